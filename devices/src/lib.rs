@@ -1,0 +1,22 @@
+//! provsim's targets: the chips secrets are provisioned into.
+//!
+//! [`Target`] is the only view the provisioning line, the attackers and the claims get of
+//! a chip: the surfaces a real station or attacker reaches (the debug port, the
+//! programming protocol behind it), never the model's fields. Each target kind is a
+//! module of its own ([`mcu`] for now; secure element and ASIC follow), built through
+//! [`build_target`] from the seed alone, so any device of any lot can be re-created
+//! exactly for an attack or a replay.
+//!
+//! This crate knows nothing of factories or attacks.
+#![forbid(unsafe_code)]
+
+mod error;
+pub mod keystore;
+pub mod mcu;
+mod target;
+
+pub use error::{DeviceError, PortError};
+pub use target::{
+    Command, DeviceId, DeviceInfo, MemoryRegion, RegionKind, Response, Target, TargetKind,
+    build_target,
+};

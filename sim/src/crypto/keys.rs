@@ -1,0 +1,151 @@
+use super::{CryptoError, Sha256};
+use crate::hex::Hex;
+use std::fmt;
+
+/// The SHA-256 of a public key's uncompressed SEC1 encoding: how reports, traces and the
+/// ledger name a key without ever holding its private half.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Fingerprint(pub [u8; 32]);
+
+impl Fingerprint {
+    /// The RFC 7093 (method 1) key identifier: the first 160 bits of the fingerprint,
+    /// used as subject and authority key identifier in certificates.
+    pub fn key_id(&self) -> [u8; 20] {
+        let mut id = [0u8; 20];
+        id.copy_from_slice(&self.0[..20]);
+        id
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Hex(&self.0).fmt(f)
+    }
+}
+
+impl fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Fingerprint({self})")
+    }
+}
+
+/// A P-256 private key. Its `Debug` shows the public fingerprint only, so a key that ends
+/// up in a log or a panic message does not leak.
+#[derive(Clone)]
+pub struct SecretKey {
+    signing: p256::ecdsa::SigningKey,
+    public: PublicKey,
+}
+
+impl SecretKey {
+    pub(super) fn from_bytes(bytes: &[u8]) -> Result<Self, CryptoError> {
+        if bytes.len() != 32 {
+            return Err(CryptoError::InvalidSecretKey);
+        }
+        let signing = p256::ecdsa::SigningKey::from_slice(bytes)
+            .map_err(|_| CryptoError::InvalidSecretKey)?;
+        let public = PublicKey::from_inner(p256::PublicKey::from(signing.verifying_key()));
+        Ok(SecretKey { signing, public })
+    }
+
+    pub fn public_key(&self) -> &PublicKey {
+        &self.public
+    }
+
+    /// The 32 big-endian bytes of the scalar. Named loudly: the only legitimate callers
+    /// seal it for a device or store it inside a simulated key store.
+    pub fn expose_secret_bytes(&self) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        out.copy_from_slice(&self.signing.to_bytes());
+        out
+    }
+
+    pub(super) fn signing_key(&self) -> &p256::ecdsa::SigningKey {
+        &self.signing
+    }
+
+    pub(super) fn inner(&self) -> p256::SecretKey {
+        p256::SecretKey::from(&self.signing)
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "SecretKey(public fingerprint {})",
+            self.public.fingerprint()
+        )
+    }
+}
+
+/// A P-256 public key with its uncompressed SEC1 encoding at hand.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PublicKey {
+    inner: p256::PublicKey,
+    sec1: [u8; 65],
+}
+
+impl PublicKey {
+    fn from_inner(inner: p256::PublicKey) -> Self {
+        let encoded = p256::ecdsa::VerifyingKey::from(&inner).to_sec1_point(false);
+        let mut sec1 = [0u8; 65];
+        // An uncompressed P-256 point is always 65 bytes (0x04 || x || y).
+        let bytes = encoded.as_bytes();
+        let n = bytes.len().min(65);
+        sec1[..n].copy_from_slice(&bytes[..n]);
+        PublicKey { inner, sec1 }
+    }
+
+    /// Parses a SEC1 point (compressed or uncompressed) and checks it is on the curve.
+    pub fn from_sec1(bytes: &[u8]) -> Result<Self, CryptoError> {
+        let inner =
+            p256::PublicKey::from_sec1_bytes(bytes).map_err(|_| CryptoError::InvalidPublicKey)?;
+        Ok(Self::from_inner(inner))
+    }
+
+    /// The uncompressed SEC1 encoding, 0x04 || x || y.
+    pub fn sec1(&self) -> &[u8; 65] {
+        &self.sec1
+    }
+
+    pub fn fingerprint(&self) -> Fingerprint {
+        Fingerprint(Sha256::digest(&self.sec1))
+    }
+
+    pub(super) fn verifying_key(&self) -> p256::ecdsa::VerifyingKey {
+        p256::ecdsa::VerifyingKey::from(&self.inner)
+    }
+
+    pub(super) fn inner(&self) -> &p256::PublicKey {
+        &self.inner
+    }
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PublicKey({})", self.fingerprint())
+    }
+}
+
+/// A DER-encoded ECDSA signature.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Signature {
+    der: Vec<u8>,
+}
+
+impl Signature {
+    pub fn from_der_bytes(der: Vec<u8>) -> Self {
+        Signature { der }
+    }
+
+    pub fn as_der(&self) -> &[u8] {
+        &self.der
+    }
+}
+
+impl fmt::Debug for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Signature({})", Hex(&self.der))
+    }
+}

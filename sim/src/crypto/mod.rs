@@ -1,0 +1,188 @@
+//! The crypto facade: every cryptographic operation of the simulated world goes through
+//! [`Crypto`], which counts it and hides the backend.
+//!
+//! Keeping one door means a faster backend can replace one operation at a time (verify
+//! and ECDH are the obvious candidates) without touching a device or a station, and the
+//! report can say how much cryptography a run cost.
+//!
+//! Bookkeeping done by the simulator itself (trace hashing, key fingerprints for the
+//! ledger) uses [`Sha256`] and [`PublicKey::fingerprint`] directly and is not counted:
+//! it is not work the factory or the device does.
+
+mod cert;
+mod counters;
+mod envelope;
+mod hash;
+mod keys;
+
+pub use cert::CertSigner;
+pub use counters::{Op, OpCounts};
+pub use envelope::{ENVELOPE_OVERHEAD, Envelope};
+pub use hash::Sha256;
+pub use keys::{Fingerprint, PublicKey, SecretKey, Signature};
+
+use crate::seed::Stream;
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use counters::Counters;
+use p256::ecdsa::signature::{Signer, Verifier};
+
+/// Why a cryptographic operation refused its input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CryptoError {
+    #[error("not a valid P-256 private key (zero or not below the group order)")]
+    InvalidSecretKey,
+    #[error("not a valid SEC1-encoded P-256 public key")]
+    InvalidPublicKey,
+    #[error("not a valid DER-encoded ECDSA signature")]
+    MalformedSignature,
+    #[error("signature does not verify")]
+    BadSignature,
+    #[error("authenticated decryption failed: wrong key, or the data was altered")]
+    AeadOpenFailed,
+    #[error("envelope too short: {len} bytes, at least {min} expected")]
+    EnvelopeTooShort { len: usize, min: usize },
+}
+
+/// The facade. One instance per role whose cost is reported (the line, the attackers,
+/// the oracles), so that re-deriving ground truth is never charged to the factory.
+#[derive(Debug, Default)]
+pub struct Crypto {
+    counters: Counters,
+}
+
+impl Crypto {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Operations performed so far.
+    pub fn counts(&self) -> OpCounts {
+        self.counters.snapshot()
+    }
+
+    /// A fresh P-256 key pair drawn from `stream`: 32 bytes at a time until they form a
+    /// valid scalar (in `1..n`), so the key depends on the stream alone, not on how a
+    /// backend happens to sample.
+    pub fn generate_key(&self, stream: &mut Stream) -> SecretKey {
+        self.counters.add(Op::KeyGen);
+        loop {
+            let candidate: [u8; 32] = stream.bytes();
+            if let Ok(key) = SecretKey::from_bytes(&candidate) {
+                return key;
+            }
+        }
+    }
+
+    /// A private key from its 32 big-endian bytes (as a device does when it installs an
+    /// injected key, and as an oracle does with bytes an attacker holds).
+    pub fn import_secret(&self, bytes: &[u8]) -> Result<SecretKey, CryptoError> {
+        self.counters.add(Op::KeyImport);
+        SecretKey::from_bytes(bytes)
+    }
+
+    /// An ECDSA P-256 / SHA-256 signature with the RFC 6979 deterministic nonce, DER
+    /// encoded as X.509 and most protocols carry it.
+    pub fn sign(&self, key: &SecretKey, message: &[u8]) -> Signature {
+        self.counters.add(Op::Sign);
+        let signature: p256::ecdsa::Signature = key.signing_key().sign(message);
+        Signature::from_der_bytes(signature.to_der().to_bytes().into_vec())
+    }
+
+    /// Checks an ECDSA P-256 / SHA-256 signature in DER form.
+    pub fn verify(
+        &self,
+        key: &PublicKey,
+        message: &[u8],
+        signature: &Signature,
+    ) -> Result<(), CryptoError> {
+        self.counters.add(Op::Verify);
+        let parsed = p256::ecdsa::Signature::from_der(signature.as_der())
+            .map_err(|_| CryptoError::MalformedSignature)?;
+        key.verifying_key()
+            .verify(message, &parsed)
+            .map_err(|_| CryptoError::BadSignature)
+    }
+
+    /// Elliptic-curve Diffie-Hellman: the x-coordinate of the shared point.
+    pub fn ecdh(&self, ours: &SecretKey, theirs: &PublicKey) -> [u8; 32] {
+        self.counters.add(Op::Ecdh);
+        let shared = p256::elliptic_curve::ecdh::diffie_hellman(
+            ours.inner().to_nonzero_scalar(),
+            theirs.inner().as_affine(),
+        );
+        let mut out = [0u8; 32];
+        out.copy_from_slice(shared.raw_secret_bytes());
+        out
+    }
+
+    /// SHA-256 of `data`, as an actor of the simulated world computes it.
+    pub fn sha256(&self, data: &[u8]) -> [u8; 32] {
+        self.counters.add(Op::Sha256);
+        let mut h = Sha256::new();
+        h.update(data);
+        h.finalize()
+    }
+
+    /// HKDF-SHA256 (RFC 5869) into a 32-byte key.
+    pub fn hkdf_sha256(&self, salt: &[u8], ikm: &[u8], info: &[u8]) -> [u8; 32] {
+        self.counters.add(Op::Kdf);
+        let mut okm = [0u8; 32];
+        // 32 bytes is far below HKDF-SHA256's limit of 255 blocks, so expand cannot fail;
+        // should it ever, the all-zero key would fail every later AEAD check loudly.
+        let _ = hkdf::Hkdf::<sha2::Sha256>::new(Some(salt), ikm).expand(info, &mut okm);
+        okm
+    }
+
+    /// AES-256-GCM encryption of `plaintext` with `aad` bound to it; the tag is appended.
+    pub fn aead_seal(
+        &self,
+        key: &[u8; 32],
+        nonce: &[u8; 12],
+        aad: &[u8],
+        plaintext: &[u8],
+    ) -> Vec<u8> {
+        self.counters.add(Op::AeadSeal);
+        let cipher = aes_gcm::Aes256Gcm::new(key.into());
+        // Sealing only fails for inputs of gigabytes; the simulated world seals keys.
+        cipher
+            .encrypt(
+                nonce.into(),
+                Payload {
+                    msg: plaintext,
+                    aad,
+                },
+            )
+            .unwrap_or_default()
+    }
+
+    /// AES-256-GCM decryption; fails if the key, nonce, `aad` or ciphertext differ from
+    /// what was sealed.
+    pub fn aead_open(
+        &self,
+        key: &[u8; 32],
+        nonce: &[u8; 12],
+        aad: &[u8],
+        ciphertext: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
+        self.counters.add(Op::AeadOpen);
+        let cipher = aes_gcm::Aes256Gcm::new(key.into());
+        cipher
+            .decrypt(
+                nonce.into(),
+                Payload {
+                    msg: ciphertext,
+                    aad,
+                },
+            )
+            .map_err(|_| CryptoError::AeadOpenFailed)
+    }
+
+    /// A signer that rcgen can issue certificates with; each certificate it signs is
+    /// counted as one signature.
+    pub fn cert_signer<'a>(&'a self, key: &'a SecretKey) -> CertSigner<'a> {
+        CertSigner::new(self, key)
+    }
+}
+
+#[cfg(test)]
+mod tests;
