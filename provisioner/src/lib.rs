@@ -1,1 +1,28 @@
+//! provsim's provisioning line: where secrets are made and put into chips.
+//!
+//! A [`Line`] is one site configuration (who holds the secrets, at which level devices are
+//! provisioned, which target they are) established from the seed: an [`Hsm`] that makes
+//! and keeps keys, a [`Pki`] with a root CA and the customer's device CA, a station that
+//! takes each device of a [`Lot`] through its steps, and an [`AuditLog`] of every step.
+//!
+//! It streams: each device's certificate and audit records go to a [`LineSink`] as the
+//! device leaves the station, and only a small fixed-size [`ShippedDevice`] record per
+//! device (its ledger entry) is kept for the whole run. Any device can be re-provisioned
+//! alone, identically, with [`Line::rebuild_device`]: that is what attacks target.
+//!
+//! This crate knows nothing of attacks or scenario files.
 #![forbid(unsafe_code)]
+
+mod audit;
+mod error;
+mod hsm;
+mod line;
+mod pki;
+mod station;
+
+pub use audit::{AuditLog, AuditRecord};
+pub use error::{HsmError, LineError, PkiError, StationError};
+pub use hsm::{Hsm, HsmStats, KeyHandle, KeyUse};
+pub use line::{Custody, Level, Line, LineConfig, LineSink, LineSummary, Lot, ShippedDevice};
+pub use pki::{CertificateAuthority, IssuedCertificate, Pki, PkiNames};
+pub use station::{BoardStation, StationConfig};

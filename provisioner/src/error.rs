@@ -1,0 +1,66 @@
+use provsim_devices::{DeviceError, DeviceId};
+use provsim_sim::KernelError;
+
+/// Why the HSM refused an operation.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HsmError {
+    #[error("no key with handle {0}")]
+    NoSuchKey(u32),
+    #[error("key {handle} is a {usage} key and its policy forbids {operation}")]
+    PolicyForbids {
+        handle: u32,
+        usage: &'static str,
+        operation: &'static str,
+    },
+}
+
+/// Why a certificate could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PkiError {
+    #[error(transparent)]
+    Hsm(#[from] HsmError),
+    #[error("certificate encoding failed: {0}")]
+    Encoding(String),
+}
+
+/// Why a station could not finish a device.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StationError {
+    #[error("device {device}: {step} failed: {source}")]
+    Device {
+        device: DeviceId,
+        step: &'static str,
+        source: DeviceError,
+    },
+    #[error("device {device}: {step}: unexpected answer {answer}")]
+    UnexpectedResponse {
+        device: DeviceId,
+        step: &'static str,
+        answer: String,
+    },
+    #[error("device {device}: installed key does not match the key the HSM made")]
+    KeyMismatch { device: DeviceId },
+    #[error("device {device}: debug port still answers after the lock fuse was blown")]
+    LockNotEffective { device: DeviceId },
+    #[error(transparent)]
+    Hsm(#[from] HsmError),
+    #[error(transparent)]
+    Pki(#[from] PkiError),
+}
+
+/// Why the line stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum LineError {
+    #[error(transparent)]
+    Kernel(#[from] KernelError),
+    #[error("establishing the site: {0}")]
+    Establish(#[from] PkiError),
+    #[error(transparent)]
+    Hsm(#[from] HsmError),
+    #[error(transparent)]
+    Station(#[from] StationError),
+    #[error("writing the line's output: {0}")]
+    Sink(#[from] std::io::Error),
+    #[error("device index {index} is not in any lot of this run")]
+    NoSuchDevice { index: u64 },
+}

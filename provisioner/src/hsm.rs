@@ -1,0 +1,249 @@
+//! A hardware security module: keys are generated inside it and used by handle; what a
+//! key may do is fixed by its use when it is made (a PKCS#11-style attribute policy).
+//! A device identity key leaves only sealed to the device it is injected into, and is
+//! then destroyed; CA and firmware-signing keys never leave at all.
+
+use crate::error::HsmError;
+use provsim_sim::crypto::{CertSigner, Crypto, Envelope, PublicKey, SecretKey, Signature};
+use provsim_sim::{Ctx, Field, Stream};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A reference to a key inside the HSM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct KeyHandle(u32);
+
+impl fmt::Display for KeyHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// What a key is for; decides what the HSM lets it do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyUse {
+    /// Signs certificates. Never leaves the HSM.
+    CertificateAuthority,
+    /// Signs firmware images. Never leaves the HSM.
+    FirmwareSigning,
+    /// A device's identity key: may leave only sealed to that device, once.
+    DeviceIdentity,
+}
+
+impl KeyUse {
+    fn name(self) -> &'static str {
+        match self {
+            KeyUse::CertificateAuthority => "certificate-authority",
+            KeyUse::FirmwareSigning => "firmware-signing",
+            KeyUse::DeviceIdentity => "device-identity",
+        }
+    }
+}
+
+/// Key life-cycle counts, the basis of reconciliation (keys made = shipped + destroyed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HsmStats {
+    pub generated: u64,
+    pub wrapped: u64,
+    pub destroyed: u64,
+    pub certificates_signed: u64,
+}
+
+#[derive(Clone)]
+struct StoredKey {
+    key: SecretKey,
+    usage: KeyUse,
+    wrapped: bool,
+}
+
+/// The HSM. Cloning it models nothing real: the simulator clones it to re-provision a
+/// device on a scratch copy of the site without touching the real one.
+#[derive(Clone, Default)]
+pub struct Hsm {
+    keys: BTreeMap<KeyHandle, StoredKey>,
+    next_handle: u32,
+    stats: HsmStats,
+}
+
+impl Hsm {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn stats(&self) -> HsmStats {
+        self.stats
+    }
+
+    /// Keys currently held.
+    pub fn live_keys(&self) -> usize {
+        self.keys.len()
+    }
+
+    fn get(&self, handle: KeyHandle) -> Result<&StoredKey, HsmError> {
+        self.keys.get(&handle).ok_or(HsmError::NoSuchKey(handle.0))
+    }
+
+    fn require(
+        &self,
+        handle: KeyHandle,
+        usage: KeyUse,
+        operation: &'static str,
+    ) -> Result<&StoredKey, HsmError> {
+        let stored = self.get(handle)?;
+        if stored.usage != usage {
+            return Err(HsmError::PolicyForbids {
+                handle: handle.0,
+                usage: stored.usage.name(),
+                operation,
+            });
+        }
+        Ok(stored)
+    }
+
+    /// Generates a key for `usage` from the HSM's TRNG, modelled as `stream`.
+    pub fn generate(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        usage: KeyUse,
+        stream: &mut Stream,
+    ) -> (KeyHandle, PublicKey) {
+        let key = ctx.crypto.generate_key(stream);
+        let public = key.public_key().clone();
+        let handle = KeyHandle(self.next_handle);
+        self.next_handle = self.next_handle.wrapping_add(1);
+        self.keys.insert(
+            handle,
+            StoredKey {
+                key,
+                usage,
+                wrapped: false,
+            },
+        );
+        self.stats.generated += 1;
+        ctx.record(
+            "hsm-keygen",
+            &[
+                ("use", Field::Str(usage.name())),
+                ("fingerprint", Field::Bytes(&public.fingerprint().0)),
+            ],
+        );
+        (handle, public)
+    }
+
+    pub fn public_key(&self, handle: KeyHandle) -> Result<&PublicKey, HsmError> {
+        Ok(self.get(handle)?.key.public_key())
+    }
+
+    /// Seals a device identity key to `recipient` (the device's transport key) for the
+    /// context `aad`. Each key can be sealed once.
+    pub fn wrap_for_device(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        handle: KeyHandle,
+        recipient: &PublicKey,
+        aad: &[u8],
+        stream: &mut Stream,
+    ) -> Result<Envelope, HsmError> {
+        let stored = self.require(handle, KeyUse::DeviceIdentity, "wrapping")?;
+        if stored.wrapped {
+            return Err(HsmError::PolicyForbids {
+                handle: handle.0,
+                usage: stored.usage.name(),
+                operation: "a second wrapping",
+            });
+        }
+        let secret = stored.key.expose_secret_bytes();
+        let envelope = ctx.crypto.seal_envelope(recipient, aad, &secret, stream);
+        if let Some(stored) = self.keys.get_mut(&handle) {
+            stored.wrapped = true;
+        }
+        self.stats.wrapped += 1;
+        ctx.record(
+            "hsm-wrap",
+            &[("recipient", Field::Bytes(&recipient.fingerprint().0))],
+        );
+        Ok(envelope)
+    }
+
+    /// Destroys a key.
+    pub fn destroy(&mut self, ctx: &mut Ctx<'_>, handle: KeyHandle) -> Result<(), HsmError> {
+        let stored = self
+            .keys
+            .remove(&handle)
+            .ok_or(HsmError::NoSuchKey(handle.0))?;
+        self.stats.destroyed += 1;
+        ctx.record(
+            "hsm-destroy",
+            &[(
+                "fingerprint",
+                Field::Bytes(&stored.key.public_key().fingerprint().0),
+            )],
+        );
+        Ok(())
+    }
+
+    /// A signer for certificates, for a certificate-authority key only. Each certificate
+    /// signed through it is counted by the facade.
+    pub fn certificate_signer<'a>(
+        &'a mut self,
+        crypto: &'a Crypto,
+        handle: KeyHandle,
+    ) -> Result<CertSigner<'a>, HsmError> {
+        self.require(handle, KeyUse::CertificateAuthority, "certificate signing")?;
+        self.stats.certificates_signed += 1;
+        let stored = self.get(handle)?;
+        Ok(crypto.cert_signer(&stored.key))
+    }
+
+    /// Signs a message (a firmware image digest) with a firmware-signing key.
+    pub fn sign_firmware(
+        &self,
+        ctx: &mut Ctx<'_>,
+        handle: KeyHandle,
+        message: &[u8],
+    ) -> Result<Signature, HsmError> {
+        let stored = self.require(handle, KeyUse::FirmwareSigning, "firmware signing")?;
+        Ok(ctx.crypto.sign(&stored.key, message))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use provsim_sim::{Seed, SimTime, Trace};
+
+    #[test]
+    fn policy_keeps_each_key_to_its_use() {
+        let crypto = Crypto::new();
+        let mut trace = Trace::new();
+        let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
+        let mut stream = Seed::new(1).stream("test/hsm");
+        let mut hsm = Hsm::new();
+        let (ca, _) = hsm.generate(&mut ctx, KeyUse::CertificateAuthority, &mut stream);
+        let (device, _) = hsm.generate(&mut ctx, KeyUse::DeviceIdentity, &mut stream);
+        let recipient = crypto.generate_key(&mut stream);
+
+        let err = hsm
+            .wrap_for_device(&mut ctx, ca, recipient.public_key(), b"", &mut stream)
+            .unwrap_err();
+        assert!(matches!(err, HsmError::PolicyForbids { .. }), "{err}");
+        assert!(hsm.sign_firmware(&mut ctx, device, b"image").is_err());
+        hsm.wrap_for_device(&mut ctx, device, recipient.public_key(), b"", &mut stream)
+            .unwrap();
+        let again = hsm.wrap_for_device(&mut ctx, device, recipient.public_key(), b"", &mut stream);
+        assert!(again.is_err(), "a device key must leave only once");
+
+        hsm.destroy(&mut ctx, device).unwrap();
+        assert_eq!(hsm.destroy(&mut ctx, device), Err(HsmError::NoSuchKey(1)));
+        assert_eq!(
+            hsm.stats(),
+            HsmStats {
+                generated: 2,
+                wrapped: 1,
+                destroyed: 1,
+                certificates_signed: 0
+            }
+        );
+        assert_eq!(hsm.live_keys(), 1);
+    }
+}

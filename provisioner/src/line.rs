@@ -1,0 +1,380 @@
+//! The line: a site configuration, the lots it runs, and the event loop that takes each
+//! device through the station in virtual time.
+
+use crate::audit::{AuditLog, AuditRecord, detail_hex};
+use crate::error::LineError;
+use crate::hsm::{Hsm, HsmStats, KeyHandle, KeyUse};
+use crate::pki::{IssuedCertificate, Pki, PkiNames};
+use crate::station::{BoardStation, StationConfig};
+use provsim_devices::{DeviceId, Target, TargetKind, build_target};
+use provsim_sim::crypto::{Crypto, Fingerprint, OpCounts, PublicKey};
+use provsim_sim::{Ctx, Digest, EventQueue, Field, Limits, Seed, SimTime, Trace};
+
+/// Who holds the customer's secrets while they are made and injected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Custody {
+    /// An HSM owned by the provisioner: keys are made inside it and leave only sealed.
+    Hsm,
+}
+
+impl Custody {
+    pub fn name(self) -> &'static str {
+        match self {
+            Custody::Hsm => "hsm",
+        }
+    }
+}
+
+/// Where in manufacturing the secrets go in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// On the assembled board, through its debug header.
+    Board,
+}
+
+impl Level {
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Board => "board",
+        }
+    }
+}
+
+/// A line's configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineConfig {
+    pub custody: Custody,
+    pub level: Level,
+    pub target: TargetKind,
+    pub station: StationConfig,
+    pub names: PkiNames,
+    /// The product number in every device id.
+    pub product: u16,
+}
+
+/// A production lot: a number of devices provisioned one after another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lot {
+    pub name: String,
+    pub devices: u32,
+}
+
+/// The ledger entry of a device that left the line provisioned: small and fixed-size,
+/// the only per-device state kept for the whole run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShippedDevice {
+    pub index: u64,
+    pub device_id: DeviceId,
+    /// Fingerprint of the identity key the HSM made and the device installed.
+    pub identity: Fingerprint,
+    pub persistent_writes: u64,
+}
+
+/// A device the station could not finish (its key was destroyed; it does not ship).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedDevice {
+    pub index: u64,
+    pub device_id: DeviceId,
+    pub reason: String,
+}
+
+/// Where a line's per-device output goes as it is produced.
+pub trait LineSink {
+    fn certificate(
+        &mut self,
+        device: &ShippedDevice,
+        certificate: &IssuedCertificate,
+    ) -> std::io::Result<()>;
+    fn audit(&mut self, record: &AuditRecord) -> std::io::Result<()>;
+}
+
+/// A sink that keeps nothing.
+impl LineSink for () {
+    fn certificate(&mut self, _: &ShippedDevice, _: &IssuedCertificate) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn audit(&mut self, _: &AuditRecord) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// What a run of the line produced.
+#[derive(Debug, Clone)]
+pub struct LineSummary {
+    /// Shipped devices, in device order.
+    pub shipped: Vec<ShippedDevice>,
+    pub rejected: Vec<RejectedDevice>,
+    /// Every device's trace digest, in device order (shipped or not).
+    pub device_traces: Vec<Digest>,
+    pub site_trace: Digest,
+    pub audit_head: Digest,
+    pub audit_records: u64,
+    pub hsm: HsmStats,
+    pub crypto: OpCounts,
+    /// Virtual time when the last device left the station.
+    pub finished_at: SimTime,
+    pub events: u64,
+}
+
+/// The site's state: vault, PKI, audit log and the keys every device receives.
+#[derive(Clone)]
+pub struct Site {
+    pub(crate) hsm: Hsm,
+    pub(crate) pki: Pki,
+    pub(crate) audit: AuditLog,
+    pub(crate) names: PkiNames,
+    pub(crate) firmware_key: PublicKey,
+    #[allow(dead_code)] // signs images once secure boot is modelled
+    pub(crate) firmware_handle: KeyHandle,
+}
+
+enum LineEvent {
+    Arrive { index: u64 },
+}
+
+/// One provisioning line, established from a seed.
+pub struct Line {
+    config: LineConfig,
+    seed: Seed,
+    lots: Vec<Lot>,
+    site: Site,
+    station: BoardStation,
+    crypto: Crypto,
+    site_trace: Trace,
+    pending_audit: Vec<AuditRecord>,
+    limits: Limits,
+}
+
+impl Line {
+    /// Sets up the site: CA keys and certificates and the firmware-signing key, all made
+    /// in the HSM from the seed's `site/...` streams.
+    pub fn establish(config: LineConfig, seed: Seed, lots: Vec<Lot>) -> Result<Line, LineError> {
+        let crypto = Crypto::new();
+        let mut site_trace = Trace::new();
+        let mut hsm = Hsm::new();
+        let mut audit = AuditLog::new();
+        let mut pending_audit = Vec::new();
+        let (pki, firmware_handle, firmware_key) = {
+            let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut site_trace);
+            ctx.record(
+                "site-established",
+                &[
+                    ("custody", Field::Str(config.custody.name())),
+                    ("level", Field::Str(config.level.name())),
+                    ("target", Field::Str(config.target.name())),
+                    ("lock-debug", Field::Bool(config.station.lock_debug)),
+                ],
+            );
+            let pki = Pki::establish(&mut hsm, &mut ctx, seed, &config.names)?;
+            let mut fw_stream = seed.stream("site/firmware-signing-key");
+            let (handle, key) = hsm.generate(&mut ctx, KeyUse::FirmwareSigning, &mut fw_stream);
+            for (action, fp) in [
+                ("root-ca-established", pki.root().key_fingerprint()),
+                ("customer-ca-established", pki.customer().key_fingerprint()),
+                ("firmware-key-established", key.fingerprint()),
+            ] {
+                pending_audit.push(audit.append(
+                    &crypto,
+                    SimTime::ZERO,
+                    "hsm",
+                    action,
+                    None,
+                    detail_hex("key", &fp.0),
+                ));
+            }
+            (pki, handle, key)
+        };
+        Ok(Line {
+            station: BoardStation::new(config.station),
+            site: Site {
+                hsm,
+                pki,
+                audit,
+                names: config.names.clone(),
+                firmware_key,
+                firmware_handle,
+            },
+            config,
+            seed,
+            lots,
+            crypto,
+            site_trace,
+            pending_audit,
+            limits: Limits::default(),
+        })
+    }
+
+    pub fn config(&self) -> &LineConfig {
+        &self.config
+    }
+
+    pub fn pki(&self) -> &Pki {
+        &self.site.pki
+    }
+
+    pub fn firmware_key(&self) -> &PublicKey {
+        &self.site.firmware_key
+    }
+
+    /// Devices in all lots.
+    pub fn device_count(&self) -> u64 {
+        self.lots.iter().map(|lot| u64::from(lot.devices)).sum()
+    }
+
+    /// The id of device `index` of the run: product, lot number (from 1) and number
+    /// within the lot.
+    pub fn device_id(&self, index: u64) -> Option<DeviceId> {
+        let mut first = 0u64;
+        for (lot_index, lot) in self.lots.iter().enumerate() {
+            let end = first + u64::from(lot.devices);
+            if index < end {
+                let lot_number = u16::try_from(lot_index + 1).unwrap_or(u16::MAX);
+                return Some(DeviceId::new(
+                    self.config.product,
+                    lot_number,
+                    (index - first) as u32,
+                ));
+            }
+            first = end;
+        }
+        None
+    }
+
+    /// Runs every lot through the station, streaming certificates and audit records to
+    /// `sink`.
+    pub fn run(&mut self, sink: &mut dyn LineSink) -> Result<LineSummary, LineError> {
+        for record in self.pending_audit.drain(..) {
+            sink.audit(&record)?;
+        }
+        let total = self.device_count();
+        let mut queue = EventQueue::new(self.limits);
+        if total > 0 {
+            queue.schedule(SimTime::ZERO, LineEvent::Arrive { index: 0 })?;
+        }
+        let mut shipped = Vec::new();
+        let mut rejected = Vec::new();
+        let mut device_traces = Vec::new();
+        let mut audit = Vec::new();
+        let mut finished_at = SimTime::ZERO;
+        while let Some((now, LineEvent::Arrive { index })) = queue.pop()? {
+            let device_id = self
+                .device_id(index)
+                .ok_or(LineError::NoSuchDevice { index })?;
+            let mut target = build_target(self.config.target, self.seed, index, device_id);
+            let mut device_trace = Trace::new();
+            let mut ctx = Ctx::new(SimTime::ZERO, &self.crypto, &mut device_trace);
+            let outcome = self.station.provision(
+                &mut self.site,
+                &mut ctx,
+                self.seed,
+                index,
+                now,
+                target.as_mut(),
+                &mut audit,
+            );
+            let spent = ctx.now - SimTime::ZERO;
+            let leaves = now + spent;
+            match outcome {
+                Ok(cycle) => {
+                    let record = ShippedDevice {
+                        index,
+                        device_id,
+                        identity: cycle.identity.fingerprint(),
+                        persistent_writes: target.persistent_writes(),
+                    };
+                    for rec in audit.drain(..) {
+                        sink.audit(&rec)?;
+                    }
+                    sink.certificate(&record, &cycle.certificate)?;
+                    self.site_trace.record(
+                        leaves,
+                        "device-shipped",
+                        &[
+                            ("index", Field::U64(index)),
+                            ("identity", Field::Bytes(&record.identity.0)),
+                        ],
+                    );
+                    shipped.push(record);
+                }
+                Err(error) => {
+                    let reason = error.to_string();
+                    audit.push(self.site.audit.append(
+                        &self.crypto,
+                        leaves,
+                        "station",
+                        "device-rejected",
+                        Some(device_id),
+                        format!("reason={}", reason.replace(' ', "_")),
+                    ));
+                    for rec in audit.drain(..) {
+                        sink.audit(&rec)?;
+                    }
+                    self.site_trace.record(
+                        leaves,
+                        "device-rejected",
+                        &[("index", Field::U64(index))],
+                    );
+                    rejected.push(RejectedDevice {
+                        index,
+                        device_id,
+                        reason,
+                    });
+                }
+            }
+            device_traces.push(device_trace.digest());
+            finished_at = leaves;
+            if index + 1 < total {
+                queue.schedule(leaves, LineEvent::Arrive { index: index + 1 })?;
+            }
+        }
+        self.site_trace.record(
+            finished_at,
+            "line-finished",
+            &[
+                ("shipped", Field::U64(shipped.len() as u64)),
+                ("rejected", Field::U64(rejected.len() as u64)),
+                ("audit-head", Field::Bytes(&self.site.audit.head().0)),
+            ],
+        );
+        Ok(LineSummary {
+            shipped,
+            rejected,
+            device_traces,
+            site_trace: self.site_trace.digest(),
+            audit_head: self.site.audit.head(),
+            audit_records: self.site.audit.records(),
+            hsm: self.site.hsm.stats(),
+            crypto: self.crypto.counts(),
+            finished_at,
+            events: queue.delivered(),
+        })
+    }
+
+    /// Re-creates device `index` exactly as the line shipped it, on a scratch copy of the
+    /// site: the real site, its audit log and its counters are untouched, and the work is
+    /// charged to `crypto`. This is how an attack gets its own copy of a device.
+    pub fn rebuild_device(
+        &self,
+        index: u64,
+        crypto: &Crypto,
+    ) -> Result<(Box<dyn Target>, Digest), LineError> {
+        let device_id = self
+            .device_id(index)
+            .ok_or(LineError::NoSuchDevice { index })?;
+        let mut site = self.site.clone();
+        let mut target = build_target(self.config.target, self.seed, index, device_id);
+        let mut trace = Trace::new();
+        let mut ctx = Ctx::new(SimTime::ZERO, crypto, &mut trace);
+        let mut audit = Vec::new();
+        self.station.provision(
+            &mut site,
+            &mut ctx,
+            self.seed,
+            index,
+            SimTime::ZERO,
+            target.as_mut(),
+            &mut audit,
+        )?;
+        Ok((target, trace.digest()))
+    }
+}

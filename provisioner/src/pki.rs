@@ -1,0 +1,230 @@
+//! The certificate hierarchy: a root CA, the customer's device CA under it, and one
+//! certificate per device under that.
+//!
+//! The profile follows RFC 5280 and passes `openssl verify -x509_strict` and pkilint:
+//! positive serials of at most 20 octets drawn from the seed, fixed validity dates
+//! (virtual time never enters a certificate), critical basic constraints and key usage,
+//! subject and authority key identifiers set explicitly (RFC 7093 method 1: the first
+//! 160 bits of SHA-256 over the subject public key), and the device serial number in the
+//! subject as a PrintableString.
+
+use crate::error::PkiError;
+use crate::hsm::{Hsm, KeyHandle, KeyUse};
+use provsim_devices::DeviceId;
+use provsim_sim::crypto::{Crypto, Fingerprint, PublicKey};
+use provsim_sim::{Ctx, Field, Seed, Stream};
+use rcgen::string::PrintableString;
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, DnValue,
+    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyUsagePurpose, SerialNumber,
+};
+
+/// Names that appear in certificate subjects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PkiNames {
+    /// The organisation operating the root CA (the provisioning site).
+    pub site: String,
+    /// The customer whose devices are provisioned.
+    pub customer: String,
+}
+
+/// A CA whose key is held in the HSM.
+#[derive(Clone)]
+pub struct CertificateAuthority {
+    handle: KeyHandle,
+    params: CertificateParams,
+    certificate: IssuedCertificate,
+    fingerprint: Fingerprint,
+}
+
+impl CertificateAuthority {
+    pub fn certificate(&self) -> &IssuedCertificate {
+        &self.certificate
+    }
+
+    /// Fingerprint of the CA's public key.
+    pub fn key_fingerprint(&self) -> Fingerprint {
+        self.fingerprint
+    }
+}
+
+/// A certificate as issued, in both encodings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedCertificate {
+    pub der: Vec<u8>,
+    pub pem: String,
+}
+
+impl From<rcgen::Certificate> for IssuedCertificate {
+    fn from(cert: rcgen::Certificate) -> Self {
+        IssuedCertificate {
+            pem: cert.pem(),
+            der: cert.der().to_vec(),
+        }
+    }
+}
+
+/// Validity shared by every certificate: from 2025-01-01 to 9999-12-31 23:59:59 UTC,
+/// the RFC 5280 (4.1.2.5) value for "no well-defined expiration", as device identity
+/// certificates (IEEE 802.1AR) use. Fixed dates keep certificates independent of any clock.
+fn set_validity(params: &mut CertificateParams) {
+    params.not_before = rcgen::date_time_ymd(2025, 1, 1);
+    params.not_after = rcgen::date_time_ymd(9999, 12, 31) + time::Duration::seconds(86_399);
+}
+
+/// A positive serial of 16 octets from `stream` (RFC 5280 4.1.2.2: positive, at most
+/// 20 octets; CA/B practice: at least 64 random bits). The top bit is cleared so the
+/// DER integer needs no sign octet, and the next one set so it is never shortened.
+fn draw_serial(stream: &mut Stream) -> SerialNumber {
+    let mut bytes: [u8; 16] = stream.bytes();
+    bytes[0] = (bytes[0] & 0x7f) | 0x40;
+    SerialNumber::from_slice(&bytes)
+}
+
+fn printable(value: &str) -> Result<DnValue, PkiError> {
+    PrintableString::try_from(value)
+        .map(DnValue::PrintableString)
+        .map_err(|e| PkiError::Encoding(format!("{value:?} is not a PrintableString: {e}")))
+}
+
+fn name(organisation: &str, common_name: &str) -> DistinguishedName {
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::OrganizationName, organisation);
+    dn.push(DnType::CommonName, common_name);
+    dn
+}
+
+fn encoding(e: rcgen::Error) -> PkiError {
+    PkiError::Encoding(e.to_string())
+}
+
+/// The site's certificate hierarchy.
+#[derive(Clone)]
+pub struct Pki {
+    root: CertificateAuthority,
+    customer: CertificateAuthority,
+}
+
+impl Pki {
+    /// Makes both CA keys in the HSM and issues the root (self-signed) and the customer
+    /// device CA (signed by the root, path length 0).
+    pub fn establish(
+        hsm: &mut Hsm,
+        ctx: &mut Ctx<'_>,
+        seed: Seed,
+        names: &PkiNames,
+    ) -> Result<Pki, PkiError> {
+        let mut root_stream = seed.stream("site/root-ca");
+        let (root_handle, root_key) =
+            hsm.generate(ctx, KeyUse::CertificateAuthority, &mut root_stream);
+        let mut root_params = CertificateParams::default();
+        set_validity(&mut root_params);
+        root_params.serial_number = Some(draw_serial(&mut root_stream));
+        root_params.distinguished_name = name(&names.site, &format!("{} Root CA", names.site));
+        root_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        root_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        root_params.key_identifier_method =
+            KeyIdMethod::PreSpecified(root_key.fingerprint().key_id().to_vec());
+        let root_cert = root_params
+            .self_signed(&hsm.certificate_signer(ctx.crypto, root_handle)?)
+            .map_err(encoding)?;
+
+        let mut customer_stream = seed.stream("site/customer-ca");
+        let (customer_handle, customer_key) =
+            hsm.generate(ctx, KeyUse::CertificateAuthority, &mut customer_stream);
+        let mut customer_params = CertificateParams::default();
+        set_validity(&mut customer_params);
+        customer_params.serial_number = Some(draw_serial(&mut customer_stream));
+        customer_params.distinguished_name =
+            name(&names.customer, &format!("{} Device CA", names.customer));
+        customer_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+        customer_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        customer_params.key_identifier_method =
+            KeyIdMethod::PreSpecified(customer_key.fingerprint().key_id().to_vec());
+        customer_params.use_authority_key_identifier_extension = true;
+        let customer_cert = {
+            let issuer = Issuer::from_params(
+                &root_params,
+                hsm.certificate_signer(ctx.crypto, root_handle)?,
+            );
+            customer_params
+                .signed_by(&customer_key, &issuer)
+                .map_err(encoding)?
+        };
+
+        let pki = Pki {
+            root: CertificateAuthority {
+                handle: root_handle,
+                params: root_params,
+                certificate: root_cert.into(),
+                fingerprint: root_key.fingerprint(),
+            },
+            customer: CertificateAuthority {
+                handle: customer_handle,
+                params: customer_params,
+                certificate: customer_cert.into(),
+                fingerprint: customer_key.fingerprint(),
+            },
+        };
+        for (role, ca) in [("root", &pki.root), ("customer", &pki.customer)] {
+            let cert_hash = provsim_sim::crypto::Sha256::digest(&ca.certificate.der);
+            ctx.record(
+                "ca-certificate",
+                &[
+                    ("role", Field::Str(role)),
+                    ("sha256", Field::Bytes(&cert_hash)),
+                ],
+            );
+        }
+        Ok(pki)
+    }
+
+    pub fn root(&self) -> &CertificateAuthority {
+        &self.root
+    }
+
+    pub fn customer(&self) -> &CertificateAuthority {
+        &self.customer
+    }
+
+    /// Issues a device's identity certificate under the customer CA.
+    pub fn issue_device_certificate(
+        &self,
+        hsm: &mut Hsm,
+        crypto: &Crypto,
+        customer: &str,
+        device: DeviceId,
+        public_key: &PublicKey,
+        serial_stream: &mut Stream,
+    ) -> Result<IssuedCertificate, PkiError> {
+        let mut params = CertificateParams::default();
+        set_validity(&mut params);
+        params.serial_number = Some(draw_serial(serial_stream));
+        let serial = device.to_string();
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::OrganizationName, customer);
+        dn.push(DnType::CommonName, serial.as_str());
+        dn.push(
+            DnType::CustomDnType(SERIAL_NUMBER_OID.to_vec()),
+            printable(&serial)?,
+        );
+        params.distinguished_name = dn;
+        params.is_ca = IsCa::ExplicitNoCa;
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        params.key_identifier_method =
+            KeyIdMethod::PreSpecified(public_key.fingerprint().key_id().to_vec());
+        params.use_authority_key_identifier_extension = true;
+        let issuer = Issuer::from_params(
+            &self.customer.params,
+            hsm.certificate_signer(crypto, self.customer.handle)?,
+        );
+        Ok(params
+            .signed_by(public_key, &issuer)
+            .map_err(encoding)?
+            .into())
+    }
+}
+
+/// id-at-serialNumber (X.520, 2.5.4.5).
+const SERIAL_NUMBER_OID: &[u64] = &[2, 5, 4, 5];

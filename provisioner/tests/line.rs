@@ -1,0 +1,158 @@
+//! The line end to end: certificates chain and verify, keys never linger in the HSM, and
+//! any device can be rebuilt alone exactly as it shipped.
+
+use provsim_devices::keystore::{SlotKind, parse_slots};
+use provsim_devices::mcu::layout::{KEYSTORE_BASE, KEYSTORE_SIZE};
+use provsim_devices::{PortError, TargetKind};
+use provsim_provisioner::{
+    AuditRecord, Custody, IssuedCertificate, Level, Line, LineConfig, LineSink, Lot, PkiNames,
+    ShippedDevice, StationConfig,
+};
+use provsim_sim::crypto::{Crypto, PublicKey, Signature};
+use provsim_sim::{Ctx, Seed, SimTime, Trace};
+use x509_parser::prelude::*;
+
+#[derive(Default)]
+struct Collect {
+    certificates: Vec<(ShippedDevice, IssuedCertificate)>,
+    audit: Vec<AuditRecord>,
+}
+
+impl LineSink for Collect {
+    fn certificate(&mut self, d: &ShippedDevice, c: &IssuedCertificate) -> std::io::Result<()> {
+        self.certificates.push((*d, c.clone()));
+        Ok(())
+    }
+    fn audit(&mut self, r: &AuditRecord) -> std::io::Result<()> {
+        self.audit.push(r.clone());
+        Ok(())
+    }
+}
+
+fn config(lock_debug: bool) -> LineConfig {
+    LineConfig {
+        custody: Custody::Hsm,
+        level: Level::Board,
+        target: TargetKind::Mcu,
+        station: StationConfig { lock_debug },
+        names: PkiNames { site: "Test House".into(), customer: "Acme Sensors".into() },
+        product: 0x5053,
+    }
+}
+
+fn lots() -> Vec<Lot> {
+    vec![Lot { name: "A".into(), devices: 3 }, Lot { name: "B".into(), devices: 2 }]
+}
+
+/// Checks `cert` is signed by the key in `issuer` (independent parser, facade verify).
+fn assert_signed_by(cert: &X509Certificate<'_>, issuer: &X509Certificate<'_>) {
+    let crypto = Crypto::new();
+    let issuer_key = PublicKey::from_sec1(&issuer.public_key().subject_public_key.data).unwrap();
+    let signature = Signature::from_der_bytes(cert.signature_value.data.to_vec());
+    crypto.verify(&issuer_key, cert.tbs_certificate.as_ref(), &signature).unwrap();
+    assert_eq!(cert.issuer(), issuer.subject());
+}
+
+#[test]
+fn every_device_certificate_chains_to_the_root() {
+    let mut line = Line::establish(config(true), Seed::new(5), lots()).unwrap();
+    let mut sink = Collect::default();
+    let summary = line.run(&mut sink).unwrap();
+    assert_eq!(summary.shipped.len(), 5);
+    assert!(summary.rejected.is_empty());
+
+    let root_der = line.pki().root().certificate().der.clone();
+    let customer_der = line.pki().customer().certificate().der.clone();
+    let (_, root) = X509Certificate::from_der(&root_der).unwrap();
+    let (_, customer) = X509Certificate::from_der(&customer_der).unwrap();
+    assert_signed_by(&root, &root);
+    assert_signed_by(&customer, &root);
+    assert!(customer.basic_constraints().unwrap().unwrap().value.ca);
+
+    for (device, certificate) in &sink.certificates {
+        let (_, cert) = X509Certificate::from_der(&certificate.der).unwrap();
+        assert_signed_by(&cert, &customer);
+        let key = PublicKey::from_sec1(&cert.public_key().subject_public_key.data).unwrap();
+        assert_eq!(key.fingerprint(), device.identity);
+        let serial = cert.subject().iter_common_name().next().unwrap().as_str().unwrap();
+        assert_eq!(serial, device.device_id.to_string());
+        assert!(!cert.basic_constraints().unwrap().unwrap().value.ca);
+    }
+    // Device ids carry the lot: the first device of lot B is number 0 of lot 2.
+    assert_eq!(sink.certificates[3].0.device_id.to_string(), "5053000200000000");
+}
+
+#[test]
+fn reconciliation_keys_made_equal_keys_destroyed_and_none_linger() {
+    let mut line = Line::establish(config(true), Seed::new(6), lots()).unwrap();
+    let summary = line.run(&mut ()).unwrap();
+    // 2 CA keys + 1 firmware key stay; each device key is made, wrapped once, destroyed.
+    assert_eq!(summary.hsm.generated, 3 + 5);
+    assert_eq!(summary.hsm.wrapped, 5);
+    assert_eq!(summary.hsm.destroyed, 5);
+    assert_eq!(summary.crypto.keygen, summary.hsm.generated + 5 /* transport */ + 5 /* ephemeral */);
+}
+
+#[test]
+fn audit_chain_is_streamed_in_order_and_ends_at_the_head() {
+    let mut line = Line::establish(config(false), Seed::new(7), lots()).unwrap();
+    let mut sink = Collect::default();
+    let summary = line.run(&mut sink).unwrap();
+    assert_eq!(sink.audit.len() as u64, summary.audit_records);
+    for (i, record) in sink.audit.iter().enumerate() {
+        assert_eq!(record.sequence, i as u64);
+    }
+    assert_eq!(sink.audit.last().unwrap().head, summary.audit_head);
+    let skipped = sink.audit.iter().filter(|r| r.action == "debug-lock-skipped").count();
+    assert_eq!(skipped, 5);
+    // No private key appears in any audit line: only fingerprints.
+    let text: String = sink.audit.iter().map(|r| format!("{r}\n")).collect();
+    assert!(text.contains("identity-key-generated"));
+}
+
+#[test]
+fn a_rebuilt_device_is_the_shipped_device() {
+    let mut line = Line::establish(config(false), Seed::new(8), lots()).unwrap();
+    let summary = line.run(&mut ()).unwrap();
+    let scratch = Crypto::new();
+    for device in &summary.shipped {
+        let (mut target, trace) = line.rebuild_device(device.index, &scratch).unwrap();
+        assert_eq!(trace, summary.device_traces[device.index as usize]);
+        // With the debug port left open, the key store shows the installed identity key.
+        let mut t = Trace::new();
+        let mut ctx = Ctx::new(SimTime::ZERO, &scratch, &mut t);
+        let dump = target.debug_read(&mut ctx, KEYSTORE_BASE, KEYSTORE_SIZE).unwrap();
+        let slots = parse_slots(&dump);
+        assert_eq!(slots.len(), 1);
+        assert_eq!(slots[0].kind, SlotKind::P256Private);
+        let key = scratch.import_secret(&slots[0].data).unwrap();
+        assert_eq!(key.public_key().fingerprint(), device.identity);
+    }
+    assert!(line.rebuild_device(99, &scratch).is_err());
+}
+
+#[test]
+fn a_locked_device_refuses_the_debug_port() {
+    let mut line = Line::establish(config(true), Seed::new(8), lots()).unwrap();
+    line.run(&mut ()).unwrap();
+    let scratch = Crypto::new();
+    let (mut target, _) = line.rebuild_device(0, &scratch).unwrap();
+    let mut t = Trace::new();
+    let mut ctx = Ctx::new(SimTime::ZERO, &scratch, &mut t);
+    assert_eq!(target.debug_read(&mut ctx, KEYSTORE_BASE, KEYSTORE_SIZE), Err(PortError::Locked));
+}
+
+#[test]
+fn the_same_seed_gives_the_same_line_and_another_seed_does_not() {
+    let run = |seed| {
+        let mut line = Line::establish(config(true), Seed::new(seed), lots()).unwrap();
+        line.run(&mut ()).unwrap()
+    };
+    let (a, b, c) = (run(1), run(1), run(2));
+    assert_eq!(a.site_trace, b.site_trace);
+    assert_eq!(a.device_traces, b.device_traces);
+    assert_eq!(a.shipped, b.shipped);
+    assert_ne!(a.site_trace, c.site_trace);
+    assert_ne!(a.shipped[0].identity, c.shipped[0].identity);
+    assert!(a.finished_at > SimTime::ZERO);
+}
