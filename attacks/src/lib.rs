@@ -1,1 +1,23 @@
+//! provsim's attackers.
+//!
+//! An [`Attack`] acts only through the interfaces an attacker really has (here: the
+//! [`Target`](provsim_devices::Target)'s debug port) and puts whatever it obtains into the
+//! attacker's [`Knowledge`]. It never reads a model's fields and never declares that a
+//! claim is broken: the claims' oracles decide that from ground truth and knowledge.
+//!
+//! Each attack carries its Common Criteria attack potential ([`potential`]): the CEM
+//! factor ratings for the target class, with a one-line rationale, from which the total,
+//! the rating and the AVA_VAN consequences follow.
+//!
+//! This crate knows nothing of claims or files.
 #![forbid(unsafe_code)]
+
+mod catalogue;
+mod debug_port_readout;
+mod knowledge;
+pub mod potential;
+
+pub use catalogue::{Attack, Outcome, Phase, catalogue, find};
+pub use debug_port_readout::DebugPortReadout;
+pub use knowledge::{Knowledge, Material, MaterialKind};
+pub use potential::{AttackPotential, AvaVan, Rating};

@@ -35,13 +35,25 @@ fn config(lock_debug: bool) -> LineConfig {
         level: Level::Board,
         target: TargetKind::Mcu,
         station: StationConfig { lock_debug },
-        names: PkiNames { site: "Test House".into(), customer: "Acme Sensors".into() },
+        names: PkiNames {
+            site: "Test House".into(),
+            customer: "Acme Sensors".into(),
+        },
         product: 0x5053,
     }
 }
 
 fn lots() -> Vec<Lot> {
-    vec![Lot { name: "A".into(), devices: 3 }, Lot { name: "B".into(), devices: 2 }]
+    vec![
+        Lot {
+            name: "A".into(),
+            devices: 3,
+        },
+        Lot {
+            name: "B".into(),
+            devices: 2,
+        },
+    ]
 }
 
 /// Checks `cert` is signed by the key in `issuer` (independent parser, facade verify).
@@ -49,7 +61,9 @@ fn assert_signed_by(cert: &X509Certificate<'_>, issuer: &X509Certificate<'_>) {
     let crypto = Crypto::new();
     let issuer_key = PublicKey::from_sec1(&issuer.public_key().subject_public_key.data).unwrap();
     let signature = Signature::from_der_bytes(cert.signature_value.data.to_vec());
-    crypto.verify(&issuer_key, cert.tbs_certificate.as_ref(), &signature).unwrap();
+    crypto
+        .verify(&issuer_key, cert.tbs_certificate.as_ref(), &signature)
+        .unwrap();
     assert_eq!(cert.issuer(), issuer.subject());
 }
 
@@ -74,12 +88,21 @@ fn every_device_certificate_chains_to_the_root() {
         assert_signed_by(&cert, &customer);
         let key = PublicKey::from_sec1(&cert.public_key().subject_public_key.data).unwrap();
         assert_eq!(key.fingerprint(), device.identity);
-        let serial = cert.subject().iter_common_name().next().unwrap().as_str().unwrap();
+        let serial = cert
+            .subject()
+            .iter_common_name()
+            .next()
+            .unwrap()
+            .as_str()
+            .unwrap();
         assert_eq!(serial, device.device_id.to_string());
         assert!(!cert.basic_constraints().unwrap().unwrap().value.ca);
     }
     // Device ids carry the lot: the first device of lot B is number 0 of lot 2.
-    assert_eq!(sink.certificates[3].0.device_id.to_string(), "5053000200000000");
+    assert_eq!(
+        sink.certificates[3].0.device_id.to_string(),
+        "5053000200000000"
+    );
 }
 
 #[test]
@@ -90,7 +113,10 @@ fn reconciliation_keys_made_equal_keys_destroyed_and_none_linger() {
     assert_eq!(summary.hsm.generated, 3 + 5);
     assert_eq!(summary.hsm.wrapped, 5);
     assert_eq!(summary.hsm.destroyed, 5);
-    assert_eq!(summary.crypto.keygen, summary.hsm.generated + 5 /* transport */ + 5 /* ephemeral */);
+    assert_eq!(
+        summary.crypto.keygen,
+        summary.hsm.generated + 5 /* transport */ + 5 /* ephemeral */
+    );
 }
 
 #[test]
@@ -103,7 +129,11 @@ fn audit_chain_is_streamed_in_order_and_ends_at_the_head() {
         assert_eq!(record.sequence, i as u64);
     }
     assert_eq!(sink.audit.last().unwrap().head, summary.audit_head);
-    let skipped = sink.audit.iter().filter(|r| r.action == "debug-lock-skipped").count();
+    let skipped = sink
+        .audit
+        .iter()
+        .filter(|r| r.action == "debug-lock-skipped")
+        .count();
     assert_eq!(skipped, 5);
     // No private key appears in any audit line: only fingerprints.
     let text: String = sink.audit.iter().map(|r| format!("{r}\n")).collect();
@@ -121,7 +151,9 @@ fn a_rebuilt_device_is_the_shipped_device() {
         // With the debug port left open, the key store shows the installed identity key.
         let mut t = Trace::new();
         let mut ctx = Ctx::new(SimTime::ZERO, &scratch, &mut t);
-        let dump = target.debug_read(&mut ctx, KEYSTORE_BASE, KEYSTORE_SIZE).unwrap();
+        let dump = target
+            .debug_read(&mut ctx, KEYSTORE_BASE, KEYSTORE_SIZE)
+            .unwrap();
         let slots = parse_slots(&dump);
         assert_eq!(slots.len(), 1);
         assert_eq!(slots[0].kind, SlotKind::P256Private);
@@ -139,7 +171,10 @@ fn a_locked_device_refuses_the_debug_port() {
     let (mut target, _) = line.rebuild_device(0, &scratch).unwrap();
     let mut t = Trace::new();
     let mut ctx = Ctx::new(SimTime::ZERO, &scratch, &mut t);
-    assert_eq!(target.debug_read(&mut ctx, KEYSTORE_BASE, KEYSTORE_SIZE), Err(PortError::Locked));
+    assert_eq!(
+        target.debug_read(&mut ctx, KEYSTORE_BASE, KEYSTORE_SIZE),
+        Err(PortError::Locked)
+    );
 }
 
 #[test]

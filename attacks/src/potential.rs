@@ -1,0 +1,356 @@
+//! Common Criteria attack potential (CEM v3.1 R5, Annex B.4): the factor table, the
+//! rating table, and what a rating means for an AVA_VAN claim.
+//!
+//! The tables are data; every row has a test. A window of opportunity of "none" means
+//! the path is not exploitable in the intended environment: it has no total at all,
+//! never a large number.
+
+use std::fmt;
+
+macro_rules! factor {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $points:expr, $label:literal;)+ }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+        pub enum $name { $($(#[$vdoc])* $variant,)+ }
+
+        impl $name {
+            /// Every level, lowest first.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label,)+ }
+            }
+
+            pub fn points(self) -> u32 {
+                match self { $($name::$variant => $points,)+ }
+            }
+        }
+    };
+}
+
+factor!(
+    /// Time to identify and exploit the vulnerability.
+    ElapsedTime {
+        OneDay = 0, "<= 1 day";
+        OneWeek = 1, "<= 1 week";
+        TwoWeeks = 2, "<= 2 weeks";
+        OneMonth = 4, "<= 1 month";
+        TwoMonths = 7, "<= 2 months";
+        ThreeMonths = 10, "<= 3 months";
+        FourMonths = 13, "<= 4 months";
+        FiveMonths = 15, "<= 5 months";
+        SixMonths = 17, "<= 6 months";
+        MoreThanSixMonths = 19, "> 6 months";
+    }
+);
+
+factor!(
+    /// The attacker's expertise.
+    Expertise {
+        Layman = 0, "layman";
+        Proficient = 3, "proficient";
+        Expert = 6, "expert";
+        MultipleExperts = 8, "multiple experts";
+    }
+);
+
+factor!(
+    /// Knowledge of the target's design the attack needs.
+    KnowledgeOfToe {
+        Public = 0, "public";
+        Restricted = 3, "restricted";
+        Sensitive = 7, "sensitive";
+        Critical = 11, "critical";
+    }
+);
+
+/// Access to the target the attack needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum WindowOfOpportunity {
+    Unnecessary,
+    Easy,
+    Moderate,
+    Difficult,
+    /// Not exploitable, because of measures in the intended environment.
+    None,
+}
+
+impl WindowOfOpportunity {
+    pub const ALL: &'static [WindowOfOpportunity] = &[
+        WindowOfOpportunity::Unnecessary,
+        WindowOfOpportunity::Easy,
+        WindowOfOpportunity::Moderate,
+        WindowOfOpportunity::Difficult,
+        WindowOfOpportunity::None,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            WindowOfOpportunity::Unnecessary => "unnecessary / unlimited",
+            WindowOfOpportunity::Easy => "easy",
+            WindowOfOpportunity::Moderate => "moderate",
+            WindowOfOpportunity::Difficult => "difficult",
+            WindowOfOpportunity::None => "none (not exploitable)",
+        }
+    }
+
+    /// Points, or `None` when the path is not exploitable at all.
+    pub fn points(self) -> Option<u32> {
+        match self {
+            WindowOfOpportunity::Unnecessary => Some(0),
+            WindowOfOpportunity::Easy => Some(1),
+            WindowOfOpportunity::Moderate => Some(4),
+            WindowOfOpportunity::Difficult => Some(10),
+            WindowOfOpportunity::None => None,
+        }
+    }
+}
+
+factor!(
+    /// Equipment the attack needs.
+    Equipment {
+        Standard = 0, "standard";
+        Specialised = 4, "specialised";
+        Bespoke = 7, "bespoke";
+        MultipleBespoke = 9, "multiple bespoke";
+    }
+);
+
+/// The attack potential an attack path needs (CEM Table 4, "attack potential required
+/// to exploit"), ordered from lowest to highest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Rating {
+    Basic,
+    EnhancedBasic,
+    Moderate,
+    High,
+    BeyondHigh,
+}
+
+impl Rating {
+    /// The band of a total (inclusive ranges 0-9, 10-13, 14-19, 20-24, 25 and up).
+    pub fn from_total(total: u32) -> Rating {
+        match total {
+            0..=9 => Rating::Basic,
+            10..=13 => Rating::EnhancedBasic,
+            14..=19 => Rating::Moderate,
+            20..=24 => Rating::High,
+            _ => Rating::BeyondHigh,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Rating::Basic => "Basic",
+            Rating::EnhancedBasic => "Enhanced-Basic",
+            Rating::Moderate => "Moderate",
+            Rating::High => "High",
+            Rating::BeyondHigh => "Beyond High",
+        }
+    }
+
+    /// The resistance a target shows when an attack needing this rating breaks it: the
+    /// band below (broken by a High attack: resistant to Moderate). `None` is CEM's
+    /// "no rating".
+    pub fn resistance_shown(self) -> Option<Rating> {
+        match self {
+            Rating::Basic => None,
+            Rating::EnhancedBasic => Some(Rating::Basic),
+            Rating::Moderate => Some(Rating::EnhancedBasic),
+            Rating::High => Some(Rating::Moderate),
+            Rating::BeyondHigh => Some(Rating::High),
+        }
+    }
+}
+
+impl fmt::Display for Rating {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An AVA_VAN component: the vulnerability-analysis level a claim is made at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AvaVan {
+    Van1 = 1,
+    Van2 = 2,
+    Van3 = 3,
+    Van4 = 4,
+    Van5 = 5,
+}
+
+impl AvaVan {
+    pub const ALL: [AvaVan; 5] = [
+        AvaVan::Van1,
+        AvaVan::Van2,
+        AvaVan::Van3,
+        AvaVan::Van4,
+        AvaVan::Van5,
+    ];
+
+    /// Parses `AVA_VAN.n`.
+    pub fn parse(text: &str) -> Option<AvaVan> {
+        AvaVan::ALL.into_iter().find(|level| level.name() == text)
+    }
+
+    pub fn name(self) -> &'static str {
+        [
+            "AVA_VAN.1",
+            "AVA_VAN.2",
+            "AVA_VAN.3",
+            "AVA_VAN.4",
+            "AVA_VAN.5",
+        ][self as usize - 1]
+    }
+
+    /// The attacker potential the level requires resistance to: Basic for .1 and .2,
+    /// Enhanced-Basic for .3, Moderate for .4, High for .5.
+    pub fn attacker_potential(self) -> Rating {
+        match self {
+            AvaVan::Van1 | AvaVan::Van2 => Rating::Basic,
+            AvaVan::Van3 => Rating::EnhancedBasic,
+            AvaVan::Van4 => Rating::Moderate,
+            AvaVan::Van5 => Rating::High,
+        }
+    }
+
+    /// Whether an attack needing `rating` is within this level's attacker: a success of
+    /// such an attack breaks a claim at this level; a success beyond it is residual risk.
+    pub fn covers(self, rating: Rating) -> bool {
+        rating <= self.attacker_potential()
+    }
+}
+
+impl fmt::Display for AvaVan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One attack path's factor ratings, with the reason for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttackPotential {
+    pub elapsed: ElapsedTime,
+    pub expertise: Expertise,
+    pub knowledge: KnowledgeOfToe,
+    pub window: WindowOfOpportunity,
+    pub equipment: Equipment,
+    pub rationale: &'static str,
+}
+
+impl AttackPotential {
+    /// The sum of the factors, or `None` when the path is not exploitable (window "none").
+    pub fn total(&self) -> Option<u32> {
+        Some(
+            self.elapsed.points()
+                + self.expertise.points()
+                + self.knowledge.points()
+                + self.window.points()?
+                + self.equipment.points(),
+        )
+    }
+
+    pub fn rating(&self) -> Option<Rating> {
+        self.total().map(Rating::from_total)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// CEM Table 3, row by row.
+    #[test]
+    fn factor_points_match_the_cem_table() {
+        let elapsed: Vec<u32> = ElapsedTime::ALL.iter().map(|e| e.points()).collect();
+        assert_eq!(elapsed, [0, 1, 2, 4, 7, 10, 13, 15, 17, 19]);
+        let expertise: Vec<u32> = Expertise::ALL.iter().map(|e| e.points()).collect();
+        assert_eq!(expertise, [0, 3, 6, 8]);
+        let knowledge: Vec<u32> = KnowledgeOfToe::ALL.iter().map(|k| k.points()).collect();
+        assert_eq!(knowledge, [0, 3, 7, 11]);
+        let window: Vec<Option<u32>> = WindowOfOpportunity::ALL
+            .iter()
+            .map(|w| w.points())
+            .collect();
+        assert_eq!(window, [Some(0), Some(1), Some(4), Some(10), None]);
+        let equipment: Vec<u32> = Equipment::ALL.iter().map(|e| e.points()).collect();
+        assert_eq!(equipment, [0, 4, 7, 9]);
+    }
+
+    /// CEM Table 4 at every band edge.
+    #[test]
+    fn ratings_follow_the_band_edges() {
+        let cases = [
+            (0, Rating::Basic),
+            (9, Rating::Basic),
+            (10, Rating::EnhancedBasic),
+            (13, Rating::EnhancedBasic),
+            (14, Rating::Moderate),
+            (19, Rating::Moderate),
+            (20, Rating::High),
+            (24, Rating::High),
+            (25, Rating::BeyondHigh),
+            (57, Rating::BeyondHigh),
+        ];
+        for (total, rating) in cases {
+            assert_eq!(Rating::from_total(total), rating, "total {total}");
+        }
+    }
+
+    /// Table 4's "meets / fails" columns: an attack in a band breaks exactly the levels
+    /// listed under "fails".
+    #[test]
+    fn a_band_breaks_the_levels_table_4_says_it_fails() {
+        let fails = |rating: Rating| -> Vec<u8> {
+            AvaVan::ALL
+                .iter()
+                .filter(|v| v.covers(rating))
+                .map(|v| *v as u8)
+                .collect()
+        };
+        assert_eq!(fails(Rating::Basic), [1, 2, 3, 4, 5]);
+        assert_eq!(fails(Rating::EnhancedBasic), [3, 4, 5]);
+        assert_eq!(fails(Rating::Moderate), [4, 5]);
+        assert_eq!(fails(Rating::High), [5]);
+        assert!(fails(Rating::BeyondHigh).is_empty());
+    }
+
+    #[test]
+    fn resistance_shown_is_the_band_below() {
+        assert_eq!(Rating::Basic.resistance_shown(), None);
+        assert_eq!(Rating::High.resistance_shown(), Some(Rating::Moderate));
+        assert_eq!(Rating::BeyondHigh.resistance_shown(), Some(Rating::High));
+    }
+
+    #[test]
+    fn a_path_with_no_window_has_no_total() {
+        let p = AttackPotential {
+            elapsed: ElapsedTime::OneDay,
+            expertise: Expertise::Layman,
+            knowledge: KnowledgeOfToe::Public,
+            window: WindowOfOpportunity::None,
+            equipment: Equipment::Standard,
+            rationale: "",
+        };
+        assert_eq!(p.total(), None);
+        assert_eq!(p.rating(), None);
+        let max = AttackPotential {
+            elapsed: ElapsedTime::MoreThanSixMonths,
+            expertise: Expertise::MultipleExperts,
+            knowledge: KnowledgeOfToe::Critical,
+            window: WindowOfOpportunity::Difficult,
+            equipment: Equipment::MultipleBespoke,
+            rationale: "",
+        };
+        assert_eq!(max.total(), Some(57));
+    }
+
+    #[test]
+    fn ava_van_names_round_trip() {
+        for level in AvaVan::ALL {
+            assert_eq!(AvaVan::parse(level.name()), Some(level));
+        }
+        assert_eq!(AvaVan::parse("AVA_VAN.6"), None);
+        assert_eq!(AvaVan::parse("ava_van.3"), None);
+    }
+}

@@ -1,0 +1,66 @@
+//! The debug-port readout against devices from a real line: it gets the identity key
+//! exactly when the station skipped the lock, and only through the port.
+
+use provsim_attacks::{Attack, DebugPortReadout, Knowledge, MaterialKind, Outcome};
+use provsim_devices::TargetKind;
+use provsim_provisioner::{Custody, Level, Line, LineConfig, Lot, PkiNames, StationConfig};
+use provsim_sim::crypto::Crypto;
+use provsim_sim::{Ctx, Seed, SimTime, Trace};
+
+fn line(lock_debug: bool) -> (Line, provsim_provisioner::LineSummary) {
+    let config = LineConfig {
+        custody: Custody::Hsm,
+        level: Level::Board,
+        target: TargetKind::Mcu,
+        station: StationConfig { lock_debug },
+        names: PkiNames { site: "Test House".into(), customer: "Acme".into() },
+        product: 1,
+    };
+    let mut line = Line::establish(config, Seed::new(21), vec![Lot { name: "L".into(), devices: 3 }]).unwrap();
+    let summary = line.run(&mut ()).unwrap();
+    (line, summary)
+}
+
+fn attempt(line: &Line, index: u64) -> (Outcome, Knowledge) {
+    let crypto = Crypto::new();
+    let (mut target, _) = line.rebuild_device(index, &crypto).unwrap();
+    let mut trace = Trace::new();
+    let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
+    let mut knowledge = Knowledge::new();
+    let outcome = DebugPortReadout.run(target.as_mut(), &mut ctx, &mut knowledge);
+    (outcome, knowledge)
+}
+
+#[test]
+fn an_open_port_gives_up_the_identity_key() {
+    let (line, summary) = line(false);
+    let crypto = Crypto::new();
+    for device in &summary.shipped {
+        let (outcome, knowledge) = attempt(&line, device.index);
+        assert!(matches!(outcome, Outcome::Obtained { .. }), "{outcome}");
+        let candidates: Vec<_> = knowledge.of_kind(MaterialKind::KeyCandidate).collect();
+        assert_eq!(candidates.len(), 1);
+        let key = crypto.import_secret(candidates[0].bytes()).unwrap();
+        assert_eq!(key.public_key().fingerprint(), device.identity);
+    }
+}
+
+#[test]
+fn a_locked_port_gives_nothing() {
+    let (line, summary) = line(true);
+    for device in &summary.shipped {
+        let (outcome, knowledge) = attempt(&line, device.index);
+        match outcome {
+            Outcome::Blocked { reason } => assert!(reason.contains("locked"), "{reason}"),
+            other => panic!("expected blocked, got {other}"),
+        }
+        assert!(knowledge.is_empty());
+    }
+}
+
+#[test]
+fn the_attack_is_rated_basic_on_an_mcu() {
+    let potential = DebugPortReadout.potential(TargetKind::Mcu);
+    assert_eq!(potential.total(), Some(4));
+    assert_eq!(potential.rating(), Some(provsim_attacks::Rating::Basic));
+}
