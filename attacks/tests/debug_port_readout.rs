@@ -13,10 +13,21 @@ fn line(lock_debug: bool) -> (Line, provsim_provisioner::LineSummary) {
         level: Level::Board,
         target: TargetKind::Mcu,
         station: StationConfig { lock_debug },
-        names: PkiNames { site: "Test House".into(), customer: "Acme".into() },
+        names: PkiNames {
+            site: "Test House".into(),
+            customer: "Acme".into(),
+        },
         product: 1,
     };
-    let mut line = Line::establish(config, Seed::new(21), vec![Lot { name: "L".into(), devices: 3 }]).unwrap();
+    let mut line = Line::establish(
+        config,
+        Seed::new(21),
+        vec![Lot {
+            name: "L".into(),
+            devices: 3,
+        }],
+    )
+    .unwrap();
     let summary = line.run(&mut ()).unwrap();
     (line, summary)
 }

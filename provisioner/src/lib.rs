@@ -23,6 +23,8 @@ mod station;
 pub use audit::{AuditLog, AuditRecord};
 pub use error::{HsmError, LineError, PkiError, StationError};
 pub use hsm::{Hsm, HsmStats, KeyHandle, KeyUse};
-pub use line::{Custody, Level, Line, LineConfig, LineSink, LineSummary, Lot, ShippedDevice};
+pub use line::{
+    AuthorityRole, Custody, Level, Line, LineConfig, LineSink, LineSummary, Lot, ShippedDevice,
+};
 pub use pki::{CertificateAuthority, IssuedCertificate, Pki, PkiNames};
 pub use station::{BoardStation, StationConfig};

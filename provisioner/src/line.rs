@@ -78,8 +78,30 @@ pub struct RejectedDevice {
     pub reason: String,
 }
 
-/// Where a line's per-device output goes as it is produced.
+/// Which CA a certificate handed to [`LineSink::authority`] belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthorityRole {
+    Root,
+    CustomerCa,
+}
+
+impl AuthorityRole {
+    pub fn name(self) -> &'static str {
+        match self {
+            AuthorityRole::Root => "root",
+            AuthorityRole::CustomerCa => "customer-ca",
+        }
+    }
+}
+
+/// Where a line's output goes as it is produced: the CA certificates once, when the
+/// run starts, then each device's certificate and audit records as it leaves.
 pub trait LineSink {
+    fn authority(
+        &mut self,
+        role: AuthorityRole,
+        certificate: &IssuedCertificate,
+    ) -> std::io::Result<()>;
     fn certificate(
         &mut self,
         device: &ShippedDevice,
@@ -90,6 +112,9 @@ pub trait LineSink {
 
 /// A sink that keeps nothing.
 impl LineSink for () {
+    fn authority(&mut self, _: AuthorityRole, _: &IssuedCertificate) -> std::io::Result<()> {
+        Ok(())
+    }
     fn certificate(&mut self, _: &ShippedDevice, _: &IssuedCertificate) -> std::io::Result<()> {
         Ok(())
     }
@@ -243,6 +268,11 @@ impl Line {
     /// Runs every lot through the station, streaming certificates and audit records to
     /// `sink`.
     pub fn run(&mut self, sink: &mut dyn LineSink) -> Result<LineSummary, LineError> {
+        sink.authority(AuthorityRole::Root, self.site.pki.root().certificate())?;
+        sink.authority(
+            AuthorityRole::CustomerCa,
+            self.site.pki.customer().certificate(),
+        )?;
         for record in self.pending_audit.drain(..) {
             sink.audit(&record)?;
         }

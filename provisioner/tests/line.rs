@@ -5,8 +5,8 @@ use provsim_devices::keystore::{SlotKind, parse_slots};
 use provsim_devices::mcu::layout::{KEYSTORE_BASE, KEYSTORE_SIZE};
 use provsim_devices::{PortError, TargetKind};
 use provsim_provisioner::{
-    AuditRecord, Custody, IssuedCertificate, Level, Line, LineConfig, LineSink, Lot, PkiNames,
-    ShippedDevice, StationConfig,
+    AuditRecord, AuthorityRole, Custody, IssuedCertificate, Level, Line, LineConfig, LineSink, Lot,
+    PkiNames, ShippedDevice, StationConfig,
 };
 use provsim_sim::crypto::{Crypto, PublicKey, Signature};
 use provsim_sim::{Ctx, Seed, SimTime, Trace};
@@ -19,6 +19,9 @@ struct Collect {
 }
 
 impl LineSink for Collect {
+    fn authority(&mut self, _: AuthorityRole, _: &IssuedCertificate) -> std::io::Result<()> {
+        Ok(())
+    }
     fn certificate(&mut self, d: &ShippedDevice, c: &IssuedCertificate) -> std::io::Result<()> {
         self.certificates.push((*d, c.clone()));
         Ok(())

@@ -1,0 +1,50 @@
+//! The scenarios shipped inside the binary, so `provsim run` works from any folder.
+
+/// A scenario shipped with provsim.
+#[derive(Debug, Clone, Copy)]
+pub struct Builtin {
+    pub name: &'static str,
+    pub text: &'static str,
+}
+
+impl Builtin {
+    /// How reports name it.
+    pub fn source(&self) -> String {
+        format!("builtin:{}", self.name)
+    }
+
+    /// Parses it. The shipped files are tested, so this only fails on a bad build.
+    pub fn load(&self) -> Result<crate::Scenario, crate::ScenarioError> {
+        crate::parse_str(self.text, &self.source())
+    }
+}
+
+pub const BUILTIN: &[Builtin] = &[
+    Builtin {
+        name: "mcu-board-hsm",
+        text: include_str!("../mcu-board-hsm.toml"),
+    },
+    Builtin {
+        name: "mcu-board-debug-open",
+        text: include_str!("../mcu-board-debug-open.toml"),
+    },
+];
+
+/// The scenario `provsim run` uses when given none.
+pub const DEFAULT_SCENARIO: &str = "mcu-board-hsm";
+
+pub fn builtin(name: &str) -> Option<&'static Builtin> {
+    BUILTIN.iter().find(|b| b.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_shipped_scenario_loads_and_the_default_exists() {
+        for b in super::BUILTIN {
+            let scenario = b.load().unwrap_or_else(|e| panic!("{}: {e}", b.name));
+            assert_eq!(scenario.name, b.name);
+        }
+        assert!(super::builtin(super::DEFAULT_SCENARIO).is_some());
+    }
+}

@@ -1,0 +1,98 @@
+//! The scenario file as written: serde structs that reject unknown fields. Values that
+//! need checking beyond their type keep their position (`Spanned`) so that a bad one is
+//! reported at its line and column.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct File {
+    pub scenario: ScenarioSection,
+    pub site: SiteSection,
+    pub line: LineSection,
+    #[serde(rename = "lot")]
+    pub lots: Spanned<Vec<LotSection>>,
+    #[serde(default, rename = "attack")]
+    pub attacks: Vec<AttackSection>,
+    #[serde(rename = "claim")]
+    pub claims: Spanned<Vec<ClaimSection>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioSection {
+    pub name: Spanned<String>,
+    pub title: String,
+    /// The seed a run uses when none is given on the command line.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteSection {
+    pub name: Spanned<String>,
+    pub customer: Spanned<String>,
+    pub custody: Custody,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Custody {
+    Hsm,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineSection {
+    pub level: Level,
+    pub target: TargetKind,
+    pub lock_debug: bool,
+    #[serde(default = "default_product")]
+    pub product: u16,
+}
+
+fn default_product() -> u16 {
+    0x5053
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    Board,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TargetKind {
+    Mcu,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LotSection {
+    pub name: String,
+    pub devices: Spanned<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttackSection {
+    pub id: Spanned<String>,
+    /// Device indices to attack; absent means every shipped device (or `sample`).
+    pub devices: Option<Spanned<Vec<u64>>>,
+    /// Attack this many shipped devices, drawn from the seed.
+    pub sample: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimSection {
+    pub id: Spanned<String>,
+    pub resistance: Spanned<String>,
+}

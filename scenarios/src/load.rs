@@ -1,0 +1,250 @@
+//! Reading and validating a scenario file.
+
+use crate::claims::ClaimKind;
+use crate::error::ScenarioError;
+use crate::format::{self, File};
+use crate::scenario::{AttackPlan, ClaimSpec, Scenario, Targets};
+use provsim_attacks::AvaVan;
+use provsim_devices::TargetKind;
+use provsim_provisioner::{Custody, Level, LineConfig, Lot, PkiNames, StationConfig};
+use std::ops::Range;
+use std::path::Path;
+use toml::Spanned;
+
+/// Longest site name: "{site} Root CA" must fit X.520's 64-character upper bound.
+const MAX_SITE_NAME: usize = 64 - " Root CA".len();
+/// Longest customer name: "{customer} Device CA" must fit the same bound.
+const MAX_CUSTOMER_NAME: usize = 64 - " Device CA".len();
+
+/// Loads and validates the scenario at `path`.
+pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
+    if path.is_dir() {
+        return Err(ScenarioError::IsDirectory {
+            path: path.to_path_buf(),
+        });
+    }
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse_str(&text, &path.display().to_string())
+}
+
+/// Parses and validates scenario text; `source` names it in errors and in the report.
+pub fn parse_str(text: &str, source: &str) -> Result<Scenario, ScenarioError> {
+    let at = Locator { text, file: source };
+    let file: File = toml::from_str(text).map_err(|e| {
+        let message = plain_types(e.message().trim_end());
+        match e.span() {
+            Some(span) => at.error(span, message),
+            None => ScenarioError::Whole {
+                file: source.to_owned(),
+                message,
+            },
+        }
+    })?;
+    validate(file, source, &at)
+}
+
+/// Says Rust integer types in words a scenario author uses.
+fn plain_types(message: &str) -> String {
+    message
+        .replace("expected u16", "expected an integer from 0 to 65535")
+        .replace("expected u32", "expected an integer from 0 to 4294967295")
+        .replace("expected u64", "expected a non-negative integer")
+}
+
+/// Turns byte offsets into 1-based line and column (in characters).
+struct Locator<'a> {
+    text: &'a str,
+    file: &'a str,
+}
+
+impl Locator<'_> {
+    fn error(&self, span: Range<usize>, message: impl Into<String>) -> ScenarioError {
+        let offset = span.start.min(self.text.len());
+        let before = self.text.get(..offset).unwrap_or(self.text);
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        ScenarioError::At {
+            file: self.file.to_owned(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+
+    fn at<T>(&self, value: &Spanned<T>, message: impl Into<String>) -> ScenarioError {
+        self.error(value.span(), message)
+    }
+}
+
+fn check_name(
+    at: &Locator<'_>,
+    value: &Spanned<String>,
+    what: &str,
+    max: usize,
+) -> Result<(), ScenarioError> {
+    let name = value.get_ref();
+    if name.trim().is_empty() {
+        return Err(at.at(value, format!("{what} must not be empty")));
+    }
+    if name.chars().count() > max {
+        return Err(at.at(
+            value,
+            format!(
+                "{what} is {} characters; at most {max} fit a certificate subject",
+                name.chars().count()
+            ),
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(at.at(value, format!("{what} must not contain control characters")));
+    }
+    Ok(())
+}
+
+fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, ScenarioError> {
+    check_name(at, &file.scenario.name, "scenario name", 128)?;
+    check_name(at, &file.site.name, "site name", MAX_SITE_NAME)?;
+    check_name(at, &file.site.customer, "customer name", MAX_CUSTOMER_NAME)?;
+
+    let lots_span = file.lots.span();
+    let lot_sections = file.lots.into_inner();
+    if lot_sections.is_empty() {
+        return Err(at.error(lots_span, "a scenario needs at least one [[lot]]"));
+    }
+    if lot_sections.len() > usize::from(u16::MAX) {
+        return Err(at.error(
+            lots_span,
+            format!(
+                "{} lots; at most {} are supported",
+                lot_sections.len(),
+                u16::MAX
+            ),
+        ));
+    }
+    let mut lots = Vec::with_capacity(lot_sections.len());
+    for lot in lot_sections {
+        if *lot.devices.get_ref() == 0 {
+            return Err(at.at(&lot.devices, "a lot needs at least 1 device"));
+        }
+        lots.push(Lot {
+            name: lot.name,
+            devices: *lot.devices.get_ref(),
+        });
+    }
+    let device_count: u64 = lots.iter().map(|lot| u64::from(lot.devices)).sum();
+
+    let mut attacks = Vec::with_capacity(file.attacks.len());
+    for section in file.attacks {
+        let Some(attack) = provsim_attacks::find(section.id.get_ref()) else {
+            let known: Vec<_> = provsim_attacks::catalogue()
+                .iter()
+                .map(|a| a.id())
+                .collect();
+            return Err(at.at(
+                &section.id,
+                format!(
+                    "unknown attack `{}`, expected one of: {}",
+                    section.id.get_ref(),
+                    known.join(", ")
+                ),
+            ));
+        };
+        let targets = match (section.devices, section.sample) {
+            (Some(_), Some(sample)) => {
+                return Err(at.at(&sample, "give either `devices` or `sample`, not both"));
+            }
+            (Some(devices), None) => {
+                if devices.get_ref().is_empty() {
+                    return Err(at.at(
+                        &devices,
+                        "`devices` lists no device; omit it to attack every device",
+                    ));
+                }
+                if let Some(bad) = devices.get_ref().iter().find(|&&i| i >= device_count) {
+                    return Err(at.at(
+                        &devices,
+                        format!("device index {bad} is out of range: the lots hold {device_count} devices (0..{device_count})"),
+                    ));
+                }
+                Targets::Devices(devices.into_inner())
+            }
+            (None, Some(sample)) => {
+                if *sample.get_ref() == 0 {
+                    return Err(at.at(&sample, "`sample` must be at least 1"));
+                }
+                Targets::Sample(*sample.get_ref())
+            }
+            (None, None) => Targets::All,
+        };
+        attacks.push(AttackPlan { attack, targets });
+    }
+
+    let claims_span = file.claims.span();
+    let claim_sections = file.claims.into_inner();
+    if claim_sections.is_empty() {
+        return Err(at.error(claims_span, "a scenario needs at least one [[claim]]"));
+    }
+    let mut claims: Vec<ClaimSpec> = Vec::with_capacity(claim_sections.len());
+    for section in claim_sections {
+        let Some(kind) = ClaimKind::parse(section.id.get_ref()) else {
+            let known: Vec<_> = ClaimKind::ALL.iter().map(|c| c.id()).collect();
+            return Err(at.at(
+                &section.id,
+                format!(
+                    "unknown claim `{}`, expected one of: {}",
+                    section.id.get_ref(),
+                    known.join(", ")
+                ),
+            ));
+        };
+        if claims.iter().any(|c| c.kind == kind) {
+            return Err(at.at(&section.id, format!("claim `{}` is given twice", kind.id())));
+        }
+        let Some(resistance) = AvaVan::parse(section.resistance.get_ref()) else {
+            return Err(at.at(
+                &section.resistance,
+                format!(
+                    "unknown resistance `{}`, expected AVA_VAN.1 to AVA_VAN.5",
+                    section.resistance.get_ref()
+                ),
+            ));
+        };
+        claims.push(ClaimSpec { kind, resistance });
+    }
+
+    Ok(Scenario {
+        name: file.scenario.name.into_inner(),
+        title: file.scenario.title,
+        source: source.to_owned(),
+        default_seed: file.scenario.seed,
+        line: LineConfig {
+            custody: match file.site.custody {
+                format::Custody::Hsm => Custody::Hsm,
+            },
+            level: match file.line.level {
+                format::Level::Board => Level::Board,
+            },
+            target: match file.line.target {
+                format::TargetKind::Mcu => TargetKind::Mcu,
+            },
+            station: StationConfig {
+                lock_debug: file.line.lock_debug,
+            },
+            names: PkiNames {
+                site: file.site.name.into_inner(),
+                customer: file.site.customer.into_inner(),
+            },
+            product: file.line.product,
+        },
+        lots,
+        attacks,
+        claims,
+    })
+}
+
+#[cfg(test)]
+mod tests;

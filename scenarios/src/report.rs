@@ -1,0 +1,179 @@
+//! The result model: one plain tree holding everything a renderer needs. Renderers hold
+//! no logic; anything a report says is decided here or before.
+//!
+//! Keys appear only as fingerprints (SHA-256 of the uncompressed SEC1 public key, hex).
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunReport {
+    /// The tool and version that produced the report.
+    pub tool: String,
+    pub scenario: ScenarioInfo,
+    pub seed: u64,
+    /// SHA-256 over the site trace digest and every device's trace digest, in order.
+    pub trace_digest: String,
+    /// The command line that reproduces this run.
+    pub reproduce: String,
+    /// "holds" when every claim holds, "broken" otherwise.
+    pub verdict: Verdict,
+    pub site: SiteInfo,
+    pub line: LineInfo,
+    pub devices: DevicesInfo,
+    pub attempts: Vec<AttemptInfo>,
+    pub claims: Vec<ClaimInfo>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Holds,
+    Broken,
+}
+
+impl Verdict {
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Holds => "holds",
+            Verdict::Broken => "broken",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScenarioInfo {
+    pub name: String,
+    pub title: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SiteInfo {
+    pub name: String,
+    pub customer: String,
+    pub custody: String,
+    pub level: String,
+    pub target: String,
+    pub lock_debug: bool,
+    pub root_ca_key: String,
+    pub customer_ca_key: String,
+    pub firmware_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineInfo {
+    pub lots: Vec<LotInfo>,
+    /// Virtual time, in nanoseconds, when the last device left the station.
+    pub virtual_time_ns: u64,
+    pub events: u64,
+    pub audit: AuditInfo,
+    pub hsm: HsmInfo,
+    pub crypto_ops: CryptoOps,
+    pub rejected: Vec<RejectedInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LotInfo {
+    pub name: String,
+    pub devices: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditInfo {
+    pub records: u64,
+    /// The hash-chain head after the last record.
+    pub head: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct HsmInfo {
+    pub keys_generated: u64,
+    pub keys_wrapped: u64,
+    pub keys_destroyed: u64,
+    pub certificates_signed: u64,
+}
+
+/// Cryptographic operations the line performed (attacks and oracles not included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CryptoOps {
+    pub keygen: u64,
+    pub key_import: u64,
+    pub sign: u64,
+    pub verify: u64,
+    pub ecdh: u64,
+    pub sha256: u64,
+    pub kdf: u64,
+    pub aead_seal: u64,
+    pub aead_open: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RejectedInfo {
+    pub device: u64,
+    pub device_id: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DevicesInfo {
+    /// Devices shipped.
+    pub count: u64,
+    /// Identity-key fingerprints of the shipped devices, in device order.
+    pub identity_fingerprints: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PotentialInfo {
+    /// Sum of the CEM factors; `None` when the path is not exploitable.
+    pub total: Option<u32>,
+    pub rating: Option<String>,
+    pub elapsed_time: String,
+    pub expertise: String,
+    pub knowledge_of_toe: String,
+    pub window_of_opportunity: String,
+    pub equipment: String,
+    pub rationale: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttemptInfo {
+    pub attack: String,
+    pub phase: String,
+    /// Device index within the run.
+    pub device: u64,
+    pub device_id: String,
+    /// "obtained", "blocked" or "failed", in the attack's words.
+    pub outcome: String,
+    pub why: String,
+    pub potential: PotentialInfo,
+    /// Claims whose oracle this attempt made false, with what the oracle found.
+    pub violates: Vec<ViolationInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ViolationInfo {
+    pub claim: String,
+    pub evidence: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClaimInfo {
+    pub id: String,
+    pub requirement: String,
+    pub statement: String,
+    /// The AVA_VAN level the claim is made at.
+    pub resistance: String,
+    pub verdict: Verdict,
+    /// Attacks within the claimed attack potential that violated the claim.
+    pub broken_by: Vec<String>,
+    /// Lowest attack-potential total among attempts that violated the claim.
+    pub lowest_breaking_total: Option<u32>,
+    /// The resistance that total demonstrates (CEM Table 4: the band below).
+    pub demonstrated_resistance: Option<String>,
+    /// Attacks beyond the claimed potential that violated the claim: residual risk.
+    pub residual_risk: Vec<String>,
+    /// What the oracle found, one line per violating attempt.
+    pub evidence: Vec<String>,
+    /// Attempts made that could have violated the claim.
+    pub attempts: u64,
+}

@@ -1,0 +1,337 @@
+//! The runner: provision the lots, try every attack path on its own rebuilt devices,
+//! judge every claim by its oracle, and assemble the report.
+
+use crate::claims::{GroundTruth, violation};
+use crate::error::RunError;
+use crate::report::*;
+use crate::scenario::{AttackPlan, ClaimSpec, Scenario, Targets};
+use provsim_attacks::{AttackPotential, Knowledge, Rating};
+use provsim_provisioner::{Line, LineSink, LineSummary};
+use provsim_sim::crypto::{Crypto, OpCounts};
+use provsim_sim::{Ctx, Field, Seed, SimTime, Trace, run_digest};
+
+/// How to run a scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunOptions {
+    pub seed: u64,
+    /// The command line that reproduces the run, carried into the report.
+    pub reproduce: String,
+}
+
+impl RunOptions {
+    /// Options for `seed`, with the reproduce line for a scenario named on the command
+    /// line as `scenario_arg` (`None`: the built-in default).
+    pub fn new(seed: u64, scenario_arg: Option<&str>) -> Self {
+        let reproduce = match scenario_arg {
+            Some(arg) => format!("provsim run {} --seed {seed}", shell_quote(arg)),
+            None => format!("provsim run --seed {seed}"),
+        };
+        RunOptions { seed, reproduce }
+    }
+}
+
+/// Quotes `arg` for a POSIX shell when it needs it.
+fn shell_quote(arg: &str) -> String {
+    let plain = !arg.is_empty()
+        && arg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=+@%,".contains(c));
+    if plain {
+        arg.to_owned()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
+}
+
+/// Runs `scenario`, streaming the line's certificates and audit records to `sink`.
+pub fn run(
+    scenario: &Scenario,
+    options: &RunOptions,
+    sink: &mut dyn LineSink,
+) -> Result<RunReport, RunError> {
+    let seed = Seed::new(options.seed);
+    let mut line = Line::establish(scenario.line.clone(), seed, scenario.lots.clone())?;
+    let summary = line.run(sink)?;
+
+    let mut truth = GroundTruth::default();
+    for device in &summary.shipped {
+        truth.insert(device.identity, device.device_id);
+    }
+
+    // The run's site-level trace: the line's, then every attempt, in scenario order.
+    let mut trace = Trace::new();
+    trace.record(
+        SimTime::ZERO,
+        "line",
+        &[("site-trace", Field::Bytes(&summary.site_trace.0))],
+    );
+    let attacker_crypto = Crypto::new();
+    let oracle_crypto = Crypto::new();
+    let mut attempts = Vec::new();
+    for plan in &scenario.attacks {
+        for index in select_targets(plan, seed, &summary) {
+            let attempt = attempt(
+                scenario,
+                &line,
+                plan,
+                index,
+                &truth,
+                &attacker_crypto,
+                &oracle_crypto,
+            )?;
+            trace.record(
+                SimTime::ZERO,
+                "attempt",
+                &[
+                    ("attack", Field::Str(&attempt.0.attack)),
+                    ("device", Field::U64(index)),
+                    ("outcome", Field::Str(&attempt.0.outcome)),
+                    ("trace", Field::Bytes(&attempt.1)),
+                    ("violates", Field::U64(attempt.0.violates.len() as u64)),
+                ],
+            );
+            attempts.push(attempt.0);
+        }
+    }
+
+    let claims: Vec<ClaimInfo> = scenario
+        .claims
+        .iter()
+        .map(|spec| judge(spec, &attempts))
+        .collect();
+    for claim in &claims {
+        trace.record(
+            SimTime::ZERO,
+            "claim",
+            &[
+                ("id", Field::Str(&claim.id)),
+                ("verdict", Field::Str(claim.verdict.name())),
+            ],
+        );
+    }
+    let digest = run_digest(&trace.digest(), &summary.device_traces);
+    let verdict = if claims.iter().all(|c| c.verdict == Verdict::Holds) {
+        Verdict::Holds
+    } else {
+        Verdict::Broken
+    };
+
+    Ok(RunReport {
+        tool: format!("provsim {}", env!("CARGO_PKG_VERSION")),
+        scenario: ScenarioInfo {
+            name: scenario.name.clone(),
+            title: scenario.title.clone(),
+            source: scenario.source.clone(),
+        },
+        seed: options.seed,
+        trace_digest: digest.to_string(),
+        reproduce: options.reproduce.clone(),
+        verdict,
+        site: SiteInfo {
+            name: scenario.line.names.site.clone(),
+            customer: scenario.line.names.customer.clone(),
+            custody: scenario.line.custody.name().to_owned(),
+            level: scenario.line.level.name().to_owned(),
+            target: scenario.line.target.name().to_owned(),
+            lock_debug: scenario.line.station.lock_debug,
+            root_ca_key: line.pki().root().key_fingerprint().to_string(),
+            customer_ca_key: line.pki().customer().key_fingerprint().to_string(),
+            firmware_key: line.firmware_key().fingerprint().to_string(),
+        },
+        line: line_info(scenario, &summary),
+        devices: DevicesInfo {
+            count: summary.shipped.len() as u64,
+            identity_fingerprints: summary
+                .shipped
+                .iter()
+                .map(|d| d.identity.to_string())
+                .collect(),
+        },
+        attempts,
+        claims,
+    })
+}
+
+/// The shipped devices an attack path targets, in device order. A sample is drawn from
+/// the attack's own stream, so it does not depend on any other attack.
+fn select_targets(plan: &AttackPlan, seed: Seed, summary: &LineSummary) -> Vec<u64> {
+    let shipped: Vec<u64> = summary.shipped.iter().map(|d| d.index).collect();
+    let mut chosen = match &plan.targets {
+        Targets::All => shipped,
+        Targets::Devices(list) => list
+            .iter()
+            .copied()
+            .filter(|i| shipped.binary_search(i).is_ok())
+            .collect(),
+        Targets::Sample(n) => {
+            let mut pool = shipped;
+            let take = (*n as usize).min(pool.len());
+            let mut stream = seed.stream(&format!("attack/{}/targets", plan.attack.id()));
+            for i in 0..take {
+                let j = i + stream.below((pool.len() - i) as u64) as usize;
+                pool.swap(i, j);
+            }
+            pool.truncate(take);
+            pool
+        }
+    };
+    chosen.sort_unstable();
+    chosen.dedup();
+    chosen
+}
+
+/// One attack path on its own rebuilt copy of one device. Returns the attempt and the
+/// digest of what the attacker did to the device.
+fn attempt(
+    scenario: &Scenario,
+    line: &Line,
+    plan: &AttackPlan,
+    index: u64,
+    truth: &GroundTruth,
+    attacker_crypto: &Crypto,
+    oracle_crypto: &Crypto,
+) -> Result<(AttemptInfo, [u8; 32]), RunError> {
+    let (mut target, _) = line.rebuild_device(index, attacker_crypto)?;
+    let device_id = target.device_id();
+    let mut trace = Trace::new();
+    let mut knowledge = Knowledge::new();
+    let outcome = {
+        let mut ctx = Ctx::new(SimTime::ZERO, attacker_crypto, &mut trace);
+        plan.attack.run(target.as_mut(), &mut ctx, &mut knowledge)
+    };
+    let potential = plan.attack.potential(scenario.line.target);
+    let violates = scenario
+        .claims
+        .iter()
+        .filter_map(|claim| {
+            violation(claim.kind, truth, &knowledge, oracle_crypto).map(|evidence| ViolationInfo {
+                claim: claim.kind.id().to_owned(),
+                evidence,
+            })
+        })
+        .collect();
+    let info = AttemptInfo {
+        attack: plan.attack.id().to_owned(),
+        phase: plan.attack.phase().name().to_owned(),
+        device: index,
+        device_id: device_id.to_string(),
+        outcome: outcome.name().to_owned(),
+        why: outcome.why().to_owned(),
+        potential: potential_info(&potential),
+        violates,
+    };
+    Ok((info, trace.digest().0))
+}
+
+fn potential_info(p: &AttackPotential) -> PotentialInfo {
+    PotentialInfo {
+        total: p.total(),
+        rating: p.rating().map(|r| r.name().to_owned()),
+        elapsed_time: p.elapsed.label().to_owned(),
+        expertise: p.expertise.label().to_owned(),
+        knowledge_of_toe: p.knowledge.label().to_owned(),
+        window_of_opportunity: p.window.label().to_owned(),
+        equipment: p.equipment.label().to_owned(),
+        rationale: p.rationale.to_owned(),
+    }
+}
+
+/// A claim's verdict over all attempts: broken when an attempt within the claimed attack
+/// potential violated it; a violation beyond the claimed potential is residual risk.
+fn judge(spec: &ClaimSpec, attempts: &[AttemptInfo]) -> ClaimInfo {
+    let id = spec.kind.id();
+    let mut broken_by = Vec::new();
+    let mut residual_risk = Vec::new();
+    let mut evidence = Vec::new();
+    let mut lowest: Option<u32> = None;
+    for attempt in attempts {
+        let Some(found) = attempt.violates.iter().find(|v| v.claim == id) else {
+            continue;
+        };
+        evidence.push(format!(
+            "{} on device {}: {}",
+            attempt.attack, attempt.device_id, found.evidence
+        ));
+        let total = attempt.potential.total;
+        if let Some(total) = total {
+            lowest = Some(lowest.map_or(total, |l| l.min(total)));
+        }
+        let within = total.is_some_and(|t| spec.resistance.covers(Rating::from_total(t)));
+        let list = if within {
+            &mut broken_by
+        } else {
+            &mut residual_risk
+        };
+        if !list.contains(&attempt.attack) {
+            list.push(attempt.attack.clone());
+        }
+    }
+    ClaimInfo {
+        id: id.to_owned(),
+        requirement: spec.kind.requirement().to_owned(),
+        statement: spec.kind.statement().to_owned(),
+        resistance: spec.resistance.name().to_owned(),
+        verdict: if broken_by.is_empty() {
+            Verdict::Holds
+        } else {
+            Verdict::Broken
+        },
+        broken_by,
+        lowest_breaking_total: lowest,
+        demonstrated_resistance: lowest.map(|total| {
+            Rating::from_total(total)
+                .resistance_shown()
+                .map_or("none (no rating)", Rating::name)
+                .to_owned()
+        }),
+        residual_risk,
+        evidence,
+        attempts: attempts.len() as u64,
+    }
+}
+
+fn line_info(scenario: &Scenario, summary: &LineSummary) -> LineInfo {
+    let ops: OpCounts = summary.crypto;
+    LineInfo {
+        lots: scenario
+            .lots
+            .iter()
+            .map(|lot| LotInfo {
+                name: lot.name.clone(),
+                devices: lot.devices,
+            })
+            .collect(),
+        virtual_time_ns: summary.finished_at.as_nanos(),
+        events: summary.events,
+        audit: AuditInfo {
+            records: summary.audit_records,
+            head: summary.audit_head.to_string(),
+        },
+        hsm: HsmInfo {
+            keys_generated: summary.hsm.generated,
+            keys_wrapped: summary.hsm.wrapped,
+            keys_destroyed: summary.hsm.destroyed,
+            certificates_signed: summary.hsm.certificates_signed,
+        },
+        crypto_ops: CryptoOps {
+            keygen: ops.keygen,
+            key_import: ops.key_import,
+            sign: ops.sign,
+            verify: ops.verify,
+            ecdh: ops.ecdh,
+            sha256: ops.sha256,
+            kdf: ops.kdf,
+            aead_seal: ops.aead_seal,
+            aead_open: ops.aead_open,
+        },
+        rejected: summary
+            .rejected
+            .iter()
+            .map(|r| RejectedInfo {
+                device: r.index,
+                device_id: r.device_id.to_string(),
+                reason: r.reason.clone(),
+            })
+            .collect(),
+    }
+}
