@@ -1,1 +1,151 @@
-fn main() {}
+//! `provsim`: the command line. It parses arguments, runs one scenario through the
+//! library crates, writes the outputs and chooses the exit code: 0 when every claim
+//! holds, 1 when any is broken, 2 for bad input or usage (always with a message).
+#![forbid(unsafe_code)]
+
+mod output;
+
+use clap::{Parser, Subcommand};
+use provsim_scenarios::{DEFAULT_SCENARIO, RunOptions, Scenario, ScenarioError, Verdict};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "provsim",
+    version,
+    about = "Deterministic simulator of secure IoT chip provisioning: attacks it and checks assurance claims",
+    after_help = "Exit codes: 0 all claims hold, 1 a claim is broken, 2 bad input or usage."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario and write its report.
+    Run {
+        /// Scenario file (TOML). Without it, the built-in default scenario runs.
+        scenario: Option<PathBuf>,
+        /// Seed for every random choice; defaults to the scenario's own seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Folder for report.json, report.md, devices.pem, pki/ and audit.log.
+        #[arg(long, default_value = "provsim-out")]
+        out: PathBuf,
+    },
+    /// List the built-in scenarios, attacks and claims.
+    List,
+}
+
+/// A failure that prevents a verdict: always exit code 2.
+fn fail(error: anyhow::Error) -> ExitCode {
+    eprintln!("provsim: error: {error:#}");
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version are not errors; everything else is a usage error (2).
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cli.command {
+        Command::Run {
+            scenario,
+            seed,
+            out,
+        } => match run(scenario, seed, out) {
+            Ok(Verdict::Holds) => ExitCode::SUCCESS,
+            Ok(Verdict::Broken) => ExitCode::from(1),
+            Err(e) => fail(e),
+        },
+        Command::List => {
+            list();
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn load(path: Option<&PathBuf>) -> Result<Scenario, ScenarioError> {
+    match path {
+        Some(path) => provsim_scenarios::load_file(path),
+        None => match provsim_scenarios::builtin(DEFAULT_SCENARIO) {
+            Some(b) => b.load(),
+            None => Err(ScenarioError::Whole {
+                file: format!("builtin:{DEFAULT_SCENARIO}"),
+                message: "the default scenario is missing from this build".to_owned(),
+            }),
+        },
+    }
+}
+
+fn run(path: Option<PathBuf>, seed: Option<u64>, out: PathBuf) -> anyhow::Result<Verdict> {
+    let scenario = load(path.as_ref())?;
+    let seed = seed.unwrap_or(scenario.default_seed);
+    let arg = path.as_ref().map(|p| p.display().to_string());
+    let options = RunOptions::new(seed, arg.as_deref());
+    println!(
+        "provsim: scenario {} ({}), seed {seed}",
+        scenario.name, scenario.source
+    );
+
+    let mut sink = output::FileSink::create(&out)?;
+    let report = provsim_scenarios::run(&scenario, &options, &mut sink)?;
+    sink.finish()?;
+    output::write_reports(&out, &report)?;
+
+    println!(
+        "provsim: {} device(s) shipped, {} attack attempt(s), trace digest {}",
+        report.devices.count,
+        report.attempts.len(),
+        report.trace_digest
+    );
+    for claim in &report.claims {
+        match claim.verdict {
+            Verdict::Holds => println!("  holds   {} ({})", claim.id, claim.resistance),
+            Verdict::Broken => println!(
+                "  BROKEN  {} ({}) by {}",
+                claim.id,
+                claim.resistance,
+                claim.broken_by.join(", ")
+            ),
+        }
+    }
+    let report_path = out.join("report.json");
+    match report.verdict {
+        Verdict::Holds => println!(
+            "provsim: all claims hold; report: {}",
+            report_path.display()
+        ),
+        Verdict::Broken => {
+            println!(
+                "provsim: claim(s) broken; report: {}",
+                report_path.display()
+            );
+            println!("reproduce: {}", report.reproduce);
+        }
+    }
+    Ok(report.verdict)
+}
+
+fn list() {
+    println!("Built-in scenarios (`provsim run` runs {DEFAULT_SCENARIO}):");
+    for b in provsim_scenarios::BUILTIN {
+        let title = b.load().map(|s| s.title).unwrap_or_default();
+        println!("  {:<24} {title}", b.name);
+    }
+    println!("Attacks:");
+    for (id, title) in provsim_scenarios::attack_catalogue() {
+        println!("  {id:<24} {title}");
+    }
+    println!("Claims:");
+    for c in provsim_scenarios::ClaimKind::ALL {
+        println!("  {:<32} {}", c.id(), c.statement());
+    }
+}

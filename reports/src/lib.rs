@@ -1,1 +1,20 @@
+//! provsim's report renderers.
+//!
+//! Every format is rendered from the one [`RunReport`] tree the runner produces. The
+//! renderers decide layout only: anything a report states (verdicts, totals, evidence)
+//! was decided before it got here, so the formats can never disagree.
 #![forbid(unsafe_code)]
+
+mod json;
+mod markdown;
+
+pub use json::render_json;
+pub use markdown::render_markdown;
+pub use provsim_scenarios::RunReport;
+
+/// Why a report could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("serializing the report: {0}")]
+    Json(#[from] serde_json::Error),
+}

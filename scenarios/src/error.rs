@@ -4,10 +4,10 @@ use std::path::PathBuf;
 /// validation errors also give the 1-based line and column.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("cannot read scenario file `{}`: {source}", path.display())]
+    #[error("cannot read scenario file `{}`: {error}", path.display())]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("`{}` is a directory, not a scenario file", path.display())]
     IsDirectory { path: PathBuf },

@@ -26,3 +26,11 @@ pub use load::{load_file, parse_str};
 pub use report::*;
 pub use runner::{RunOptions, run};
 pub use scenario::{AttackPlan, ClaimSpec, Scenario, Targets};
+
+/// Every attack a scenario can name, as (id, title).
+pub fn attack_catalogue() -> Vec<(&'static str, &'static str)> {
+    provsim_attacks::catalogue()
+        .iter()
+        .map(|a| (a.id(), a.title()))
+        .collect()
+}

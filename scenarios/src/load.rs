@@ -23,9 +23,9 @@ pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
             path: path.to_path_buf(),
         });
     }
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+    let text = std::fs::read_to_string(path).map_err(|error| ScenarioError::Read {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     parse_str(&text, &path.display().to_string())
 }

@@ -9,7 +9,12 @@ use x509_parser::prelude::*;
 
 fn run_builtin(name: &str, seed: u64) -> RunReport {
     let scenario = builtin(name).unwrap().load().unwrap();
-    run(&scenario, &RunOptions::new(seed, Some(name)), &mut ()).unwrap()
+    run(
+        &scenario,
+        &RunOptions::new(seed, Some(&format!("scenarios/{name}.toml"))),
+        &mut (),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -32,7 +37,7 @@ fn skipping_the_debug_lock_breaks_identity_key_confidentiality() {
     }
     assert_eq!(
         report.reproduce,
-        "provsim run mcu-board-debug-open --seed 1"
+        "provsim run scenarios/mcu-board-debug-open.toml --seed 1"
     );
 }
 

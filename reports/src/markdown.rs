@@ -1,0 +1,262 @@
+//! `report.md`: the evaluator's reading copy.
+
+use provsim_scenarios::{RunReport, Verdict};
+use std::fmt::Write;
+
+/// Device fingerprints listed in full before the list is cut (all are in report.json).
+const LISTED_DEVICES: usize = 16;
+
+/// Escapes text for a Markdown table cell.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+fn seconds(nanos: u64) -> String {
+    format!(
+        "{}.{:03} s",
+        nanos / 1_000_000_000,
+        (nanos % 1_000_000_000) / 1_000_000
+    )
+}
+
+fn verdict(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Holds => "holds",
+        Verdict::Broken => "**BROKEN**",
+    }
+}
+
+fn or_dash(list: &[String]) -> String {
+    if list.is_empty() {
+        "-".to_owned()
+    } else {
+        list.join(", ")
+    }
+}
+
+/// Renders the report as Markdown.
+pub fn render_markdown(r: &RunReport) -> String {
+    let mut out = String::new();
+    // Writing to a String cannot fail; the results are ignored.
+    let _ = write_report(&mut out, r);
+    out
+}
+
+fn write_report(out: &mut String, r: &RunReport) -> std::fmt::Result {
+    let broken = r
+        .claims
+        .iter()
+        .filter(|c| c.verdict == Verdict::Broken)
+        .count();
+    writeln!(out, "# provsim report: {}", r.scenario.name)?;
+    writeln!(out)?;
+    writeln!(out, "{}", r.scenario.title)?;
+    writeln!(out)?;
+    match r.verdict {
+        Verdict::Holds => writeln!(out, "**Verdict: all {} claim(s) hold.**", r.claims.len())?,
+        Verdict::Broken => writeln!(
+            out,
+            "**Verdict: {broken} of {} claim(s) BROKEN.**",
+            r.claims.len()
+        )?,
+    }
+    writeln!(out)?;
+    writeln!(out, "| | |")?;
+    writeln!(out, "|---|---|")?;
+    writeln!(out, "| Scenario | `{}` |", cell(&r.scenario.source))?;
+    writeln!(out, "| Seed | {} |", r.seed)?;
+    writeln!(out, "| Trace digest | `{}` |", r.trace_digest)?;
+    writeln!(out, "| Reproduce | `{}` |", cell(&r.reproduce))?;
+    writeln!(out, "| Tool | {} |", r.tool)?;
+    writeln!(out)?;
+
+    writeln!(out, "## Claims")?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "| Claim | Claimed resistance | Verdict | Broken by | Lowest breaking total | Demonstrated resistance | Residual risk |"
+    )?;
+    writeln!(out, "|---|---|---|---|---|---|---|")?;
+    for c in &r.claims {
+        writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} | {} | {} |",
+            c.id,
+            c.resistance,
+            verdict(c.verdict),
+            or_dash(&c.broken_by),
+            c.lowest_breaking_total
+                .map_or("-".to_owned(), |t| t.to_string()),
+            c.demonstrated_resistance.as_deref().unwrap_or("-"),
+            or_dash(&c.residual_risk),
+        )?;
+    }
+    for c in &r.claims {
+        writeln!(out)?;
+        writeln!(out, "### `{}`", c.id)?;
+        writeln!(out)?;
+        writeln!(out, "- Requirement: {}", c.requirement)?;
+        writeln!(out, "- Statement: {}", c.statement)?;
+        writeln!(
+            out,
+            "- Claimed at {}; checked against {} attempt(s).",
+            c.resistance, c.attempts
+        )?;
+        if c.evidence.is_empty() {
+            writeln!(out, "- No attempt violated the claim.")?;
+        } else {
+            writeln!(out, "- Evidence:")?;
+            for e in &c.evidence {
+                writeln!(out, "  - {e}")?;
+            }
+        }
+    }
+    writeln!(out)?;
+
+    writeln!(out, "## Attempts")?;
+    writeln!(out)?;
+    if r.attempts.is_empty() {
+        writeln!(out, "The scenario tries no attack.")?;
+    } else {
+        writeln!(
+            out,
+            "| Attack | Phase | Device | Outcome | Potential | Violates | Why |"
+        )?;
+        writeln!(out, "|---|---|---|---|---|---|---|")?;
+        for a in &r.attempts {
+            let potential = match (&a.potential.total, &a.potential.rating) {
+                (Some(total), Some(rating)) => format!("{total} ({rating})"),
+                _ => "not exploitable".to_owned(),
+            };
+            let violates: Vec<String> = a.violates.iter().map(|v| v.claim.clone()).collect();
+            writeln!(
+                out,
+                "| `{}` | {} | {} `{}` | {} | {} | {} | {} |",
+                a.attack,
+                a.phase,
+                a.device,
+                a.device_id,
+                a.outcome,
+                potential,
+                or_dash(&violates),
+                cell(&a.why)
+            )?;
+        }
+        let mut rated: Vec<&provsim_scenarios::AttemptInfo> = Vec::new();
+        for a in &r.attempts {
+            if !rated.iter().any(|b| b.attack == a.attack) {
+                rated.push(a);
+            }
+        }
+        writeln!(out)?;
+        writeln!(out, "Attack potential (CEM v3.1 R5, Annex B.4):")?;
+        writeln!(out)?;
+        for a in rated {
+            let p = &a.potential;
+            writeln!(
+                out,
+                "- `{}`: elapsed time {}, expertise {}, knowledge of the TOE {}, window of opportunity {}, equipment {}. {}",
+                a.attack,
+                p.elapsed_time,
+                p.expertise,
+                p.knowledge_of_toe,
+                p.window_of_opportunity,
+                p.equipment,
+                p.rationale
+            )?;
+        }
+    }
+    writeln!(out)?;
+
+    let s = &r.site;
+    let l = &r.line;
+    writeln!(out, "## Site and line")?;
+    writeln!(out)?;
+    writeln!(out, "| | |")?;
+    writeln!(out, "|---|---|")?;
+    writeln!(out, "| Site | {} |", cell(&s.name))?;
+    writeln!(out, "| Customer | {} |", cell(&s.customer))?;
+    writeln!(out, "| Key custody | {} |", s.custody)?;
+    writeln!(out, "| Provisioning level | {} |", s.level)?;
+    writeln!(out, "| Target | {} |", s.target)?;
+    writeln!(
+        out,
+        "| Debug port locked by the station | {} |",
+        if s.lock_debug { "yes" } else { "no" }
+    )?;
+    writeln!(out, "| Root CA key | `{}` |", s.root_ca_key)?;
+    writeln!(out, "| Customer CA key | `{}` |", s.customer_ca_key)?;
+    writeln!(out, "| Firmware-verification key | `{}` |", s.firmware_key)?;
+    let lots: Vec<String> = l
+        .lots
+        .iter()
+        .map(|lot| format!("{} ({} devices)", lot.name, lot.devices))
+        .collect();
+    writeln!(out, "| Lots | {} |", cell(&lots.join(", ")))?;
+    writeln!(
+        out,
+        "| Line time (virtual) | {} over {} events |",
+        seconds(l.virtual_time_ns),
+        l.events
+    )?;
+    writeln!(
+        out,
+        "| Audit log | {} records, head `{}` |",
+        l.audit.records, l.audit.head
+    )?;
+    writeln!(
+        out,
+        "| HSM keys | {} generated, {} wrapped for devices, {} destroyed; {} certificates signed |",
+        l.hsm.keys_generated, l.hsm.keys_wrapped, l.hsm.keys_destroyed, l.hsm.certificates_signed
+    )?;
+    let ops = &l.crypto_ops;
+    writeln!(
+        out,
+        "| Line cryptography | {} keygen, {} sign, {} verify, {} ECDH, {} SHA-256, {} KDF, {} seal, {} open, {} key import |",
+        ops.keygen,
+        ops.sign,
+        ops.verify,
+        ops.ecdh,
+        ops.sha256,
+        ops.kdf,
+        ops.aead_seal,
+        ops.aead_open,
+        ops.key_import
+    )?;
+    writeln!(out)?;
+    if !l.rejected.is_empty() {
+        writeln!(out, "Rejected devices:")?;
+        writeln!(out)?;
+        for d in &l.rejected {
+            writeln!(out, "- {} `{}`: {}", d.device, d.device_id, d.reason)?;
+        }
+        writeln!(out)?;
+    }
+
+    writeln!(out, "## Devices")?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{} device(s) shipped. Identity-key fingerprints (SHA-256 of the public key):",
+        r.devices.count
+    )?;
+    writeln!(out)?;
+    for (i, fp) in r
+        .devices
+        .identity_fingerprints
+        .iter()
+        .take(LISTED_DEVICES)
+        .enumerate()
+    {
+        writeln!(out, "- {i}: `{fp}`")?;
+    }
+    let more = r
+        .devices
+        .identity_fingerprints
+        .len()
+        .saturating_sub(LISTED_DEVICES);
+    if more > 0 {
+        writeln!(out, "- ... and {more} more (all in report.json)")?;
+    }
+    Ok(())
+}

@@ -1,0 +1,48 @@
+//! Snapshots of every report format, for a broken and a holding run.
+
+use provsim_reports::{render_json, render_markdown};
+use provsim_scenarios::{RunOptions, builtin, run};
+
+fn report(name: &str) -> provsim_scenarios::RunReport {
+    let scenario = builtin(name).unwrap().load().unwrap();
+    run(
+        &scenario,
+        &RunOptions::new(1, Some(&format!("scenarios/{name}.toml"))),
+        &mut (),
+    )
+    .unwrap()
+}
+
+#[test]
+fn markdown_of_a_broken_claim() {
+    insta::assert_snapshot!(render_markdown(&report("mcu-board-debug-open")));
+}
+
+#[test]
+fn markdown_of_claims_that_hold() {
+    insta::assert_snapshot!(render_markdown(&report("mcu-board-hsm")));
+}
+
+#[test]
+fn json_of_a_broken_claim() {
+    insta::assert_snapshot!(render_json(&report("mcu-board-debug-open")).unwrap());
+}
+
+#[test]
+fn json_is_valid_and_carries_the_required_fields() {
+    let text = render_json(&report("mcu-board-hsm")).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for field in [
+        "scenario",
+        "seed",
+        "trace_digest",
+        "reproduce",
+        "devices",
+        "attempts",
+        "claims",
+    ] {
+        assert!(value.get(field).is_some(), "missing {field}");
+    }
+    assert_eq!(value["claims"][0]["verdict"], "holds");
+    assert!(value["devices"]["count"].as_u64().unwrap() > 0);
+}

@@ -1,0 +1,218 @@
+//! The command line as users meet it: exit codes, messages, determinism, outputs.
+
+mod common;
+
+use common::*;
+use std::fs;
+
+const HSM: &str = "scenarios/mcu-board-hsm.toml";
+const OPEN: &str = "scenarios/mcu-board-debug-open.toml";
+
+#[test]
+fn the_correct_line_holds_and_exits_0() {
+    let (dir, out) = run_into(Some(HSM), Some(1));
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    let seed_line = text
+        .lines()
+        .position(|l| l.contains("seed 1"))
+        .expect("seed printed");
+    let verdict_line = text
+        .lines()
+        .position(|l| l.contains("holds"))
+        .expect("verdict printed");
+    assert!(
+        seed_line < verdict_line,
+        "the seed is printed before the run's results"
+    );
+    assert!(!text.contains("reproduce:"));
+
+    let report = report_json(dir.path());
+    assert_eq!(report["claims"][0]["verdict"], "holds");
+    let attempts = report["attempts"].as_array().unwrap();
+    assert!(!attempts.is_empty());
+    for attempt in attempts {
+        assert_eq!(attempt["attack"], "debug-port-readout");
+        assert_eq!(attempt["outcome"], "blocked");
+        assert!(
+            attempt["why"]
+                .as_str()
+                .unwrap()
+                .contains("debug port locked")
+        );
+    }
+    for file in [
+        "report.md",
+        "devices.pem",
+        "audit.log",
+        "pki/root.pem",
+        "pki/customer-ca.pem",
+    ] {
+        assert!(dir.path().join(file).is_file(), "{file} written");
+    }
+}
+
+#[test]
+fn skipping_the_debug_lock_is_caught_and_exits_1() {
+    let (dir, out) = run_into(Some(OPEN), Some(1));
+    assert_eq!(code(&out), 1, "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains(&format!("reproduce: provsim run {OPEN} --seed 1")),
+        "{}",
+        stdout(&out)
+    );
+    let report = report_json(dir.path());
+    let claim = &report["claims"][0];
+    assert_eq!(claim["id"], "identity-key-confidentiality");
+    assert_eq!(claim["verdict"], "broken");
+    assert_eq!(
+        claim["broken_by"],
+        serde_json::json!(["debug-port-readout"])
+    );
+    assert_eq!(report["reproduce"], format!("provsim run {OPEN} --seed 1"));
+
+    // The same attack was tried on the same devices in the correct line.
+    let (locked_dir, _) = run_into(Some(HSM), Some(1));
+    let locked = report_json(locked_dir.path());
+    let targets = |r: &serde_json::Value| -> Vec<u64> {
+        r["attempts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["device"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(targets(&report), targets(&locked));
+}
+
+#[test]
+fn two_processes_write_byte_identical_reports() {
+    let (a, _) = run_into(Some(HSM), Some(1));
+    let (b, _) = run_into(Some(HSM), Some(1));
+    for file in [
+        "report.json",
+        "report.md",
+        "devices.pem",
+        "audit.log",
+        "pki/root.pem",
+    ] {
+        assert_eq!(
+            fs::read(a.path().join(file)).unwrap(),
+            fs::read(b.path().join(file)).unwrap(),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn another_seed_gives_another_world() {
+    let (a, _) = run_into(Some(HSM), Some(1));
+    let (b, _) = run_into(Some(HSM), Some(2));
+    let (a, b) = (report_json(a.path()), report_json(b.path()));
+    assert_ne!(a["trace_digest"], b["trace_digest"]);
+    let fps = |r: &serde_json::Value| {
+        r["devices"]["identity_fingerprints"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let (fa, fb) = (fps(&a), fps(&b));
+    assert_eq!(fa.len(), fb.len());
+    assert!(
+        fa.iter().all(|f| !fb.contains(f)),
+        "no identity key is shared between seeds"
+    );
+}
+
+/// The committed golden report for seed 1. Regenerate with PROVSIM_BLESS=1 after a
+/// deliberate change, and say why in the commit.
+#[test]
+fn the_golden_report_is_reproduced() {
+    for (scenario, golden) in [
+        (HSM, "tests/golden/mcu-board-hsm.seed1.report.json"),
+        (OPEN, "tests/golden/mcu-board-debug-open.seed1.report.json"),
+    ] {
+        let (dir, _) = run_into(Some(scenario), Some(1));
+        let produced = fs::read_to_string(dir.path().join("report.json")).unwrap();
+        let path = repo().join(golden);
+        if std::env::var_os("PROVSIM_BLESS").is_some() {
+            fs::write(&path, &produced).unwrap();
+        }
+        let expected = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{golden}: {e}"));
+        assert!(
+            produced == expected,
+            "{golden} differs from this run; if the change is intended, rerun with PROVSIM_BLESS=1"
+        );
+    }
+}
+
+#[test]
+fn the_default_scenario_runs_from_any_folder() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = provsim_in(elsewhere.path(), &["run"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("builtin:mcu-board-hsm"));
+    let report = report_json(&elsewhere.path().join("provsim-out"));
+    assert_eq!(report["reproduce"], "provsim run --seed 1");
+}
+
+fn bad_input(args: &[&str]) -> String {
+    let out = provsim(args);
+    assert_eq!(code(&out), 2, "{args:?}: {}{}", stdout(&out), stderr(&out));
+    let message = stderr(&out);
+    assert!(!message.contains("panicked"), "{message}");
+    message
+}
+
+fn scenario_file(text: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scenario.toml");
+    fs::write(&path, text).unwrap();
+    (dir, path.to_str().unwrap().to_owned())
+}
+
+#[test]
+fn bad_input_exits_2_with_file_line_and_column() {
+    let good = fs::read_to_string(repo().join(HSM)).unwrap();
+
+    let message = bad_input(&["run", "no/such/scenario.toml"]);
+    assert!(
+        message.contains("cannot read scenario file `no/such/scenario.toml`"),
+        "{message}"
+    );
+
+    let message = bad_input(&["run", "scenarios"]);
+    assert!(message.contains("`scenarios` is a directory"), "{message}");
+
+    let (_d, path) = scenario_file("[scenario]\nname = \"oops\n");
+    let message = bad_input(&["run", &path]);
+    assert!(message.contains(&format!("{path}:2:")), "{message}");
+
+    let (_d, path) =
+        scenario_file(&good.replace("lock_debug = true", "lock_debug = true\ncolour = \"red\""));
+    let line = good.lines().position(|l| l == "lock_debug = true").unwrap() + 2;
+    let message = bad_input(&["run", &path]);
+    assert!(
+        message.contains(&format!("{path}:{line}:1: unknown field `colour`")),
+        "{message}"
+    );
+
+    let (_d, path) = scenario_file(&good.replace("lock_debug = true", "lock_debug = \"yes\""));
+    let line = good.lines().position(|l| l == "lock_debug = true").unwrap() + 1;
+    let message = bad_input(&["run", &path]);
+    assert!(
+        message.contains(&format!(
+            "{path}:{line}:14: invalid type: string \"yes\", expected a boolean"
+        )),
+        "{message}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    bad_input(&["run", "--seed", "minus-one"]);
+    bad_input(&["explode"]);
+    bad_input(&[]);
+    let out = provsim(&["--help"]);
+    assert_eq!(code(&out), 0);
+}

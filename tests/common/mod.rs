@@ -1,0 +1,75 @@
+//! Running the `provsim` binary from tests.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `provsim ARGS` with the repository as working folder.
+pub fn provsim(args: &[&str]) -> Output {
+    provsim_in(&repo(), args)
+}
+
+pub fn provsim_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_provsim"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the provsim binary runs")
+}
+
+pub fn code(output: &Output) -> i32 {
+    output.status.code().expect("provsim exited, not killed")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Runs a scenario into a fresh temporary folder; returns the folder and the output.
+pub fn run_into(scenario: Option<&str>, seed: Option<u64>) -> (tempfile::TempDir, Output) {
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let out_arg = out
+        .path()
+        .to_str()
+        .expect("a UTF-8 temporary path")
+        .to_owned();
+    let seed_arg = seed.map(|s| s.to_string());
+    let mut args = vec!["run"];
+    if let Some(s) = scenario {
+        args.push(s);
+    }
+    if let Some(s) = &seed_arg {
+        args.extend(["--seed", s]);
+    }
+    args.extend(["--out", &out_arg]);
+    let output = provsim(&args);
+    (out, output)
+}
+
+pub fn report_json(dir: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.join("report.json")).expect("report.json written");
+    serde_json::from_str(&text).expect("report.json is JSON")
+}
+
+/// Splits a PEM bundle into its certificates.
+pub fn split_pem(bundle: &str) -> Vec<String> {
+    let mut certs = Vec::new();
+    let mut current = String::new();
+    for line in bundle.lines() {
+        current.push_str(line);
+        current.push('\n');
+        if line.starts_with("-----END ") {
+            certs.push(std::mem::take(&mut current));
+        }
+    }
+    certs
+}

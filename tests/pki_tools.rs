@@ -1,0 +1,139 @@
+//! Device certificates checked by outside tools, as a relying party would: OpenSSL's
+//! strict chain verification and pkilint's RFC 5280 linter. These tests fail, never
+//! skip, when a tool is missing: `.ci/run` installs both.
+
+mod common;
+
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn openssl() -> PathBuf {
+    let found = Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "`openssl` is not installed: install it (Debian: apt-get install openssl) or run `bash .ci/run`"
+    );
+    PathBuf::from("openssl")
+}
+
+/// pkilint's `lint_pkix_cert`: $PROVSIM_PKILINT, then the virtual environment `.ci/run`
+/// makes, then PATH.
+fn pkilint() -> PathBuf {
+    let candidates = std::env::var_os("PROVSIM_PKILINT")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([
+            repo().join(".ci/venv/bin/lint_pkix_cert"),
+            PathBuf::from("lint_pkix_cert"),
+        ]);
+    for candidate in candidates {
+        if Command::new(&candidate)
+            .arg("--help")
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            return candidate;
+        }
+    }
+    panic!(
+        "pkilint's `lint_pkix_cert` was not found (tried $PROVSIM_PKILINT, .ci/venv/bin, PATH): \
+         run `bash .ci/run`, or `python3 -m venv .ci/venv && .ci/venv/bin/pip install pkilint`"
+    );
+}
+
+fn verify(openssl: &Path, pki: &Path, cert: &Path) -> (bool, String) {
+    let out = Command::new(openssl)
+        .args(["verify", "-x509_strict", "-CAfile"])
+        .arg(pki.join("root.pem"))
+        .arg("-untrusted")
+        .arg(pki.join("customer-ca.pem"))
+        .arg(cert)
+        .output()
+        .expect("openssl runs");
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    (out.status.success() && text.contains(": OK"), text)
+}
+
+fn device_certificates(dir: &Path) -> Vec<PathBuf> {
+    let bundle = std::fs::read_to_string(dir.join("devices.pem")).unwrap();
+    let certs = split_pem(&bundle);
+    assert!(!certs.is_empty());
+    certs
+        .iter()
+        .enumerate()
+        .map(|(i, pem)| {
+            let path = dir.join(format!("device-{i}.pem"));
+            std::fs::write(&path, pem).unwrap();
+            path
+        })
+        .collect()
+}
+
+#[test]
+fn openssl_verifies_every_device_certificate_strictly() {
+    let openssl = openssl();
+    for seed in [1, 2] {
+        let (dir, out) = run_into(Some("scenarios/mcu-board-hsm.toml"), Some(seed));
+        assert_eq!(code(&out), 0);
+        let pki = dir.path().join("pki");
+        let certs = device_certificates(dir.path());
+        assert_eq!(certs.len(), 8);
+        for cert in &certs {
+            let (ok, text) = verify(&openssl, &pki, cert);
+            assert!(ok, "seed {seed}: {text}");
+        }
+
+        // The check can fail: a certificate with one bit of its signature flipped does not verify.
+        let pem = std::fs::read_to_string(&certs[0]).unwrap();
+        let der = Command::new(&openssl)
+            .args(["x509", "-outform", "DER", "-in"])
+            .arg(&certs[0])
+            .output()
+            .unwrap()
+            .stdout;
+        assert!(!der.is_empty(), "{pem}");
+        let mut tampered = der.clone();
+        let last = tampered.len() - 1;
+        tampered[last] ^= 0x01;
+        let tampered_der = dir.path().join("tampered.der");
+        std::fs::write(&tampered_der, &tampered).unwrap();
+        let tampered_pem = dir.path().join("tampered.pem");
+        let converted = Command::new(&openssl)
+            .args(["x509", "-inform", "DER", "-in"])
+            .arg(&tampered_der)
+            .arg("-out")
+            .arg(&tampered_pem)
+            .status()
+            .unwrap();
+        assert!(converted.success());
+        let (ok, text) = verify(&openssl, &pki, &tampered_pem);
+        assert!(!ok, "a tampered certificate verified: {text}");
+    }
+}
+
+#[test]
+fn pkilint_finds_no_error_in_any_certificate() {
+    let pkilint = pkilint();
+    let (dir, out) = run_into(Some("scenarios/mcu-board-hsm.toml"), Some(1));
+    assert_eq!(code(&out), 0);
+    let mut certs = device_certificates(dir.path());
+    certs.push(dir.path().join("pki/root.pem"));
+    certs.push(dir.path().join("pki/customer-ca.pem"));
+    for cert in &certs {
+        let out = Command::new(&pkilint)
+            .args(["lint", "-s", "ERROR"])
+            .arg(cert)
+            .output()
+            .expect("pkilint runs");
+        let text = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(
+            out.status.success() && !text.contains("(ERROR)") && !text.contains("(FATAL)"),
+            "{}: {text}",
+            cert.display()
+        );
+    }
+}
