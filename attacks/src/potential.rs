@@ -8,7 +8,7 @@
 use std::fmt;
 
 macro_rules! factor {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $points:expr, $label:literal;)+ }) => {
+    ($(#[$doc:meta])* $name:ident: $pty:ty { $($(#[$vdoc:meta])* $variant:ident = $points:expr, $label:literal;)+ }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
         pub enum $name { $($(#[$vdoc])* $variant,)+ }
@@ -21,7 +21,7 @@ macro_rules! factor {
                 match self { $($name::$variant => $label,)+ }
             }
 
-            pub fn points(self) -> u32 {
+            pub fn points(self) -> $pty {
                 match self { $($name::$variant => $points,)+ }
             }
         }
@@ -30,7 +30,7 @@ macro_rules! factor {
 
 factor!(
     /// Time to identify and exploit the vulnerability.
-    ElapsedTime {
+    ElapsedTime: u32 {
         OneDay = 0, "<= 1 day";
         OneWeek = 1, "<= 1 week";
         TwoWeeks = 2, "<= 2 weeks";
@@ -46,7 +46,7 @@ factor!(
 
 factor!(
     /// The attacker's expertise.
-    Expertise {
+    Expertise: u32 {
         Layman = 0, "layman";
         Proficient = 3, "proficient";
         Expert = 6, "expert";
@@ -56,7 +56,7 @@ factor!(
 
 factor!(
     /// Knowledge of the target's design the attack needs.
-    KnowledgeOfToe {
+    KnowledgeOfToe: u32 {
         Public = 0, "public";
         Restricted = 3, "restricted";
         Sensitive = 7, "sensitive";
@@ -64,51 +64,22 @@ factor!(
     }
 );
 
-/// Access to the target the attack needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum WindowOfOpportunity {
-    Unnecessary,
-    Easy,
-    Moderate,
-    Difficult,
-    /// Not exploitable, because of measures in the intended environment.
-    None,
-}
-
-impl WindowOfOpportunity {
-    pub const ALL: &'static [WindowOfOpportunity] = &[
-        WindowOfOpportunity::Unnecessary,
-        WindowOfOpportunity::Easy,
-        WindowOfOpportunity::Moderate,
-        WindowOfOpportunity::Difficult,
-        WindowOfOpportunity::None,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            WindowOfOpportunity::Unnecessary => "unnecessary / unlimited",
-            WindowOfOpportunity::Easy => "easy",
-            WindowOfOpportunity::Moderate => "moderate",
-            WindowOfOpportunity::Difficult => "difficult",
-            WindowOfOpportunity::None => "none (not exploitable)",
-        }
+factor!(
+    /// Access to the target the attack needs. Its points are `None` for "none": the
+    /// path is not exploitable because of measures in the intended environment.
+    WindowOfOpportunity: Option<u32> {
+        Unnecessary = Some(0), "unnecessary / unlimited";
+        Easy = Some(1), "easy";
+        Moderate = Some(4), "moderate";
+        Difficult = Some(10), "difficult";
+        /// Not exploitable, because of measures in the intended environment.
+        None = None, "none (not exploitable)";
     }
-
-    /// Points, or `None` when the path is not exploitable at all.
-    pub fn points(self) -> Option<u32> {
-        match self {
-            WindowOfOpportunity::Unnecessary => Some(0),
-            WindowOfOpportunity::Easy => Some(1),
-            WindowOfOpportunity::Moderate => Some(4),
-            WindowOfOpportunity::Difficult => Some(10),
-            WindowOfOpportunity::None => None,
-        }
-    }
-}
+);
 
 factor!(
     /// Equipment the attack needs.
-    Equipment {
+    Equipment: u32 {
         Standard = 0, "standard";
         Specialised = 4, "specialised";
         Bespoke = 7, "bespoke";

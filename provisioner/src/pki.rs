@@ -72,6 +72,30 @@ fn set_validity(params: &mut CertificateParams) {
     params.not_after = rcgen::date_time_ymd(9999, 12, 31) + time::Duration::seconds(86_399);
 }
 
+/// What every certificate of the hierarchy shares: fixed validity, a serial from
+/// `stream`, the subject, and the subject key identifier of `key`.
+fn profile(stream: &mut Stream, key: &PublicKey, subject: DistinguishedName) -> CertificateParams {
+    let mut params = CertificateParams::default();
+    set_validity(&mut params);
+    params.serial_number = Some(draw_serial(stream));
+    params.distinguished_name = subject;
+    params.key_identifier_method = KeyIdMethod::PreSpecified(key.fingerprint().key_id().to_vec());
+    params
+}
+
+/// A CA certificate: critical basic constraints and certificate/CRL signing key usage.
+fn ca_profile(
+    stream: &mut Stream,
+    key: &PublicKey,
+    subject: DistinguishedName,
+    constraints: BasicConstraints,
+) -> CertificateParams {
+    let mut params = profile(stream, key, subject);
+    params.is_ca = IsCa::Ca(constraints);
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    params
+}
+
 /// A positive serial of 16 octets from `stream` (RFC 5280 4.1.2.2: positive, at most
 /// 20 octets; CA/B practice: at least 64 random bits). The top bit is cleared so the
 /// DER integer needs no sign octet, and the next one set so it is never shortened.
@@ -117,14 +141,12 @@ impl Pki {
         let mut root_stream = seed.stream("site/root-ca");
         let (root_handle, root_key) =
             hsm.generate(ctx, KeyUse::CertificateAuthority, &mut root_stream);
-        let mut root_params = CertificateParams::default();
-        set_validity(&mut root_params);
-        root_params.serial_number = Some(draw_serial(&mut root_stream));
-        root_params.distinguished_name = name(&names.site, &format!("{} Root CA", names.site));
-        root_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        root_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        root_params.key_identifier_method =
-            KeyIdMethod::PreSpecified(root_key.fingerprint().key_id().to_vec());
+        let root_params = ca_profile(
+            &mut root_stream,
+            &root_key,
+            name(&names.site, &format!("{} Root CA", names.site)),
+            BasicConstraints::Unconstrained,
+        );
         let root_cert = root_params
             .self_signed(&hsm.certificate_signer(ctx.crypto, root_handle)?)
             .map_err(encoding)?;
@@ -132,15 +154,12 @@ impl Pki {
         let mut customer_stream = seed.stream("site/customer-ca");
         let (customer_handle, customer_key) =
             hsm.generate(ctx, KeyUse::CertificateAuthority, &mut customer_stream);
-        let mut customer_params = CertificateParams::default();
-        set_validity(&mut customer_params);
-        customer_params.serial_number = Some(draw_serial(&mut customer_stream));
-        customer_params.distinguished_name =
-            name(&names.customer, &format!("{} Device CA", names.customer));
-        customer_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-        customer_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        customer_params.key_identifier_method =
-            KeyIdMethod::PreSpecified(customer_key.fingerprint().key_id().to_vec());
+        let mut customer_params = ca_profile(
+            &mut customer_stream,
+            &customer_key,
+            name(&names.customer, &format!("{} Device CA", names.customer)),
+            BasicConstraints::Constrained(0),
+        );
         customer_params.use_authority_key_identifier_extension = true;
         let customer_cert = {
             let issuer = Issuer::from_params(
@@ -197,9 +216,6 @@ impl Pki {
         public_key: &PublicKey,
         serial_stream: &mut Stream,
     ) -> Result<IssuedCertificate, PkiError> {
-        let mut params = CertificateParams::default();
-        set_validity(&mut params);
-        params.serial_number = Some(draw_serial(serial_stream));
         let serial = device.to_string();
         let mut dn = DistinguishedName::new();
         dn.push(DnType::OrganizationName, customer);
@@ -208,12 +224,10 @@ impl Pki {
             DnType::CustomDnType(SERIAL_NUMBER_OID.to_vec()),
             printable(&serial)?,
         );
-        params.distinguished_name = dn;
+        let mut params = profile(serial_stream, public_key, dn);
         params.is_ca = IsCa::ExplicitNoCa;
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-        params.key_identifier_method =
-            KeyIdMethod::PreSpecified(public_key.fingerprint().key_id().to_vec());
         params.use_authority_key_identifier_extension = true;
         let issuer = Issuer::from_params(
             &self.customer.params,
