@@ -41,7 +41,7 @@ fn pkilint() -> PathBuf {
     }
     panic!(
         "pkilint's `lint_pkix_cert` was not found (tried $PROVSIM_PKILINT, .ci/venv/bin, PATH): \
-         run `bash .ci/run`, or `python3 -m venv .ci/venv && .ci/venv/bin/pip install pkilint`"
+         run `bash .ci/test`, or `python3 -m venv .ci/venv && .ci/venv/bin/pip install pkilint`"
     );
 }
 
