@@ -7,6 +7,7 @@ mod output;
 
 use clap::{Parser, Subcommand};
 use provsim_scenarios::{DEFAULT_SCENARIO, RunOptions, Scenario, ScenarioError, Verdict};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -65,10 +66,10 @@ fn main() -> ExitCode {
             Ok(Verdict::Broken) => ExitCode::from(1),
             Err(e) => fail(e),
         },
-        Command::List => {
-            list();
-            ExitCode::SUCCESS
-        }
+        Command::List => match list() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(anyhow::anyhow!("writing to standard output: {e}")),
+        },
     }
 }
 
@@ -90,62 +91,76 @@ fn run(path: Option<PathBuf>, seed: Option<u64>, out: PathBuf) -> anyhow::Result
     let seed = seed.unwrap_or(scenario.default_seed);
     let arg = path.as_ref().map(|p| p.display().to_string());
     let options = RunOptions::new(seed, arg.as_deref());
-    println!(
-        "provsim: scenario {} ({}), seed {seed}",
+    say(&format!(
+        "provsim: scenario {} ({}), seed {seed}\n",
         scenario.name, scenario.source
-    );
+    ))?;
 
     let mut sink = output::FileSink::create(&out)?;
     let report = provsim_scenarios::run(&scenario, &options, &mut sink)?;
     sink.finish()?;
     output::write_reports(&out, &report)?;
 
-    println!(
-        "provsim: {} device(s) shipped, {} attack attempt(s), trace digest {}",
+    let mut text = format!(
+        "provsim: {} device(s) shipped, {} attack attempt(s), trace digest {}\n",
         report.devices.count,
         report.attempts.len(),
         report.trace_digest
     );
     for claim in &report.claims {
-        match claim.verdict {
-            Verdict::Holds => println!("  holds   {} ({})", claim.id, claim.resistance),
-            Verdict::Broken => println!(
-                "  BROKEN  {} ({}) by {}",
+        text += &match claim.verdict {
+            Verdict::Holds => format!("  holds   {} ({})\n", claim.id, claim.resistance),
+            Verdict::Broken => format!(
+                "  BROKEN  {} ({}) by {}\n",
                 claim.id,
                 claim.resistance,
                 claim.broken_by.join(", ")
             ),
-        }
+        };
     }
     let report_path = out.join("report.json");
-    match report.verdict {
-        Verdict::Holds => println!(
-            "provsim: all claims hold; report: {}",
+    text += &match report.verdict {
+        Verdict::Holds => format!(
+            "provsim: all claims hold; report: {}\n",
             report_path.display()
         ),
-        Verdict::Broken => {
-            println!(
-                "provsim: claim(s) broken; report: {}",
-                report_path.display()
-            );
-            println!("reproduce: {}", report.reproduce);
-        }
-    }
+        Verdict::Broken => format!(
+            "provsim: claim(s) broken; report: {}\nreproduce: {}\n",
+            report_path.display(),
+            report.reproduce
+        ),
+    };
+    say(&text)?;
     Ok(report.verdict)
 }
 
-fn list() {
-    println!("Built-in scenarios (`provsim run` runs {DEFAULT_SCENARIO}):");
+/// Writes to standard output. Unlike `print!`, a closed pipe or a full disk is an error
+/// (exit code 2), never a panic.
+fn say(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| anyhow::anyhow!("writing to standard output: {e}"))
+}
+
+fn list() -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(
+        stdout,
+        "Built-in scenarios (`provsim run` runs {DEFAULT_SCENARIO}):"
+    )?;
     for b in provsim_scenarios::BUILTIN {
         let title = b.load().map(|s| s.title).unwrap_or_default();
-        println!("  {:<24} {title}", b.name);
+        writeln!(stdout, "  {:<24} {title}", b.name)?;
     }
-    println!("Attacks:");
+    writeln!(stdout, "Attacks:")?;
     for (id, title) in provsim_scenarios::attack_catalogue() {
-        println!("  {id:<24} {title}");
+        writeln!(stdout, "  {id:<24} {title}")?;
     }
-    println!("Claims:");
+    writeln!(stdout, "Claims:")?;
     for c in provsim_scenarios::ClaimKind::ALL {
-        println!("  {:<32} {}", c.id(), c.statement());
+        writeln!(stdout, "  {:<32} {}", c.id(), c.statement())?;
     }
+    Ok(())
 }

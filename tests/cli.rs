@@ -216,3 +216,21 @@ fn usage_errors_exit_2() {
     let out = provsim(&["--help"]);
     assert_eq!(code(&out), 0);
 }
+
+/// A full disk (or a closed pipe) on standard output is an error, not a panic.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_unwritable_stdout_exits_2_without_panicking() {
+    let out = tempfile::tempdir().unwrap();
+    let full = fs::File::create("/dev/full").expect("/dev/full exists on Linux");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_provsim"))
+        .args(["run", "--out"])
+        .arg(out.path())
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 2);
+    let message = stderr(&output);
+    assert!(message.contains("writing to standard output"), "{message}");
+    assert!(!message.contains("panicked"), "{message}");
+}

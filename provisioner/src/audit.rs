@@ -147,6 +147,8 @@ mod tests {
         assert_ne!(base.head(), log_of(&["a", "c", "b"]).head());
         assert_ne!(base.head(), log_of(&["a", "b"]).head());
         assert_ne!(base.head(), log_of(&["a", "b", "d"]).head());
+        // A change to an early record reaches the head through the chain.
+        assert_ne!(base.head(), log_of(&["x", "b", "c"]).head());
         assert_eq!(base.head(), log_of(&["a", "b", "c"]).head());
         assert_eq!(base.records(), 3);
     }

@@ -40,7 +40,10 @@ impl KeyUse {
     }
 }
 
-/// Key life-cycle counts, the basis of reconciliation (keys made = shipped + destroyed).
+/// Key life-cycle counts, the basis of reconciliation. Device keys are destroyed once
+/// delivered (or when their device is rejected), so after a run
+/// `generated = destroyed + keys still held` (the CA and firmware keys), and
+/// `wrapped` counts the device keys that left, sealed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct HsmStats {
     pub generated: u64,

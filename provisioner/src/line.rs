@@ -7,7 +7,7 @@ use crate::hsm::{Hsm, HsmStats, KeyHandle, KeyUse};
 use crate::pki::{IssuedCertificate, Pki, PkiNames};
 use crate::station::{BoardStation, StationConfig};
 use provsim_devices::{DeviceId, Target, TargetKind, build_target};
-use provsim_sim::crypto::{Crypto, Fingerprint, OpCounts, PublicKey};
+use provsim_sim::crypto::{Crypto, Fingerprint, OpCounts, PublicKey, SecretKey};
 use provsim_sim::{Ctx, Digest, EventQueue, Field, Limits, Seed, SimTime, Trace};
 
 /// Who holds the customer's secrets while they are made and injected.
@@ -378,6 +378,13 @@ impl Line {
             finished_at,
             events: queue.delivered(),
         })
+    }
+
+    /// Ground truth for oracles: the identity key the HSM made for device `index`,
+    /// re-derived from the seed (charged to `crypto`, the oracle's own facade). Nothing
+    /// of the line is touched, and the key is never part of any output.
+    pub fn identity_key(&self, index: u64, crypto: &Crypto) -> SecretKey {
+        crypto.generate_key(&mut crate::station::identity_key_stream(self.seed, index))
     }
 
     /// Re-creates device `index` exactly as the line shipped it, on a scratch copy of the

@@ -56,11 +56,16 @@ pub struct IssuedCertificate {
 }
 
 impl From<rcgen::Certificate> for IssuedCertificate {
+    /// PEM is encoded here with LF line endings and 64-character lines (RFC 7468), not
+    /// by rcgen, whose line ending follows the host platform: the same seed must give
+    /// the same bytes on every machine.
     fn from(cert: rcgen::Certificate) -> Self {
-        IssuedCertificate {
-            pem: cert.pem(),
-            der: cert.der().to_vec(),
-        }
+        let der = cert.der().to_vec();
+        let config = pem::EncodeConfig::new()
+            .set_line_ending(pem::LineEnding::LF)
+            .set_line_wrap(64);
+        let pem = pem::encode_config(&pem::Pem::new("CERTIFICATE", der.clone()), config);
+        IssuedCertificate { pem, der }
     }
 }
 

@@ -17,6 +17,12 @@ use provsim_sim::{Ctx, Field, Seed, SimDuration, SimTime};
 /// The key-store slot the identity key goes into.
 pub const IDENTITY_SLOT: u8 = 0;
 
+/// The HSM's randomness for device `index`'s identity key. The one place the rule
+/// lives: the station draws the key from it, and oracles re-derive ground truth from it.
+pub fn identity_key_stream(seed: Seed, index: u64) -> provsim_sim::Stream {
+    seed.device_stream(index, "identity-key")
+}
+
 /// What the station is told to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StationConfig {
@@ -154,7 +160,7 @@ impl BoardStation {
         );
 
         pass.step(step_time::KEYGEN, "keygen");
-        let mut key_stream = seed.device_stream(index, "identity-key");
+        let mut key_stream = identity_key_stream(seed, index);
         let (handle, identity) =
             pass.site
                 .hsm

@@ -87,6 +87,9 @@ fn every_device_certificate_chains_to_the_root() {
     assert!(customer.basic_constraints().unwrap().unwrap().value.ca);
 
     for (device, certificate) in &sink.certificates {
+        // PEM bytes are the same on every platform: LF only, 64-character lines.
+        assert!(!certificate.pem.contains('\r'));
+        assert!(certificate.pem.lines().all(|l| l.len() <= 64));
         let (_, cert) = X509Certificate::from_der(&certificate.der).unwrap();
         assert_signed_by(&cert, &customer);
         let key = PublicKey::from_sec1(&cert.public_key().subject_public_key.data).unwrap();
@@ -138,9 +141,15 @@ fn audit_chain_is_streamed_in_order_and_ends_at_the_head() {
         .filter(|r| r.action == "debug-lock-skipped")
         .count();
     assert_eq!(skipped, 5);
-    // No private key appears in any audit line: only fingerprints.
+    // Audit lines name keys by fingerprint; no private key appears in any of them.
     let text: String = sink.audit.iter().map(|r| format!("{r}\n")).collect();
     assert!(text.contains("identity-key-generated"));
+    let crypto = Crypto::new();
+    for device in &summary.shipped {
+        let secret = line.identity_key(device.index, &crypto);
+        assert!(text.contains(&secret.public_key().fingerprint().to_string()));
+        assert!(!text.contains(&provsim_sim::to_hex(&secret.expose_secret_bytes())));
+    }
 }
 
 #[test]
@@ -162,6 +171,12 @@ fn a_rebuilt_device_is_the_shipped_device() {
         assert_eq!(slots[0].kind, SlotKind::P256Private);
         let key = scratch.import_secret(&slots[0].data).unwrap();
         assert_eq!(key.public_key().fingerprint(), device.identity);
+        // The oracles' re-derivation gives the very key that shipped.
+        let truth = line.identity_key(device.index, &scratch);
+        assert_eq!(
+            truth.expose_secret_bytes().as_slice(),
+            slots[0].data.as_slice()
+        );
     }
     assert!(line.rebuild_device(99, &scratch).is_err());
 }

@@ -57,18 +57,30 @@ impl GroundTruth {
     }
 }
 
+/// The device an attempt targeted, with its ground-truth identity key re-derived from
+/// the seed. Held only while the attempt is judged; never written anywhere.
+pub struct Attacked {
+    pub device: DeviceId,
+    pub identity_secret: [u8; 32],
+}
+
 /// Evaluates `claim` over one attempt's knowledge. Returns the evidence of a violation,
 /// or `None` if the claim survived the attempt. `crypto` is the oracle's own facade, so
 /// checking is never charged to the line or the attacker.
+///
+/// The oracle does not trust how an attack filed what it got: key candidates are checked
+/// against every shipped device, and every byte the attacker holds, however labelled,
+/// is searched for the attacked device's real key.
 pub fn violation(
     claim: ClaimKind,
     truth: &GroundTruth,
+    attacked: &Attacked,
     knowledge: &Knowledge,
     crypto: &Crypto,
 ) -> Option<String> {
     match claim {
         ClaimKind::IdentityKeyConfidentiality => {
-            knowledge.of_kind(MaterialKind::KeyCandidate).find_map(|material| {
+            let candidate = knowledge.of_kind(MaterialKind::KeyCandidate).find_map(|material| {
                 let key = crypto.import_secret(material.bytes()).ok()?;
                 let fingerprint = key.public_key().fingerprint();
                 let device = truth.identities.get(&fingerprint)?;
@@ -76,6 +88,19 @@ pub fn violation(
                     "private identity key of device {device} (public key {fingerprint}) recovered from {}",
                     material.source
                 ))
+            });
+            candidate.or_else(|| {
+                let secret = &attacked.identity_secret;
+                knowledge
+                    .materials()
+                    .iter()
+                    .find(|m| m.bytes().windows(secret.len()).any(|w| w == secret))
+                    .map(|m| {
+                        format!(
+                            "private identity key of device {} found in {:?} material from {}",
+                            attacked.device, m.kind, m.source
+                        )
+                    })
             })
         }
     }
@@ -96,6 +121,11 @@ mod tests {
         truth.insert(shipped.public_key().fingerprint(), DeviceId(7));
         let claim = ClaimKind::IdentityKeyConfidentiality;
 
+        let attacked = Attacked {
+            device: DeviceId(7),
+            identity_secret: shipped.expose_secret_bytes(),
+        };
+
         let mut knowledge = Knowledge::new();
         knowledge.learn(MaterialKind::KeyCandidate, "junk", vec![0; 32]);
         knowledge.learn(MaterialKind::KeyCandidate, "short", vec![1; 5]);
@@ -104,23 +134,37 @@ mod tests {
             "another key",
             other.expose_secret_bytes().to_vec(),
         );
-        // The right bytes filed as a raw dump are not a recovered key: the oracle reads
-        // candidates, so an attack must have extracted the key to be credited.
-        knowledge.learn(
-            MaterialKind::MemoryDump,
-            "dump",
-            shipped.expose_secret_bytes().to_vec(),
+        let mut almost = shipped.expose_secret_bytes().to_vec();
+        almost[31] ^= 1;
+        knowledge.learn(MaterialKind::MemoryDump, "dump", almost);
+        assert_eq!(
+            violation(claim, &truth, &attacked, &knowledge, &crypto),
+            None
         );
-        assert_eq!(violation(claim, &truth, &knowledge, &crypto), None);
 
-        knowledge.learn(
+        // A real key filed as a candidate breaks the claim...
+        let mut filed = knowledge.clone();
+        filed.learn(
             MaterialKind::KeyCandidate,
             "slot 0",
             shipped.expose_secret_bytes().to_vec(),
         );
-        let evidence = violation(claim, &truth, &knowledge, &crypto).unwrap();
-        assert!(evidence.contains("0000000000000007"), "{evidence}");
+        let evidence = violation(claim, &truth, &attacked, &filed, &crypto).unwrap();
+        assert!(
+            evidence.contains("0000000000000007") && evidence.contains("slot 0"),
+            "{evidence}"
+        );
         assert!(!evidence.contains(&provsim_sim::to_hex(&shipped.expose_secret_bytes())));
+
+        // ...and so does the same key buried in a raw dump, whatever the attack called it.
+        let mut buried = vec![0xffu8; 100];
+        buried[40..72].copy_from_slice(&shipped.expose_secret_bytes());
+        knowledge.learn(MaterialKind::MemoryDump, "flash", buried);
+        let evidence = violation(claim, &truth, &attacked, &knowledge, &crypto).unwrap();
+        assert!(
+            evidence.contains("MemoryDump material from flash"),
+            "{evidence}"
+        );
     }
 
     #[test]

@@ -11,6 +11,10 @@ use std::ops::Range;
 use std::path::Path;
 use toml::Spanned;
 
+/// Most devices one run provisions. A run keeps a small ledger record per device
+/// (about 100 bytes), so this bounds its memory to about a gigabyte.
+pub const MAX_DEVICES: u64 = 10_000_000;
+
 /// Longest site name: "{site} Root CA" must fit X.520's 64-character upper bound.
 const MAX_SITE_NAME: usize = 64 - " Root CA".len();
 /// Longest customer name: "{customer} Device CA" must fit the same bound.
@@ -126,16 +130,24 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
         ));
     }
     let mut lots = Vec::with_capacity(lot_sections.len());
+    let mut device_count = 0u64;
     for lot in lot_sections {
-        if *lot.devices.get_ref() == 0 {
+        let devices = *lot.devices.get_ref();
+        if devices == 0 {
             return Err(at.at(&lot.devices, "a lot needs at least 1 device"));
+        }
+        device_count += u64::from(devices);
+        if device_count > MAX_DEVICES {
+            return Err(at.at(
+                &lot.devices,
+                format!("the lots hold more than {MAX_DEVICES} devices, the most one run takes"),
+            ));
         }
         lots.push(Lot {
             name: lot.name,
-            devices: *lot.devices.get_ref(),
+            devices,
         });
     }
-    let device_count: u64 = lots.iter().map(|lot| u64::from(lot.devices)).sum();
 
     let mut attacks = Vec::with_capacity(file.attacks.len());
     for section in file.attacks {

@@ -1,7 +1,7 @@
 //! The runner: provision the lots, try every attack path on its own rebuilt devices,
 //! judge every claim by its oracle, and assemble the report.
 
-use crate::claims::{GroundTruth, violation};
+use crate::claims::{Attacked, GroundTruth, violation};
 use crate::error::RunError;
 use crate::report::*;
 use crate::scenario::{AttackPlan, ClaimSpec, Scenario, Targets};
@@ -68,8 +68,8 @@ pub fn run(
     let attacker_crypto = Crypto::new();
     let oracle_crypto = Crypto::new();
     let mut attempts = Vec::new();
-    for plan in &scenario.attacks {
-        for index in select_targets(plan, seed, &summary) {
+    for (plan_index, plan) in scenario.attacks.iter().enumerate() {
+        for index in select_targets(plan_index, plan, seed, &summary) {
             let attempt = attempt(
                 scenario,
                 &line,
@@ -153,8 +153,15 @@ pub fn run(
 }
 
 /// The shipped devices an attack path targets, in device order. A sample is drawn from
-/// the attack's own stream, so it does not depend on any other attack.
-fn select_targets(plan: &AttackPlan, seed: Seed, summary: &LineSummary) -> Vec<u64> {
+/// the path's own stream (labelled with its position in the scenario and its attack),
+/// so it depends on no other path, and two paths with the same attack draw apart.
+/// Listed devices that did not ship (rejected by the station) are not attacked.
+fn select_targets(
+    plan_index: usize,
+    plan: &AttackPlan,
+    seed: Seed,
+    summary: &LineSummary,
+) -> Vec<u64> {
     let shipped: Vec<u64> = summary.shipped.iter().map(|d| d.index).collect();
     let mut chosen = match &plan.targets {
         Targets::All => shipped,
@@ -166,7 +173,8 @@ fn select_targets(plan: &AttackPlan, seed: Seed, summary: &LineSummary) -> Vec<u
         Targets::Sample(n) => {
             let mut pool = shipped;
             let take = (*n as usize).min(pool.len());
-            let mut stream = seed.stream(&format!("attack/{}/targets", plan.attack.id()));
+            let mut stream =
+                seed.stream(&format!("attack/{plan_index}/{}/targets", plan.attack.id()));
             for i in 0..take {
                 let j = i + stream.below((pool.len() - i) as u64) as usize;
                 pool.swap(i, j);
@@ -200,13 +208,21 @@ fn attempt(
         plan.attack.run(target.as_mut(), &mut ctx, &mut knowledge)
     };
     let potential = plan.attack.potential(scenario.line.target);
+    let attacked = Attacked {
+        device: device_id,
+        identity_secret: line
+            .identity_key(index, oracle_crypto)
+            .expose_secret_bytes(),
+    };
     let violates = scenario
         .claims
         .iter()
         .filter_map(|claim| {
-            violation(claim.kind, truth, &knowledge, oracle_crypto).map(|evidence| ViolationInfo {
-                claim: claim.kind.id().to_owned(),
-                evidence,
+            violation(claim.kind, truth, &attacked, &knowledge, oracle_crypto).map(|evidence| {
+                ViolationInfo {
+                    claim: claim.kind.id().to_owned(),
+                    evidence,
+                }
             })
         })
         .collect();
@@ -333,5 +349,84 @@ fn line_info(scenario: &Scenario, summary: &LineSummary) -> LineInfo {
                 reason: r.reason.clone(),
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::claims::ClaimKind;
+    use provsim_attacks::AvaVan;
+
+    fn attempt(attack: &str, total: Option<u32>, violates: bool) -> AttemptInfo {
+        AttemptInfo {
+            attack: attack.to_owned(),
+            phase: "field".to_owned(),
+            device: 0,
+            device_id: "0".to_owned(),
+            outcome: "obtained".to_owned(),
+            why: String::new(),
+            potential: PotentialInfo {
+                total,
+                rating: None,
+                elapsed_time: String::new(),
+                expertise: String::new(),
+                knowledge_of_toe: String::new(),
+                window_of_opportunity: String::new(),
+                equipment: String::new(),
+                rationale: String::new(),
+            },
+            violates: if violates {
+                vec![ViolationInfo {
+                    claim: ClaimKind::IdentityKeyConfidentiality.id().to_owned(),
+                    evidence: "e".to_owned(),
+                }]
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    fn spec(resistance: AvaVan) -> ClaimSpec {
+        ClaimSpec {
+            kind: ClaimKind::IdentityKeyConfidentiality,
+            resistance,
+        }
+    }
+
+    /// A break by an attack needing High potential (20 points) is residual risk for a
+    /// claim at AVA_VAN.4 (Moderate attackers) and breaks a claim at AVA_VAN.5.
+    #[test]
+    fn a_break_beyond_the_claimed_level_is_residual_risk() {
+        let attempts = [
+            attempt("lab", Some(20), true),
+            attempt("probe", Some(4), false),
+        ];
+        let at4 = judge(&spec(AvaVan::Van4), &attempts);
+        assert_eq!(at4.verdict, Verdict::Holds);
+        assert_eq!(at4.residual_risk, ["lab"]);
+        assert!(at4.broken_by.is_empty());
+        assert_eq!(at4.lowest_breaking_total, Some(20));
+        assert_eq!(at4.demonstrated_resistance.as_deref(), Some("Moderate"));
+
+        let at5 = judge(&spec(AvaVan::Van5), &attempts);
+        assert_eq!(at5.verdict, Verdict::Broken);
+        assert_eq!(at5.broken_by, ["lab"]);
+        assert!(at5.residual_risk.is_empty());
+    }
+
+    #[test]
+    fn the_lowest_breaking_total_wins_and_unexploitable_paths_never_break() {
+        let attempts = [
+            attempt("lab", Some(20), true),
+            attempt("probe", Some(12), true),
+            attempt("ghost", None, true),
+        ];
+        let claim = judge(&spec(AvaVan::Van3), &attempts);
+        assert_eq!(claim.broken_by, ["probe"]);
+        assert_eq!(claim.residual_risk, ["lab", "ghost"]);
+        assert_eq!(claim.lowest_breaking_total, Some(12));
+        assert_eq!(claim.demonstrated_resistance.as_deref(), Some("Basic"));
+        assert_eq!(claim.evidence.len(), 3);
     }
 }

@@ -95,6 +95,26 @@ fn an_envelope_for_another_device_or_slot_does_not_open() {
         .execute(&mut bench.ctx(), Command::InjectKey { slot: 1, envelope })
         .unwrap_err();
     assert!(matches!(err, DeviceError::Envelope(_)), "{err:?}");
+
+    // Sealed to this very chip's transport key but bound to another device id: the
+    // associated data, not only the key, decides.
+    let Response::Info(info) = first.execute(&mut bench.ctx(), Command::GetInfo).unwrap() else {
+        panic!("GetInfo answered something else");
+    };
+    let key = bench
+        .crypto
+        .generate_key(&mut bench.seed.stream("test/other"));
+    let wrong_device = injection_context(DeviceId(info.device_id.0 + 1), 0);
+    let envelope = bench.crypto.seal_envelope(
+        &info.transport_key,
+        &wrong_device,
+        &key.expose_secret_bytes(),
+        &mut bench.seed.stream("test/other-seal"),
+    );
+    let err = first
+        .execute(&mut bench.ctx(), Command::InjectKey { slot: 0, envelope })
+        .unwrap_err();
+    assert!(matches!(err, DeviceError::Envelope(_)), "{err:?}");
     assert_eq!(first.persistent_writes() + second.persistent_writes(), 0);
 }
 

@@ -76,6 +76,8 @@ fn semantic_errors_point_at_the_value() {
     let line = text.lines().position(|l| l == "devices = 0").unwrap() + 1;
     assert!(err(&text).starts_with(&format!("s.toml:{line}:11: a lot needs at least 1 device")));
 
+    let e = err(&GOOD.replace("devices = 8", "devices = 4294967295"));
+    assert!(e.contains("more than 10000000 devices"), "{e}");
     let e = err(&GOOD.replace("sample = 4", "devices = [1, 8]"));
     assert!(e.contains("device index 8 is out of range"), "{e}");
     let e = err(&GOOD.replace("sample = 4", "sample = 4\ndevices = [1]"));
