@@ -312,9 +312,6 @@ impl Line {
                         identity: cycle.identity.fingerprint(),
                         persistent_writes: target.persistent_writes(),
                     };
-                    for rec in audit.drain(..) {
-                        sink.audit(&rec)?;
-                    }
                     sink.certificate(&record, &cycle.certificate)?;
                     self.site_trace.record(
                         leaves,
@@ -336,9 +333,6 @@ impl Line {
                         Some(device_id),
                         format!("reason={}", reason.replace(' ', "_")),
                     ));
-                    for rec in audit.drain(..) {
-                        sink.audit(&rec)?;
-                    }
                     self.site_trace.record(
                         leaves,
                         "device-rejected",
@@ -350,6 +344,10 @@ impl Line {
                         reason,
                     });
                 }
+            }
+            // The device's audit records, shipped or rejected, leave with the device.
+            for record in audit.drain(..) {
+                sink.audit(&record)?;
             }
             device_traces.push(device_trace.digest());
             finished_at = leaves;
