@@ -60,6 +60,16 @@ impl SecretKey {
         out
     }
 
+    /// The key as PKCS#8 PEM (`PRIVATE KEY`), the form `imgtool` and `openssl` read.
+    /// Only for handing a key to an outside tool on purpose (a test, `provsim image`).
+    pub fn to_pkcs8_pem(&self) -> Result<String, CryptoError> {
+        use p256::pkcs8::{EncodePrivateKey, LineEnding};
+        self.inner()
+            .to_pkcs8_pem(LineEnding::LF)
+            .map(|pem| pem.to_string())
+            .map_err(|_| CryptoError::InvalidSecretKey)
+    }
+
     pub(super) fn signing_key(&self) -> &p256::ecdsa::SigningKey {
         &self.signing
     }
@@ -78,6 +88,13 @@ impl fmt::Debug for SecretKey {
         )
     }
 }
+
+/// SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING (65 bytes) } up to the
+/// point itself.
+const SPKI_P256_PREFIX: [u8; 26] = [
+    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
+    0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+];
 
 /// A P-256 public key with its uncompressed SEC1 encoding at hand.
 #[derive(Clone, PartialEq, Eq)]
@@ -102,6 +119,24 @@ impl PublicKey {
         let inner =
             p256::PublicKey::from_sec1_bytes(bytes).map_err(|_| CryptoError::InvalidPublicKey)?;
         Ok(Self::from_inner(inner))
+    }
+
+    /// Parses a `PUBLIC KEY` (SubjectPublicKeyInfo) PEM block.
+    pub fn from_pem(pem: &str) -> Result<Self, CryptoError> {
+        use p256::pkcs8::DecodePublicKey;
+        let inner =
+            p256::PublicKey::from_public_key_pem(pem).map_err(|_| CryptoError::InvalidPem {
+                expected: "PUBLIC KEY",
+            })?;
+        Ok(Self::from_inner(inner))
+    }
+
+    /// The DER SubjectPublicKeyInfo (RFC 5480): what MCUboot embeds and hashes as the
+    /// image's key hash. For P-256 it is a fixed 26-byte prefix and the SEC1 point.
+    pub fn spki_der(&self) -> Vec<u8> {
+        let mut der = SPKI_P256_PREFIX.to_vec();
+        der.extend_from_slice(&self.sec1);
+        der
     }
 
     /// The uncompressed SEC1 encoding, 0x04 || x || y.

@@ -159,3 +159,49 @@ fn invalid_scalars_are_refused() {
         CryptoError::InvalidSecretKey
     );
 }
+
+#[test]
+fn digest_signatures_match_whole_message_signatures() {
+    // Signing SHA-256(m) as a prehash must give the very signature RFC 6979 gives for m,
+    // which is what lets MCUboot images be checked by any ECDSA-SHA256 verifier.
+    let crypto = Crypto::new();
+    let key = crypto.generate_key(&mut Seed::new(5).stream("test/prehash"));
+    let message = b"mcuboot hashes header, body and protected TLVs";
+    let digest = Sha256::digest(message);
+    let by_digest = crypto.sign_digest(&key, &digest);
+    assert_eq!(by_digest, crypto.sign(&key, message));
+    crypto
+        .verify_digest(key.public_key(), &digest, &by_digest)
+        .unwrap();
+    let mut other = digest;
+    other[0] ^= 1;
+    assert_eq!(
+        crypto.verify_digest(key.public_key(), &other, &by_digest),
+        Err(CryptoError::BadSignature)
+    );
+}
+
+#[test]
+fn pem_keys_round_trip_and_spki_matches_the_standard_encoding() {
+    let crypto = Crypto::new();
+    let key = crypto.generate_key(&mut Seed::new(6).stream("test/pem"));
+    let pem = key.to_pkcs8_pem().unwrap();
+    assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----\n"));
+    let back = crypto.import_secret_pem(&pem).unwrap();
+    assert_eq!(back.public_key(), key.public_key());
+
+    use p256::pkcs8::EncodePublicKey;
+    let inner = p256::PublicKey::from_sec1_bytes(key.public_key().sec1()).unwrap();
+    let der = inner.to_public_key_der().unwrap();
+    assert_eq!(key.public_key().spki_der(), der.as_bytes());
+    let public_pem = inner
+        .to_public_key_pem(p256::pkcs8::LineEnding::LF)
+        .unwrap();
+    assert_eq!(PublicKey::from_pem(&public_pem).unwrap(), *key.public_key());
+
+    assert!(matches!(
+        crypto.import_secret_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"),
+        Err(CryptoError::InvalidPem { .. })
+    ));
+    assert!(PublicKey::from_pem(&pem).is_err());
+}
