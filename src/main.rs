@@ -3,7 +3,9 @@
 //! holds, 1 when any is broken, 2 for bad input or usage (always with a message).
 #![forbid(unsafe_code)]
 
+mod image;
 mod output;
+mod targets;
 
 use clap::{Parser, Subcommand};
 use provsim_scenarios::{DEFAULT_SCENARIO, RunOptions, Scenario, ScenarioError, Verdict};
@@ -36,8 +38,60 @@ enum Command {
         #[arg(long, default_value = "provsim-out")]
         out: PathBuf,
     },
-    /// List the built-in scenarios, attacks and claims.
-    List,
+    /// List the built-in scenarios, attacks, claims and targets.
+    List {
+        /// Only this kind of thing.
+        #[arg(value_enum)]
+        what: Option<ListWhat>,
+    },
+    /// Sign and verify firmware images in MCUboot's format.
+    Image {
+        #[command(subcommand)]
+        command: ImageCommand,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ListWhat {
+    Scenarios,
+    Attacks,
+    Claims,
+    Targets,
+}
+
+#[derive(Subcommand)]
+enum ImageCommand {
+    /// Sign a raw firmware body into an MCUboot image, as `imgtool sign --pad-header`
+    /// does with an ECDSA P-256 key (RFC 6979 signatures: the same input gives the
+    /// same image).
+    Sign {
+        /// The signing key, PEM (PKCS#8 `PRIVATE KEY` or SEC1 `EC PRIVATE KEY`).
+        #[arg(long)]
+        key: PathBuf,
+        /// Image version, `major[.minor[.revision[+build]]]`.
+        #[arg(long, value_parser = image::parse_version)]
+        version: provsim_devices::image::ImageVersion,
+        /// Security counter for anti-rollback (a protected TLV), or `auto` to derive it
+        /// from the version.
+        #[arg(long, value_parser = image::parse_counter)]
+        security_counter: Option<image::CounterArg>,
+        /// Header size in bytes (at least 32); the body starts there.
+        #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(32..))]
+        header_size: u16,
+        /// The raw firmware body.
+        input: PathBuf,
+        /// Where the signed image goes.
+        output: PathBuf,
+    },
+    /// Check an image's hash, key hash and signature against a key. Exit code 0 when
+    /// valid, 1 when rejected (with the reason), 2 for unreadable input.
+    Verify {
+        image: PathBuf,
+        /// The expected signer: a PEM public key, or a private key whose public half is
+        /// used.
+        #[arg(long)]
+        key: PathBuf,
+    },
 }
 
 /// A failure that prevents a verdict: always exit code 2.
@@ -66,9 +120,46 @@ fn main() -> ExitCode {
             Ok(Verdict::Broken) => ExitCode::from(1),
             Err(e) => fail(e),
         },
-        Command::List => match list() {
+        Command::List { what } => match list(what) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(anyhow::anyhow!("writing to standard output: {e}")),
+        },
+        Command::Image { command } => image_command(command),
+    }
+}
+
+fn image_command(command: ImageCommand) -> ExitCode {
+    match command {
+        ImageCommand::Sign {
+            key,
+            version,
+            security_counter,
+            header_size,
+            input,
+            output,
+        } => match image::sign(
+            &key,
+            version,
+            security_counter,
+            header_size,
+            &input,
+            &output,
+        )
+        .and_then(|text| say(&text))
+        {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(e),
+        },
+        ImageCommand::Verify { image, key } => match image::verify(&image, &key) {
+            Ok(Ok(text)) => match say(&text) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(e),
+            },
+            Ok(Err(reason)) => match say(&reason) {
+                Ok(()) => ExitCode::from(1),
+                Err(e) => fail(e),
+            },
+            Err(e) => fail(e),
         },
     }
 }
@@ -144,23 +235,33 @@ fn say(text: &str) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("writing to standard output: {e}"))
 }
 
-fn list() -> std::io::Result<()> {
+fn list(what: Option<ListWhat>) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();
-    writeln!(
-        stdout,
-        "Built-in scenarios (`provsim run` runs {DEFAULT_SCENARIO}):"
-    )?;
-    for b in provsim_scenarios::BUILTIN {
-        let title = b.load().map(|s| s.title).unwrap_or_default();
-        writeln!(stdout, "  {:<24} {title}", b.name)?;
+    let all = what.is_none();
+    if all || what == Some(ListWhat::Scenarios) {
+        writeln!(
+            stdout,
+            "Built-in scenarios (`provsim run` runs {DEFAULT_SCENARIO}):"
+        )?;
+        for b in provsim_scenarios::BUILTIN {
+            let title = b.load().map(|s| s.title).unwrap_or_default();
+            writeln!(stdout, "  {:<24} {title}", b.name)?;
+        }
     }
-    writeln!(stdout, "Attacks:")?;
-    for (id, title) in provsim_scenarios::attack_catalogue() {
-        writeln!(stdout, "  {id:<24} {title}")?;
+    if all || what == Some(ListWhat::Attacks) {
+        writeln!(stdout, "Attacks:")?;
+        for (id, title) in provsim_scenarios::attack_catalogue() {
+            writeln!(stdout, "  {id:<24} {title}")?;
+        }
     }
-    writeln!(stdout, "Claims:")?;
-    for c in provsim_scenarios::ClaimKind::ALL {
-        writeln!(stdout, "  {:<32} {}", c.id(), c.statement())?;
+    if all || what == Some(ListWhat::Claims) {
+        writeln!(stdout, "Claims:")?;
+        for c in provsim_scenarios::ClaimKind::ALL {
+            writeln!(stdout, "  {:<32} {}", c.id(), c.statement())?;
+        }
     }
-    Ok(())
+    if all || what == Some(ListWhat::Targets) {
+        stdout.write_all(targets::describe(what.is_some()).as_bytes())?;
+    }
+    stdout.flush()
 }

@@ -12,7 +12,7 @@ fn line(lock_debug: bool) -> (Line, provsim_provisioner::LineSummary) {
         custody: Custody::Hsm,
         level: Level::Board,
         target: TargetKind::Mcu,
-        station: StationConfig { lock_debug },
+        station: StationConfig::secure_boot_then(lock_debug),
         names: PkiNames {
             site: "Test House".into(),
             customer: "Acme".into(),

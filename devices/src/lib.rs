@@ -11,12 +11,15 @@
 #![forbid(unsafe_code)]
 
 mod error;
+pub mod fault;
+pub mod image;
 pub mod keystore;
 pub mod mcu;
+pub mod probe;
 mod target;
 
-pub use error::{DeviceError, PortError};
+pub use error::{BootError, DeviceError, PortError};
 pub use target::{
-    Command, DeviceId, DeviceInfo, MemoryRegion, RegionKind, Response, Target, TargetKind,
-    build_target,
+    Command, DeviceId, DeviceInfo, Fuse, LifeCycle, MemoryRegion, RegionKind, Response,
+    RunningImage, Target, TargetKind, TokenKind, build_target,
 };

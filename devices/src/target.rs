@@ -1,4 +1,4 @@
-use crate::error::{DeviceError, PortError};
+use crate::error::{BootError, DeviceError, PortError};
 use provsim_sim::crypto::{Envelope, PublicKey};
 use provsim_sim::{Ctx, Seed};
 use std::fmt;
@@ -11,9 +11,30 @@ pub enum TargetKind {
 }
 
 impl TargetKind {
+    pub const ALL: [TargetKind; 1] = [TargetKind::Mcu];
+
     pub fn name(self) -> &'static str {
         match self {
             TargetKind::Mcu => "mcu",
+        }
+    }
+
+    /// One line on what the target is, for `provsim list targets`.
+    pub fn summary(self) -> &'static str {
+        match self {
+            TargetKind::Mcu => {
+                "stock microcontroller: 64 KiB NOR flash in 2 KiB sectors, RDP 0/1/2 and a \
+                 secure region in option bytes, OTP fuses (debug lock, secure boot, life \
+                 cycle, anti-rollback counter, root-of-trust hash, token hashes), MCUboot \
+                 boot ROM"
+            }
+        }
+    }
+
+    /// The public memory map of every part of this kind.
+    pub fn memory_map(self) -> &'static [MemoryRegion] {
+        match self {
+            TargetKind::Mcu => crate::mcu::layout::MEMORY_MAP,
         }
     }
 }
@@ -46,6 +67,130 @@ pub enum RegionKind {
     KeyStore,
     /// One-time-programmable fuses.
     Otp,
+    /// Option bytes: protection settings, erasable but guarded by the chip.
+    Options,
+}
+
+impl RegionKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            RegionKind::Code => "code",
+            RegionKind::Data => "data",
+            RegionKind::KeyStore => "key store",
+            RegionKind::Otp => "fuses",
+            RegionKind::Options => "option bytes",
+        }
+    }
+}
+
+/// A chip's life-cycle state, kept in fuses so it only moves forward.
+///
+/// blank -> test -> provisioned -> field; provisioned or field -> rma (token-gated,
+/// secrets wiped first); any -> scrapped. Fuse patterns that decode to no state are
+/// treated as scrapped, as OpenTitan does with INVALID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LifeCycle {
+    /// Fresh from the fab: nothing but identification and the move to test.
+    Blank,
+    /// Manufacturing test: the programming protocol may write secrets.
+    Test,
+    /// Secrets are in; key injection is over; the part may still be locked down.
+    Provisioned,
+    /// Deployed.
+    Field,
+    /// Returned for failure analysis: interfaces reopen, so secrets are wiped first.
+    Rma,
+    /// End of life: the chip refuses everything.
+    Scrapped,
+}
+
+impl LifeCycle {
+    pub const ALL: [LifeCycle; 6] = [
+        LifeCycle::Blank,
+        LifeCycle::Test,
+        LifeCycle::Provisioned,
+        LifeCycle::Field,
+        LifeCycle::Rma,
+        LifeCycle::Scrapped,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            LifeCycle::Blank => "blank",
+            LifeCycle::Test => "test",
+            LifeCycle::Provisioned => "provisioned",
+            LifeCycle::Field => "field",
+            LifeCycle::Rma => "rma",
+            LifeCycle::Scrapped => "scrapped",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|state| state.name() == name)
+    }
+}
+
+impl fmt::Display for LifeCycle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The secrets a gated life-cycle transition asks for. The chip stores only their
+/// SHA-256, in fuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TokenKind {
+    /// Leaves manufacturing test for provisioned.
+    TestExit,
+    /// Opens a returned part for failure analysis.
+    Rma,
+}
+
+impl TokenKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            TokenKind::TestExit => "test-exit",
+            TokenKind::Rma => "rma",
+        }
+    }
+}
+
+/// One-time fuses a station can blow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Fuse {
+    /// Closes the debug port for good.
+    DebugLock,
+    /// Makes the boot ROM verify every image against the root of trust.
+    SecureBoot,
+}
+
+impl Fuse {
+    pub const ALL: [Fuse; 2] = [Fuse::DebugLock, Fuse::SecureBoot];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Fuse::DebugLock => "debug-lock",
+            Fuse::SecureBoot => "secure-boot",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|fuse| fuse.name() == name)
+    }
+}
+
+/// The image the boot ROM handed control to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunningImage {
+    /// SHA-256 over the image's header, body and protected TLVs (its MCUboot hash).
+    pub hash: [u8; 32],
+    /// The version from the image header, e.g. `1.2.3+4`.
+    pub version: String,
+    pub security_counter: Option<u32>,
+    /// False when secure boot is off and the ROM ran the image unchecked.
+    pub verified: bool,
+    /// Why a pending update was refused, if one was.
+    pub update_refused: Option<String>,
 }
 
 /// One entry of a target's memory map. The map is public (data-sheet) knowledge: an
@@ -70,8 +215,22 @@ pub enum Command {
     /// Store the firmware-verification public key (SEC1) and fuse its hash as the root
     /// of trust for secure boot.
     WriteFirmwareKey { sec1: Vec<u8> },
-    /// Blow the debug-lock fuse. One-way.
-    LockDebug,
+    /// Blow a one-time fuse.
+    BlowFuse { fuse: Fuse },
+    /// Set the readout-protection level (0, 1 or 2) in the option bytes. Going from 1 to
+    /// 0 mass-erases the flash first; 2 is final.
+    SetReadoutProtection { level: u8 },
+    /// Set the option bit that hides the key store from everything but the boot ROM.
+    EnableSecureRegion,
+    /// Store the SHA-256 of a life-cycle token in fuses (test state only).
+    WriteTokenHash { token: TokenKind, hash: [u8; 32] },
+    /// Move the life cycle forward, presenting the token where the move needs one.
+    Transition {
+        to: LifeCycle,
+        token: Option<Vec<u8>>,
+    },
+    /// Program a firmware image into the primary slot (factory programming).
+    WriteImage { image: Vec<u8> },
 }
 
 /// What a device reports about itself.
@@ -82,7 +241,7 @@ pub struct DeviceInfo {
     /// The ephemeral key (made on chip at power-up, never stored) that injected keys are
     /// sealed to, so they cross the station only encrypted.
     pub transport_key: PublicKey,
-    pub debug_locked: bool,
+    pub life_cycle: LifeCycle,
 }
 
 /// A device's answer to a [`Command`].
@@ -98,7 +257,9 @@ pub enum Response {
     Written {
         bytes: usize,
     },
-    DebugLocked,
+    FuseBlown(Fuse),
+    OptionsWritten,
+    Transitioned(LifeCycle),
 }
 
 /// What the line, attackers and claims can do to a chip: the surfaces they really reach.
@@ -120,8 +281,23 @@ pub trait Target {
     /// Runs one command of the programming protocol (reached through the debug port).
     fn execute(&mut self, ctx: &mut Ctx<'_>, command: Command) -> Result<Response, DeviceError>;
 
-    /// Persistent writes (fuse and flash programming) so far.
+    /// The life-cycle state as the fuses decode it.
+    fn life_cycle(&self) -> LifeCycle;
+
+    /// The update path the running application offers (what an over-the-air update or
+    /// a serial loader uses): stages an image in the update slot for the boot ROM to
+    /// judge at the next boot. It does not pass through the debug port.
+    fn stage_update(&mut self, ctx: &mut Ctx<'_>, image: &[u8]) -> Result<(), DeviceError>;
+
+    /// Power-on: the boot ROM installs a staged update if it passes, then checks the
+    /// primary slot and starts it.
+    fn boot(&mut self, ctx: &mut Ctx<'_>) -> Result<RunningImage, BootError>;
+
+    /// Persistent writes (fuse, option-byte and flash programming and erasing) so far.
     fn persistent_writes(&self) -> u64;
+
+    /// An identical chip, for what-if probes that must not disturb the original.
+    fn clone_box(&self) -> Box<dyn Target>;
 }
 
 /// Builds device number `index` of a run, from the seed alone: the same arguments always

@@ -31,7 +31,7 @@ fn main() {
         custody: Custody::Hsm,
         level: Level::Board,
         target: TargetKind::Mcu,
-        station: StationConfig { lock_debug: true },
+        station: StationConfig::secure_boot_then(true),
         names: PkiNames {
             site: "Bench House".into(),
             customer: "Bench Customer".into(),

@@ -42,6 +42,8 @@ pub enum StationError {
     KeyMismatch { device: DeviceId },
     #[error("device {device}: debug port still answers after the lock fuse was blown")]
     LockNotEffective { device: DeviceId },
+    #[error("device {device}: functional test failed: {reason}")]
+    BootFailed { device: DeviceId, reason: String },
     #[error(transparent)]
     Hsm(#[from] HsmError),
     #[error(transparent)]
@@ -59,6 +61,8 @@ pub enum LineError {
     Hsm(#[from] HsmError),
     #[error(transparent)]
     Station(#[from] StationError),
+    #[error("building the firmware image: {0}")]
+    Firmware(#[from] provsim_devices::image::ImageError),
     #[error("writing the line's output: {0}")]
     Sink(#[from] std::io::Error),
     #[error("device index {index} is not in any lot of this run")]

@@ -208,6 +208,17 @@ impl Hsm {
         let stored = self.require(handle, KeyUse::FirmwareSigning, "firmware signing")?;
         Ok(ctx.crypto.sign(&stored.key, message))
     }
+
+    /// Signs a firmware image's SHA-256 (MCUboot signs the image hash, not the image).
+    pub fn sign_firmware_digest(
+        &self,
+        ctx: &mut Ctx<'_>,
+        handle: KeyHandle,
+        digest: &[u8; 32],
+    ) -> Result<Signature, HsmError> {
+        let stored = self.require(handle, KeyUse::FirmwareSigning, "firmware signing")?;
+        Ok(ctx.crypto.sign_digest(&stored.key, digest))
+    }
 }
 
 #[cfg(test)]

@@ -27,4 +27,4 @@ pub use line::{
     AuthorityRole, Custody, Level, Line, LineConfig, LineSink, LineSummary, Lot, ShippedDevice,
 };
 pub use pki::{CertificateAuthority, IssuedCertificate, Pki, PkiNames};
-pub use station::{BoardStation, StationConfig};
+pub use station::{BoardStation, LockObserver, LockStage, LockStep, StationConfig};

@@ -5,7 +5,8 @@ use crate::audit::{AuditLog, AuditRecord, detail_hex};
 use crate::error::LineError;
 use crate::hsm::{Hsm, HsmStats, KeyHandle, KeyUse};
 use crate::pki::{IssuedCertificate, Pki, PkiNames};
-use crate::station::{BoardStation, StationConfig};
+use crate::station::{BoardStation, LockObserver, StationConfig};
+use provsim_devices::image::{self, ImageVersion, SignOptions};
 use provsim_devices::{DeviceId, Target, TargetKind, build_target};
 use provsim_sim::crypto::{Crypto, Fingerprint, OpCounts, PublicKey, SecretKey};
 use provsim_sim::{Ctx, Digest, EventQueue, Field, Limits, Seed, SimTime, Trace};
@@ -149,8 +150,41 @@ pub struct Site {
     pub(crate) audit: AuditLog,
     pub(crate) names: PkiNames,
     pub(crate) firmware_key: PublicKey,
-    #[allow(dead_code)] // signs images once secure boot is modelled
-    pub(crate) firmware_handle: KeyHandle,
+    /// The firmware every device receives, in MCUboot's format, signed once by the HSM.
+    pub(crate) firmware_image: Vec<u8>,
+    /// Its MCUboot hash: what a device must report it booted.
+    pub(crate) firmware_hash: [u8; 32],
+}
+
+/// The version and security counter of the firmware the line installs.
+pub const FIRMWARE_VERSION: ImageVersion = ImageVersion {
+    major: 1,
+    minor: 0,
+    revision: 0,
+    build: 0,
+};
+pub const FIRMWARE_SECURITY_COUNTER: u32 = 1;
+
+/// Builds the line's firmware image: a deterministic body named after the product,
+/// signed in the HSM by the firmware-signing key.
+fn build_firmware(
+    hsm: &Hsm,
+    ctx: &mut Ctx<'_>,
+    handle: KeyHandle,
+    key: &PublicKey,
+    product: u16,
+) -> Result<(Vec<u8>, [u8; 32]), LineError> {
+    let mut body = format!("provsim firmware for product {product:04x}\n").into_bytes();
+    body.resize(1024, 0);
+    let options = SignOptions {
+        version: FIRMWARE_VERSION,
+        security_counter: Some(FIRMWARE_SECURITY_COUNTER),
+        ..SignOptions::default()
+    };
+    let unsigned = image::prepare(ctx.crypto, key, &body, &options)?;
+    let digest = *unsigned.digest();
+    let signature = hsm.sign_firmware_digest(ctx, handle, &digest)?;
+    Ok((unsigned.finish(&signature)?, digest))
 }
 
 enum LineEvent {
@@ -179,7 +213,14 @@ impl Line {
         let mut hsm = Hsm::new();
         let mut audit = AuditLog::new();
         let mut pending_audit = Vec::new();
-        let (pki, firmware_handle, firmware_key) = {
+        let lock_steps = config
+            .station
+            .lock_steps
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let (pki, firmware_key, firmware_image, firmware_hash) = {
             let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut site_trace);
             ctx.record(
                 "site-established",
@@ -187,7 +228,7 @@ impl Line {
                     ("custody", Field::Str(config.custody.name())),
                     ("level", Field::Str(config.level.name())),
                     ("target", Field::Str(config.target.name())),
-                    ("lock-debug", Field::Bool(config.station.lock_debug)),
+                    ("lock-steps", Field::Str(&lock_steps)),
                 ],
             );
             let pki = Pki::establish(&mut hsm, &mut ctx, seed, &config.names)?;
@@ -207,17 +248,27 @@ impl Line {
                     detail_hex("key", &fp.0),
                 ));
             }
-            (pki, handle, key)
+            let (image, hash) = build_firmware(&hsm, &mut ctx, handle, &key, config.product)?;
+            pending_audit.push(audit.append(
+                &crypto,
+                SimTime::ZERO,
+                "hsm",
+                "firmware-signed",
+                None,
+                detail_hex("image-hash", &hash),
+            ));
+            (pki, key, image, hash)
         };
         Ok(Line {
-            station: BoardStation::new(config.station),
+            station: BoardStation::new(config.station.clone()),
             site: Site {
                 hsm,
                 pki,
                 audit,
                 names: config.names.clone(),
                 firmware_key,
-                firmware_handle,
+                firmware_image,
+                firmware_hash,
             },
             config,
             seed,
@@ -301,6 +352,7 @@ impl Line {
                 now,
                 target.as_mut(),
                 &mut audit,
+                &mut (),
             );
             let spent = ctx.now - SimTime::ZERO;
             let leaves = now + spent;
@@ -393,6 +445,17 @@ impl Line {
         index: u64,
         crypto: &Crypto,
     ) -> Result<(Box<dyn Target>, Digest), LineError> {
+        self.rebuild_device_observed(index, crypto, &mut ())
+    }
+
+    /// [`Line::rebuild_device`], showing `observer` the chip at every stage of the lock
+    /// sequence: how the what-if report sees what each step leaves open.
+    pub fn rebuild_device_observed(
+        &self,
+        index: u64,
+        crypto: &Crypto,
+        observer: &mut dyn LockObserver,
+    ) -> Result<(Box<dyn Target>, Digest), LineError> {
         let device_id = self
             .device_id(index)
             .ok_or(LineError::NoSuchDevice { index })?;
@@ -409,6 +472,7 @@ impl Line {
             SimTime::ZERO,
             target.as_mut(),
             &mut audit,
+            observer,
         )?;
         Ok((target, trace.digest()))
     }

@@ -1,8 +1,10 @@
 //! The board-level station: a programmer on the PCB's debug header, driven by the line's
-//! HSM. For each device it has the HSM make the identity key, issues the certificate,
-//! injects the key sealed to the chip's transport key, writes the certificate and the
-//! firmware-verification key, and (when configured to) blows the debug-lock fuse and
-//! checks that the port really closed.
+//! HSM. For each device it moves the chip into manufacturing test and fuses the hashes
+//! of its life-cycle tokens, has the HSM make the identity key, issues the certificate,
+//! injects the key sealed to the chip's transport key, writes the certificate, the
+//! firmware-verification key and the signed firmware image, leaves test for
+//! provisioned, runs the configured lock sequence, and boots the chip once as its
+//! functional test.
 
 use crate::audit::{AuditRecord, detail_hex};
 use crate::error::StationError;
@@ -10,7 +12,7 @@ use crate::hsm::{KeyHandle, KeyUse};
 use crate::line::Site;
 use crate::pki::IssuedCertificate;
 use provsim_devices::mcu::injection_context;
-use provsim_devices::{Command, DeviceId, PortError, Response, Target};
+use provsim_devices::{Command, DeviceId, Fuse, LifeCycle, PortError, Response, Target, TokenKind};
 use provsim_sim::crypto::PublicKey;
 use provsim_sim::{Ctx, Field, Seed, SimDuration, SimTime};
 
@@ -23,12 +25,88 @@ pub fn identity_key_stream(seed: Seed, index: u64) -> provsim_sim::Stream {
     seed.device_stream(index, "identity-key")
 }
 
-/// What the station is told to do.
+/// A device's life-cycle token of `kind`: random per device, drawn by the vault. The chip
+/// keeps only its hash; the customer keeps the RMA token to open returned parts.
+pub fn life_cycle_token(seed: Seed, index: u64, kind: TokenKind) -> [u8; 32] {
+    let mut stream = seed.device_stream(index, &format!("{}-token", kind.name()));
+    let mut token = [0u8; 32];
+    stream.fill(&mut token);
+    token
+}
+
+/// One step of the lock sequence the station runs after provisioning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockStep {
+    /// Set readout protection to this level.
+    Rdp(u8),
+    /// Hide the key store from everything but the boot ROM.
+    SecureRegion,
+    /// Blow a one-time fuse.
+    Fuse(Fuse),
+}
+
+impl LockStep {
+    fn command(self) -> Command {
+        match self {
+            LockStep::Rdp(level) => Command::SetReadoutProtection { level },
+            LockStep::SecureRegion => Command::EnableSecureRegion,
+            LockStep::Fuse(fuse) => Command::BlowFuse { fuse },
+        }
+    }
+}
+
+impl std::fmt::Display for LockStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LockStep::Rdp(level) => write!(f, "rdp {level}"),
+            LockStep::SecureRegion => f.write_str("secure-region"),
+            LockStep::Fuse(fuse) => write!(f, "fuse {}", fuse.name()),
+        }
+    }
+}
+
+/// Where in the lock sequence a [`LockObserver`] is shown the chip.
+#[derive(Debug, Clone, Copy)]
+pub enum LockStage<'a> {
+    /// Provisioned, before the first lock step.
+    BeforeLocks,
+    /// After a step; `refused` holds the chip's reason when it refused the step.
+    AfterStep {
+        step: LockStep,
+        refused: Option<&'a str>,
+    },
+}
+
+/// Watches the lock sequence: the what-if report probes the chip at every stage. The
+/// observer sees the chip read-only and must do its probing on copies.
+pub trait LockObserver {
+    fn observe(&mut self, stage: LockStage<'_>, target: &dyn Target);
+}
+
+impl LockObserver for () {
+    fn observe(&mut self, _: LockStage<'_>, _: &dyn Target) {}
+}
+
+/// What the station is told to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StationConfig {
-    /// Blow the debug-lock fuse once the device is provisioned. A line that skips it
-    /// ships devices whose key store a probe on the debug header can read.
-    pub lock_debug: bool,
+    /// The lock steps, in order, run once the device is provisioned. A step the chip
+    /// refuses is recorded and the sequence goes on, so a what-if sequence shows what
+    /// it leaves open; a sequence that leaves the chip unable to boot its firmware
+    /// fails the functional test and the device is rejected.
+    pub lock_steps: Vec<LockStep>,
+}
+
+impl StationConfig {
+    /// Secure boot on, and the debug-lock fuse blown last when `lock_debug`: the
+    /// sequence a scenario without `[mcu]` or `[[lock]]` gets.
+    pub fn secure_boot_then(lock_debug: bool) -> Self {
+        let mut lock_steps = vec![LockStep::Fuse(Fuse::SecureBoot)];
+        if lock_debug {
+            lock_steps.push(LockStep::Fuse(Fuse::DebugLock));
+        }
+        StationConfig { lock_steps }
+    }
 }
 
 /// Modelled duration of each step: programmer and HSM round trips at board level.
@@ -41,8 +119,13 @@ mod step_time {
     pub const INJECT: SimDuration = SimDuration::from_millis(30);
     pub const WRITE_CERTIFICATE: SimDuration = SimDuration::from_millis(25);
     pub const WRITE_FIRMWARE_KEY: SimDuration = SimDuration::from_millis(15);
+    pub const TEST_ENTRY: SimDuration = SimDuration::from_millis(5);
+    pub const TOKENS: SimDuration = SimDuration::from_millis(10);
+    pub const WRITE_IMAGE: SimDuration = SimDuration::from_millis(120);
+    pub const TEST_EXIT: SimDuration = SimDuration::from_millis(5);
     pub const LOCK: SimDuration = SimDuration::from_millis(10);
     pub const VERIFY_LOCK: SimDuration = SimDuration::from_millis(5);
+    pub const BOOT: SimDuration = SimDuration::from_millis(60);
 }
 
 /// What one device's pass through the station produced.
@@ -55,7 +138,7 @@ pub struct StationCycle {
 }
 
 /// The board-level station.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct BoardStation {
     config: StationConfig,
 }
@@ -117,8 +200,8 @@ impl BoardStation {
         BoardStation { config }
     }
 
-    pub fn config(&self) -> StationConfig {
-        self.config
+    pub fn config(&self) -> &StationConfig {
+        &self.config
     }
 
     /// Provisions device `index` of the run. On failure the identity key, if it was
@@ -137,6 +220,7 @@ impl BoardStation {
         arrival: SimTime,
         target: &mut dyn Target,
         audit: &mut Vec<AuditRecord>,
+        observer: &mut dyn LockObserver,
     ) -> Result<StationCycle, StationError> {
         let device = target.device_id();
         let mut pass = Pass {
@@ -158,6 +242,7 @@ impl BoardStation {
             "device-identified",
             detail_hex("transport", &info.transport_key.fingerprint().0),
         );
+        Self::enter_test(&mut pass, seed, index, target, info.life_cycle)?;
 
         pass.step(step_time::KEYGEN, "keygen");
         let mut key_stream = identity_key_stream(seed, index);
@@ -171,15 +256,20 @@ impl BoardStation {
             detail_hex("key", &identity.fingerprint().0),
         );
 
-        let result = self.inject_and_finish(
-            &mut pass,
-            seed,
-            index,
-            target,
-            handle,
-            &identity,
-            &info.transport_key,
-        );
+        let result = self
+            .inject_and_finish(
+                &mut pass,
+                seed,
+                index,
+                target,
+                handle,
+                &identity,
+                &info.transport_key,
+            )
+            .and_then(|certificate| {
+                self.lock_and_test(&mut pass, seed, index, target, observer)?;
+                Ok(certificate)
+            });
         if result.is_err() && pass.site.hsm.public_key(handle).is_ok() {
             pass.site.hsm.destroy(pass.ctx, handle)?;
             pass.audit(
@@ -278,23 +368,132 @@ impl BoardStation {
             String::new(),
         );
 
-        if self.config.lock_debug {
-            pass.step(step_time::LOCK, "lock-debug");
-            pass.command(target, "lock debug port", Command::LockDebug)?;
+        Ok(certificate)
+    }
+
+    /// Moves a blank chip into manufacturing test and fuses its token hashes.
+    fn enter_test(
+        pass: &mut Pass<'_, '_, '_>,
+        seed: Seed,
+        index: u64,
+        target: &mut dyn Target,
+        state: LifeCycle,
+    ) -> Result<(), StationError> {
+        if state == LifeCycle::Blank {
+            pass.step(step_time::TEST_ENTRY, "enter-test");
+            pass.command(
+                target,
+                "enter test",
+                Command::Transition {
+                    to: LifeCycle::Test,
+                    token: None,
+                },
+            )?;
+        }
+        pass.step(step_time::TOKENS, "token-hashes");
+        for kind in [TokenKind::TestExit, TokenKind::Rma] {
+            let hash = pass.ctx.crypto.sha256(&life_cycle_token(seed, index, kind));
+            pass.command(
+                target,
+                "write token hash",
+                Command::WriteTokenHash { token: kind, hash },
+            )?;
+        }
+        pass.audit(
+            "station",
+            "life-cycle-tokens-fused",
+            "tokens=test-exit,rma".to_owned(),
+        );
+        Ok(())
+    }
+
+    /// Writes the firmware, leaves test, runs the lock sequence and boots the chip.
+    fn lock_and_test(
+        &self,
+        pass: &mut Pass<'_, '_, '_>,
+        seed: Seed,
+        index: u64,
+        target: &mut dyn Target,
+        observer: &mut dyn LockObserver,
+    ) -> Result<(), StationError> {
+        let device = pass.device;
+        pass.step(step_time::WRITE_IMAGE, "write-image");
+        let image = pass.site.firmware_image.clone();
+        pass.command(
+            target,
+            "write firmware image",
+            Command::WriteImage { image },
+        )?;
+
+        pass.step(step_time::TEST_EXIT, "test-exit");
+        let token = life_cycle_token(seed, index, TokenKind::TestExit);
+        pass.command(
+            target,
+            "leave test",
+            Command::Transition {
+                to: LifeCycle::Provisioned,
+                token: Some(token.to_vec()),
+            },
+        )?;
+        pass.audit("station", "life-cycle", "state=provisioned".to_owned());
+
+        observer.observe(LockStage::BeforeLocks, target);
+        let mut debug_locked = false;
+        for &step in &self.config.lock_steps {
+            pass.step(step_time::LOCK, "lock-step");
+            let refused = target
+                .execute(pass.ctx, step.command())
+                .err()
+                .map(|e| e.to_string());
+            let outcome = match &refused {
+                None => "applied".to_owned(),
+                Some(reason) => format!("refused:{}", reason.replace(' ', "_")),
+            };
+            pass.audit(
+                "station",
+                "lock-step",
+                format!(
+                    "step={} result={outcome}",
+                    step.to_string().replace(' ', "_")
+                ),
+            );
+            observer.observe(
+                LockStage::AfterStep {
+                    step,
+                    refused: refused.as_deref(),
+                },
+                target,
+            );
+            debug_locked |= refused.is_none() && step == LockStep::Fuse(Fuse::DebugLock);
+        }
+
+        if debug_locked {
             pass.step(step_time::VERIFY_LOCK, "verify-lock");
             // Probe a mapped address: anything but a refusal means the fuse did not hold.
             let probe = target.memory_map().first().map_or(0, |region| region.base);
             if target.debug_read(pass.ctx, probe, 4) != Err(PortError::Locked) {
                 return Err(StationError::LockNotEffective { device });
             }
-            pass.audit("station", "debug-port-locked", String::new());
-        } else {
-            pass.audit(
-                "station",
-                "debug-lock-skipped",
-                "reason=station-configuration".to_owned(),
-            );
         }
-        Ok(certificate)
+
+        pass.step(step_time::BOOT, "boot");
+        let running = target
+            .boot(pass.ctx)
+            .map_err(|source| StationError::BootFailed {
+                device,
+                reason: source.to_string(),
+            })?;
+        if running.hash != pass.site.firmware_hash {
+            return Err(StationError::BootFailed {
+                device,
+                reason: "the chip started an image other than the line's firmware".to_owned(),
+            });
+        }
+        pass.audit(
+            "station",
+            "functional-test-passed",
+            format!("firmware={} verified={}", running.version, running.verified),
+        );
+        Ok(())
     }
 }

@@ -37,7 +37,7 @@ fn config(lock_debug: bool) -> LineConfig {
         custody: Custody::Hsm,
         level: Level::Board,
         target: TargetKind::Mcu,
-        station: StationConfig { lock_debug },
+        station: StationConfig::secure_boot_then(lock_debug),
         names: PkiNames {
             site: "Test House".into(),
             customer: "Acme Sensors".into(),
@@ -135,12 +135,16 @@ fn audit_chain_is_streamed_in_order_and_ends_at_the_head() {
         assert_eq!(record.sequence, i as u64);
     }
     assert_eq!(sink.audit.last().unwrap().head, summary.audit_head);
-    let skipped = sink
-        .audit
-        .iter()
-        .filter(|r| r.action == "debug-lock-skipped")
-        .count();
-    assert_eq!(skipped, 5);
+    let count = |action: &str| sink.audit.iter().filter(|r| r.action == action).count();
+    // config(false): the only lock step is the secure-boot fuse.
+    assert_eq!(count("lock-step"), 5);
+    assert_eq!(count("functional-test-passed"), 5);
+    assert!(
+        sink.audit
+            .iter()
+            .filter(|r| r.action == "lock-step")
+            .all(|r| r.detail == "step=fuse_secure-boot result=applied")
+    );
     // Audit lines name keys by fingerprint; no private key appears in any of them.
     let text: String = sink.audit.iter().map(|r| format!("{r}\n")).collect();
     assert!(text.contains("identity-key-generated"));

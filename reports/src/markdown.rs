@@ -34,6 +34,68 @@ fn or_dash(list: &[String]) -> String {
     }
 }
 
+fn open_closed(open: bool) -> &'static str {
+    if open { "**open**" } else { "closed" }
+}
+
+/// The what-if table: every interface after each stage of the lock sequence.
+fn write_locks(out: &mut String, r: &RunReport) -> std::fmt::Result {
+    let locks = &r.locks;
+    writeln!(out, "## What the lock sequence leaves open")?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Device {} replayed through the station and probed, on copies, after each step.",
+        locks.device
+    )?;
+    writeln!(out)?;
+    let Some(first) = locks.stages.first() else {
+        writeln!(out, "The device never reached the lock sequence.")?;
+        writeln!(out)?;
+        return Ok(());
+    };
+    write!(out, "| Stage | Result |")?;
+    for interface in &first.interfaces {
+        write!(out, " {} |", interface.interface)?;
+    }
+    writeln!(out)?;
+    write!(out, "|---|---|")?;
+    for _ in &first.interfaces {
+        write!(out, "---|")?;
+    }
+    writeln!(out)?;
+    for stage in &locks.stages {
+        let result = if stage.result.is_empty() {
+            "-"
+        } else {
+            &stage.result
+        };
+        write!(out, "| {} | {} |", cell(&stage.stage), cell(result))?;
+        for interface in &stage.interfaces {
+            write!(out, " {} |", open_closed(interface.open))?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(out)?;
+    writeln!(out, "After the run:")?;
+    writeln!(out)?;
+    for interface in &locks.after_run {
+        writeln!(
+            out,
+            "- {}: {} ({})",
+            interface.interface,
+            open_closed(interface.open),
+            interface.detail
+        )?;
+    }
+    if let Some(reason) = &locks.device_rejected {
+        writeln!(out)?;
+        writeln!(out, "The device did not ship: {reason}")?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
 /// Renders the report as Markdown.
 pub fn render_markdown(r: &RunReport) -> String {
     let mut out = String::new();
@@ -179,11 +241,7 @@ fn write_report(out: &mut String, r: &RunReport) -> std::fmt::Result {
     writeln!(out, "| Key custody | {} |", s.custody)?;
     writeln!(out, "| Provisioning level | {} |", s.level)?;
     writeln!(out, "| Target | {} |", s.target)?;
-    writeln!(
-        out,
-        "| Debug port locked by the station | {} |",
-        if s.lock_debug { "yes" } else { "no" }
-    )?;
+    writeln!(out, "| Lock sequence | {} |", cell(&or_dash(&s.lock_steps)))?;
     writeln!(out, "| Root CA key | `{}` |", s.root_ca_key)?;
     writeln!(out, "| Customer CA key | `{}` |", s.customer_ca_key)?;
     writeln!(out, "| Firmware-verification key | `{}` |", s.firmware_key)?;
@@ -232,6 +290,8 @@ fn write_report(out: &mut String, r: &RunReport) -> std::fmt::Result {
         }
         writeln!(out)?;
     }
+
+    write_locks(out, r)?;
 
     writeln!(out, "## Devices")?;
     writeln!(out)?;

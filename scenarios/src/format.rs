@@ -11,6 +11,12 @@ pub struct File {
     pub scenario: ScenarioSection,
     pub site: SiteSection,
     pub line: LineSection,
+    /// The MCU's configuration; all defaults when absent.
+    #[serde(default)]
+    pub mcu: Option<McuSection>,
+    /// An explicit lock sequence, in the order the station runs it.
+    #[serde(default, rename = "lock")]
+    pub locks: Option<Spanned<Vec<LockSection>>>,
     #[serde(rename = "lot")]
     pub lots: Spanned<Vec<LotSection>>,
     #[serde(default, rename = "attack")]
@@ -52,13 +58,47 @@ pub enum Custody {
 pub struct LineSection {
     pub level: Level,
     pub target: TargetKind,
-    pub lock_debug: bool,
+    /// Blow the debug-lock fuse as the last lock step.
+    #[serde(default)]
+    pub lock_debug: Option<Spanned<bool>>,
     #[serde(default = "default_product")]
     pub product: u16,
 }
 
 fn default_product() -> u16 {
     0x5053
+}
+
+/// What the station configures on an MCU. The station runs these locks in the one safe
+/// order (fuses, then option bytes, then RDP, then the debug-lock fuse); `[[lock]]`
+/// steps instead give an order of the author's choosing.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct McuSection {
+    /// `"verified"` (the station blows the secure-boot fuse) or `"unverified"`.
+    pub boot: Option<Spanned<Boot>>,
+    /// Readout-protection level the station sets: 0, 1 or 2.
+    pub rdp: Option<Spanned<u8>>,
+    /// Hide the key store from the debugger.
+    pub secure_region: Option<Spanned<bool>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Boot {
+    Verified,
+    Unverified,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LockSection {
+    /// `"rdp"`, `"secure-region"` or `"fuse"`.
+    pub step: Spanned<String>,
+    /// For `rdp`: the level.
+    pub level: Option<Spanned<u8>>,
+    /// For `fuse`: `"debug-lock"` or `"secure-boot"`.
+    pub fuse: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

@@ -15,6 +15,7 @@ mod claims;
 mod error;
 mod format;
 mod load;
+mod locks;
 mod report;
 mod runner;
 mod scenario;

@@ -5,8 +5,8 @@ use crate::error::ScenarioError;
 use crate::format::{self, File};
 use crate::scenario::{AttackPlan, ClaimSpec, Scenario, Targets};
 use provsim_attacks::AvaVan;
-use provsim_devices::TargetKind;
-use provsim_provisioner::{Custody, Level, LineConfig, Lot, PkiNames, StationConfig};
+use provsim_devices::{Fuse, TargetKind};
+use provsim_provisioner::{Custody, Level, LineConfig, LockStep, Lot, PkiNames, StationConfig};
 use std::ops::Range;
 use std::path::Path;
 use toml::Spanned;
@@ -113,6 +113,7 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
     check_name(at, &file.scenario.name, "scenario name", 128)?;
     check_name(at, &file.site.name, "site name", MAX_SITE_NAME)?;
     check_name(at, &file.site.customer, "customer name", MAX_CUSTOMER_NAME)?;
+    let lock_steps = lock_sequence(&file, at)?;
 
     let lots_span = file.lots.span();
     let lot_sections = file.lots.into_inner();
@@ -243,9 +244,7 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
             target: match file.line.target {
                 format::TargetKind::Mcu => TargetKind::Mcu,
             },
-            station: StationConfig {
-                lock_debug: file.line.lock_debug,
-            },
+            station: StationConfig { lock_steps },
             names: PkiNames {
                 site: file.site.name.into_inner(),
                 customer: file.site.customer.into_inner(),
@@ -256,6 +255,116 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
         attacks,
         claims,
     })
+}
+
+/// The station's lock sequence: the `[[lock]]` steps as written, or the safe order
+/// derived from `[mcu]` and `lock_debug`.
+fn lock_sequence(file: &File, at: &Locator<'_>) -> Result<Vec<LockStep>, ScenarioError> {
+    let mcu = file.mcu.as_ref();
+    let lock_debug = file.line.lock_debug.as_ref();
+    let Some(locks) = &file.locks else {
+        let mut steps = Vec::new();
+        let boot = mcu.and_then(|m| m.boot.as_ref()).map(|b| *b.get_ref());
+        if boot != Some(format::Boot::Unverified) {
+            steps.push(LockStep::Fuse(Fuse::SecureBoot));
+        }
+        if mcu
+            .and_then(|m| m.secure_region.as_ref())
+            .is_some_and(|s| *s.get_ref())
+        {
+            steps.push(LockStep::SecureRegion);
+        }
+        if let Some(rdp) = mcu.and_then(|m| m.rdp.as_ref()) {
+            match *rdp.get_ref() {
+                0 => {}
+                level @ (1 | 2) => steps.push(LockStep::Rdp(level)),
+                level => {
+                    return Err(at.at(
+                        rdp,
+                        format!("rdp {level} does not exist, expected 0, 1 or 2"),
+                    ));
+                }
+            }
+        }
+        if lock_debug.is_some_and(|l| *l.get_ref()) {
+            steps.push(LockStep::Fuse(Fuse::DebugLock));
+        }
+        return Ok(steps);
+    };
+    // One way to say it: an explicit sequence replaces the derived one whole.
+    let derived_too = [
+        mcu.and_then(|m| m.boot.as_ref()).map(Spanned::span),
+        mcu.and_then(|m| m.rdp.as_ref()).map(Spanned::span),
+        mcu.and_then(|m| m.secure_region.as_ref())
+            .map(Spanned::span),
+        lock_debug.filter(|l| *l.get_ref()).map(Spanned::span),
+    ];
+    if let Some(span) = derived_too.into_iter().flatten().next() {
+        return Err(at.error(
+            span,
+            "[[lock]] steps give the whole lock sequence; remove this setting or the [[lock]] steps",
+        ));
+    }
+    let mut steps = Vec::with_capacity(locks.get_ref().len());
+    for lock in locks.get_ref() {
+        let step = match lock.step.get_ref().as_str() {
+            "rdp" => {
+                if let Some(fuse) = &lock.fuse {
+                    return Err(at.at(fuse, "an `rdp` step takes `level`, not `fuse`"));
+                }
+                let Some(level) = &lock.level else {
+                    return Err(at.at(&lock.step, "an `rdp` step needs `level` (0, 1 or 2)"));
+                };
+                if *level.get_ref() > 2 {
+                    return Err(at.at(
+                        level,
+                        format!("rdp {} does not exist, expected 0, 1 or 2", level.get_ref()),
+                    ));
+                }
+                LockStep::Rdp(*level.get_ref())
+            }
+            "fuse" => {
+                if let Some(level) = &lock.level {
+                    return Err(at.at(level, "a `fuse` step takes `fuse`, not `level`"));
+                }
+                let Some(fuse) = &lock.fuse else {
+                    return Err(at.at(
+                        &lock.step,
+                        "a `fuse` step needs `fuse` (debug-lock or secure-boot)",
+                    ));
+                };
+                let Some(parsed) = Fuse::parse(fuse.get_ref()) else {
+                    return Err(at.at(
+                        fuse,
+                        format!(
+                            "unknown fuse `{}`, expected debug-lock or secure-boot",
+                            fuse.get_ref()
+                        ),
+                    ));
+                };
+                LockStep::Fuse(parsed)
+            }
+            "secure-region" => {
+                if let Some(extra) = lock
+                    .level
+                    .as_ref()
+                    .map(Spanned::span)
+                    .or(lock.fuse.as_ref().map(Spanned::span))
+                {
+                    return Err(at.error(extra, "a `secure-region` step takes no other setting"));
+                }
+                LockStep::SecureRegion
+            }
+            other => {
+                return Err(at.at(
+                    &lock.step,
+                    format!("unknown lock step `{other}`, expected rdp, secure-region or fuse"),
+                ));
+            }
+        };
+        steps.push(step);
+    }
+    Ok(steps)
 }
 
 #[cfg(test)]

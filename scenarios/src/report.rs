@@ -20,8 +20,40 @@ pub struct RunReport {
     pub site: SiteInfo,
     pub line: LineInfo,
     pub devices: DevicesInfo,
+    /// What the lock sequence leaves reachable, probed stage by stage on one device.
+    pub locks: LocksInfo,
     pub attempts: Vec<AttemptInfo>,
     pub claims: Vec<ClaimInfo>,
+}
+
+/// The what-if table: the chip probed after provisioning and after each lock step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LocksInfo {
+    /// The device the sequence was replayed on.
+    pub device: u64,
+    /// One row per stage: before the locks, then after each step.
+    pub stages: Vec<LockStageInfo>,
+    /// The interfaces after the whole sequence (the last stage's).
+    pub after_run: Vec<InterfaceInfo>,
+    /// Why the device did not ship, when it did not.
+    pub device_rejected: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LockStageInfo {
+    /// `provisioned` or the step, e.g. `rdp 1`.
+    pub stage: String,
+    /// `applied`, `refused: <the chip's reason>`, or empty for the first stage.
+    pub result: String,
+    pub interfaces: Vec<InterfaceInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InterfaceInfo {
+    pub interface: String,
+    pub open: bool,
+    /// What the probe saw.
+    pub detail: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -54,7 +86,8 @@ pub struct SiteInfo {
     pub custody: String,
     pub level: String,
     pub target: String,
-    pub lock_debug: bool,
+    /// The station's lock sequence, in order.
+    pub lock_steps: Vec<String>,
     pub root_ca_key: String,
     pub customer_ca_key: String,
     pub firmware_key: String,

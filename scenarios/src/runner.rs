@@ -10,6 +10,10 @@ use provsim_provisioner::{Line, LineSink, LineSummary};
 use provsim_sim::crypto::{Crypto, OpCounts};
 use provsim_sim::{Ctx, Field, Seed, SimTime, Trace, run_digest};
 
+/// The device the lock sequence is replayed on for the what-if table. Every device
+/// gets the same sequence, so the first stands for all.
+const WHAT_IF_DEVICE: u64 = 0;
+
 /// How to run a scenario.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunOptions {
@@ -133,7 +137,13 @@ pub fn run(
             custody: scenario.line.custody.name().to_owned(),
             level: scenario.line.level.name().to_owned(),
             target: scenario.line.target.name().to_owned(),
-            lock_debug: scenario.line.station.lock_debug,
+            lock_steps: scenario
+                .line
+                .station
+                .lock_steps
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
             root_ca_key: line.pki().root().key_fingerprint().to_string(),
             customer_ca_key: line.pki().customer().key_fingerprint().to_string(),
             firmware_key: line.firmware_key().fingerprint().to_string(),
@@ -147,6 +157,7 @@ pub fn run(
                 .map(|d| d.identity.to_string())
                 .collect(),
         },
+        locks: crate::locks::what_if(&line, WHAT_IF_DEVICE),
         attempts,
         claims,
     })

@@ -51,6 +51,15 @@ pub struct Stream {
 }
 
 impl Stream {
+    /// An exact copy, position included. Named, not `Clone`, because the copy repeats the
+    /// original's values: only for copying a whole simulated chip for a what-if probe
+    /// whose results are thrown away with the copy.
+    pub fn duplicate(&self) -> Stream {
+        Stream {
+            rng: self.rng.clone(),
+        }
+    }
+
     pub fn next_u32(&mut self) -> u32 {
         self.rng.next_u32()
     }

@@ -45,6 +45,7 @@ pub enum Field<'a> {
 pub struct Trace {
     hasher: Sha256,
     records: u64,
+    journal: Option<Vec<String>>,
 }
 
 impl Default for Trace {
@@ -72,7 +73,23 @@ impl Trace {
         Trace {
             hasher: Sha256::new(),
             records: 0,
+            journal: None,
         }
+    }
+
+    /// A trace that also keeps the kind of every record, in order, for tests and
+    /// debugging that ask "did the wipe come before the state change?". Normal runs keep
+    /// only the digest, so memory does not grow with the run.
+    pub fn journaling() -> Self {
+        Trace {
+            journal: Some(Vec::new()),
+            ..Trace::new()
+        }
+    }
+
+    /// The kinds recorded so far, if this trace keeps a journal.
+    pub fn kinds(&self) -> impl Iterator<Item = &str> {
+        self.journal.iter().flatten().map(String::as_str)
     }
 
     /// Appends one record.
@@ -100,6 +117,9 @@ impl Trace {
             }
         }
         self.records += 1;
+        if let Some(journal) = &mut self.journal {
+            journal.push(kind.to_owned());
+        }
     }
 
     /// Records appended so far.

@@ -1,20 +1,36 @@
-//! A stock microcontroller with its built-in security features: NOR flash holding the
-//! key store, OTP fuses with a debug-lock bit and the secure-boot root-of-trust hash,
-//! and a debug port (SWD) that answers until the lock fuse is blown.
+//! A stock microcontroller with its built-in security features, modelled on the
+//! STM32 family with an OpenTitan-style fuse life cycle and an MCUboot boot ROM:
 //!
-//! The programming protocol ([`crate::Command`]) is served by the boot ROM through the
-//! debug port, so closing the port also ends provisioning: a station must inject
-//! everything first and lock last.
+//! - 64 KiB of NOR flash in 2 KiB sectors: two MCUboot slots, the certificate, the
+//!   firmware-verification key, application data and the key store;
+//! - option bytes with readout protection (RDP 0/1/2) and a secure-region bit that
+//!   hides the key store from everything but the boot ROM;
+//! - OTP fuses: a debug-lock bit, a secure-boot bit, the life-cycle state, an
+//!   anti-rollback counter, the root-of-trust key hash and hashed life-cycle tokens;
+//! - a debug port (SWD) that serves memory reads and the programming protocol
+//!   ([`crate::Command`]) as far as the fuses, the RDP level and the life cycle allow.
+//!
+//! Every protection decision is a [`FaultPoint`] check, so the fault model can aim at
+//! one; every fuse, option-byte and flash write is a counted persistent step.
 
+mod boot;
 mod flash;
 pub mod layout;
+mod life_cycle;
+mod options;
 mod otp;
+mod port;
 
-use crate::error::{DeviceError, PortError};
+use crate::error::{BootError, DeviceError, PortError};
+use crate::fault::{ArmedFaults, FaultGate, FaultPoint};
 use crate::keystore::{self, SLOT_SIZE, SLOTS, SlotKind};
-use crate::target::{Command, DeviceId, DeviceInfo, MemoryRegion, Response, Target, TargetKind};
+use crate::target::{
+    Command, DeviceId, DeviceInfo, Fuse, LifeCycle, MemoryRegion, Response, RunningImage, Target,
+    TargetKind, TokenKind,
+};
 use flash::Flash;
 use layout::*;
+pub use options::{OptionBytes, Rdp};
 use otp::OtpFuses;
 use provsim_sim::crypto::{PublicKey, SecretKey};
 use provsim_sim::{Ctx, Field, Seed, Stream};
@@ -28,29 +44,89 @@ pub fn injection_context(device_id: DeviceId, slot: u8) -> Vec<u8> {
     aad
 }
 
+/// How many security-counter values the anti-rollback fuses can record.
+pub const COUNTER_CAPACITY: u32 = OTP_COUNTER_BYTES * 8;
+
 pub struct Mcu {
     device_id: DeviceId,
     flash: Flash,
+    options: Flash,
     otp: OtpFuses,
     /// The on-chip TRNG, modelled as the device's own labelled stream.
     trng: Stream,
     /// The transport key lives in RAM only, made at first use after power-up.
     transport: Option<SecretKey>,
+    /// Glitches that landed and have not yet been spent (the fault model's hook).
+    faults: ArmedFaults,
+}
+
+impl Clone for Mcu {
+    fn clone(&self) -> Self {
+        Mcu {
+            device_id: self.device_id,
+            flash: self.flash.clone(),
+            options: self.options.clone(),
+            otp: self.otp.clone(),
+            trng: self.trng.duplicate(),
+            transport: self.transport.clone(),
+            faults: self.faults.clone(),
+        }
+    }
 }
 
 impl Mcu {
     pub fn new(seed: Seed, index: u64, device_id: DeviceId) -> Self {
+        // The fab leaves the option bytes programmed to their factory values.
+        let options = Flash::preloaded(
+            OPTIONS_BASE,
+            OPTIONS_SIZE,
+            OPTIONS_SIZE,
+            &OptionBytes::FACTORY.encode(),
+        );
         Mcu {
             device_id,
-            flash: Flash::new(FLASH_BASE, FLASH_SIZE),
+            flash: Flash::new(FLASH_BASE, FLASH_SIZE, SECTOR_SIZE),
+            options,
             otp: OtpFuses::new(OTP_SIZE as usize),
             trng: seed.device_stream(index, "trng"),
             transport: None,
+            faults: ArmedFaults::default(),
         }
     }
 
-    fn debug_locked(&self) -> bool {
-        self.otp.is_blown(OTP_DEBUG_LOCK_BIT)
+    /// Makes the next failing check at `at` act as if it held: a glitch that landed.
+    /// The fault model decides whether a glitch lands; this only applies it.
+    pub fn arm_fault(&mut self, at: FaultPoint) {
+        self.faults.arm(at);
+    }
+
+    /// Glitches that took effect so far.
+    pub fn faults_fired(&self) -> &[FaultPoint] {
+        self.faults.fired()
+    }
+
+    pub fn option_bytes(&self) -> OptionBytes {
+        let mut bytes = [0xff; 16];
+        bytes.copy_from_slice(&self.options.read(OPTIONS_BASE, OPTIONS_SIZE));
+        OptionBytes::decode(&bytes)
+    }
+
+    fn life_cycle_bits(&self) -> u16 {
+        let bytes = self.otp.read(OTP_LIFE_CYCLE_OFFSET as usize, 2);
+        u16::from_le_bytes([bytes[0], bytes[1]])
+    }
+
+    /// The anti-rollback counter: how many of its fuses are blown.
+    pub fn rollback_counter(&self) -> u32 {
+        self.otp
+            .read(OTP_COUNTER_OFFSET as usize, OTP_COUNTER_BYTES as usize)
+            .iter()
+            .map(|b| b.count_ones())
+            .sum()
+    }
+
+    fn check(&mut self, at: FaultPoint, holds: bool) -> bool {
+        self.faults.check(at, holds)
     }
 
     fn transport_key(&mut self, ctx: &mut Ctx<'_>) -> &SecretKey {
@@ -85,6 +161,39 @@ impl Mcu {
         Ok(())
     }
 
+    fn erase(&mut self, ctx: &mut Ctx<'_>, base: u32, len: u32) {
+        for sector in sectors(base, len) {
+            if self.flash.erase_sector(sector) {
+                ctx.record("flash-erase", &[("sector", Field::U64(sector.into()))]);
+            }
+        }
+    }
+
+    fn program_otp(&mut self, ctx: &mut Ctx<'_>, offset: u32, data: &[u8]) {
+        if self.otp.program(offset as usize, data) {
+            ctx.record(
+                "otp-program",
+                &[
+                    ("offset", Field::U64(offset.into())),
+                    ("len", Field::U64(data.len() as u64)),
+                ],
+            );
+        }
+    }
+
+    fn write_options(&mut self, ctx: &mut Ctx<'_>, options: OptionBytes) {
+        // Option bytes are rewritten as a whole: erase, then program.
+        self.options.erase_sector(0);
+        let _ = self.options.program(OPTIONS_BASE, &options.encode());
+        ctx.record(
+            "options-write",
+            &[
+                ("rdp", Field::U64(options.rdp.level().into())),
+                ("secure-region", Field::Bool(options.secure_region)),
+            ],
+        );
+    }
+
     /// Writes a length-prefixed record at the start of a flash area.
     fn program_record(
         &mut self,
@@ -109,12 +218,45 @@ impl Mcu {
         Ok(data.len())
     }
 
+    /// Reads a length-prefixed record back; `None` when the area is erased or garbled.
+    fn read_record(&self, base: u32, capacity: u32) -> Option<Vec<u8>> {
+        let prefix = self.flash.read(base, 2);
+        let len = u32::from(u16::from_be_bytes([prefix[0], prefix[1]]));
+        (len + 2 <= capacity).then(|| self.flash.read(base + 2, len))
+    }
+
+    /// The life-cycle gate of a command: refuses it outside the states it belongs to.
+    fn require_state(
+        &mut self,
+        allowed: &[LifeCycle],
+        action: &'static str,
+    ) -> Result<(), DeviceError> {
+        let state = self.life_cycle();
+        if self.check(FaultPoint::LifeCycleGate, allowed.contains(&state)) {
+            Ok(())
+        } else {
+            Err(DeviceError::LifeCycle { state, action })
+        }
+    }
+
+    /// At RDP level 1 the debugger cannot program flash or fuses (outside RMA).
+    fn require_programmable(&mut self) -> Result<(), DeviceError> {
+        let protected =
+            self.option_bytes().rdp == Rdp::Level1 && self.life_cycle() != LifeCycle::Rma;
+        if self.check(FaultPoint::DebugAccess, !protected) {
+            Ok(())
+        } else {
+            Err(DeviceError::ProgrammingProtected)
+        }
+    }
+
     fn inject_key(
         &mut self,
         ctx: &mut Ctx<'_>,
         slot: u8,
         envelope: &provsim_sim::crypto::Envelope,
     ) -> Result<Response, DeviceError> {
+        self.require_state(&[LifeCycle::Test], "key injection")?;
         if slot >= SLOTS {
             return Err(DeviceError::NoSuchSlot { slot, slots: SLOTS });
         }
@@ -156,19 +298,162 @@ impl Mcu {
         ctx: &mut Ctx<'_>,
         sec1: &[u8],
     ) -> Result<Response, DeviceError> {
-        PublicKey::from_sec1(sec1).map_err(DeviceError::InvalidPublicKey)?;
+        self.require_state(&[LifeCycle::Test], "writing the firmware key")?;
+        let key = PublicKey::from_sec1(sec1).map_err(DeviceError::InvalidPublicKey)?;
         let bytes = self.program_record(ctx, "firmware key", FW_KEY_BASE, FW_KEY_SIZE, sec1)?;
-        let hash = ctx.crypto.sha256(sec1);
-        if self.otp.program(OTP_ROT_HASH_OFFSET as usize, &hash) {
-            ctx.record(
-                "otp-program",
-                &[
-                    ("offset", Field::U64(OTP_ROT_HASH_OFFSET.into())),
-                    ("len", Field::U64(32)),
-                ],
-            );
-        }
+        // The root of trust is the key's hash as MCUboot computes it (SHA-256 of its
+        // SubjectPublicKeyInfo), so the image's key-hash TLV can be compared directly.
+        let hash = ctx.crypto.sha256(&key.spki_der());
+        self.program_otp(ctx, OTP_ROT_HASH_OFFSET, &hash);
         Ok(Response::Written { bytes })
+    }
+
+    fn write_image(&mut self, ctx: &mut Ctx<'_>, image: &[u8]) -> Result<Response, DeviceError> {
+        self.require_state(
+            &[LifeCycle::Test, LifeCycle::Provisioned, LifeCycle::Rma],
+            "factory image programming",
+        )?;
+        self.write_slot(ctx, PRIMARY_BASE, image)?;
+        Ok(Response::Written { bytes: image.len() })
+    }
+
+    /// Erases a slot and programs `image` into it.
+    fn write_slot(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        base: u32,
+        image: &[u8],
+    ) -> Result<(), DeviceError> {
+        if image.len() > SLOT_SIZE_BYTES as usize {
+            return Err(DeviceError::ImageTooLarge {
+                len: image.len(),
+                capacity: SLOT_SIZE_BYTES as usize,
+            });
+        }
+        self.erase(ctx, base, SLOT_SIZE_BYTES);
+        if !image.is_empty() {
+            self.program_flash(ctx, base, image)?;
+        }
+        Ok(())
+    }
+
+    fn write_token_hash(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        token: TokenKind,
+        hash: &[u8; 32],
+    ) -> Result<Response, DeviceError> {
+        self.require_state(&[LifeCycle::Test], "writing a token hash")?;
+        let offset = token_offset(token);
+        if self.otp.read(offset as usize, 32).iter().any(|&b| b != 0) {
+            return Err(DeviceError::TokenAlreadySet(token));
+        }
+        self.program_otp(ctx, offset, hash);
+        Ok(Response::Written { bytes: 32 })
+    }
+
+    fn blow_fuse(&mut self, ctx: &mut Ctx<'_>, fuse: Fuse) -> Result<Response, DeviceError> {
+        self.require_state(
+            &[LifeCycle::Test, LifeCycle::Provisioned, LifeCycle::Field],
+            "blowing a fuse",
+        )?;
+        let bit = fuse_bit(fuse);
+        if self.otp.blow(bit) {
+            ctx.record("otp-blow", &[("bit", Field::U64(bit.into()))]);
+        }
+        Ok(Response::FuseBlown(fuse))
+    }
+
+    fn set_rdp(&mut self, ctx: &mut Ctx<'_>, level: u8) -> Result<Response, DeviceError> {
+        let to = Rdp::from_level(level).ok_or(DeviceError::NoSuchRdpLevel(level))?;
+        let mut options = self.option_bytes();
+        if options.rdp == Rdp::Level2 {
+            return Err(DeviceError::OptionsFrozen);
+        }
+        if options.rdp == Rdp::Level1 && to == Rdp::Level0 {
+            // The regression everyone tries: the chip pays for it with all its flash,
+            // erased before the option bytes change, so a cut here leaves level 1.
+            ctx.record("rdp-regression-mass-erase", &[]);
+            for sector in 0..self.flash.sectors() {
+                if self.flash.erase_sector(sector) {
+                    ctx.record("flash-erase", &[("sector", Field::U64(sector.into()))]);
+                }
+            }
+            self.transport = None;
+        }
+        options.rdp = to;
+        self.write_options(ctx, options);
+        Ok(Response::OptionsWritten)
+    }
+
+    fn enable_secure_region(&mut self, ctx: &mut Ctx<'_>) -> Result<Response, DeviceError> {
+        let mut options = self.option_bytes();
+        if options.rdp == Rdp::Level2 {
+            return Err(DeviceError::OptionsFrozen);
+        }
+        options.secure_region = true;
+        self.write_options(ctx, options);
+        Ok(Response::OptionsWritten)
+    }
+
+    fn transition(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        to: LifeCycle,
+        token: Option<&[u8]>,
+    ) -> Result<Response, DeviceError> {
+        let from = self.life_cycle();
+        let rule = life_cycle::rule(from, to);
+        if !self.check(FaultPoint::LifeCycleGate, rule.is_some()) {
+            return Err(DeviceError::Transition { from, to });
+        }
+        if let Some(Some(kind)) = rule {
+            let stored = self.otp.read(token_offset(kind) as usize, 32);
+            if stored.iter().all(|&b| b == 0) {
+                return Err(DeviceError::TokenNotProvisioned(kind));
+            }
+            let token = token.ok_or(DeviceError::TokenRequired(kind))?;
+            let presented = ctx.crypto.sha256(token);
+            if !self.check(FaultPoint::LifeCycleGate, presented[..] == stored[..]) {
+                ctx.record("token-refused", &[("token", Field::Str(kind.name()))]);
+                return Err(DeviceError::TokenMismatch(kind));
+            }
+        }
+        if matches!(to, LifeCycle::Rma | LifeCycle::Scrapped) {
+            // Secrets go before the state that reopens (or ends) the part is entered:
+            // power lost in between leaves a wiped part in its old state, never an
+            // open part with its keys.
+            self.erase(ctx, SECURE_REGION_BASE, SECURE_REGION_SIZE);
+            self.transport = None;
+            ctx.record("secrets-wiped", &[]);
+        }
+        let Some(bit) = life_cycle::bit_for(to) else {
+            return Err(DeviceError::Transition { from, to });
+        };
+        let bits = self.life_cycle_bits() | bit;
+        self.program_otp(ctx, OTP_LIFE_CYCLE_OFFSET, &bits.to_le_bytes());
+        ctx.record(
+            "life-cycle",
+            &[
+                ("from", Field::Str(from.name())),
+                ("to", Field::Str(to.name())),
+            ],
+        );
+        Ok(Response::Transitioned(to))
+    }
+}
+
+fn fuse_bit(fuse: Fuse) -> u32 {
+    match fuse {
+        Fuse::DebugLock => OTP_DEBUG_LOCK_BIT,
+        Fuse::SecureBoot => OTP_SECURE_BOOT_BIT,
+    }
+}
+
+fn token_offset(token: TokenKind) -> u32 {
+    match token {
+        TokenKind::TestExit => OTP_TEST_EXIT_HASH_OFFSET,
+        TokenKind::Rma => OTP_RMA_HASH_OFFSET,
     }
 }
 
@@ -186,18 +471,16 @@ impl Target for Mcu {
     }
 
     fn debug_read(&mut self, ctx: &mut Ctx<'_>, addr: u32, len: u32) -> Result<Vec<u8>, PortError> {
-        if self.debug_locked() {
+        if let Err(refused) = self.port_open() {
             ctx.record("debug-refused", &[("addr", Field::U64(addr.into()))]);
-            return Err(PortError::Locked);
+            return Err(refused);
         }
-        let data = if self.flash.contains(addr, len) {
-            self.flash.read(addr, len)
-        } else if addr >= OTP_BASE
-            && u64::from(addr) + u64::from(len) <= u64::from(OTP_BASE + OTP_SIZE)
-        {
-            self.otp.read((addr - OTP_BASE) as usize, len as usize)
-        } else {
-            return Err(PortError::Unmapped { addr, len });
+        let data = match self.read_access(addr, len) {
+            Ok(data) => data,
+            Err(refused) => {
+                ctx.record("debug-refused", &[("addr", Field::U64(addr.into()))]);
+                return Err(refused);
+            }
         };
         ctx.record(
             "debug-read",
@@ -210,9 +493,9 @@ impl Target for Mcu {
     }
 
     fn execute(&mut self, ctx: &mut Ctx<'_>, command: Command) -> Result<Response, DeviceError> {
-        if self.debug_locked() {
+        if let Err(refused) = self.port_open() {
             ctx.record("command-refused", &[]);
-            return Err(PortError::Locked.into());
+            return Err(refused.into());
         }
         match command {
             Command::GetInfo => {
@@ -221,30 +504,92 @@ impl Target for Mcu {
                     device_id: self.device_id,
                     kind: TargetKind::Mcu,
                     transport_key,
-                    debug_locked: false,
+                    life_cycle: self.life_cycle(),
                 }))
             }
-            Command::InjectKey { slot, envelope } => self.inject_key(ctx, slot, &envelope),
+            Command::InjectKey { slot, envelope } => {
+                self.require_programmable()?;
+                self.inject_key(ctx, slot, &envelope)
+            }
             Command::WriteCertificate { der } => {
+                self.require_programmable()?;
+                self.require_state(
+                    &[LifeCycle::Test, LifeCycle::Provisioned],
+                    "writing a certificate",
+                )?;
                 let bytes = self.program_record(ctx, "certificate", CERT_BASE, CERT_SIZE, &der)?;
                 Ok(Response::Written { bytes })
             }
-            Command::WriteFirmwareKey { sec1 } => self.write_firmware_key(ctx, &sec1),
-            Command::LockDebug => {
-                self.otp.blow(OTP_DEBUG_LOCK_BIT);
-                ctx.record(
-                    "otp-blow",
-                    &[("bit", Field::U64(OTP_DEBUG_LOCK_BIT.into()))],
-                );
-                Ok(Response::DebugLocked)
+            Command::WriteFirmwareKey { sec1 } => {
+                self.require_programmable()?;
+                self.write_firmware_key(ctx, &sec1)
             }
+            Command::WriteImage { image } => {
+                self.require_programmable()?;
+                self.write_image(ctx, &image)
+            }
+            Command::WriteTokenHash { token, hash } => {
+                self.require_programmable()?;
+                self.write_token_hash(ctx, token, &hash)
+            }
+            Command::BlowFuse { fuse } => {
+                self.require_programmable()?;
+                self.blow_fuse(ctx, fuse)
+            }
+            Command::SetReadoutProtection { level } => self.set_rdp(ctx, level),
+            Command::EnableSecureRegion => self.enable_secure_region(ctx),
+            Command::Transition { to, token } => self.transition(ctx, to, token.as_deref()),
         }
     }
 
+    fn life_cycle(&self) -> LifeCycle {
+        life_cycle::decode(self.life_cycle_bits())
+    }
+
+    fn stage_update(&mut self, ctx: &mut Ctx<'_>, image: &[u8]) -> Result<(), DeviceError> {
+        self.require_state(
+            &[
+                LifeCycle::Test,
+                LifeCycle::Provisioned,
+                LifeCycle::Field,
+                LifeCycle::Rma,
+            ],
+            "staging an update",
+        )?;
+        self.write_slot(ctx, SECONDARY_BASE, image)?;
+        ctx.record("update-staged", &[("len", Field::U64(image.len() as u64))]);
+        Ok(())
+    }
+
+    fn boot(&mut self, ctx: &mut Ctx<'_>) -> Result<RunningImage, BootError> {
+        self.transport = None;
+        let result = boot::run(self, ctx);
+        match &result {
+            Ok(image) => ctx.record(
+                "boot",
+                &[
+                    ("hash", Field::Bytes(&image.hash)),
+                    ("verified", Field::Bool(image.verified)),
+                ],
+            ),
+            Err(error) => ctx.record(
+                "boot-refused",
+                &[("reason", Field::Str(&error.to_string()))],
+            ),
+        }
+        result
+    }
+
     fn persistent_writes(&self) -> u64 {
-        self.flash.writes() + self.otp.writes()
+        self.flash.writes() + self.options.writes() + self.otp.writes()
+    }
+
+    fn clone_box(&self) -> Box<dyn Target> {
+        Box::new(self.clone())
     }
 }
 
+#[cfg(test)]
+mod model_tests;
 #[cfg(test)]
 mod tests;

@@ -13,7 +13,7 @@ impl Bench {
     fn new() -> Self {
         Bench {
             crypto: Crypto::new(),
-            trace: Trace::new(),
+            trace: Trace::journaling(),
             seed: Seed::new(11),
         }
     }
@@ -22,8 +22,35 @@ impl Bench {
         Ctx::new(SimTime::ZERO, &self.crypto, &mut self.trace)
     }
 
-    fn mcu(&self, index: u64) -> Mcu {
-        Mcu::new(self.seed, index, DeviceId::new(1, 1, index as u32))
+    /// A chip fresh from the fab, moved into manufacturing test.
+    fn mcu(&mut self, index: u64) -> Mcu {
+        let mut mcu = Mcu::new(self.seed, index, DeviceId::new(1, 1, index as u32));
+        assert_eq!(mcu.life_cycle(), LifeCycle::Blank);
+        mcu.execute(
+            &mut self.ctx(),
+            Command::Transition {
+                to: LifeCycle::Test,
+                token: None,
+            },
+        )
+        .unwrap();
+        mcu
+    }
+
+    fn run(&mut self, mcu: &mut Mcu, command: Command) -> Result<Response, DeviceError> {
+        mcu.execute(&mut self.ctx(), command)
+    }
+
+    fn read(&mut self, mcu: &mut Mcu, addr: u32, len: u32) -> Result<Vec<u8>, PortError> {
+        mcu.debug_read(&mut self.ctx(), addr, len)
+    }
+
+    /// Injects a key into slot 0 and returns it.
+    fn inject(&mut self, mcu: &mut Mcu) -> SecretKey {
+        let (key, envelope) = self.sealed_key(mcu, 0);
+        self.run(mcu, Command::InjectKey { slot: 0, envelope })
+            .unwrap();
+        key
     }
 
     /// Seals a fresh key for `mcu`'s transport key, as a vault would.
@@ -71,7 +98,8 @@ fn an_injected_key_lands_in_its_slot_and_is_reported_back() {
     assert_eq!(slots.len(), 1);
     assert_eq!(slots[0].kind, SlotKind::P256Private);
     assert_eq!(slots[0].data, key.expose_secret_bytes());
-    assert_eq!(mcu.persistent_writes(), 1);
+    // The move to test, then the key.
+    assert_eq!(mcu.persistent_writes(), 2);
 }
 
 #[test]
@@ -115,7 +143,7 @@ fn an_envelope_for_another_device_or_slot_does_not_open() {
         .execute(&mut bench.ctx(), Command::InjectKey { slot: 0, envelope })
         .unwrap_err();
     assert!(matches!(err, DeviceError::Envelope(_)), "{err:?}");
-    assert_eq!(first.persistent_writes() + second.persistent_writes(), 0);
+    assert_eq!(first.persistent_writes() + second.persistent_writes(), 2);
 }
 
 #[test]
@@ -158,9 +186,12 @@ fn the_lock_fuse_closes_the_debug_port_and_the_protocol_for_good() {
     let mut bench = Bench::new();
     let mut mcu = bench.mcu(0);
     assert!(mcu.debug_read(&mut bench.ctx(), OTP_BASE, OTP_SIZE).is_ok());
+    let lock = Command::BlowFuse {
+        fuse: Fuse::DebugLock,
+    };
     assert_eq!(
-        mcu.execute(&mut bench.ctx(), Command::LockDebug).unwrap(),
-        Response::DebugLocked
+        mcu.execute(&mut bench.ctx(), lock.clone()).unwrap(),
+        Response::FuseBlown(Fuse::DebugLock)
     );
     assert_eq!(
         mcu.debug_read(&mut bench.ctx(), KEYSTORE_BASE, KEYSTORE_SIZE),
@@ -171,7 +202,7 @@ fn the_lock_fuse_closes_the_debug_port_and_the_protocol_for_good() {
         Err(DeviceError::Port(PortError::Locked))
     );
     assert_eq!(
-        mcu.execute(&mut bench.ctx(), Command::LockDebug),
+        mcu.execute(&mut bench.ctx(), lock),
         Err(DeviceError::Port(PortError::Locked))
     );
 }
@@ -190,7 +221,10 @@ fn the_firmware_key_hash_is_fused_as_root_of_trust() {
     let fused = mcu
         .debug_read(&mut bench.ctx(), OTP_BASE + OTP_ROT_HASH_OFFSET, 32)
         .unwrap();
-    assert_eq!(fused, provsim_sim::crypto::Sha256::digest(&sec1));
+    assert_eq!(
+        fused,
+        provsim_sim::crypto::Sha256::digest(&fw_key.public_key().spki_der())
+    );
     let stored = mcu.debug_read(&mut bench.ctx(), FW_KEY_BASE, 67).unwrap();
     assert_eq!(&stored[2..], sec1.as_slice());
     let err = mcu
@@ -244,4 +278,214 @@ fn the_same_seed_builds_the_same_chip() {
     assert_eq!(ka, kb);
     let mut c = bench.mcu(4);
     assert_ne!(ka, info(&mut c, &mut bench));
+}
+
+#[test]
+fn rdp_1_keeps_flash_from_the_debugger_and_regression_erases_everything() {
+    let mut bench = Bench::new();
+    let mut mcu = bench.mcu(0);
+    let key = bench.inject(&mut mcu);
+    bench
+        .run(&mut mcu, Command::SetReadoutProtection { level: 1 })
+        .unwrap();
+    assert_eq!(
+        bench.read(&mut mcu, KEYSTORE_BASE, KEYSTORE_SIZE),
+        Err(PortError::ReadProtected {
+            addr: KEYSTORE_BASE
+        })
+    );
+    assert!(bench.read(&mut mcu, OTP_BASE, 4).is_err());
+    // The port still answers: option bytes and the protocol's harmless commands.
+    assert_eq!(bench.read(&mut mcu, OPTIONS_BASE, 1).unwrap(), [0xbb]);
+    assert!(bench.run(&mut mcu, Command::GetInfo).is_ok());
+    assert_eq!(
+        bench.run(&mut mcu, Command::WriteCertificate { der: vec![1, 2, 3] }),
+        Err(DeviceError::ProgrammingProtected)
+    );
+
+    bench
+        .run(&mut mcu, Command::SetReadoutProtection { level: 0 })
+        .unwrap();
+    let dump = bench.read(&mut mcu, FLASH_BASE, FLASH_SIZE).unwrap();
+    assert!(
+        dump.iter().all(|&b| b == 0xff),
+        "regression must mass-erase"
+    );
+    let secret = key.expose_secret_bytes();
+    assert!(!dump.windows(32).any(|w| w == secret));
+}
+
+#[test]
+fn rdp_2_is_final() {
+    let mut bench = Bench::new();
+    let mut mcu = bench.mcu(0);
+    bench.inject(&mut mcu);
+    bench
+        .run(&mut mcu, Command::SetReadoutProtection { level: 2 })
+        .unwrap();
+    assert_eq!(
+        bench.read(&mut mcu, OPTIONS_BASE, 1),
+        Err(PortError::Disabled)
+    );
+    for level in 0..=2 {
+        assert_eq!(
+            bench.run(&mut mcu, Command::SetReadoutProtection { level }),
+            Err(DeviceError::Port(PortError::Disabled))
+        );
+    }
+    // Even the chip's own option-byte logic refuses, were the port to be glitched open.
+    mcu.arm_fault(FaultPoint::DebugAccess);
+    assert_eq!(
+        bench.run(&mut mcu, Command::SetReadoutProtection { level: 0 }),
+        Err(DeviceError::OptionsFrozen)
+    );
+    assert_eq!(mcu.option_bytes().rdp, Rdp::Level2);
+}
+
+#[test]
+fn the_secure_region_hides_the_key_store_but_not_the_rest() {
+    let mut bench = Bench::new();
+    let mut mcu = bench.mcu(0);
+    bench.inject(&mut mcu);
+    bench.run(&mut mcu, Command::EnableSecureRegion).unwrap();
+    assert_eq!(
+        bench.read(&mut mcu, KEYSTORE_BASE, 16),
+        Err(PortError::SecureRegion {
+            addr: KEYSTORE_BASE
+        })
+    );
+    // A read that only straddles into the region is refused too.
+    assert!(bench.read(&mut mcu, KEYSTORE_BASE - 4, 8).is_err());
+    assert!(bench.read(&mut mcu, KEYSTORE_BASE - 4, 4).is_ok());
+    assert!(mcu.option_bytes().secure_region);
+}
+
+#[test]
+fn gated_transitions_need_the_token_whose_hash_is_fused() {
+    let mut bench = Bench::new();
+    let mut mcu = bench.mcu(0);
+    let provisioned = |token: Option<&[u8]>| Command::Transition {
+        to: LifeCycle::Provisioned,
+        token: token.map(<[u8]>::to_vec),
+    };
+    assert_eq!(
+        bench.run(&mut mcu, provisioned(Some(b"anything"))),
+        Err(DeviceError::TokenNotProvisioned(TokenKind::TestExit))
+    );
+    let hash = bench.crypto.sha256(b"exit-token");
+    bench
+        .run(
+            &mut mcu,
+            Command::WriteTokenHash {
+                token: TokenKind::TestExit,
+                hash,
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        bench.run(&mut mcu, provisioned(None)),
+        Err(DeviceError::TokenRequired(TokenKind::TestExit))
+    );
+    assert_eq!(
+        bench.run(&mut mcu, provisioned(Some(b"exit-tokeN"))),
+        Err(DeviceError::TokenMismatch(TokenKind::TestExit))
+    );
+    // Only the hash is stored: the token itself appears nowhere in the fuses.
+    let otp = bench.read(&mut mcu, OTP_BASE, OTP_SIZE).unwrap();
+    assert!(!otp.windows(10).any(|w| w == b"exit-token"));
+    bench
+        .run(&mut mcu, provisioned(Some(b"exit-token")))
+        .unwrap();
+    assert_eq!(mcu.life_cycle(), LifeCycle::Provisioned);
+    assert_eq!(
+        bench.run(
+            &mut mcu,
+            Command::Transition {
+                to: LifeCycle::Test,
+                token: None
+            }
+        ),
+        Err(DeviceError::Transition {
+            from: LifeCycle::Provisioned,
+            to: LifeCycle::Test
+        })
+    );
+    let (_, envelope) = bench.sealed_key(&mut mcu, 1);
+    assert_eq!(
+        bench.run(&mut mcu, Command::InjectKey { slot: 1, envelope }),
+        Err(DeviceError::LifeCycle {
+            state: LifeCycle::Provisioned,
+            action: "key injection"
+        })
+    );
+}
+
+#[test]
+fn rma_wipes_the_key_store_before_it_reopens_the_port() {
+    let mut bench = Bench::new();
+    let mut mcu = bench.mcu(0);
+    let key = bench.inject(&mut mcu);
+    for (token, value) in [
+        (TokenKind::TestExit, &b"exit"[..]),
+        (TokenKind::Rma, b"rma"),
+    ] {
+        let hash = bench.crypto.sha256(value);
+        bench
+            .run(&mut mcu, Command::WriteTokenHash { token, hash })
+            .unwrap();
+    }
+    bench
+        .run(
+            &mut mcu,
+            Command::Transition {
+                to: LifeCycle::Provisioned,
+                token: Some(b"exit".to_vec()),
+            },
+        )
+        .unwrap();
+    bench
+        .run(&mut mcu, Command::SetReadoutProtection { level: 1 })
+        .unwrap();
+    assert!(bench.read(&mut mcu, KEYSTORE_BASE, KEYSTORE_SIZE).is_err());
+    bench
+        .run(
+            &mut mcu,
+            Command::Transition {
+                to: LifeCycle::Rma,
+                token: Some(b"rma".to_vec()),
+            },
+        )
+        .unwrap();
+    // RMA lets the analyst read flash again, and there is nothing left to read.
+    let dump = bench.read(&mut mcu, KEYSTORE_BASE, KEYSTORE_SIZE).unwrap();
+    assert!(dump.iter().all(|&b| b == 0xff));
+    assert!(!dump.windows(32).any(|w| w == key.expose_secret_bytes()));
+    let trace_order: Vec<_> = bench.trace.kinds().collect();
+    let wiped = trace_order
+        .iter()
+        .rposition(|k| *k == "secrets-wiped")
+        .unwrap();
+    let moved = trace_order
+        .iter()
+        .rposition(|k| *k == "life-cycle")
+        .unwrap();
+    assert!(wiped < moved);
+}
+
+#[test]
+fn scrapped_parts_answer_nothing() {
+    let mut bench = Bench::new();
+    let mut mcu = bench.mcu(0);
+    bench
+        .run(
+            &mut mcu,
+            Command::Transition {
+                to: LifeCycle::Scrapped,
+                token: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(bench.read(&mut mcu, OTP_BASE, 4), Err(PortError::Scrapped));
+    assert!(mcu.boot(&mut bench.ctx()).is_err());
+    assert!(mcu.stage_update(&mut bench.ctx(), &[0; 64]).is_err());
 }

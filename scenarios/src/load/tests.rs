@@ -15,7 +15,10 @@ fn the_shipped_scenario_loads() {
     assert_eq!(s.name, "mcu-board-hsm");
     assert_eq!(s.device_count(), 8);
     assert_eq!(s.attacks[0].targets, Targets::Sample(4));
-    assert!(s.line.station.lock_debug);
+    assert_eq!(
+        s.line.station,
+        provsim_provisioner::StationConfig::secure_boot_then(true)
+    );
 }
 
 #[test]

@@ -1,0 +1,61 @@
+//! The debug port's access rules: who may attach, and which memory a debugger may read.
+//! Each refusal is a [`FaultPoint::DebugAccess`] check.
+
+use super::layout::*;
+use super::{Mcu, Rdp};
+use crate::error::PortError;
+use crate::fault::FaultPoint;
+use crate::target::{LifeCycle, Target};
+
+impl Mcu {
+    /// Whether the port answers at all: the debug-lock fuse, RDP level 2 and a scrapped
+    /// life cycle each close it for good.
+    pub(super) fn port_open(&mut self) -> Result<(), PortError> {
+        if self.life_cycle() == LifeCycle::Scrapped {
+            return Err(PortError::Scrapped);
+        }
+        let locked = self.otp.is_blown(OTP_DEBUG_LOCK_BIT);
+        if !self.check(FaultPoint::DebugAccess, !locked) {
+            return Err(PortError::Locked);
+        }
+        let disabled = self.option_bytes().rdp == Rdp::Level2;
+        if !self.check(FaultPoint::DebugAccess, !disabled) {
+            return Err(PortError::Disabled);
+        }
+        Ok(())
+    }
+
+    /// What a debugger on an open port may read. RDP level 1 keeps flash and fuses
+    /// away from it (outside RMA); the secure region keeps the key store away always.
+    /// Option bytes stay readable, as on real parts, so a tool can see the level.
+    pub(super) fn read_access(&mut self, addr: u32, len: u32) -> Result<Vec<u8>, PortError> {
+        let end = u64::from(addr) + u64::from(len);
+        let in_flash = self.flash.contains(addr, len);
+        let in_otp = addr >= OTP_BASE && end <= u64::from(OTP_BASE + OTP_SIZE);
+        let in_options = addr >= OPTIONS_BASE && end <= u64::from(OPTIONS_BASE + OPTIONS_SIZE);
+        if !(in_flash || in_otp || in_options) {
+            return Err(PortError::Unmapped { addr, len });
+        }
+        let options = self.option_bytes();
+        if in_flash || in_otp {
+            let protected = options.rdp == Rdp::Level1 && self.life_cycle() != LifeCycle::Rma;
+            if !self.check(FaultPoint::DebugAccess, !protected) {
+                return Err(PortError::ReadProtected { addr });
+            }
+        }
+        if in_flash && options.secure_region {
+            let secure_end = u64::from(SECURE_REGION_BASE + SECURE_REGION_SIZE);
+            let overlaps = u64::from(addr) < secure_end && end > u64::from(SECURE_REGION_BASE);
+            if !self.check(FaultPoint::DebugAccess, !overlaps) {
+                return Err(PortError::SecureRegion { addr });
+            }
+        }
+        Ok(if in_flash {
+            self.flash.read(addr, len)
+        } else if in_otp {
+            self.otp.read((addr - OTP_BASE) as usize, len as usize)
+        } else {
+            self.options.read(addr, len)
+        })
+    }
+}

@@ -1,0 +1,54 @@
+//! `provsim list targets`: what each simulated chip offers a station and an attacker.
+
+use provsim_devices::fault::FaultPoint;
+use provsim_devices::probe::Interface;
+use provsim_devices::{Fuse, LifeCycle, TargetKind};
+use std::fmt::Write;
+
+fn names<T>(items: impl IntoIterator<Item = T>, name: impl Fn(T) -> &'static str) -> String {
+    items.into_iter().map(name).collect::<Vec<_>>().join(", ")
+}
+
+/// The targets, with their memory maps when `detailed`.
+pub fn describe(detailed: bool) -> String {
+    let mut out = String::from("Targets:\n");
+    for kind in TargetKind::ALL {
+        let _ = writeln!(out, "  {:<24} {}", kind.name(), kind.summary());
+        if !detailed {
+            continue;
+        }
+        let _ = writeln!(out, "    memory map:");
+        for region in kind.memory_map() {
+            let _ = writeln!(
+                out,
+                "      {:#010x}  {:>6} bytes  {:<22} {}",
+                region.base,
+                region.len,
+                region.name,
+                region.kind.name()
+            );
+        }
+        let _ = writeln!(
+            out,
+            "    life cycle: {}",
+            names(LifeCycle::ALL, LifeCycle::name)
+        );
+        let _ = writeln!(out, "    fuses: {}", names(Fuse::ALL, Fuse::name));
+        let _ = writeln!(
+            out,
+            "    lock steps: rdp <0|1|2>, secure-region, fuse <{}>",
+            names(Fuse::ALL, Fuse::name).replace(", ", "|")
+        );
+        let _ = writeln!(
+            out,
+            "    probed interfaces: {}",
+            names(Interface::ALL, Interface::name)
+        );
+        let _ = writeln!(
+            out,
+            "    fault points: {}",
+            names(FaultPoint::ALL, FaultPoint::name)
+        );
+    }
+    out
+}
