@@ -20,29 +20,15 @@ fn openssl() -> PathBuf {
     PathBuf::from("openssl")
 }
 
-/// pkilint's `lint_pkix_cert`: $PROVSIM_PKILINT, then the virtual environment `.ci/run`
+/// pkilint's `lint_pkix_cert`: $PROVSIM_PKILINT, then the virtual environment `.ci/test`
 /// makes, then PATH.
 fn pkilint() -> PathBuf {
-    let candidates = std::env::var_os("PROVSIM_PKILINT")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain([
-            repo().join(".ci/venv/bin/lint_pkix_cert"),
-            PathBuf::from("lint_pkix_cert"),
-        ]);
-    for candidate in candidates {
-        if Command::new(&candidate)
-            .arg("--help")
-            .output()
-            .is_ok_and(|o| o.status.success())
-        {
-            return candidate;
-        }
-    }
-    panic!(
-        "pkilint's `lint_pkix_cert` was not found (tried $PROVSIM_PKILINT, .ci/venv/bin, PATH): \
-         run `bash .ci/test`, or `python3 -m venv .ci/venv && .ci/venv/bin/pip install pkilint`"
-    );
+    venv_tool(
+        "PROVSIM_PKILINT",
+        "lint_pkix_cert",
+        &["--help"],
+        "`python3 -m venv .ci/venv && .ci/venv/bin/pip install pkilint==0.13.3`",
+    )
 }
 
 fn verify(openssl: &Path, pki: &Path, cert: &Path) -> (bool, String) {

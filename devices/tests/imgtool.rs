@@ -74,7 +74,9 @@ fn test_key(label: &str) -> SecretKey {
 
 fn body() -> Vec<u8> {
     let mut body = vec![0u8; 1000];
-    Seed::new(0x0001_a79e).stream("imgtool-body").fill(&mut body);
+    Seed::new(0x0001_a79e)
+        .stream("imgtool-body")
+        .fill(&mut body);
     body
 }
 
@@ -316,4 +318,207 @@ fn we_verify_imgtool_images_and_lay_out_the_same_bytes() {
             "{what}"
         );
     }
+}
+
+// ---- Booting imgtool's images on the simulated MCU ----------------------------------
+
+use provsim_devices::Command as Programming;
+use provsim_devices::mcu::Mcu;
+use provsim_devices::{BootError, DeviceId, Fuse, LifeCycle, RunningImage, Target};
+use provsim_sim::{Ctx, SimTime, Trace};
+
+/// `imgtool sign` with `key` and security counter `counter`, on a small body.
+fn imgtool_image(dir: &Path, key: &Path, counter: u32, body: &[u8]) -> Vec<u8> {
+    let input = dir.join(format!("body-{counter}.bin"));
+    let output = dir.join(format!("signed-{counter}.bin"));
+    std::fs::write(&input, body).expect("write body");
+    let counter = counter.to_string();
+    run_ok(&[
+        "sign",
+        "-k",
+        path_str(key),
+        "--align",
+        "4",
+        "--version",
+        "1.2.3+4",
+        "--header-size",
+        "0x20",
+        "--pad-header",
+        "--slot-size",
+        "0x6000",
+        "--security-counter",
+        &counter,
+        path_str(&input),
+        path_str(&output),
+    ]);
+    std::fs::read(&output).expect("read signed image")
+}
+
+struct Bench {
+    crypto: Crypto,
+    trace: Trace,
+}
+
+impl Bench {
+    fn ctx(&mut self) -> Ctx<'_> {
+        Ctx::new(SimTime::ZERO, &self.crypto, &mut self.trace)
+    }
+
+    /// A chip in test with `firmware` as its root of trust, secure boot on, and
+    /// `image` in its primary slot.
+    fn chip(&mut self, firmware: &PublicKey, image: &[u8]) -> Mcu {
+        let mut mcu = Mcu::new(Seed::new(3), 0, DeviceId::new(1, 2, 3));
+        for command in [
+            Programming::Transition {
+                to: LifeCycle::Test,
+                token: None,
+            },
+            Programming::WriteFirmwareKey {
+                sec1: firmware.sec1().to_vec(),
+            },
+            Programming::BlowFuse {
+                fuse: Fuse::SecureBoot,
+            },
+            Programming::WriteImage {
+                image: image.to_vec(),
+            },
+        ] {
+            mcu.execute(&mut self.ctx(), command).expect("station step");
+        }
+        mcu
+    }
+
+    fn boot(&mut self, chip: &mut dyn Target) -> Result<RunningImage, BootError> {
+        chip.boot(&mut self.ctx())
+    }
+}
+
+#[test]
+fn imgtool_images_boot_and_every_altered_byte_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let key = test_key("boot-firmware");
+    let key_path = write_key(dir.path(), "firmware.pem", &key);
+    let small_body: Vec<u8> = (0u8..48).collect();
+    let genuine = imgtool_image(dir.path(), &key_path, 7, &small_body);
+    let verified = our_verify(&genuine, key.public_key());
+
+    let mut bench = Bench {
+        crypto: Crypto::new(),
+        trace: Trace::new(),
+    };
+    let mut chip = bench.chip(key.public_key(), &genuine);
+    let running = bench.boot(&mut chip).expect("imgtool's image boots");
+    assert!(running.verified);
+    assert_eq!(running.version, "1.2.3+4");
+    assert_eq!(running.security_counter, Some(7));
+    assert_eq!(running.hash, verified.hash);
+    assert_eq!(
+        chip.rollback_counter(),
+        7,
+        "the fuses advanced to the image's counter"
+    );
+
+    // Header, body, protected TLVs, hash, key hash, signature: every byte of the image,
+    // changed in a staged update, makes the boot ROM refuse the update and keep running
+    // the genuine image.
+    let parsed = image::parse(&genuine, &mut NoFaults).expect("parses");
+    assert!(!parsed.protected.is_empty(), "the image has protected TLVs");
+    for i in 0..genuine.len() {
+        for flip in [0x01u8, 0x80] {
+            let mut altered = genuine.clone();
+            altered[i] ^= flip;
+            let mut copy = chip.clone_box();
+            copy.stage_update(&mut bench.ctx(), &altered)
+                .expect("the update path takes any bytes");
+            let after = bench.boot(copy.as_mut()).unwrap_or_else(|e| {
+                panic!("byte {i} ^ {flip:#04x}: the genuine image no longer boots: {e}")
+            });
+            assert_eq!(
+                after.hash, verified.hash,
+                "byte {i} ^ {flip:#04x} was installed"
+            );
+            assert!(
+                after.update_refused.is_some(),
+                "byte {i} ^ {flip:#04x}: the update was not refused"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_lower_security_counter_is_refused_at_boot() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let key = test_key("rollback-firmware");
+    let key_path = write_key(dir.path(), "firmware.pem", &key);
+    let newer = imgtool_image(dir.path(), &key_path, 7, b"release 7");
+    let older = imgtool_image(dir.path(), &key_path, 5, b"release 5 with a known bug");
+    our_verify(&older, key.public_key());
+
+    let mut bench = Bench {
+        crypto: Crypto::new(),
+        trace: Trace::new(),
+    };
+    let mut chip = bench.chip(key.public_key(), &newer);
+    bench.boot(&mut chip).expect("release 7 boots");
+
+    // As an update: refused, release 7 keeps running.
+    chip.stage_update(&mut bench.ctx(), &older).expect("staged");
+    let running = bench.boot(&mut chip).expect("release 7 still boots");
+    assert_eq!(running.security_counter, Some(7));
+    let refused = running.update_refused.expect("the downgrade was refused");
+    assert!(refused.contains("security counter 5"), "{refused}");
+
+    // Written straight into the primary slot (a programmer on an unlocked part): the
+    // boot ROM refuses to start it at all.
+    chip.execute(&mut bench.ctx(), Programming::WriteImage { image: older })
+        .expect("factory programming");
+    assert_eq!(
+        bench.boot(&mut chip),
+        Err(BootError::Rollback { image: 5, fuses: 7 })
+    );
+
+    // The same counter or a higher one is fine.
+    let again = imgtool_image(dir.path(), &key_path, 7, b"release 7, rebuilt");
+    chip.stage_update(&mut bench.ctx(), &again).expect("staged");
+    assert_eq!(
+        bench.boot(&mut chip).expect("boots").security_counter,
+        Some(7)
+    );
+}
+
+#[test]
+fn without_the_secure_boot_fuse_any_image_runs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let key = test_key("open-firmware");
+    let stranger = test_key("stranger");
+    let key_path = write_key(dir.path(), "firmware.pem", &key);
+    let stranger_path = write_key(dir.path(), "stranger.pem", &stranger);
+    let genuine = imgtool_image(dir.path(), &key_path, 1, b"genuine");
+    let foreign = imgtool_image(dir.path(), &stranger_path, 2, b"foreign");
+
+    let mut bench = Bench {
+        crypto: Crypto::new(),
+        trace: Trace::new(),
+    };
+    let mut chip = Mcu::new(Seed::new(3), 0, DeviceId::new(1, 2, 3));
+    for command in [
+        Programming::Transition {
+            to: LifeCycle::Test,
+            token: None,
+        },
+        Programming::WriteFirmwareKey {
+            sec1: key.public_key().sec1().to_vec(),
+        },
+        Programming::WriteImage { image: genuine },
+    ] {
+        chip.execute(&mut bench.ctx(), command)
+            .expect("station step");
+    }
+    assert!(!bench.boot(&mut chip).expect("boots").verified);
+    chip.stage_update(&mut bench.ctx(), &foreign)
+        .expect("staged");
+    let running = bench.boot(&mut chip).expect("the foreign image boots");
+    assert!(!running.verified);
+    assert_eq!(running.version, "1.2.3+4");
+    assert_eq!(running.security_counter, Some(2));
 }

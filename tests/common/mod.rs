@@ -73,3 +73,25 @@ pub fn split_pem(bundle: &str) -> Vec<String> {
     }
     certs
 }
+
+/// An outside tool from the virtual environment `.ci/test` makes: `$env` first, then
+/// `.ci/venv/bin/<name>`, then `PATH`. The first that answers `probe` wins. A missing
+/// tool fails the test with how to install it: a skipped check proves nothing.
+pub fn venv_tool(env: &str, name: &str, probe: &[&str], install: &str) -> PathBuf {
+    let candidates = std::env::var_os(env)
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([repo().join(".ci/venv/bin").join(name), PathBuf::from(name)]);
+    for candidate in candidates {
+        if Command::new(&candidate)
+            .args(probe)
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            return candidate;
+        }
+    }
+    panic!(
+        "`{name}` was not found (tried ${env}, .ci/venv/bin, PATH): run `bash .ci/test`, or {install}"
+    );
+}
