@@ -29,7 +29,8 @@ struct Cli {
 enum Command {
     /// Run a scenario and write its report.
     Run {
-        /// Scenario file (TOML). Without it, the built-in default scenario runs.
+        /// Scenario file (TOML) or the name of a built-in scenario (`provsim list
+        /// scenarios`). Without it, the built-in default scenario runs.
         scenario: Option<PathBuf>,
         /// Seed for every random choice; defaults to the scenario's own seed.
         #[arg(long)]
@@ -166,6 +167,11 @@ fn image_command(command: ImageCommand) -> ExitCode {
 
 fn load(path: Option<&PathBuf>) -> Result<Scenario, ScenarioError> {
     match path {
+        // A built-in scenario's name works too, unless a file of that name is here.
+        Some(path) if !path.exists() => match path.to_str().and_then(provsim_scenarios::builtin) {
+            Some(b) => b.load(),
+            None => provsim_scenarios::load_file(path),
+        },
         Some(path) => provsim_scenarios::load_file(path),
         None => match provsim_scenarios::builtin(DEFAULT_SCENARIO) {
             Some(b) => b.load(),

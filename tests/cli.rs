@@ -7,6 +7,7 @@ use std::fs;
 
 const HSM: &str = "scenarios/mcu-board-hsm.toml";
 const OPEN: &str = "scenarios/mcu-board-debug-open.toml";
+const WHAT_IF: &str = "scenarios/mcu-lock-what-if.toml";
 
 #[test]
 fn the_correct_line_holds_and_exits_0() {
@@ -86,6 +87,140 @@ fn skipping_the_debug_lock_is_caught_and_exits_1() {
 }
 
 #[test]
+fn the_what_if_scenario_shows_what_each_lock_step_leaves_open() {
+    let (dir, out) = run_into(Some(WHAT_IF), Some(1));
+    assert_eq!(code(&out), 1, "{}{}", stdout(&out), stderr(&out));
+    let report = report_json(dir.path());
+
+    // Interface states, stage by stage: debug-port, flash-read, key-store-read,
+    // programming, foreign-boot.
+    let table: Vec<(String, String, Vec<bool>)> = report["locks"]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|stage| {
+            (
+                stage["stage"].as_str().unwrap().to_owned(),
+                stage["result"].as_str().unwrap().to_owned(),
+                stage["interfaces"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| i["open"].as_bool().unwrap())
+                    .collect(),
+            )
+        })
+        .collect();
+    let stages: Vec<&str> = table.iter().map(|(s, _, _)| s.as_str()).collect();
+    assert_eq!(
+        stages,
+        [
+            "provisioned",
+            "secure-region",
+            "rdp 1",
+            "fuse secure-boot",
+            "fuse debug-lock"
+        ]
+    );
+    assert_eq!(table[0].2, [true, true, true, true, true]);
+    assert_eq!(table[1].2, [true, true, false, true, true]);
+    assert_eq!(table[2].2, [true, false, false, true, true]);
+    for (_, result, open) in &table[3..] {
+        assert!(
+            result.starts_with("refused: readout protection level 1"),
+            "{result}"
+        );
+        assert_eq!(open, &[true, false, false, true, true]);
+    }
+    let after: Vec<(&str, bool)> = report["locks"]["after_run"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["interface"].as_str().unwrap(),
+                i["open"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        after,
+        [
+            ("debug-port", true),
+            ("flash-read", false),
+            ("key-store-read", false),
+            ("programming", true),
+            ("foreign-boot", true)
+        ]
+    );
+
+    // The open boot path is what the firmware claim falls to; the key store holds.
+    let verdicts: Vec<(&str, &str)> = report["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].as_str().unwrap(), c["verdict"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("identity-key-confidentiality", "holds"),
+            ("firmware-authenticity", "broken")
+        ]
+    );
+    let markdown = fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert!(markdown.contains("## What the lock sequence leaves open"));
+    assert!(
+        markdown.contains("| rdp 1 | applied | **open** | closed | closed | **open** | **open** |")
+    );
+
+    // Fuses first, then the option bytes, then RDP 2 (final: it closes the port the
+    // debug-lock fuse would have): everything is closed and every claim holds.
+    let text = fs::read_to_string(repo().join(WHAT_IF)).unwrap();
+    let (locks_at, lot_at) = (
+        text.find("[[lock]]").unwrap(),
+        text.find("[[lot]]").unwrap(),
+    );
+    let safe_order = "[[lock]]\nstep = \"fuse\"\nfuse = \"secure-boot\"\n\n\
+                      [[lock]]\nstep = \"secure-region\"\n\n\
+                      [[lock]]\nstep = \"rdp\"\nlevel = 2\n\n";
+    let reordered = format!("{}{safe_order}{}", &text[..locks_at], &text[lot_at..]);
+    let (_d, path) = scenario_file(&reordered);
+    let (fixed_dir, out) = run_into(Some(&path), Some(1));
+    assert_eq!(
+        code(&out),
+        0,
+        "{}{}\n{reordered}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let fixed = report_json(fixed_dir.path());
+    let after: Vec<bool> = fixed["locks"]["after_run"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["open"].as_bool().unwrap())
+        .collect();
+    assert_eq!(after, [false, false, false, false, false]);
+}
+
+#[test]
+fn built_in_scenarios_run_by_name() {
+    let (dir, out) = run_into(Some("mcu-lock-what-if"), Some(1));
+    assert_eq!(code(&out), 1, "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("(builtin:mcu-lock-what-if)"));
+    assert!(stdout(&out).contains("reproduce: provsim run mcu-lock-what-if --seed 1"));
+    let by_file = run_into(Some(WHAT_IF), Some(1)).0;
+    assert_eq!(
+        report_json(dir.path())["trace_digest"],
+        report_json(by_file.path())["trace_digest"]
+    );
+    let missing = provsim(&["run", "no-such-scenario"]);
+    assert_eq!(code(&missing), 2);
+    assert!(stderr(&missing).contains("no-such-scenario"));
+}
+
+#[test]
 fn two_processes_write_byte_identical_reports() {
     let (a, _) = run_into(Some(HSM), Some(1));
     let (b, _) = run_into(Some(HSM), Some(1));
@@ -131,6 +266,7 @@ fn the_golden_report_is_reproduced() {
     for (scenario, golden) in [
         (HSM, "tests/golden/mcu-board-hsm.seed1.report.json"),
         (OPEN, "tests/golden/mcu-board-debug-open.seed1.report.json"),
+        (WHAT_IF, "tests/golden/mcu-lock-what-if.seed1.report.json"),
     ] {
         let (dir, _) = run_into(Some(scenario), Some(1));
         let produced = fs::read_to_string(dir.path().join("report.json")).unwrap();

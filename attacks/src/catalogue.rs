@@ -3,7 +3,7 @@
 use crate::knowledge::Knowledge;
 use crate::potential::AttackPotential;
 use provsim_devices::{Target, TargetKind};
-use provsim_sim::Ctx;
+use provsim_sim::{Ctx, Stream};
 use std::fmt;
 
 /// Where in the device's life the attacker acts.
@@ -81,12 +81,18 @@ pub trait Attack: Send + Sync {
     fn potential(&self, target: TargetKind) -> AttackPotential;
 
     /// Runs against one device through its real interfaces, adding what it obtains to
-    /// `knowledge`.
-    fn run(&self, target: &mut dyn Target, ctx: &mut Ctx<'_>, knowledge: &mut Knowledge)
-    -> Outcome;
+    /// `knowledge`. `rng` is the attempt's own labelled stream, for whatever the attacker
+    /// makes up (keys, guesses).
+    fn run(
+        &self,
+        target: &mut dyn Target,
+        ctx: &mut Ctx<'_>,
+        rng: &mut Stream,
+        knowledge: &mut Knowledge,
+    ) -> Outcome;
 }
 
-static CATALOGUE: &[&dyn Attack] = &[&crate::DebugPortReadout];
+static CATALOGUE: &[&dyn Attack] = &[&crate::DebugPortReadout, &crate::ForeignFirmwareUpdate];
 
 /// Every attack provsim knows, in id order.
 pub fn catalogue() -> &'static [&'static dyn Attack] {

@@ -12,7 +12,7 @@ use crate::potential::{
 };
 use provsim_devices::keystore::{SlotKind, parse_slots};
 use provsim_devices::{RegionKind, Target, TargetKind};
-use provsim_sim::Ctx;
+use provsim_sim::{Ctx, Stream};
 
 pub struct DebugPortReadout;
 
@@ -47,25 +47,25 @@ impl Attack for DebugPortReadout {
         &self,
         target: &mut dyn Target,
         ctx: &mut Ctx<'_>,
+        _rng: &mut Stream,
         knowledge: &mut Knowledge,
     ) -> Outcome {
         let mut read = 0usize;
         let mut private_slots = 0usize;
+        let mut refused_regions = Vec::new();
+        let mut regions_read = 0usize;
         for region in target.memory_map() {
             let dump = match target.debug_read(ctx, region.base, region.len) {
                 Ok(dump) => dump,
-                Err(refused) if read == 0 => {
-                    return Outcome::Blocked {
-                        reason: format!("{} read refused: {refused}", region.name),
-                    };
-                }
                 Err(refused) => {
-                    return Outcome::Failed {
-                        reason: format!("port closed mid-read at {}: {refused}", region.name),
-                    };
+                    // Readout protection or a secure region may close some regions and
+                    // not others: take what the port gives.
+                    refused_regions.push(format!("{}: {refused}", region.name));
+                    continue;
                 }
             };
             read += dump.len();
+            regions_read += 1;
             if region.kind == RegionKind::KeyStore {
                 for slot in parse_slots(&dump)
                     .into_iter()
@@ -81,15 +81,27 @@ impl Attack for DebugPortReadout {
             }
             knowledge.learn(MaterialKind::MemoryDump, region.name, dump);
         }
+        if read == 0 {
+            return Outcome::Blocked {
+                reason: match refused_regions.first() {
+                    Some(first) => format!("every read refused ({first})"),
+                    None => "the memory map is empty".to_owned(),
+                },
+            };
+        }
         if private_slots == 0 {
+            let why = if refused_regions.is_empty() {
+                "the key store holds no private key".to_owned()
+            } else {
+                format!("refused: {}", refused_regions.join("; "))
+            };
             return Outcome::Failed {
-                reason: format!("read {read} bytes; the key store holds no private key"),
+                reason: format!("read {read} bytes; no private key ({why})"),
             };
         }
         Outcome::Obtained {
             summary: format!(
-                "read {read} bytes from {} regions; {private_slots} private-key slot(s) in the key store",
-                target.memory_map().len()
+                "read {read} bytes from {regions_read} regions; {private_slots} private-key slot(s) in the key store"
             ),
         }
     }

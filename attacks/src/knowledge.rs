@@ -12,6 +12,8 @@ pub enum MaterialKind {
     KeyCandidate,
     /// A raw memory image.
     MemoryDump,
+    /// A firmware image the attacker made and tried to get a device to run.
+    ForgedImage,
 }
 
 /// One piece of obtained material. Its `Debug` shows a digest, never the bytes.

@@ -14,10 +14,12 @@
 
 mod catalogue;
 mod debug_port_readout;
+mod foreign_firmware_update;
 mod knowledge;
 pub mod potential;
 
 pub use catalogue::{Attack, Outcome, Phase, catalogue, find};
 pub use debug_port_readout::DebugPortReadout;
+pub use foreign_firmware_update::ForeignFirmwareUpdate;
 pub use knowledge::{Knowledge, Material, MaterialKind};
 pub use potential::{AttackPotential, AvaVan, Rating};

@@ -38,7 +38,12 @@ fn attempt(line: &Line, index: u64) -> (Outcome, Knowledge) {
     let mut trace = Trace::new();
     let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
     let mut knowledge = Knowledge::new();
-    let outcome = DebugPortReadout.run(target.as_mut(), &mut ctx, &mut knowledge);
+    let outcome = DebugPortReadout.run(
+        target.as_mut(),
+        &mut ctx,
+        &mut Seed::new(0).stream("test/attacker"),
+        &mut knowledge,
+    );
     (outcome, knowledge)
 }
 

@@ -288,6 +288,12 @@ impl Line {
         &self.site.pki
     }
 
+    /// The MCUboot hash of the firmware the line installs: the only image the vault
+    /// signed, so the only one a shipped device may start.
+    pub fn firmware_hash(&self) -> &[u8; 32] {
+        &self.site.firmware_hash
+    }
+
     pub fn firmware_key(&self) -> &PublicKey {
         &self.site.firmware_key
     }

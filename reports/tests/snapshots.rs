@@ -24,6 +24,11 @@ fn markdown_of_claims_that_hold() {
 }
 
 #[test]
+fn markdown_of_a_what_if_lock_sequence() {
+    insta::assert_snapshot!(render_markdown(&report("mcu-lock-what-if")));
+}
+
+#[test]
 fn json_of_a_broken_claim() {
     insta::assert_snapshot!(render_json(&report("mcu-board-debug-open")).unwrap());
 }
@@ -40,6 +45,7 @@ fn json_is_valid_and_carries_the_required_fields() {
         "devices",
         "attempts",
         "claims",
+        "locks",
     ] {
         assert!(value.get(field).is_some(), "missing {field}");
     }

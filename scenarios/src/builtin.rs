@@ -28,6 +28,10 @@ pub const BUILTIN: &[Builtin] = &[
         name: "mcu-board-debug-open",
         text: include_str!("../mcu-board-debug-open.toml"),
     },
+    Builtin {
+        name: "mcu-lock-what-if",
+        text: include_str!("../mcu-lock-what-if.toml"),
+    },
 ];
 
 /// The scenario `provsim run` uses when given none.

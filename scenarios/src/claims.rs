@@ -3,8 +3,9 @@
 //! knowledge; it never trusts an attack's own account of itself.
 
 use provsim_attacks::{Knowledge, MaterialKind};
-use provsim_devices::DeviceId;
+use provsim_devices::{DeviceId, RunningImage};
 use provsim_sim::crypto::{Crypto, Fingerprint};
+use provsim_sim::to_hex;
 use std::collections::BTreeMap;
 
 /// The claims provsim can check.
@@ -12,10 +13,15 @@ use std::collections::BTreeMap;
 pub enum ClaimKind {
     /// No attacker's knowledge contains the private identity key of a shipped device.
     IdentityKeyConfidentiality,
+    /// Every image a shipped device starts is the firmware the vault signed.
+    FirmwareAuthenticity,
 }
 
 impl ClaimKind {
-    pub const ALL: &'static [ClaimKind] = &[ClaimKind::IdentityKeyConfidentiality];
+    pub const ALL: &'static [ClaimKind] = &[
+        ClaimKind::IdentityKeyConfidentiality,
+        ClaimKind::FirmwareAuthenticity,
+    ];
 
     pub fn parse(id: &str) -> Option<ClaimKind> {
         Self::ALL.iter().copied().find(|kind| kind.id() == id)
@@ -24,6 +30,7 @@ impl ClaimKind {
     pub fn id(self) -> &'static str {
         match self {
             ClaimKind::IdentityKeyConfidentiality => "identity-key-confidentiality",
+            ClaimKind::FirmwareAuthenticity => "firmware-authenticity",
         }
     }
 
@@ -33,6 +40,9 @@ impl ClaimKind {
             ClaimKind::IdentityKeyConfidentiality => {
                 "FDP_SDC.1 stored data confidentiality (SESIP: secure storage) of device identity keys"
             }
+            ClaimKind::FirmwareAuthenticity => {
+                "SESIP secure initialization of platform (secure boot): only authorised firmware starts"
+            }
         }
     }
 
@@ -41,7 +51,15 @@ impl ClaimKind {
             ClaimKind::IdentityKeyConfidentiality => {
                 "No attacker's knowledge contains the private identity key of a shipped device."
             }
+            ClaimKind::FirmwareAuthenticity => {
+                "Every image a shipped device starts is signed by the firmware key, with a security counter not below its anti-rollback fuses."
+            }
         }
+    }
+
+    /// Whether the oracle needs the attacked device powered on after the attempt.
+    pub fn needs_boot(self) -> bool {
+        matches!(self, ClaimKind::FirmwareAuthenticity)
     }
 }
 
@@ -62,6 +80,11 @@ impl GroundTruth {
 pub struct Attacked {
     pub device: DeviceId,
     pub identity_secret: [u8; 32],
+    /// What the device started when the oracle powered it on after the attempt (only
+    /// when a claim needs it): the image's hash, or why it did not boot.
+    pub booted: Option<Result<RunningImage, String>>,
+    /// The hash of the only image the vault signed for this line.
+    pub authorised_firmware: [u8; 32],
 }
 
 /// Evaluates `claim` over one attempt's knowledge. Returns the evidence of a violation,
@@ -103,6 +126,22 @@ pub fn violation(
                     })
             })
         }
+        ClaimKind::FirmwareAuthenticity => match &attacked.booted {
+            // What the chip runs, observed on the chip; the attack's account of itself
+            // plays no part. A device that no longer boots runs nothing unauthorised.
+            Some(Ok(running)) if running.hash != attacked.authorised_firmware => Some(format!(
+                "device {} started image {} (version {}, {}), not the firmware the vault signed",
+                attacked.device,
+                to_hex(&running.hash),
+                running.version,
+                if running.verified {
+                    "verified"
+                } else {
+                    "unverified"
+                }
+            )),
+            _ => None,
+        },
     }
 }
 
@@ -110,6 +149,38 @@ pub fn violation(
 mod tests {
     use super::*;
     use provsim_sim::Seed;
+
+    #[test]
+    fn only_an_unsigned_running_image_violates_firmware_authenticity() {
+        let running = |hash: [u8; 32], verified: bool| RunningImage {
+            hash,
+            version: "1.0.0".to_owned(),
+            security_counter: Some(1),
+            verified,
+            update_refused: None,
+        };
+        let judge = |booted: Option<Result<RunningImage, String>>| {
+            let attacked = Attacked {
+                device: DeviceId(3),
+                identity_secret: [9; 32],
+                booted,
+                authorised_firmware: [1; 32],
+            };
+            violation(
+                ClaimKind::FirmwareAuthenticity,
+                &GroundTruth::default(),
+                &attacked,
+                // What the attacker says it did is not consulted.
+                &Knowledge::new(),
+                &Crypto::new(),
+            )
+        };
+        assert_eq!(judge(None), None);
+        assert_eq!(judge(Some(Err("bricked".to_owned()))), None);
+        assert_eq!(judge(Some(Ok(running([1; 32], true)))), None);
+        let evidence = judge(Some(Ok(running([2; 32], false)))).unwrap();
+        assert!(evidence.contains("0000000000000003") && evidence.contains("unverified"));
+    }
 
     #[test]
     fn only_a_real_shipped_key_violates_confidentiality() {
@@ -124,6 +195,8 @@ mod tests {
         let attacked = Attacked {
             device: DeviceId(7),
             identity_secret: shipped.expose_secret_bytes(),
+            booted: None,
+            authorised_firmware: [0; 32],
         };
 
         let mut knowledge = Knowledge::new();

@@ -8,7 +8,7 @@ use crate::scenario::{AttackPlan, ClaimSpec, Scenario, Targets};
 use provsim_attacks::{AttackPotential, Knowledge, Rating};
 use provsim_provisioner::{Line, LineSink, LineSummary};
 use provsim_sim::crypto::{Crypto, OpCounts};
-use provsim_sim::{Ctx, Field, Seed, SimTime, Trace, run_digest};
+use provsim_sim::{Ctx, Field, Seed, SimTime, Stream, Trace, run_digest};
 
 /// The device the lock sequence is replayed on for the what-if table. Every device
 /// gets the same sequence, so the first stands for all.
@@ -74,11 +74,17 @@ pub fn run(
     let mut attempts = Vec::new();
     for (plan_index, plan) in scenario.attacks.iter().enumerate() {
         for index in select_targets(plan_index, plan, seed, &summary) {
+            // Each attempt draws what the attacker makes up from its own stream.
+            let mut rng = seed.stream(&format!(
+                "attack/{plan_index}/{}/device/{index}",
+                plan.attack.id()
+            ));
             let attempt = attempt(
                 scenario,
                 &line,
                 plan,
                 index,
+                &mut rng,
                 &truth,
                 &attacker_crypto,
                 &oracle_crypto,
@@ -201,11 +207,13 @@ fn select_targets(
 
 /// One attack path on its own rebuilt copy of one device. Returns the attempt and the
 /// digest of what the attacker did to the device.
+#[allow(clippy::too_many_arguments)]
 fn attempt(
     scenario: &Scenario,
     line: &Line,
     plan: &AttackPlan,
     index: u64,
+    rng: &mut Stream,
     truth: &GroundTruth,
     attacker_crypto: &Crypto,
     oracle_crypto: &Crypto,
@@ -216,14 +224,28 @@ fn attempt(
     let mut knowledge = Knowledge::new();
     let outcome = {
         let mut ctx = Ctx::new(SimTime::ZERO, attacker_crypto, &mut trace);
-        plan.attack.run(target.as_mut(), &mut ctx, &mut knowledge)
+        plan.attack
+            .run(target.as_mut(), &mut ctx, rng, &mut knowledge)
     };
     let potential = plan.attack.potential(scenario.line.target);
+    // Powering the device on after the attempt is the oracle's observation, on its own
+    // facade and trace: it is not part of what the attacker did.
+    let booted = scenario
+        .claims
+        .iter()
+        .any(|c| c.kind.needs_boot())
+        .then(|| {
+            let mut scratch = Trace::new();
+            let mut ctx = Ctx::new(SimTime::ZERO, oracle_crypto, &mut scratch);
+            target.boot(&mut ctx).map_err(|e| e.to_string())
+        });
     let attacked = Attacked {
         device: device_id,
         identity_secret: line
             .identity_key(index, oracle_crypto)
             .expose_secret_bytes(),
+        booted,
+        authorised_firmware: *line.firmware_hash(),
     };
     let violates = scenario
         .claims

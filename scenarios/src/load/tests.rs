@@ -117,3 +117,139 @@ fn a_missing_file_and_a_directory_are_told_apart() {
         .to_string();
     assert!(dir.contains("is a directory"), "{dir}");
 }
+
+const WHAT_IF: &str = include_str!("../../mcu-lock-what-if.toml");
+
+/// The 1-based line of the first line of `text` starting with `prefix`.
+fn line_of(text: &str, prefix: &str) -> usize {
+    text.lines().position(|l| l.starts_with(prefix)).unwrap() + 1
+}
+
+#[test]
+fn lock_steps_are_kept_in_the_order_written() {
+    let s = parse_str(WHAT_IF, "s.toml").unwrap();
+    assert_eq!(
+        s.line.station.lock_steps,
+        [
+            LockStep::SecureRegion,
+            LockStep::Rdp(1),
+            LockStep::Fuse(Fuse::SecureBoot),
+            LockStep::Fuse(Fuse::DebugLock)
+        ]
+    );
+}
+
+#[test]
+fn the_mcu_section_derives_the_safe_order() {
+    let text = GOOD.replace(
+        "lock_debug = true",
+        "lock_debug = true\n\n[mcu]\nrdp = 1\nsecure_region = true",
+    );
+    let s = parse_str(&text, "s.toml").unwrap();
+    assert_eq!(
+        s.line.station.lock_steps,
+        [
+            LockStep::Fuse(Fuse::SecureBoot),
+            LockStep::SecureRegion,
+            LockStep::Rdp(1),
+            LockStep::Fuse(Fuse::DebugLock)
+        ]
+    );
+    let text = GOOD.replace(
+        "lock_debug = true",
+        "lock_debug = false\n\n[mcu]\nboot = \"unverified\"",
+    );
+    assert!(
+        parse_str(&text, "s.toml")
+            .unwrap()
+            .line
+            .station
+            .lock_steps
+            .is_empty()
+    );
+    let text = GOOD.replace("lock_debug = true", "lock_debug = true\n\n[mcu]\nrdp = 3");
+    let e = err(&text);
+    assert!(
+        e.starts_with(&format!(
+            "s.toml:{}:7: rdp 3 does not exist",
+            line_of(&text, "rdp = 3")
+        )),
+        "{e}"
+    );
+    let text = GOOD.replace(
+        "lock_debug = true",
+        "lock_debug = true\n\n[mcu]\nboot = \"maybe\"",
+    );
+    assert!(err(&text).contains("unknown variant `maybe`"));
+}
+
+#[test]
+fn bad_lock_steps_are_refused_where_they_stand() {
+    let cases = [
+        (
+            "step = \"rdp\"\nlevel = 1",
+            "step = \"rdp\"\nlevel = 7",
+            "level = 7",
+            "rdp 7 does not exist",
+        ),
+        (
+            "step = \"rdp\"\nlevel = 1",
+            "step = \"rdp\"",
+            "step = \"rdp\"",
+            "needs `level`",
+        ),
+        (
+            "step = \"rdp\"\nlevel = 1",
+            "step = \"rdp\"\nfuse = \"debug-lock\"",
+            "fuse = \"debug-lock\"",
+            "takes `level`, not `fuse`",
+        ),
+        (
+            "fuse = \"secure-boot\"",
+            "fuse = \"secure-bot\"",
+            "fuse = \"secure-bot\"",
+            "unknown fuse `secure-bot`",
+        ),
+        (
+            "step = \"secure-region\"",
+            "step = \"secure-region\"\nlevel = 1",
+            "level = 1",
+            "takes no other setting",
+        ),
+        (
+            "step = \"secure-region\"",
+            "step = \"lock-everything\"",
+            "step = \"lock-everything\"",
+            "unknown lock step",
+        ),
+    ];
+    for (from, to, at, message) in cases {
+        let text = WHAT_IF.replacen(from, to, 1);
+        let e = err(&text);
+        let expected = format!("s.toml:{}:", line_of(&text, at));
+        assert!(
+            e.starts_with(&expected) && e.contains(message),
+            "{e}\nexpected {expected} … {message}"
+        );
+    }
+}
+
+#[test]
+fn lock_steps_and_derived_locks_do_not_mix() {
+    let text = WHAT_IF.replace("target = \"mcu\"", "target = \"mcu\"\nlock_debug = true");
+    let e = err(&text);
+    assert!(
+        e.starts_with(&format!("s.toml:{}:", line_of(&text, "lock_debug = true")))
+            && e.contains("[[lock]] steps give the whole lock sequence"),
+        "{e}"
+    );
+    let text = WHAT_IF.replace("[[lot]]", "[mcu]\nrdp = 2\n\n[[lot]]");
+    let e = err(&text);
+    assert!(
+        e.starts_with(&format!("s.toml:{}:", line_of(&text, "rdp = 2"))),
+        "{e}"
+    );
+    // `lock_debug = false` says nothing a sequence could contradict.
+    let text = WHAT_IF.replace("target = \"mcu\"", "target = \"mcu\"\nlock_debug = false");
+    assert!(parse_str(&text, "s.toml").is_ok());
+}

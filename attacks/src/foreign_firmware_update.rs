@@ -1,0 +1,105 @@
+//! `foreign-firmware-update`: run the attacker's own firmware through the update path.
+//!
+//! MCUboot's format and tools are public. The attacker signs an image with a key of
+//! their own, gives it a security counter high enough for any anti-rollback check,
+//! delivers it the way updates arrive (a serial loader, or a compromised update
+//! server) and power-cycles the device. Whether the image runs is up to the boot ROM:
+//! with secure boot on it checks the key hash and signature against the root of trust
+//! in fuses and refuses; without it, the attacker's code owns the device.
+
+use crate::catalogue::{Attack, Outcome, Phase};
+use crate::knowledge::{Knowledge, MaterialKind};
+use crate::potential::{
+    AttackPotential, ElapsedTime, Equipment, Expertise, KnowledgeOfToe, WindowOfOpportunity,
+};
+use provsim_devices::image::{self, ImageVersion, SignOptions};
+use provsim_devices::{Target, TargetKind};
+use provsim_sim::{Ctx, Stream};
+
+pub struct ForeignFirmwareUpdate;
+
+/// The attacker's firmware: what it does is beside the point; that it runs is not.
+const PAYLOAD: &[u8] = b"attacker firmware: reads the key store from inside and sends it out";
+
+impl Attack for ForeignFirmwareUpdate {
+    fn id(&self) -> &'static str {
+        "foreign-firmware-update"
+    }
+
+    fn title(&self) -> &'static str {
+        "Run firmware signed by the attacker's own key through the update path"
+    }
+
+    fn phase(&self) -> Phase {
+        Phase::Field
+    }
+
+    fn potential(&self, target: TargetKind) -> AttackPotential {
+        match target {
+            TargetKind::Mcu => AttackPotential {
+                elapsed: ElapsedTime::OneDay,
+                expertise: Expertise::Proficient,
+                knowledge: KnowledgeOfToe::Public,
+                window: WindowOfOpportunity::Easy,
+                equipment: Equipment::Standard,
+                rationale: "MCUboot's image format and imgtool are public; signing with one's \
+                            own key and sending the image down the serial loader of one \
+                            device takes an afternoon",
+            },
+        }
+    }
+
+    fn run(
+        &self,
+        target: &mut dyn Target,
+        ctx: &mut Ctx<'_>,
+        rng: &mut Stream,
+        knowledge: &mut Knowledge,
+    ) -> Outcome {
+        let key = ctx.crypto.generate_key(rng);
+        let options = SignOptions {
+            version: ImageVersion::new(99, 0, 0, 0),
+            security_counter: Some(100),
+            ..SignOptions::default()
+        };
+        let forged = match image::sign(ctx.crypto, &key, PAYLOAD, &options) {
+            Ok(forged) => forged,
+            Err(error) => {
+                return Outcome::Failed {
+                    reason: format!("could not build the image: {error}"),
+                };
+            }
+        };
+        knowledge.learn(
+            MaterialKind::ForgedImage,
+            "image signed with the attacker's key",
+            forged.clone(),
+        );
+        if let Err(refused) = target.stage_update(ctx, &forged) {
+            return Outcome::Blocked {
+                reason: format!("the update path refused the image: {refused}"),
+            };
+        }
+        match target.boot(ctx) {
+            Ok(running) => match running.update_refused {
+                Some(reason) => Outcome::Blocked {
+                    reason: format!("the boot ROM refused the update: {reason}"),
+                },
+                None => Outcome::Obtained {
+                    summary: format!(
+                        "the device started version {} ({})",
+                        running.version,
+                        if running.verified {
+                            "verified"
+                        } else {
+                            "unverified: secure boot is off"
+                        }
+                    ),
+                },
+            },
+            Err(error) => Outcome::Failed {
+                reason: format!("the device no longer boots: {error}"),
+            },
+        }
+    }
+}
