@@ -69,28 +69,45 @@ fn main() {
     let sign = per_op(500, || {
         black_box(crypto.sign(&a, b"tbs certificate bytes"));
     });
+    let signature = crypto.sign(&a, b"firmware digest");
+    let verify = per_op(500, || {
+        black_box(
+            crypto
+                .verify(a.public_key(), b"firmware digest", &signature)
+                .is_ok(),
+        );
+    });
+    // The line hashes small things (tokens, keys) and a ~1 KiB firmware image per boot.
+    let kib = vec![0x5au8; 1024];
+    let sha256 = per_op(5000, || {
+        black_box(crypto.sha256(&kib));
+    });
     let ops = summary.crypto;
     let n = f64::from(devices);
     let floor = (ops.keygen as f64 * keygen
         + ops.key_import as f64 * import
         + ops.ecdh as f64 * ecdh
-        + ops.sign as f64 * sign)
+        + ops.sign as f64 * sign
+        + ops.verify as f64 * verify
+        + ops.sha256 as f64 * sha256)
         / n;
 
     println!("devices               {devices}");
     println!("line, per device      {line_us:8.1} us");
     println!(
-        "crypto floor, per dev {floor:8.1} us  (keygen {keygen:.1}, import {import:.1}, ecdh {ecdh:.1}, sign {sign:.1} us each)"
+        "crypto floor, per dev {floor:8.1} us  (keygen {keygen:.1}, import {import:.1}, ecdh {ecdh:.1}, sign {sign:.1}, verify {verify:.1}, sha256/KiB {sha256:.1} us each)"
     );
     println!(
         "overhead over floor   {:8.1} %",
         (line_us / floor - 1.0) * 100.0
     );
     println!(
-        "ops per device        keygen {:.2}, import {:.2}, ecdh {:.2}, sign {:.2}",
+        "ops per device        keygen {:.2}, import {:.2}, ecdh {:.2}, sign {:.2}, verify {:.2}, sha256 {:.2}",
         ops.keygen as f64 / n,
         ops.key_import as f64 / n,
         ops.ecdh as f64 / n,
-        ops.sign as f64 / n
+        ops.sign as f64 / n,
+        ops.verify as f64 / n,
+        ops.sha256 as f64 / n
     );
 }

@@ -384,7 +384,7 @@ fn secret_bytes_present(mcu: &Mcu) -> bool {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
 
     #[test]
     fn the_mcu_keeps_its_safety_invariants_after_every_step(steps in prop::collection::vec(step(), 1..40)) {
@@ -424,6 +424,8 @@ proptest! {
             // The life cycle moves only by allowed steps; RMA only with secrets wiped.
             let state_after = world.mcu.life_cycle();
             prop_assert_eq!(state_after, world.model.state);
+            // Never backwards: blank < test < provisioned < field < rma < scrapped.
+            prop_assert!(state_after >= state_before, "{} -> {}", state_before, state_after);
             if state_after != state_before {
                 prop_assert!(life_cycle::rule(state_before, state_after).is_some(),
                     "{} -> {} is not a transition", state_before, state_after);

@@ -489,3 +489,113 @@ fn scrapped_parts_answer_nothing() {
     assert!(mcu.boot(&mut bench.ctx()).is_err());
     assert!(mcu.stage_update(&mut bench.ctx(), &[0; 64]).is_err());
 }
+
+/// An image of `counter` signed by `key`.
+fn signed_image(bench: &Bench, key: &SecretKey, counter: u32) -> Vec<u8> {
+    let options = crate::image::SignOptions {
+        security_counter: Some(counter),
+        ..Default::default()
+    };
+    crate::image::sign(&bench.crypto, key, b"firmware", &options).unwrap()
+}
+
+#[test]
+fn every_mcu_fault_point_guards_the_check_it_names() {
+    let mut bench = Bench::new();
+    let fw = bench.crypto.generate_key(&mut bench.seed.stream("test/fw"));
+
+    // debug-access: a locked port answers once when the glitch lands, then never again.
+    let mut mcu = bench.mcu(0);
+    bench
+        .run(
+            &mut mcu,
+            Command::BlowFuse {
+                fuse: Fuse::DebugLock,
+            },
+        )
+        .unwrap();
+    assert_eq!(bench.read(&mut mcu, OTP_BASE, 4), Err(PortError::Locked));
+    mcu.arm_fault(FaultPoint::DebugAccess);
+    assert!(bench.read(&mut mcu, OTP_BASE, 4).is_ok());
+    assert_eq!(bench.read(&mut mcu, OTP_BASE, 4), Err(PortError::Locked));
+    assert_eq!(mcu.faults_fired(), [FaultPoint::DebugAccess]);
+
+    // life-cycle-gate: an illegal transition goes through once.
+    let mut mcu = bench.mcu(1);
+    let field = Command::Transition {
+        to: LifeCycle::Field,
+        token: None,
+    };
+    assert!(bench.run(&mut mcu, field.clone()).is_err());
+    mcu.arm_fault(FaultPoint::LifeCycleGate);
+    bench.run(&mut mcu, field).unwrap();
+    assert_eq!(
+        mcu.life_cycle(),
+        LifeCycle::Scrapped,
+        "test|field is no valid pattern"
+    );
+
+    // rollback-counter: an older image boots once.
+    let mut mcu = bench.mcu(2);
+    for command in [
+        Command::WriteFirmwareKey {
+            sec1: fw.public_key().sec1().to_vec(),
+        },
+        Command::BlowFuse {
+            fuse: Fuse::SecureBoot,
+        },
+        Command::WriteImage {
+            image: signed_image(&bench, &fw, 5),
+        },
+    ] {
+        bench.run(&mut mcu, command).unwrap();
+    }
+    mcu.boot(&mut bench.ctx()).unwrap();
+    bench
+        .run(
+            &mut mcu,
+            Command::WriteImage {
+                image: signed_image(&bench, &fw, 2),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        mcu.boot(&mut bench.ctx()),
+        Err(BootError::Rollback { image: 2, fuses: 5 })
+    );
+    mcu.arm_fault(FaultPoint::RollbackCounter);
+    assert_eq!(
+        mcu.boot(&mut bench.ctx()).unwrap().security_counter,
+        Some(2)
+    );
+    assert_eq!(mcu.rollback_counter(), 5, "fuses never go back");
+
+    // root-key-hash: after a mass erase the fuses still name the first key, so a second
+    // key written later is not trusted, unless the check is glitched.
+    let mut mcu = bench.mcu(3);
+    let other = bench
+        .crypto
+        .generate_key(&mut bench.seed.stream("test/other-fw"));
+    for command in [
+        Command::WriteFirmwareKey {
+            sec1: fw.public_key().sec1().to_vec(),
+        },
+        Command::BlowFuse {
+            fuse: Fuse::SecureBoot,
+        },
+        Command::SetReadoutProtection { level: 1 },
+        Command::SetReadoutProtection { level: 0 },
+        Command::WriteFirmwareKey {
+            sec1: other.public_key().sec1().to_vec(),
+        },
+        Command::WriteImage {
+            image: signed_image(&bench, &other, 1),
+        },
+    ] {
+        bench.run(&mut mcu, command).unwrap();
+    }
+    assert_eq!(mcu.boot(&mut bench.ctx()), Err(BootError::NoRootOfTrust));
+    mcu.arm_fault(FaultPoint::RootKeyHash);
+    assert!(mcu.boot(&mut bench.ctx()).unwrap().verified);
+    assert_eq!(mcu.boot(&mut bench.ctx()), Err(BootError::NoRootOfTrust));
+}

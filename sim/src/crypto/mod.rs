@@ -45,6 +45,11 @@ pub enum CryptoError {
     EnvelopeTooShort { len: usize, min: usize },
 }
 
+fn parse_der(signature: &Signature) -> Result<p256::ecdsa::Signature, CryptoError> {
+    p256::ecdsa::Signature::from_der(signature.as_der())
+        .map_err(|_| CryptoError::MalformedSignature)
+}
+
 /// The facade. One instance per role whose cost is reported (the line, the attackers,
 /// the oracles), so that re-deriving ground truth is never charged to the factory.
 #[derive(Debug, Default)]
@@ -114,10 +119,8 @@ impl Crypto {
     ) -> Result<(), CryptoError> {
         use p256::ecdsa::signature::hazmat::PrehashVerifier;
         self.counters.add(Op::Verify);
-        let parsed = p256::ecdsa::Signature::from_der(signature.as_der())
-            .map_err(|_| CryptoError::MalformedSignature)?;
         key.verifying_key()
-            .verify_prehash(digest, &parsed)
+            .verify_prehash(digest, &parse_der(signature)?)
             .map_err(|_| CryptoError::BadSignature)
     }
 
@@ -142,10 +145,8 @@ impl Crypto {
         signature: &Signature,
     ) -> Result<(), CryptoError> {
         self.counters.add(Op::Verify);
-        let parsed = p256::ecdsa::Signature::from_der(signature.as_der())
-            .map_err(|_| CryptoError::MalformedSignature)?;
         key.verifying_key()
-            .verify(message, &parsed)
+            .verify(message, &parse_der(signature)?)
             .map_err(|_| CryptoError::BadSignature)
     }
 
