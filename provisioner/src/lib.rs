@@ -27,4 +27,6 @@ pub use line::{
     AuthorityRole, Custody, Level, Line, LineConfig, LineSink, LineSummary, Lot, ShippedDevice,
 };
 pub use pki::{CertificateAuthority, IssuedCertificate, Pki, PkiNames};
-pub use station::{BoardStation, LockObserver, LockStage, LockStep, StationConfig};
+pub use station::{
+    BoardStation, LockObserver, LockStage, LockStep, StationConfig, life_cycle_token,
+};

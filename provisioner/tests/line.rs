@@ -213,3 +213,44 @@ fn the_same_seed_gives_the_same_line_and_another_seed_does_not() {
     assert_ne!(a.shipped[0].identity, c.shipped[0].identity);
     assert!(a.finished_at > SimTime::ZERO);
 }
+
+#[test]
+fn shipped_devices_are_provisioned_booted_and_open_to_rma_only_with_their_token() {
+    use provsim_devices::{Command, LifeCycle, TokenKind};
+    use provsim_provisioner::life_cycle_token;
+
+    let seed = Seed::new(9);
+    let mut line = Line::establish(config(false), seed, lots()).unwrap();
+    let summary = line.run(&mut ()).unwrap();
+    let scratch = Crypto::new();
+    let mut t = Trace::new();
+    let mut ctx = Ctx::new(SimTime::ZERO, &scratch, &mut t);
+    let (mut target, _) = line.rebuild_device(1, &scratch).unwrap();
+    assert_eq!(target.life_cycle(), LifeCycle::Provisioned);
+    let running = target.boot(&mut ctx).unwrap();
+    assert!(running.verified);
+    assert_eq!(&running.hash, line.firmware_hash());
+    assert_eq!(running.security_counter, Some(1));
+
+    // Another device's RMA token, or the test-exit token, does not open this one.
+    let rma = |token: [u8; 32]| Command::Transition {
+        to: LifeCycle::Rma,
+        token: Some(token.to_vec()),
+    };
+    for wrong in [
+        life_cycle_token(seed, 0, TokenKind::Rma),
+        life_cycle_token(seed, 1, TokenKind::TestExit),
+    ] {
+        assert!(target.execute(&mut ctx, rma(wrong)).is_err());
+    }
+    assert_eq!(target.life_cycle(), LifeCycle::Provisioned);
+    target
+        .execute(&mut ctx, rma(life_cycle_token(seed, 1, TokenKind::Rma)))
+        .unwrap();
+    assert_eq!(target.life_cycle(), LifeCycle::Rma);
+    let dump = target
+        .debug_read(&mut ctx, KEYSTORE_BASE, KEYSTORE_SIZE)
+        .unwrap();
+    assert!(parse_slots(&dump).is_empty(), "RMA wiped the key store");
+    assert_eq!(summary.shipped.len(), 5);
+}
