@@ -32,22 +32,28 @@ pub fn parse_version(text: &str) -> Result<ImageVersion, String> {
     ImageVersion::parse(text).map_err(|e| e.to_string())
 }
 
-fn read_text(path: &Path, what: &str) -> anyhow::Result<String> {
-    std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {what} `{}`", path.display()))
-}
-
+/// Reads at most [`MAX_BODY`] bytes: the size a file reports is not trusted (a pipe or
+/// `/dev/zero` reports none and never ends).
 fn read_bytes(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
-    let len = std::fs::metadata(path)
-        .with_context(|| format!("cannot read {what} `{}`", path.display()))?
-        .len();
-    if len > MAX_BODY {
+    use std::io::Read;
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("cannot read {what} `{}`", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_BODY + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {what} `{}`", path.display()))?;
+    if bytes.len() as u64 > MAX_BODY {
         anyhow::bail!(
-            "{what} `{}` is {len} bytes; at most {MAX_BODY} are accepted",
+            "{what} `{}` is larger than the {MAX_BODY} bytes accepted",
             path.display()
         );
     }
-    std::fs::read(path).with_context(|| format!("cannot read {what} `{}`", path.display()))
+    Ok(bytes)
+}
+
+fn read_text(path: &Path, what: &str) -> anyhow::Result<String> {
+    String::from_utf8(read_bytes(path, what)?)
+        .map_err(|_| anyhow::anyhow!("cannot read {what} `{}`: not UTF-8 text", path.display()))
 }
 
 /// Signs `input` into `output`. Errors are bad input (exit 2).

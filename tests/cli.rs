@@ -124,13 +124,13 @@ fn the_what_if_scenario_shows_what_each_lock_step_leaves_open() {
     );
     assert_eq!(table[0].2, [true, true, true, true, true]);
     assert_eq!(table[1].2, [true, true, false, true, true]);
-    assert_eq!(table[2].2, [true, false, false, true, true]);
+    assert_eq!(table[2].2, [true, false, false, false, true]);
     for (_, result, open) in &table[3..] {
         assert!(
             result.starts_with("refused: readout protection level 1"),
             "{result}"
         );
-        assert_eq!(open, &[true, false, false, true, true]);
+        assert_eq!(open, &[true, false, false, false, true]);
     }
     let after: Vec<(&str, bool)> = report["locks"]["after_run"]
         .as_array()
@@ -149,7 +149,7 @@ fn the_what_if_scenario_shows_what_each_lock_step_leaves_open() {
             ("debug-port", true),
             ("flash-read", false),
             ("key-store-read", false),
-            ("programming", true),
+            ("programming", false),
             ("foreign-boot", true)
         ]
     );
@@ -171,7 +171,7 @@ fn the_what_if_scenario_shows_what_each_lock_step_leaves_open() {
     let markdown = fs::read_to_string(dir.path().join("report.md")).unwrap();
     assert!(markdown.contains("## What the lock sequence leaves open"));
     assert!(
-        markdown.contains("| rdp 1 | applied | **open** | closed | closed | **open** | **open** |")
+        markdown.contains("| rdp 1 | applied | **open** | closed | closed | closed | **open** |")
     );
 
     // Fuses first, then the option bytes, then RDP 2 (final: it closes the port the
@@ -202,6 +202,35 @@ fn the_what_if_scenario_shows_what_each_lock_step_leaves_open() {
         .map(|i| i["open"].as_bool().unwrap())
         .collect();
     assert_eq!(after, [false, false, false, false, false]);
+}
+
+#[test]
+fn foreign_firmware_reads_what_readout_protection_keeps_from_the_debugger() {
+    // The what-if line without its secure-region step: RDP 1 still keeps the debugger
+    // out, but the attacker's firmware runs with the CPU's view of memory.
+    let text = fs::read_to_string(repo().join(WHAT_IF)).unwrap().replacen(
+        "[[lock]]\nstep = \"secure-region\"\n\n",
+        "",
+        1,
+    );
+    let (_d, path) = scenario_file(&text);
+    let (dir, out) = run_into(Some(&path), Some(1));
+    assert_eq!(code(&out), 1, "{}{}", stdout(&out), stderr(&out));
+    let report = report_json(dir.path());
+    for claim in report["claims"].as_array().unwrap() {
+        assert_eq!(claim["verdict"], "broken", "{claim}");
+        assert_eq!(
+            claim["broken_by"],
+            serde_json::json!(["foreign-firmware-update"])
+        );
+    }
+    let debug_probe = report["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["attack"] == "debug-port-readout")
+        .unwrap();
+    assert!(debug_probe["violates"].as_array().unwrap().is_empty());
 }
 
 #[test]

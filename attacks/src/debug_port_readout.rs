@@ -6,12 +6,12 @@
 //! debug-lock fuse was blown, the port refuses and nothing is learnt.
 
 use crate::catalogue::{Attack, Outcome, Phase};
-use crate::knowledge::{Knowledge, MaterialKind};
+use crate::knowledge::Knowledge;
 use crate::potential::{
     AttackPotential, ElapsedTime, Equipment, Expertise, KnowledgeOfToe, WindowOfOpportunity,
 };
-use provsim_devices::keystore::{SlotKind, parse_slots};
-use provsim_devices::{RegionKind, Target, TargetKind};
+use crate::readout::Readout;
+use provsim_devices::{Target, TargetKind};
 use provsim_sim::{Ctx, Stream};
 
 pub struct DebugPortReadout;
@@ -50,58 +50,34 @@ impl Attack for DebugPortReadout {
         _rng: &mut Stream,
         knowledge: &mut Knowledge,
     ) -> Outcome {
-        let mut read = 0usize;
-        let mut private_slots = 0usize;
-        let mut refused_regions = Vec::new();
-        let mut regions_read = 0usize;
-        for region in target.memory_map() {
-            let dump = match target.debug_read(ctx, region.base, region.len) {
-                Ok(dump) => dump,
-                Err(refused) => {
-                    // Readout protection or a secure region may close some regions and
-                    // not others: take what the port gives.
-                    refused_regions.push(format!("{}: {refused}", region.name));
-                    continue;
-                }
-            };
-            read += dump.len();
-            regions_read += 1;
-            if region.kind == RegionKind::KeyStore {
-                for slot in parse_slots(&dump)
-                    .into_iter()
-                    .filter(|s| s.kind == SlotKind::P256Private)
-                {
-                    private_slots += 1;
-                    knowledge.learn(
-                        MaterialKind::KeyCandidate,
-                        format!("{} slot {}", region.name, slot.index),
-                        slot.data,
-                    );
-                }
-            }
-            knowledge.learn(MaterialKind::MemoryDump, region.name, dump);
-        }
-        if read == 0 {
+        let readout = Readout::run(
+            target,
+            ctx,
+            |t, c, addr, len| t.debug_read(c, addr, len),
+            "debug port",
+            knowledge,
+        );
+        if readout.regions == 0 {
             return Outcome::Blocked {
-                reason: match refused_regions.first() {
+                reason: match readout.refused.first() {
                     Some(first) => format!("every read refused ({first})"),
                     None => "the memory map is empty".to_owned(),
                 },
             };
         }
-        if private_slots == 0 {
-            let why = if refused_regions.is_empty() {
-                "the key store holds no private key".to_owned()
-            } else {
-                format!("refused: {}", refused_regions.join("; "))
-            };
+        if readout.private_slots == 0 {
             return Outcome::Failed {
-                reason: format!("read {read} bytes; no private key ({why})"),
+                reason: format!(
+                    "read {} bytes; no private key ({})",
+                    readout.bytes,
+                    readout.why_no_key()
+                ),
             };
         }
         Outcome::Obtained {
             summary: format!(
-                "read {read} bytes from {regions_read} regions; {private_slots} private-key slot(s) in the key store"
+                "read {} bytes from {} regions; {} private-key slot(s) in the key store",
+                readout.bytes, readout.regions, readout.private_slots
             ),
         }
     }

@@ -5,13 +5,16 @@
 //! delivers it the way updates arrive (a serial loader, or a compromised update
 //! server) and power-cycles the device. Whether the image runs is up to the boot ROM:
 //! with secure boot on it checks the key hash and signature against the root of trust
-//! in fuses and refuses; without it, the attacker's code owns the device.
+//! in fuses and refuses; without it, the attacker's code owns the device, and reads
+//! memory with the CPU's view, which readout protection does not restrict and only a
+//! secure region does.
 
 use crate::catalogue::{Attack, Outcome, Phase};
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::potential::{
     AttackPotential, ElapsedTime, Equipment, Expertise, KnowledgeOfToe, WindowOfOpportunity,
 };
+use crate::readout::Readout;
 use provsim_devices::image::{self, ImageVersion, SignOptions};
 use provsim_devices::{Target, TargetKind};
 use provsim_sim::{Ctx, Stream};
@@ -85,17 +88,34 @@ impl Attack for ForeignFirmwareUpdate {
                 Some(reason) => Outcome::Blocked {
                     reason: format!("the boot ROM refused the update: {reason}"),
                 },
-                None => Outcome::Obtained {
-                    summary: format!(
-                        "the device started version {} ({})",
-                        running.version,
-                        if running.verified {
-                            "verified"
-                        } else {
-                            "unverified: secure boot is off"
-                        }
-                    ),
-                },
+                None => {
+                    // The attacker's code now runs with the CPU's view of memory.
+                    let readout = Readout::run(
+                        target,
+                        ctx,
+                        |t, c, addr, len| t.firmware_read(c, addr, len),
+                        "attacker firmware",
+                        knowledge,
+                    );
+                    Outcome::Obtained {
+                        summary: format!(
+                            "the device started version {} ({}); from inside it read {} bytes, {} private-key slot(s){}",
+                            running.version,
+                            if running.verified {
+                                "verified"
+                            } else {
+                                "unverified: secure boot is off"
+                            },
+                            readout.bytes,
+                            readout.private_slots,
+                            if readout.private_slots == 0 {
+                                format!(" ({})", readout.why_no_key())
+                            } else {
+                                String::new()
+                            }
+                        ),
+                    }
+                }
             },
             Err(error) => Outcome::Failed {
                 reason: format!("the device no longer boots: {error}"),

@@ -17,6 +17,7 @@ mod debug_port_readout;
 mod foreign_firmware_update;
 mod knowledge;
 pub mod potential;
+mod readout;
 
 pub use catalogue::{Attack, Outcome, Phase, catalogue, find};
 pub use debug_port_readout::DebugPortReadout;

@@ -17,6 +17,8 @@ pub enum PortError {
     ReadProtected { addr: u32 },
     #[error("{addr:#010x} lies in the secure region: only the boot ROM reads it")]
     SecureRegion { addr: u32 },
+    #[error("no firmware is running: the chip has not started an image since its last reset")]
+    NotRunning,
     #[error("address range {addr:#010x}+{len:#x} is not mapped")]
     Unmapped { addr: u32, len: u32 },
 }

@@ -16,7 +16,7 @@ pub enum Interface {
     FlashRead,
     /// A debugger can read the key store.
     KeyStoreRead,
-    /// The programming protocol answers.
+    /// A debugger can program the chip (flash or fuses) through the protocol.
     Programming,
     /// The boot ROM starts an image not signed by the device's firmware key.
     ForeignBoot,
@@ -137,12 +137,20 @@ pub fn probe(target: &dyn Target, interface: Interface, ctx: &mut Ctx<'_>) -> Pr
         Interface::FlashRead => read_probe(target, interface, RegionKind::Code, Some(64), ctx),
         Interface::KeyStoreRead => read_probe(target, interface, RegionKind::KeyStore, None, ctx),
         Interface::Programming => {
+            // A write, not a harmless query: blowing the secure-boot fuse (on a copy)
+            // passes only if the port, the readout protection and the life cycle all
+            // let a debugger program the chip.
             let mut copy = target.clone_box();
-            match copy.execute(ctx, Command::GetInfo) {
+            match copy.execute(
+                ctx,
+                Command::BlowFuse {
+                    fuse: crate::Fuse::SecureBoot,
+                },
+            ) {
                 Ok(_) => Probe {
                     interface,
                     open: true,
-                    detail: "answered GetInfo".to_owned(),
+                    detail: "a debugger blew a fuse".to_owned(),
                 },
                 Err(refused) => Probe {
                     interface,

@@ -278,6 +278,17 @@ pub trait Target {
     /// with a probe on the pins would.
     fn debug_read(&mut self, ctx: &mut Ctx<'_>, addr: u32, len: u32) -> Result<Vec<u8>, PortError>;
 
+    /// Reads memory as the firmware the boot ROM last started does: the CPU's view,
+    /// which readout protection does not restrict (it keeps out debuggers, not the
+    /// chip's own code) but a secure region does. This is what code an attacker got to
+    /// run can see. Refused when no image is running.
+    fn firmware_read(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        addr: u32,
+        len: u32,
+    ) -> Result<Vec<u8>, PortError>;
+
     /// Runs one command of the programming protocol (reached through the debug port).
     fn execute(&mut self, ctx: &mut Ctx<'_>, command: Command) -> Result<Response, DeviceError>;
 

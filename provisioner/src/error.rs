@@ -42,6 +42,12 @@ pub enum StationError {
     KeyMismatch { device: DeviceId },
     #[error("device {device}: debug port still answers after the lock fuse was blown")]
     LockNotEffective { device: DeviceId },
+    #[error("device {device}: lock step `{step}` refused: {reason}")]
+    LockRefused {
+        device: DeviceId,
+        step: crate::station::LockStep,
+        reason: String,
+    },
     #[error("device {device}: functional test failed: {reason}")]
     BootFailed { device: DeviceId, reason: String },
     #[error(transparent)]

@@ -229,6 +229,7 @@ impl Line {
                     ("level", Field::Str(config.level.name())),
                     ("target", Field::Str(config.target.name())),
                     ("lock-steps", Field::Str(&lock_steps)),
+                    ("what-if", Field::Bool(config.station.what_if)),
                 ],
             );
             let pki = Pki::establish(&mut hsm, &mut ctx, seed, &config.names)?;

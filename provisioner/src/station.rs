@@ -90,11 +90,14 @@ impl LockObserver for () {
 /// What the station is told to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StationConfig {
-    /// The lock steps, in order, run once the device is provisioned. A step the chip
-    /// refuses is recorded and the sequence goes on, so a what-if sequence shows what
-    /// it leaves open; a sequence that leaves the chip unable to boot its firmware
-    /// fails the functional test and the device is rejected.
+    /// The lock steps, in order, run once the device is provisioned.
     pub lock_steps: Vec<LockStep>,
+    /// What a step the chip refuses means. `false` (a line's own configuration): the
+    /// device is rejected, as a real line stops a part whose lock did not take. `true`
+    /// (a what-if sequence): the refusal is recorded and the sequence goes on, so the
+    /// report shows what it leaves open. Either way a chip that then fails to boot its
+    /// firmware fails the functional test and is rejected.
+    pub what_if: bool,
 }
 
 impl StationConfig {
@@ -105,7 +108,10 @@ impl StationConfig {
         if lock_debug {
             lock_steps.push(LockStep::Fuse(Fuse::DebugLock));
         }
-        StationConfig { lock_steps }
+        StationConfig {
+            lock_steps,
+            what_if: false,
+        }
     }
 }
 
@@ -465,6 +471,13 @@ impl BoardStation {
                 target,
             );
             debug_locked |= refused.is_none() && step == LockStep::Fuse(Fuse::DebugLock);
+            if let Some(reason) = refused.filter(|_| !self.config.what_if) {
+                return Err(StationError::LockRefused {
+                    device,
+                    step,
+                    reason,
+                });
+            }
         }
 
         if debug_locked {

@@ -254,3 +254,36 @@ fn shipped_devices_are_provisioned_booted_and_open_to_rma_only_with_their_token(
     assert!(parse_slots(&dump).is_empty(), "RMA wiped the key store");
     assert_eq!(summary.shipped.len(), 5);
 }
+
+#[test]
+fn a_lock_step_the_chip_refuses_rejects_the_device_unless_it_is_a_what_if() {
+    use provsim_devices::Fuse;
+    use provsim_provisioner::LockStep;
+    let steps = vec![LockStep::Rdp(1), LockStep::Fuse(Fuse::SecureBoot)];
+    let mut strict = config(false);
+    strict.station = StationConfig {
+        lock_steps: steps.clone(),
+        what_if: false,
+    };
+    let mut line = Line::establish(strict, Seed::new(4), lots()).unwrap();
+    let summary = line.run(&mut ()).unwrap();
+    assert!(summary.shipped.is_empty());
+    assert_eq!(summary.rejected.len(), 5);
+    assert!(
+        summary.rejected[0]
+            .reason
+            .contains("lock step `fuse secure-boot` refused"),
+        "{}",
+        summary.rejected[0].reason
+    );
+    // Every rejected device's key was destroyed: nothing lingers in the HSM.
+    assert_eq!(summary.hsm.destroyed, summary.hsm.wrapped);
+
+    let mut what_if = config(false);
+    what_if.station = StationConfig {
+        lock_steps: steps,
+        what_if: true,
+    };
+    let mut line = Line::establish(what_if, Seed::new(4), lots()).unwrap();
+    assert_eq!(line.run(&mut ()).unwrap().shipped.len(), 5);
+}

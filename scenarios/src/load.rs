@@ -244,7 +244,10 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
             target: match file.line.target {
                 format::TargetKind::Mcu => TargetKind::Mcu,
             },
-            station: StationConfig { lock_steps },
+            station: StationConfig {
+                what_if: file.locks.is_some(),
+                lock_steps,
+            },
             names: PkiNames {
                 site: file.site.name.into_inner(),
                 customer: file.site.customer.into_inner(),
@@ -286,7 +289,20 @@ fn lock_sequence(file: &File, at: &Locator<'_>) -> Result<Vec<LockStep>, Scenari
                 }
             }
         }
-        if lock_debug.is_some_and(|l| *l.get_ref()) {
+        if let Some(lock) = lock_debug.filter(|l| *l.get_ref()) {
+            if let Some(LockStep::Rdp(level)) = steps.last() {
+                // Each closes the debug port, and each shuts the other out: at RDP 1 or 2
+                // the debugger can no longer blow fuses, and a blown lock fuse leaves no
+                // port to set RDP through. A line must pick one.
+                return Err(at.at(
+                    lock,
+                    format!(
+                        "`lock_debug = true` cannot follow `rdp = {level}`: at RDP {level} the debugger \
+                         can no longer blow the debug-lock fuse; choose one (rdp = 2 is the \
+                         permanent lock), or give [[lock]] steps to see what each order does"
+                    ),
+                ));
+            }
             steps.push(LockStep::Fuse(Fuse::DebugLock));
         }
         return Ok(steps);

@@ -58,6 +58,9 @@ pub struct Mcu {
     transport: Option<SecretKey>,
     /// Glitches that landed and have not yet been spent (the fault model's hook).
     faults: ArmedFaults,
+    /// Whether an image is running: set by a boot, cleared by anything that resets the
+    /// chip (an option-byte change, a life-cycle transition, a failed boot).
+    running: bool,
 }
 
 impl Clone for Mcu {
@@ -70,6 +73,7 @@ impl Clone for Mcu {
             trng: self.trng.duplicate(),
             transport: self.transport.clone(),
             faults: self.faults.clone(),
+            running: self.running,
         }
     }
 }
@@ -91,6 +95,7 @@ impl Mcu {
             trng: seed.device_stream(index, "trng"),
             transport: None,
             faults: ArmedFaults::default(),
+            running: false,
         }
     }
 
@@ -182,6 +187,8 @@ impl Mcu {
     }
 
     fn write_options(&mut self, ctx: &mut Ctx<'_>, options: OptionBytes) {
+        // Loading new option bytes resets the chip.
+        self.running = false;
         // Option bytes are rewritten as a whole: erase, then program.
         self.options.erase_sector(0);
         let _ = self.options.program(OPTIONS_BASE, &options.encode());
@@ -430,6 +437,7 @@ impl Mcu {
         let Some(bit) = life_cycle::bit_for(to) else {
             return Err(DeviceError::Transition { from, to });
         };
+        self.running = false;
         let bits = self.life_cycle_bits() | bit;
         self.program_otp(ctx, OTP_LIFE_CYCLE_OFFSET, &bits.to_le_bytes());
         ctx.record(
@@ -490,6 +498,29 @@ impl Target for Mcu {
             ],
         );
         Ok(data)
+    }
+
+    fn firmware_read(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        addr: u32,
+        len: u32,
+    ) -> Result<Vec<u8>, PortError> {
+        let result = self.cpu_read(addr, len);
+        match &result {
+            Ok(_) => ctx.record(
+                "firmware-read",
+                &[
+                    ("addr", Field::U64(addr.into())),
+                    ("len", Field::U64(len.into())),
+                ],
+            ),
+            Err(_) => ctx.record(
+                "firmware-read-refused",
+                &[("addr", Field::U64(addr.into()))],
+            ),
+        }
+        result
     }
 
     fn execute(&mut self, ctx: &mut Ctx<'_>, command: Command) -> Result<Response, DeviceError> {
@@ -563,7 +594,9 @@ impl Target for Mcu {
 
     fn boot(&mut self, ctx: &mut Ctx<'_>) -> Result<RunningImage, BootError> {
         self.transport = None;
+        self.running = false;
         let result = boot::run(self, ctx);
+        self.running = result.is_ok();
         match &result {
             Ok(image) => ctx.record(
                 "boot",

@@ -3,9 +3,10 @@
 //! steps run against the real model; after every step the safety invariants are checked
 //! on the chip's actual state:
 //!
-//! - a part whose debug-lock fuse is blown or whose RDP is 2 answers no read at all, and
-//!   no read ever returns secret bytes while RDP 1 (outside RMA) or the secure region
-//!   forbids it;
+//! - a part whose debug-lock fuse is blown or whose RDP is 2 answers no debug read at
+//!   all, and no step ever returns secret bytes while RDP 1 (outside RMA) or the secure
+//!   region forbids it; the running firmware's own reads (the CPU's view, which RDP does
+//!   not restrict) never return the secure region either;
 //! - the life cycle only takes allowed steps, and is in RMA only with the key store
 //!   wiped;
 //! - no fuse bit ever clears.
@@ -22,6 +23,10 @@ const RMA_TOKEN: &[u8] = b"rma token of device 0";
 #[derive(Debug, Clone)]
 enum Step {
     Read {
+        region: usize,
+    },
+    /// A read by the running firmware (the CPU's view).
+    FirmwareRead {
         region: usize,
     },
     Inject {
@@ -68,6 +73,7 @@ fn step() -> impl Strategy<Value = Step> {
     let token = prop_oneof![Just(Token::None), Just(Token::Right), Just(Token::Wrong)];
     prop_oneof![
         4 => (0..MEMORY_MAP.len()).prop_map(|region| Step::Read { region }),
+        2 => (0..MEMORY_MAP.len()).prop_map(|region| Step::FirmwareRead { region }),
         3 => (0u8..3).prop_map(|slot| Step::Inject { slot }),
         3 => prop::sample::select(vec![TokenKind::TestExit, TokenKind::Rma])
             .prop_map(|token| Step::WriteTokenHash { token }),
@@ -96,6 +102,9 @@ struct Model {
     tokens: Vec<TokenKind>,
     /// Slots holding a key.
     keys: Vec<u8>,
+    fw_key_written: bool,
+    /// An image is running (the last boot succeeded and nothing reset the chip since).
+    running: bool,
 }
 
 impl Model {
@@ -136,6 +145,8 @@ impl World {
                 secure_region: false,
                 tokens: Vec::new(),
                 keys: Vec::new(),
+                fw_key_written: false,
+                running: false,
             },
             firmware,
             foreign,
@@ -192,6 +203,20 @@ impl World {
                     result.is_ok(),
                     allowed,
                     "read of {}: {:?} {model:?}",
+                    region.name,
+                    result.as_ref().err()
+                );
+                result.map_err(|e| e.to_string())
+            }
+            Step::FirmwareRead { region } => {
+                let region = MEMORY_MAP[*region];
+                let result = mcu.firmware_read(&mut ctx, region.base, region.len);
+                let in_secure = region.base == SECURE_REGION_BASE;
+                let allowed = model.running && !(in_secure && model.secure_region);
+                assert_eq!(
+                    result.is_ok(),
+                    allowed,
+                    "firmware read of {}: {:?} {model:?}",
                     region.name,
                     result.as_ref().err()
                 );
@@ -293,6 +318,7 @@ impl World {
                     };
                 assert_eq!(result.is_ok(), expected, "{to}: {result:?} {model:?}");
                 if result.is_ok() {
+                    model.running = false;
                     model.state = *to;
                     if matches!(to, LifeCycle::Rma | LifeCycle::Scrapped) {
                         model.keys.clear();
@@ -315,8 +341,10 @@ impl World {
                 if result.is_ok() {
                     if model.rdp == 1 && *level == 0 {
                         model.keys.clear();
+                        model.fw_key_written = false;
                     }
                     model.rdp = *level;
+                    model.running = false;
                 }
                 result
             }
@@ -325,6 +353,7 @@ impl World {
                 assert_eq!(result.is_ok(), model.port_open(), "{result:?} {model:?}");
                 if result.is_ok() {
                     model.secure_region = true;
+                    model.running = false;
                 }
                 result
             }
@@ -344,24 +373,61 @@ impl World {
             }
             Step::WriteFirmwareKey => {
                 let sec1 = self.firmware.public_key().sec1().to_vec();
-                command(mcu, &mut ctx, Command::WriteFirmwareKey { sec1 })
+                let result = command(mcu, &mut ctx, Command::WriteFirmwareKey { sec1 });
+                let expected = model.port_open()
+                    && !model.flash_protected()
+                    && model.state == LifeCycle::Test
+                    && !model.fw_key_written;
+                assert_eq!(
+                    result.is_ok(),
+                    expected,
+                    "firmware key: {result:?} {model:?}"
+                );
+                model.fw_key_written |= result.is_ok();
+                result
             }
             Step::WriteImage { counter } => {
                 let image = self.image(*counter, false);
+                let expected = self.model.port_open()
+                    && !self.model.flash_protected()
+                    && matches!(
+                        self.model.state,
+                        LifeCycle::Test | LifeCycle::Provisioned | LifeCycle::Rma
+                    );
                 let mut ctx = Ctx::new(SimTime::ZERO, &self.crypto, &mut self.trace);
-                command(&mut self.mcu, &mut ctx, Command::WriteImage { image })
+                let result = command(&mut self.mcu, &mut ctx, Command::WriteImage { image });
+                assert_eq!(
+                    result.is_ok(),
+                    expected,
+                    "image: {result:?} {:?}",
+                    self.model
+                );
+                result
             }
             Step::StageUpdate { counter, foreign } => {
                 let image = self.image(*counter, *foreign);
+                let expected = matches!(
+                    self.model.state,
+                    LifeCycle::Test | LifeCycle::Provisioned | LifeCycle::Field | LifeCycle::Rma
+                );
                 let mut ctx = Ctx::new(SimTime::ZERO, &self.crypto, &mut self.trace);
-                self.mcu
+                let result = self
+                    .mcu
                     .stage_update(&mut ctx, &image)
                     .map(|()| Vec::new())
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| e.to_string());
+                assert_eq!(
+                    result.is_ok(),
+                    expected,
+                    "update: {result:?} {:?}",
+                    self.model
+                );
+                result
             }
             Step::Boot => {
                 let before = mcu.rollback_counter();
                 let result = mcu.boot(&mut ctx);
+                model.running = result.is_ok();
                 if let Ok(running) = &result
                     && running.verified
                 {
@@ -408,10 +474,15 @@ proptest! {
                 prop_assert!(output.is_err(), "locked part answered {:?}", step);
             }
             if let Ok(bytes) = &output {
-                let allowed = matches!(step, Step::Read { .. })
-                    && !locked_before
-                    && world.model.rdp == 0
-                    && !world.model.secure_region;
+                let allowed = match step {
+                    Step::Read { .. } => {
+                        !locked_before && world.model.rdp == 0 && !world.model.secure_region
+                    }
+                    // The CPU's view: readout protection and the lock fuse do not apply,
+                    // the secure region does.
+                    Step::FirmwareRead { .. } => !world.model.secure_region,
+                    _ => false,
+                };
                 if !allowed {
                     prop_assert!(!world.contains_secret(bytes), "secret left the chip on {:?}", step);
                 }

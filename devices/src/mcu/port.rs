@@ -1,5 +1,6 @@
-//! The debug port's access rules: who may attach, and which memory a debugger may read.
-//! Each refusal is a [`FaultPoint::DebugAccess`] check.
+//! Memory access rules: who may attach to the debug port, which memory a debugger may
+//! read, and which the running firmware may. Each refusal is a
+//! [`FaultPoint::DebugAccess`] check.
 
 use super::layout::*;
 use super::{Mcu, Rdp};
@@ -29,6 +30,20 @@ impl Mcu {
     /// away from it (outside RMA); the secure region keeps the key store away always.
     /// Option bytes stay readable, as on real parts, so a tool can see the level.
     pub(super) fn read_access(&mut self, addr: u32, len: u32) -> Result<Vec<u8>, PortError> {
+        self.memory_read(addr, len, true)
+    }
+
+    /// What the running firmware may read: everything mapped but the secure region.
+    pub(super) fn cpu_read(&mut self, addr: u32, len: u32) -> Result<Vec<u8>, PortError> {
+        if !self.running {
+            return Err(PortError::NotRunning);
+        }
+        self.memory_read(addr, len, false)
+    }
+
+    /// A read of mapped memory. `debugger`: readout protection applies; the secure
+    /// region applies to everyone but the boot ROM.
+    fn memory_read(&mut self, addr: u32, len: u32, debugger: bool) -> Result<Vec<u8>, PortError> {
         let end = u64::from(addr) + u64::from(len);
         let in_flash = self.flash.contains(addr, len);
         let in_otp = addr >= OTP_BASE && end <= u64::from(OTP_BASE + OTP_SIZE);
@@ -37,7 +52,7 @@ impl Mcu {
             return Err(PortError::Unmapped { addr, len });
         }
         let options = self.option_bytes();
-        if in_flash || in_otp {
+        if debugger && (in_flash || in_otp) {
             let protected = options.rdp == Rdp::Level1 && self.life_cycle() != LifeCycle::Rma;
             if !self.check(FaultPoint::DebugAccess, !protected) {
                 return Err(PortError::ReadProtected { addr });

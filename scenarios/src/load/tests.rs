@@ -128,6 +128,7 @@ fn line_of(text: &str, prefix: &str) -> usize {
 #[test]
 fn lock_steps_are_kept_in_the_order_written() {
     let s = parse_str(WHAT_IF, "s.toml").unwrap();
+    assert!(s.line.station.what_if);
     assert_eq!(
         s.line.station.lock_steps,
         [
@@ -143,7 +144,7 @@ fn lock_steps_are_kept_in_the_order_written() {
 fn the_mcu_section_derives_the_safe_order() {
     let text = GOOD.replace(
         "lock_debug = true",
-        "lock_debug = true\n\n[mcu]\nrdp = 1\nsecure_region = true",
+        "lock_debug = false\n\n[mcu]\nrdp = 1\nsecure_region = true",
     );
     let s = parse_str(&text, "s.toml").unwrap();
     assert_eq!(
@@ -151,10 +152,25 @@ fn the_mcu_section_derives_the_safe_order() {
         [
             LockStep::Fuse(Fuse::SecureBoot),
             LockStep::SecureRegion,
-            LockStep::Rdp(1),
-            LockStep::Fuse(Fuse::DebugLock)
+            LockStep::Rdp(1)
         ]
     );
+    assert!(!s.line.station.what_if, "a line's own locks must take");
+    // RDP and the debug-lock fuse shut each other out: refused at the fuse.
+    for level in [1, 2] {
+        let text = GOOD.replace(
+            "lock_debug = true",
+            &format!("lock_debug = true\n\n[mcu]\nrdp = {level}"),
+        );
+        let e = err(&text);
+        assert!(
+            e.starts_with(&format!(
+                "s.toml:{}:14:",
+                line_of(&text, "lock_debug = true")
+            )) && e.contains("choose one"),
+            "{e}"
+        );
+    }
     let text = GOOD.replace(
         "lock_debug = true",
         "lock_debug = false\n\n[mcu]\nboot = \"unverified\"",

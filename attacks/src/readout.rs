@@ -1,0 +1,77 @@
+//! Reading a chip's memory map out region by region, through whatever access an attack
+//! has (a debug probe, code running on the CPU), and filing what comes back: every
+//! region as a memory dump, every private-key slot of a key store (parsed by the public
+//! slot format) as a key candidate.
+
+use crate::knowledge::{Knowledge, MaterialKind};
+use provsim_devices::keystore::{SlotKind, parse_slots};
+use provsim_devices::{PortError, RegionKind, Target};
+use provsim_sim::Ctx;
+
+/// A read through one access path: `(target, ctx, addr, len)`.
+pub type Reader = fn(&mut dyn Target, &mut Ctx<'_>, u32, u32) -> Result<Vec<u8>, PortError>;
+
+/// What a readout got.
+#[derive(Debug, Default)]
+pub struct Readout {
+    pub bytes: usize,
+    pub regions: usize,
+    pub private_slots: usize,
+    /// `region: reason` for every region the path refused.
+    pub refused: Vec<String>,
+}
+
+impl Readout {
+    /// Reads every region of `target`'s memory map through `read`, filing the results
+    /// in `knowledge` under `via` (e.g. "debug port").
+    pub fn run(
+        target: &mut dyn Target,
+        ctx: &mut Ctx<'_>,
+        read: Reader,
+        via: &str,
+        knowledge: &mut Knowledge,
+    ) -> Readout {
+        let mut out = Readout::default();
+        for region in target.memory_map() {
+            let dump = match read(target, ctx, region.base, region.len) {
+                Ok(dump) => dump,
+                Err(refused) => {
+                    // Protections may close some regions and not others: take what the
+                    // path gives.
+                    out.refused.push(format!("{}: {refused}", region.name));
+                    continue;
+                }
+            };
+            out.bytes += dump.len();
+            out.regions += 1;
+            if region.kind == RegionKind::KeyStore {
+                for slot in parse_slots(&dump)
+                    .into_iter()
+                    .filter(|s| s.kind == SlotKind::P256Private)
+                {
+                    out.private_slots += 1;
+                    knowledge.learn(
+                        MaterialKind::KeyCandidate,
+                        format!("{} slot {} via {via}", region.name, slot.index),
+                        slot.data,
+                    );
+                }
+            }
+            knowledge.learn(
+                MaterialKind::MemoryDump,
+                format!("{} via {via}", region.name),
+                dump,
+            );
+        }
+        out
+    }
+
+    /// Why no private key came out, for an outcome's reason.
+    pub fn why_no_key(&self) -> String {
+        if self.refused.is_empty() {
+            "the key store holds no private key".to_owned()
+        } else {
+            format!("refused: {}", self.refused.join("; "))
+        }
+    }
+}
