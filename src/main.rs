@@ -35,7 +35,7 @@ enum Command {
         /// Seed for every random choice; defaults to the scenario's own seed.
         #[arg(long)]
         seed: Option<u64>,
-        /// Folder for report.json, report.md, devices.pem, pki/ and audit.log.
+        /// Folder for report.json, report.md, devices.pem, pki/ and audit.jsonl.
         #[arg(long, default_value = "provsim-out")]
         out: PathBuf,
     },
@@ -44,6 +44,11 @@ enum Command {
         /// Only this kind of thing.
         #[arg(value_enum)]
         what: Option<ListWhat>,
+    },
+    /// Check an audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
     },
     /// Sign and verify firmware images in MCUboot's format.
     Image {
@@ -58,6 +63,24 @@ enum ListWhat {
     Attacks,
     Claims,
     Targets,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check that every record of an `audit.jsonl` is intact and chained to the one
+    /// before it. Exit code 0 intact, 1 altered, reordered or cut (naming the first bad
+    /// record), 2 unreadable.
+    Verify {
+        file: PathBuf,
+        /// The head the log must end at (`line.audit.head` in report.json). Without it,
+        /// a log cut after a whole record cannot be told from a shorter one.
+        #[arg(long, value_parser = parse_head)]
+        head: Option<provsim_sim::Digest>,
+    },
+}
+
+fn parse_head(text: &str) -> Result<provsim_sim::Digest, String> {
+    provsim_provisioner::parse_head(text).ok_or_else(|| "expected 64 hex digits".to_owned())
 }
 
 #[derive(Subcommand)]
@@ -126,6 +149,40 @@ fn main() -> ExitCode {
             Err(e) => fail(anyhow::anyhow!("writing to standard output: {e}")),
         },
         Command::Image { command } => image_command(command),
+        Command::Audit {
+            command: AuditCommand::Verify { file, head },
+        } => audit_verify(&file, head),
+    }
+}
+
+fn audit_verify(file: &std::path::Path, head: Option<provsim_sim::Digest>) -> ExitCode {
+    let reader = match std::fs::File::open(file) {
+        Ok(f) => std::io::BufReader::new(f),
+        Err(e) => return fail(anyhow::anyhow!("cannot read `{}`: {e}", file.display())),
+    };
+    let (text, code) = match provsim_provisioner::verify_log(reader, head) {
+        Ok(summary) => (
+            format!(
+                "provsim: {}: intact, {} record(s), head {}{}\n",
+                file.display(),
+                summary.records,
+                summary.head,
+                if head.is_some() {
+                    ""
+                } else {
+                    " (no --head given: a log cut after a whole record would look the same)"
+                }
+            ),
+            ExitCode::SUCCESS,
+        ),
+        Err(broken) => (
+            format!("provsim: {}: TAMPERED at {broken}\n", file.display()),
+            ExitCode::from(1),
+        ),
+    };
+    match say(&text) {
+        Ok(()) => code,
+        Err(e) => fail(e),
     }
 }
 

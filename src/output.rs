@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// Writes certificates and audit records as the line produces them, so memory does not
 /// grow with the lot: `pki/root.pem`, `pki/customer-ca.pem`, `devices.pem` (device
-/// certificates in device order) and `audit.log` (one hash-chained record a line).
+/// certificates in device order) and `audit.jsonl` (one hash-chained record a line).
 pub struct FileSink {
     dir: PathBuf,
     devices: BufWriter<File>,
@@ -38,7 +38,7 @@ impl FileSink {
         Ok(FileSink {
             dir: dir.to_path_buf(),
             devices: create(&dir.join("devices.pem"))?,
-            audit: create(&dir.join("audit.log"))?,
+            audit: create(&dir.join("audit.jsonl"))?,
         })
     }
 
@@ -46,7 +46,7 @@ impl FileSink {
     pub fn finish(mut self) -> anyhow::Result<()> {
         let devices = self.dir.join("devices.pem");
         self.devices.flush().map_err(with_path(&devices))?;
-        let audit = self.dir.join("audit.log");
+        let audit = self.dir.join("audit.jsonl");
         self.audit.flush().map_err(with_path(&audit))?;
         Ok(())
     }
@@ -74,7 +74,7 @@ impl LineSink for FileSink {
     }
 
     fn audit(&mut self, record: &AuditRecord) -> std::io::Result<()> {
-        let path = self.dir.join("audit.log");
+        let path = self.dir.join("audit.jsonl");
         writeln!(self.audit, "{record}").map_err(with_path(&path))
     }
 }

@@ -45,7 +45,7 @@ fn the_correct_line_holds_and_exits_0() {
     for file in [
         "report.md",
         "devices.pem",
-        "audit.log",
+        "audit.jsonl",
         "pki/root.pem",
         "pki/customer-ca.pem",
     ] {
@@ -257,7 +257,7 @@ fn two_processes_write_byte_identical_reports() {
         "report.json",
         "report.md",
         "devices.pem",
-        "audit.log",
+        "audit.jsonl",
         "pki/root.pem",
     ] {
         assert_eq!(

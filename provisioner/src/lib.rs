@@ -20,7 +20,7 @@ mod line;
 mod pki;
 mod station;
 
-pub use audit::{AuditLog, AuditRecord};
+pub use audit::{AuditBreak, AuditLog, AuditRecord, AuditSummary, parse_head, verify_log};
 pub use error::{HsmError, LineError, PkiError, StationError};
 pub use hsm::{Hsm, HsmStats, KeyHandle, KeyUse};
 pub use line::{
