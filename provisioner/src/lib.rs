@@ -18,6 +18,7 @@ mod error;
 mod hsm;
 mod line;
 mod pki;
+mod reconcile;
 mod station;
 
 pub use audit::{AuditBreak, AuditLog, AuditRecord, AuditSummary, parse_head, verify_log};
@@ -27,6 +28,7 @@ pub use line::{
     AuthorityRole, Custody, Level, Line, LineConfig, LineSink, LineSummary, Lot, ShippedDevice,
 };
 pub use pki::{CertificateAuthority, IssuedCertificate, Pki, PkiNames};
+pub use reconcile::{LotBalance, Reconciler, Reconciliation};
 pub use station::{
     BoardStation, LockObserver, LockStage, LockStep, StationConfig, life_cycle_token,
 };

@@ -5,6 +5,7 @@ use crate::audit::{AuditLog, AuditRecord, detail_hex};
 use crate::error::LineError;
 use crate::hsm::{Hsm, HsmStats, KeyHandle, KeyUse};
 use crate::pki::{IssuedCertificate, Pki, PkiNames};
+use crate::reconcile::{Reconciler, Reconciliation};
 use crate::station::{BoardStation, LockObserver, StationConfig};
 use provsim_devices::image::{self, ImageVersion, SignOptions};
 use provsim_devices::{DeviceId, Target, TargetKind, build_target};
@@ -134,6 +135,9 @@ pub struct LineSummary {
     pub device_traces: Vec<Digest>,
     pub site_trace: Digest,
     pub audit_head: Digest,
+    /// Keys made against devices shipped and keys destroyed, lot by lot, from the
+    /// audit records alone.
+    pub reconciliation: Reconciliation,
     pub audit_records: u64,
     pub hsm: HsmStats,
     pub crypto: OpCounts,
@@ -343,6 +347,7 @@ impl Line {
         let mut rejected = Vec::new();
         let mut device_traces = Vec::new();
         let mut audit = Vec::new();
+        let mut reconciler = Reconciler::new();
         let mut finished_at = SimTime::ZERO;
         while let Some((now, LineEvent::Arrive { index })) = queue.pop()? {
             let device_id = self
@@ -372,6 +377,14 @@ impl Line {
                         persistent_writes: target.persistent_writes(),
                     };
                     sink.certificate(&record, &cycle.certificate)?;
+                    audit.push(self.site.audit.append(
+                        &self.crypto,
+                        leaves,
+                        "station",
+                        "device-shipped",
+                        Some(device_id),
+                        detail_hex("key", &record.identity.0),
+                    ));
                     self.site_trace.record(
                         leaves,
                         "device-shipped",
@@ -406,6 +419,7 @@ impl Line {
             }
             // The device's audit records, shipped or rejected, leave with the device.
             for record in audit.drain(..) {
+                reconciler.record(&record);
                 sink.audit(&record)?;
             }
             device_traces.push(device_trace.digest());
@@ -430,6 +444,7 @@ impl Line {
             site_trace: self.site_trace.digest(),
             audit_head: self.site.audit.head(),
             audit_records: self.site.audit.records(),
+            reconciliation: reconciler.finish(),
             hsm: self.site.hsm.stats(),
             crypto: self.crypto.counts(),
             finished_at,

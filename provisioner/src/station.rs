@@ -132,6 +132,7 @@ mod step_time {
     pub const LOCK: SimDuration = SimDuration::from_millis(10);
     pub const VERIFY_LOCK: SimDuration = SimDuration::from_millis(5);
     pub const BOOT: SimDuration = SimDuration::from_millis(60);
+    pub const SCRAP: SimDuration = SimDuration::from_millis(5);
 }
 
 /// What one device's pass through the station produced.
@@ -276,13 +277,8 @@ impl BoardStation {
                 self.lock_and_test(&mut pass, seed, index, target, observer)?;
                 Ok(certificate)
             });
-        if result.is_err() && pass.site.hsm.public_key(handle).is_ok() {
-            pass.site.hsm.destroy(pass.ctx, handle)?;
-            pass.audit(
-                "hsm",
-                "identity-key-destroyed",
-                "reason=device-rejected".to_owned(),
-            );
+        if result.is_err() {
+            Self::destroy_secrets(&mut pass, target, handle, &identity)?;
         }
         let certificate = result?;
         Ok(StationCycle {
@@ -290,6 +286,46 @@ impl BoardStation {
             certificate,
             duration: pass.ctx.now - started,
         })
+    }
+
+    /// A device that will not ship takes no secret with it: the key is destroyed in the
+    /// HSM if it never left, or wiped on the chip (the chip is scrapped) if it did; a
+    /// chip that no longer answers is destroyed physically. Each is audited with the
+    /// key's fingerprint, which is what reconciliation counts.
+    fn destroy_secrets(
+        pass: &mut Pass<'_, '_, '_>,
+        target: &mut dyn Target,
+        handle: KeyHandle,
+        identity: &PublicKey,
+    ) -> Result<(), StationError> {
+        let key = detail_hex("key", &identity.fingerprint().0);
+        if pass.site.hsm.public_key(handle).is_ok() {
+            pass.site.hsm.destroy(pass.ctx, handle)?;
+            pass.audit(
+                "hsm",
+                "identity-key-destroyed",
+                format!("{key} reason=device-rejected"),
+            );
+            return Ok(());
+        }
+        pass.step(step_time::SCRAP, "scrap");
+        let scrapped = target.execute(
+            pass.ctx,
+            Command::Transition {
+                to: LifeCycle::Scrapped,
+                token: None,
+            },
+        );
+        let method = match scrapped {
+            Ok(_) => "scrapped-wiped",
+            Err(_) => "physically-destroyed",
+        };
+        pass.audit(
+            "station",
+            "device-secrets-destroyed",
+            format!("{key} method={method}"),
+        );
+        Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -281,7 +281,36 @@ fn write_report(out: &mut String, r: &RunReport) -> std::fmt::Result {
         ops.aead_open,
         ops.key_import
     )?;
+    let books = &l.reconciliation;
+    let lots: Vec<String> = books
+        .lots
+        .iter()
+        .map(|b| {
+            format!(
+                "{}: {} made = {} shipped + {} destroyed{}",
+                b.lot,
+                b.keys_made,
+                b.shipped,
+                b.destroyed,
+                if b.balanced { "" } else { " (**UNBALANCED**)" }
+            )
+        })
+        .collect();
+    writeln!(
+        out,
+        "| Reconciliation | {}; {} identity shipped twice |",
+        cell(&or_dash(&lots)),
+        books.duplicate_identities
+    )?;
     writeln!(out)?;
+    if !books.findings.is_empty() {
+        writeln!(out, "Reconciliation findings:")?;
+        writeln!(out)?;
+        for finding in &books.findings {
+            writeln!(out, "- {}", cell(finding))?;
+        }
+        writeln!(out)?;
+    }
     if !l.rejected.is_empty() {
         writeln!(out, "Rejected devices:")?;
         writeln!(out)?;

@@ -102,6 +102,8 @@ pub struct LineInfo {
     pub audit: AuditInfo,
     pub hsm: HsmInfo,
     pub crypto_ops: CryptoOps,
+    /// Keys made against devices shipped and keys destroyed, from the audit log.
+    pub reconciliation: ReconciliationInfo,
     pub rejected: Vec<RejectedInfo>,
 }
 
@@ -138,6 +140,24 @@ pub struct CryptoOps {
     pub kdf: u64,
     pub aead_seal: u64,
     pub aead_open: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReconciliationInfo {
+    /// True when every lot balances, no identity shipped twice and nothing is open.
+    pub balanced: bool,
+    pub lots: Vec<LotBalanceInfo>,
+    pub duplicate_identities: u64,
+    pub findings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LotBalanceInfo {
+    pub lot: String,
+    pub keys_made: u64,
+    pub shipped: u64,
+    pub destroyed: u64,
+    pub balanced: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

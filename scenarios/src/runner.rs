@@ -339,6 +339,33 @@ fn judge(spec: &ClaimSpec, attempts: &[AttemptInfo]) -> ClaimInfo {
     }
 }
 
+fn reconciliation_info(
+    scenario: &Scenario,
+    books: &provsim_provisioner::Reconciliation,
+) -> ReconciliationInfo {
+    let lots: Vec<LotBalanceInfo> = books
+        .lots
+        .iter()
+        .map(|b| LotBalanceInfo {
+            // Device ids number lots from 1 in scenario order.
+            lot: scenario
+                .lots
+                .get(usize::from(b.lot).wrapping_sub(1))
+                .map_or_else(|| format!("lot {}", b.lot), |lot| lot.name.clone()),
+            keys_made: b.keys_made,
+            shipped: b.shipped,
+            destroyed: b.destroyed,
+            balanced: b.balanced(),
+        })
+        .collect();
+    ReconciliationInfo {
+        balanced: books.findings.is_empty() && lots.iter().all(|l| l.balanced),
+        lots,
+        duplicate_identities: books.duplicate_identities,
+        findings: books.findings.clone(),
+    }
+}
+
 fn line_info(scenario: &Scenario, summary: &LineSummary) -> LineInfo {
     let ops: OpCounts = summary.crypto;
     LineInfo {
@@ -373,6 +400,7 @@ fn line_info(scenario: &Scenario, summary: &LineSummary) -> LineInfo {
             aead_seal: ops.aead_seal,
             aead_open: ops.aead_open,
         },
+        reconciliation: reconciliation_info(scenario, &summary.reconciliation),
         rejected: summary
             .rejected
             .iter()

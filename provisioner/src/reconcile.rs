@@ -1,0 +1,254 @@
+//! Reconciliation, as an auditor does it from the audit log alone: every identity key
+//! the HSM made must end exactly once, either in a shipped device or destroyed (in the
+//! HSM, or with the chip it was injected into), and no identity may ship twice. Lots
+//! are closed as the log moves past them, so the only state kept for a whole run is a
+//! 32-byte fingerprint per shipped device (for duplicates) and the keys in flight.
+
+use crate::audit::AuditRecord;
+use provsim_devices::DeviceId;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One lot's balance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LotBalance {
+    /// The lot number the device ids carry.
+    pub lot: u16,
+    pub keys_made: u64,
+    pub shipped: u64,
+    pub destroyed: u64,
+}
+
+impl LotBalance {
+    pub fn balanced(&self) -> bool {
+        self.keys_made == self.shipped + self.destroyed
+    }
+}
+
+/// The run's reconciliation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reconciliation {
+    pub lots: Vec<LotBalance>,
+    /// Identities that shipped more than once.
+    pub duplicate_identities: u64,
+    /// Every difference, in words.
+    pub findings: Vec<String>,
+}
+
+/// Reads audit records in order and keeps the books.
+#[derive(Debug, Default)]
+pub struct Reconciler {
+    current: Option<LotBalance>,
+    /// Keys made and not yet accounted for, by fingerprint (hex), with their device.
+    in_flight: BTreeMap<String, DeviceId>,
+    shipped_identities: BTreeSet<[u8; 32]>,
+    done: Reconciliation,
+}
+
+fn lot_of(device: DeviceId) -> u16 {
+    (device.0 >> 32) as u16
+}
+
+/// The value of `name=` in an audit detail.
+fn detail_value<'a>(detail: &'a str, name: &str) -> Option<&'a str> {
+    detail
+        .split(' ')
+        .find_map(|part| part.strip_prefix(name)?.strip_prefix('='))
+}
+
+fn fingerprint(hex: &str) -> Option<[u8; 32]> {
+    if hex.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+impl Reconciler {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lot(&mut self, lot: u16) -> &mut LotBalance {
+        if self.current.as_ref().is_some_and(|c| c.lot != lot) {
+            self.close_lot();
+        }
+        self.current.get_or_insert(LotBalance {
+            lot,
+            keys_made: 0,
+            shipped: 0,
+            destroyed: 0,
+        })
+    }
+
+    fn close_lot(&mut self) {
+        let Some(balance) = self.current.take() else {
+            return;
+        };
+        let open: Vec<_> = self
+            .in_flight
+            .iter()
+            .filter(|(_, device)| lot_of(**device) == balance.lot)
+            .map(|(key, device)| format!("{device} (key {key})"))
+            .collect();
+        if !balance.balanced() || !open.is_empty() {
+            self.done.findings.push(format!(
+                "lot {}: {} key(s) made, {} shipped, {} destroyed; unaccounted: {}",
+                balance.lot,
+                balance.keys_made,
+                balance.shipped,
+                balance.destroyed,
+                if open.is_empty() {
+                    "-".to_owned()
+                } else {
+                    open.join(", ")
+                }
+            ));
+        }
+        self.done.lots.push(balance);
+    }
+
+    /// Takes the next audit record.
+    pub fn record(&mut self, record: &AuditRecord) {
+        let Some(device) = record.device else {
+            return;
+        };
+        let key = detail_value(&record.detail, "key");
+        match (record.action, key) {
+            ("identity-key-generated", Some(key)) => {
+                self.lot(lot_of(device)).keys_made += 1;
+                let shipped_before =
+                    fingerprint(key).is_some_and(|fp| self.shipped_identities.contains(&fp));
+                if self.in_flight.insert(key.to_owned(), device).is_some() || shipped_before {
+                    self.done
+                        .findings
+                        .push(format!("key {key} made twice (device {device})"));
+                }
+            }
+            ("device-shipped", Some(key)) => {
+                self.lot(lot_of(device)).shipped += 1;
+                if self.in_flight.remove(key).is_none() {
+                    self.done.findings.push(format!(
+                        "device {device} shipped with key {key}, which no record shows being made"
+                    ));
+                }
+                match fingerprint(key) {
+                    Some(fp) if !self.shipped_identities.insert(fp) => {
+                        self.done.duplicate_identities += 1;
+                        self.done
+                            .findings
+                            .push(format!("identity {key} shipped twice (again on {device})"));
+                    }
+                    Some(_) => {}
+                    None => self
+                        .done
+                        .findings
+                        .push(format!("device {device} shipped with a malformed key name")),
+                }
+            }
+            ("identity-key-destroyed" | "device-secrets-destroyed", Some(key)) => {
+                self.lot(lot_of(device)).destroyed += 1;
+                if self.in_flight.remove(key).is_none() {
+                    self.done.findings.push(format!(
+                        "key {key} of device {device} destroyed but not in flight"
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Closes the last lot and returns the books.
+    pub fn finish(mut self) -> Reconciliation {
+        self.close_lot();
+        for (key, device) in std::mem::take(&mut self.in_flight) {
+            self.done.findings.push(format!(
+                "key {key} of device {device} was made and never shipped or destroyed"
+            ));
+        }
+        self.done
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::AuditLog;
+    use provsim_sim::SimTime;
+    use provsim_sim::crypto::Crypto;
+
+    struct Books {
+        crypto: Crypto,
+        log: AuditLog,
+        reconciler: Reconciler,
+    }
+
+    impl Books {
+        fn new() -> Self {
+            Books {
+                crypto: Crypto::new(),
+                log: AuditLog::new(),
+                reconciler: Reconciler::new(),
+            }
+        }
+
+        fn note(&mut self, action: &'static str, lot: u16, n: u32, key: u8) {
+            let detail = format!("key={}", format!("{key:02x}").repeat(32));
+            let record = self.log.append(
+                &self.crypto,
+                SimTime::ZERO,
+                "x",
+                action,
+                Some(DeviceId::new(1, lot, n)),
+                detail,
+            );
+            self.reconciler.record(&record);
+        }
+    }
+
+    #[test]
+    fn balanced_lots_have_no_findings() {
+        let mut b = Books::new();
+        b.note("identity-key-generated", 1, 0, 1);
+        b.note("device-shipped", 1, 0, 1);
+        b.note("identity-key-generated", 1, 1, 2);
+        b.note("identity-key-destroyed", 1, 1, 2);
+        b.note("identity-key-generated", 2, 0, 3);
+        b.note("device-secrets-destroyed", 2, 0, 3);
+        let r = b.reconciler.finish();
+        assert_eq!(r.findings, Vec::<String>::new());
+        assert_eq!(r.lots.len(), 2);
+        assert_eq!(
+            r.lots[0],
+            LotBalance {
+                lot: 1,
+                keys_made: 2,
+                shipped: 1,
+                destroyed: 1
+            }
+        );
+        assert!(r.lots.iter().all(LotBalance::balanced));
+    }
+
+    #[test]
+    fn a_lost_key_and_a_twice_shipped_identity_are_findings() {
+        let mut b = Books::new();
+        b.note("identity-key-generated", 1, 0, 1);
+        b.note("identity-key-generated", 1, 1, 2);
+        b.note("device-shipped", 1, 1, 2);
+        b.note("identity-key-generated", 2, 0, 2);
+        b.note("device-shipped", 2, 0, 2);
+        let r = b.reconciler.finish();
+        assert_eq!(r.duplicate_identities, 1);
+        assert!(!r.lots[0].balanced());
+        assert!(
+            r.findings.iter().any(|f| f.starts_with("lot 1:")),
+            "{:?}",
+            r.findings
+        );
+        assert!(r.findings.iter().any(|f| f.contains("shipped twice")));
+        assert!(r.findings.iter().any(|f| f.contains("made twice")));
+    }
+}

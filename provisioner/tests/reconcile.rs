@@ -1,0 +1,86 @@
+//! Reconciliation over random lines: whatever the volumes, seeds and lock sequences
+//! (some of which make the chip refuse a step, so its device is rejected after its key
+//! went in), every key made ends shipped or destroyed, lot by lot, and no identity
+//! ships twice.
+
+use proptest::prelude::*;
+use provsim_devices::{Fuse, TargetKind};
+use provsim_provisioner::{
+    Custody, Level, Line, LineConfig, LockStep, Lot, PkiNames, StationConfig,
+};
+use provsim_sim::Seed;
+use std::collections::BTreeSet;
+
+fn sequences() -> Vec<(Vec<LockStep>, bool)> {
+    vec![
+        // Ships.
+        (
+            vec![
+                LockStep::Fuse(Fuse::SecureBoot),
+                LockStep::Fuse(Fuse::DebugLock),
+            ],
+            false,
+        ),
+        // RDP 1 then a fuse: refused, the port still answers, the chip is scrapped.
+        (
+            vec![LockStep::Rdp(1), LockStep::Fuse(Fuse::SecureBoot)],
+            false,
+        ),
+        // Debug lock then RDP: refused, the port is gone, the chip is destroyed.
+        (
+            vec![LockStep::Fuse(Fuse::DebugLock), LockStep::Rdp(1)],
+            false,
+        ),
+        // RDP 1 then back to 0: the mass erase takes the firmware, the boot fails.
+        (vec![LockStep::Rdp(1), LockStep::Rdp(0)], true),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+
+    #[test]
+    fn keys_made_equal_shipped_plus_destroyed_in_every_lot(
+        seed in any::<u64>(),
+        sizes in prop::collection::vec(0u32..5, 1..4),
+        which in 0usize..4,
+    ) {
+        let (lock_steps, what_if) = sequences()[which].clone();
+        let config = LineConfig {
+            custody: Custody::Hsm,
+            level: Level::Board,
+            target: TargetKind::Mcu,
+            station: StationConfig { lock_steps, what_if },
+            names: PkiNames { site: "House".into(), customer: "Customer".into() },
+            product: 7,
+        };
+        let lots: Vec<Lot> = sizes
+            .iter()
+            .enumerate()
+            .map(|(i, &devices)| Lot { name: format!("L{i}"), devices })
+            .collect();
+        let total: u64 = sizes.iter().map(|&n| u64::from(n)).sum();
+        let mut line = Line::establish(config, Seed::new(seed), lots).unwrap();
+        let summary = line.run(&mut ()).unwrap();
+        let books = &summary.reconciliation;
+
+        prop_assert!(books.findings.is_empty(), "{:?}", books.findings);
+        prop_assert_eq!(books.duplicate_identities, 0);
+        prop_assert!(books.lots.iter().all(|l| l.balanced()));
+        let made: u64 = books.lots.iter().map(|l| l.keys_made).sum();
+        let shipped: u64 = books.lots.iter().map(|l| l.shipped).sum();
+        let destroyed: u64 = books.lots.iter().map(|l| l.destroyed).sum();
+        prop_assert_eq!(made, total);
+        prop_assert_eq!(shipped, summary.shipped.len() as u64);
+        prop_assert_eq!(destroyed, summary.rejected.len() as u64);
+        prop_assert_eq!(shipped + destroyed, total);
+        // Only the first sequence ships anything.
+        if total > 0 {
+            prop_assert_eq!(shipped == total, which == 0);
+        }
+        let identities: BTreeSet<_> = summary.shipped.iter().map(|d| d.identity).collect();
+        prop_assert_eq!(identities.len(), summary.shipped.len());
+        // The HSM holds nothing afterwards.
+        prop_assert_eq!(summary.hsm.generated, summary.hsm.destroyed + 3);
+    }
+}
