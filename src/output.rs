@@ -1,19 +1,25 @@
 //! Files a run writes: the line's streamed output and the rendered reports.
 
 use anyhow::Context;
-use provsim_provisioner::{AuditRecord, AuthorityRole, IssuedCertificate, LineSink, ShippedDevice};
+use provsim_provisioner::{
+    AuditRecord, AuthorityRole, DeviceRecord, IssuedCertificate, LineSink, ShippedDevice,
+};
 use provsim_reports::{RunReport, render_json, render_markdown};
+use provsim_sim::crypto::PublicKey;
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// Writes certificates and audit records as the line produces them, so memory does not
 /// grow with the lot: `pki/root.pem`, `pki/customer-ca.pem`, `devices.pem` (device
-/// certificates in device order) and `audit.jsonl` (one hash-chained record a line).
+/// certificates in device order), `audit.jsonl` (one hash-chained record a line),
+/// `records.jsonl` (one signed device record a line) and `pki/vault.pem` (the key the
+/// records verify under).
 pub struct FileSink {
     dir: PathBuf,
     devices: BufWriter<File>,
     audit: BufWriter<File>,
+    records: BufWriter<File>,
 }
 
 fn create(path: &Path) -> anyhow::Result<BufWriter<File>> {
@@ -39,6 +45,7 @@ impl FileSink {
             dir: dir.to_path_buf(),
             devices: create(&dir.join("devices.pem"))?,
             audit: create(&dir.join("audit.jsonl"))?,
+            records: create(&dir.join("records.jsonl"))?,
         })
     }
 
@@ -48,6 +55,8 @@ impl FileSink {
         self.devices.flush().map_err(with_path(&devices))?;
         let audit = self.dir.join("audit.jsonl");
         self.audit.flush().map_err(with_path(&audit))?;
+        let records = self.dir.join("records.jsonl");
+        self.records.flush().map_err(with_path(&records))?;
         Ok(())
     }
 }
@@ -71,6 +80,16 @@ impl LineSink for FileSink {
         self.devices
             .write_all(certificate.pem.as_bytes())
             .map_err(with_path(&path))
+    }
+
+    fn vault(&mut self, public_key: &PublicKey) -> std::io::Result<()> {
+        let path = self.dir.join("pki").join("vault.pem");
+        fs::write(&path, public_key.to_pem()).map_err(with_path(&path))
+    }
+
+    fn record(&mut self, record: &DeviceRecord) -> std::io::Result<()> {
+        let path = self.dir.join("records.jsonl");
+        writeln!(self.records, "{}", record.line).map_err(with_path(&path))
     }
 
     fn audit(&mut self, record: &AuditRecord) -> std::io::Result<()> {

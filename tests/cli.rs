@@ -274,13 +274,12 @@ fn another_seed_gives_another_world() {
     let (b, _) = run_into(Some(HSM), Some(2));
     let (a, b) = (report_json(a.path()), report_json(b.path()));
     assert_ne!(a["trace_digest"], b["trace_digest"]);
-    let fps = |r: &serde_json::Value| {
-        r["devices"]["identity_fingerprints"]
-            .as_array()
-            .unwrap()
-            .clone()
-    };
+    let fps = |r: &serde_json::Value| r["devices"]["first_identities"].as_array().unwrap().clone();
     let (fa, fb) = (fps(&a), fps(&b));
+    assert_ne!(
+        a["devices"]["identities_digest"],
+        b["devices"]["identities_digest"]
+    );
     assert_eq!(fa.len(), fb.len());
     assert!(
         fa.iter().all(|f| !fb.contains(f)),

@@ -28,6 +28,8 @@ pub enum KeyUse {
     FirmwareSigning,
     /// A device's identity key: may leave only sealed to that device, once.
     DeviceIdentity,
+    /// The vault's own identity: signs device records. Never leaves the HSM.
+    VaultIdentity,
 }
 
 impl KeyUse {
@@ -36,6 +38,7 @@ impl KeyUse {
             KeyUse::CertificateAuthority => "certificate-authority",
             KeyUse::FirmwareSigning => "firmware-signing",
             KeyUse::DeviceIdentity => "device-identity",
+            KeyUse::VaultIdentity => "vault-identity",
         }
     }
 }
@@ -207,6 +210,17 @@ impl Hsm {
     ) -> Result<Signature, HsmError> {
         let stored = self.require(handle, KeyUse::FirmwareSigning, "firmware signing")?;
         Ok(ctx.crypto.sign(&stored.key, message))
+    }
+
+    /// Signs a device record with the vault's identity key.
+    pub fn sign_record(
+        &self,
+        ctx: &mut Ctx<'_>,
+        handle: KeyHandle,
+        record: &[u8],
+    ) -> Result<Signature, HsmError> {
+        let stored = self.require(handle, KeyUse::VaultIdentity, "record signing")?;
+        Ok(ctx.crypto.sign(&stored.key, record))
     }
 
     /// Signs a firmware image's SHA-256 (MCUboot signs the image hash, not the image).

@@ -19,6 +19,7 @@ mod hsm;
 mod line;
 mod pki;
 mod reconcile;
+mod record;
 mod station;
 
 pub use audit::{AuditBreak, AuditLog, AuditRecord, AuditSummary, parse_head, verify_log};
@@ -29,6 +30,7 @@ pub use line::{
 };
 pub use pki::{CertificateAuthority, IssuedCertificate, Pki, PkiNames};
 pub use reconcile::{LotBalance, Reconciler, Reconciliation};
+pub use record::{DeviceRecord, ParsedRecord, RecordFields, verify_record};
 pub use station::{
     BoardStation, LockObserver, LockStage, LockStep, StationConfig, life_cycle_token,
 };

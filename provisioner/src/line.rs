@@ -6,6 +6,7 @@ use crate::error::LineError;
 use crate::hsm::{Hsm, HsmStats, KeyHandle, KeyUse};
 use crate::pki::{IssuedCertificate, Pki, PkiNames};
 use crate::reconcile::{Reconciler, Reconciliation};
+use crate::record::{DeviceRecord, RecordFields};
 use crate::station::{BoardStation, LockObserver, StationConfig};
 use provsim_devices::image::{self, ImageVersion, SignOptions};
 use provsim_devices::{DeviceId, Target, TargetKind, build_target};
@@ -69,7 +70,6 @@ pub struct ShippedDevice {
     pub device_id: DeviceId,
     /// Fingerprint of the identity key the HSM made and the device installed.
     pub identity: Fingerprint,
-    pub persistent_writes: u64,
 }
 
 /// A device the station could not finish (its key was destroyed; it does not ship).
@@ -110,6 +110,16 @@ pub trait LineSink {
         certificate: &IssuedCertificate,
     ) -> std::io::Result<()>;
     fn audit(&mut self, record: &AuditRecord) -> std::io::Result<()>;
+
+    /// The vault's identity key, which signs the device records (once, first).
+    fn vault(&mut self, _public_key: &PublicKey) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    /// A shipped device's signed record, as it leaves the line.
+    fn record(&mut self, _record: &DeviceRecord) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A sink that keeps nothing.
@@ -158,6 +168,9 @@ pub struct Site {
     pub(crate) firmware_image: Vec<u8>,
     /// Its MCUboot hash: what a device must report it booted.
     pub(crate) firmware_hash: [u8; 32],
+    /// The vault's identity key, which signs device records.
+    pub(crate) vault_handle: KeyHandle,
+    pub(crate) vault_key: PublicKey,
 }
 
 /// The version and security counter of the firmware the line installs.
@@ -224,7 +237,7 @@ impl Line {
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join(",");
-        let (pki, firmware_key, firmware_image, firmware_hash) = {
+        let (pki, firmware_key, firmware_image, firmware_hash, vault_handle, vault_key) = {
             let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut site_trace);
             ctx.record(
                 "site-established",
@@ -262,7 +275,18 @@ impl Line {
                 None,
                 detail_hex("image-hash", &hash),
             ));
-            (pki, key, image, hash)
+            let mut vault_stream = seed.stream("site/vault-identity-key");
+            let (vault_handle, vault_key) =
+                hsm.generate(&mut ctx, KeyUse::VaultIdentity, &mut vault_stream);
+            pending_audit.push(audit.append(
+                &crypto,
+                SimTime::ZERO,
+                "hsm",
+                "vault-identity-established",
+                None,
+                detail_hex("key", &vault_key.fingerprint().0),
+            ));
+            (pki, key, image, hash, vault_handle, vault_key)
         };
         Ok(Line {
             station: BoardStation::new(config.station.clone()),
@@ -274,6 +298,8 @@ impl Line {
                 firmware_key,
                 firmware_image,
                 firmware_hash,
+                vault_handle,
+                vault_key,
             },
             config,
             seed,
@@ -297,6 +323,47 @@ impl Line {
     /// signed, so the only one a shipped device may start.
     pub fn firmware_hash(&self) -> &[u8; 32] {
         &self.site.firmware_hash
+    }
+
+    /// The vault's identity key: what a device record's signature verifies under.
+    pub fn vault_key(&self) -> &PublicKey {
+        &self.site.vault_key
+    }
+
+    /// Builds and signs the record of a device that just shipped.
+    fn device_record(
+        &mut self,
+        shipped: &ShippedDevice,
+        cycle: &crate::station::StationCycle,
+        target: &dyn Target,
+        leaves: SimTime,
+    ) -> Result<DeviceRecord, LineError> {
+        let lot_number = usize::from((shipped.device_id.0 >> 32) as u16);
+        let lot = self
+            .lots
+            .get(lot_number.wrapping_sub(1))
+            .map_or("", |lot| lot.name.as_str());
+        let fields = RecordFields {
+            device: shipped.device_id,
+            index: shipped.index,
+            lot,
+            level: self.config.level.name(),
+            tester: self.station.name(),
+            life_cycle: target.life_cycle().name(),
+            identity: shipped.identity,
+            certificate_sha256: self.crypto.sha256(&cycle.certificate.der),
+            firmware_sha256: self.site.firmware_hash,
+            shipped_at_ns: leaves.as_nanos(),
+            signer: self.site.vault_key.fingerprint().key_id(),
+        };
+        let prefix = fields.prefix();
+        let mut trace = Trace::new();
+        let mut ctx = Ctx::new(leaves, &self.crypto, &mut trace);
+        let signature =
+            self.site
+                .hsm
+                .sign_record(&mut ctx, self.site.vault_handle, prefix.as_bytes())?;
+        Ok(fields.sign_with(&signature))
     }
 
     pub fn firmware_key(&self) -> &PublicKey {
@@ -335,6 +402,7 @@ impl Line {
             AuthorityRole::CustomerCa,
             self.site.pki.customer().certificate(),
         )?;
+        sink.vault(&self.site.vault_key)?;
         for record in self.pending_audit.drain(..) {
             sink.audit(&record)?;
         }
@@ -343,9 +411,12 @@ impl Line {
         if total > 0 {
             queue.schedule(SimTime::ZERO, LineEvent::Arrive { index: 0 })?;
         }
-        let mut shipped = Vec::new();
+        // Sized once: the ledger and the trace digests are the only per-device state
+        // kept for the whole run, and a doubling vector would carry up to twice that.
+        let capacity = usize::try_from(total).unwrap_or(0);
+        let mut shipped = Vec::with_capacity(capacity);
         let mut rejected = Vec::new();
-        let mut device_traces = Vec::new();
+        let mut device_traces = Vec::with_capacity(capacity);
         let mut audit = Vec::new();
         let mut reconciler = Reconciler::new();
         let mut finished_at = SimTime::ZERO;
@@ -374,9 +445,10 @@ impl Line {
                         index,
                         device_id,
                         identity: cycle.identity.fingerprint(),
-                        persistent_writes: target.persistent_writes(),
                     };
                     sink.certificate(&record, &cycle.certificate)?;
+                    let signed = self.device_record(&record, &cycle, target.as_ref(), leaves)?;
+                    sink.record(&signed)?;
                     audit.push(self.site.audit.append(
                         &self.crypto,
                         leaves,

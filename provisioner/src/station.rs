@@ -211,6 +211,11 @@ impl BoardStation {
         &self.config
     }
 
+    /// The tester id device records carry.
+    pub fn name(&self) -> &'static str {
+        "board-station-1"
+    }
+
     /// Provisions device `index` of the run. On failure the identity key, if it was
     /// made, is destroyed in the HSM before the error is returned, so no key is left
     /// behind for a device that will not ship.

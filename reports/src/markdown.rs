@@ -3,9 +3,6 @@
 use provsim_scenarios::{RunReport, Verdict};
 use std::fmt::Write;
 
-/// Device fingerprints listed in full before the list is cut (all are in report.json).
-const LISTED_DEVICES: usize = 16;
-
 /// Escapes text for a Markdown table cell.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
@@ -326,26 +323,25 @@ fn write_report(out: &mut String, r: &RunReport) -> std::fmt::Result {
     writeln!(out)?;
     writeln!(
         out,
-        "{} device(s) shipped. Identity-key fingerprints (SHA-256 of the public key):",
+        "{} device(s) shipped; every one has a signed record in `records.jsonl`. Identity-key fingerprints (SHA-256 of the public key) of the first:",
         r.devices.count
     )?;
     writeln!(out)?;
-    for (i, fp) in r
-        .devices
-        .identity_fingerprints
-        .iter()
-        .take(LISTED_DEVICES)
-        .enumerate()
-    {
+    for (i, fp) in r.devices.first_identities.iter().enumerate() {
         writeln!(out, "- {i}: `{fp}`")?;
     }
     let more = r
         .devices
-        .identity_fingerprints
-        .len()
-        .saturating_sub(LISTED_DEVICES);
+        .count
+        .saturating_sub(r.devices.first_identities.len() as u64);
     if more > 0 {
-        writeln!(out, "- ... and {more} more (all in report.json)")?;
+        writeln!(out, "- ... and {more} more")?;
     }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "All shipped identities, in device order, digest to `{}`.",
+        r.devices.identities_digest
+    )?;
     Ok(())
 }

@@ -4,9 +4,9 @@
 
 use provsim_attacks::{Knowledge, MaterialKind};
 use provsim_devices::{DeviceId, RunningImage};
+use provsim_provisioner::ShippedDevice;
 use provsim_sim::crypto::{Crypto, Fingerprint};
 use provsim_sim::to_hex;
-use std::collections::BTreeMap;
 
 /// The claims provsim can check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -63,15 +63,35 @@ impl ClaimKind {
     }
 }
 
-/// What the line shipped: each shipped device's identity-key fingerprint.
+/// What the line shipped: the ledger, searchable by identity fingerprint. It borrows
+/// the ledger and adds a 4-byte index per device, so ground truth costs next to nothing
+/// beyond the ledger itself at a million devices.
 #[derive(Debug, Default)]
-pub struct GroundTruth {
-    identities: BTreeMap<Fingerprint, DeviceId>,
+pub struct GroundTruth<'a> {
+    shipped: &'a [ShippedDevice],
+    /// Positions in `shipped`, ordered by identity.
+    by_identity: Vec<u32>,
 }
 
-impl GroundTruth {
-    pub fn insert(&mut self, identity: Fingerprint, device: DeviceId) {
-        self.identities.insert(identity, device);
+impl<'a> GroundTruth<'a> {
+    pub fn new(shipped: &'a [ShippedDevice]) -> Self {
+        let mut by_identity: Vec<u32> = (0..shipped.len())
+            .filter_map(|i| u32::try_from(i).ok())
+            .collect();
+        by_identity.sort_unstable_by_key(|&i| shipped[i as usize].identity);
+        GroundTruth {
+            shipped,
+            by_identity,
+        }
+    }
+
+    /// The shipped device whose identity key has this fingerprint.
+    pub fn device(&self, identity: &Fingerprint) -> Option<DeviceId> {
+        let found = self
+            .by_identity
+            .binary_search_by(|&i| self.shipped[i as usize].identity.cmp(identity))
+            .ok()?;
+        Some(self.shipped[self.by_identity[found] as usize].device_id)
     }
 }
 
@@ -96,7 +116,7 @@ pub struct Attacked {
 /// is searched for the attacked device's real key.
 pub fn violation(
     claim: ClaimKind,
-    truth: &GroundTruth,
+    truth: &GroundTruth<'_>,
     attacked: &Attacked,
     knowledge: &Knowledge,
     crypto: &Crypto,
@@ -106,7 +126,7 @@ pub fn violation(
             let candidate = knowledge.of_kind(MaterialKind::KeyCandidate).find_map(|material| {
                 let key = crypto.import_secret(material.bytes()).ok()?;
                 let fingerprint = key.public_key().fingerprint();
-                let device = truth.identities.get(&fingerprint)?;
+                let device = truth.device(&fingerprint)?;
                 Some(format!(
                     "private identity key of device {device} (public key {fingerprint}) recovered from {}",
                     material.source
@@ -188,8 +208,21 @@ mod tests {
         let mut stream = Seed::new(1).stream("test/claims");
         let shipped = crypto.generate_key(&mut stream);
         let other = crypto.generate_key(&mut stream);
-        let mut truth = GroundTruth::default();
-        truth.insert(shipped.public_key().fingerprint(), DeviceId(7));
+        let ledger = [
+            ShippedDevice {
+                index: 3,
+                device_id: DeviceId(3),
+                identity: Fingerprint([0xee; 32]),
+            },
+            ShippedDevice {
+                index: 7,
+                device_id: DeviceId(7),
+                identity: shipped.public_key().fingerprint(),
+            },
+        ];
+        let truth = GroundTruth::new(&ledger);
+        assert_eq!(truth.device(&Fingerprint([0xee; 32])), Some(DeviceId(3)));
+        assert_eq!(truth.device(&Fingerprint([0; 32])), None);
         let claim = ClaimKind::IdentityKeyConfidentiality;
 
         let attacked = Attacked {

@@ -171,9 +171,17 @@ pub struct RejectedInfo {
 pub struct DevicesInfo {
     /// Devices shipped.
     pub count: u64,
-    /// Identity-key fingerprints of the shipped devices, in device order.
-    pub identity_fingerprints: Vec<String>,
+    /// SHA-256 over every shipped device's 32-byte identity fingerprint, in device
+    /// order: one value that names the whole shipped population.
+    pub identities_digest: String,
+    /// The first shipped devices' identity fingerprints (at most
+    /// [`LISTED_IDENTITIES`]); every device's is in `records.jsonl`.
+    pub first_identities: Vec<String>,
 }
+
+/// How many identity fingerprints the report lists; the rest are in the streamed
+/// device records, so the report's size does not grow with the lot.
+pub const LISTED_IDENTITIES: usize = 16;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PotentialInfo {

@@ -57,10 +57,7 @@ pub fn run(
     let mut line = Line::establish(scenario.line.clone(), seed, scenario.lots.clone())?;
     let summary = line.run(sink)?;
 
-    let mut truth = GroundTruth::default();
-    for device in &summary.shipped {
-        truth.insert(device.identity, device.device_id);
-    }
+    let truth = GroundTruth::new(&summary.shipped);
 
     // The run's site-level trace: the line's, then every attempt, in scenario order.
     let mut trace = Trace::new();
@@ -155,14 +152,7 @@ pub fn run(
             firmware_key: line.firmware_key().fingerprint().to_string(),
         },
         line: line_info(scenario, &summary),
-        devices: DevicesInfo {
-            count: summary.shipped.len() as u64,
-            identity_fingerprints: summary
-                .shipped
-                .iter()
-                .map(|d| d.identity.to_string())
-                .collect(),
-        },
+        devices: devices_info(&summary),
         locks: crate::locks::what_if(&line, WHAT_IF_DEVICE),
         attempts,
         claims,
@@ -214,7 +204,7 @@ fn attempt(
     plan: &AttackPlan,
     index: u64,
     rng: &mut Stream,
-    truth: &GroundTruth,
+    truth: &GroundTruth<'_>,
     attacker_crypto: &Crypto,
     oracle_crypto: &Crypto,
 ) -> Result<(AttemptInfo, [u8; 32]), RunError> {
@@ -336,6 +326,23 @@ fn judge(spec: &ClaimSpec, attempts: &[AttemptInfo]) -> ClaimInfo {
         residual_risk,
         evidence,
         attempts: attempts.len() as u64,
+    }
+}
+
+fn devices_info(summary: &LineSummary) -> DevicesInfo {
+    let mut all = provsim_sim::crypto::Sha256::new();
+    for device in &summary.shipped {
+        all.update(&device.identity.0);
+    }
+    DevicesInfo {
+        count: summary.shipped.len() as u64,
+        identities_digest: provsim_sim::to_hex(&all.finalize()),
+        first_identities: summary
+            .shipped
+            .iter()
+            .take(LISTED_IDENTITIES)
+            .map(|d| d.identity.to_string())
+            .collect(),
     }
 }
 

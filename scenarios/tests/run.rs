@@ -91,7 +91,7 @@ fn runs_are_deterministic_across_seeds_and_repeats() {
             digests.insert(a.trace_digest.clone()),
             "digest repeated at seed {seed}"
         );
-        for fp in &a.devices.identity_fingerprints {
+        for fp in &a.devices.first_identities {
             assert!(
                 fingerprints.insert(fp.clone()),
                 "identity repeated at seed {seed}"

@@ -131,6 +131,15 @@ impl PublicKey {
         Ok(Self::from_inner(inner))
     }
 
+    /// The key as a `PUBLIC KEY` PEM block (LF line endings), as openssl and imgtool
+    /// read it.
+    pub fn to_pem(&self) -> String {
+        use p256::pkcs8::{EncodePublicKey, LineEnding};
+        self.inner
+            .to_public_key_pem(LineEnding::LF)
+            .unwrap_or_default()
+    }
+
     /// The DER SubjectPublicKeyInfo (RFC 5480): what MCUboot embeds and hashes as the
     /// image's key hash. For P-256 it is a fixed 26-byte prefix and the SEC1 point.
     pub fn spki_der(&self) -> Vec<u8> {
