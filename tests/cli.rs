@@ -234,6 +234,38 @@ fn foreign_firmware_reads_what_readout_protection_keeps_from_the_debugger() {
 }
 
 #[test]
+fn parts_that_fail_the_final_test_twice_are_scrapped_and_the_books_balance() {
+    let text = fs::read_to_string(repo().join(HSM))
+        .unwrap()
+        .replace("lock_debug = true", "lock_debug = true\nyield = 0.5")
+        .replace("devices = 8", "devices = 24");
+    let (_d, path) = scenario_file(&text);
+    let (dir, out) = run_into(Some(&path), Some(3));
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let report = report_json(dir.path());
+    let books = &report["line"]["reconciliation"];
+    assert_eq!(books["balanced"], true, "{books}");
+    let tests = &books["final_test"];
+    let (first, retest, failed) = (
+        tests["first_pass"].as_u64().unwrap(),
+        tests["retest_pass"].as_u64().unwrap(),
+        tests["failed"].as_u64().unwrap(),
+    );
+    assert_eq!(first + retest + failed, 24);
+    assert!(retest > 0 && failed > 0, "{tests}");
+    assert_eq!(report["devices"]["count"].as_u64().unwrap(), first + retest);
+    assert_eq!(books["lots"][0]["destroyed"].as_u64().unwrap(), failed);
+    let audit = fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
+    assert_eq!(
+        audit.matches("\"device-secrets-destroyed\"").count() as u64,
+        failed,
+        "every scrapped part's secrets are destroyed, on the record"
+    );
+    let records = fs::read_to_string(dir.path().join("records.jsonl")).unwrap();
+    assert_eq!(records.lines().count() as u64, first + retest);
+}
+
+#[test]
 fn built_in_scenarios_run_by_name() {
     let (dir, out) = run_into(Some("mcu-lock-what-if"), Some(1));
     assert_eq!(code(&out), 1, "{}{}", stdout(&out), stderr(&out));

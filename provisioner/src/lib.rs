@@ -32,5 +32,6 @@ pub use pki::{CertificateAuthority, IssuedCertificate, Pki, PkiNames};
 pub use reconcile::{LotBalance, Reconciler, Reconciliation};
 pub use record::{DeviceRecord, ParsedRecord, RecordFields, verify_record};
 pub use station::{
-    BoardStation, LockObserver, LockStage, LockStep, StationConfig, life_cycle_token,
+    BoardStation, LockObserver, LockStage, LockStep, PERFECT_YIELD_PPM, StationConfig,
+    life_cycle_token,
 };

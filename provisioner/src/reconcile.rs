@@ -24,10 +24,20 @@ impl LotBalance {
     }
 }
 
+/// The final test's results, from the audit log.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FinalTestTally {
+    pub first_pass: u64,
+    pub retest_pass: u64,
+    /// Failed twice: scrapped.
+    pub failed: u64,
+}
+
 /// The run's reconciliation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reconciliation {
     pub lots: Vec<LotBalance>,
+    pub final_test: FinalTestTally,
     /// Identities that shipped more than once.
     pub duplicate_identities: u64,
     /// Every difference, in words.
@@ -116,6 +126,13 @@ impl Reconciler {
             return;
         };
         let key = detail_value(&record.detail, "key");
+        let attempt = detail_value(&record.detail, "attempt");
+        match (record.action, attempt) {
+            ("final-test-passed", Some("1")) => self.done.final_test.first_pass += 1,
+            ("final-test-passed", Some(_)) => self.done.final_test.retest_pass += 1,
+            ("final-test-failed", Some("2")) => self.done.final_test.failed += 1,
+            _ => {}
+        }
         match (record.action, key) {
             ("identity-key-generated", Some(key)) => {
                 self.lot(lot_of(device)).keys_made += 1;

@@ -98,7 +98,14 @@ pub struct StationConfig {
     /// report shows what it leaves open. Either way a chip that then fails to boot its
     /// firmware fails the functional test and is rejected.
     pub what_if: bool,
+    /// Parts per million that pass the final test at each attempt (1,000,000: every
+    /// part is good). A part that fails is retested once; failing twice, it is
+    /// scrapped with its secrets. Drawn from each device's own `final-test` stream.
+    pub final_test_yield_ppm: u32,
 }
+
+/// Every part passes the final test.
+pub const PERFECT_YIELD_PPM: u32 = 1_000_000;
 
 impl StationConfig {
     /// Secure boot on, and the debug-lock fuse blown last when `lock_debug`: the
@@ -111,6 +118,7 @@ impl StationConfig {
         StationConfig {
             lock_steps,
             what_if: false,
+            final_test_yield_ppm: PERFECT_YIELD_PPM,
         }
     }
 }
@@ -133,6 +141,7 @@ mod step_time {
     pub const VERIFY_LOCK: SimDuration = SimDuration::from_millis(5);
     pub const BOOT: SimDuration = SimDuration::from_millis(60);
     pub const SCRAP: SimDuration = SimDuration::from_millis(5);
+    pub const FINAL_TEST: SimDuration = SimDuration::from_millis(200);
 }
 
 /// What one device's pass through the station produced.
@@ -548,6 +557,30 @@ impl BoardStation {
             "functional-test-passed",
             format!("firmware={} verified={}", running.version, running.verified),
         );
-        Ok(())
+        self.final_test(pass, seed, index)
+    }
+
+    /// The final test on the tester: a part fails with the line's defect rate, is
+    /// retested once, and is scrapped if it fails again.
+    fn final_test(
+        &self,
+        pass: &mut Pass<'_, '_, '_>,
+        seed: Seed,
+        index: u64,
+    ) -> Result<(), StationError> {
+        let fail_ppm =
+            u64::from(PERFECT_YIELD_PPM.saturating_sub(self.config.final_test_yield_ppm));
+        let mut outcomes = seed.device_stream(index, "final-test");
+        for attempt in 1..=2u32 {
+            pass.step(step_time::FINAL_TEST, "final-test");
+            if !outcomes.chance(fail_ppm, u64::from(PERFECT_YIELD_PPM)) {
+                pass.audit("station", "final-test-passed", format!("attempt={attempt}"));
+                return Ok(());
+            }
+            pass.audit("station", "final-test-failed", format!("attempt={attempt}"));
+        }
+        Err(StationError::FinalTestFailed {
+            device: pass.device,
+        })
     }
 }

@@ -1,6 +1,7 @@
-//! Reconciliation over random lines: whatever the volumes, seeds and lock sequences
-//! (some of which make the chip refuse a step, so its device is rejected after its key
-//! went in), every key made ends shipped or destroyed, lot by lot, and no identity
+//! Reconciliation over random lines: whatever the volumes, seeds, final-test yields and
+//! lock sequences (some of which make the chip refuse a step, so its device is rejected
+//! after its key went in), every key made ends shipped or destroyed, lot by lot, every
+//! part that fails its final test twice has its secrets destroyed, and no identity
 //! ships twice.
 
 use proptest::prelude::*;
@@ -44,13 +45,14 @@ proptest! {
         seed in any::<u64>(),
         sizes in prop::collection::vec(0u32..5, 1..4),
         which in 0usize..4,
+        yield_ppm in prop_oneof![Just(1_000_000u32), 0u32..=1_000_000],
     ) {
         let (lock_steps, what_if) = sequences()[which].clone();
         let config = LineConfig {
             custody: Custody::Hsm,
             level: Level::Board,
             target: TargetKind::Mcu,
-            station: StationConfig { lock_steps, what_if },
+            station: StationConfig { lock_steps, what_if, final_test_yield_ppm: yield_ppm },
             names: PkiNames { site: "House".into(), customer: "Customer".into() },
             product: 7,
         };
@@ -74,9 +76,20 @@ proptest! {
         prop_assert_eq!(shipped, summary.shipped.len() as u64);
         prop_assert_eq!(destroyed, summary.rejected.len() as u64);
         prop_assert_eq!(shipped + destroyed, total);
-        // Only the first sequence ships anything.
-        if total > 0 {
+        // Only the first sequence ships anything, and only what passes the final test.
+        if total > 0 && yield_ppm == 1_000_000 {
             prop_assert_eq!(shipped == total, which == 0);
+        }
+        if which != 0 {
+            prop_assert_eq!(shipped, 0);
+        }
+        let tests = &books.final_test;
+        if which == 0 {
+            prop_assert_eq!(tests.first_pass + tests.retest_pass, shipped);
+            prop_assert_eq!(tests.failed, total - shipped);
+            if yield_ppm == 0 {
+                prop_assert_eq!(shipped, 0);
+            }
         }
         let identities: BTreeSet<_> = summary.shipped.iter().map(|d| d.identity).collect();
         prop_assert_eq!(identities.len(), summary.shipped.len());

@@ -61,6 +61,9 @@ pub struct LineSection {
     /// Blow the debug-lock fuse as the last lock step.
     #[serde(default)]
     pub lock_debug: Option<Spanned<bool>>,
+    /// Fraction of parts that pass the final test at each attempt, 0 to 1 (default 1).
+    #[serde(default, rename = "yield")]
+    pub final_test_yield: Option<Spanned<f64>>,
     #[serde(default = "default_product")]
     pub product: u16,
 }

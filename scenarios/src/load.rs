@@ -6,7 +6,9 @@ use crate::format::{self, File};
 use crate::scenario::{AttackPlan, ClaimSpec, Scenario, Targets};
 use provsim_attacks::AvaVan;
 use provsim_devices::{Fuse, TargetKind};
-use provsim_provisioner::{Custody, Level, LineConfig, LockStep, Lot, PkiNames, StationConfig};
+use provsim_provisioner::{
+    Custody, Level, LineConfig, LockStep, Lot, PERFECT_YIELD_PPM, PkiNames, StationConfig,
+};
 use std::ops::Range;
 use std::path::Path;
 use toml::Spanned;
@@ -114,6 +116,20 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
     check_name(at, &file.site.name, "site name", MAX_SITE_NAME)?;
     check_name(at, &file.site.customer, "customer name", MAX_CUSTOMER_NAME)?;
     let lock_steps = lock_sequence(&file, at)?;
+    let final_test_yield_ppm = match &file.line.final_test_yield {
+        None => PERFECT_YIELD_PPM,
+        Some(value) => {
+            let y = *value.get_ref();
+            if !(0.0..=1.0).contains(&y) {
+                return Err(at.at(
+                    value,
+                    format!("yield {y} is not a fraction from 0 to 1 (0.97 means 97 % pass)"),
+                ));
+            }
+            // Converted once, here: everything after works in whole parts per million.
+            (y * f64::from(PERFECT_YIELD_PPM)).round() as u32
+        }
+    };
 
     let lots_span = file.lots.span();
     let lot_sections = file.lots.into_inner();
@@ -247,6 +263,7 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
             station: StationConfig {
                 what_if: file.locks.is_some(),
                 lock_steps,
+                final_test_yield_ppm,
             },
             names: PkiNames {
                 site: file.site.name.into_inner(),

@@ -367,6 +367,12 @@ fn reconciliation_info(
         .collect();
     ReconciliationInfo {
         balanced: books.findings.is_empty() && lots.iter().all(|l| l.balanced),
+        final_test: FinalTestInfo {
+            yield_ppm: scenario.line.station.final_test_yield_ppm,
+            first_pass: books.final_test.first_pass,
+            retest_pass: books.final_test.retest_pass,
+            failed: books.final_test.failed,
+        },
         lots,
         duplicate_identities: books.duplicate_identities,
         findings: books.findings.clone(),

@@ -269,3 +269,30 @@ fn lock_steps_and_derived_locks_do_not_mix() {
     let text = WHAT_IF.replace("target = \"mcu\"", "target = \"mcu\"\nlock_debug = false");
     assert!(parse_str(&text, "s.toml").is_ok());
 }
+
+#[test]
+fn the_final_test_yield_is_a_fraction_kept_in_parts_per_million() {
+    let s = parse_str(
+        &GOOD.replace("lock_debug = true", "lock_debug = true\nyield = 0.97"),
+        "s.toml",
+    )
+    .unwrap();
+    assert_eq!(s.line.station.final_test_yield_ppm, 970_000);
+    assert_eq!(
+        parse_str(GOOD, "s.toml")
+            .unwrap()
+            .line
+            .station
+            .final_test_yield_ppm,
+        PERFECT_YIELD_PPM
+    );
+    let text = GOOD.replace("lock_debug = true", "lock_debug = true\nyield = 1.5");
+    let e = err(&text);
+    assert!(
+        e.starts_with(&format!(
+            "s.toml:{}:9: yield 1.5 is not a fraction",
+            line_of(&text, "yield = 1.5")
+        )),
+        "{e}"
+    );
+}
