@@ -234,35 +234,70 @@ fn foreign_firmware_reads_what_readout_protection_keeps_from_the_debugger() {
 }
 
 #[test]
-fn parts_that_fail_the_final_test_twice_are_scrapped_and_the_books_balance() {
+fn parts_failing_a_test_after_their_secrets_went_in_are_scrapped_and_the_books_balance() {
+    // Keys go in at wafer probe; the package and board tests come after.
     let text = fs::read_to_string(repo().join(HSM))
         .unwrap()
-        .replace("lock_debug = true", "lock_debug = true\nyield = 0.5")
-        .replace("devices = 8", "devices = 24");
+        .replace(
+            "level = \"board\"",
+            "level = \"wafer\"\ndies_per_wafer = 10",
+        )
+        .replace("devices = 8", "devices = 24")
+        + "\n[yield]\nwafer = 0.8\npackage = 0.7\nboard = 0.9\n";
     let (_d, path) = scenario_file(&text);
     let (dir, out) = run_into(Some(&path), Some(3));
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
     let report = report_json(dir.path());
     let books = &report["line"]["reconciliation"];
     assert_eq!(books["balanced"], true, "{books}");
-    let tests = &books["final_test"];
-    let (first, retest, failed) = (
-        tests["first_pass"].as_u64().unwrap(),
-        tests["retest_pass"].as_u64().unwrap(),
-        tests["failed"].as_u64().unwrap(),
+    let tally = |level: usize, field: &str| books["tests"][level][field].as_u64().unwrap();
+    let failed_after = tally(0, "failed") + tally(1, "failed") + tally(2, "failed");
+    assert!(
+        tally(1, "failed") > 0 && tally(1, "retest_pass") > 0,
+        "{books}"
     );
-    assert_eq!(first + retest + failed, 24);
-    assert!(retest > 0 && failed > 0, "{tests}");
-    assert_eq!(report["devices"]["count"].as_u64().unwrap(), first + retest);
-    assert_eq!(books["lots"][0]["destroyed"].as_u64().unwrap(), failed);
+    let shipped = report["devices"]["count"].as_u64().unwrap();
+    assert_eq!(tally(2, "first_pass") + tally(2, "retest_pass"), shipped);
+    assert_eq!(shipped + failed_after, 24);
+    assert_eq!(
+        books["lots"][0]["destroyed"].as_u64().unwrap(),
+        failed_after
+    );
     let audit = fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
     assert_eq!(
         audit.matches("\"device-secrets-destroyed\"").count() as u64,
-        failed,
+        failed_after,
         "every scrapped part's secrets are destroyed, on the record"
     );
-    let records = fs::read_to_string(dir.path().join("records.jsonl")).unwrap();
-    assert_eq!(records.lines().count() as u64, first + retest);
+    // Records carry the wafer and the die's site; ten dies a wafer.
+    let records: Vec<serde_json::Value> = fs::read_to_string(dir.path().join("records.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len() as u64, shipped);
+    for record in &records {
+        assert_eq!(record["level"], "wafer");
+        assert_eq!(record["tester"], "wafer-probe-1");
+        let index = record["index"].as_u64().unwrap();
+        assert_eq!(record["wafer"], format!("LOT-0001-W{:02}", index / 10 + 1));
+    }
+
+    // Keys at board level instead: parts failing wafer or package tests never get one.
+    let late = text.replace("level = \"wafer\"", "level = \"board\"");
+    let (_d2, path) = scenario_file(&late);
+    let (dir, out) = run_into(Some(&path), Some(3));
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let report = report_json(dir.path());
+    let books = &report["line"]["reconciliation"];
+    let made = books["lots"][0]["keys_made"].as_u64().unwrap();
+    let lost_early = books["tests"][0]["failed"].as_u64().unwrap()
+        + books["tests"][1]["failed"].as_u64().unwrap();
+    assert_eq!(made + lost_early, 24);
+    assert_eq!(
+        books["lots"][0]["destroyed"].as_u64().unwrap(),
+        books["tests"][2]["failed"].as_u64().unwrap()
+    );
 }
 
 #[test]

@@ -18,6 +18,8 @@ fn line(lock_debug: bool) -> (Line, provsim_provisioner::LineSummary) {
             customer: "Acme".into(),
         },
         product: 1,
+        dies_per_wafer: 64,
+        yields: provsim_provisioner::Yields::PERFECT,
     };
     let mut line = Line::establish(
         config,

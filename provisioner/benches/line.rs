@@ -37,6 +37,8 @@ fn main() {
             customer: "Bench Customer".into(),
         },
         product: 1,
+        dies_per_wafer: 64,
+        yields: provsim_provisioner::Yields::PERFECT,
     };
     let start = Instant::now();
     let mut line = Line::establish(

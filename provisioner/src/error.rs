@@ -48,8 +48,11 @@ pub enum StationError {
         step: crate::station::LockStep,
         reason: String,
     },
-    #[error("device {device}: failed the final test and its retest")]
-    FinalTestFailed { device: DeviceId },
+    #[error("device {device}: failed the {level} test and its retest")]
+    FailedTest {
+        device: DeviceId,
+        level: &'static str,
+    },
     #[error("device {device}: functional test failed: {reason}")]
     BootFailed { device: DeviceId, reason: String },
     #[error(transparent)]

@@ -16,6 +16,7 @@
 mod audit;
 mod error;
 mod hsm;
+mod level;
 mod line;
 mod pki;
 mod reconcile;
@@ -25,13 +26,11 @@ mod station;
 pub use audit::{AuditBreak, AuditLog, AuditRecord, AuditSummary, parse_head, verify_log};
 pub use error::{HsmError, LineError, PkiError, StationError};
 pub use hsm::{Hsm, HsmStats, KeyHandle, KeyUse};
+pub use level::{DieSite, Level, PERFECT_YIELD_PPM, WaferMap, Yields};
 pub use line::{
-    AuthorityRole, Custody, Level, Line, LineConfig, LineSink, LineSummary, Lot, ShippedDevice,
+    AuthorityRole, Custody, Line, LineConfig, LineSink, LineSummary, Lot, ShippedDevice,
 };
 pub use pki::{CertificateAuthority, IssuedCertificate, Pki, PkiNames};
 pub use reconcile::{LotBalance, Reconciler, Reconciliation};
 pub use record::{DeviceRecord, ParsedRecord, RecordFields, verify_record};
-pub use station::{
-    BoardStation, LockObserver, LockStage, LockStep, PERFECT_YIELD_PPM, StationConfig,
-    life_cycle_token,
-};
+pub use station::{LockObserver, LockStage, LockStep, Station, StationConfig, life_cycle_token};

@@ -4,10 +4,11 @@
 use crate::audit::{AuditLog, AuditRecord, detail_hex};
 use crate::error::LineError;
 use crate::hsm::{Hsm, HsmStats, KeyHandle, KeyUse};
+use crate::level::{Level, WaferMap, Yields};
 use crate::pki::{IssuedCertificate, Pki, PkiNames};
 use crate::reconcile::{Reconciler, Reconciliation};
 use crate::record::{DeviceRecord, RecordFields};
-use crate::station::{BoardStation, LockObserver, StationConfig};
+use crate::station::{LockObserver, Station, StationConfig};
 use provsim_devices::image::{self, ImageVersion, SignOptions};
 use provsim_devices::{DeviceId, Target, TargetKind, build_target};
 use provsim_sim::crypto::{Crypto, Fingerprint, OpCounts, PublicKey, SecretKey};
@@ -28,21 +29,6 @@ impl Custody {
     }
 }
 
-/// Where in manufacturing the secrets go in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
-    /// On the assembled board, through its debug header.
-    Board,
-}
-
-impl Level {
-    pub fn name(self) -> &'static str {
-        match self {
-            Level::Board => "board",
-        }
-    }
-}
-
 /// A line's configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineConfig {
@@ -53,6 +39,10 @@ pub struct LineConfig {
     pub names: PkiNames,
     /// The product number in every device id.
     pub product: u16,
+    /// Dies on one wafer: how a lot's devices map to wafers and die sites.
+    pub dies_per_wafer: u32,
+    /// Each level's test yield. Every part is tested at every level in order.
+    pub yields: Yields,
 }
 
 /// A production lot: a number of devices provisioned one after another.
@@ -214,7 +204,8 @@ pub struct Line {
     seed: Seed,
     lots: Vec<Lot>,
     site: Site,
-    station: BoardStation,
+    station: Station,
+    wafer_map: WaferMap,
     crypto: Crypto,
     site_trace: Trace,
     pending_audit: Vec<AuditRecord>,
@@ -289,7 +280,8 @@ impl Line {
             (pki, key, image, hash, vault_handle, vault_key)
         };
         Ok(Line {
-            station: BoardStation::new(config.station.clone()),
+            station: Station::new(config.station.clone(), config.level, config.yields),
+            wafer_map: WaferMap::new(config.dies_per_wafer),
             site: Site {
                 hsm,
                 pki,
@@ -343,10 +335,15 @@ impl Line {
             .lots
             .get(lot_number.wrapping_sub(1))
             .map_or("", |lot| lot.name.as_str());
+        let site = self.wafer_map.site(shipped.device_id.0 as u32);
+        let wafer = format!("{lot}-W{:02}", site.wafer);
         let fields = RecordFields {
             device: shipped.device_id,
             index: shipped.index,
             lot,
+            wafer: &wafer,
+            x: site.x,
+            y: site.y,
             level: self.config.level.name(),
             tester: self.station.name(),
             life_cycle: target.life_cycle().name(),

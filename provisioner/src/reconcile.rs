@@ -5,6 +5,7 @@
 //! 32-byte fingerprint per shipped device (for duplicates) and the keys in flight.
 
 use crate::audit::AuditRecord;
+use crate::level::Level;
 use provsim_devices::DeviceId;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -24,24 +25,42 @@ impl LotBalance {
     }
 }
 
-/// The final test's results, from the audit log.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct FinalTestTally {
+/// One level's test results, from the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TestTally {
+    pub level: Level,
     pub first_pass: u64,
     pub retest_pass: u64,
-    /// Failed twice: scrapped.
+    /// Failed the test and the retest: the part is out.
     pub failed: u64,
 }
 
 /// The run's reconciliation.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reconciliation {
     pub lots: Vec<LotBalance>,
-    pub final_test: FinalTestTally,
+    /// Wafer, package and board test results, in that order.
+    pub tests: [TestTally; 3],
     /// Identities that shipped more than once.
     pub duplicate_identities: u64,
     /// Every difference, in words.
     pub findings: Vec<String>,
+}
+
+impl Default for Reconciliation {
+    fn default() -> Self {
+        Reconciliation {
+            lots: Vec::new(),
+            tests: Level::ALL.map(|level| TestTally {
+                level,
+                first_pass: 0,
+                retest_pass: 0,
+                failed: 0,
+            }),
+            duplicate_identities: 0,
+            findings: Vec::new(),
+        }
+    }
 }
 
 /// Reads audit records in order and keeps the books.
@@ -126,12 +145,25 @@ impl Reconciler {
             return;
         };
         let key = detail_value(&record.detail, "key");
-        let attempt = detail_value(&record.detail, "attempt");
-        match (record.action, attempt) {
-            ("final-test-passed", Some("1")) => self.done.final_test.first_pass += 1,
-            ("final-test-passed", Some(_)) => self.done.final_test.retest_pass += 1,
-            ("final-test-failed", Some("2")) => self.done.final_test.failed += 1,
-            _ => {}
+        if record.action == "part-tested" {
+            let level = detail_value(&record.detail, "level");
+            let tally = self
+                .done
+                .tests
+                .iter_mut()
+                .find(|t| Some(t.level.name()) == level);
+            let attempt = detail_value(&record.detail, "attempt");
+            match (tally, attempt, detail_value(&record.detail, "result")) {
+                (Some(t), Some("1"), Some("pass")) => t.first_pass += 1,
+                (Some(t), Some("2"), Some("pass")) => t.retest_pass += 1,
+                (Some(t), Some("2"), Some("fail")) => t.failed += 1,
+                (Some(_), Some("1"), Some("fail")) => {}
+                _ => self
+                    .done
+                    .findings
+                    .push(format!("unreadable test record: {}", record.detail)),
+            }
+            return;
         }
         match (record.action, key) {
             ("identity-key-generated", Some(key)) => {

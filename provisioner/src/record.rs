@@ -18,7 +18,11 @@ pub struct RecordFields<'a> {
     pub device: DeviceId,
     pub index: u64,
     pub lot: &'a str,
-    /// `wafer`, `package` or `board`.
+    /// The wafer the die came from (`{lot}-W01`) and its site on it.
+    pub wafer: &'a str,
+    pub x: u32,
+    pub y: u32,
+    /// `wafer`, `package` or `board`: where the secrets went in.
     pub level: &'a str,
     pub tester: &'a str,
     pub life_cycle: &'a str,
@@ -43,16 +47,18 @@ fn json_string(text: &str) -> String {
 }
 
 impl RecordFields<'_> {
-    /// The signed prefix: every field but the signature, in a fixed order. Wafer and
-    /// die coordinates are null at board level.
+    /// The signed prefix: every field but the signature, in a fixed order.
     pub fn prefix(&self) -> String {
         format!(
-            "{{\"device\":\"{}\",\"index\":{},\"lot\":{},\"level\":{},\"tester\":{},\"wafer\":null,\"x\":null,\"y\":null,\"life_cycle\":{},\"identity\":\"{}\",\"certificate_sha256\":\"{}\",\"firmware_sha256\":\"{}\",\"shipped_at_ns\":{},\"signer\":\"{}\"",
+            "{{\"device\":\"{}\",\"index\":{},\"lot\":{},\"level\":{},\"tester\":{},\"wafer\":{},\"x\":{},\"y\":{},\"life_cycle\":{},\"identity\":\"{}\",\"certificate_sha256\":\"{}\",\"firmware_sha256\":\"{}\",\"shipped_at_ns\":{},\"signer\":\"{}\"",
             self.device,
             self.index,
             json_string(self.lot),
             json_string(self.level),
             json_string(self.tester),
+            json_string(self.wafer),
+            self.x,
+            self.y,
             json_string(self.life_cycle),
             self.identity,
             to_hex(&self.certificate_sha256),
@@ -84,9 +90,9 @@ pub struct ParsedRecord {
     pub lot: String,
     pub level: String,
     pub tester: String,
-    pub wafer: Option<String>,
-    pub x: Option<u32>,
-    pub y: Option<u32>,
+    pub wafer: String,
+    pub x: u32,
+    pub y: u32,
     pub life_cycle: String,
     pub identity: String,
     pub certificate_sha256: String,
@@ -147,6 +153,9 @@ mod tests {
             device: DeviceId::new(1, 2, 3),
             index: 3,
             lot: "LOT \"7\"",
+            wafer: "LOT-W01",
+            x: 4,
+            y: 0,
             level: "board",
             tester: "board-1",
             life_cycle: "provisioned",
@@ -160,7 +169,10 @@ mod tests {
         let parsed = verify_record(&crypto, &record.line, vault.public_key()).unwrap();
         assert_eq!(parsed.lot, "LOT \"7\"");
         assert_eq!(parsed.device, "0001000200000003");
-        assert_eq!(parsed.wafer, None);
+        assert_eq!(
+            (parsed.wafer.as_str(), parsed.x, parsed.y),
+            ("LOT-W01", 4, 0)
+        );
 
         let tampered = record.line.replace("\"index\":3", "\"index\":4");
         assert!(verify_record(&crypto, &tampered, vault.public_key()).is_err());

@@ -1,5 +1,5 @@
-//! The board-level station: a programmer on the PCB's debug header, driven by the line's
-//! HSM. For each device it moves the chip into manufacturing test and fuses the hashes
+//! The provisioning station: a programmer on the part's debug pins (probe card, test
+//! socket or board header, by level), driven by the line's HSM. For each device it moves the chip into manufacturing test and fuses the hashes
 //! of its life-cycle tokens, has the HSM make the identity key, issues the certificate,
 //! injects the key sealed to the chip's transport key, writes the certificate, the
 //! firmware-verification key and the signed firmware image, leaves test for
@@ -9,6 +9,7 @@
 use crate::audit::{AuditRecord, detail_hex};
 use crate::error::StationError;
 use crate::hsm::{KeyHandle, KeyUse};
+use crate::level::{Level, PERFECT_YIELD_PPM, Yields};
 use crate::line::Site;
 use crate::pki::IssuedCertificate;
 use provsim_devices::mcu::injection_context;
@@ -98,14 +99,7 @@ pub struct StationConfig {
     /// report shows what it leaves open. Either way a chip that then fails to boot its
     /// firmware fails the functional test and is rejected.
     pub what_if: bool,
-    /// Parts per million that pass the final test at each attempt (1,000,000: every
-    /// part is good). A part that fails is retested once; failing twice, it is
-    /// scrapped with its secrets. Drawn from each device's own `final-test` stream.
-    pub final_test_yield_ppm: u32,
 }
-
-/// Every part passes the final test.
-pub const PERFECT_YIELD_PPM: u32 = 1_000_000;
 
 impl StationConfig {
     /// Secure boot on, and the debug-lock fuse blown last when `lock_debug`: the
@@ -118,7 +112,6 @@ impl StationConfig {
         StationConfig {
             lock_steps,
             what_if: false,
-            final_test_yield_ppm: PERFECT_YIELD_PPM,
         }
     }
 }
@@ -153,10 +146,13 @@ pub struct StationCycle {
     pub duration: SimDuration,
 }
 
-/// The board-level station.
+/// The provisioning station, at the line's level, and the tests a part meets before
+/// and after it.
 #[derive(Debug, Clone)]
-pub struct BoardStation {
+pub struct Station {
     config: StationConfig,
+    level: Level,
+    yields: Yields,
 }
 
 struct Pass<'s, 'c, 'x> {
@@ -211,9 +207,13 @@ fn unexpected(device: DeviceId, step: &'static str, answer: Response) -> Station
     }
 }
 
-impl BoardStation {
-    pub fn new(config: StationConfig) -> Self {
-        BoardStation { config }
+impl Station {
+    pub fn new(config: StationConfig, level: Level, yields: Yields) -> Self {
+        Station {
+            config,
+            level,
+            yields,
+        }
     }
 
     pub fn config(&self) -> &StationConfig {
@@ -222,7 +222,7 @@ impl BoardStation {
 
     /// The tester id device records carry.
     pub fn name(&self) -> &'static str {
-        "board-station-1"
+        self.level.tester()
     }
 
     /// Provisions device `index` of the run. On failure the identity key, if it was
@@ -252,6 +252,12 @@ impl BoardStation {
             audit,
         };
         let started = pass.ctx.now;
+
+        // The tests a part meets before it reaches this station: a failure there loses
+        // a part with nothing in it.
+        for level in Level::ALL.into_iter().filter(|&l| l < self.level) {
+            self.test_part(&mut pass, seed, index, level)?;
+        }
 
         pass.step(step_time::CONNECT, "connect");
         let info = match pass.command(target, "identify", Command::GetInfo)? {
@@ -289,6 +295,11 @@ impl BoardStation {
             )
             .and_then(|certificate| {
                 self.lock_and_test(&mut pass, seed, index, target, observer)?;
+                // The tests after this station: a part failing one takes its secrets
+                // with it, so they are destroyed below like any rejected part's.
+                for level in Level::ALL.into_iter().filter(|&l| l > self.level) {
+                    self.test_part(&mut pass, seed, index, level)?;
+                }
                 Ok(certificate)
             });
         if result.is_err() {
@@ -557,30 +568,40 @@ impl BoardStation {
             "functional-test-passed",
             format!("firmware={} verified={}", running.version, running.verified),
         );
-        self.final_test(pass, seed, index)
+        self.test_part(pass, seed, index, self.level)
     }
 
-    /// The final test on the tester: a part fails with the line's defect rate, is
-    /// retested once, and is scrapped if it fails again.
-    fn final_test(
+    /// A part's test at `level`: it fails with that level's defect rate, is retested
+    /// once, and is rejected if it fails again. Drawn from the device's own stream for
+    /// that level, so a part's fate does not depend on where the secrets go in.
+    fn test_part(
         &self,
         pass: &mut Pass<'_, '_, '_>,
         seed: Seed,
         index: u64,
+        level: Level,
     ) -> Result<(), StationError> {
-        let fail_ppm =
-            u64::from(PERFECT_YIELD_PPM.saturating_sub(self.config.final_test_yield_ppm));
-        let mut outcomes = seed.device_stream(index, "final-test");
+        let fail_ppm = u64::from(PERFECT_YIELD_PPM.saturating_sub(self.yields.at(level)));
+        let mut outcomes = seed.device_stream(index, &format!("test/{}", level.name()));
         for attempt in 1..=2u32 {
-            pass.step(step_time::FINAL_TEST, "final-test");
-            if !outcomes.chance(fail_ppm, u64::from(PERFECT_YIELD_PPM)) {
-                pass.audit("station", "final-test-passed", format!("attempt={attempt}"));
+            pass.step(step_time::FINAL_TEST, "part-test");
+            let passed = !outcomes.chance(fail_ppm, u64::from(PERFECT_YIELD_PPM));
+            pass.audit(
+                "tester",
+                "part-tested",
+                format!(
+                    "level={} attempt={attempt} result={}",
+                    level.name(),
+                    if passed { "pass" } else { "fail" }
+                ),
+            );
+            if passed {
                 return Ok(());
             }
-            pass.audit("station", "final-test-failed", format!("attempt={attempt}"));
         }
-        Err(StationError::FinalTestFailed {
+        Err(StationError::FailedTest {
             device: pass.device,
+            level: level.name(),
         })
     }
 }

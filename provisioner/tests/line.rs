@@ -43,6 +43,8 @@ fn config(lock_debug: bool) -> LineConfig {
             customer: "Acme Sensors".into(),
         },
         product: 0x5053,
+        dies_per_wafer: 64,
+        yields: provsim_provisioner::Yields::PERFECT,
     }
 }
 
@@ -265,7 +267,6 @@ fn a_lock_step_the_chip_refuses_rejects_the_device_unless_it_is_a_what_if() {
     strict.station = StationConfig {
         lock_steps: steps.clone(),
         what_if: false,
-        final_test_yield_ppm: provsim_provisioner::PERFECT_YIELD_PPM,
     };
     let mut line = Line::establish(strict, Seed::new(4), lots()).unwrap();
     let summary = line.run(&mut ()).unwrap();
@@ -285,7 +286,6 @@ fn a_lock_step_the_chip_refuses_rejects_the_device_unless_it_is_a_what_if() {
     what_if.station = StationConfig {
         lock_steps: steps,
         what_if: true,
-        final_test_yield_ppm: provsim_provisioner::PERFECT_YIELD_PPM,
     };
     let mut line = Line::establish(what_if, Seed::new(4), lots()).unwrap();
     assert_eq!(line.run(&mut ()).unwrap().shipped.len(), 5);

@@ -7,7 +7,7 @@
 use proptest::prelude::*;
 use provsim_devices::{Fuse, TargetKind};
 use provsim_provisioner::{
-    Custody, Level, Line, LineConfig, LockStep, Lot, PkiNames, StationConfig,
+    Custody, Level, Line, LineConfig, LockStep, Lot, PkiNames, StationConfig, Yields,
 };
 use provsim_sim::Seed;
 use std::collections::BTreeSet;
@@ -38,7 +38,7 @@ fn sequences() -> Vec<(Vec<LockStep>, bool)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
 
     #[test]
     fn keys_made_equal_shipped_plus_destroyed_in_every_lot(
@@ -46,15 +46,20 @@ proptest! {
         sizes in prop::collection::vec(0u32..5, 1..4),
         which in 0usize..4,
         yield_ppm in prop_oneof![Just(1_000_000u32), 0u32..=1_000_000],
+        wafer_ppm in prop_oneof![Just(1_000_000u32), 500_000u32..=1_000_000],
+        board_ppm in prop_oneof![Just(1_000_000u32), 500_000u32..=1_000_000],
+        level in prop::sample::select(Level::ALL.to_vec()),
     ) {
         let (lock_steps, what_if) = sequences()[which].clone();
         let config = LineConfig {
             custody: Custody::Hsm,
-            level: Level::Board,
+            level,
             target: TargetKind::Mcu,
-            station: StationConfig { lock_steps, what_if, final_test_yield_ppm: yield_ppm },
+            station: StationConfig { lock_steps, what_if },
             names: PkiNames { site: "House".into(), customer: "Customer".into() },
             product: 7,
+            dies_per_wafer: 5,
+            yields: Yields { wafer: wafer_ppm, package: yield_ppm, board: board_ppm },
         };
         let lots: Vec<Lot> = sizes
             .iter()
@@ -72,24 +77,36 @@ proptest! {
         let made: u64 = books.lots.iter().map(|l| l.keys_made).sum();
         let shipped: u64 = books.lots.iter().map(|l| l.shipped).sum();
         let destroyed: u64 = books.lots.iter().map(|l| l.destroyed).sum();
-        prop_assert_eq!(made, total);
         prop_assert_eq!(shipped, summary.shipped.len() as u64);
-        prop_assert_eq!(destroyed, summary.rejected.len() as u64);
-        prop_assert_eq!(shipped + destroyed, total);
-        // Only the first sequence ships anything, and only what passes the final test.
-        if total > 0 && yield_ppm == 1_000_000 {
+        let lost_early: u64 = books
+            .tests
+            .iter()
+            .filter(|t| t.level < level)
+            .map(|t| t.failed)
+            .sum();
+        prop_assert_eq!(made + lost_early, total);
+        prop_assert_eq!(destroyed + lost_early, summary.rejected.len() as u64);
+        prop_assert_eq!(shipped + destroyed, made);
+        // Only the first sequence ships anything, and only what passes every test.
+        let perfect = [wafer_ppm, yield_ppm, board_ppm].iter().all(|&p| p == 1_000_000);
+        if total > 0 && perfect {
             prop_assert_eq!(shipped == total, which == 0);
         }
         if which != 0 {
             prop_assert_eq!(shipped, 0);
         }
-        let tests = &books.final_test;
+        // A part that failed a test before the provisioning level took no key; one that
+        // failed at or after it had its key destroyed.
         if which == 0 {
-            prop_assert_eq!(tests.first_pass + tests.retest_pass, shipped);
-            prop_assert_eq!(tests.failed, total - shipped);
-            if yield_ppm == 0 {
-                prop_assert_eq!(shipped, 0);
-            }
+            let failed_after: u64 = books
+                .tests
+                .iter()
+                .filter(|t| t.level >= level)
+                .map(|t| t.failed)
+                .sum();
+            prop_assert_eq!(destroyed, failed_after);
+            let board = books.tests[2];
+            prop_assert_eq!(board.first_pass + board.retest_pass, shipped);
         }
         let identities: BTreeSet<_> = summary.shipped.iter().map(|d| d.identity).collect();
         prop_assert_eq!(identities.len(), summary.shipped.len());

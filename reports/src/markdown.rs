@@ -299,16 +299,18 @@ fn write_report(out: &mut String, r: &RunReport) -> std::fmt::Result {
         cell(&or_dash(&lots)),
         books.duplicate_identities
     )?;
-    let t = &books.final_test;
-    writeln!(
-        out,
-        "| Final test | pass rate {}.{:04} % per attempt: {} passed first time, {} on retest, {} scrapped |",
-        t.yield_ppm / 10_000,
-        t.yield_ppm % 10_000,
-        t.first_pass,
-        t.retest_pass,
-        t.failed
-    )?;
+    for t in &books.tests {
+        writeln!(
+            out,
+            "| {} test | pass rate {}.{:04} % per attempt: {} passed first time, {} on retest, {} failed twice |",
+            t.level,
+            t.yield_ppm / 10_000,
+            t.yield_ppm % 10_000,
+            t.first_pass,
+            t.retest_pass,
+            t.failed
+        )?;
+    }
     writeln!(out)?;
     if !books.findings.is_empty() {
         writeln!(out, "Reconciliation findings:")?;

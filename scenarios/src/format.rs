@@ -11,6 +11,9 @@ pub struct File {
     pub scenario: ScenarioSection,
     pub site: SiteSection,
     pub line: LineSection,
+    /// Each level's test yield: the fraction of parts passing at each attempt.
+    #[serde(default, rename = "yield")]
+    pub yields: Option<YieldSection>,
     /// The MCU's configuration; all defaults when absent.
     #[serde(default)]
     pub mcu: Option<McuSection>,
@@ -61,9 +64,9 @@ pub struct LineSection {
     /// Blow the debug-lock fuse as the last lock step.
     #[serde(default)]
     pub lock_debug: Option<Spanned<bool>>,
-    /// Fraction of parts that pass the final test at each attempt, 0 to 1 (default 1).
-    #[serde(default, rename = "yield")]
-    pub final_test_yield: Option<Spanned<f64>>,
+    /// Dies on a wafer (default 64): how devices map to wafers and die sites.
+    #[serde(default)]
+    pub dies_per_wafer: Option<Spanned<u32>>,
     #[serde(default = "default_product")]
     pub product: u16,
 }
@@ -107,7 +110,17 @@ pub struct LockSection {
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Level {
+    Wafer,
+    Package,
     Board,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct YieldSection {
+    pub wafer: Option<Spanned<f64>>,
+    pub package: Option<Spanned<f64>>,
+    pub board: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

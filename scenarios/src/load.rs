@@ -7,7 +7,7 @@ use crate::scenario::{AttackPlan, ClaimSpec, Scenario, Targets};
 use provsim_attacks::AvaVan;
 use provsim_devices::{Fuse, TargetKind};
 use provsim_provisioner::{
-    Custody, Level, LineConfig, LockStep, Lot, PERFECT_YIELD_PPM, PkiNames, StationConfig,
+    Custody, Level, LineConfig, LockStep, Lot, PERFECT_YIELD_PPM, PkiNames, StationConfig, Yields,
 };
 use std::ops::Range;
 use std::path::Path;
@@ -116,18 +116,15 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
     check_name(at, &file.site.name, "site name", MAX_SITE_NAME)?;
     check_name(at, &file.site.customer, "customer name", MAX_CUSTOMER_NAME)?;
     let lock_steps = lock_sequence(&file, at)?;
-    let final_test_yield_ppm = match &file.line.final_test_yield {
-        None => PERFECT_YIELD_PPM,
-        Some(value) => {
-            let y = *value.get_ref();
-            if !(0.0..=1.0).contains(&y) {
-                return Err(at.at(
-                    value,
-                    format!("yield {y} is not a fraction from 0 to 1 (0.97 means 97 % pass)"),
-                ));
-            }
-            // Converted once, here: everything after works in whole parts per million.
-            (y * f64::from(PERFECT_YIELD_PPM)).round() as u32
+    let yields = yields(&file, at)?;
+    let dies_per_wafer = match &file.line.dies_per_wafer {
+        None => DEFAULT_DIES_PER_WAFER,
+        Some(dies) if (1..=MAX_DIES_PER_WAFER).contains(dies.get_ref()) => *dies.get_ref(),
+        Some(dies) => {
+            return Err(at.at(
+                dies,
+                format!("dies_per_wafer must be from 1 to {MAX_DIES_PER_WAFER}"),
+            ));
         }
     };
 
@@ -255,6 +252,8 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
                 format::Custody::Hsm => Custody::Hsm,
             },
             level: match file.line.level {
+                format::Level::Wafer => Level::Wafer,
+                format::Level::Package => Level::Package,
                 format::Level::Board => Level::Board,
             },
             target: match file.line.target {
@@ -263,17 +262,49 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
             station: StationConfig {
                 what_if: file.locks.is_some(),
                 lock_steps,
-                final_test_yield_ppm,
             },
             names: PkiNames {
                 site: file.site.name.into_inner(),
                 customer: file.site.customer.into_inner(),
             },
             product: file.line.product,
+            dies_per_wafer,
+            yields,
         },
         lots,
         attacks,
         claims,
+    })
+}
+
+/// Dies on a wafer when a scenario does not say.
+const DEFAULT_DIES_PER_WAFER: u32 = 64;
+/// A 300 mm wafer holds a few thousand small dies; this leaves room.
+const MAX_DIES_PER_WAFER: u32 = 100_000;
+
+/// Each level's test yield, from fractions to whole parts per million.
+fn yields(file: &File, at: &Locator<'_>) -> Result<Yields, ScenarioError> {
+    let Some(section) = &file.yields else {
+        return Ok(Yields::PERFECT);
+    };
+    let ppm = |value: &Option<Spanned<f64>>| -> Result<u32, ScenarioError> {
+        let Some(value) = value else {
+            return Ok(PERFECT_YIELD_PPM);
+        };
+        let y = *value.get_ref();
+        if !(0.0..=1.0).contains(&y) {
+            return Err(at.at(
+                value,
+                format!("yield {y} is not a fraction from 0 to 1 (0.97 means 97 % pass)"),
+            ));
+        }
+        // Converted once, here: everything after works in whole parts per million.
+        Ok((y * f64::from(PERFECT_YIELD_PPM)).round() as u32)
+    };
+    Ok(Yields {
+        wafer: ppm(&section.wafer)?,
+        package: ppm(&section.package)?,
+        board: ppm(&section.board)?,
     })
 }
 

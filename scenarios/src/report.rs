@@ -146,20 +146,22 @@ pub struct CryptoOps {
 pub struct ReconciliationInfo {
     /// True when every lot balances, no identity shipped twice and nothing is open.
     pub balanced: bool,
-    /// Final-test results as the audit log records them.
-    pub final_test: FinalTestInfo,
+    /// Each level's test results as the audit log records them: wafer, package, board.
+    pub tests: Vec<LevelTestInfo>,
     pub lots: Vec<LotBalanceInfo>,
     pub duplicate_identities: u64,
     pub findings: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FinalTestInfo {
+pub struct LevelTestInfo {
+    pub level: String,
     /// The configured pass rate per attempt, in parts per million.
     pub yield_ppm: u32,
     pub first_pass: u64,
     pub retest_pass: u64,
-    /// Failed the test and the retest: scrapped, secrets destroyed.
+    /// Failed the test and the retest: lost before the secrets went in, or scrapped
+    /// with its secrets destroyed after.
     pub failed: u64,
 }
 

@@ -367,12 +367,17 @@ fn reconciliation_info(
         .collect();
     ReconciliationInfo {
         balanced: books.findings.is_empty() && lots.iter().all(|l| l.balanced),
-        final_test: FinalTestInfo {
-            yield_ppm: scenario.line.station.final_test_yield_ppm,
-            first_pass: books.final_test.first_pass,
-            retest_pass: books.final_test.retest_pass,
-            failed: books.final_test.failed,
-        },
+        tests: books
+            .tests
+            .iter()
+            .map(|t| LevelTestInfo {
+                level: t.level.name().to_owned(),
+                yield_ppm: scenario.line.yields.at(t.level),
+                first_pass: t.first_pass,
+                retest_pass: t.retest_pass,
+                failed: t.failed,
+            })
+            .collect(),
         lots,
         duplicate_identities: books.duplicate_identities,
         findings: books.findings.clone(),

@@ -271,28 +271,36 @@ fn lock_steps_and_derived_locks_do_not_mix() {
 }
 
 #[test]
-fn the_final_test_yield_is_a_fraction_kept_in_parts_per_million() {
-    let s = parse_str(
-        &GOOD.replace("lock_debug = true", "lock_debug = true\nyield = 0.97"),
-        "s.toml",
-    )
-    .unwrap();
-    assert_eq!(s.line.station.final_test_yield_ppm, 970_000);
+fn yields_are_fractions_kept_in_parts_per_million() {
+    let text = format!("{GOOD}\n[yield]\nwafer = 0.9\nboard = 0.97\n");
+    let s = parse_str(&text, "s.toml").unwrap();
     assert_eq!(
-        parse_str(GOOD, "s.toml")
-            .unwrap()
-            .line
-            .station
-            .final_test_yield_ppm,
-        PERFECT_YIELD_PPM
+        s.line.yields,
+        Yields {
+            wafer: 900_000,
+            package: PERFECT_YIELD_PPM,
+            board: 970_000
+        }
     );
-    let text = GOOD.replace("lock_debug = true", "lock_debug = true\nyield = 1.5");
+    assert_eq!(
+        parse_str(GOOD, "s.toml").unwrap().line.yields,
+        Yields::PERFECT
+    );
+    let text = format!("{GOOD}\n[yield]\npackage = 1.5\n");
     let e = err(&text);
     assert!(
         e.starts_with(&format!(
-            "s.toml:{}:9: yield 1.5 is not a fraction",
-            line_of(&text, "yield = 1.5")
+            "s.toml:{}:11: yield 1.5 is not a fraction",
+            line_of(&text, "package = 1.5")
         )),
         "{e}"
+    );
+    let text = GOOD.replace("level = \"board\"", "level = \"wafer\"\ndies_per_wafer = 0");
+    let e = err(&text);
+    assert!(e.contains("dies_per_wafer must be from 1"), "{e}");
+    let text = GOOD.replace("level = \"board\"", "level = \"package\"");
+    assert_eq!(
+        parse_str(&text, "s.toml").unwrap().line.level,
+        Level::Package
     );
 }
