@@ -362,6 +362,14 @@ fn the_golden_report_is_reproduced() {
         (HSM, "tests/golden/mcu-board-hsm.seed1.report.json"),
         (OPEN, "tests/golden/mcu-board-debug-open.seed1.report.json"),
         (WHAT_IF, "tests/golden/mcu-lock-what-if.seed1.report.json"),
+        (
+            "scenarios/mcu-wafer-hsm.toml",
+            "tests/golden/mcu-wafer-hsm.seed1.report.json",
+        ),
+        (
+            "scenarios/mcu-package-hsm.toml",
+            "tests/golden/mcu-package-hsm.seed1.report.json",
+        ),
     ] {
         let (dir, _) = run_into(Some(scenario), Some(1));
         let produced = fs::read_to_string(dir.path().join("report.json")).unwrap();

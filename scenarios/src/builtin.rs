@@ -29,6 +29,14 @@ pub const BUILTIN: &[Builtin] = &[
         text: include_str!("../mcu-board-debug-open.toml"),
     },
     Builtin {
+        name: "mcu-wafer-hsm",
+        text: include_str!("../mcu-wafer-hsm.toml"),
+    },
+    Builtin {
+        name: "mcu-package-hsm",
+        text: include_str!("../mcu-package-hsm.toml"),
+    },
+    Builtin {
         name: "mcu-lock-what-if",
         text: include_str!("../mcu-lock-what-if.toml"),
     },
