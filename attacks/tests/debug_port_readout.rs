@@ -20,6 +20,7 @@ fn line(lock_debug: bool) -> (Line, provsim_provisioner::LineSummary) {
         product: 1,
         dies_per_wafer: 64,
         yields: provsim_provisioner::Yields::PERFECT,
+        quorum: provsim_provisioner::Quorum::DEFAULT,
     };
     let mut line = Line::establish(
         config,

@@ -39,6 +39,7 @@ fn main() {
         product: 1,
         dies_per_wafer: 64,
         yields: provsim_provisioner::Yields::PERFECT,
+        quorum: provsim_provisioner::Quorum::DEFAULT,
     };
     let start = Instant::now();
     let mut line = Line::establish(

@@ -6,6 +6,8 @@ use provsim_sim::KernelError;
 pub enum HsmError {
     #[error("no key with handle {0}")]
     NoSuchKey(u32),
+    #[error("{presented} share(s) presented do not rebuild the key (threshold {threshold})")]
+    QuorumNotMet { presented: usize, threshold: u8 },
     #[error("key {handle} is a {usage} key and its policy forbids {operation}")]
     PolicyForbids {
         handle: u32,

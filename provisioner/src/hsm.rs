@@ -3,6 +3,7 @@
 //! A device identity key leaves only sealed to the device it is injected into, and is
 //! then destroyed; CA and firmware-signing keys never leave at all.
 
+use crate::ceremony::{self, KeyShare, Quorum};
 use crate::error::HsmError;
 use provsim_sim::crypto::{CertSigner, Crypto, Envelope, PublicKey, SecretKey, Signature};
 use provsim_sim::{Ctx, Field, Stream};
@@ -50,6 +51,8 @@ impl KeyUse {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct HsmStats {
     pub generated: u64,
+    /// Keys rebuilt from custodians' shares (the offline root, at a ceremony).
+    pub restored: u64,
     pub wrapped: u64,
     pub destroyed: u64,
     pub certificates_signed: u64,
@@ -171,6 +174,67 @@ impl Hsm {
         Ok(envelope)
     }
 
+    /// Splits a certificate-authority key into custodians' shares (as an HSM backs a
+    /// key up onto custodian cards). The key stays until it is destroyed.
+    pub fn split_key(
+        &self,
+        ctx: &mut Ctx<'_>,
+        handle: KeyHandle,
+        quorum: Quorum,
+        rng: &mut Stream,
+    ) -> Result<Vec<KeyShare>, HsmError> {
+        let stored = self.require(handle, KeyUse::CertificateAuthority, "splitting")?;
+        let shares = ceremony::split(&stored.key.expose_secret_bytes(), quorum, rng);
+        ctx.record(
+            "hsm-split",
+            &[
+                ("custodians", Field::U64(quorum.custodians.into())),
+                ("threshold", Field::U64(quorum.threshold.into())),
+            ],
+        );
+        Ok(shares)
+    }
+
+    /// Rebuilds a certificate-authority key from the shares the custodians present. It
+    /// must be the key whose public half is `expected`: too few shares, or shares of
+    /// another key, rebuild nothing usable and are refused.
+    pub fn restore_key(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        shares: &[&KeyShare],
+        quorum: Quorum,
+        expected: &PublicKey,
+    ) -> Result<KeyHandle, HsmError> {
+        let refused = HsmError::QuorumNotMet {
+            presented: shares.len(),
+            threshold: quorum.threshold,
+        };
+        let secret = ceremony::combine(shares, quorum).ok_or(refused.clone())?;
+        let key = ctx
+            .crypto
+            .import_secret(&secret)
+            .map_err(|_| refused.clone())?;
+        if key.public_key() != expected {
+            return Err(refused);
+        }
+        let handle = KeyHandle(self.next_handle);
+        self.next_handle = self.next_handle.wrapping_add(1);
+        self.keys.insert(
+            handle,
+            StoredKey {
+                key,
+                usage: KeyUse::CertificateAuthority,
+                wrapped: false,
+            },
+        );
+        self.stats.restored += 1;
+        ctx.record(
+            "hsm-restore",
+            &[("fingerprint", Field::Bytes(&expected.fingerprint().0))],
+        );
+        Ok(handle)
+    }
+
     /// Destroys a key.
     pub fn destroy(&mut self, ctx: &mut Ctx<'_>, handle: KeyHandle) -> Result<(), HsmError> {
         let stored = self
@@ -267,11 +331,56 @@ mod tests {
             hsm.stats(),
             HsmStats {
                 generated: 2,
+                restored: 0,
                 wrapped: 1,
                 destroyed: 1,
                 certificates_signed: 0
             }
         );
         assert_eq!(hsm.live_keys(), 1);
+    }
+
+    #[test]
+    fn a_split_key_comes_back_only_from_a_quorum_of_its_own_shares() {
+        let crypto = Crypto::new();
+        let mut trace = Trace::new();
+        let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
+        let mut stream = Seed::new(2).stream("test/hsm");
+        let mut hsm = Hsm::new();
+        let quorum = Quorum {
+            custodians: 5,
+            threshold: 3,
+        };
+        let (root, root_key) = hsm.generate(&mut ctx, KeyUse::CertificateAuthority, &mut stream);
+        let (other, _) = hsm.generate(&mut ctx, KeyUse::CertificateAuthority, &mut stream);
+        let shares = hsm.split_key(&mut ctx, root, quorum, &mut stream).unwrap();
+        let foreign = hsm.split_key(&mut ctx, other, quorum, &mut stream).unwrap();
+        hsm.destroy(&mut ctx, root).unwrap();
+
+        let two: Vec<&KeyShare> = shares.iter().take(2).collect();
+        assert_eq!(
+            hsm.restore_key(&mut ctx, &two, quorum, &root_key),
+            Err(HsmError::QuorumNotMet {
+                presented: 2,
+                threshold: 3
+            })
+        );
+        let mixed = vec![&shares[0], &shares[1], &foreign[2]];
+        assert!(
+            hsm.restore_key(&mut ctx, &mixed, quorum, &root_key)
+                .is_err()
+        );
+        let three = vec![&shares[4], &shares[0], &shares[2]];
+        let restored = hsm
+            .restore_key(&mut ctx, &three, quorum, &root_key)
+            .unwrap();
+        assert_eq!(hsm.public_key(restored).unwrap(), &root_key);
+        assert_eq!(hsm.stats().restored, 1);
+        // Device keys cannot be split: only CA keys have custodians.
+        let (device, _) = hsm.generate(&mut ctx, KeyUse::DeviceIdentity, &mut stream);
+        assert!(
+            hsm.split_key(&mut ctx, device, quorum, &mut stream)
+                .is_err()
+        );
     }
 }

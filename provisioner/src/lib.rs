@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 mod audit;
+mod ceremony;
 mod error;
 mod hsm;
 mod level;
@@ -24,6 +25,7 @@ mod record;
 mod station;
 
 pub use audit::{AuditBreak, AuditLog, AuditRecord, AuditSummary, parse_head, verify_log};
+pub use ceremony::{KeyShare, Quorum};
 pub use error::{HsmError, LineError, PkiError, StationError};
 pub use hsm::{Hsm, HsmStats, KeyHandle, KeyUse};
 pub use level::{DieSite, Level, PERFECT_YIELD_PPM, WaferMap, Yields};

@@ -2,6 +2,7 @@
 //! device through the station in virtual time.
 
 use crate::audit::{AuditLog, AuditRecord, detail_hex};
+use crate::ceremony::Quorum;
 use crate::error::LineError;
 use crate::hsm::{Hsm, HsmStats, KeyHandle, KeyUse};
 use crate::level::{Level, WaferMap, Yields};
@@ -43,6 +44,8 @@ pub struct LineConfig {
     pub dies_per_wafer: u32,
     /// Each level's test yield. Every part is tested at every level in order.
     pub yields: Yields,
+    /// Custodians of the offline root key, and how many must meet to use it.
+    pub quorum: Quorum,
 }
 
 /// A production lot: a number of devices provisioned one after another.
@@ -240,7 +243,40 @@ impl Line {
                     ("what-if", Field::Bool(config.station.what_if)),
                 ],
             );
-            let pki = Pki::establish(&mut hsm, &mut ctx, seed, &config.names)?;
+            let (pki, custodian_shares, attendees) =
+                Pki::establish(&mut hsm, &mut ctx, seed, &config.names, config.quorum)?;
+            let shares: Vec<String> = custodian_shares
+                .iter()
+                .map(|s| format!("{}:{}", s.custodian, provsim_sim::to_hex(&s.digest()[..8])))
+                .collect();
+            pending_audit.push(audit.append(
+                &crypto,
+                SimTime::ZERO,
+                "ceremony",
+                "root-key-split",
+                None,
+                format!(
+                    "custodians={} threshold={} shares={}",
+                    config.quorum.custodians,
+                    config.quorum.threshold,
+                    shares.join(",")
+                ),
+            ));
+            pending_audit.push(audit.append(
+                &crypto,
+                SimTime::ZERO,
+                "ceremony",
+                "root-key-used",
+                None,
+                format!(
+                    "present={} purpose=customer-ca",
+                    attendees
+                        .iter()
+                        .map(u8::to_string)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+            ));
             let mut fw_stream = seed.stream("site/firmware-signing-key");
             let (handle, key) = hsm.generate(&mut ctx, KeyUse::FirmwareSigning, &mut fw_stream);
             for (action, fp) in [

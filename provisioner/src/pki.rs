@@ -8,7 +8,8 @@
 //! 160 bits of SHA-256 over the subject public key), and the device serial number in the
 //! subject as a PrintableString.
 
-use crate::error::PkiError;
+use crate::ceremony::{self, KeyShare, Quorum};
+use crate::error::{HsmError, PkiError};
 use crate::hsm::{Hsm, KeyHandle, KeyUse};
 use provsim_devices::DeviceId;
 use provsim_sim::crypto::{Crypto, Fingerprint, PublicKey};
@@ -28,10 +29,11 @@ pub struct PkiNames {
     pub customer: String,
 }
 
-/// A CA whose key is held in the HSM.
+/// A CA. Its key is held in the HSM, or, for the offline root, only as custodians'
+/// shares between ceremonies (`handle` is `None`).
 #[derive(Clone)]
 pub struct CertificateAuthority {
-    handle: KeyHandle,
+    handle: Option<KeyHandle>,
     params: CertificateParams,
     certificate: IssuedCertificate,
     fingerprint: Fingerprint,
@@ -142,7 +144,8 @@ impl Pki {
         ctx: &mut Ctx<'_>,
         seed: Seed,
         names: &PkiNames,
-    ) -> Result<Pki, PkiError> {
+        quorum: Quorum,
+    ) -> Result<(Pki, Vec<KeyShare>, Vec<u8>), PkiError> {
         let mut root_stream = seed.stream("site/root-ca");
         let (root_handle, root_key) =
             hsm.generate(ctx, KeyUse::CertificateAuthority, &mut root_stream);
@@ -155,6 +158,22 @@ impl Pki {
         let root_cert = root_params
             .self_signed(&hsm.certificate_signer(ctx.crypto, root_handle)?)
             .map_err(encoding)?;
+
+        // The root goes offline: split among the custodians, then destroyed in the HSM.
+        // Using it again takes a ceremony with a quorum of them.
+        let shares = hsm.split_key(
+            ctx,
+            root_handle,
+            quorum,
+            &mut seed.stream("site/root-ceremony/shares"),
+        )?;
+        hsm.destroy(ctx, root_handle)?;
+        let present = ceremony::attendees(quorum, &mut seed.stream("site/root-ceremony/attendees"));
+        let presented: Vec<&KeyShare> = shares
+            .iter()
+            .filter(|s| present.contains(&s.custodian))
+            .collect();
+        let root_handle = hsm.restore_key(ctx, &presented, quorum, &root_key)?;
 
         let mut customer_stream = seed.stream("site/customer-ca");
         let (customer_handle, customer_key) =
@@ -175,16 +194,18 @@ impl Pki {
                 .signed_by(&customer_key, &issuer)
                 .map_err(encoding)?
         };
+        // The ceremony ends: the restored root is destroyed again.
+        hsm.destroy(ctx, root_handle)?;
 
         let pki = Pki {
             root: CertificateAuthority {
-                handle: root_handle,
+                handle: None,
                 params: root_params,
                 certificate: root_cert.into(),
                 fingerprint: root_key.fingerprint(),
             },
             customer: CertificateAuthority {
-                handle: customer_handle,
+                handle: Some(customer_handle),
                 params: customer_params,
                 certificate: customer_cert.into(),
                 fingerprint: customer_key.fingerprint(),
@@ -200,7 +221,7 @@ impl Pki {
                 ],
             );
         }
-        Ok(pki)
+        Ok((pki, shares, present))
     }
 
     pub fn root(&self) -> &CertificateAuthority {
@@ -236,7 +257,7 @@ impl Pki {
         params.use_authority_key_identifier_extension = true;
         let issuer = Issuer::from_params(
             &self.customer.params,
-            hsm.certificate_signer(crypto, self.customer.handle)?,
+            hsm.certificate_signer(crypto, self.customer.handle.ok_or(HsmError::NoSuchKey(0))?)?,
         );
         Ok(params
             .signed_by(public_key, &issuer)

@@ -239,7 +239,11 @@ fn write_report(out: &mut String, r: &RunReport) -> std::fmt::Result {
     writeln!(out, "| Provisioning level | {} |", s.level)?;
     writeln!(out, "| Target | {} |", s.target)?;
     writeln!(out, "| Lock sequence | {} |", cell(&or_dash(&s.lock_steps)))?;
-    writeln!(out, "| Root CA key | `{}` |", s.root_ca_key)?;
+    writeln!(
+        out,
+        "| Root CA key | `{}`, offline: held as shares by {} custodians, {} needed to use it |",
+        s.root_ca_key, s.root_custodians, s.root_quorum
+    )?;
     writeln!(out, "| Customer CA key | `{}` |", s.customer_ca_key)?;
     writeln!(out, "| Firmware-verification key | `{}` |", s.firmware_key)?;
     let lots: Vec<String> = l
@@ -261,8 +265,12 @@ fn write_report(out: &mut String, r: &RunReport) -> std::fmt::Result {
     )?;
     writeln!(
         out,
-        "| HSM keys | {} generated, {} wrapped for devices, {} destroyed; {} certificates signed |",
-        l.hsm.keys_generated, l.hsm.keys_wrapped, l.hsm.keys_destroyed, l.hsm.certificates_signed
+        "| HSM keys | {} generated, {} restored from custodians' shares, {} wrapped for devices, {} destroyed; {} certificates signed |",
+        l.hsm.keys_generated,
+        l.hsm.keys_restored,
+        l.hsm.keys_wrapped,
+        l.hsm.keys_destroyed,
+        l.hsm.certificates_signed
     )?;
     let ops = &l.crypto_ops;
     writeln!(

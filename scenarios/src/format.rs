@@ -48,6 +48,10 @@ pub struct SiteSection {
     pub name: Spanned<String>,
     pub customer: Spanned<String>,
     pub custody: Custody,
+    /// Custodians holding shares of the offline root key (default 5).
+    pub custodians: Option<Spanned<u8>>,
+    /// How many of them must meet to use the root (default 3).
+    pub quorum: Option<Spanned<u8>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

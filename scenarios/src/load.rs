@@ -7,7 +7,8 @@ use crate::scenario::{AttackPlan, ClaimSpec, Scenario, Targets};
 use provsim_attacks::AvaVan;
 use provsim_devices::{Fuse, TargetKind};
 use provsim_provisioner::{
-    Custody, Level, LineConfig, LockStep, Lot, PERFECT_YIELD_PPM, PkiNames, StationConfig, Yields,
+    Custody, Level, LineConfig, LockStep, Lot, PERFECT_YIELD_PPM, PkiNames, Quorum, StationConfig,
+    Yields,
 };
 use std::ops::Range;
 use std::path::Path;
@@ -116,6 +117,33 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
     check_name(at, &file.site.name, "site name", MAX_SITE_NAME)?;
     check_name(at, &file.site.customer, "customer name", MAX_CUSTOMER_NAME)?;
     let lock_steps = lock_sequence(&file, at)?;
+    let quorum = Quorum {
+        custodians: file
+            .site
+            .custodians
+            .as_ref()
+            .map_or(Quorum::DEFAULT.custodians, |c| *c.get_ref()),
+        threshold: file
+            .site
+            .quorum
+            .as_ref()
+            .map_or(Quorum::DEFAULT.threshold, |q| *q.get_ref()),
+    };
+    if !quorum.is_valid() {
+        let span = file
+            .site
+            .quorum
+            .as_ref()
+            .or(file.site.custodians.as_ref())
+            .map_or(0..0, Spanned::span);
+        return Err(at.error(
+            span,
+            format!(
+                "a quorum of {} out of {} custodians is not a ceremony: it takes 2 to 16 custodians and a quorum from 2 to their number",
+                quorum.threshold, quorum.custodians
+            ),
+        ));
+    }
     let yields = yields(&file, at)?;
     let dies_per_wafer = match &file.line.dies_per_wafer {
         None => DEFAULT_DIES_PER_WAFER,
@@ -270,6 +298,7 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
             product: file.line.product,
             dies_per_wafer,
             yields,
+            quorum,
         },
         lots,
         attacks,

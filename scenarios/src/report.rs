@@ -88,6 +88,9 @@ pub struct SiteInfo {
     pub target: String,
     /// The station's lock sequence, in order.
     pub lock_steps: Vec<String>,
+    /// The offline root's custodians and the quorum needed to use it.
+    pub root_custodians: u8,
+    pub root_quorum: u8,
     pub root_ca_key: String,
     pub customer_ca_key: String,
     pub firmware_key: String,
@@ -123,6 +126,8 @@ pub struct AuditInfo {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct HsmInfo {
     pub keys_generated: u64,
+    /// Keys rebuilt from custodians' shares: the offline root, once per ceremony.
+    pub keys_restored: u64,
     pub keys_wrapped: u64,
     pub keys_destroyed: u64,
     pub certificates_signed: u64,

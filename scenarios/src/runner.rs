@@ -147,6 +147,8 @@ pub fn run(
                 .iter()
                 .map(ToString::to_string)
                 .collect(),
+            root_custodians: scenario.line.quorum.custodians,
+            root_quorum: scenario.line.quorum.threshold,
             root_ca_key: line.pki().root().key_fingerprint().to_string(),
             customer_ca_key: line.pki().customer().key_fingerprint().to_string(),
             firmware_key: line.firmware_key().fingerprint().to_string(),
@@ -403,6 +405,7 @@ fn line_info(scenario: &Scenario, summary: &LineSummary) -> LineInfo {
         },
         hsm: HsmInfo {
             keys_generated: summary.hsm.generated,
+            keys_restored: summary.hsm.restored,
             keys_wrapped: summary.hsm.wrapped,
             keys_destroyed: summary.hsm.destroyed,
             certificates_signed: summary.hsm.certificates_signed,

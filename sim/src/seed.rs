@@ -60,6 +60,12 @@ impl Stream {
         }
     }
 
+    /// The stream as a `rand_core` generator, for a well-kept crate that draws its own
+    /// randomness (a secret-sharing dealer): its draws then come from the seed too.
+    pub fn as_rng(&mut self) -> &mut (impl rand_core::CryptoRng + use<>) {
+        &mut self.rng
+    }
+
     pub fn next_u32(&mut self) -> u32 {
         self.rng.next_u32()
     }

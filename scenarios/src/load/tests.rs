@@ -304,3 +304,32 @@ fn yields_are_fractions_kept_in_parts_per_million() {
         Level::Package
     );
 }
+
+#[test]
+fn the_root_quorum_is_read_and_checked() {
+    assert_eq!(
+        parse_str(GOOD, "s.toml").unwrap().line.quorum,
+        Quorum::DEFAULT
+    );
+    let text = GOOD.replace(
+        "custody = \"hsm\"",
+        "custody = \"hsm\"\ncustodians = 7\nquorum = 4",
+    );
+    assert_eq!(
+        parse_str(&text, "s.toml").unwrap().line.quorum,
+        Quorum {
+            custodians: 7,
+            threshold: 4
+        }
+    );
+    for bad in [
+        "custodians = 3\nquorum = 4",
+        "quorum = 1",
+        "custodians = 17\nquorum = 2",
+    ] {
+        let text = GOOD.replace("custody = \"hsm\"", &format!("custody = \"hsm\"\n{bad}"));
+        let e = err(&text);
+        assert!(e.contains("is not a ceremony"), "{bad}: {e}");
+        assert!(e.starts_with("s.toml:"), "{e}");
+    }
+}
