@@ -170,15 +170,18 @@ fn audit_verify(file: &std::path::Path, head: Option<provsim_sim::Digest>) -> Ex
                 if head.is_some() {
                     ""
                 } else {
-                    " (no --head given: a log cut after a whole record would look the same)"
+                    " (no --head given: a log cut, closed again and re-hashed by hand would look the same)"
                 }
             ),
             ExitCode::SUCCESS,
         ),
-        Err(broken) => (
+        Err(provsim_provisioner::AuditError::Broken(broken)) => (
             format!("provsim: {}: TAMPERED at {broken}\n", file.display()),
             ExitCode::from(1),
         ),
+        Err(provsim_provisioner::AuditError::Io(e)) => {
+            return fail(anyhow::anyhow!("cannot read `{}`: {e}", file.display()));
+        }
     };
     match say(&text) {
         Ok(()) => code,

@@ -6,28 +6,40 @@ mod common;
 use common::*;
 use std::fs;
 
-/// The first `n` records of a real run's log, and the head they end at.
-fn small_log(n: usize) -> (Vec<u8>, String) {
-    let (dir, out) = run_into(None, Some(1));
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let text = fs::read_to_string(dir.path().join("audit.jsonl")).expect("audit.jsonl written");
-    let report = report_json(dir.path());
-    let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(
-        lines.len() as u64,
-        report["line"]["audit"]["records"].as_u64().unwrap()
-    );
-    // The whole log ends at the report's head.
-    let last: serde_json::Value = serde_json::from_str(lines.last().unwrap()).unwrap();
-    assert_eq!(last["hash"], report["line"]["audit"]["head"]);
-
-    let head: serde_json::Value = serde_json::from_str(lines[n - 1]).unwrap();
+/// A small closed log, written by the same code the line uses: two device records and
+/// the closing record.
+fn small_log() -> (Vec<u8>, String) {
+    use provsim_devices::DeviceId;
+    use provsim_provisioner::AuditLog;
+    use provsim_sim::SimTime;
+    use provsim_sim::crypto::Crypto;
+    let crypto = Crypto::new();
+    let mut log = AuditLog::new();
     let mut bytes = Vec::new();
-    for line in &lines[..n] {
-        bytes.extend_from_slice(line.as_bytes());
+    let records = [
+        log.append(
+            &crypto,
+            SimTime::from_nanos(5),
+            "hsm",
+            "identity-key-generated",
+            Some(DeviceId::new(1, 1, 0)),
+            format!("key={}", "5a".repeat(32)),
+        ),
+        log.append(
+            &crypto,
+            SimTime::from_nanos(9),
+            "station",
+            "device-shipped",
+            Some(DeviceId::new(1, 1, 0)),
+            format!("key={}", "5a".repeat(32)),
+        ),
+        log.close(&crypto, SimTime::from_nanos(9)),
+    ];
+    for record in &records {
+        bytes.extend_from_slice(record.line.as_bytes());
         bytes.push(b'\n');
     }
-    (bytes, head["hash"].as_str().unwrap().to_owned())
+    (bytes, provsim_sim::to_hex(&log.head().0))
 }
 
 fn verify(dir: &std::path::Path, bytes: &[u8], head: &str) -> std::process::Output {
@@ -38,7 +50,7 @@ fn verify(dir: &std::path::Path, bytes: &[u8], head: &str) -> std::process::Outp
 
 #[test]
 fn every_altered_byte_and_a_dropped_last_line_fail_at_the_right_record() {
-    let (bytes, head) = small_log(3);
+    let (bytes, head) = small_log();
     let dir = tempfile::tempdir().unwrap();
     let intact = verify(dir.path(), &bytes, &head);
     assert_eq!(code(&intact), 0, "{}{}", stdout(&intact), stderr(&intact));
@@ -74,11 +86,43 @@ fn every_altered_byte_and_a_dropped_last_line_fail_at_the_right_record() {
     let out = verify(dir.path(), &bytes[..last_start], &head);
     assert_eq!(code(&out), 1);
     assert!(
-        stdout(&out).contains("TAMPERED at record 2 (line 3)")
-            && stdout(&out).contains("records are missing"),
+        stdout(&out).contains("TAMPERED at record 2 (line 3)"),
         "{}",
         stdout(&out)
     );
+}
+
+#[test]
+fn a_real_runs_log_verifies_and_its_last_line_cannot_go_unnoticed() {
+    let (dir, out) = run_into(None, Some(1));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let path = dir.path().join("audit.jsonl");
+    let report = report_json(dir.path());
+    let head = report["line"]["audit"]["head"].as_str().unwrap();
+    let records = report["line"]["audit"]["records"].as_u64().unwrap();
+    let ok = provsim(&["audit", "verify", path.to_str().unwrap(), "--head", head]);
+    assert_eq!(code(&ok), 0, "{}", stdout(&ok));
+    assert!(stdout(&ok).contains(&format!("intact, {records} record(s)")));
+
+    // Without its last line, with or without the head, the log is caught.
+    let text = fs::read_to_string(&path).unwrap();
+    let cut: String = text
+        .lines()
+        .take(records as usize - 1)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    fs::write(&path, cut).unwrap();
+    for args in [vec!["--head", head], vec![]] {
+        let mut all = vec!["audit", "verify", path.to_str().unwrap()];
+        all.extend(args);
+        let out = provsim(&all);
+        assert_eq!(code(&out), 1, "{}", stdout(&out));
+        assert!(
+            stdout(&out).contains(&format!("TAMPERED at record {}", records - 1)),
+            "{}",
+            stdout(&out)
+        );
+    }
 }
 
 #[test]
@@ -86,6 +130,9 @@ fn unreadable_input_exits_2() {
     let out = provsim(&["audit", "verify", "no-such-audit.jsonl"]);
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("no-such-audit.jsonl"));
+    // A folder opens but cannot be read: no verdict, exit 2.
+    let out = provsim(&["audit", "verify", "tests"]);
+    assert_eq!(code(&out), 2, "{}{}", stdout(&out), stderr(&out));
     let out = provsim(&["audit", "verify", "README.md", "--head", "xyz"]);
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("64 hex digits"), "{}", stderr(&out));

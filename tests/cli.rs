@@ -265,10 +265,21 @@ fn parts_failing_a_test_after_their_secrets_went_in_are_scrapped_and_the_books_b
     );
     let audit = fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
     assert_eq!(
-        audit.matches("\"device-secrets-destroyed\"").count() as u64,
+        audit.matches("\"identity-key-destroyed\"").count() as u64,
         failed_after,
         "every scrapped part's secrets are destroyed, on the record"
     );
+    // The keys went in at wafer probe, so each destruction names the chip's fate too.
+    for line in audit
+        .lines()
+        .filter(|l| l.contains("\"identity-key-destroyed\""))
+    {
+        assert!(
+            line.contains("hsm=already-gone chip=physically-destroyed")
+                || line.contains("hsm=already-gone chip=scrapped-wiped"),
+            "{line}"
+        );
+    }
     // Records carry the wafer and the die's site; ten dies a wafer.
     let records: Vec<serde_json::Value> = fs::read_to_string(dir.path().join("records.jsonl"))
         .unwrap()

@@ -53,6 +53,8 @@ pub struct HsmStats {
     pub generated: u64,
     /// Keys rebuilt from custodians' shares (the offline root, at a ceremony).
     pub restored: u64,
+    /// Device identity keys among `generated`.
+    pub identity_generated: u64,
     pub wrapped: u64,
     pub destroyed: u64,
     pub certificates_signed: u64,
@@ -86,6 +88,14 @@ impl Hsm {
     /// Keys currently held.
     pub fn live_keys(&self) -> usize {
         self.keys.len()
+    }
+
+    /// Device identity keys currently held: none should outlive its device's pass.
+    pub fn live_identity_keys(&self) -> usize {
+        self.keys
+            .values()
+            .filter(|k| k.usage == KeyUse::DeviceIdentity)
+            .count()
     }
 
     fn get(&self, handle: KeyHandle) -> Result<&StoredKey, HsmError> {
@@ -129,6 +139,9 @@ impl Hsm {
             },
         );
         self.stats.generated += 1;
+        if usage == KeyUse::DeviceIdentity {
+            self.stats.identity_generated += 1;
+        }
         ctx.record(
             "hsm-keygen",
             &[
@@ -332,6 +345,7 @@ mod tests {
             HsmStats {
                 generated: 2,
                 restored: 0,
+                identity_generated: 1,
                 wrapped: 1,
                 destroyed: 1,
                 certificates_signed: 0

@@ -79,11 +79,13 @@ pub struct DieSite {
 
 /// A round wafer's map: the cells of a square grid whose centres lie inside the
 /// wafer's circle, row by row, as many as a wafer holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaferMap {
     dies_per_wafer: u32,
     /// Grid side; cell (x, y) is on the wafer when its centre is within `side / 2`.
     side: u32,
+    /// The dies' sites in order, worked out once (8 bytes a die of one wafer).
+    sites: Vec<(u32, u32)>,
 }
 
 /// Whether grid cell (x, y) of a `side`-wide grid lies on the wafer. Integer
@@ -109,9 +111,15 @@ impl WaferMap {
         while cells_on_wafer(side) < u64::from(dies_per_wafer) {
             side += 1;
         }
+        let sites = (0..side)
+            .flat_map(|y| (0..side).map(move |x| (x, y)))
+            .filter(|&(x, y)| on_wafer(side, x, y))
+            .take(dies_per_wafer as usize)
+            .collect();
         WaferMap {
             dies_per_wafer,
             side,
+            sites,
         }
     }
 
@@ -122,19 +130,12 @@ impl WaferMap {
     /// The site of die number `n` of its lot.
     pub fn site(&self, n: u32) -> DieSite {
         let wafer = n / self.dies_per_wafer + 1;
-        let mut k = n % self.dies_per_wafer;
-        for y in 0..self.side {
-            for x in 0..self.side {
-                if on_wafer(self.side, x, y) {
-                    if k == 0 {
-                        return DieSite { wafer, x, y };
-                    }
-                    k -= 1;
-                }
-            }
-        }
-        // Unreachable: `new` sized the grid to hold every die.
-        DieSite { wafer, x: 0, y: 0 }
+        let (x, y) = self
+            .sites
+            .get((n % self.dies_per_wafer) as usize)
+            .copied()
+            .unwrap_or((0, 0));
+        DieSite { wafer, x, y }
     }
 }
 

@@ -24,7 +24,9 @@ mod reconcile;
 mod record;
 mod station;
 
-pub use audit::{AuditBreak, AuditLog, AuditRecord, AuditSummary, parse_head, verify_log};
+pub use audit::{
+    AuditBreak, AuditError, AuditLog, AuditRecord, AuditSummary, parse_head, verify_log,
+};
 pub use ceremony::{KeyShare, Quorum};
 pub use error::{HsmError, LineError, PkiError, StationError};
 pub use hsm::{Hsm, HsmStats, KeyHandle, KeyUse};

@@ -533,6 +533,8 @@ impl Line {
                 queue.schedule(leaves, LineEvent::Arrive { index: index + 1 })?;
             }
         }
+        let closing = self.site.audit.close(&self.crypto, finished_at);
+        sink.audit(&closing)?;
         self.site_trace.record(
             finished_at,
             "line-finished",
@@ -549,7 +551,26 @@ impl Line {
             site_trace: self.site_trace.digest(),
             audit_head: self.site.audit.head(),
             audit_records: self.site.audit.records(),
-            reconciliation: reconciler.finish(),
+            reconciliation: {
+                // The books from the audit log, checked against the HSM's own counters:
+                // a key the HSM made without an audit line, or still holds, is a finding.
+                let mut books = reconciler.finish();
+                let made: u64 = books.lots.iter().map(|l| l.keys_made).sum();
+                let hsm = self.site.hsm.stats();
+                if made != hsm.identity_generated {
+                    books.findings.push(format!(
+                        "the audit log shows {made} identity key(s) made, the HSM counts {}",
+                        hsm.identity_generated
+                    ));
+                }
+                let live = self.site.hsm.live_identity_keys();
+                if live != 0 {
+                    books
+                        .findings
+                        .push(format!("the HSM still holds {live} device identity key(s)"));
+                }
+                books
+            },
             hsm: self.site.hsm.stats(),
             crypto: self.crypto.counts(),
             finished_at,

@@ -178,10 +178,14 @@ impl Reconciler {
             }
             ("device-shipped", Some(key)) => {
                 self.lot(lot_of(device)).shipped += 1;
-                if self.in_flight.remove(key).is_none() {
-                    self.done.findings.push(format!(
+                match self.in_flight.remove(key) {
+                    Some(made_for) if made_for == device => {}
+                    Some(made_for) => self.done.findings.push(format!(
+                        "device {device} shipped with key {key}, which was made for device {made_for}"
+                    )),
+                    None => self.done.findings.push(format!(
                         "device {device} shipped with key {key}, which no record shows being made"
-                    ));
+                    )),
                 }
                 match fingerprint(key) {
                     Some(fp) if !self.shipped_identities.insert(fp) => {
@@ -197,12 +201,16 @@ impl Reconciler {
                         .push(format!("device {device} shipped with a malformed key name")),
                 }
             }
-            ("identity-key-destroyed" | "device-secrets-destroyed", Some(key)) => {
+            ("identity-key-destroyed", Some(key)) => {
                 self.lot(lot_of(device)).destroyed += 1;
-                if self.in_flight.remove(key).is_none() {
-                    self.done.findings.push(format!(
+                match self.in_flight.remove(key) {
+                    Some(made_for) if made_for == device => {}
+                    Some(made_for) => self.done.findings.push(format!(
+                        "key {key} destroyed for device {device}, but it was made for device {made_for}"
+                    )),
+                    None => self.done.findings.push(format!(
                         "key {key} of device {device} destroyed but not in flight"
-                    ));
+                    )),
                 }
             }
             _ => {}
@@ -265,7 +273,7 @@ mod tests {
         b.note("identity-key-generated", 1, 1, 2);
         b.note("identity-key-destroyed", 1, 1, 2);
         b.note("identity-key-generated", 2, 0, 3);
-        b.note("device-secrets-destroyed", 2, 0, 3);
+        b.note("identity-key-destroyed", 2, 0, 3);
         let r = b.reconciler.finish();
         assert_eq!(r.findings, Vec::<String>::new());
         assert_eq!(r.lots.len(), 2);
@@ -279,6 +287,18 @@ mod tests {
             }
         );
         assert!(r.lots.iter().all(LotBalance::balanced));
+    }
+
+    #[test]
+    fn keys_swapped_between_devices_are_findings() {
+        let mut b = Books::new();
+        b.note("identity-key-generated", 1, 0, 1);
+        b.note("identity-key-generated", 1, 1, 2);
+        b.note("device-shipped", 1, 0, 2);
+        b.note("device-shipped", 1, 1, 1);
+        let r = b.reconciler.finish();
+        assert_eq!(r.findings.len(), 2, "{:?}", r.findings);
+        assert!(r.findings[0].contains("which was made for device"));
     }
 
     #[test]

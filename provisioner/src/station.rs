@@ -161,6 +161,9 @@ struct Pass<'s, 'c, 'x> {
     arrival: SimTime,
     device: DeviceId,
     audit: &'x mut Vec<AuditRecord>,
+    /// The sealed identity key was sent to the chip: from then on the chip may hold it,
+    /// whatever it answered.
+    key_sent: bool,
 }
 
 impl Pass<'_, '_, '_> {
@@ -250,6 +253,7 @@ impl Station {
             arrival,
             device,
             audit,
+            key_sent: false,
         };
         let started = pass.ctx.now;
 
@@ -314,9 +318,10 @@ impl Station {
     }
 
     /// A device that will not ship takes no secret with it: the key is destroyed in the
-    /// HSM if it never left, or wiped on the chip (the chip is scrapped) if it did; a
-    /// chip that no longer answers is destroyed physically. Each is audited with the
-    /// key's fingerprint, which is what reconciliation counts.
+    /// HSM if it is still there, and, once it was sent to the chip, the chip is scrapped
+    /// (its key store wiped) or, if it no longer answers, destroyed physically. One
+    /// audit record says all of it, with the key's fingerprint, which is what
+    /// reconciliation counts.
     fn destroy_secrets(
         pass: &mut Pass<'_, '_, '_>,
         target: &mut dyn Target,
@@ -324,31 +329,32 @@ impl Station {
         identity: &PublicKey,
     ) -> Result<(), StationError> {
         let key = detail_hex("key", &identity.fingerprint().0);
-        if pass.site.hsm.public_key(handle).is_ok() {
+        let hsm = if pass.site.hsm.public_key(handle).is_ok() {
             pass.site.hsm.destroy(pass.ctx, handle)?;
-            pass.audit(
-                "hsm",
-                "identity-key-destroyed",
-                format!("{key} reason=device-rejected"),
+            "destroyed"
+        } else {
+            "already-gone"
+        };
+        let chip = if pass.key_sent {
+            pass.step(step_time::SCRAP, "scrap");
+            let scrapped = target.execute(
+                pass.ctx,
+                Command::Transition {
+                    to: LifeCycle::Scrapped,
+                    token: None,
+                },
             );
-            return Ok(());
-        }
-        pass.step(step_time::SCRAP, "scrap");
-        let scrapped = target.execute(
-            pass.ctx,
-            Command::Transition {
-                to: LifeCycle::Scrapped,
-                token: None,
-            },
-        );
-        let method = match scrapped {
-            Ok(_) => "scrapped-wiped",
-            Err(_) => "physically-destroyed",
+            match scrapped {
+                Ok(_) => "scrapped-wiped",
+                Err(_) => "physically-destroyed",
+            }
+        } else {
+            "never-received"
         };
         pass.audit(
             "station",
-            "device-secrets-destroyed",
-            format!("{key} method={method}"),
+            "identity-key-destroyed",
+            format!("{key} hsm={hsm} chip={chip} reason=device-rejected"),
         );
         Ok(())
     }
@@ -395,6 +401,7 @@ impl Station {
         )?;
 
         pass.step(step_time::INJECT, "inject");
+        pass.key_sent = true;
         match pass.command(
             target,
             "inject",

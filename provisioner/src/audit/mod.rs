@@ -15,12 +15,16 @@
 
 mod verify;
 
-pub use verify::{AuditBreak, AuditSummary, parse_head, verify_log};
+pub use verify::{AuditBreak, AuditError, AuditSummary, parse_head, verify_log};
 
 use provsim_devices::DeviceId;
 use provsim_sim::crypto::Crypto;
 use provsim_sim::{Digest, SimTime, to_hex};
 use std::fmt;
+
+/// The action of the record a log ends with, whose detail is `records=N` (N counting
+/// itself): a log without it at its end was cut.
+pub const CLOSING_ACTION: &str = "audit-closed";
 
 /// What separates a line's hashed prefix from its hash.
 const HASH_FIELD: &str = ",\"hash\":\"";
@@ -101,6 +105,19 @@ impl AuditLog {
 
     pub fn records(&self) -> u64 {
         self.records
+    }
+
+    /// Appends the closing record: nothing may follow it.
+    pub fn close(&mut self, crypto: &Crypto, at: SimTime) -> AuditRecord {
+        let records = self.records + 1;
+        self.append(
+            crypto,
+            at,
+            "site",
+            CLOSING_ACTION,
+            None,
+            format!("records={records}"),
+        )
     }
 
     /// Appends a record (a counted persistent write on the site) and returns it.
