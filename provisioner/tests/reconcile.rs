@@ -1,15 +1,35 @@
 //! Reconciliation over random lines: whatever the volumes, seeds, final-test yields and
 //! lock sequences (some of which make the chip refuse a step, so its device is rejected
 //! after its key went in), every key made ends shipped or destroyed, lot by lot, every
-//! part that fails its final test twice has its secrets destroyed, and no identity
-//! ships twice.
+//! part that fails its final test twice has its secrets destroyed, no identity ships
+//! twice, and every shipped device's certificate verifies.
 
 use proptest::prelude::*;
 use provsim_devices::{Fuse, TargetKind};
+use provsim_provisioner::{AuditRecord, AuthorityRole, IssuedCertificate, LineSink, ShippedDevice};
 use provsim_provisioner::{
     Custody, Level, Line, LineConfig, LockStep, Lot, PkiNames, StationConfig, Yields,
 };
 use provsim_sim::Seed;
+use provsim_sim::crypto::{Crypto, PublicKey, Signature};
+use x509_parser::prelude::*;
+
+/// Keeps each shipped device's certificate.
+#[derive(Default)]
+struct Certificates(Vec<(ShippedDevice, Vec<u8>)>);
+
+impl LineSink for Certificates {
+    fn authority(&mut self, _: AuthorityRole, _: &IssuedCertificate) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn certificate(&mut self, d: &ShippedDevice, c: &IssuedCertificate) -> std::io::Result<()> {
+        self.0.push((*d, c.der.clone()));
+        Ok(())
+    }
+    fn audit(&mut self, _: &AuditRecord) -> std::io::Result<()> {
+        Ok(())
+    }
+}
 use std::collections::BTreeSet;
 
 fn sequences() -> Vec<(Vec<LockStep>, bool)> {
@@ -69,7 +89,8 @@ proptest! {
             .collect();
         let total: u64 = sizes.iter().map(|&n| u64::from(n)).sum();
         let mut line = Line::establish(config, Seed::new(seed), lots).unwrap();
-        let summary = line.run(&mut ()).unwrap();
+        let mut sink = Certificates::default();
+        let summary = line.run(&mut sink).unwrap();
         let books = &summary.reconciliation;
 
         prop_assert!(books.findings.is_empty(), "{:?}", books.findings);
@@ -108,6 +129,21 @@ proptest! {
             prop_assert_eq!(destroyed, failed_after);
             let board = books.tests[2];
             prop_assert_eq!(board.first_pass + board.retest_pass, shipped);
+        }
+        // Every shipped device's certificate verifies under the customer CA and names
+        // its device and identity key; nothing else got one.
+        prop_assert_eq!(sink.0.len(), summary.shipped.len());
+        let (_, customer) =
+            X509Certificate::from_der(&line.pki().customer().certificate().der).unwrap();
+        let ca_key = PublicKey::from_sec1(&customer.public_key().subject_public_key.data).unwrap();
+        let crypto = Crypto::new();
+        for (device, der) in &sink.0 {
+            let (_, cert) = X509Certificate::from_der(der).unwrap();
+            let signature = Signature::from_der_bytes(cert.signature_value.data.to_vec());
+            prop_assert!(crypto.verify(&ca_key, cert.tbs_certificate.as_ref(), &signature).is_ok());
+            prop_assert_eq!(cert.issuer(), customer.subject());
+            let key = PublicKey::from_sec1(&cert.public_key().subject_public_key.data).unwrap();
+            prop_assert_eq!(key.fingerprint(), device.identity);
         }
         let identities: BTreeSet<_> = summary.shipped.iter().map(|d| d.identity).collect();
         prop_assert_eq!(identities.len(), summary.shipped.len());
