@@ -42,6 +42,7 @@ fn every_shipped_device_has_one_record_signed_by_the_vault() {
 
     // An outside check of the signatures: openssl over the signed prefix.
     let work = tempfile::tempdir().unwrap();
+    let vault_pem_path = dir.path().join("pki/vault.pem");
     for (i, line) in text.lines().enumerate() {
         let cut = line.rfind(",\"signature\":\"").unwrap();
         let record: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -52,35 +53,30 @@ fn every_shipped_device_has_one_record_signed_by_the_vault() {
         let (data, sig) = (work.path().join("data"), work.path().join("sig"));
         fs::write(&data, &line.as_bytes()[..cut]).unwrap();
         fs::write(&sig, &der).unwrap();
-        let check = Command::new("openssl")
-            .args(["dgst", "-sha256", "-verify"])
-            .arg(dir.path().join("pki/vault.pem"))
-            .arg("-signature")
-            .arg(&sig)
-            .arg(&data)
-            .output()
-            .expect("openssl runs: install it or run `bash .ci/test`");
         assert!(
-            check.status.success() && stdout(&check).contains("Verified OK"),
-            "record {i}: {}{}",
-            stdout(&check),
-            stderr(&check)
+            openssl_verifies(&vault_pem_path, &sig, &data),
+            "record {i}: openssl does not verify it"
         );
         // A control: the same signature over altered bytes does not verify.
         let mut altered = line.as_bytes()[..cut].to_vec();
         altered[10] ^= 1;
         fs::write(&data, &altered).unwrap();
-        let check = Command::new("openssl")
-            .args(["dgst", "-sha256", "-verify"])
-            .arg(dir.path().join("pki/vault.pem"))
-            .arg("-signature")
-            .arg(&sig)
-            .arg(&data)
-            .output()
-            .unwrap();
         assert!(
-            !check.status.success(),
+            !openssl_verifies(&vault_pem_path, &sig, &data),
             "record {i}: altered bytes verified"
         );
     }
+}
+
+/// `openssl dgst -sha256 -verify KEY -signature SIG DATA` says "Verified OK".
+fn openssl_verifies(key: &std::path::Path, sig: &std::path::Path, data: &std::path::Path) -> bool {
+    let check = Command::new("openssl")
+        .args(["dgst", "-sha256", "-verify"])
+        .arg(key)
+        .arg("-signature")
+        .arg(sig)
+        .arg(data)
+        .output()
+        .expect("openssl runs: install it or run `bash .ci/test`");
+    check.status.success() && stdout(&check).contains("Verified OK")
 }

@@ -278,17 +278,6 @@ impl Hsm {
         Ok(crypto.cert_signer(&stored.key))
     }
 
-    /// Signs a message (a firmware image digest) with a firmware-signing key.
-    pub fn sign_firmware(
-        &self,
-        ctx: &mut Ctx<'_>,
-        handle: KeyHandle,
-        message: &[u8],
-    ) -> Result<Signature, HsmError> {
-        let stored = self.require(handle, KeyUse::FirmwareSigning, "firmware signing")?;
-        Ok(ctx.crypto.sign(&stored.key, message))
-    }
-
     /// Signs a device record with the vault's identity key.
     pub fn sign_record(
         &self,
@@ -332,7 +321,11 @@ mod tests {
             .wrap_for_device(&mut ctx, ca, recipient.public_key(), b"", &mut stream)
             .unwrap_err();
         assert!(matches!(err, HsmError::PolicyForbids { .. }), "{err}");
-        assert!(hsm.sign_firmware(&mut ctx, device, b"image").is_err());
+        assert!(
+            hsm.sign_firmware_digest(&mut ctx, device, &[0; 32])
+                .is_err()
+        );
+        assert!(hsm.sign_record(&mut ctx, ca, b"record").is_err());
         hsm.wrap_for_device(&mut ctx, device, recipient.public_key(), b"", &mut stream)
             .unwrap();
         let again = hsm.wrap_for_device(&mut ctx, device, recipient.public_key(), b"", &mut stream);
