@@ -476,6 +476,7 @@ fn rma_wipes_the_key_store_before_it_reopens_the_port() {
 fn scrapped_parts_answer_nothing() {
     let mut bench = Bench::new();
     let mut mcu = bench.mcu(0);
+    let key = bench.inject(&mut mcu);
     bench
         .run(
             &mut mcu,
@@ -488,6 +489,15 @@ fn scrapped_parts_answer_nothing() {
     assert_eq!(bench.read(&mut mcu, OTP_BASE, 4), Err(PortError::Scrapped));
     assert!(mcu.boot(&mut bench.ctx()).is_err());
     assert!(mcu.stage_update(&mut bench.ctx(), &[0; 64]).is_err());
+    // And the key it held is gone from the silicon, not only out of reach.
+    assert!(mcu.flash.is_erased(KEYSTORE_BASE, KEYSTORE_SIZE));
+    let everything = mcu.flash.read(FLASH_BASE, FLASH_SIZE);
+    assert!(
+        !everything
+            .windows(32)
+            .any(|w| w == key.expose_secret_bytes())
+    );
+    assert!(mcu.transport.is_none());
 }
 
 /// An image of `counter` signed by `key`.
