@@ -119,15 +119,8 @@ impl Hsm {
         Ok(stored)
     }
 
-    /// Generates a key for `usage` from the HSM's TRNG, modelled as `stream`.
-    pub fn generate(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        usage: KeyUse,
-        stream: &mut Stream,
-    ) -> (KeyHandle, PublicKey) {
-        let key = ctx.crypto.generate_key(stream);
-        let public = key.public_key().clone();
+    /// Keeps `key` under a fresh handle.
+    fn store(&mut self, key: SecretKey, usage: KeyUse) -> KeyHandle {
         let handle = KeyHandle(self.next_handle);
         self.next_handle = self.next_handle.wrapping_add(1);
         self.keys.insert(
@@ -138,6 +131,19 @@ impl Hsm {
                 wrapped: false,
             },
         );
+        handle
+    }
+
+    /// Generates a key for `usage` from the HSM's TRNG, modelled as `stream`.
+    pub fn generate(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        usage: KeyUse,
+        stream: &mut Stream,
+    ) -> (KeyHandle, PublicKey) {
+        let key = ctx.crypto.generate_key(stream);
+        let public = key.public_key().clone();
+        let handle = self.store(key, usage);
         self.stats.generated += 1;
         if usage == KeyUse::DeviceIdentity {
             self.stats.identity_generated += 1;
@@ -230,16 +236,7 @@ impl Hsm {
         if key.public_key() != expected {
             return Err(refused);
         }
-        let handle = KeyHandle(self.next_handle);
-        self.next_handle = self.next_handle.wrapping_add(1);
-        self.keys.insert(
-            handle,
-            StoredKey {
-                key,
-                usage: KeyUse::CertificateAuthority,
-                wrapped: false,
-            },
-        );
+        let handle = self.store(key, KeyUse::CertificateAuthority);
         self.stats.restored += 1;
         ctx.record(
             "hsm-restore",

@@ -16,6 +16,7 @@
 mod audit;
 mod ceremony;
 mod error;
+mod firmware;
 mod hsm;
 mod level;
 mod line;

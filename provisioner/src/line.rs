@@ -4,13 +4,13 @@
 use crate::audit::{AuditLog, AuditRecord, detail_hex};
 use crate::ceremony::Quorum;
 use crate::error::LineError;
+use crate::firmware::build_firmware;
 use crate::hsm::{Hsm, HsmStats, KeyHandle, KeyUse};
 use crate::level::{Level, WaferMap, Yields};
 use crate::pki::{IssuedCertificate, Pki, PkiNames};
 use crate::reconcile::{Reconciler, Reconciliation};
 use crate::record::{DeviceRecord, RecordFields};
 use crate::station::{LockObserver, Station, StationConfig};
-use provsim_devices::image::{self, ImageVersion, SignOptions};
 use provsim_devices::{DeviceId, Target, TargetKind, build_target};
 use provsim_sim::crypto::{Crypto, Fingerprint, OpCounts, PublicKey, SecretKey};
 use provsim_sim::{Ctx, Digest, EventQueue, Field, Limits, Seed, SimTime, Trace};
@@ -164,37 +164,6 @@ pub struct Site {
     /// The vault's identity key, which signs device records.
     pub(crate) vault_handle: KeyHandle,
     pub(crate) vault_key: PublicKey,
-}
-
-/// The version and security counter of the firmware the line installs.
-pub const FIRMWARE_VERSION: ImageVersion = ImageVersion {
-    major: 1,
-    minor: 0,
-    revision: 0,
-    build: 0,
-};
-pub const FIRMWARE_SECURITY_COUNTER: u32 = 1;
-
-/// Builds the line's firmware image: a deterministic body named after the product,
-/// signed in the HSM by the firmware-signing key.
-fn build_firmware(
-    hsm: &Hsm,
-    ctx: &mut Ctx<'_>,
-    handle: KeyHandle,
-    key: &PublicKey,
-    product: u16,
-) -> Result<(Vec<u8>, [u8; 32]), LineError> {
-    let mut body = format!("provsim firmware for product {product:04x}\n").into_bytes();
-    body.resize(1024, 0);
-    let options = SignOptions {
-        version: FIRMWARE_VERSION,
-        security_counter: Some(FIRMWARE_SECURITY_COUNTER),
-        ..SignOptions::default()
-    };
-    let unsigned = image::prepare(ctx.crypto, key, &body, &options)?;
-    let digest = *unsigned.digest();
-    let signature = hsm.sign_firmware_digest(ctx, handle, &digest)?;
-    Ok((unsigned.finish(&signature)?, digest))
 }
 
 enum LineEvent {
