@@ -309,15 +309,22 @@ fn list(what: Option<ListWhat>) -> std::io::Result<()> {
             stdout,
             "Built-in scenarios (`provsim run` runs {DEFAULT_SCENARIO}):"
         )?;
+        let width = provsim_scenarios::BUILTIN
+            .iter()
+            .map(|b| b.name.len())
+            .max()
+            .unwrap_or(0);
         for b in provsim_scenarios::BUILTIN {
             let title = b.load().map(|s| s.title).unwrap_or_default();
-            writeln!(stdout, "  {:<24} {title}", b.name)?;
+            writeln!(stdout, "  {:<width$} {title}", b.name)?;
         }
     }
     if all || what == Some(ListWhat::Attacks) {
         writeln!(stdout, "Attacks:")?;
-        for (id, title) in provsim_scenarios::attack_catalogue() {
-            writeln!(stdout, "  {id:<24} {title}")?;
+        let catalogue = provsim_scenarios::attack_catalogue();
+        let width = catalogue.iter().map(|(id, _)| id.len()).max().unwrap_or(0);
+        for (id, title) in catalogue {
+            writeln!(stdout, "  {id:<width$} {title}")?;
         }
     }
     if all || what == Some(ListWhat::Claims) {

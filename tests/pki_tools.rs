@@ -59,15 +59,63 @@ fn device_certificates(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Every shipped scenario that ships devices, at every level.
-const LINES: [&str; 3] = ["mcu-board-hsm", "mcu-wafer-hsm", "mcu-package-hsm"];
+/// Every shipped scenario: all three custody configurations, all three levels.
+const SHIPPED: [&str; 6] = [
+    "mcu-board-provisioner-hsm",
+    "mcu-board-debug-open",
+    "mcu-wafer-customer-hsm",
+    "mcu-package-shared-vm",
+    "mcu-board-insider",
+    "mcu-lock-what-if",
+];
+
+/// Runs every shipped scenario at seed 1 (exit 0 or 1: a broken claim still ships
+/// devices) and returns its output folder.
+fn shipped_runs() -> Vec<(&'static str, tempfile::TempDir)> {
+    SHIPPED
+        .iter()
+        .map(|&scenario| {
+            let (dir, out) = run_into(Some(scenario), Some(1));
+            assert!(matches!(code(&out), 0 | 1), "{scenario}: {}", stderr(&out));
+            (scenario, dir)
+        })
+        .collect()
+}
 
 #[test]
-fn openssl_verifies_every_device_certificate_of_every_level_strictly() {
+fn the_list_of_shipped_scenarios_is_complete_and_covers_every_custody_and_level() {
+    let out = provsim(&["list", "scenarios"]);
+    let listed: Vec<String> = stdout(&out)
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect();
+    assert_eq!(listed, SHIPPED, "add new scenarios to SHIPPED");
+    let mut seen = std::collections::BTreeSet::new();
+    for scenario in SHIPPED {
+        let (dir, _) = run_into(Some(scenario), Some(1));
+        let report = report_json(dir.path());
+        seen.insert((
+            "custody",
+            report["site"]["custody"].as_str().unwrap().to_owned(),
+        ));
+        seen.insert((
+            "level",
+            report["site"]["level"].as_str().unwrap().to_owned(),
+        ));
+    }
+    for custody in ["shared-vm", "provisioner-hsm", "customer-hsm"] {
+        assert!(seen.contains(&("custody", custody.to_owned())), "{custody}");
+    }
+    for level in ["wafer", "package", "board"] {
+        assert!(seen.contains(&("level", level.to_owned())), "{level}");
+    }
+}
+
+#[test]
+fn openssl_verifies_every_device_certificate_of_every_scenario_strictly() {
     let openssl = openssl();
-    for scenario in LINES {
-        let (dir, out) = run_into(Some(scenario), Some(1));
-        assert_eq!(code(&out), 0, "{scenario}: {}", stderr(&out));
+    for (scenario, dir) in shipped_runs() {
         let pki = dir.path().join("pki");
         let certs = device_certificates(dir.path());
         let shipped = report_json(dir.path())["devices"]["count"]
@@ -81,7 +129,7 @@ fn openssl_verifies_every_device_certificate_of_every_level_strictly() {
         }
     }
     for seed in [1, 2] {
-        let (dir, out) = run_into(Some("scenarios/mcu-board-hsm.toml"), Some(seed));
+        let (dir, out) = run_into(Some("scenarios/mcu-board-provisioner-hsm.toml"), Some(seed));
         assert_eq!(code(&out), 0);
         let pki = dir.path().join("pki");
         let certs = device_certificates(dir.path());
@@ -116,25 +164,14 @@ fn openssl_verifies_every_device_certificate_of_every_level_strictly() {
 }
 
 #[test]
-fn pkilint_finds_no_error_in_any_certificate() {
+fn pkilint_finds_no_error_in_any_certificate_of_any_scenario() {
     let pkilint = pkilint();
     let mut certs = Vec::new();
-    let mut dirs = Vec::new();
-    for scenario in LINES {
-        let (dir, out) = run_into(Some(scenario), Some(1));
-        assert_eq!(code(&out), 0);
-        let devices = device_certificates(dir.path());
-        // Every certificate of the default line; the first and last of the others,
-        // whose profile is the same (pkilint takes about half a second a file).
-        if scenario == LINES[0] {
-            certs.extend(devices);
-        } else {
-            certs.extend(devices.first().cloned());
-            certs.extend(devices.last().cloned());
-        }
+    let runs = shipped_runs();
+    for (_, dir) in &runs {
+        certs.extend(device_certificates(dir.path()));
         certs.push(dir.path().join("pki/root.pem"));
         certs.push(dir.path().join("pki/customer-ca.pem"));
-        dirs.push(dir);
     }
     for cert in &certs {
         let out = Command::new(&pkilint)

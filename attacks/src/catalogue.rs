@@ -3,6 +3,7 @@
 use crate::knowledge::Knowledge;
 use crate::potential::AttackPotential;
 use provsim_devices::{Target, TargetKind};
+use provsim_provisioner::SiteAccess;
 use provsim_sim::{Ctx, Stream};
 use std::fmt;
 
@@ -67,6 +68,54 @@ impl fmt::Display for Outcome {
     }
 }
 
+/// What an attack path acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    /// One device, through its ports and boot path.
+    Device,
+    /// The provisioning site, through what its hosts and consoles expose.
+    Site,
+}
+
+impl Position {
+    pub fn name(self) -> &'static str {
+        match self {
+            Position::Device => "device",
+            Position::Site => "site",
+        }
+    }
+}
+
+/// The attack path's own copy of what it acts on.
+pub enum Surface<'a> {
+    Device(&'a mut dyn Target),
+    /// The site as it was while one device was on the station.
+    Site(&'a mut SiteAccess),
+}
+
+impl Surface<'_> {
+    /// What was handed over, for an attack given the wrong surface.
+    fn position(&self) -> Position {
+        match self {
+            Surface::Device(_) => Position::Device,
+            Surface::Site(_) => Position::Site,
+        }
+    }
+}
+
+/// The outcome of running an attack on a surface it does not act on: the runner never
+/// does this, and the attack says so instead of panicking.
+pub(crate) fn wrong_surface(attack: &dyn Attack, given: &Surface<'_>) -> Outcome {
+    Outcome::Failed {
+        reason: format!(
+            "{} acts on a {}, and was given a {}",
+            attack.id(),
+            attack.position().name(),
+            given.position().name()
+        ),
+    }
+}
+
 /// An attack path.
 pub trait Attack: Send + Sync {
     /// The id scenarios name it by.
@@ -80,19 +129,29 @@ pub trait Attack: Send + Sync {
     /// The CEM factor ratings of this path against a target class.
     fn potential(&self, target: TargetKind) -> AttackPotential;
 
-    /// Runs against one device through its real interfaces, adding what it obtains to
+    /// What it acts on: the runner hands it a copy of that.
+    fn position(&self) -> Position {
+        Position::Device
+    }
+
+    /// Runs against its surface through the real interfaces, adding what it obtains to
     /// `knowledge`. `rng` is the attempt's own labelled stream, for whatever the attacker
     /// makes up (keys, guesses).
     fn run(
         &self,
-        target: &mut dyn Target,
+        surface: Surface<'_>,
         ctx: &mut Ctx<'_>,
         rng: &mut Stream,
         knowledge: &mut Knowledge,
     ) -> Outcome;
 }
 
-static CATALOGUE: &[&dyn Attack] = &[&crate::DebugPortReadout, &crate::ForeignFirmwareUpdate];
+static CATALOGUE: &[&dyn Attack] = &[
+    &crate::CoTenantMemoryScrape,
+    &crate::DebugPortReadout,
+    &crate::ForeignFirmwareUpdate,
+    &crate::OperatorConsoleCertificate,
+];
 
 /// Every attack provsim knows, in id order.
 pub fn catalogue() -> &'static [&'static dyn Attack] {

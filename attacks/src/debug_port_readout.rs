@@ -5,13 +5,13 @@
 //! the public slot format and each private-key slot becomes a key candidate. If the
 //! debug-lock fuse was blown, the port refuses and nothing is learnt.
 
-use crate::catalogue::{Attack, Outcome, Phase};
+use crate::catalogue::{Attack, Outcome, Phase, Surface, wrong_surface};
 use crate::knowledge::Knowledge;
 use crate::potential::{
     AttackPotential, ElapsedTime, Equipment, Expertise, KnowledgeOfToe, WindowOfOpportunity,
 };
 use crate::readout::Readout;
-use provsim_devices::{Target, TargetKind};
+use provsim_devices::TargetKind;
 use provsim_sim::{Ctx, Stream};
 
 pub struct DebugPortReadout;
@@ -45,11 +45,14 @@ impl Attack for DebugPortReadout {
 
     fn run(
         &self,
-        target: &mut dyn Target,
+        surface: Surface<'_>,
         ctx: &mut Ctx<'_>,
         _rng: &mut Stream,
         knowledge: &mut Knowledge,
     ) -> Outcome {
+        let Surface::Device(target) = surface else {
+            return wrong_surface(self, &surface);
+        };
         let readout = Readout::run(
             target,
             ctx,

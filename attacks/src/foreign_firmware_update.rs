@@ -9,14 +9,14 @@
 //! memory with the CPU's view, which readout protection does not restrict and only a
 //! secure region does.
 
-use crate::catalogue::{Attack, Outcome, Phase};
+use crate::catalogue::{Attack, Outcome, Phase, Surface, wrong_surface};
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::potential::{
     AttackPotential, ElapsedTime, Equipment, Expertise, KnowledgeOfToe, WindowOfOpportunity,
 };
 use crate::readout::Readout;
+use provsim_devices::TargetKind;
 use provsim_devices::image::{self, ImageVersion, SignOptions};
-use provsim_devices::{Target, TargetKind};
 use provsim_sim::{Ctx, Stream};
 
 pub struct ForeignFirmwareUpdate;
@@ -54,11 +54,14 @@ impl Attack for ForeignFirmwareUpdate {
 
     fn run(
         &self,
-        target: &mut dyn Target,
+        surface: Surface<'_>,
         ctx: &mut Ctx<'_>,
         rng: &mut Stream,
         knowledge: &mut Knowledge,
     ) -> Outcome {
+        let Surface::Device(target) = surface else {
+            return wrong_surface(self, &surface);
+        };
         let key = ctx.crypto.generate_key(rng);
         let options = SignOptions {
             version: ImageVersion::new(99, 0, 0, 0),

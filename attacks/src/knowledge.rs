@@ -14,6 +14,9 @@ pub enum MaterialKind {
     MemoryDump,
     /// A firmware image the attacker made and tried to get a device to run.
     ForgedImage,
+    /// A certificate (DER) the attacker obtained for a key of its choosing. Whether it
+    /// is a valid identity is for an oracle to check.
+    Certificate,
 }
 
 /// One piece of obtained material. Its `Debug` shows a digest, never the bytes.

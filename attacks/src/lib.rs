@@ -1,7 +1,8 @@
 //! provsim's attackers.
 //!
-//! An [`Attack`] acts only through the interfaces an attacker really has (here: the
-//! [`Target`](provsim_devices::Target)'s debug port) and puts whatever it obtains into the
+//! An [`Attack`] acts only through the interfaces an attacker really has (a device's
+//! debug port or update path, the site's shared host or operator console: see
+//! [`Surface`]) and puts whatever it obtains into the
 //! attacker's [`Knowledge`]. It never reads a model's fields and never declares that a
 //! claim is broken: the claims' oracles decide that from ground truth and knowledge.
 //!
@@ -13,14 +14,18 @@
 #![forbid(unsafe_code)]
 
 mod catalogue;
+mod co_tenant_memory_scrape;
 mod debug_port_readout;
 mod foreign_firmware_update;
 mod knowledge;
+mod operator_console_certificate;
 pub mod potential;
 mod readout;
 
-pub use catalogue::{Attack, Outcome, Phase, catalogue, find};
+pub use catalogue::{Attack, Outcome, Phase, Position, Surface, catalogue, find};
+pub use co_tenant_memory_scrape::CoTenantMemoryScrape;
 pub use debug_port_readout::DebugPortReadout;
 pub use foreign_firmware_update::ForeignFirmwareUpdate;
 pub use knowledge::{Knowledge, Material, MaterialKind};
+pub use operator_console_certificate::OperatorConsoleCertificate;
 pub use potential::{AttackPotential, AvaVan, Rating};

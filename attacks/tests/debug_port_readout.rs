@@ -1,7 +1,7 @@
 //! The debug-port readout against devices from a real line: it gets the identity key
 //! exactly when the station skipped the lock, and only through the port.
 
-use provsim_attacks::{Attack, DebugPortReadout, Knowledge, MaterialKind, Outcome};
+use provsim_attacks::{Attack, DebugPortReadout, Knowledge, MaterialKind, Outcome, Surface};
 use provsim_devices::TargetKind;
 use provsim_provisioner::{Custody, Level, Line, LineConfig, Lot, PkiNames, StationConfig};
 use provsim_sim::crypto::Crypto;
@@ -9,7 +9,7 @@ use provsim_sim::{Ctx, Seed, SimTime, Trace};
 
 fn line(lock_debug: bool) -> (Line, provsim_provisioner::LineSummary) {
     let config = LineConfig {
-        custody: Custody::Hsm,
+        custody: Custody::ProvisionerHsm,
         level: Level::Board,
         target: TargetKind::Mcu,
         station: StationConfig::secure_boot_then(lock_debug),
@@ -42,7 +42,7 @@ fn attempt(line: &Line, index: u64) -> (Outcome, Knowledge) {
     let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
     let mut knowledge = Knowledge::new();
     let outcome = DebugPortReadout.run(
-        target.as_mut(),
+        Surface::Device(target.as_mut()),
         &mut ctx,
         &mut Seed::new(0).stream("test/attacker"),
         &mut knowledge,

@@ -28,7 +28,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(2000);
     let config = LineConfig {
-        custody: Custody::Hsm,
+        custody: Custody::ProvisionerHsm,
         level: Level::Board,
         target: TargetKind::Mcu,
         station: StationConfig::secure_boot_then(true),

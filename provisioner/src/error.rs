@@ -14,6 +14,11 @@ pub enum HsmError {
         usage: &'static str,
         operation: &'static str,
     },
+    #[error("the vault refuses {operation}: {policy}")]
+    Refused {
+        operation: &'static str,
+        policy: &'static str,
+    },
 }
 
 /// Why a certificate could not be made.

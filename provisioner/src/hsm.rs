@@ -1,9 +1,15 @@
-//! A hardware security module: keys are generated inside it and used by handle; what a
-//! key may do is fixed by its use when it is made (a PKCS#11-style attribute policy).
-//! A device identity key leaves only sealed to the device it is injected into, and is
-//! then destroyed; CA and firmware-signing keys never leave at all.
+//! The site's vault: keys are generated inside it and used by handle; what a key may do
+//! is fixed by its use when it is made (a PKCS#11-style attribute policy). A device
+//! identity key leaves only sealed to the device it is injected into, and is then
+//! destroyed; CA and firmware-signing keys are never handed out.
+//!
+//! The same interface stands for all three custody configurations; what differs is
+//! where the keys really are (an HSM, or the memory of a VM: see
+//! [`Hsm::controller_memory`]) and who may make the CA certify (see
+//! [`Custody::certifies_presented_keys`]).
 
 use crate::ceremony::{self, KeyShare, Quorum};
+use crate::custody::{Custody, KeyResidence};
 use crate::error::HsmError;
 use provsim_sim::crypto::{CertSigner, Crypto, Envelope, PublicKey, SecretKey, Signature};
 use provsim_sim::{Ctx, Field, Stream};
@@ -67,18 +73,62 @@ struct StoredKey {
     wrapped: bool,
 }
 
-/// The HSM. Cloning it models nothing real: the simulator clones it to re-provision a
-/// device on a scratch copy of the site without touching the real one.
-#[derive(Clone, Default)]
+/// Whose key a device certificate is for.
+#[derive(Debug, Clone, Copy)]
+pub enum CertSubject<'k> {
+    /// A device identity key the vault generated (the station's path).
+    Generated(KeyHandle),
+    /// A public key handed to the vault from outside.
+    Presented(&'k PublicKey),
+}
+
+/// The vault (an HSM, or a software key store in a VM under `shared-vm` custody).
+/// Cloning it models nothing real: the simulator clones it to re-provision a device on a
+/// scratch copy of the site without touching the real one.
+#[derive(Clone)]
 pub struct Hsm {
+    custody: Custody,
     keys: BTreeMap<KeyHandle, StoredKey>,
     next_handle: u32,
     stats: HsmStats,
 }
 
 impl Hsm {
-    pub fn new() -> Self {
-        Self::default()
+    pub fn new(custody: Custody) -> Self {
+        Hsm {
+            custody,
+            keys: BTreeMap::new(),
+            next_handle: 0,
+            stats: HsmStats::default(),
+        }
+    }
+
+    pub fn custody(&self) -> Custody {
+        self.custody
+    }
+
+    /// The memory of the VM that runs the line's controller, as a co-tenant who breaks
+    /// the hypervisor's isolation reads it. Under `shared-vm` custody the controller is
+    /// the key store, and every key it holds is there as PKCS#8; with an HSM the
+    /// controller holds only handles and public keys. Keys are laid out in handle order,
+    /// each behind its handle, so the image is a function of the vault's state alone.
+    pub fn controller_memory(&self) -> Vec<u8> {
+        let mut memory = Vec::new();
+        for (handle, stored) in &self.keys {
+            memory.extend_from_slice(b"KEY ");
+            memory.extend_from_slice(&handle.0.to_be_bytes());
+            memory.extend_from_slice(stored.usage.name().as_bytes());
+            match self.custody.residence() {
+                KeyResidence::VmMemory => match stored.key.to_pkcs8_der() {
+                    Ok(der) => memory.extend_from_slice(&der),
+                    Err(_) => memory.extend_from_slice(&stored.key.public_key().spki_der()),
+                },
+                KeyResidence::Hardware => {
+                    memory.extend_from_slice(&stored.key.public_key().spki_der());
+                }
+            }
+        }
+        memory
     }
 
     pub fn stats(&self) -> HsmStats {
@@ -262,6 +312,34 @@ impl Hsm {
         Ok(())
     }
 
+    /// A signer for a device certificate under the CA key `ca`, with the public key it
+    /// may certify. A key the vault generated is certified only if it is a device
+    /// identity key; a presented key only where the custody lets the site's staff
+    /// decide what the CA signs (not in the customer's HSM).
+    pub fn device_certificate_signer<'a>(
+        &'a mut self,
+        crypto: &'a Crypto,
+        ca: KeyHandle,
+        subject: CertSubject<'_>,
+    ) -> Result<(PublicKey, CertSigner<'a>), HsmError> {
+        let public = match subject {
+            CertSubject::Generated(handle) => self
+                .require(handle, KeyUse::DeviceIdentity, "certification")?
+                .key
+                .public_key()
+                .clone(),
+            CertSubject::Presented(key) if self.custody.certifies_presented_keys() => key.clone(),
+            CertSubject::Presented(_) => {
+                return Err(HsmError::Refused {
+                    operation: "certifying a key it did not generate",
+                    policy: "the customer's policy binds certification to the keys the HSM \
+                             makes for the order",
+                });
+            }
+        };
+        Ok((public, self.certificate_signer(crypto, ca)?))
+    }
+
     /// A signer for certificates, for a certificate-authority key only. Each certificate
     /// signed through it is counted by the facade.
     pub fn certificate_signer<'a>(
@@ -309,7 +387,7 @@ mod tests {
         let mut trace = Trace::new();
         let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
         let mut stream = Seed::new(1).stream("test/hsm");
-        let mut hsm = Hsm::new();
+        let mut hsm = Hsm::new(Custody::ProvisionerHsm);
         let (ca, _) = hsm.generate(&mut ctx, KeyUse::CertificateAuthority, &mut stream);
         let (device, _) = hsm.generate(&mut ctx, KeyUse::DeviceIdentity, &mut stream);
         let recipient = crypto.generate_key(&mut stream);
@@ -345,12 +423,65 @@ mod tests {
     }
 
     #[test]
+    fn the_controller_vm_holds_keys_only_under_shared_vm_custody() {
+        let crypto = Crypto::new();
+        let mut trace = Trace::new();
+        let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
+        for custody in Custody::ALL {
+            let mut stream = Seed::new(3).stream("test/hsm");
+            let mut hsm = Hsm::new(custody);
+            let (handle, _) = hsm.generate(&mut ctx, KeyUse::DeviceIdentity, &mut stream);
+            let secret = crypto
+                .generate_key(&mut Seed::new(3).stream("test/hsm"))
+                .expose_secret_bytes();
+            let memory = hsm.controller_memory();
+            let holds = memory.windows(32).any(|w| w == secret);
+            assert_eq!(holds, custody == Custody::SharedVm, "{custody}");
+            hsm.destroy(&mut ctx, handle).unwrap();
+            assert!(!hsm.controller_memory().windows(32).any(|w| w == secret));
+        }
+    }
+
+    #[test]
+    fn only_the_customers_hsm_refuses_to_certify_a_presented_key() {
+        let crypto = Crypto::new();
+        let mut trace = Trace::new();
+        let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
+        let outsider = crypto.generate_key(&mut Seed::new(4).stream("test/outsider"));
+        for custody in Custody::ALL {
+            let mut stream = Seed::new(4).stream("test/hsm");
+            let mut hsm = Hsm::new(custody);
+            let (ca, _) = hsm.generate(&mut ctx, KeyUse::CertificateAuthority, &mut stream);
+            let (device, device_key) = hsm.generate(&mut ctx, KeyUse::DeviceIdentity, &mut stream);
+            let (certified, _) = hsm
+                .device_certificate_signer(&crypto, ca, CertSubject::Generated(device))
+                .unwrap();
+            assert_eq!(certified, device_key);
+            let presented = hsm.device_certificate_signer(
+                &crypto,
+                ca,
+                CertSubject::Presented(outsider.public_key()),
+            );
+            assert_eq!(
+                presented.is_ok(),
+                custody != Custody::CustomerHsm,
+                "{custody}"
+            );
+            // A CA key is not a device identity, whoever asks.
+            assert!(
+                hsm.device_certificate_signer(&crypto, ca, CertSubject::Generated(ca))
+                    .is_err()
+            );
+        }
+    }
+
+    #[test]
     fn a_split_key_comes_back_only_from_a_quorum_of_its_own_shares() {
         let crypto = Crypto::new();
         let mut trace = Trace::new();
         let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
         let mut stream = Seed::new(2).stream("test/hsm");
-        let mut hsm = Hsm::new();
+        let mut hsm = Hsm::new(Custody::ProvisionerHsm);
         let quorum = Quorum {
             custodians: 5,
             threshold: 3,

@@ -15,6 +15,7 @@
 
 mod audit;
 mod ceremony;
+mod custody;
 mod error;
 mod firmware;
 mod hsm;
@@ -23,19 +24,20 @@ mod line;
 mod pki;
 mod reconcile;
 mod record;
+mod site_access;
 mod station;
 
 pub use audit::{
     AuditBreak, AuditError, AuditLog, AuditRecord, AuditSummary, parse_head, verify_log,
 };
 pub use ceremony::{KeyShare, Quorum};
+pub use custody::{Custody, KeyResidence};
 pub use error::{HsmError, LineError, PkiError, StationError};
-pub use hsm::{Hsm, HsmStats, KeyHandle, KeyUse};
+pub use hsm::{CertSubject, Hsm, HsmStats, KeyHandle, KeyUse};
 pub use level::{DieSite, Level, PERFECT_YIELD_PPM, WaferMap, Yields};
-pub use line::{
-    AuthorityRole, Custody, Line, LineConfig, LineSink, LineSummary, Lot, ShippedDevice,
-};
+pub use line::{AuthorityRole, Line, LineConfig, LineSink, LineSummary, Lot, ShippedDevice, Site};
 pub use pki::{CertificateAuthority, IssuedCertificate, Pki, PkiNames};
 pub use reconcile::{LotBalance, Reconciler, Reconciliation};
 pub use record::{DeviceRecord, ParsedRecord, RecordFields, verify_record};
-pub use station::{LockObserver, LockStage, LockStep, Station, StationConfig, life_cycle_token};
+pub use site_access::SiteAccess;
+pub use station::{LockStage, LockStep, PassObserver, Station, StationConfig, life_cycle_token};

@@ -3,6 +3,7 @@
 
 use crate::audit::{AuditLog, AuditRecord, detail_hex};
 use crate::ceremony::Quorum;
+use crate::custody::Custody;
 use crate::error::LineError;
 use crate::firmware::build_firmware;
 use crate::hsm::{Hsm, HsmStats, KeyHandle, KeyUse};
@@ -10,25 +11,11 @@ use crate::level::{Level, WaferMap, Yields};
 use crate::pki::{IssuedCertificate, Pki, PkiNames};
 use crate::reconcile::{Reconciler, Reconciliation};
 use crate::record::{DeviceRecord, RecordFields};
-use crate::station::{LockObserver, Station, StationConfig};
+use crate::site_access::SiteAccess;
+use crate::station::{PassObserver, Station, StationConfig};
 use provsim_devices::{DeviceId, Target, TargetKind, build_target};
 use provsim_sim::crypto::{Crypto, Fingerprint, OpCounts, PublicKey, SecretKey};
 use provsim_sim::{Ctx, Digest, EventQueue, Field, Limits, Seed, SimTime, Trace};
-
-/// Who holds the customer's secrets while they are made and injected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Custody {
-    /// An HSM owned by the provisioner: keys are made inside it and leave only sealed.
-    Hsm,
-}
-
-impl Custody {
-    pub fn name(self) -> &'static str {
-        match self {
-            Custody::Hsm => "hsm",
-        }
-    }
-}
 
 /// A line's configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -190,7 +177,7 @@ impl Line {
     pub fn establish(config: LineConfig, seed: Seed, lots: Vec<Lot>) -> Result<Line, LineError> {
         let crypto = Crypto::new();
         let mut site_trace = Trace::new();
-        let mut hsm = Hsm::new();
+        let mut hsm = Hsm::new(config.custody);
         let mut audit = AuditLog::new();
         let mut pending_audit = Vec::new();
         let lock_steps = config
@@ -565,13 +552,32 @@ impl Line {
         self.rebuild_device_observed(index, crypto, &mut ())
     }
 
+    /// A copy of the site as it was while device `index` was on the station, its
+    /// identity key made and not yet sent: what an attacker at the site gets to work on.
+    /// The real site is untouched and the replay is charged to `crypto`.
+    pub fn site_during(&self, index: u64, crypto: &Crypto) -> Result<SiteAccess, LineError> {
+        struct Snapshot(Option<Site>);
+        impl PassObserver for Snapshot {
+            fn key_in_flight(&mut self, site: &Site) {
+                self.0 = Some(site.clone());
+            }
+        }
+        let mut snapshot = Snapshot(None);
+        self.rebuild_device_observed(index, crypto, &mut snapshot)?;
+        let device = self
+            .device_id(index)
+            .ok_or(LineError::NoSuchDevice { index })?;
+        let site = snapshot.0.ok_or(LineError::NoSuchDevice { index })?;
+        Ok(SiteAccess::new(site, device))
+    }
+
     /// [`Line::rebuild_device`], showing `observer` the chip at every stage of the lock
     /// sequence: how the what-if report sees what each step leaves open.
     pub fn rebuild_device_observed(
         &self,
         index: u64,
         crypto: &Crypto,
-        observer: &mut dyn LockObserver,
+        observer: &mut dyn PassObserver,
     ) -> Result<(Box<dyn Target>, Digest), LineError> {
         let device_id = self
             .device_id(index)

@@ -10,9 +10,9 @@
 
 use crate::ceremony::{self, KeyShare, Quorum};
 use crate::error::{HsmError, PkiError};
-use crate::hsm::{Hsm, KeyHandle, KeyUse};
+use crate::hsm::{CertSubject, Hsm, KeyHandle, KeyUse};
 use provsim_devices::DeviceId;
-use provsim_sim::crypto::{Crypto, Fingerprint, PublicKey};
+use provsim_sim::crypto::{Crypto, Fingerprint, PublicKey, SecretKey};
 use provsim_sim::{Ctx, Field, Seed, Stream};
 use rcgen::string::PrintableString;
 use rcgen::{
@@ -36,7 +36,7 @@ pub struct CertificateAuthority {
     handle: Option<KeyHandle>,
     params: CertificateParams,
     certificate: IssuedCertificate,
-    fingerprint: Fingerprint,
+    public_key: PublicKey,
 }
 
 impl CertificateAuthority {
@@ -46,7 +46,12 @@ impl CertificateAuthority {
 
     /// Fingerprint of the CA's public key.
     pub fn key_fingerprint(&self) -> Fingerprint {
-        self.fingerprint
+        self.public_key.fingerprint()
+    }
+
+    /// The CA's public key, as its certificate carries it.
+    pub fn public_key(&self) -> &PublicKey {
+        &self.public_key
     }
 }
 
@@ -202,13 +207,13 @@ impl Pki {
                 handle: None,
                 params: root_params,
                 certificate: root_cert.into(),
-                fingerprint: root_key.fingerprint(),
+                public_key: root_key,
             },
             customer: CertificateAuthority {
                 handle: Some(customer_handle),
                 params: customer_params,
                 certificate: customer_cert.into(),
-                fingerprint: customer_key.fingerprint(),
+                public_key: customer_key,
             },
         };
         for (role, ca) in [("root", &pki.root), ("customer", &pki.customer)] {
@@ -232,38 +237,73 @@ impl Pki {
         &self.customer
     }
 
-    /// Issues a device's identity certificate under the customer CA.
+    /// Issues a device's identity certificate under the customer CA, for the key the
+    /// vault's policy lets it certify (see [`Hsm::device_certificate_signer`]).
     pub fn issue_device_certificate(
         &self,
         hsm: &mut Hsm,
         crypto: &Crypto,
         customer: &str,
         device: DeviceId,
+        subject: CertSubject<'_>,
+        serial_stream: &mut Stream,
+    ) -> Result<IssuedCertificate, PkiError> {
+        let ca = self.customer.handle.ok_or(HsmError::NoSuchKey(0))?;
+        let (public_key, signer) = hsm.device_certificate_signer(crypto, ca, subject)?;
+        let params = device_profile(customer, device, &public_key, serial_stream)?;
+        let issuer = Issuer::from_params(&self.customer.params, signer);
+        Ok(params
+            .signed_by(&public_key, &issuer)
+            .map_err(encoding)?
+            .into())
+    }
+}
+
+impl CertificateAuthority {
+    /// A device certificate signed with `key`, which must be this CA's private key: what
+    /// anyone who holds that key can make, since the profile is public (every device
+    /// carries a certificate in it). The line never calls this; an attacker who has
+    /// recovered the key does.
+    pub fn certify_with_key(
+        &self,
+        key: &SecretKey,
+        crypto: &Crypto,
+        customer: &str,
+        device: DeviceId,
         public_key: &PublicKey,
         serial_stream: &mut Stream,
     ) -> Result<IssuedCertificate, PkiError> {
-        let serial = device.to_string();
-        let mut dn = DistinguishedName::new();
-        dn.push(DnType::OrganizationName, customer);
-        dn.push(DnType::CommonName, serial.as_str());
-        dn.push(
-            DnType::CustomDnType(SERIAL_NUMBER_OID.to_vec()),
-            printable(&serial)?,
-        );
-        let mut params = profile(serial_stream, public_key, dn);
-        params.is_ca = IsCa::ExplicitNoCa;
-        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-        params.use_authority_key_identifier_extension = true;
-        let issuer = Issuer::from_params(
-            &self.customer.params,
-            hsm.certificate_signer(crypto, self.customer.handle.ok_or(HsmError::NoSuchKey(0))?)?,
-        );
+        let params = device_profile(customer, device, public_key, serial_stream)?;
+        let issuer = Issuer::from_params(&self.params, crypto.cert_signer(key));
         Ok(params
             .signed_by(public_key, &issuer)
             .map_err(encoding)?
             .into())
     }
+}
+
+/// The device certificate profile of DESIGN.md: the device id as common name and as a
+/// PrintableString serialNumber, digital-signature key usage, client-auth EKU, not a CA.
+fn device_profile(
+    customer: &str,
+    device: DeviceId,
+    public_key: &PublicKey,
+    serial_stream: &mut Stream,
+) -> Result<CertificateParams, PkiError> {
+    let serial = device.to_string();
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::OrganizationName, customer);
+    dn.push(DnType::CommonName, serial.as_str());
+    dn.push(
+        DnType::CustomDnType(SERIAL_NUMBER_OID.to_vec()),
+        printable(&serial)?,
+    );
+    let mut params = profile(serial_stream, public_key, dn);
+    params.is_ca = IsCa::ExplicitNoCa;
+    params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    params.use_authority_key_identifier_extension = true;
+    Ok(params)
 }
 
 /// id-at-serialNumber (X.520, 2.5.4.5).

@@ -8,7 +8,7 @@
 
 use crate::audit::{AuditRecord, detail_hex};
 use crate::error::StationError;
-use crate::hsm::{KeyHandle, KeyUse};
+use crate::hsm::{CertSubject, KeyHandle, KeyUse};
 use crate::level::{Level, PERFECT_YIELD_PPM, Yields};
 use crate::line::Site;
 use crate::pki::IssuedCertificate;
@@ -66,7 +66,7 @@ impl std::fmt::Display for LockStep {
     }
 }
 
-/// Where in the lock sequence a [`LockObserver`] is shown the chip.
+/// Where in the lock sequence a [`PassObserver`] is shown the chip.
 #[derive(Debug, Clone, Copy)]
 pub enum LockStage<'a> {
     /// Provisioned, before the first lock step.
@@ -78,15 +78,18 @@ pub enum LockStage<'a> {
     },
 }
 
-/// Watches the lock sequence: the what-if report probes the chip at every stage. The
-/// observer sees the chip read-only and must do its probing on copies.
-pub trait LockObserver {
-    fn observe(&mut self, stage: LockStage<'_>, target: &dyn Target);
+/// Watches a device's pass: the what-if report probes the chip at every stage of the
+/// lock sequence, and a site attack takes its copy of the site while a key is in flight.
+/// The observer sees everything read-only and must do its probing on copies.
+pub trait PassObserver {
+    fn observe(&mut self, _stage: LockStage<'_>, _target: &dyn Target) {}
+
+    /// The vault has just made the device's identity key, which has not yet left it:
+    /// the moment a key is most exposed to whoever can read the vault's host.
+    fn key_in_flight(&mut self, _site: &Site) {}
 }
 
-impl LockObserver for () {
-    fn observe(&mut self, _: LockStage<'_>, _: &dyn Target) {}
-}
+impl PassObserver for () {}
 
 /// What the station is told to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -244,7 +247,7 @@ impl Station {
         arrival: SimTime,
         target: &mut dyn Target,
         audit: &mut Vec<AuditRecord>,
-        observer: &mut dyn LockObserver,
+        observer: &mut dyn PassObserver,
     ) -> Result<StationCycle, StationError> {
         let device = target.device_id();
         let mut pass = Pass {
@@ -286,6 +289,7 @@ impl Station {
             "identity-key-generated",
             detail_hex("key", &identity.fingerprint().0),
         );
+        observer.key_in_flight(pass.site);
 
         let result = self
             .inject_and_finish(
@@ -379,7 +383,7 @@ impl Station {
             pass.ctx.crypto,
             &customer,
             device,
-            identity,
+            CertSubject::Generated(handle),
             &mut serial_stream,
         )?;
         let cert_hash = provsim_sim::crypto::Sha256::digest(&certificate.der);
@@ -488,7 +492,7 @@ impl Station {
         seed: Seed,
         index: u64,
         target: &mut dyn Target,
-        observer: &mut dyn LockObserver,
+        observer: &mut dyn PassObserver,
     ) -> Result<(), StationError> {
         let device = pass.device;
         pass.step(step_time::WRITE_IMAGE, "write-image");

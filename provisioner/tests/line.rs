@@ -34,7 +34,7 @@ impl LineSink for Collect {
 
 fn config(lock_debug: bool) -> LineConfig {
     LineConfig {
-        custody: Custody::Hsm,
+        custody: Custody::ProvisionerHsm,
         level: Level::Board,
         target: TargetKind::Mcu,
         station: StationConfig::secure_boot_then(lock_debug),

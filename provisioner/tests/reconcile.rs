@@ -69,10 +69,11 @@ proptest! {
         wafer_ppm in prop_oneof![Just(1_000_000u32), 500_000u32..=1_000_000],
         board_ppm in prop_oneof![Just(1_000_000u32), 500_000u32..=1_000_000],
         level in prop::sample::select(Level::ALL.to_vec()),
+        custody in prop::sample::select(Custody::ALL.to_vec()),
     ) {
         let (lock_steps, what_if) = sequences()[which].clone();
         let config = LineConfig {
-            custody: Custody::Hsm,
+            custody,
             level,
             target: TargetKind::Mcu,
             station: StationConfig { lock_steps, what_if },

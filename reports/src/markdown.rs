@@ -179,7 +179,7 @@ fn write_report(out: &mut String, r: &RunReport) -> std::fmt::Result {
     } else {
         writeln!(
             out,
-            "| Attack | Phase | Device | Outcome | Potential | Violates | Why |"
+            "| Attack | Phase | Acts on | Outcome | Potential | Violates | Why |"
         )?;
         writeln!(out, "|---|---|---|---|---|---|---|")?;
         for a in &r.attempts {
@@ -188,13 +188,20 @@ fn write_report(out: &mut String, r: &RunReport) -> std::fmt::Result {
                 _ => "not exploitable".to_owned(),
             };
             let violates: Vec<String> = a.violates.iter().map(|v| v.claim.clone()).collect();
+            let acts_on = if a.position == "site" {
+                format!(
+                    "the site, device {} `{}` on the station",
+                    a.device, a.device_id
+                )
+            } else {
+                format!("device {} `{}`", a.device, a.device_id)
+            };
             writeln!(
                 out,
-                "| `{}` | {} | {} `{}` | {} | {} | {} | {} |",
+                "| `{}` | {} | {} | {} | {} | {} | {} |",
                 a.attack,
                 a.phase,
-                a.device,
-                a.device_id,
+                acts_on,
                 a.outcome,
                 potential,
                 or_dash(&violates),
@@ -235,7 +242,13 @@ fn write_report(out: &mut String, r: &RunReport) -> std::fmt::Result {
     writeln!(out, "|---|---|")?;
     writeln!(out, "| Site | {} |", cell(&s.name))?;
     writeln!(out, "| Customer | {} |", cell(&s.customer))?;
-    writeln!(out, "| Key custody | {} |", s.custody)?;
+    writeln!(
+        out,
+        "| Key custody | {}: keys {}; the customer CA signs for {} |",
+        s.custody,
+        cell(&s.key_residence),
+        cell(&s.certification_authorised_by)
+    )?;
     writeln!(out, "| Provisioning level | {} |", s.level)?;
     writeln!(out, "| Target | {} |", s.target)?;
     writeln!(out, "| Lock sequence | {} |", cell(&or_dash(&s.lock_steps)))?;

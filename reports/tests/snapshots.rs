@@ -20,7 +20,7 @@ fn markdown_of_a_broken_claim() {
 
 #[test]
 fn markdown_of_claims_that_hold() {
-    insta::assert_snapshot!(render_markdown(&report("mcu-board-hsm")));
+    insta::assert_snapshot!(render_markdown(&report("mcu-board-provisioner-hsm")));
 }
 
 #[test]
@@ -35,7 +35,7 @@ fn json_of_a_broken_claim() {
 
 #[test]
 fn json_is_valid_and_carries_the_required_fields() {
-    let text = render_json(&report("mcu-board-hsm")).unwrap();
+    let text = render_json(&report("mcu-board-provisioner-hsm")).unwrap();
     let value: serde_json::Value = serde_json::from_str(&text).unwrap();
     for field in [
         "scenario",

@@ -21,20 +21,24 @@ impl Builtin {
 
 pub const BUILTIN: &[Builtin] = &[
     Builtin {
-        name: "mcu-board-hsm",
-        text: include_str!("../mcu-board-hsm.toml"),
+        name: "mcu-board-provisioner-hsm",
+        text: include_str!("../mcu-board-provisioner-hsm.toml"),
     },
     Builtin {
         name: "mcu-board-debug-open",
         text: include_str!("../mcu-board-debug-open.toml"),
     },
     Builtin {
-        name: "mcu-wafer-hsm",
-        text: include_str!("../mcu-wafer-hsm.toml"),
+        name: "mcu-wafer-customer-hsm",
+        text: include_str!("../mcu-wafer-customer-hsm.toml"),
     },
     Builtin {
-        name: "mcu-package-hsm",
-        text: include_str!("../mcu-package-hsm.toml"),
+        name: "mcu-package-shared-vm",
+        text: include_str!("../mcu-package-shared-vm.toml"),
+    },
+    Builtin {
+        name: "mcu-board-insider",
+        text: include_str!("../mcu-board-insider.toml"),
     },
     Builtin {
         name: "mcu-lock-what-if",
@@ -43,7 +47,7 @@ pub const BUILTIN: &[Builtin] = &[
 ];
 
 /// The scenario `provsim run` uses when given none.
-pub const DEFAULT_SCENARIO: &str = "mcu-board-hsm";
+pub const DEFAULT_SCENARIO: &str = "mcu-board-provisioner-hsm";
 
 pub fn builtin(name: &str) -> Option<&'static Builtin> {
     BUILTIN.iter().find(|b| b.name == name)

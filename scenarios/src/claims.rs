@@ -5,7 +5,7 @@
 use provsim_attacks::{Knowledge, MaterialKind};
 use provsim_devices::{DeviceId, RunningImage};
 use provsim_provisioner::ShippedDevice;
-use provsim_sim::crypto::{Crypto, Fingerprint};
+use provsim_sim::crypto::{Crypto, Fingerprint, PublicKey, Signature};
 use provsim_sim::to_hex;
 
 /// The claims provsim can check.
@@ -15,12 +15,15 @@ pub enum ClaimKind {
     IdentityKeyConfidentiality,
     /// Every image a shipped device starts is the firmware the vault signed.
     FirmwareAuthenticity,
+    /// No attacker holds a working identity the line did not ship.
+    DeviceIdentityAuthenticity,
 }
 
 impl ClaimKind {
     pub const ALL: &'static [ClaimKind] = &[
         ClaimKind::IdentityKeyConfidentiality,
         ClaimKind::FirmwareAuthenticity,
+        ClaimKind::DeviceIdentityAuthenticity,
     ];
 
     pub fn parse(id: &str) -> Option<ClaimKind> {
@@ -31,6 +34,7 @@ impl ClaimKind {
         match self {
             ClaimKind::IdentityKeyConfidentiality => "identity-key-confidentiality",
             ClaimKind::FirmwareAuthenticity => "firmware-authenticity",
+            ClaimKind::DeviceIdentityAuthenticity => "device-identity-authenticity",
         }
     }
 
@@ -43,6 +47,9 @@ impl ClaimKind {
             ClaimKind::FirmwareAuthenticity => {
                 "SESIP secure initialization of platform (secure boot): only authorised firmware starts"
             }
+            ClaimKind::DeviceIdentityAuthenticity => {
+                "SESIP attestation of platform genuineness: only devices the line provisioned hold an identity the customer CA vouches for"
+            }
         }
     }
 
@@ -53,6 +60,9 @@ impl ClaimKind {
             }
             ClaimKind::FirmwareAuthenticity => {
                 "Every image a shipped device starts is signed by the firmware key, with a security counter not below its anti-rollback fuses."
+            }
+            ClaimKind::DeviceIdentityAuthenticity => {
+                "No attacker holds a certificate valid under the customer CA, with its private key, for a key the line never shipped."
             }
         }
     }
@@ -105,6 +115,8 @@ pub struct Attacked {
     pub booted: Option<Result<RunningImage, String>>,
     /// The hash of the only image the vault signed for this line.
     pub authorised_firmware: [u8; 32],
+    /// The customer CA's public key: what a genuine device certificate verifies under.
+    pub customer_ca: PublicKey,
 }
 
 /// Evaluates `claim` over one attempt's knowledge. Returns the evidence of a violation,
@@ -162,7 +174,60 @@ pub fn violation(
             )),
             _ => None,
         },
+        ClaimKind::DeviceIdentityAuthenticity => knowledge
+            .of_kind(MaterialKind::Certificate)
+            .find_map(|material| {
+                counterfeit_identity(truth, attacked, knowledge, crypto, material)
+            }),
     }
+}
+
+/// ecdsa-with-SHA256 (RFC 5758), the only signature algorithm of the hierarchy.
+const ECDSA_WITH_SHA256: &str = "1.2.840.10045.4.3.2";
+
+/// Evidence that `material` is a usable identity the line never shipped: a certificate
+/// whose signature verifies under the customer CA, for a key that is not in the ledger,
+/// whose private key the attacker holds.
+fn counterfeit_identity(
+    truth: &GroundTruth<'_>,
+    attacked: &Attacked,
+    knowledge: &Knowledge,
+    crypto: &Crypto,
+    material: &provsim_attacks::Material,
+) -> Option<String> {
+    let (_, cert) = x509_parser::parse_x509_certificate(material.bytes()).ok()?;
+    if cert.signature_algorithm.algorithm.to_id_string() != ECDSA_WITH_SHA256 {
+        return None;
+    }
+    let signature = Signature::from_der_bytes(cert.signature_value.data.to_vec());
+    crypto
+        .verify(
+            &attacked.customer_ca,
+            cert.tbs_certificate.as_ref(),
+            &signature,
+        )
+        .ok()?;
+    let key = PublicKey::from_sec1(&cert.public_key().subject_public_key.data).ok()?;
+    let fingerprint = key.fingerprint();
+    if truth.device(&fingerprint).is_some() {
+        // A shipped device's own identity: whether its key leaked is the
+        // confidentiality claim's question.
+        return None;
+    }
+    let held = knowledge
+        .of_kind(MaterialKind::KeyCandidate)
+        .any(|candidate| {
+            crypto
+                .import_secret(candidate.bytes())
+                .is_ok_and(|secret| secret.public_key() == &key)
+        });
+    held.then(|| {
+        format!(
+            "a certificate for \"{}\" valid under the customer CA, for key {fingerprint} that the line never shipped, with its private key ({})",
+            cert.subject(),
+            material.source
+        )
+    })
 }
 
 #[cfg(test)]
@@ -185,6 +250,10 @@ mod tests {
                 identity_secret: [9; 32],
                 booted,
                 authorised_firmware: [1; 32],
+                customer_ca: Crypto::new()
+                    .generate_key(&mut Seed::new(1).stream("test/ca"))
+                    .public_key()
+                    .clone(),
             };
             violation(
                 ClaimKind::FirmwareAuthenticity,
@@ -230,6 +299,7 @@ mod tests {
             identity_secret: shipped.expose_secret_bytes(),
             booted: None,
             authorised_firmware: [0; 32],
+            customer_ca: other.public_key().clone(),
         };
 
         let mut knowledge = Knowledge::new();
@@ -270,6 +340,104 @@ mod tests {
         assert!(
             evidence.contains("MemoryDump material from flash"),
             "{evidence}"
+        );
+    }
+
+    /// Only a certificate that verifies under the customer CA, for a key the line never
+    /// shipped, with the private key in hand, is a counterfeit identity.
+    #[test]
+    fn only_a_held_unshipped_key_certified_by_the_customer_ca_is_a_counterfeit() {
+        use provsim_provisioner::{Custody, Hsm, Pki, PkiNames, Quorum};
+        use provsim_sim::{Ctx, SimTime, Trace};
+        let crypto = Crypto::new();
+        let mut trace = Trace::new();
+        let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
+        let seed = Seed::new(5);
+        let names = PkiNames {
+            site: "Site".to_owned(),
+            customer: "Customer".to_owned(),
+        };
+        let mut hsm = Hsm::new(Custody::SharedVm);
+        let (pki, _, _) =
+            Pki::establish(&mut hsm, &mut ctx, seed, &names, Quorum::DEFAULT).expect("establish");
+        // The customer CA's key, re-derived from its stream as ground truth is.
+        let ca_key = crypto.generate_key(&mut seed.stream("site/customer-ca"));
+        assert_eq!(ca_key.public_key(), pki.customer().public_key());
+        let mut rng = seed.stream("test/attacker");
+        let own = crypto.generate_key(&mut rng);
+        let shipped = crypto.generate_key(&mut rng);
+        let rogue_ca = crypto.generate_key(&mut rng);
+        let mint = |signer: &provsim_sim::crypto::SecretKey, subject: &PublicKey| {
+            pki.customer()
+                .certify_with_key(
+                    signer,
+                    &crypto,
+                    "Customer",
+                    DeviceId(9),
+                    subject,
+                    &mut seed.stream("test/serial"),
+                )
+                .expect("mint")
+                .der
+        };
+        let ledger = [ShippedDevice {
+            index: 0,
+            device_id: DeviceId(1),
+            identity: shipped.public_key().fingerprint(),
+        }];
+        let truth = GroundTruth::new(&ledger);
+        let attacked = Attacked {
+            device: DeviceId(1),
+            identity_secret: shipped.expose_secret_bytes(),
+            booted: None,
+            authorised_firmware: [0; 32],
+            customer_ca: pki.customer().public_key().clone(),
+        };
+        let judge = |materials: &[(MaterialKind, Vec<u8>)]| {
+            let mut knowledge = Knowledge::new();
+            for (kind, bytes) in materials {
+                knowledge.learn(*kind, "test", bytes.clone());
+            }
+            violation(
+                ClaimKind::DeviceIdentityAuthenticity,
+                &truth,
+                &attacked,
+                &knowledge,
+                &crypto,
+            )
+        };
+        let own_secret = (
+            MaterialKind::KeyCandidate,
+            own.expose_secret_bytes().to_vec(),
+        );
+        let genuine = (MaterialKind::Certificate, mint(&ca_key, own.public_key()));
+        let evidence = judge(&[own_secret.clone(), genuine.clone()]).expect("counterfeit");
+        assert!(evidence.contains("never shipped"), "{evidence}");
+        // Without the private key it is a certificate, not an identity.
+        assert_eq!(judge(std::slice::from_ref(&genuine)), None);
+        // Signed by another key with the same names: not valid under the customer CA.
+        let forged = (MaterialKind::Certificate, mint(&rogue_ca, own.public_key()));
+        assert_eq!(judge(&[own_secret.clone(), forged]), None);
+        // A shipped device's own key: the confidentiality claim's business.
+        let shipped_cert = (
+            MaterialKind::Certificate,
+            mint(&ca_key, shipped.public_key()),
+        );
+        let shipped_secret = (
+            MaterialKind::KeyCandidate,
+            shipped.expose_secret_bytes().to_vec(),
+        );
+        assert_eq!(judge(&[shipped_secret, shipped_cert]), None);
+        // Garbage and truncated DER never panic.
+        let mut cut = genuine.1.clone();
+        cut.truncate(cut.len() / 2);
+        assert_eq!(
+            judge(&[
+                own_secret,
+                (MaterialKind::Certificate, cut),
+                (MaterialKind::Certificate, vec![0x30; 7])
+            ]),
+            None
         );
     }
 

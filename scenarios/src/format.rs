@@ -57,7 +57,9 @@ pub struct SiteSection {
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Custody {
-    Hsm,
+    SharedVm,
+    ProvisionerHsm,
+    CustomerHsm,
 }
 
 #[derive(Debug, Deserialize)]

@@ -277,7 +277,9 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
         default_seed: file.scenario.seed,
         line: LineConfig {
             custody: match file.site.custody {
-                format::Custody::Hsm => Custody::Hsm,
+                format::Custody::SharedVm => Custody::SharedVm,
+                format::Custody::ProvisionerHsm => Custody::ProvisionerHsm,
+                format::Custody::CustomerHsm => Custody::CustomerHsm,
             },
             level: match file.line.level {
                 format::Level::Wafer => Level::Wafer,

@@ -6,7 +6,7 @@
 use crate::report::{InterfaceInfo, LockStageInfo, LocksInfo};
 use provsim_devices::Target;
 use provsim_devices::probe::probe_all;
-use provsim_provisioner::{Line, LockObserver, LockStage};
+use provsim_provisioner::{Line, LockStage, PassObserver};
 use provsim_sim::crypto::Crypto;
 use provsim_sim::{Ctx, SimTime, Trace};
 
@@ -15,7 +15,7 @@ struct Recorder {
     stages: Vec<LockStageInfo>,
 }
 
-impl LockObserver for Recorder {
+impl PassObserver for Recorder {
     fn observe(&mut self, stage: LockStage<'_>, target: &dyn Target) {
         let crypto = Crypto::new();
         let mut trace = Trace::new();

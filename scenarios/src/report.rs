@@ -84,6 +84,10 @@ pub struct SiteInfo {
     pub name: String,
     pub customer: String,
     pub custody: String,
+    /// Where the custody keeps the keys, and who can make the customer CA sign: the
+    /// trust boundaries site attacks meet.
+    pub key_residence: String,
+    pub certification_authorised_by: String,
     pub level: String,
     pub target: String,
     /// The station's lock sequence, in order.
@@ -219,6 +223,9 @@ pub struct PotentialInfo {
 pub struct AttemptInfo {
     pub attack: String,
     pub phase: String,
+    /// "device" (the attack had its own copy of the device) or "site" (a copy of the
+    /// site while the device was on the station).
+    pub position: String,
     /// Device index within the run.
     pub device: u64,
     pub device_id: String,

@@ -5,7 +5,7 @@ use crate::claims::{Attacked, GroundTruth, violation};
 use crate::error::RunError;
 use crate::report::*;
 use crate::scenario::{AttackPlan, ClaimSpec, Scenario, Targets};
-use provsim_attacks::{AttackPotential, Knowledge, Rating};
+use provsim_attacks::{AttackPotential, Knowledge, Position, Rating, Surface};
 use provsim_provisioner::{Line, LineSink, LineSummary};
 use provsim_sim::crypto::{Crypto, OpCounts};
 use provsim_sim::{Ctx, Field, Seed, SimTime, Stream, Trace, run_digest};
@@ -138,6 +138,12 @@ pub fn run(
             name: scenario.line.names.site.clone(),
             customer: scenario.line.names.customer.clone(),
             custody: scenario.line.custody.name().to_owned(),
+            key_residence: scenario.line.custody.key_residence().to_owned(),
+            certification_authorised_by: scenario
+                .line
+                .custody
+                .certification_authorised_by()
+                .to_owned(),
             level: scenario.line.level.name().to_owned(),
             target: scenario.line.target.name().to_owned(),
             lock_steps: scenario
@@ -210,27 +216,42 @@ fn attempt(
     attacker_crypto: &Crypto,
     oracle_crypto: &Crypto,
 ) -> Result<(AttemptInfo, [u8; 32]), RunError> {
-    let (mut target, _) = line.rebuild_device(index, attacker_crypto)?;
-    let device_id = target.device_id();
     let mut trace = Trace::new();
     let mut knowledge = Knowledge::new();
-    let outcome = {
-        let mut ctx = Ctx::new(SimTime::ZERO, attacker_crypto, &mut trace);
-        plan.attack
-            .run(target.as_mut(), &mut ctx, rng, &mut knowledge)
+    let mut ctx = Ctx::new(SimTime::ZERO, attacker_crypto, &mut trace);
+    let (device_id, outcome, booted) = match plan.attack.position() {
+        Position::Device => {
+            let (mut target, _) = line.rebuild_device(index, attacker_crypto)?;
+            let outcome = plan.attack.run(
+                Surface::Device(target.as_mut()),
+                &mut ctx,
+                rng,
+                &mut knowledge,
+            );
+            // Powering the device on after the attempt is the oracle's observation, on
+            // its own facade and trace: it is not part of what the attacker did.
+            let booted = scenario
+                .claims
+                .iter()
+                .any(|c| c.kind.needs_boot())
+                .then(|| {
+                    let mut scratch = Trace::new();
+                    let mut ctx = Ctx::new(SimTime::ZERO, oracle_crypto, &mut scratch);
+                    target.boot(&mut ctx).map_err(|e| e.to_string())
+                });
+            (target.device_id(), outcome, booted)
+        }
+        Position::Site => {
+            // The site as it was while this device was on the station; no device of
+            // the attacker's is powered on afterwards.
+            let mut site = line.site_during(index, attacker_crypto)?;
+            let outcome = plan
+                .attack
+                .run(Surface::Site(&mut site), &mut ctx, rng, &mut knowledge);
+            (site.device_on_station(), outcome, None)
+        }
     };
     let potential = plan.attack.potential(scenario.line.target);
-    // Powering the device on after the attempt is the oracle's observation, on its own
-    // facade and trace: it is not part of what the attacker did.
-    let booted = scenario
-        .claims
-        .iter()
-        .any(|c| c.kind.needs_boot())
-        .then(|| {
-            let mut scratch = Trace::new();
-            let mut ctx = Ctx::new(SimTime::ZERO, oracle_crypto, &mut scratch);
-            target.boot(&mut ctx).map_err(|e| e.to_string())
-        });
     let attacked = Attacked {
         device: device_id,
         identity_secret: line
@@ -238,6 +259,7 @@ fn attempt(
             .expose_secret_bytes(),
         booted,
         authorised_firmware: *line.firmware_hash(),
+        customer_ca: line.pki().customer().public_key().clone(),
     };
     let violates = scenario
         .claims
@@ -254,6 +276,7 @@ fn attempt(
     let info = AttemptInfo {
         attack: plan.attack.id().to_owned(),
         phase: plan.attack.phase().name().to_owned(),
+        position: plan.attack.position().name().to_owned(),
         device: index,
         device_id: device_id.to_string(),
         outcome: outcome.name().to_owned(),
@@ -444,6 +467,7 @@ mod tests {
         AttemptInfo {
             attack: attack.to_owned(),
             phase: "field".to_owned(),
+            position: "device".to_owned(),
             device: 0,
             device_id: "0".to_owned(),
             outcome: "obtained".to_owned(),

@@ -44,25 +44,33 @@ fn skipping_the_debug_lock_breaks_identity_key_confidentiality() {
 #[test]
 fn the_locked_line_holds_against_the_same_attempts() {
     let open = run_builtin("mcu-board-debug-open", 1);
-    let locked = run_builtin("mcu-board-hsm", 1);
+    let locked = run_builtin("mcu-board-provisioner-hsm", 1);
     assert_eq!(locked.verdict, Verdict::Holds);
     assert_eq!(locked.claims[0].verdict, Verdict::Holds);
     assert!(locked.claims[0].broken_by.is_empty());
-    let devices = |r: &RunReport| {
+    let probes = |r: &RunReport| {
         r.attempts
             .iter()
+            .filter(|a| a.attack == "debug-port-readout")
             .map(|a| (a.attack.clone(), a.device))
             .collect::<Vec<_>>()
     };
     assert_eq!(
-        devices(&locked),
-        devices(&open),
+        probes(&locked),
+        probes(&open),
         "the same attack on the same devices"
     );
-    assert_eq!(locked.attempts.len(), 4);
+    assert_eq!(probes(&locked).len(), 4);
     for attempt in &locked.attempts {
-        assert_eq!(attempt.outcome, "blocked");
-        assert!(attempt.why.contains("debug port locked"), "{}", attempt.why);
+        if attempt.attack == "debug-port-readout" {
+            assert_eq!(attempt.outcome, "blocked");
+            assert!(attempt.why.contains("debug port locked"), "{}", attempt.why);
+        } else {
+            // The co-tenant reads the controller VM and finds no key behind the HSM.
+            assert_eq!(attempt.attack, "co-tenant-memory-scrape");
+            assert_eq!(attempt.position, "site");
+            assert_eq!(attempt.outcome, "failed");
+        }
         assert!(attempt.violates.is_empty());
     }
     // The lines differ only in the lock: same keys, different traces.
@@ -84,8 +92,8 @@ fn runs_are_deterministic_across_seeds_and_repeats() {
     let mut digests = BTreeSet::new();
     let mut fingerprints = BTreeSet::new();
     for seed in 0..12 {
-        let a = run_builtin("mcu-board-hsm", seed);
-        let b = run_builtin("mcu-board-hsm", seed);
+        let a = run_builtin("mcu-board-provisioner-hsm", seed);
+        let b = run_builtin("mcu-board-provisioner-hsm", seed);
         assert_eq!(a, b, "seed {seed}");
         assert!(
             digests.insert(a.trace_digest.clone()),
@@ -129,7 +137,7 @@ proptest! {
     /// signature verifies under the customer CA key, and identities are distinct.
     #[test]
     fn every_seed_gives_valid_distinct_certificates(seed: u64) {
-        let scenario = builtin("mcu-board-hsm").unwrap().load().unwrap();
+        let scenario = builtin("mcu-board-provisioner-hsm").unwrap().load().unwrap();
         let mut certs = Certificates::default();
         let report = run(&scenario, &RunOptions::new(seed, None), &mut certs).unwrap();
         prop_assert_eq!(certs.devices.len() as u64, report.devices.count);

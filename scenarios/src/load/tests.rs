@@ -1,6 +1,6 @@
 use super::*;
 
-const GOOD: &str = include_str!("../../mcu-board-hsm.toml");
+const GOOD: &str = include_str!("../../mcu-board-provisioner-hsm.toml");
 
 fn err(text: &str) -> String {
     match parse_str(text, "s.toml") {
@@ -12,7 +12,7 @@ fn err(text: &str) -> String {
 #[test]
 fn the_shipped_scenario_loads() {
     let s = parse_str(GOOD, "s.toml").unwrap();
-    assert_eq!(s.name, "mcu-board-hsm");
+    assert_eq!(s.name, "mcu-board-provisioner-hsm");
     assert_eq!(s.device_count(), 8);
     assert_eq!(s.attacks[0].targets, Targets::Sample(4));
     assert_eq!(
@@ -57,9 +57,12 @@ fn a_wrong_type_names_what_was_expected() {
 
 #[test]
 fn unknown_values_list_the_known_ones() {
-    let e = err(&GOOD.replace("custody = \"hsm\"", "custody = \"vault\""));
+    let e = err(&GOOD.replace("custody = \"provisioner-hsm\"", "custody = \"hsm\""));
     assert!(
-        e.contains("unknown variant `vault`") && e.contains("hsm"),
+        e.contains("unknown variant `hsm`")
+            && e.contains("shared-vm")
+            && e.contains("provisioner-hsm")
+            && e.contains("customer-hsm"),
         "{e}"
     );
     let e = err(&GOOD.replace("id = \"debug-port-readout\"", "id = \"laser\""));
@@ -69,7 +72,7 @@ fn unknown_values_list_the_known_ones() {
     );
     let e = err(&GOOD.replace("id = \"identity-key-confidentiality\"", "id = \"x\""));
     assert!(e.contains("unknown claim `x`"), "{e}");
-    let e = err(&GOOD.replace("AVA_VAN.3", "AVA_VAN.9"));
+    let e = err(&GOOD.replace("AVA_VAN.4", "AVA_VAN.9"));
     assert!(e.contains("AVA_VAN.1 to AVA_VAN.5"), "{e}");
 }
 
@@ -312,8 +315,8 @@ fn the_root_quorum_is_read_and_checked() {
         Quorum::DEFAULT
     );
     let text = GOOD.replace(
-        "custody = \"hsm\"",
-        "custody = \"hsm\"\ncustodians = 7\nquorum = 4",
+        "custody = \"provisioner-hsm\"",
+        "custody = \"provisioner-hsm\"\ncustodians = 7\nquorum = 4",
     );
     assert_eq!(
         parse_str(&text, "s.toml").unwrap().line.quorum,
@@ -327,7 +330,10 @@ fn the_root_quorum_is_read_and_checked() {
         "quorum = 1",
         "custodians = 17\nquorum = 2",
     ] {
-        let text = GOOD.replace("custody = \"hsm\"", &format!("custody = \"hsm\"\n{bad}"));
+        let text = GOOD.replace(
+            "custody = \"provisioner-hsm\"",
+            &format!("custody = \"provisioner-hsm\"\n{bad}"),
+        );
         let e = err(&text);
         assert!(e.contains("is not a ceremony"), "{bad}: {e}");
         assert!(e.starts_with("s.toml:"), "{e}");

@@ -70,6 +70,16 @@ impl SecretKey {
             .map_err(|_| CryptoError::InvalidSecretKey)
     }
 
+    /// The key as PKCS#8 DER: how a software key store holds it in memory (and so what
+    /// a memory image of one contains). Not for outputs.
+    pub fn to_pkcs8_der(&self) -> Result<Vec<u8>, CryptoError> {
+        use p256::pkcs8::EncodePrivateKey;
+        self.inner()
+            .to_pkcs8_der()
+            .map(|doc| doc.as_bytes().to_vec())
+            .map_err(|_| CryptoError::InvalidSecretKey)
+    }
+
     pub(super) fn signing_key(&self) -> &p256::ecdsa::SigningKey {
         &self.signing
     }

@@ -1,0 +1,94 @@
+//! `operator-console-certificate`: an operator at the line certifies a key of their own.
+//!
+//! The operator is on shift at the line's console with the credentials the job needs.
+//! They generate a key pair on their laptop and ask the vault, through the console, to
+//! certify its public half as the device that is on the station: with the resulting
+//! certificate a chip of theirs passes as a genuine device (a clone, or an over-produced
+//! part). Whether the vault signs is its policy's decision: the provisioner's own VM or
+//! HSM signs for whoever holds the partition credential; the customer's HSM certifies
+//! only keys it generated for the order.
+
+use crate::catalogue::{Attack, Outcome, Phase, Position, Surface, wrong_surface};
+use crate::knowledge::{Knowledge, MaterialKind};
+use crate::potential::{
+    AttackPotential, ElapsedTime, Equipment, Expertise, KnowledgeOfToe, WindowOfOpportunity,
+};
+use provsim_devices::TargetKind;
+use provsim_sim::{Ctx, Field, Stream};
+
+pub struct OperatorConsoleCertificate;
+
+impl Attack for OperatorConsoleCertificate {
+    fn id(&self) -> &'static str {
+        "operator-console-certificate"
+    }
+
+    fn title(&self) -> &'static str {
+        "An operator has the vault certify a key of their own through the line console"
+    }
+
+    fn phase(&self) -> Phase {
+        Phase::TestHouse
+    }
+
+    fn position(&self) -> Position {
+        Position::Site
+    }
+
+    fn potential(&self, _target: TargetKind) -> AttackPotential {
+        AttackPotential {
+            elapsed: ElapsedTime::OneDay,
+            expertise: Expertise::Proficient,
+            knowledge: KnowledgeOfToe::Restricted,
+            window: WindowOfOpportunity::Moderate,
+            equipment: Equipment::Standard,
+            rationale: "a trained operator who knows the console's commands, alone at it for \
+                        one shift without a second person watching, with a laptop to make a \
+                        key pair",
+        }
+    }
+
+    fn run(
+        &self,
+        surface: Surface<'_>,
+        ctx: &mut Ctx<'_>,
+        rng: &mut Stream,
+        knowledge: &mut Knowledge,
+    ) -> Outcome {
+        let Surface::Site(site) = surface else {
+            return wrong_surface(self, &surface);
+        };
+        let own = ctx.crypto.generate_key(rng);
+        let device = site.device_on_station();
+        ctx.record(
+            "attack-console",
+            &[
+                ("request", Field::Str("certify-presented-key")),
+                ("key", Field::Bytes(&own.public_key().fingerprint().0)),
+            ],
+        );
+        match site.console_certify(ctx.crypto, device, own.public_key(), rng) {
+            Ok(certificate) => {
+                knowledge.learn(
+                    MaterialKind::KeyCandidate,
+                    "the operator's own key",
+                    own.expose_secret_bytes().to_vec(),
+                );
+                knowledge.learn(
+                    MaterialKind::Certificate,
+                    "device certificate issued at the operator console",
+                    certificate.der,
+                );
+                Outcome::Obtained {
+                    summary: format!(
+                        "the vault ({}) certified the operator's key as device {device}",
+                        site.custody()
+                    ),
+                }
+            }
+            Err(refused) => Outcome::Blocked {
+                reason: format!("the vault ({}) refused: {refused}", site.custody()),
+            },
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! The site attacks against lines of each custody configuration: what the co-tenant and
+//! the operator get follows from where the vault keeps its keys and whose policy it
+//! runs, and nothing else.
+
+use provsim_attacks::{
+    Attack, CoTenantMemoryScrape, DebugPortReadout, Knowledge, MaterialKind,
+    OperatorConsoleCertificate, Outcome, Surface,
+};
+use provsim_devices::TargetKind;
+use provsim_provisioner::{
+    Custody, Level, Line, LineConfig, LineSummary, Lot, PkiNames, Quorum, StationConfig, Yields,
+};
+use provsim_sim::crypto::{Crypto, PublicKey, Signature};
+use provsim_sim::{Ctx, Seed, SimTime, Trace};
+use x509_parser::prelude::*;
+
+fn line(custody: Custody) -> (Line, LineSummary) {
+    let config = LineConfig {
+        custody,
+        level: Level::Package,
+        target: TargetKind::Mcu,
+        station: StationConfig::secure_boot_then(true),
+        names: PkiNames {
+            site: "Test House".into(),
+            customer: "Acme".into(),
+        },
+        product: 1,
+        dies_per_wafer: 64,
+        yields: Yields::PERFECT,
+        quorum: Quorum::DEFAULT,
+    };
+    let lots = vec![Lot {
+        name: "L".into(),
+        devices: 3,
+    }];
+    let mut line = Line::establish(config, Seed::new(31), lots).unwrap();
+    let summary = line.run(&mut ()).unwrap();
+    (line, summary)
+}
+
+fn attempt(attack: &dyn Attack, line: &Line, index: u64) -> (Outcome, Knowledge) {
+    let crypto = Crypto::new();
+    let mut site = line.site_during(index, &crypto).unwrap();
+    let mut trace = Trace::new();
+    let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
+    let mut knowledge = Knowledge::new();
+    let outcome = attack.run(
+        Surface::Site(&mut site),
+        &mut ctx,
+        &mut Seed::new(0).stream("test/attacker"),
+        &mut knowledge,
+    );
+    (outcome, knowledge)
+}
+
+/// The public keys of the key candidates an attempt holds.
+fn candidate_keys(knowledge: &Knowledge, crypto: &Crypto) -> Vec<PublicKey> {
+    knowledge
+        .of_kind(MaterialKind::KeyCandidate)
+        .filter_map(|m| crypto.import_secret(m.bytes()).ok())
+        .map(|k| k.public_key().clone())
+        .collect()
+}
+
+/// Checks `der` really verifies under the line's customer CA.
+fn verifies_under_customer_ca(line: &Line, der: &[u8], crypto: &Crypto) -> bool {
+    let (_, cert) = parse_x509_certificate(der).unwrap();
+    let signature = Signature::from_der_bytes(cert.signature_value.data.to_vec());
+    crypto
+        .verify(
+            line.pki().customer().public_key(),
+            cert.tbs_certificate.as_ref(),
+            &signature,
+        )
+        .is_ok()
+}
+
+#[test]
+fn a_co_tenant_reads_every_key_of_a_shared_vm_and_mints_identities() {
+    let (line, summary) = line(Custody::SharedVm);
+    let crypto = Crypto::new();
+    for device in &summary.shipped {
+        let (outcome, knowledge) = attempt(&CoTenantMemoryScrape, &line, device.index);
+        assert!(matches!(outcome, Outcome::Obtained { .. }), "{outcome}");
+        let keys = candidate_keys(&knowledge, &crypto);
+        // The device on the station: its identity key was in the VM, in flight.
+        assert!(keys.iter().any(|k| k.fingerprint() == device.identity));
+        assert!(keys.iter().any(|k| k == line.pki().customer().public_key()));
+        assert!(keys.iter().any(|k| k == line.firmware_key()));
+        let minted: Vec<_> = knowledge.of_kind(MaterialKind::Certificate).collect();
+        assert_eq!(minted.len(), 1);
+        assert!(verifies_under_customer_ca(
+            &line,
+            minted[0].bytes(),
+            &crypto
+        ));
+    }
+}
+
+#[test]
+fn behind_an_hsm_the_vm_holds_no_private_key() {
+    for custody in [Custody::ProvisionerHsm, Custody::CustomerHsm] {
+        let (line, summary) = line(custody);
+        let crypto = Crypto::new();
+        let device = &summary.shipped[1];
+        let (outcome, knowledge) = attempt(&CoTenantMemoryScrape, &line, device.index);
+        assert!(
+            matches!(outcome, Outcome::Failed { .. }),
+            "{custody}: {outcome}"
+        );
+        assert!(candidate_keys(&knowledge, &crypto).is_empty());
+        assert_eq!(knowledge.of_kind(MaterialKind::Certificate).count(), 0);
+        // The bytes were read all the same: handles and public keys.
+        let dump = knowledge.of_kind(MaterialKind::MemoryDump).next().unwrap();
+        assert!(!dump.bytes().is_empty());
+        let secret = line
+            .identity_key(device.index, &crypto)
+            .expose_secret_bytes();
+        assert!(!dump.bytes().windows(32).any(|w| w == secret));
+    }
+}
+
+#[test]
+fn only_the_customers_hsm_refuses_the_operators_key() {
+    let crypto = Crypto::new();
+    for custody in Custody::ALL {
+        let (line, summary) = line(custody);
+        let (outcome, knowledge) =
+            attempt(&OperatorConsoleCertificate, &line, summary.shipped[0].index);
+        if custody == Custody::CustomerHsm {
+            match outcome {
+                Outcome::Blocked { reason } => {
+                    assert!(reason.contains("did not generate"), "{reason}")
+                }
+                other => panic!("{custody}: expected blocked, got {other}"),
+            }
+            assert!(knowledge.is_empty());
+        } else {
+            assert!(
+                matches!(outcome, Outcome::Obtained { .. }),
+                "{custody}: {outcome}"
+            );
+            let cert = knowledge.of_kind(MaterialKind::Certificate).next().unwrap();
+            assert!(verifies_under_customer_ca(&line, cert.bytes(), &crypto));
+            // The certified key is the operator's own, not a shipped one.
+            let keys = candidate_keys(&knowledge, &crypto);
+            assert_eq!(keys.len(), 1);
+            assert!(
+                summary
+                    .shipped
+                    .iter()
+                    .all(|d| d.identity != keys[0].fingerprint())
+            );
+        }
+    }
+}
+
+#[test]
+fn an_attack_given_the_wrong_surface_fails_without_panicking() {
+    let (line, summary) = line(Custody::SharedVm);
+    let (outcome, knowledge) = attempt(&DebugPortReadout, &line, summary.shipped[0].index);
+    assert!(matches!(outcome, Outcome::Failed { .. }), "{outcome}");
+    assert!(knowledge.is_empty());
+}
+
+#[test]
+fn the_site_copy_leaves_the_line_untouched() {
+    let (line, summary) = line(Custody::ProvisionerHsm);
+    let before = line.pki().customer().certificate().clone();
+    let (outcome, _) = attempt(&OperatorConsoleCertificate, &line, summary.shipped[0].index);
+    assert!(matches!(outcome, Outcome::Obtained { .. }));
+    // A second path on a fresh copy sees the same site: nothing carried over.
+    let (again, _) = attempt(&OperatorConsoleCertificate, &line, summary.shipped[0].index);
+    assert_eq!(outcome, again);
+    assert_eq!(line.pki().customer().certificate(), &before);
+}
