@@ -388,6 +388,10 @@ fn the_golden_report_is_reproduced() {
             "scenarios/mcu-board-insider.toml",
             "tests/golden/mcu-board-insider.seed1.report.json",
         ),
+        (
+            "scenarios/mcu-board-on-chip-keys.toml",
+            "tests/golden/mcu-board-on-chip-keys.seed1.report.json",
+        ),
     ] {
         let (dir, _) = run_into(Some(scenario), Some(1));
         let produced = fs::read_to_string(dir.path().join("report.json")).unwrap();

@@ -60,12 +60,13 @@ fn device_certificates(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Every shipped scenario: all three custody configurations, all three levels.
-const SHIPPED: [&str; 6] = [
+const SHIPPED: [&str; 7] = [
     "mcu-board-provisioner-hsm",
     "mcu-board-debug-open",
     "mcu-wafer-customer-hsm",
     "mcu-package-shared-vm",
     "mcu-board-insider",
+    "mcu-board-on-chip-keys",
     "mcu-lock-what-if",
 ];
 

@@ -4,9 +4,12 @@
 //! They generate a key pair on their laptop and ask the vault, through the console, to
 //! certify its public half as the device that is on the station: with the resulting
 //! certificate a chip of theirs passes as a genuine device (a clone, or an over-produced
-//! part). Whether the vault signs is its policy's decision: the provisioner's own VM or
-//! HSM signs for whoever holds the partition credential; the customer's HSM certifies
-//! only keys it generated for the order.
+//! part). If the vault will not take a bare key, the operator hands it a PKCS#10
+//! request signed with their key and naming that device, as a chip's would be. Whether
+//! the vault signs is its policy's decision: the provisioner's own VM or HSM signs for
+//! whoever holds the partition credential; the customer's HSM certifies only keys it
+//! generated for the order, or, for an order whose keys are made on chip, any request
+//! that proves possession (it cannot tell a chip's from an operator's).
 
 use crate::catalogue::{Attack, Outcome, Phase, Position, Surface, wrong_surface};
 use crate::knowledge::{Knowledge, MaterialKind};
@@ -67,7 +70,18 @@ impl Attack for OperatorConsoleCertificate {
                 ("key", Field::Bytes(&own.public_key().fingerprint().0)),
             ],
         );
-        match site.console_certify(ctx.crypto, device, own.public_key(), rng) {
+        // A bare key first; if the vault wants a chip's request, one signed with the
+        // operator's key and naming the device on the station, as a chip's would.
+        let mut certified = site.console_certify(ctx.crypto, device, own.public_key(), rng);
+        let mut how = "the key";
+        if certified.is_err()
+            && let Ok(request) = ctx.crypto.certificate_request(&own, &device.to_string())
+            && let Ok(certificate) = site.console_certify_request(ctx.crypto, device, &request, rng)
+        {
+            certified = Ok(certificate);
+            how = "a request for the key";
+        }
+        match certified {
             Ok(certificate) => {
                 knowledge.learn(
                     MaterialKind::KeyCandidate,
@@ -81,7 +95,7 @@ impl Attack for OperatorConsoleCertificate {
                 );
                 Outcome::Obtained {
                     summary: format!(
-                        "the vault ({}) certified the operator's key as device {device}",
+                        "the vault ({}) certified the operator's key as device {device}, given {how}",
                         site.custody()
                     ),
                 }

@@ -21,6 +21,7 @@ fn line(lock_debug: bool) -> (Line, provsim_provisioner::LineSummary) {
         dies_per_wafer: 64,
         yields: provsim_provisioner::Yields::PERFECT,
         quorum: provsim_provisioner::Quorum::DEFAULT,
+        secrets: provsim_provisioner::SecretsProfile::default(),
     };
     let mut line = Line::establish(
         config,

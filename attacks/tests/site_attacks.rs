@@ -8,13 +8,18 @@ use provsim_attacks::{
 };
 use provsim_devices::TargetKind;
 use provsim_provisioner::{
-    Custody, Level, Line, LineConfig, LineSummary, Lot, PkiNames, Quorum, StationConfig, Yields,
+    Custody, IdentityOrigin, Level, Line, LineConfig, LineSummary, Lot, PkiNames, Quorum,
+    SecretsProfile, StationConfig, Yields,
 };
 use provsim_sim::crypto::{Crypto, PublicKey, Signature};
 use provsim_sim::{Ctx, Seed, SimTime, Trace};
 use x509_parser::prelude::*;
 
 fn line(custody: Custody) -> (Line, LineSummary) {
+    line_with(custody, IdentityOrigin::Vault)
+}
+
+fn line_with(custody: Custody, identity: IdentityOrigin) -> (Line, LineSummary) {
     let config = LineConfig {
         custody,
         level: Level::Package,
@@ -28,6 +33,7 @@ fn line(custody: Custody) -> (Line, LineSummary) {
         dies_per_wafer: 64,
         yields: Yields::PERFECT,
         quorum: Quorum::DEFAULT,
+        secrets: SecretsProfile { identity },
     };
     let lots = vec![Lot {
         name: "L".into(),
@@ -173,4 +179,49 @@ fn the_site_copy_leaves_the_line_untouched() {
     let (again, _) = attempt(&OperatorConsoleCertificate, &line, summary.shipped[0].index);
     assert_eq!(outcome, again);
     assert_eq!(line.pki().customer().certificate(), &before);
+}
+
+#[test]
+fn with_keys_made_on_chip_the_shared_vm_holds_the_ca_key_but_no_identity_key() {
+    let (line, summary) = line_with(Custody::SharedVm, IdentityOrigin::Device);
+    let crypto = Crypto::new();
+    let device = &summary.shipped[0];
+    let (outcome, knowledge) = attempt(&CoTenantMemoryScrape, &line, device.index);
+    assert!(matches!(outcome, Outcome::Obtained { .. }), "{outcome}");
+    let keys = candidate_keys(&knowledge, &crypto);
+    assert!(keys.iter().any(|k| k == line.pki().customer().public_key()));
+    assert!(keys.iter().all(|k| k.fingerprint() != device.identity));
+    let secret = line
+        .identity_key(device.index, &crypto)
+        .expose_secret_bytes();
+    assert!(
+        knowledge
+            .materials()
+            .iter()
+            .all(|m| !m.bytes().windows(32).any(|w| w == secret))
+    );
+}
+
+/// The customer's HSM cannot tell a chip's request from an operator's: with keys made
+/// on chip and no attestation of the chip, the insider gets an identity through it.
+#[test]
+fn with_keys_made_on_chip_the_customers_hsm_certifies_an_operators_request() {
+    let crypto = Crypto::new();
+    for (identity, obtained) in [
+        (IdentityOrigin::Vault, false),
+        (IdentityOrigin::Device, true),
+    ] {
+        let (line, summary) = line_with(Custody::CustomerHsm, identity);
+        let (outcome, knowledge) =
+            attempt(&OperatorConsoleCertificate, &line, summary.shipped[0].index);
+        assert_eq!(
+            matches!(outcome, Outcome::Obtained { .. }),
+            obtained,
+            "{identity:?}: {outcome}"
+        );
+        if obtained {
+            let cert = knowledge.of_kind(MaterialKind::Certificate).next().unwrap();
+            assert!(verifies_under_customer_ca(&line, cert.bytes(), &crypto));
+        }
+    }
 }

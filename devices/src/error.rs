@@ -32,6 +32,8 @@ pub enum DeviceError {
     Envelope(CryptoError),
     #[error("injected key is not a valid P-256 private key")]
     InvalidKey,
+    #[error("the certificate request could not be encoded: {0}")]
+    RequestEncoding(CryptoError),
     #[error("public key rejected: {0}")]
     InvalidPublicKey(CryptoError),
     #[error("key slot {slot} does not exist (the key store has {slots})")]

@@ -210,6 +210,9 @@ pub enum Command {
     GetInfo,
     /// Install a private key sealed to the device's transport key into a key-store slot.
     InjectKey { slot: u8, envelope: Envelope },
+    /// Make a key pair from the chip's own TRNG into a key-store slot and answer with a
+    /// PKCS#10 request for it, naming the device: the private key never leaves.
+    GenerateIdentity { slot: u8 },
     /// Store the device certificate (DER).
     WriteCertificate { der: Vec<u8> },
     /// Store the firmware-verification public key (SEC1) and fuse its hash as the root
@@ -253,6 +256,13 @@ pub enum Response {
     KeyInstalled {
         slot: u8,
         public_key: PublicKey,
+    },
+    /// The key made on chip: its public half and a certificate signing request (DER)
+    /// signed with it.
+    CertificateRequest {
+        slot: u8,
+        public_key: PublicKey,
+        der: Vec<u8>,
     },
     Written {
         bytes: usize,

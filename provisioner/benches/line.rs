@@ -40,6 +40,7 @@ fn main() {
         dies_per_wafer: 64,
         yields: provsim_provisioner::Yields::PERFECT,
         quorum: provsim_provisioner::Quorum::DEFAULT,
+        secrets: provsim_provisioner::SecretsProfile::default(),
     };
     let start = Instant::now();
     let mut line = Line::establish(

@@ -14,6 +14,8 @@ pub enum HsmError {
         usage: &'static str,
         operation: &'static str,
     },
+    #[error("the device's certificate request was refused: {0}")]
+    Request(#[from] crate::csr::CsrError),
     #[error("the vault refuses {operation}: {policy}")]
     Refused {
         operation: &'static str,

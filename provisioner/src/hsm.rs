@@ -11,6 +11,8 @@
 use crate::ceremony::{self, KeyShare, Quorum};
 use crate::custody::{Custody, KeyResidence};
 use crate::error::HsmError;
+use crate::secrets::IdentityOrigin;
+use provsim_devices::DeviceId;
 use provsim_sim::crypto::{CertSigner, Crypto, Envelope, PublicKey, SecretKey, Signature};
 use provsim_sim::{Ctx, Field, Stream};
 use std::collections::BTreeMap;
@@ -80,6 +82,9 @@ pub enum CertSubject<'k> {
     Generated(KeyHandle),
     /// A public key handed to the vault from outside.
     Presented(&'k PublicKey),
+    /// A key a chip made itself, in the PKCS#10 request it signed with it, relayed by
+    /// the station serving that device.
+    Requested { der: &'k [u8], device: DeviceId },
 }
 
 /// The vault (an HSM, or a software key store in a VM under `shared-vm` custody).
@@ -88,15 +93,19 @@ pub enum CertSubject<'k> {
 #[derive(Clone)]
 pub struct Hsm {
     custody: Custody,
+    /// Where the order's identity keys are made: the vault certifies a chip's own
+    /// request only for an order whose keys are made on chip.
+    identity: IdentityOrigin,
     keys: BTreeMap<KeyHandle, StoredKey>,
     next_handle: u32,
     stats: HsmStats,
 }
 
 impl Hsm {
-    pub fn new(custody: Custody) -> Self {
+    pub fn new(custody: Custody, identity: IdentityOrigin) -> Self {
         Hsm {
             custody,
+            identity,
             keys: BTreeMap::new(),
             next_handle: 0,
             stats: HsmStats::default(),
@@ -314,7 +323,8 @@ impl Hsm {
 
     /// A signer for a device certificate under the CA key `ca`, with the public key it
     /// may certify. A key the vault generated is certified only if it is a device
-    /// identity key; a presented key only where the custody lets the site's staff
+    /// identity key; a chip's own key only from a request that proves possession and
+    /// names the device; a presented key only where the custody lets the site's staff
     /// decide what the CA signs (not in the customer's HSM).
     pub fn device_certificate_signer<'a>(
         &'a mut self,
@@ -329,6 +339,15 @@ impl Hsm {
                 .public_key()
                 .clone(),
             CertSubject::Presented(key) if self.custody.certifies_presented_keys() => key.clone(),
+            CertSubject::Requested { der, device } if self.identity == IdentityOrigin::Device => {
+                crate::csr::check_request(crypto, der, device)?
+            }
+            CertSubject::Requested { .. } => {
+                return Err(HsmError::Refused {
+                    operation: "certifying a key from a request",
+                    policy: "this order's identity keys are made in the vault",
+                });
+            }
             CertSubject::Presented(_) => {
                 return Err(HsmError::Refused {
                     operation: "certifying a key it did not generate",
@@ -387,7 +406,7 @@ mod tests {
         let mut trace = Trace::new();
         let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
         let mut stream = Seed::new(1).stream("test/hsm");
-        let mut hsm = Hsm::new(Custody::ProvisionerHsm);
+        let mut hsm = Hsm::new(Custody::ProvisionerHsm, IdentityOrigin::Vault);
         let (ca, _) = hsm.generate(&mut ctx, KeyUse::CertificateAuthority, &mut stream);
         let (device, _) = hsm.generate(&mut ctx, KeyUse::DeviceIdentity, &mut stream);
         let recipient = crypto.generate_key(&mut stream);
@@ -429,7 +448,7 @@ mod tests {
         let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
         for custody in Custody::ALL {
             let mut stream = Seed::new(3).stream("test/hsm");
-            let mut hsm = Hsm::new(custody);
+            let mut hsm = Hsm::new(custody, IdentityOrigin::Vault);
             let (handle, _) = hsm.generate(&mut ctx, KeyUse::DeviceIdentity, &mut stream);
             let secret = crypto
                 .generate_key(&mut Seed::new(3).stream("test/hsm"))
@@ -450,7 +469,7 @@ mod tests {
         let outsider = crypto.generate_key(&mut Seed::new(4).stream("test/outsider"));
         for custody in Custody::ALL {
             let mut stream = Seed::new(4).stream("test/hsm");
-            let mut hsm = Hsm::new(custody);
+            let mut hsm = Hsm::new(custody, IdentityOrigin::Vault);
             let (ca, _) = hsm.generate(&mut ctx, KeyUse::CertificateAuthority, &mut stream);
             let (device, device_key) = hsm.generate(&mut ctx, KeyUse::DeviceIdentity, &mut stream);
             let (certified, _) = hsm
@@ -481,7 +500,7 @@ mod tests {
         let mut trace = Trace::new();
         let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
         let mut stream = Seed::new(2).stream("test/hsm");
-        let mut hsm = Hsm::new(Custody::ProvisionerHsm);
+        let mut hsm = Hsm::new(Custody::ProvisionerHsm, IdentityOrigin::Vault);
         let quorum = Quorum {
             custodians: 5,
             threshold: 3,

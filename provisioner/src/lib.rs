@@ -15,6 +15,7 @@
 
 mod audit;
 mod ceremony;
+mod csr;
 mod custody;
 mod error;
 mod firmware;
@@ -24,6 +25,7 @@ mod line;
 mod pki;
 mod reconcile;
 mod record;
+mod secrets;
 mod site_access;
 mod station;
 
@@ -31,6 +33,7 @@ pub use audit::{
     AuditBreak, AuditError, AuditLog, AuditRecord, AuditSummary, parse_head, verify_log,
 };
 pub use ceremony::{KeyShare, Quorum};
+pub use csr::{CsrError, check_request};
 pub use custody::{Custody, KeyResidence};
 pub use error::{HsmError, LineError, PkiError, StationError};
 pub use hsm::{CertSubject, Hsm, HsmStats, KeyHandle, KeyUse};
@@ -39,5 +42,6 @@ pub use line::{AuthorityRole, Line, LineConfig, LineSink, LineSummary, Lot, Ship
 pub use pki::{CertificateAuthority, IssuedCertificate, Pki, PkiNames};
 pub use reconcile::{LotBalance, Reconciler, Reconciliation};
 pub use record::{DeviceRecord, ParsedRecord, RecordFields, verify_record};
+pub use secrets::{IdentityOrigin, SecretsProfile};
 pub use site_access::SiteAccess;
 pub use station::{LockStage, LockStep, PassObserver, Station, StationConfig, life_cycle_token};

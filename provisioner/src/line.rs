@@ -11,6 +11,7 @@ use crate::level::{Level, WaferMap, Yields};
 use crate::pki::{IssuedCertificate, Pki, PkiNames};
 use crate::reconcile::{Reconciler, Reconciliation};
 use crate::record::{DeviceRecord, RecordFields};
+use crate::secrets::{IdentityOrigin, SecretsProfile};
 use crate::site_access::SiteAccess;
 use crate::station::{PassObserver, Station, StationConfig};
 use provsim_devices::{DeviceId, Target, TargetKind, build_target};
@@ -33,6 +34,8 @@ pub struct LineConfig {
     pub yields: Yields,
     /// Custodians of the offline root key, and how many must meet to use it.
     pub quorum: Quorum,
+    /// What goes into each device, and where it is made.
+    pub secrets: SecretsProfile,
 }
 
 /// A production lot: a number of devices provisioned one after another.
@@ -177,7 +180,7 @@ impl Line {
     pub fn establish(config: LineConfig, seed: Seed, lots: Vec<Lot>) -> Result<Line, LineError> {
         let crypto = Crypto::new();
         let mut site_trace = Trace::new();
-        let mut hsm = Hsm::new(config.custody);
+        let mut hsm = Hsm::new(config.custody, config.secrets.identity);
         let mut audit = AuditLog::new();
         let mut pending_audit = Vec::new();
         let lock_steps = config
@@ -193,6 +196,10 @@ impl Line {
                 "site-established",
                 &[
                     ("custody", Field::Str(config.custody.name())),
+                    (
+                        "identity-origin",
+                        Field::Str(config.secrets.identity.name()),
+                    ),
                     ("level", Field::Str(config.level.name())),
                     ("target", Field::Str(config.target.name())),
                     ("lock-steps", Field::Str(&lock_steps)),
@@ -272,7 +279,12 @@ impl Line {
             (pki, key, image, hash, vault_handle, vault_key)
         };
         Ok(Line {
-            station: Station::new(config.station.clone(), config.level, config.yields),
+            station: Station::new(
+                config.station.clone(),
+                config.level,
+                config.yields,
+                config.secrets,
+            ),
             wafer_map: WaferMap::new(config.dies_per_wafer),
             site: Site {
                 hsm,
@@ -513,9 +525,14 @@ impl Line {
                 let mut books = reconciler.finish();
                 let made: u64 = books.lots.iter().map(|l| l.keys_made).sum();
                 let hsm = self.site.hsm.stats();
-                if made != hsm.identity_generated {
+                // Keys made on chip are in the log but were never the vault's.
+                let made_in_vault = match self.config.secrets.identity {
+                    IdentityOrigin::Vault => made,
+                    IdentityOrigin::Device => 0,
+                };
+                if made_in_vault != hsm.identity_generated {
                     books.findings.push(format!(
-                        "the audit log shows {made} identity key(s) made, the HSM counts {}",
+                        "the audit log shows {made_in_vault} identity key(s) made in the vault, the HSM counts {}",
                         hsm.identity_generated
                     ));
                 }
@@ -534,11 +551,16 @@ impl Line {
         })
     }
 
-    /// Ground truth for oracles: the identity key the HSM made for device `index`,
-    /// re-derived from the seed (charged to `crypto`, the oracle's own facade). Nothing
-    /// of the line is touched, and the key is never part of any output.
+    /// Ground truth for oracles: device `index`'s identity key, made by the vault or by
+    /// the chip as the secrets profile says, re-derived from the seed (charged to
+    /// `crypto`, the oracle's own facade). Nothing of the line is touched, and the key
+    /// is never part of any output.
     pub fn identity_key(&self, index: u64, crypto: &Crypto) -> SecretKey {
-        crypto.generate_key(&mut crate::station::identity_key_stream(self.seed, index))
+        let mut stream = match self.config.secrets.identity {
+            IdentityOrigin::Vault => crate::station::identity_key_stream(self.seed, index),
+            IdentityOrigin::Device => provsim_devices::mcu::on_chip_key_stream(self.seed, index),
+        };
+        crypto.generate_key(&mut stream)
     }
 
     /// Re-creates device `index` exactly as the line shipped it, on a scratch copy of the

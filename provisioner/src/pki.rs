@@ -238,7 +238,8 @@ impl Pki {
     }
 
     /// Issues a device's identity certificate under the customer CA, for the key the
-    /// vault's policy lets it certify (see [`Hsm::device_certificate_signer`]).
+    /// vault's policy lets it certify (see [`Hsm::device_certificate_signer`]), and
+    /// returns it with the key it certifies.
     pub fn issue_device_certificate(
         &self,
         hsm: &mut Hsm,
@@ -247,15 +248,13 @@ impl Pki {
         device: DeviceId,
         subject: CertSubject<'_>,
         serial_stream: &mut Stream,
-    ) -> Result<IssuedCertificate, PkiError> {
+    ) -> Result<(IssuedCertificate, PublicKey), PkiError> {
         let ca = self.customer.handle.ok_or(HsmError::NoSuchKey(0))?;
         let (public_key, signer) = hsm.device_certificate_signer(crypto, ca, subject)?;
         let params = device_profile(customer, device, &public_key, serial_stream)?;
         let issuer = Issuer::from_params(&self.customer.params, signer);
-        Ok(params
-            .signed_by(&public_key, &issuer)
-            .map_err(encoding)?
-            .into())
+        let certificate = params.signed_by(&public_key, &issuer).map_err(encoding)?;
+        Ok((certificate.into(), public_key))
     }
 }
 

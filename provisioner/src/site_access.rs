@@ -64,14 +64,43 @@ impl SiteAccess {
         public_key: &PublicKey,
         serial: &mut Stream,
     ) -> Result<IssuedCertificate, PkiError> {
-        let customer = self.site.names.customer.clone();
-        self.site.pki.issue_device_certificate(
-            &mut self.site.hsm,
-            crypto,
-            &customer,
+        self.certify(crypto, device, CertSubject::Presented(public_key), serial)
+    }
+
+    /// The operator console again, passing on a PKCS#10 request as the station passes
+    /// on a chip's: the vault checks the request, not who made it.
+    pub fn console_certify_request(
+        &mut self,
+        crypto: &Crypto,
+        device: DeviceId,
+        request: &[u8],
+        serial: &mut Stream,
+    ) -> Result<IssuedCertificate, PkiError> {
+        let subject = CertSubject::Requested {
+            der: request,
             device,
-            CertSubject::Presented(public_key),
-            serial,
-        )
+        };
+        self.certify(crypto, device, subject, serial)
+    }
+
+    fn certify(
+        &mut self,
+        crypto: &Crypto,
+        device: DeviceId,
+        subject: CertSubject<'_>,
+        serial: &mut Stream,
+    ) -> Result<IssuedCertificate, PkiError> {
+        let customer = self.site.names.customer.clone();
+        self.site
+            .pki
+            .issue_device_certificate(
+                &mut self.site.hsm,
+                crypto,
+                &customer,
+                device,
+                subject,
+                serial,
+            )
+            .map(|(certificate, _)| certificate)
     }
 }

@@ -12,6 +12,7 @@ use crate::hsm::{CertSubject, KeyHandle, KeyUse};
 use crate::level::{Level, PERFECT_YIELD_PPM, Yields};
 use crate::line::Site;
 use crate::pki::IssuedCertificate;
+use crate::secrets::{IdentityOrigin, SecretsProfile};
 use provsim_devices::mcu::injection_context;
 use provsim_devices::{Command, DeviceId, Fuse, LifeCycle, PortError, Response, Target, TokenKind};
 use provsim_sim::crypto::PublicKey;
@@ -140,6 +141,28 @@ mod step_time {
     pub const FINAL_TEST: SimDuration = SimDuration::from_millis(200);
 }
 
+/// A device's identity key once made, and where it is.
+enum MadeKey {
+    /// In the vault, under `handle`, until it is sealed to the chip.
+    InVault {
+        handle: KeyHandle,
+        identity: PublicKey,
+    },
+    /// On the chip; the vault has its signed request only.
+    OnChip {
+        identity: PublicKey,
+        request: Vec<u8>,
+    },
+}
+
+impl MadeKey {
+    fn identity(&self) -> &PublicKey {
+        match self {
+            MadeKey::InVault { identity, .. } | MadeKey::OnChip { identity, .. } => identity,
+        }
+    }
+}
+
 /// What one device's pass through the station produced.
 #[derive(Debug, Clone)]
 pub struct StationCycle {
@@ -156,6 +179,7 @@ pub struct Station {
     config: StationConfig,
     level: Level,
     yields: Yields,
+    secrets: SecretsProfile,
 }
 
 struct Pass<'s, 'c, 'x> {
@@ -214,11 +238,17 @@ fn unexpected(device: DeviceId, step: &'static str, answer: Response) -> Station
 }
 
 impl Station {
-    pub fn new(config: StationConfig, level: Level, yields: Yields) -> Self {
+    pub fn new(
+        config: StationConfig,
+        level: Level,
+        yields: Yields,
+        secrets: SecretsProfile,
+    ) -> Self {
         Station {
             config,
             level,
             yields,
+            secrets,
         }
     }
 
@@ -279,28 +309,51 @@ impl Station {
         Self::enter_test(&mut pass, seed, index, target, info.life_cycle)?;
 
         pass.step(step_time::KEYGEN, "keygen");
-        let mut key_stream = identity_key_stream(seed, index);
-        let (handle, identity) =
-            pass.site
-                .hsm
-                .generate(pass.ctx, KeyUse::DeviceIdentity, &mut key_stream);
-        pass.audit(
-            "hsm",
-            "identity-key-generated",
-            detail_hex("key", &identity.fingerprint().0),
-        );
+        let made = match self.secrets.identity {
+            IdentityOrigin::Vault => {
+                let mut key_stream = identity_key_stream(seed, index);
+                let (handle, identity) =
+                    pass.site
+                        .hsm
+                        .generate(pass.ctx, KeyUse::DeviceIdentity, &mut key_stream);
+                pass.audit(
+                    "hsm",
+                    "identity-key-generated",
+                    detail_hex("key", &identity.fingerprint().0),
+                );
+                MadeKey::InVault { handle, identity }
+            }
+            IdentityOrigin::Device => {
+                // From here the chip holds a key: if it does not ship, it is scrapped.
+                pass.key_sent = true;
+                let answer = pass.command(
+                    target,
+                    "generate identity",
+                    Command::GenerateIdentity {
+                        slot: IDENTITY_SLOT,
+                    },
+                )?;
+                let Response::CertificateRequest {
+                    public_key, der, ..
+                } = answer
+                else {
+                    return Err(unexpected(device, "generate identity", answer));
+                };
+                pass.audit(
+                    "device",
+                    "identity-key-generated",
+                    detail_hex("key", &public_key.fingerprint().0),
+                );
+                MadeKey::OnChip {
+                    identity: public_key,
+                    request: der,
+                }
+            }
+        };
         observer.key_in_flight(pass.site);
 
         let result = self
-            .inject_and_finish(
-                &mut pass,
-                seed,
-                index,
-                target,
-                handle,
-                &identity,
-                &info.transport_key,
-            )
+            .inject_and_finish(&mut pass, seed, index, target, &made, &info.transport_key)
             .and_then(|certificate| {
                 self.lock_and_test(&mut pass, seed, index, target, observer)?;
                 // The tests after this station: a part failing one takes its secrets
@@ -311,11 +364,11 @@ impl Station {
                 Ok(certificate)
             });
         if result.is_err() {
-            Self::destroy_secrets(&mut pass, target, handle, &identity)?;
+            Self::destroy_secrets(&mut pass, target, &made)?;
         }
         let certificate = result?;
         Ok(StationCycle {
-            identity,
+            identity: made.identity().clone(),
             certificate,
             duration: pass.ctx.now - started,
         })
@@ -329,15 +382,16 @@ impl Station {
     fn destroy_secrets(
         pass: &mut Pass<'_, '_, '_>,
         target: &mut dyn Target,
-        handle: KeyHandle,
-        identity: &PublicKey,
+        made: &MadeKey,
     ) -> Result<(), StationError> {
-        let key = detail_hex("key", &identity.fingerprint().0);
-        let hsm = if pass.site.hsm.public_key(handle).is_ok() {
-            pass.site.hsm.destroy(pass.ctx, handle)?;
-            "destroyed"
-        } else {
-            "already-gone"
+        let key = detail_hex("key", &made.identity().fingerprint().0);
+        let hsm = match made {
+            MadeKey::InVault { handle, .. } if pass.site.hsm.public_key(*handle).is_ok() => {
+                pass.site.hsm.destroy(pass.ctx, *handle)?;
+                "destroyed"
+            }
+            MadeKey::InVault { .. } => "already-gone",
+            MadeKey::OnChip { .. } => "never-held",
         };
         let chip = if pass.key_sent {
             pass.step(step_time::SCRAP, "scrap");
@@ -363,29 +417,38 @@ impl Station {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn inject_and_finish(
         &self,
         pass: &mut Pass<'_, '_, '_>,
         seed: Seed,
         index: u64,
         target: &mut dyn Target,
-        handle: KeyHandle,
-        identity: &PublicKey,
+        made: &MadeKey,
         transport_key: &PublicKey,
     ) -> Result<IssuedCertificate, StationError> {
+        let identity = made.identity();
         let device = pass.device;
         pass.step(step_time::ISSUE, "issue-certificate");
         let customer = pass.site.names.customer.clone();
         let mut serial_stream = seed.device_stream(index, "certificate-serial");
-        let certificate = pass.site.pki.issue_device_certificate(
+        let subject = match made {
+            MadeKey::InVault { handle, .. } => CertSubject::Generated(*handle),
+            MadeKey::OnChip { request, .. } => CertSubject::Requested {
+                der: request,
+                device,
+            },
+        };
+        let (certificate, certified) = pass.site.pki.issue_device_certificate(
             &mut pass.site.hsm,
             pass.ctx.crypto,
             &customer,
             device,
-            CertSubject::Generated(handle),
+            subject,
             &mut serial_stream,
         )?;
+        if &certified != identity {
+            return Err(StationError::KeyMismatch { device });
+        }
         let cert_hash = provsim_sim::crypto::Sha256::digest(&certificate.der);
         pass.ctx.record(
             "certificate-issued",
@@ -393,6 +456,46 @@ impl Station {
         );
         pass.audit("ca", "certificate-issued", detail_hex("sha256", &cert_hash));
 
+        if let MadeKey::InVault { handle, .. } = made {
+            Self::inject(pass, seed, index, target, *handle, identity, transport_key)?;
+        }
+
+        pass.step(step_time::WRITE_CERTIFICATE, "write-certificate");
+        pass.command(
+            target,
+            "write certificate",
+            Command::WriteCertificate {
+                der: certificate.der.clone(),
+            },
+        )?;
+        pass.step(step_time::WRITE_FIRMWARE_KEY, "write-firmware-key");
+        let fw_key = pass.site.firmware_key.sec1().to_vec();
+        pass.command(
+            target,
+            "write firmware key",
+            Command::WriteFirmwareKey { sec1: fw_key },
+        )?;
+        pass.audit(
+            "station",
+            "certificate-and-firmware-key-written",
+            String::new(),
+        );
+
+        Ok(certificate)
+    }
+
+    /// Seals the vault's identity key to the chip's transport key, injects it, checks
+    /// the chip computed the same public key, and destroys the vault's copy.
+    fn inject(
+        pass: &mut Pass<'_, '_, '_>,
+        seed: Seed,
+        index: u64,
+        target: &mut dyn Target,
+        handle: KeyHandle,
+        identity: &PublicKey,
+        transport_key: &PublicKey,
+    ) -> Result<(), StationError> {
+        let device = pass.device;
         pass.step(step_time::WRAP, "wrap");
         let aad = injection_context(device, IDENTITY_SLOT);
         let mut wrap_stream = seed.device_stream(index, "injection");
@@ -425,28 +528,7 @@ impl Station {
             detail_hex("key", &identity.fingerprint().0),
         );
 
-        pass.step(step_time::WRITE_CERTIFICATE, "write-certificate");
-        pass.command(
-            target,
-            "write certificate",
-            Command::WriteCertificate {
-                der: certificate.der.clone(),
-            },
-        )?;
-        pass.step(step_time::WRITE_FIRMWARE_KEY, "write-firmware-key");
-        let fw_key = pass.site.firmware_key.sec1().to_vec();
-        pass.command(
-            target,
-            "write firmware key",
-            Command::WriteFirmwareKey { sec1: fw_key },
-        )?;
-        pass.audit(
-            "station",
-            "certificate-and-firmware-key-written",
-            String::new(),
-        );
-
-        Ok(certificate)
+        Ok(())
     }
 
     /// Moves a blank chip into manufacturing test and fuses its token hashes.

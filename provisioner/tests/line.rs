@@ -46,6 +46,7 @@ fn config(lock_debug: bool) -> LineConfig {
         dies_per_wafer: 64,
         yields: provsim_provisioner::Yields::PERFECT,
         quorum: provsim_provisioner::Quorum::DEFAULT,
+        secrets: provsim_provisioner::SecretsProfile::default(),
     }
 }
 
@@ -293,4 +294,103 @@ fn a_lock_step_the_chip_refuses_rejects_the_device_unless_it_is_a_what_if() {
     };
     let mut line = Line::establish(what_if, Seed::new(4), lots()).unwrap();
     assert_eq!(line.run(&mut ()).unwrap().shipped.len(), 5);
+}
+
+/// With keys made on chip, the vault never holds an identity key: it certifies the
+/// chip's request, and the key in the chip's store is the one the certificate names.
+#[test]
+fn keys_made_on_chip_never_pass_through_the_vault() {
+    for custody in Custody::ALL {
+        let mut config = config(false);
+        config.custody = custody;
+        config.secrets.identity = provsim_provisioner::IdentityOrigin::Device;
+        let mut line = Line::establish(config, Seed::new(12), lots()).unwrap();
+        let mut sink = Collect::default();
+        let summary = line.run(&mut sink).unwrap();
+        assert_eq!(summary.shipped.len(), 5, "{custody}");
+        assert!(
+            summary.reconciliation.findings.is_empty(),
+            "{:?}",
+            summary.reconciliation.findings
+        );
+        assert_eq!(summary.hsm.identity_generated, 0);
+        assert_eq!(summary.hsm.wrapped, 0);
+        assert!(
+            sink.audit
+                .iter()
+                .filter(|r| r.action == "identity-key-generated")
+                .all(|r| r.actor == "device")
+        );
+        let scratch = Crypto::new();
+        for (device, certificate) in &sink.certificates {
+            let (_, cert) = parse_x509_certificate(&certificate.der).unwrap();
+            let key = PublicKey::from_sec1(&cert.public_key().subject_public_key.data).unwrap();
+            assert_eq!(key.fingerprint(), device.identity);
+            let (mut target, _) = line.rebuild_device(device.index, &scratch).unwrap();
+            let mut t = Trace::new();
+            let mut ctx = Ctx::new(SimTime::ZERO, &scratch, &mut t);
+            let dump = target
+                .debug_read(&mut ctx, KEYSTORE_BASE, KEYSTORE_SIZE)
+                .unwrap();
+            let stored = scratch.import_secret(&parse_slots(&dump)[0].data).unwrap();
+            assert_eq!(stored.public_key(), &key);
+            assert_eq!(
+                line.identity_key(device.index, &scratch)
+                    .expose_secret_bytes(),
+                stored.expose_secret_bytes()
+            );
+        }
+    }
+}
+
+/// The chip's request is a real PKCS#10 request: OpenSSL checks its self-signature.
+#[test]
+fn openssl_accepts_the_chips_certificate_request() {
+    let found = std::process::Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "`openssl` is not installed: install it or run `bash .ci/run`"
+    );
+    let crypto = Crypto::new();
+    let mut t = Trace::new();
+    let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut t);
+    let device = provsim_devices::DeviceId::new(0x5053, 1, 7);
+    let mut chip = provsim_devices::build_target(TargetKind::Mcu, Seed::new(3), 7, device);
+    chip.execute(
+        &mut ctx,
+        provsim_devices::Command::Transition {
+            to: provsim_devices::LifeCycle::Test,
+            token: None,
+        },
+    )
+    .unwrap();
+    let provsim_devices::Response::CertificateRequest { der, .. } = chip
+        .execute(
+            &mut ctx,
+            provsim_devices::Command::GenerateIdentity { slot: 0 },
+        )
+        .unwrap()
+    else {
+        panic!("expected a request");
+    };
+    let mut openssl = std::process::Command::new("openssl")
+        .args(["req", "-inform", "DER", "-verify", "-noout", "-subject"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut openssl.stdin.take().unwrap(), &der).unwrap();
+    let out = openssl.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains(&device.to_string()), "{text}");
+    assert!(provsim_provisioner::check_request(&crypto, &der, device).is_ok());
 }

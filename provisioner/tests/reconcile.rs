@@ -70,6 +70,7 @@ proptest! {
         board_ppm in prop_oneof![Just(1_000_000u32), 500_000u32..=1_000_000],
         level in prop::sample::select(Level::ALL.to_vec()),
         custody in prop::sample::select(Custody::ALL.to_vec()),
+        on_chip in any::<bool>(),
     ) {
         let (lock_steps, what_if) = sequences()[which].clone();
         let config = LineConfig {
@@ -82,6 +83,13 @@ proptest! {
             dies_per_wafer: 5,
             yields: Yields { wafer: wafer_ppm, package: yield_ppm, board: board_ppm },
             quorum: provsim_provisioner::Quorum::DEFAULT,
+            secrets: provsim_provisioner::SecretsProfile {
+                identity: if on_chip {
+                    provsim_provisioner::IdentityOrigin::Device
+                } else {
+                    provsim_provisioner::IdentityOrigin::Vault
+                },
+            },
         };
         let lots: Vec<Lot> = sizes
             .iter()
@@ -101,6 +109,12 @@ proptest! {
         let shipped: u64 = books.lots.iter().map(|l| l.shipped).sum();
         let destroyed: u64 = books.lots.iter().map(|l| l.destroyed).sum();
         prop_assert_eq!(shipped, summary.shipped.len() as u64);
+        // Ground truth re-derives each shipped key, wherever the profile made it.
+        let oracle = provsim_sim::crypto::Crypto::new();
+        for device in &summary.shipped {
+            let key = line.identity_key(device.index, &oracle);
+            prop_assert_eq!(key.public_key().fingerprint(), device.identity);
+        }
         let lost_early: u64 = books
             .tests
             .iter()

@@ -249,6 +249,14 @@ fn write_report(out: &mut String, r: &RunReport) -> std::fmt::Result {
         cell(&s.key_residence),
         cell(&s.certification_authorised_by)
     )?;
+    writeln!(
+        out,
+        "| Identity keys made | {} |",
+        match s.identity_origin.as_str() {
+            "device" => "on the chip, certified from its signed request (PKCS#10)",
+            _ => "in the vault, injected sealed to the chip",
+        }
+    )?;
     writeln!(out, "| Provisioning level | {} |", s.level)?;
     writeln!(out, "| Target | {} |", s.target)?;
     writeln!(out, "| Lock sequence | {} |", cell(&or_dash(&s.lock_steps)))?;

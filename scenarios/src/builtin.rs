@@ -41,6 +41,10 @@ pub const BUILTIN: &[Builtin] = &[
         text: include_str!("../mcu-board-insider.toml"),
     },
     Builtin {
+        name: "mcu-board-on-chip-keys",
+        text: include_str!("../mcu-board-on-chip-keys.toml"),
+    },
+    Builtin {
         name: "mcu-lock-what-if",
         text: include_str!("../mcu-lock-what-if.toml"),
     },

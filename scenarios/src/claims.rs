@@ -357,7 +357,10 @@ mod tests {
             site: "Site".to_owned(),
             customer: "Customer".to_owned(),
         };
-        let mut hsm = Hsm::new(Custody::SharedVm);
+        let mut hsm = Hsm::new(
+            Custody::SharedVm,
+            provsim_provisioner::IdentityOrigin::Vault,
+        );
         let (pki, _, _) =
             Pki::establish(&mut hsm, &mut ctx, seed, &names, Quorum::DEFAULT).expect("establish");
         // The customer CA's key, re-derived from its stream as ground truth is.

@@ -14,6 +14,9 @@ pub struct File {
     /// Each level's test yield: the fraction of parts passing at each attempt.
     #[serde(default, rename = "yield")]
     pub yields: Option<YieldSection>,
+    /// What goes into each device; the vault makes the identity key when absent.
+    #[serde(default)]
+    pub secrets: Option<SecretsSection>,
     /// The MCU's configuration; all defaults when absent.
     #[serde(default)]
     pub mcu: Option<McuSection>,
@@ -119,6 +122,21 @@ pub enum Level {
     Wafer,
     Package,
     Board,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsSection {
+    /// Where the identity key is made: `"vault"` (injected sealed) or `"device"` (made
+    /// on chip, certified from its request).
+    pub identity: IdentityOrigin,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IdentityOrigin {
+    Vault,
+    Device,
 }
 
 #[derive(Debug, Default, Deserialize)]

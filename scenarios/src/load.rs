@@ -7,8 +7,8 @@ use crate::scenario::{AttackPlan, ClaimSpec, Scenario, Targets};
 use provsim_attacks::AvaVan;
 use provsim_devices::{Fuse, TargetKind};
 use provsim_provisioner::{
-    Custody, Level, LineConfig, LockStep, Lot, PERFECT_YIELD_PPM, PkiNames, Quorum, StationConfig,
-    Yields,
+    Custody, IdentityOrigin, Level, LineConfig, LockStep, Lot, PERFECT_YIELD_PPM, PkiNames, Quorum,
+    SecretsProfile, StationConfig, Yields,
 };
 use std::ops::Range;
 use std::path::Path;
@@ -301,6 +301,12 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
             dies_per_wafer,
             yields,
             quorum,
+            secrets: SecretsProfile {
+                identity: match file.secrets.map(|s| s.identity) {
+                    None | Some(format::IdentityOrigin::Vault) => IdentityOrigin::Vault,
+                    Some(format::IdentityOrigin::Device) => IdentityOrigin::Device,
+                },
+            },
         },
         lots,
         attacks,

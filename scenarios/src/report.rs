@@ -88,6 +88,8 @@ pub struct SiteInfo {
     /// trust boundaries site attacks meet.
     pub key_residence: String,
     pub certification_authorised_by: String,
+    /// Where identity keys are made: "vault" or "device".
+    pub identity_origin: String,
     pub level: String,
     pub target: String,
     /// The station's lock sequence, in order.

@@ -144,6 +144,7 @@ pub fn run(
                 .custody
                 .certification_authorised_by()
                 .to_owned(),
+            identity_origin: scenario.line.secrets.identity.name().to_owned(),
             level: scenario.line.level.name().to_owned(),
             target: scenario.line.target.name().to_owned(),
             lock_steps: scenario

@@ -44,6 +44,12 @@ pub fn injection_context(device_id: DeviceId, slot: u8) -> Vec<u8> {
     aad
 }
 
+/// The chip's randomness for the identity key it makes itself (`GenerateIdentity`). The
+/// one place the rule lives: the chip draws from it, oracles re-derive ground truth.
+pub fn on_chip_key_stream(seed: Seed, index: u64) -> Stream {
+    seed.device_stream(index, "on-chip-identity-key")
+}
+
 /// How many security-counter values the anti-rollback fuses can record.
 pub const COUNTER_CAPACITY: u32 = OTP_COUNTER_BYTES * 8;
 
@@ -54,6 +60,9 @@ pub struct Mcu {
     otp: OtpFuses,
     /// The on-chip TRNG, modelled as the device's own labelled stream.
     trng: Stream,
+    /// The TRNG as drawn for a key the chip makes for itself: a stream of its own, so
+    /// ground truth can re-derive that key without replaying the chip.
+    keygen: Stream,
     /// The transport key lives in RAM only, made at first use after power-up.
     transport: Option<SecretKey>,
     /// Glitches that landed and have not yet been spent (the fault model's hook).
@@ -71,6 +80,7 @@ impl Clone for Mcu {
             options: self.options.clone(),
             otp: self.otp.clone(),
             trng: self.trng.duplicate(),
+            keygen: self.keygen.duplicate(),
             transport: self.transport.clone(),
             faults: self.faults.clone(),
             running: self.running,
@@ -93,6 +103,7 @@ impl Mcu {
             options,
             otp: OtpFuses::new(OTP_SIZE as usize),
             trng: seed.device_stream(index, "trng"),
+            keygen: on_chip_key_stream(seed, index),
             transport: None,
             faults: ArmedFaults::default(),
             running: false,
@@ -257,13 +268,8 @@ impl Mcu {
         }
     }
 
-    fn inject_key(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        slot: u8,
-        envelope: &provsim_sim::crypto::Envelope,
-    ) -> Result<Response, DeviceError> {
-        self.require_state(&[LifeCycle::Test], "key injection")?;
+    /// The key-store address of an empty `slot`.
+    fn free_slot(&self, slot: u8) -> Result<u32, DeviceError> {
         if slot >= SLOTS {
             return Err(DeviceError::NoSuchSlot { slot, slots: SLOTS });
         }
@@ -271,6 +277,58 @@ impl Mcu {
         if self.flash.read(addr, 1)[0] != 0xff {
             return Err(DeviceError::SlotOccupied(slot));
         }
+        Ok(addr)
+    }
+
+    /// Stores a private key in the key store at `addr`.
+    fn store_private_key(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        addr: u32,
+        secret: &[u8],
+    ) -> Result<(), DeviceError> {
+        let encoded = keystore::encode_slot(SlotKind::P256Private, 0, secret).ok_or(
+            DeviceError::TooLarge {
+                what: "key",
+                len: secret.len(),
+                capacity: keystore::SLOT_DATA,
+            },
+        )?;
+        self.program_flash(ctx, addr, &encoded)
+    }
+
+    fn generate_identity(&mut self, ctx: &mut Ctx<'_>, slot: u8) -> Result<Response, DeviceError> {
+        self.require_state(&[LifeCycle::Test], "identity key generation")?;
+        let addr = self.free_slot(slot)?;
+        let key = ctx.crypto.generate_key(&mut self.keygen);
+        let der = ctx
+            .crypto
+            .certificate_request(&key, &self.device_id.to_string())
+            .map_err(DeviceError::RequestEncoding)?;
+        self.store_private_key(ctx, addr, &key.expose_secret_bytes())?;
+        let public_key = key.public_key().clone();
+        ctx.record(
+            "key-generated",
+            &[
+                ("slot", Field::U64(slot.into())),
+                ("fingerprint", Field::Bytes(&public_key.fingerprint().0)),
+            ],
+        );
+        Ok(Response::CertificateRequest {
+            slot,
+            public_key,
+            der,
+        })
+    }
+
+    fn inject_key(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        slot: u8,
+        envelope: &provsim_sim::crypto::Envelope,
+    ) -> Result<Response, DeviceError> {
+        self.require_state(&[LifeCycle::Test], "key injection")?;
+        let addr = self.free_slot(slot)?;
         let aad = injection_context(self.device_id, slot);
         let transport = self.transport_key(ctx).clone();
         let secret = ctx
@@ -281,14 +339,7 @@ impl Mcu {
             .crypto
             .import_secret(&secret)
             .map_err(|_| DeviceError::InvalidKey)?;
-        let encoded = keystore::encode_slot(SlotKind::P256Private, 0, &secret).ok_or(
-            DeviceError::TooLarge {
-                what: "key",
-                len: secret.len(),
-                capacity: keystore::SLOT_DATA,
-            },
-        )?;
-        self.program_flash(ctx, addr, &encoded)?;
+        self.store_private_key(ctx, addr, &secret)?;
         let public_key = key.public_key().clone();
         ctx.record(
             "key-installed",
@@ -541,6 +592,10 @@ impl Target for Mcu {
             Command::InjectKey { slot, envelope } => {
                 self.require_programmable()?;
                 self.inject_key(ctx, slot, &envelope)
+            }
+            Command::GenerateIdentity { slot } => {
+                self.require_programmable()?;
+                self.generate_identity(ctx, slot)
             }
             Command::WriteCertificate { der } => {
                 self.require_programmable()?;

@@ -103,6 +103,47 @@ fn an_injected_key_lands_in_its_slot_and_is_reported_back() {
 }
 
 #[test]
+fn a_key_made_on_chip_stays_there_and_leaves_only_as_a_signed_request() {
+    let mut bench = Bench::new();
+    let mut blank = Mcu::new(bench.seed, 4, DeviceId::new(1, 1, 4));
+    assert!(matches!(
+        bench.run(&mut blank, Command::GenerateIdentity { slot: 0 }),
+        Err(DeviceError::LifeCycle { .. })
+    ));
+    let mut mcu = bench.mcu(4);
+    let Response::CertificateRequest {
+        slot,
+        public_key,
+        der,
+    } = bench
+        .run(&mut mcu, Command::GenerateIdentity { slot: 0 })
+        .unwrap()
+    else {
+        panic!("expected a certificate request");
+    };
+    assert_eq!(slot, 0);
+    // Ground truth re-derives the key from the chip's keygen stream alone.
+    let expected = bench
+        .crypto
+        .generate_key(&mut on_chip_key_stream(bench.seed, 4));
+    assert_eq!(&public_key, expected.public_key());
+    // The request carries the public key, never the private one.
+    let secret = expected.expose_secret_bytes();
+    assert!(!der.windows(32).any(|w| w == secret));
+    let spki = public_key.spki_der();
+    assert!(der.windows(spki.len()).any(|w| w == spki));
+
+    let dump = bench.read(&mut mcu, KEYSTORE_BASE, KEYSTORE_SIZE).unwrap();
+    let slots = parse_slots(&dump);
+    assert_eq!(slots.len(), 1);
+    assert_eq!(slots[0].data, secret);
+    assert_eq!(
+        bench.run(&mut mcu, Command::GenerateIdentity { slot: 0 }),
+        Err(DeviceError::SlotOccupied(0))
+    );
+}
+
+#[test]
 fn an_envelope_for_another_device_or_slot_does_not_open() {
     let mut bench = Bench::new();
     let mut first = bench.mcu(0);

@@ -41,6 +41,8 @@ pub enum CryptoError {
     AeadOpenFailed,
     #[error("not a PEM-encoded P-256 key ({expected})")]
     InvalidPem { expected: &'static str },
+    #[error("encoding failed: {0}")]
+    Encoding(String),
     #[error("envelope too short: {len} bytes, at least {min} expected")]
     EnvelopeTooShort { len: usize, min: usize },
 }
@@ -228,6 +230,25 @@ impl Crypto {
     /// counted as one signature.
     pub fn cert_signer<'a>(&'a self, key: &'a SecretKey) -> CertSigner<'a> {
         CertSigner::new(self, key)
+    }
+
+    /// A PKCS#10 certificate signing request (RFC 2986) for `key`, with `common_name` as
+    /// its subject, signed by `key` itself as proof of possession (one counted
+    /// signature). What a chip that makes its own identity key sends out.
+    pub fn certificate_request(
+        &self,
+        key: &SecretKey,
+        common_name: &str,
+    ) -> Result<Vec<u8>, CryptoError> {
+        let mut params = rcgen::CertificateParams::default();
+        params.distinguished_name = rcgen::DistinguishedName::new();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, common_name);
+        params
+            .serialize_request(&self.cert_signer(key))
+            .map(|csr| csr.der().to_vec())
+            .map_err(|e| CryptoError::Encoding(e.to_string()))
     }
 }
 
