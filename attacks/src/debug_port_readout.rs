@@ -68,10 +68,10 @@ impl Attack for DebugPortReadout {
                 },
             };
         }
-        if readout.private_slots == 0 {
+        if readout.private_slots + readout.secret_slots == 0 {
             return Outcome::Failed {
                 reason: format!(
-                    "read {} bytes; no private key ({})",
+                    "read {} bytes; no key ({})",
                     readout.bytes,
                     readout.why_no_key()
                 ),
@@ -79,8 +79,8 @@ impl Attack for DebugPortReadout {
         }
         Outcome::Obtained {
             summary: format!(
-                "read {} bytes from {} regions; {} private-key slot(s) in the key store",
-                readout.bytes, readout.regions, readout.private_slots
+                "read {} bytes from {} regions; {} private-key and {} symmetric-key slot(s) in the key store",
+                readout.bytes, readout.regions, readout.private_slots, readout.secret_slots
             ),
         }
     }

@@ -10,6 +10,8 @@ pub enum MaterialKind {
     /// Bytes the attacker believes are a private key (e.g. a key-store slot read by the
     /// public format). Whether they are is for an oracle to check.
     KeyCandidate,
+    /// Bytes the attacker believes are a symmetric key (a key-store slot of that kind).
+    SecretCandidate,
     /// A raw memory image.
     MemoryDump,
     /// A firmware image the attacker made and tried to get a device to run.

@@ -17,6 +17,8 @@ pub struct Readout {
     pub bytes: usize,
     pub regions: usize,
     pub private_slots: usize,
+    /// Symmetric-key slots read.
+    pub secret_slots: usize,
     /// `region: reason` for every region the path refused.
     pub refused: Vec<String>,
 }
@@ -45,13 +47,19 @@ impl Readout {
             out.bytes += dump.len();
             out.regions += 1;
             if region.kind == RegionKind::KeyStore {
-                for slot in parse_slots(&dump)
-                    .into_iter()
-                    .filter(|s| s.kind == SlotKind::P256Private)
-                {
-                    out.private_slots += 1;
+                for slot in parse_slots(&dump) {
+                    let kind = match slot.kind {
+                        SlotKind::P256Private => MaterialKind::KeyCandidate,
+                        SlotKind::Aes256 => MaterialKind::SecretCandidate,
+                        SlotKind::P256Public | SlotKind::Unknown(_) => continue,
+                    };
+                    if kind == MaterialKind::KeyCandidate {
+                        out.private_slots += 1;
+                    } else {
+                        out.secret_slots += 1;
+                    }
                     knowledge.learn(
-                        MaterialKind::KeyCandidate,
+                        kind,
                         format!("{} slot {} via {via}", region.name, slot.index),
                         slot.data,
                     );

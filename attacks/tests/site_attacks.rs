@@ -33,7 +33,10 @@ fn line_with(custody: Custody, identity: IdentityOrigin) -> (Line, LineSummary) 
         dies_per_wafer: 64,
         yields: Yields::PERFECT,
         quorum: Quorum::DEFAULT,
-        secrets: SecretsProfile { identity },
+        secrets: SecretsProfile {
+            identity,
+            symmetric_keys: vec!["storage".into()],
+        },
     };
     let lots = vec![Lot {
         name: "L".into(),
@@ -93,6 +96,13 @@ fn a_co_tenant_reads_every_key_of_a_shared_vm_and_mints_identities() {
         assert!(keys.iter().any(|k| k.fingerprint() == device.identity));
         assert!(keys.iter().any(|k| k == line.pki().customer().public_key()));
         assert!(keys.iter().any(|k| k == line.firmware_key()));
+        // And the device's symmetric key, raw, in the dump.
+        let storage = &line.symmetric_keys(device.index)[0].1;
+        assert!(
+            knowledge
+                .of_kind(MaterialKind::MemoryDump)
+                .any(|m| m.bytes().windows(32).any(|w| w == storage))
+        );
         let minted: Vec<_> = knowledge.of_kind(MaterialKind::Certificate).collect();
         assert_eq!(minted.len(), 1);
         assert!(verifies_under_customer_ca(
@@ -123,6 +133,8 @@ fn behind_an_hsm_the_vm_holds_no_private_key() {
             .identity_key(device.index, &crypto)
             .expose_secret_bytes();
         assert!(!dump.bytes().windows(32).any(|w| w == secret));
+        let storage = &line.symmetric_keys(device.index)[0].1;
+        assert!(!dump.bytes().windows(32).any(|w| w == storage));
     }
 }
 

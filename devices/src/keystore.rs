@@ -17,6 +17,8 @@ pub const SLOT_DATA: usize = SLOT_SIZE - 4;
 pub enum SlotKind {
     P256Private,
     P256Public,
+    /// A 256-bit symmetric key (storage or link encryption).
+    Aes256,
     /// A kind byte this format does not define.
     Unknown(u8),
 }
@@ -26,6 +28,7 @@ impl SlotKind {
         match self {
             SlotKind::P256Private => 0x01,
             SlotKind::P256Public => 0x02,
+            SlotKind::Aes256 => 0x03,
             SlotKind::Unknown(code) => code,
         }
     }
@@ -34,6 +37,7 @@ impl SlotKind {
         match code {
             0x01 => SlotKind::P256Private,
             0x02 => SlotKind::P256Public,
+            0x03 => SlotKind::Aes256,
             other => SlotKind::Unknown(other),
         }
     }

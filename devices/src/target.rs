@@ -210,6 +210,9 @@ pub enum Command {
     GetInfo,
     /// Install a private key sealed to the device's transport key into a key-store slot.
     InjectKey { slot: u8, envelope: Envelope },
+    /// Install a 256-bit symmetric key sealed to the device's transport key into a
+    /// key-store slot.
+    InjectSecret { slot: u8, envelope: Envelope },
     /// Make a key pair from the chip's own TRNG into a key-store slot and answer with a
     /// PKCS#10 request for it, naming the device: the private key never leaves.
     GenerateIdentity { slot: u8 },
@@ -256,6 +259,12 @@ pub enum Response {
     KeyInstalled {
         slot: u8,
         public_key: PublicKey,
+    },
+    /// The symmetric key was installed; the device reports its key check value (see
+    /// [`crate::key_check_value`]) so the station can check it arrived intact.
+    SecretInstalled {
+        slot: u8,
+        check: [u8; 4],
     },
     /// The key made on chip: its public half and a certificate signing request (DER)
     /// signed with it.

@@ -28,6 +28,17 @@ impl fmt::Display for KeyHandle {
     }
 }
 
+/// A reference to a symmetric secret inside the vault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SecretHandle(u32);
+
+/// A per-device symmetric key: made for one device, sealed to it once, then destroyed.
+#[derive(Clone)]
+struct StoredSecret {
+    bytes: [u8; 32],
+    wrapped: bool,
+}
+
 /// What a key is for; decides what the HSM lets it do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyUse {
@@ -66,6 +77,10 @@ pub struct HsmStats {
     pub wrapped: u64,
     pub destroyed: u64,
     pub certificates_signed: u64,
+    /// Per-device symmetric keys made, sealed to a device, and destroyed.
+    pub secrets_generated: u64,
+    pub secrets_wrapped: u64,
+    pub secrets_destroyed: u64,
 }
 
 #[derive(Clone)]
@@ -98,6 +113,8 @@ pub struct Hsm {
     identity: IdentityOrigin,
     keys: BTreeMap<KeyHandle, StoredKey>,
     next_handle: u32,
+    secrets: BTreeMap<SecretHandle, StoredSecret>,
+    next_secret: u32,
     stats: HsmStats,
 }
 
@@ -108,6 +125,8 @@ impl Hsm {
             identity,
             keys: BTreeMap::new(),
             next_handle: 0,
+            secrets: BTreeMap::new(),
+            next_secret: 0,
             stats: HsmStats::default(),
         }
     }
@@ -137,7 +156,95 @@ impl Hsm {
                 }
             }
         }
+        for (handle, stored) in &self.secrets {
+            memory.extend_from_slice(b"AES ");
+            memory.extend_from_slice(&handle.0.to_be_bytes());
+            match self.custody.residence() {
+                KeyResidence::VmMemory => memory.extend_from_slice(&stored.bytes),
+                KeyResidence::Hardware => memory.extend_from_slice(&[0; 32]),
+            }
+        }
         memory
+    }
+
+    /// Whether the vault still holds the secret `handle`.
+    pub fn holds_secret(&self, handle: SecretHandle) -> bool {
+        self.secrets.contains_key(&handle)
+    }
+
+    /// Symmetric secrets currently held: none should outlive its device's pass.
+    pub fn live_secrets(&self) -> usize {
+        self.secrets.len()
+    }
+
+    /// Makes a 256-bit symmetric key for one device from `stream` (the vault's TRNG for
+    /// that device and key); returns its handle and key check value.
+    pub fn generate_secret(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        stream: &mut Stream,
+    ) -> (SecretHandle, [u8; 4]) {
+        let mut bytes = [0u8; 32];
+        stream.fill(&mut bytes);
+        let check = provsim_devices::key_check_value(ctx.crypto, &bytes);
+        let handle = SecretHandle(self.next_secret);
+        self.next_secret = self.next_secret.wrapping_add(1);
+        self.secrets.insert(
+            handle,
+            StoredSecret {
+                bytes,
+                wrapped: false,
+            },
+        );
+        self.stats.secrets_generated += 1;
+        ctx.record("hsm-secret-gen", &[("check", Field::Bytes(&check))]);
+        (handle, check)
+    }
+
+    /// Seals a symmetric secret to `recipient` for the context `aad`, once.
+    pub fn wrap_secret_for_device(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        handle: SecretHandle,
+        recipient: &PublicKey,
+        aad: &[u8],
+        stream: &mut Stream,
+    ) -> Result<Envelope, HsmError> {
+        let stored = self
+            .secrets
+            .get_mut(&handle)
+            .ok_or(HsmError::NoSuchKey(handle.0))?;
+        if stored.wrapped {
+            return Err(HsmError::PolicyForbids {
+                handle: handle.0,
+                usage: "device-secret",
+                operation: "a second wrapping",
+            });
+        }
+        stored.wrapped = true;
+        let envelope = ctx
+            .crypto
+            .seal_envelope(recipient, aad, &stored.bytes, stream);
+        self.stats.secrets_wrapped += 1;
+        ctx.record(
+            "hsm-secret-wrap",
+            &[("recipient", Field::Bytes(&recipient.fingerprint().0))],
+        );
+        Ok(envelope)
+    }
+
+    /// Destroys a symmetric secret.
+    pub fn destroy_secret(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        handle: SecretHandle,
+    ) -> Result<(), HsmError> {
+        self.secrets
+            .remove(&handle)
+            .ok_or(HsmError::NoSuchKey(handle.0))?;
+        self.stats.secrets_destroyed += 1;
+        ctx.record("hsm-secret-destroy", &[]);
+        Ok(())
     }
 
     pub fn stats(&self) -> HsmStats {
@@ -435,7 +542,10 @@ mod tests {
                 identity_generated: 1,
                 wrapped: 1,
                 destroyed: 1,
-                certificates_signed: 0
+                certificates_signed: 0,
+                secrets_generated: 0,
+                secrets_wrapped: 0,
+                secrets_destroyed: 0,
             }
         );
         assert_eq!(hsm.live_keys(), 1);

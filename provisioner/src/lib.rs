@@ -42,6 +42,6 @@ pub use line::{AuthorityRole, Line, LineConfig, LineSink, LineSummary, Lot, Ship
 pub use pki::{CertificateAuthority, IssuedCertificate, Pki, PkiNames};
 pub use reconcile::{LotBalance, Reconciler, Reconciliation};
 pub use record::{DeviceRecord, ParsedRecord, RecordFields, verify_record};
-pub use secrets::{IdentityOrigin, SecretsProfile};
+pub use secrets::{IdentityOrigin, MAX_SYMMETRIC_KEYS, SecretsProfile};
 pub use site_access::SiteAccess;
 pub use station::{LockStage, LockStep, PassObserver, Station, StationConfig, life_cycle_token};

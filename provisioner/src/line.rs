@@ -283,7 +283,7 @@ impl Line {
                 config.station.clone(),
                 config.level,
                 config.yields,
-                config.secrets,
+                config.secrets.clone(),
             ),
             wafer_map: WaferMap::new(config.dies_per_wafer),
             site: Site {
@@ -542,6 +542,19 @@ impl Line {
                         .findings
                         .push(format!("the HSM still holds {live} device identity key(s)"));
                 }
+                let secrets_made: u64 = books.lots.iter().map(|l| l.secrets_made).sum();
+                if secrets_made != hsm.secrets_generated {
+                    books.findings.push(format!(
+                        "the audit log shows {secrets_made} symmetric key(s) made, the HSM counts {}",
+                        hsm.secrets_generated
+                    ));
+                }
+                let live = self.site.hsm.live_secrets();
+                if live != 0 {
+                    books
+                        .findings
+                        .push(format!("the HSM still holds {live} symmetric key(s)"));
+                }
                 books
             },
             hsm: self.site.hsm.stats(),
@@ -561,6 +574,22 @@ impl Line {
             IdentityOrigin::Device => provsim_devices::mcu::on_chip_key_stream(self.seed, index),
         };
         crypto.generate_key(&mut stream)
+    }
+
+    /// Ground truth for oracles: device `index`'s symmetric keys, by name, as the vault
+    /// made them. Never part of any output.
+    pub fn symmetric_keys(&self, index: u64) -> Vec<(String, [u8; 32])> {
+        self.config
+            .secrets
+            .symmetric_keys
+            .iter()
+            .map(|name| {
+                (
+                    name.clone(),
+                    crate::secrets::symmetric_key(self.seed, index, name),
+                )
+            })
+            .collect()
     }
 
     /// Re-creates device `index` exactly as the line shipped it, on a scratch copy of the

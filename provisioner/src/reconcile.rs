@@ -3,6 +3,8 @@
 //! HSM, or with the chip it was injected into), and no identity may ship twice. Lots
 //! are closed as the log moves past them, so the only state kept for a whole run is a
 //! 32-byte fingerprint per shipped device (for duplicates) and the keys in flight.
+//! Per-device symmetric keys are counted the same way: each one made ends in a shipped
+//! device, having been injected, or with a device that was scrapped.
 
 use crate::audit::AuditRecord;
 use crate::level::Level;
@@ -17,12 +19,24 @@ pub struct LotBalance {
     pub keys_made: u64,
     pub shipped: u64,
     pub destroyed: u64,
+    /// Symmetric keys made, gone out in shipped devices, and destroyed with rejected ones.
+    pub secrets_made: u64,
+    pub secrets_shipped: u64,
+    pub secrets_destroyed: u64,
 }
 
 impl LotBalance {
     pub fn balanced(&self) -> bool {
         self.keys_made == self.shipped + self.destroyed
+            && self.secrets_made == self.secrets_shipped + self.secrets_destroyed
     }
+}
+
+/// A device's symmetric keys so far: made by the vault, and acknowledged by the chip.
+#[derive(Debug, Clone, Copy, Default)]
+struct SecretsInFlight {
+    made: u64,
+    injected: u64,
 }
 
 /// One level's test results, from the audit log.
@@ -69,6 +83,8 @@ pub struct Reconciler {
     current: Option<LotBalance>,
     /// Keys made and not yet accounted for, by fingerprint (hex), with their device.
     in_flight: BTreeMap<String, DeviceId>,
+    /// Devices with symmetric keys made and not yet accounted for.
+    secrets_in_flight: BTreeMap<DeviceId, SecretsInFlight>,
     shipped_identities: BTreeSet<[u8; 32]>,
     done: Reconciliation,
 }
@@ -109,6 +125,9 @@ impl Reconciler {
             keys_made: 0,
             shipped: 0,
             destroyed: 0,
+            secrets_made: 0,
+            secrets_shipped: 0,
+            secrets_destroyed: 0,
         })
     }
 
@@ -121,6 +140,12 @@ impl Reconciler {
             .iter()
             .filter(|(_, device)| lot_of(**device) == balance.lot)
             .map(|(key, device)| format!("{device} (key {key})"))
+            .chain(
+                self.secrets_in_flight
+                    .iter()
+                    .filter(|(device, _)| lot_of(**device) == balance.lot)
+                    .map(|(device, s)| format!("{device} ({} symmetric key(s))", s.made)),
+            )
             .collect();
         if !balance.balanced() || !open.is_empty() {
             self.done.findings.push(format!(
@@ -176,8 +201,24 @@ impl Reconciler {
                         .push(format!("key {key} made twice (device {device})"));
                 }
             }
+            ("symmetric-key-generated", _) => {
+                self.lot(lot_of(device)).secrets_made += 1;
+                self.secrets_in_flight.entry(device).or_default().made += 1;
+            }
+            ("symmetric-key-injected", _) => {
+                self.secrets_in_flight.entry(device).or_default().injected += 1;
+            }
             ("device-shipped", Some(key)) => {
-                self.lot(lot_of(device)).shipped += 1;
+                let secrets = self.secrets_in_flight.remove(&device).unwrap_or_default();
+                if secrets.injected != secrets.made {
+                    self.done.findings.push(format!(
+                        "device {device} shipped with {} of its {} symmetric key(s) injected",
+                        secrets.injected, secrets.made
+                    ));
+                }
+                let lot = self.lot(lot_of(device));
+                lot.secrets_shipped += secrets.made;
+                lot.shipped += 1;
                 match self.in_flight.remove(key) {
                     Some(made_for) if made_for == device => {}
                     Some(made_for) => self.done.findings.push(format!(
@@ -202,7 +243,10 @@ impl Reconciler {
                 }
             }
             ("identity-key-destroyed", Some(key)) => {
-                self.lot(lot_of(device)).destroyed += 1;
+                let secrets = self.secrets_in_flight.remove(&device).unwrap_or_default();
+                let lot = self.lot(lot_of(device));
+                lot.secrets_destroyed += secrets.made;
+                lot.destroyed += 1;
                 match self.in_flight.remove(key) {
                     Some(made_for) if made_for == device => {}
                     Some(made_for) => self.done.findings.push(format!(
@@ -223,6 +267,12 @@ impl Reconciler {
         for (key, device) in std::mem::take(&mut self.in_flight) {
             self.done.findings.push(format!(
                 "key {key} of device {device} was made and never shipped or destroyed"
+            ));
+        }
+        for (device, secrets) in std::mem::take(&mut self.secrets_in_flight) {
+            self.done.findings.push(format!(
+                "{} symmetric key(s) of device {device} were made and never shipped or destroyed",
+                secrets.made
             ));
         }
         self.done
@@ -269,8 +319,11 @@ mod tests {
     fn balanced_lots_have_no_findings() {
         let mut b = Books::new();
         b.note("identity-key-generated", 1, 0, 1);
+        b.note("symmetric-key-generated", 1, 0, 0);
+        b.note("symmetric-key-injected", 1, 0, 0);
         b.note("device-shipped", 1, 0, 1);
         b.note("identity-key-generated", 1, 1, 2);
+        b.note("symmetric-key-generated", 1, 1, 0);
         b.note("identity-key-destroyed", 1, 1, 2);
         b.note("identity-key-generated", 2, 0, 3);
         b.note("identity-key-destroyed", 2, 0, 3);
@@ -283,10 +336,37 @@ mod tests {
                 lot: 1,
                 keys_made: 2,
                 shipped: 1,
-                destroyed: 1
+                destroyed: 1,
+                secrets_made: 2,
+                secrets_shipped: 1,
+                secrets_destroyed: 1,
             }
         );
         assert!(r.lots.iter().all(LotBalance::balanced));
+    }
+
+    #[test]
+    fn a_symmetric_key_not_injected_or_not_accounted_for_is_a_finding() {
+        let mut b = Books::new();
+        b.note("identity-key-generated", 1, 0, 1);
+        b.note("symmetric-key-generated", 1, 0, 0);
+        b.note("symmetric-key-generated", 1, 0, 0);
+        b.note("symmetric-key-injected", 1, 0, 0);
+        b.note("device-shipped", 1, 0, 1);
+        b.note("identity-key-generated", 1, 1, 2);
+        b.note("symmetric-key-generated", 1, 1, 0);
+        let r = b.reconciler.finish();
+        assert!(
+            r.findings[0].contains("shipped with 1 of its 2 symmetric key(s)"),
+            "{:?}",
+            r.findings
+        );
+        assert!(
+            r.findings.iter().any(|f| f.contains("1 symmetric key(s)")),
+            "{:?}",
+            r.findings
+        );
+        assert!(!r.lots[0].balanced());
     }
 
     #[test]

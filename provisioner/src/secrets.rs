@@ -22,16 +22,42 @@ impl IdentityOrigin {
 }
 
 /// What the line provisions into every device.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecretsProfile {
     pub identity: IdentityOrigin,
+    /// Names of the per-device 256-bit symmetric keys (storage, link, ...) the vault
+    /// makes and injects sealed, in key-store slots 1, 2, ... in this order.
+    pub symmetric_keys: Vec<String>,
 }
 
+/// The most symmetric keys a profile may name: the key store's 16 slots less the
+/// identity's, with room to spare for the firmware's own.
+pub const MAX_SYMMETRIC_KEYS: usize = 8;
+
 impl Default for SecretsProfile {
-    /// The vault makes the identity key: what a chip without a usable TRNG needs.
+    /// The vault makes the identity key (what a chip without a usable TRNG needs), and
+    /// no symmetric key.
     fn default() -> Self {
         SecretsProfile {
             identity: IdentityOrigin::Vault,
+            symmetric_keys: Vec::new(),
         }
     }
+}
+
+/// The vault's randomness for device `index`'s symmetric key `name`. The one place the
+/// rule lives: the station draws the key from it, oracles re-derive ground truth.
+pub fn symmetric_key_stream(
+    seed: provsim_sim::Seed,
+    index: u64,
+    name: &str,
+) -> provsim_sim::Stream {
+    seed.device_stream(index, &format!("symmetric-key/{name}"))
+}
+
+/// Device `index`'s symmetric key `name`, as the vault makes it.
+pub fn symmetric_key(seed: provsim_sim::Seed, index: u64, name: &str) -> [u8; 32] {
+    let mut bytes = [0u8; 32];
+    symmetric_key_stream(seed, index, name).fill(&mut bytes);
+    bytes
 }

@@ -8,11 +8,11 @@
 
 use crate::audit::{AuditRecord, detail_hex};
 use crate::error::StationError;
-use crate::hsm::{CertSubject, KeyHandle, KeyUse};
+use crate::hsm::{CertSubject, KeyHandle, KeyUse, SecretHandle};
 use crate::level::{Level, PERFECT_YIELD_PPM, Yields};
 use crate::line::Site;
 use crate::pki::IssuedCertificate;
-use crate::secrets::{IdentityOrigin, SecretsProfile};
+use crate::secrets::{IdentityOrigin, SecretsProfile, symmetric_key_stream};
 use provsim_devices::mcu::injection_context;
 use provsim_devices::{Command, DeviceId, Fuse, LifeCycle, PortError, Response, Target, TokenKind};
 use provsim_sim::crypto::PublicKey;
@@ -161,6 +161,21 @@ impl MadeKey {
             MadeKey::InVault { identity, .. } | MadeKey::OnChip { identity, .. } => identity,
         }
     }
+}
+
+/// Every key made for the device on the station.
+struct DeviceKeys {
+    identity: MadeKey,
+    secrets: Vec<MadeSecret>,
+}
+
+/// A symmetric key the vault made for the device on the station.
+struct MadeSecret {
+    slot: u8,
+    handle: SecretHandle,
+    check: [u8; 4],
+    /// `name=... check=...`, as its audit records say.
+    detail: String,
 }
 
 /// What one device's pass through the station produced.
@@ -350,10 +365,14 @@ impl Station {
                 }
             }
         };
+        let keys = DeviceKeys {
+            secrets: self.make_symmetric_keys(&mut pass, seed, index),
+            identity: made,
+        };
         observer.key_in_flight(pass.site);
 
         let result = self
-            .inject_and_finish(&mut pass, seed, index, target, &made, &info.transport_key)
+            .inject_and_finish(&mut pass, seed, index, target, &keys, &info.transport_key)
             .and_then(|certificate| {
                 self.lock_and_test(&mut pass, seed, index, target, observer)?;
                 // The tests after this station: a part failing one takes its secrets
@@ -364,11 +383,11 @@ impl Station {
                 Ok(certificate)
             });
         if result.is_err() {
-            Self::destroy_secrets(&mut pass, target, &made)?;
+            Self::destroy_secrets(&mut pass, target, &keys)?;
         }
         let certificate = result?;
         Ok(StationCycle {
-            identity: made.identity().clone(),
+            identity: keys.identity.identity().clone(),
             certificate,
             duration: pass.ctx.now - started,
         })
@@ -382,8 +401,14 @@ impl Station {
     fn destroy_secrets(
         pass: &mut Pass<'_, '_, '_>,
         target: &mut dyn Target,
-        made: &MadeKey,
+        keys: &DeviceKeys,
     ) -> Result<(), StationError> {
+        let made = &keys.identity;
+        for secret in &keys.secrets {
+            if pass.site.hsm.holds_secret(secret.handle) {
+                pass.site.hsm.destroy_secret(pass.ctx, secret.handle)?;
+            }
+        }
         let key = detail_hex("key", &made.identity().fingerprint().0);
         let hsm = match made {
             MadeKey::InVault { handle, .. } if pass.site.hsm.public_key(*handle).is_ok() => {
@@ -423,9 +448,10 @@ impl Station {
         seed: Seed,
         index: u64,
         target: &mut dyn Target,
-        made: &MadeKey,
+        keys: &DeviceKeys,
         transport_key: &PublicKey,
     ) -> Result<IssuedCertificate, StationError> {
+        let made = &keys.identity;
         let identity = made.identity();
         let device = pass.device;
         pass.step(step_time::ISSUE, "issue-certificate");
@@ -459,6 +485,7 @@ impl Station {
         if let MadeKey::InVault { handle, .. } = made {
             Self::inject(pass, seed, index, target, *handle, identity, transport_key)?;
         }
+        Self::inject_symmetric_keys(pass, seed, index, target, &keys.secrets, transport_key)?;
 
         pass.step(step_time::WRITE_CERTIFICATE, "write-certificate");
         pass.command(
@@ -528,6 +555,79 @@ impl Station {
             detail_hex("key", &identity.fingerprint().0),
         );
 
+        Ok(())
+    }
+
+    /// Makes each symmetric key of the profile in the vault, in key-store slot order.
+    fn make_symmetric_keys(
+        &self,
+        pass: &mut Pass<'_, '_, '_>,
+        seed: Seed,
+        index: u64,
+    ) -> Vec<MadeSecret> {
+        let mut made = Vec::with_capacity(self.secrets.symmetric_keys.len());
+        for (number, name) in self.secrets.symmetric_keys.iter().enumerate() {
+            pass.step(step_time::KEYGEN, "symmetric-keygen");
+            let mut stream = symmetric_key_stream(seed, index, name);
+            let (handle, check) = pass.site.hsm.generate_secret(pass.ctx, &mut stream);
+            let detail = format!("name={name} check={}", provsim_sim::to_hex(&check));
+            pass.audit("hsm", "symmetric-key-generated", detail.clone());
+            made.push(MadeSecret {
+                slot: IDENTITY_SLOT + 1 + number as u8,
+                handle,
+                check,
+                detail,
+            });
+        }
+        made
+    }
+
+    /// Seals each symmetric key to the chip, lets the vault destroy its copy at once
+    /// (the envelope is then the only one), injects it into its slot and checks the
+    /// chip's key check value.
+    fn inject_symmetric_keys(
+        pass: &mut Pass<'_, '_, '_>,
+        seed: Seed,
+        index: u64,
+        target: &mut dyn Target,
+        secrets: &[MadeSecret],
+        transport_key: &PublicKey,
+    ) -> Result<(), StationError> {
+        let device = pass.device;
+        for secret in secrets {
+            let MadeSecret {
+                slot,
+                handle,
+                check,
+                ref detail,
+            } = *secret;
+            pass.step(step_time::WRAP, "wrap");
+            let aad = injection_context(device, slot);
+            let mut wrap_stream = seed.device_stream(index, &format!("injection/{slot}"));
+            let sealed = pass.site.hsm.wrap_secret_for_device(
+                pass.ctx,
+                handle,
+                transport_key,
+                &aad,
+                &mut wrap_stream,
+            );
+            pass.site.hsm.destroy_secret(pass.ctx, handle)?;
+            let envelope = sealed?;
+            pass.step(step_time::INJECT, "inject");
+            pass.key_sent = true;
+            match pass.command(
+                target,
+                "inject secret",
+                Command::InjectSecret { slot, envelope },
+            )? {
+                Response::SecretInstalled { check: got, .. } if got == check => {}
+                Response::SecretInstalled { .. } => {
+                    return Err(StationError::KeyMismatch { device });
+                }
+                other => return Err(unexpected(device, "inject secret", other)),
+            }
+            pass.audit("station", "symmetric-key-injected", detail.clone());
+        }
         Ok(())
     }
 

@@ -71,6 +71,7 @@ proptest! {
         level in prop::sample::select(Level::ALL.to_vec()),
         custody in prop::sample::select(Custody::ALL.to_vec()),
         on_chip in any::<bool>(),
+        symmetric in 0usize..3,
     ) {
         let (lock_steps, what_if) = sequences()[which].clone();
         let config = LineConfig {
@@ -89,6 +90,7 @@ proptest! {
                 } else {
                     provsim_provisioner::IdentityOrigin::Vault
                 },
+                symmetric_keys: (0..symmetric).map(|i| format!("key-{i}")).collect(),
             },
         };
         let lots: Vec<Lot> = sizes

@@ -293,6 +293,16 @@ fn write_report(out: &mut String, r: &RunReport) -> std::fmt::Result {
         l.hsm.keys_destroyed,
         l.hsm.certificates_signed
     )?;
+    if !s.symmetric_keys.is_empty() {
+        writeln!(
+            out,
+            "| Symmetric keys | {} per device ({}): {} made in the vault, each destroyed there once sealed to its device ({} destroyed) |",
+            s.symmetric_keys.len(),
+            cell(&s.symmetric_keys.join(", ")),
+            l.hsm.secrets_generated,
+            l.hsm.secrets_destroyed
+        )?;
+    }
     let ops = &l.crypto_ops;
     writeln!(
         out,
@@ -312,8 +322,16 @@ fn write_report(out: &mut String, r: &RunReport) -> std::fmt::Result {
         .lots
         .iter()
         .map(|b| {
+            let secrets = if b.secrets_made == 0 {
+                String::new()
+            } else {
+                format!(
+                    ", symmetric keys {} made = {} shipped + {} destroyed",
+                    b.secrets_made, b.secrets_shipped, b.secrets_destroyed
+                )
+            };
             format!(
-                "{}: {} made = {} shipped + {} destroyed{}",
+                "{}: {} identity keys made = {} shipped + {} destroyed{secrets}{}",
                 b.lot,
                 b.keys_made,
                 b.shipped,

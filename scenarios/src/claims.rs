@@ -17,6 +17,8 @@ pub enum ClaimKind {
     FirmwareAuthenticity,
     /// No attacker holds a working identity the line did not ship.
     DeviceIdentityAuthenticity,
+    /// No attacker's knowledge contains a symmetric key of a shipped device.
+    DeviceSecretConfidentiality,
 }
 
 impl ClaimKind {
@@ -24,6 +26,7 @@ impl ClaimKind {
         ClaimKind::IdentityKeyConfidentiality,
         ClaimKind::FirmwareAuthenticity,
         ClaimKind::DeviceIdentityAuthenticity,
+        ClaimKind::DeviceSecretConfidentiality,
     ];
 
     pub fn parse(id: &str) -> Option<ClaimKind> {
@@ -35,6 +38,7 @@ impl ClaimKind {
             ClaimKind::IdentityKeyConfidentiality => "identity-key-confidentiality",
             ClaimKind::FirmwareAuthenticity => "firmware-authenticity",
             ClaimKind::DeviceIdentityAuthenticity => "device-identity-authenticity",
+            ClaimKind::DeviceSecretConfidentiality => "device-secret-confidentiality",
         }
     }
 
@@ -50,6 +54,9 @@ impl ClaimKind {
             ClaimKind::DeviceIdentityAuthenticity => {
                 "SESIP attestation of platform genuineness: only devices the line provisioned hold an identity the customer CA vouches for"
             }
+            ClaimKind::DeviceSecretConfidentiality => {
+                "FDP_SDC.1 stored data confidentiality (SESIP: secure storage) of per-device symmetric keys"
+            }
         }
     }
 
@@ -63,6 +70,9 @@ impl ClaimKind {
             }
             ClaimKind::DeviceIdentityAuthenticity => {
                 "No attacker holds a certificate valid under the customer CA, with its private key, for a key the line never shipped."
+            }
+            ClaimKind::DeviceSecretConfidentiality => {
+                "No attacker's knowledge contains a symmetric key the line put into a shipped device."
             }
         }
     }
@@ -117,6 +127,8 @@ pub struct Attacked {
     pub authorised_firmware: [u8; 32],
     /// The customer CA's public key: what a genuine device certificate verifies under.
     pub customer_ca: PublicKey,
+    /// The device's symmetric keys by name, re-derived from the seed.
+    pub symmetric_keys: Vec<(String, [u8; 32])>,
 }
 
 /// Evaluates `claim` over one attempt's knowledge. Returns the evidence of a violation,
@@ -174,6 +186,21 @@ pub fn violation(
             )),
             _ => None,
         },
+        ClaimKind::DeviceSecretConfidentiality => {
+            // Searched in every byte the attacker holds, however the attack filed it.
+            attacked.symmetric_keys.iter().find_map(|(name, key)| {
+                knowledge
+                    .materials()
+                    .iter()
+                    .find(|m| m.bytes().windows(key.len()).any(|w| w == key))
+                    .map(|m| {
+                        format!(
+                            "symmetric key `{name}` of device {} found in {:?} material from {}",
+                            attacked.device, m.kind, m.source
+                        )
+                    })
+            })
+        }
         ClaimKind::DeviceIdentityAuthenticity => knowledge
             .of_kind(MaterialKind::Certificate)
             .find_map(|material| {
@@ -254,6 +281,7 @@ mod tests {
                     .generate_key(&mut Seed::new(1).stream("test/ca"))
                     .public_key()
                     .clone(),
+                symmetric_keys: Vec::new(),
             };
             violation(
                 ClaimKind::FirmwareAuthenticity,
@@ -300,6 +328,7 @@ mod tests {
             booted: None,
             authorised_firmware: [0; 32],
             customer_ca: other.public_key().clone(),
+            symmetric_keys: vec![("storage".to_owned(), [7; 32])],
         };
 
         let mut knowledge = Knowledge::new();
@@ -339,6 +368,28 @@ mod tests {
         let evidence = violation(claim, &truth, &attacked, &knowledge, &crypto).unwrap();
         assert!(
             evidence.contains("MemoryDump material from flash"),
+            "{evidence}"
+        );
+
+        // The device's symmetric key: only its exact bytes, anywhere, break that claim.
+        let secret_claim = ClaimKind::DeviceSecretConfidentiality;
+        assert_eq!(
+            violation(secret_claim, &truth, &attacked, &knowledge, &crypto),
+            None
+        );
+        let mut near = vec![0u8; 40];
+        near[4..35].copy_from_slice(&[7; 31]);
+        knowledge.learn(MaterialKind::SecretCandidate, "slot 1", near);
+        assert_eq!(
+            violation(secret_claim, &truth, &attacked, &knowledge, &crypto),
+            None
+        );
+        let mut dump = vec![0u8; 64];
+        dump[10..42].copy_from_slice(&[7; 32]);
+        knowledge.learn(MaterialKind::MemoryDump, "vm", dump);
+        let evidence = violation(secret_claim, &truth, &attacked, &knowledge, &crypto).unwrap();
+        assert!(
+            evidence.contains("`storage`") && evidence.contains("vm"),
             "{evidence}"
         );
     }
@@ -395,6 +446,7 @@ mod tests {
             booted: None,
             authorised_firmware: [0; 32],
             customer_ca: pki.customer().public_key().clone(),
+            symmetric_keys: Vec::new(),
         };
         let judge = |materials: &[(MaterialKind, Vec<u8>)]| {
             let mut knowledge = Knowledge::new();

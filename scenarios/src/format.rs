@@ -129,7 +129,11 @@ pub enum Level {
 pub struct SecretsSection {
     /// Where the identity key is made: `"vault"` (injected sealed) or `"device"` (made
     /// on chip, certified from its request).
-    pub identity: IdentityOrigin,
+    #[serde(default)]
+    pub identity: Option<IdentityOrigin>,
+    /// Names of per-device symmetric keys the vault makes and injects sealed.
+    #[serde(default)]
+    pub symmetric_keys: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

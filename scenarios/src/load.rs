@@ -7,8 +7,8 @@ use crate::scenario::{AttackPlan, ClaimSpec, Scenario, Targets};
 use provsim_attacks::AvaVan;
 use provsim_devices::{Fuse, TargetKind};
 use provsim_provisioner::{
-    Custody, IdentityOrigin, Level, LineConfig, LockStep, Lot, PERFECT_YIELD_PPM, PkiNames, Quorum,
-    SecretsProfile, StationConfig, Yields,
+    Custody, IdentityOrigin, Level, LineConfig, LockStep, Lot, MAX_SYMMETRIC_KEYS,
+    PERFECT_YIELD_PPM, PkiNames, Quorum, SecretsProfile, StationConfig, Yields,
 };
 use std::ops::Range;
 use std::path::Path;
@@ -112,11 +112,57 @@ fn check_name(
     Ok(())
 }
 
+/// The secrets profile: where the identity is made, and the symmetric keys by name
+/// (lower-case letters, digits and '-', each once, at most `MAX_SYMMETRIC_KEYS`).
+fn secrets_profile(
+    section: Option<&format::SecretsSection>,
+    at: &Locator<'_>,
+) -> Result<SecretsProfile, ScenarioError> {
+    let Some(section) = section else {
+        return Ok(SecretsProfile::default());
+    };
+    let identity = match section.identity {
+        None | Some(format::IdentityOrigin::Vault) => IdentityOrigin::Vault,
+        Some(format::IdentityOrigin::Device) => IdentityOrigin::Device,
+    };
+    let mut symmetric_keys: Vec<String> = Vec::new();
+    if let Some(list) = &section.symmetric_keys {
+        if list.get_ref().len() > MAX_SYMMETRIC_KEYS {
+            return Err(at.at(
+                list,
+                format!("at most {MAX_SYMMETRIC_KEYS} symmetric keys fit the key store"),
+            ));
+        }
+        for name in list.get_ref() {
+            let text = name.get_ref();
+            let valid = (1..=32).contains(&text.len())
+                && text
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            if !valid {
+                return Err(at.at(
+                    name,
+                    "a symmetric key name is 1 to 32 lower-case letters, digits or '-'",
+                ));
+            }
+            if symmetric_keys.contains(text) {
+                return Err(at.at(name, format!("symmetric key `{text}` is named twice")));
+            }
+            symmetric_keys.push(text.clone());
+        }
+    }
+    Ok(SecretsProfile {
+        identity,
+        symmetric_keys,
+    })
+}
+
 fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, ScenarioError> {
     check_name(at, &file.scenario.name, "scenario name", 128)?;
     check_name(at, &file.site.name, "site name", MAX_SITE_NAME)?;
     check_name(at, &file.site.customer, "customer name", MAX_CUSTOMER_NAME)?;
     let lock_steps = lock_sequence(&file, at)?;
+    let secrets = secrets_profile(file.secrets.as_ref(), at)?;
     let quorum = Quorum {
         custodians: file
             .site
@@ -301,12 +347,7 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
             dies_per_wafer,
             yields,
             quorum,
-            secrets: SecretsProfile {
-                identity: match file.secrets.map(|s| s.identity) {
-                    None | Some(format::IdentityOrigin::Vault) => IdentityOrigin::Vault,
-                    Some(format::IdentityOrigin::Device) => IdentityOrigin::Device,
-                },
-            },
+            secrets,
         },
         lots,
         attacks,

@@ -90,6 +90,8 @@ pub struct SiteInfo {
     pub certification_authorised_by: String,
     /// Where identity keys are made: "vault" or "device".
     pub identity_origin: String,
+    /// The per-device symmetric keys, by name, in key-store slot order.
+    pub symmetric_keys: Vec<String>,
     pub level: String,
     pub target: String,
     /// The station's lock sequence, in order.
@@ -137,6 +139,9 @@ pub struct HsmInfo {
     pub keys_wrapped: u64,
     pub keys_destroyed: u64,
     pub certificates_signed: u64,
+    /// Per-device symmetric keys made and destroyed (each once sealed to its device).
+    pub secrets_generated: u64,
+    pub secrets_destroyed: u64,
 }
 
 /// Cryptographic operations the line performed (attacks and oracles not included).
@@ -182,6 +187,10 @@ pub struct LotBalanceInfo {
     pub keys_made: u64,
     pub shipped: u64,
     pub destroyed: u64,
+    /// Symmetric keys made, gone out in shipped devices, destroyed with rejected ones.
+    pub secrets_made: u64,
+    pub secrets_shipped: u64,
+    pub secrets_destroyed: u64,
     pub balanced: bool,
 }
 

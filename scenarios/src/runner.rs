@@ -145,6 +145,7 @@ pub fn run(
                 .certification_authorised_by()
                 .to_owned(),
             identity_origin: scenario.line.secrets.identity.name().to_owned(),
+            symmetric_keys: scenario.line.secrets.symmetric_keys.clone(),
             level: scenario.line.level.name().to_owned(),
             target: scenario.line.target.name().to_owned(),
             lock_steps: scenario
@@ -261,6 +262,7 @@ fn attempt(
         booted,
         authorised_firmware: *line.firmware_hash(),
         customer_ca: line.pki().customer().public_key().clone(),
+        symmetric_keys: line.symmetric_keys(index),
     };
     let violates = scenario
         .claims
@@ -388,6 +390,9 @@ fn reconciliation_info(
             keys_made: b.keys_made,
             shipped: b.shipped,
             destroyed: b.destroyed,
+            secrets_made: b.secrets_made,
+            secrets_shipped: b.secrets_shipped,
+            secrets_destroyed: b.secrets_destroyed,
             balanced: b.balanced(),
         })
         .collect();
@@ -433,6 +438,8 @@ fn line_info(scenario: &Scenario, summary: &LineSummary) -> LineInfo {
             keys_wrapped: summary.hsm.wrapped,
             keys_destroyed: summary.hsm.destroyed,
             certificates_signed: summary.hsm.certificates_signed,
+            secrets_generated: summary.hsm.secrets_generated,
+            secrets_destroyed: summary.hsm.secrets_destroyed,
         },
         crypto_ops: CryptoOps {
             keygen: ops.keygen,

@@ -280,6 +280,35 @@ impl Mcu {
         Ok(addr)
     }
 
+    fn inject_secret(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        slot: u8,
+        envelope: &provsim_sim::crypto::Envelope,
+    ) -> Result<Response, DeviceError> {
+        self.require_state(&[LifeCycle::Test], "key injection")?;
+        let addr = self.free_slot(slot)?;
+        let aad = injection_context(self.device_id, slot);
+        let transport = self.transport_key(ctx).clone();
+        let secret = ctx
+            .crypto
+            .open_envelope(&transport, &aad, envelope)
+            .map_err(DeviceError::Envelope)?;
+        if secret.len() != 32 {
+            return Err(DeviceError::InvalidKey);
+        }
+        self.store_slot(ctx, addr, SlotKind::Aes256, &secret)?;
+        let check = crate::key_check_value(ctx.crypto, &secret);
+        ctx.record(
+            "secret-installed",
+            &[
+                ("slot", Field::U64(slot.into())),
+                ("check", Field::Bytes(&check)),
+            ],
+        );
+        Ok(Response::SecretInstalled { slot, check })
+    }
+
     /// Stores a private key in the key store at `addr`.
     fn store_private_key(
         &mut self,
@@ -287,13 +316,22 @@ impl Mcu {
         addr: u32,
         secret: &[u8],
     ) -> Result<(), DeviceError> {
-        let encoded = keystore::encode_slot(SlotKind::P256Private, 0, secret).ok_or(
-            DeviceError::TooLarge {
-                what: "key",
-                len: secret.len(),
-                capacity: keystore::SLOT_DATA,
-            },
-        )?;
+        self.store_slot(ctx, addr, SlotKind::P256Private, secret)
+    }
+
+    /// Stores `data` of `kind` in the key-store slot at `addr`.
+    fn store_slot(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        addr: u32,
+        kind: SlotKind,
+        secret: &[u8],
+    ) -> Result<(), DeviceError> {
+        let encoded = keystore::encode_slot(kind, 0, secret).ok_or(DeviceError::TooLarge {
+            what: "key",
+            len: secret.len(),
+            capacity: keystore::SLOT_DATA,
+        })?;
         self.program_flash(ctx, addr, &encoded)
     }
 
@@ -592,6 +630,10 @@ impl Target for Mcu {
             Command::InjectKey { slot, envelope } => {
                 self.require_programmable()?;
                 self.inject_key(ctx, slot, &envelope)
+            }
+            Command::InjectSecret { slot, envelope } => {
+                self.require_programmable()?;
+                self.inject_secret(ctx, slot, &envelope)
             }
             Command::GenerateIdentity { slot } => {
                 self.require_programmable()?;
