@@ -22,6 +22,7 @@ fn line(lock_debug: bool) -> (Line, provsim_provisioner::LineSummary) {
         yields: provsim_provisioner::Yields::PERFECT,
         quorum: provsim_provisioner::Quorum::DEFAULT,
         secrets: provsim_provisioner::SecretsProfile::default(),
+        returns: provsim_provisioner::ReturnPlan::default(),
     };
     let mut line = Line::establish(
         config,

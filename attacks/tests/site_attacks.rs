@@ -37,6 +37,7 @@ fn line_with(custody: Custody, identity: IdentityOrigin) -> (Line, LineSummary) 
             identity,
             symmetric_keys: vec!["storage".into()],
         },
+        returns: provsim_provisioner::ReturnPlan::default(),
     };
     let lots = vec![Lot {
         name: "L".into(),

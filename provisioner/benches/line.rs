@@ -41,6 +41,7 @@ fn main() {
         yields: provsim_provisioner::Yields::PERFECT,
         quorum: provsim_provisioner::Quorum::DEFAULT,
         secrets: provsim_provisioner::SecretsProfile::default(),
+        returns: provsim_provisioner::ReturnPlan::default(),
     };
     let start = Instant::now();
     let mut line = Line::establish(

@@ -25,6 +25,7 @@ mod line;
 mod pki;
 mod reconcile;
 mod record;
+mod returns;
 mod secrets;
 mod site_access;
 mod station;
@@ -38,10 +39,14 @@ pub use custody::{Custody, KeyResidence};
 pub use error::{HsmError, LineError, PkiError, StationError};
 pub use hsm::{CertSubject, Hsm, HsmStats, KeyHandle, KeyUse};
 pub use level::{DieSite, Level, PERFECT_YIELD_PPM, WaferMap, Yields};
-pub use line::{AuthorityRole, Line, LineConfig, LineSink, LineSummary, Lot, ShippedDevice, Site};
+pub use line::{
+    AuthorityRole, Line, LineConfig, LineSink, LineSummary, Lot, ReturnedDevice, ShippedDevice,
+    Site,
+};
 pub use pki::{CertificateAuthority, IssuedCertificate, Pki, PkiNames};
 pub use reconcile::{LotBalance, Reconciler, Reconciliation};
 pub use record::{DeviceRecord, ParsedRecord, RecordFields, verify_record};
+pub use returns::{ReturnOutcome, ReturnPlan};
 pub use secrets::{IdentityOrigin, MAX_SYMMETRIC_KEYS, SecretsProfile};
 pub use site_access::SiteAccess;
 pub use station::{LockStage, LockStep, PassObserver, Station, StationConfig, life_cycle_token};

@@ -11,10 +11,11 @@ use crate::level::{Level, WaferMap, Yields};
 use crate::pki::{IssuedCertificate, Pki, PkiNames};
 use crate::reconcile::{Reconciler, Reconciliation};
 use crate::record::{DeviceRecord, RecordFields};
+use crate::returns::{ReturnOutcome, ReturnPlan, process_return};
 use crate::secrets::{IdentityOrigin, SecretsProfile};
 use crate::site_access::SiteAccess;
 use crate::station::{PassObserver, Station, StationConfig};
-use provsim_devices::{DeviceId, Target, TargetKind, build_target};
+use provsim_devices::{DeviceId, Target, TargetKind, TokenKind, build_target};
 use provsim_sim::crypto::{Crypto, Fingerprint, OpCounts, PublicKey, SecretKey};
 use provsim_sim::{Ctx, Digest, EventQueue, Field, Limits, Seed, SimTime, Trace};
 
@@ -36,6 +37,8 @@ pub struct LineConfig {
     pub quorum: Quorum,
     /// What goes into each device, and where it is made.
     pub secrets: SecretsProfile,
+    /// Shipped devices that come back from the field (RMA), after the lots.
+    pub returns: ReturnPlan,
 }
 
 /// A production lot: a number of devices provisioned one after another.
@@ -137,7 +140,23 @@ pub struct LineSummary {
     /// Virtual time when the last device left the station.
     pub finished_at: SimTime,
     pub events: u64,
+    /// Devices that came back, in device order, and what became of them.
+    pub returns: Vec<ReturnedDevice>,
 }
+
+/// A shipped device that came back through the RMA desk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnedDevice {
+    pub index: u64,
+    pub device_id: DeviceId,
+    pub identity: Fingerprint,
+    pub outcome: ReturnOutcome,
+    /// What the chip said, in words.
+    pub detail: String,
+}
+
+/// Time the return desk spends on one part.
+const RMA_DESK_TIME: provsim_sim::SimDuration = provsim_sim::SimDuration::from_millis(500);
 
 /// The site's state: vault, PKI, audit log and the keys every device receives.
 #[derive(Clone)]
@@ -501,7 +520,9 @@ impl Line {
                 queue.schedule(leaves, LineEvent::Arrive { index: index + 1 })?;
             }
         }
-        let closing = self.site.audit.close(&self.crypto, finished_at);
+        let returns = self.process_returns(&shipped, finished_at, &mut reconciler, sink)?;
+        let closed_at = finished_at + RMA_DESK_TIME.saturating_mul(returns.len() as u64);
+        let closing = self.site.audit.close(&self.crypto, closed_at);
         sink.audit(&closing)?;
         self.site_trace.record(
             finished_at,
@@ -561,7 +582,70 @@ impl Line {
             crypto: self.crypto.counts(),
             finished_at,
             events: queue.delivered(),
+            returns,
         })
+    }
+
+    /// Takes the devices the return plan names through the RMA desk after the lots,
+    /// each re-created as it shipped (on a scratch facade: the line did not make it
+    /// twice), and records what became of each identity.
+    fn process_returns(
+        &mut self,
+        shipped: &[ShippedDevice],
+        from: SimTime,
+        reconciler: &mut Reconciler,
+        sink: &mut dyn LineSink,
+    ) -> Result<Vec<ReturnedDevice>, LineError> {
+        if self.config.returns.is_empty() {
+            return Ok(Vec::new());
+        }
+        let indices: Vec<u64> = shipped.iter().map(|d| d.index).collect();
+        let chosen = self.config.returns.select(self.seed, &indices);
+        let scratch = Crypto::new();
+        let mut returned = Vec::with_capacity(chosen.len());
+        let mut at = from;
+        for index in chosen {
+            let Ok(position) = indices.binary_search(&index) else {
+                continue;
+            };
+            let device = shipped[position];
+            let (mut target, _) = self.rebuild_device(index, &scratch)?;
+            let token = crate::station::life_cycle_token(self.seed, index, TokenKind::Rma);
+            let mut trace = Trace::new();
+            let mut ctx = Ctx::new(at, &self.crypto, &mut trace);
+            let (outcome, detail) = process_return(&mut ctx, target.as_mut(), token);
+            at += RMA_DESK_TIME;
+            let record = self.site.audit.append(
+                &self.crypto,
+                at,
+                "rma-desk",
+                "device-returned",
+                Some(device.device_id),
+                format!(
+                    "{} result={}",
+                    detail_hex("key", &device.identity.0),
+                    outcome.name()
+                ),
+            );
+            reconciler.record(&record);
+            sink.audit(&record)?;
+            self.site_trace.record(
+                at,
+                "device-returned",
+                &[
+                    ("index", Field::U64(index)),
+                    ("result", Field::Str(outcome.name())),
+                ],
+            );
+            returned.push(ReturnedDevice {
+                index,
+                device_id: device.device_id,
+                identity: device.identity,
+                outcome,
+                detail,
+            });
+        }
+        Ok(returned)
     }
 
     /// Ground truth for oracles: device `index`'s identity key, made by the vault or by

@@ -49,10 +49,23 @@ pub struct TestTally {
     pub failed: u64,
 }
 
+/// Devices that came back through the RMA desk, from the audit log.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReturnTally {
+    pub returned: u64,
+    /// Entered RMA and read back with an empty key store.
+    pub rma_wiped: u64,
+    /// Refused RMA (port fused shut) and destroyed physically.
+    pub physically_destroyed: u64,
+}
+
 /// The run's reconciliation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reconciliation {
     pub lots: Vec<LotBalance>,
+    /// Identities that came back: each must have shipped, once, and ended wiped or
+    /// destroyed.
+    pub returns: ReturnTally,
     /// Wafer, package and board test results, in that order.
     pub tests: [TestTally; 3],
     /// Identities that shipped more than once.
@@ -65,6 +78,7 @@ impl Default for Reconciliation {
     fn default() -> Self {
         Reconciliation {
             lots: Vec::new(),
+            returns: ReturnTally::default(),
             tests: Level::ALL.map(|level| TestTally {
                 level,
                 first_pass: 0,
@@ -86,6 +100,8 @@ pub struct Reconciler {
     /// Devices with symmetric keys made and not yet accounted for.
     secrets_in_flight: BTreeMap<DeviceId, SecretsInFlight>,
     shipped_identities: BTreeSet<[u8; 32]>,
+    /// Identities returned so far: a handful, never the lot.
+    returned_identities: BTreeSet<[u8; 32]>,
     done: Reconciliation,
 }
 
@@ -201,6 +217,7 @@ impl Reconciler {
                         .push(format!("key {key} made twice (device {device})"));
                 }
             }
+            ("device-returned", Some(key)) => self.returned(device, key, record),
             ("symmetric-key-generated", _) => {
                 self.lot(lot_of(device)).secrets_made += 1;
                 self.secrets_in_flight.entry(device).or_default().made += 1;
@@ -258,6 +275,34 @@ impl Reconciler {
                 }
             }
             _ => {}
+        }
+    }
+
+    fn returned(&mut self, device: DeviceId, key: &str, record: &AuditRecord) {
+        self.done.returns.returned += 1;
+        let fp = fingerprint(key);
+        if !fp.is_some_and(|fp| self.shipped_identities.contains(&fp)) {
+            self.done.findings.push(format!(
+                "device {device} returned with key {key}, which never shipped"
+            ));
+        } else if fp.is_some_and(|fp| !self.returned_identities.insert(fp)) {
+            self.done
+                .findings
+                .push(format!("identity {key} returned twice (again on {device})"));
+        }
+        let result = detail_value(&record.detail, "result");
+        match result.and_then(crate::returns::ReturnOutcome::parse) {
+            Some(crate::returns::ReturnOutcome::RmaWiped) => self.done.returns.rma_wiped += 1,
+            Some(crate::returns::ReturnOutcome::PhysicallyDestroyed) => {
+                self.done.returns.physically_destroyed += 1;
+            }
+            Some(crate::returns::ReturnOutcome::RmaNotWiped) => self.done.findings.push(format!(
+                "returned device {device} entered RMA with key material still in its key store"
+            )),
+            None => self
+                .done
+                .findings
+                .push(format!("unreadable return record: {}", record.detail)),
         }
     }
 
@@ -367,6 +412,53 @@ mod tests {
             r.findings
         );
         assert!(!r.lots[0].balanced());
+    }
+
+    #[test]
+    fn a_return_must_be_a_shipped_identity_once_and_end_wiped_or_destroyed() {
+        let mut b = Books::new();
+        b.note("identity-key-generated", 1, 0, 1);
+        b.note("device-shipped", 1, 0, 1);
+        b.note("identity-key-generated", 1, 1, 2);
+        b.note("device-shipped", 1, 1, 2);
+        let returned = |b: &mut Books, n: u32, key: u8, result: &str| {
+            let detail = format!("key={} result={result}", format!("{key:02x}").repeat(32));
+            let record = b.log.append(
+                &b.crypto,
+                SimTime::ZERO,
+                "rma-desk",
+                "device-returned",
+                Some(DeviceId::new(1, 1, n)),
+                detail,
+            );
+            b.reconciler.record(&record);
+        };
+        returned(&mut b, 0, 1, "rma-wiped");
+        returned(&mut b, 1, 2, "physically-destroyed");
+        let clean = b.reconciler.done.clone();
+        assert!(clean.findings.is_empty(), "{:?}", clean.findings);
+        assert_eq!(
+            clean.returns,
+            ReturnTally {
+                returned: 2,
+                rma_wiped: 1,
+                physically_destroyed: 1
+            }
+        );
+        returned(&mut b, 0, 1, "rma-wiped");
+        returned(&mut b, 2, 3, "rma-wiped");
+        returned(&mut b, 1, 2, "rma-not-wiped");
+        returned(&mut b, 1, 2, "lost");
+        let r = b.reconciler.finish();
+        let text = r.findings.join("\n");
+        for expected in [
+            "returned twice",
+            "never shipped",
+            "still in its key store",
+            "unreadable return",
+        ] {
+            assert!(text.contains(expected), "{expected}: {text}");
+        }
     }
 
     #[test]

@@ -47,6 +47,7 @@ fn config(lock_debug: bool) -> LineConfig {
         yields: provsim_provisioner::Yields::PERFECT,
         quorum: provsim_provisioner::Quorum::DEFAULT,
         secrets: provsim_provisioner::SecretsProfile::default(),
+        returns: provsim_provisioner::ReturnPlan::default(),
     }
 }
 

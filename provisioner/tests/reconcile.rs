@@ -72,6 +72,7 @@ proptest! {
         custody in prop::sample::select(Custody::ALL.to_vec()),
         on_chip in any::<bool>(),
         symmetric in 0usize..3,
+        returns in 0u32..3,
     ) {
         let (lock_steps, what_if) = sequences()[which].clone();
         let config = LineConfig {
@@ -92,6 +93,7 @@ proptest! {
                 },
                 symmetric_keys: (0..symmetric).map(|i| format!("key-{i}")).collect(),
             },
+            returns: provsim_provisioner::ReturnPlan { devices: Vec::new(), sample: returns },
         };
         let lots: Vec<Lot> = sizes
             .iter()
@@ -111,6 +113,13 @@ proptest! {
         let shipped: u64 = books.lots.iter().map(|l| l.shipped).sum();
         let destroyed: u64 = books.lots.iter().map(|l| l.destroyed).sum();
         prop_assert_eq!(shipped, summary.shipped.len() as u64);
+        // Every return is a shipped identity that ended wiped or destroyed.
+        prop_assert_eq!(summary.returns.len() as u64, u64::from(returns).min(shipped));
+        prop_assert_eq!(books.returns.returned, summary.returns.len() as u64);
+        prop_assert_eq!(
+            books.returns.rma_wiped + books.returns.physically_destroyed,
+            books.returns.returned
+        );
         // Ground truth re-derives each shipped key, wherever the profile made it.
         let oracle = provsim_sim::crypto::Crypto::new();
         for device in &summary.shipped {

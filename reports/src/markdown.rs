@@ -346,6 +346,26 @@ fn write_report(out: &mut String, r: &RunReport) -> std::fmt::Result {
         cell(&or_dash(&lots)),
         books.duplicate_identities
     )?;
+    if books.returns.returned > 0 {
+        let each: Vec<String> = l
+            .returns
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} `{}`: {} ({})",
+                    r.device, r.device_id, r.outcome, r.detail
+                )
+            })
+            .collect();
+        writeln!(
+            out,
+            "| RMA returns | {} returned, identities revoked: {} wiped in RMA, {} destroyed physically. {} |",
+            books.returns.returned,
+            books.returns.rma_wiped,
+            books.returns.physically_destroyed,
+            cell(&each.join("; "))
+        )?;
+    }
     for t in &books.tests {
         writeln!(
             out,

@@ -25,6 +25,9 @@ pub struct File {
     pub locks: Option<Spanned<Vec<LockSection>>>,
     #[serde(rename = "lot")]
     pub lots: Spanned<Vec<LotSection>>,
+    /// Shipped devices that come back through the RMA desk.
+    #[serde(default)]
+    pub returns: Option<ReturnsSection>,
     #[serde(default, rename = "attack")]
     pub attacks: Vec<AttackSection>,
     #[serde(rename = "claim")]
@@ -171,6 +174,17 @@ pub struct AttackSection {
     /// Device indices to attack; absent means every shipped device (or `sample`).
     pub devices: Option<Spanned<Vec<u64>>>,
     /// Attack this many shipped devices, drawn from the seed.
+    pub sample: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnsSection {
+    /// Device indices that come back.
+    #[serde(default)]
+    pub devices: Option<Spanned<Vec<u64>>>,
+    /// This many more, drawn from the seed.
+    #[serde(default)]
     pub sample: Option<Spanned<u32>>,
 }
 

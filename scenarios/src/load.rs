@@ -8,7 +8,7 @@ use provsim_attacks::AvaVan;
 use provsim_devices::{Fuse, TargetKind};
 use provsim_provisioner::{
     Custody, IdentityOrigin, Level, LineConfig, LockStep, Lot, MAX_SYMMETRIC_KEYS,
-    PERFECT_YIELD_PPM, PkiNames, Quorum, SecretsProfile, StationConfig, Yields,
+    PERFECT_YIELD_PPM, PkiNames, Quorum, ReturnPlan, SecretsProfile, StationConfig, Yields,
 };
 use std::ops::Range;
 use std::path::Path;
@@ -163,6 +163,34 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
     check_name(at, &file.site.customer, "customer name", MAX_CUSTOMER_NAME)?;
     let lock_steps = lock_sequence(&file, at)?;
     let secrets = secrets_profile(file.secrets.as_ref(), at)?;
+    let returns = match &file.returns {
+        None => ReturnPlan::default(),
+        Some(section) => {
+            if let Some(sample) = &section.sample
+                && u64::from(*sample.get_ref()) > MAX_RETURNS
+            {
+                return Err(at.at(
+                    sample,
+                    format!("at most {MAX_RETURNS} returns are sampled in one run"),
+                ));
+            }
+            if let Some(devices) = &section.devices
+                && devices.get_ref().len() as u64 > MAX_RETURNS
+            {
+                return Err(at.at(
+                    devices,
+                    format!("at most {MAX_RETURNS} devices can be returned in one run"),
+                ));
+            }
+            ReturnPlan {
+                devices: section
+                    .devices
+                    .as_ref()
+                    .map_or_else(Vec::new, |d| d.get_ref().clone()),
+                sample: section.sample.as_ref().map_or(0, |s| *s.get_ref()),
+            }
+        }
+    };
     let quorum = Quorum {
         custodians: file
             .site
@@ -348,12 +376,17 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
             yields,
             quorum,
             secrets,
+            returns,
         },
         lots,
         attacks,
         claims,
     })
 }
+
+/// Returns are analysed one by one on re-created devices: a bound keeps a run's cost
+/// close to its lots'.
+const MAX_RETURNS: u64 = 10_000;
 
 /// Dies on a wafer when a scenario does not say.
 const DEFAULT_DIES_PER_WAFER: u32 = 64;

@@ -116,6 +116,19 @@ pub struct LineInfo {
     /// Keys made against devices shipped and keys destroyed, from the audit log.
     pub reconciliation: ReconciliationInfo,
     pub rejected: Vec<RejectedInfo>,
+    /// Shipped devices that came back through the RMA desk, in device order.
+    pub returns: Vec<ReturnInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReturnInfo {
+    pub device: u64,
+    pub device_id: String,
+    /// Fingerprint of the identity the return revokes.
+    pub identity: String,
+    /// "rma-wiped", "rma-not-wiped" or "physically-destroyed".
+    pub outcome: String,
+    pub detail: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -166,7 +179,16 @@ pub struct ReconciliationInfo {
     pub tests: Vec<LevelTestInfo>,
     pub lots: Vec<LotBalanceInfo>,
     pub duplicate_identities: u64,
+    /// Returned identities, from the audit log.
+    pub returns: ReturnTallyInfo,
     pub findings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ReturnTallyInfo {
+    pub returned: u64,
+    pub rma_wiped: u64,
+    pub physically_destroyed: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -411,6 +411,11 @@ fn reconciliation_info(
             .collect(),
         lots,
         duplicate_identities: books.duplicate_identities,
+        returns: ReturnTallyInfo {
+            returned: books.returns.returned,
+            rma_wiped: books.returns.rma_wiped,
+            physically_destroyed: books.returns.physically_destroyed,
+        },
         findings: books.findings.clone(),
     }
 }
@@ -460,6 +465,17 @@ fn line_info(scenario: &Scenario, summary: &LineSummary) -> LineInfo {
                 device: r.index,
                 device_id: r.device_id.to_string(),
                 reason: r.reason.clone(),
+            })
+            .collect(),
+        returns: summary
+            .returns
+            .iter()
+            .map(|r| ReturnInfo {
+                device: r.index,
+                device_id: r.device_id.to_string(),
+                identity: r.identity.to_string(),
+                outcome: r.outcome.name().to_owned(),
+                detail: r.detail.clone(),
             })
             .collect(),
     }
