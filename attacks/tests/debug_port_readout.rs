@@ -23,6 +23,7 @@ fn line(lock_debug: bool) -> (Line, provsim_provisioner::LineSummary) {
         quorum: provsim_provisioner::Quorum::DEFAULT,
         secrets: provsim_provisioner::SecretsProfile::default(),
         returns: provsim_provisioner::ReturnPlan::default(),
+        order: None,
     };
     let mut line = Line::establish(
         config,

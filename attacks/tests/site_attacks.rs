@@ -38,6 +38,7 @@ fn line_with(custody: Custody, identity: IdentityOrigin) -> (Line, LineSummary) 
             symmetric_keys: vec!["storage".into()],
         },
         returns: provsim_provisioner::ReturnPlan::default(),
+        order: None,
     };
     let lots = vec![Lot {
         name: "L".into(),

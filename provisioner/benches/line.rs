@@ -42,6 +42,7 @@ fn main() {
         quorum: provsim_provisioner::Quorum::DEFAULT,
         secrets: provsim_provisioner::SecretsProfile::default(),
         returns: provsim_provisioner::ReturnPlan::default(),
+        order: None,
     };
     let start = Instant::now();
     let mut line = Line::establish(

@@ -40,11 +40,11 @@ pub use error::{HsmError, LineError, PkiError, StationError};
 pub use hsm::{CertSubject, Hsm, HsmStats, KeyHandle, KeyUse};
 pub use level::{DieSite, Level, PERFECT_YIELD_PPM, WaferMap, Yields};
 pub use line::{
-    AuthorityRole, Line, LineConfig, LineSink, LineSummary, Lot, ReturnedDevice, ShippedDevice,
-    Site,
+    AuthorityRole, Line, LineConfig, LineSink, LineSummary, Lot, Order, ReturnedDevice,
+    ShippedDevice, Site,
 };
 pub use pki::{CertificateAuthority, IssuedCertificate, Pki, PkiNames};
-pub use reconcile::{LotBalance, Reconciler, Reconciliation};
+pub use reconcile::{LotBalance, OrderTally, Reconciler, Reconciliation, ReturnTally};
 pub use record::{DeviceRecord, ParsedRecord, RecordFields, verify_record};
 pub use returns::{ReturnOutcome, ReturnPlan};
 pub use secrets::{IdentityOrigin, MAX_SYMMETRIC_KEYS, SecretsProfile};

@@ -39,6 +39,18 @@ pub struct LineConfig {
     pub secrets: SecretsProfile,
     /// Shipped devices that come back from the field (RMA), after the lots.
     pub returns: ReturnPlan,
+    /// The order the lots fill, if the scenario gives one.
+    pub order: Option<Order>,
+}
+
+/// The customer's order the lots are run for: its number and the devices ordered. Lots
+/// are started with allowance for yield loss; shipping more than ordered is
+/// over-production, which the books report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    /// The purchase-order number (letters, digits, '.', '-', '_').
+    pub number: String,
+    pub devices: u64,
 }
 
 /// A production lot: a number of devices provisioned one after another.
@@ -127,7 +139,8 @@ pub struct LineSummary {
     /// Shipped devices, in device order.
     pub shipped: Vec<ShippedDevice>,
     pub rejected: Vec<RejectedDevice>,
-    /// Every device's trace digest, in device order (shipped or not).
+    /// Every started device's trace digest, in device order (shipped or not). A filled
+    /// order stops the line, so dies after it are not started.
     pub device_traces: Vec<Digest>,
     pub site_trace: Digest,
     pub audit_head: Digest,
@@ -423,10 +436,24 @@ impl Line {
             self.site.pki.customer().certificate(),
         )?;
         sink.vault(&self.site.vault_key)?;
+        let mut reconciler = Reconciler::new();
+        if let Some(order) = &self.config.order {
+            let record = self.site.audit.append(
+                &self.crypto,
+                SimTime::ZERO,
+                "site",
+                "order-opened",
+                None,
+                format!("number={} devices={}", order.number, order.devices),
+            );
+            self.pending_audit.push(record);
+        }
         for record in self.pending_audit.drain(..) {
+            reconciler.record(&record);
             sink.audit(&record)?;
         }
         let total = self.device_count();
+        let ordered = self.config.order.as_ref().map(|o| o.devices);
         let mut queue = EventQueue::new(self.limits);
         if total > 0 {
             queue.schedule(SimTime::ZERO, LineEvent::Arrive { index: 0 })?;
@@ -438,7 +465,6 @@ impl Line {
         let mut rejected = Vec::new();
         let mut device_traces = Vec::with_capacity(capacity);
         let mut audit = Vec::new();
-        let mut reconciler = Reconciler::new();
         let mut finished_at = SimTime::ZERO;
         while let Some((now, LineEvent::Arrive { index })) = queue.pop()? {
             let device_id = self
@@ -516,12 +542,32 @@ impl Line {
             }
             device_traces.push(device_trace.digest());
             finished_at = leaves;
-            if index + 1 < total {
+            // A filled order stops the line: the dies left are not provisioned, so an
+            // honest line never makes an identity beyond the order.
+            let filled = ordered.is_some_and(|n| shipped.len() as u64 >= n);
+            if index + 1 < total && !filled {
                 queue.schedule(leaves, LineEvent::Arrive { index: index + 1 })?;
             }
         }
         let returns = self.process_returns(&shipped, finished_at, &mut reconciler, sink)?;
         let closed_at = finished_at + RMA_DESK_TIME.saturating_mul(returns.len() as u64);
+        if let Some(order) = &self.config.order {
+            let record = self.site.audit.append(
+                &self.crypto,
+                closed_at,
+                "site",
+                "order-closed",
+                None,
+                format!(
+                    "number={} shipped={} dies-not-started={}",
+                    order.number,
+                    shipped.len(),
+                    total - device_traces.len() as u64
+                ),
+            );
+            reconciler.record(&record);
+            sink.audit(&record)?;
+        }
         let closing = self.site.audit.close(&self.crypto, closed_at);
         sink.audit(&closing)?;
         self.site_trace.record(

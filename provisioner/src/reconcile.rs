@@ -59,9 +59,20 @@ pub struct ReturnTally {
     pub physically_destroyed: u64,
 }
 
+/// The order the run filled, from its audit records. The line stops once it is filled,
+/// so shipping more is over-production by someone other than the line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderTally {
+    pub number: String,
+    pub ordered: u64,
+    pub shipped: u64,
+}
+
 /// The run's reconciliation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reconciliation {
+    /// The order, when the run had one: over-shipment is a finding.
+    pub order: Option<OrderTally>,
     pub lots: Vec<LotBalance>,
     /// Identities that came back: each must have shipped, once, and ended wiped or
     /// destroyed.
@@ -77,6 +88,7 @@ pub struct Reconciliation {
 impl Default for Reconciliation {
     fn default() -> Self {
         Reconciliation {
+            order: None,
             lots: Vec::new(),
             returns: ReturnTally::default(),
             tests: Level::ALL.map(|level| TestTally {
@@ -182,6 +194,26 @@ impl Reconciler {
 
     /// Takes the next audit record.
     pub fn record(&mut self, record: &AuditRecord) {
+        if record.action == "order-opened" {
+            let number = detail_value(&record.detail, "number")
+                .unwrap_or("")
+                .to_owned();
+            let ordered = detail_value(&record.detail, "devices").and_then(|n| n.parse().ok());
+            match ordered {
+                Some(ordered) => {
+                    self.done.order = Some(OrderTally {
+                        number,
+                        ordered,
+                        shipped: 0,
+                    });
+                }
+                None => self
+                    .done
+                    .findings
+                    .push(format!("unreadable order record: {}", record.detail)),
+            }
+            return;
+        }
         let Some(device) = record.device else {
             return;
         };
@@ -226,6 +258,9 @@ impl Reconciler {
                 self.secrets_in_flight.entry(device).or_default().injected += 1;
             }
             ("device-shipped", Some(key)) => {
+                if let Some(order) = &mut self.done.order {
+                    order.shipped += 1;
+                }
                 let secrets = self.secrets_in_flight.remove(&device).unwrap_or_default();
                 if secrets.injected != secrets.made {
                     self.done.findings.push(format!(
@@ -309,6 +344,17 @@ impl Reconciler {
     /// Closes the last lot and returns the books.
     pub fn finish(mut self) -> Reconciliation {
         self.close_lot();
+        if let Some(order) = &self.done.order
+            && order.shipped > order.ordered
+        {
+            self.done.findings.push(format!(
+                "order {}: {} device(s) shipped against {} ordered, {} over-produced",
+                order.number,
+                order.shipped,
+                order.ordered,
+                order.shipped - order.ordered
+            ));
+        }
         for (key, device) in std::mem::take(&mut self.in_flight) {
             self.done.findings.push(format!(
                 "key {key} of device {device} was made and never shipped or destroyed"
@@ -459,6 +505,38 @@ mod tests {
         ] {
             assert!(text.contains(expected), "{expected}: {text}");
         }
+    }
+
+    #[test]
+    fn shipping_beyond_the_order_is_over_production() {
+        let mut b = Books::new();
+        let record = b.log.append(
+            &b.crypto,
+            SimTime::ZERO,
+            "site",
+            "order-opened",
+            None,
+            "number=PO-9 devices=1".to_owned(),
+        );
+        b.reconciler.record(&record);
+        for (n, key) in [(0, 1), (1, 2)] {
+            b.note("identity-key-generated", 1, n, key);
+            b.note("device-shipped", 1, n, key);
+        }
+        let r = b.reconciler.finish();
+        assert_eq!(
+            r.order,
+            Some(OrderTally {
+                number: "PO-9".to_owned(),
+                ordered: 1,
+                shipped: 2
+            })
+        );
+        assert!(
+            r.findings.iter().any(|f| f.contains("1 over-produced")),
+            "{:?}",
+            r.findings
+        );
     }
 
     #[test]

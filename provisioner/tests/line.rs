@@ -48,6 +48,7 @@ fn config(lock_debug: bool) -> LineConfig {
         quorum: provsim_provisioner::Quorum::DEFAULT,
         secrets: provsim_provisioner::SecretsProfile::default(),
         returns: provsim_provisioner::ReturnPlan::default(),
+        order: None,
     }
 }
 
@@ -295,6 +296,33 @@ fn a_lock_step_the_chip_refuses_rejects_the_device_unless_it_is_a_what_if() {
     };
     let mut line = Line::establish(what_if, Seed::new(4), lots()).unwrap();
     assert_eq!(line.run(&mut ()).unwrap().shipped.len(), 5);
+}
+
+/// A filled order stops the line: the dies after it are not started, no identity is
+/// made beyond the order, and the books agree.
+#[test]
+fn the_line_stops_when_the_order_is_filled() {
+    let mut config = config(true);
+    config.order = Some(provsim_provisioner::Order {
+        number: "PO-7".into(),
+        devices: 3,
+    });
+    let mut line = Line::establish(config, Seed::new(14), lots()).unwrap();
+    let mut sink = Collect::default();
+    let summary = line.run(&mut sink).unwrap();
+    assert_eq!(summary.shipped.len(), 3);
+    assert_eq!(summary.device_traces.len(), 3);
+    assert_eq!(summary.hsm.identity_generated, 3);
+    let books = &summary.reconciliation;
+    assert!(books.findings.is_empty(), "{:?}", books.findings);
+    let order = books.order.clone().unwrap();
+    assert_eq!((order.ordered, order.shipped), (3, 3));
+    let closed = sink
+        .audit
+        .iter()
+        .find(|r| r.action == "order-closed")
+        .unwrap();
+    assert_eq!(closed.detail, "number=PO-7 shipped=3 dies-not-started=2");
 }
 
 /// With keys made on chip, the vault never holds an identity key: it certifies the

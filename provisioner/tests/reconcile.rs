@@ -75,6 +75,7 @@ proptest! {
         returns in 0u32..3,
     ) {
         let (lock_steps, what_if) = sequences()[which].clone();
+        let total: u64 = sizes.iter().map(|&n| u64::from(n)).sum();
         let config = LineConfig {
             custody,
             level,
@@ -94,13 +95,14 @@ proptest! {
                 symmetric_keys: (0..symmetric).map(|i| format!("key-{i}")).collect(),
             },
             returns: provsim_provisioner::ReturnPlan { devices: Vec::new(), sample: returns },
+            // Ordered exactly what was started: yield loss leaves it short, never over.
+            order: Some(provsim_provisioner::Order { number: "PO-1".into(), devices: total }),
         };
         let lots: Vec<Lot> = sizes
             .iter()
             .enumerate()
             .map(|(i, &devices)| Lot { name: format!("L{i}"), devices })
             .collect();
-        let total: u64 = sizes.iter().map(|&n| u64::from(n)).sum();
         let mut line = Line::establish(config, Seed::new(seed), lots).unwrap();
         let mut sink = Certificates::default();
         let summary = line.run(&mut sink).unwrap();
@@ -116,6 +118,8 @@ proptest! {
         // Every return is a shipped identity that ended wiped or destroyed.
         prop_assert_eq!(summary.returns.len() as u64, u64::from(returns).min(shipped));
         prop_assert_eq!(books.returns.returned, summary.returns.len() as u64);
+        let order = books.order.clone().unwrap();
+        prop_assert_eq!((order.ordered, order.shipped), (total, shipped));
         prop_assert_eq!(
             books.returns.rma_wiped + books.returns.physically_destroyed,
             books.returns.returned

@@ -346,6 +346,22 @@ fn write_report(out: &mut String, r: &RunReport) -> std::fmt::Result {
         cell(&or_dash(&lots)),
         books.duplicate_identities
     )?;
+    if let Some(order) = &books.order {
+        writeln!(
+            out,
+            "| Order | `{}`: {} ordered, {} shipped{} |",
+            order.number,
+            order.ordered,
+            order.shipped,
+            if order.over > 0 {
+                format!(", **{} over-produced**", order.over)
+            } else if order.short > 0 {
+                format!(", {} short", order.short)
+            } else {
+                ", fulfilled".to_owned()
+            }
+        )?;
+    }
     if books.returns.returned > 0 {
         let each: Vec<String> = l
             .returns

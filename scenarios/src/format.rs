@@ -25,6 +25,9 @@ pub struct File {
     pub locks: Option<Spanned<Vec<LockSection>>>,
     #[serde(rename = "lot")]
     pub lots: Spanned<Vec<LotSection>>,
+    /// The customer's order the lots fill.
+    #[serde(default)]
+    pub order: Option<OrderSection>,
     /// Shipped devices that come back through the RMA desk.
     #[serde(default)]
     pub returns: Option<ReturnsSection>,
@@ -175,6 +178,13 @@ pub struct AttackSection {
     pub devices: Option<Spanned<Vec<u64>>>,
     /// Attack this many shipped devices, drawn from the seed.
     pub sample: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderSection {
+    pub number: Spanned<String>,
+    pub devices: Spanned<u64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -7,7 +7,7 @@ use crate::scenario::{AttackPlan, ClaimSpec, Scenario, Targets};
 use provsim_attacks::AvaVan;
 use provsim_devices::{Fuse, TargetKind};
 use provsim_provisioner::{
-    Custody, IdentityOrigin, Level, LineConfig, LockStep, Lot, MAX_SYMMETRIC_KEYS,
+    Custody, IdentityOrigin, Level, LineConfig, LockStep, Lot, MAX_SYMMETRIC_KEYS, Order,
     PERFECT_YIELD_PPM, PkiNames, Quorum, ReturnPlan, SecretsProfile, StationConfig, Yields,
 };
 use std::ops::Range;
@@ -163,6 +163,33 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
     check_name(at, &file.site.customer, "customer name", MAX_CUSTOMER_NAME)?;
     let lock_steps = lock_sequence(&file, at)?;
     let secrets = secrets_profile(file.secrets.as_ref(), at)?;
+    let order = match &file.order {
+        None => None,
+        Some(section) => {
+            let number = section.number.get_ref();
+            let valid = (1..=64).contains(&number.len())
+                && number
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+            if !valid {
+                return Err(at.at(
+                    &section.number,
+                    "an order number is 1 to 64 letters, digits, '.', '-' or '_'",
+                ));
+            }
+            let devices = *section.devices.get_ref();
+            if !(1..=MAX_DEVICES).contains(&devices) {
+                return Err(at.at(
+                    &section.devices,
+                    format!("an order is for 1 to {MAX_DEVICES} devices"),
+                ));
+            }
+            Some(Order {
+                number: number.clone(),
+                devices,
+            })
+        }
+    };
     let returns = match &file.returns {
         None => ReturnPlan::default(),
         Some(section) => {
@@ -377,6 +404,7 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
             quorum,
             secrets,
             returns,
+            order,
         },
         lots,
         attacks,

@@ -107,6 +107,8 @@ pub struct SiteInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LineInfo {
     pub lots: Vec<LotInfo>,
+    /// Dies the line started (all the lots' unless a filled order stopped it).
+    pub devices_started: u64,
     /// Virtual time, in nanoseconds, when the last device left the station.
     pub virtual_time_ns: u64,
     pub events: u64,
@@ -181,7 +183,20 @@ pub struct ReconciliationInfo {
     pub duplicate_identities: u64,
     /// Returned identities, from the audit log.
     pub returns: ReturnTallyInfo,
+    /// The order the lots filled, when the scenario gives one.
+    pub order: Option<OrderInfo>,
     pub findings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderInfo {
+    pub number: String,
+    pub ordered: u64,
+    pub shipped: u64,
+    /// Ordered devices not shipped (yield loss the lots did not cover).
+    pub short: u64,
+    /// Devices shipped beyond the order: over-production, also a finding.
+    pub over: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

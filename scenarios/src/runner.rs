@@ -411,6 +411,13 @@ fn reconciliation_info(
             .collect(),
         lots,
         duplicate_identities: books.duplicate_identities,
+        order: books.order.as_ref().map(|o| OrderInfo {
+            number: o.number.clone(),
+            ordered: o.ordered,
+            shipped: o.shipped,
+            short: o.ordered.saturating_sub(o.shipped),
+            over: o.shipped.saturating_sub(o.ordered),
+        }),
         returns: ReturnTallyInfo {
             returned: books.returns.returned,
             rma_wiped: books.returns.rma_wiped,
@@ -431,6 +438,7 @@ fn line_info(scenario: &Scenario, summary: &LineSummary) -> LineInfo {
                 devices: lot.devices,
             })
             .collect(),
+        devices_started: summary.device_traces.len() as u64,
         virtual_time_ns: summary.finished_at.as_nanos(),
         events: summary.events,
         audit: AuditInfo {
