@@ -87,4 +87,8 @@ pub enum LineError {
     Sink(#[from] std::io::Error),
     #[error("device index {index} is not in any lot of this run")]
     NoSuchDevice { index: u64 },
+    #[error("the replay of device {index} never made a key, so there is no moment to copy")]
+    NoKeyInFlight { index: u64 },
+    #[error("the line's configuration cannot run: {0}")]
+    Config(String),
 }

@@ -47,6 +47,6 @@ pub use pki::{CertificateAuthority, IssuedCertificate, Pki, PkiNames};
 pub use reconcile::{LotBalance, OrderTally, Reconciler, Reconciliation, ReturnTally};
 pub use record::{DeviceRecord, ParsedRecord, RecordFields, verify_record};
 pub use returns::{ReturnOutcome, ReturnPlan};
-pub use secrets::{IdentityOrigin, MAX_SYMMETRIC_KEYS, SecretsProfile};
+pub use secrets::{IdentityOrigin, MAX_SYMMETRIC_KEYS, SecretsProfile, is_key_name};
 pub use site_access::SiteAccess;
 pub use station::{LockStage, LockStep, PassObserver, Station, StationConfig, life_cycle_token};

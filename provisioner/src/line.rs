@@ -53,6 +53,17 @@ pub struct Order {
     pub devices: u64,
 }
 
+impl Order {
+    /// Whether `number` can be an order number: 1 to 64 letters, digits, '.', '-' or
+    /// '_', so it reads the same in an audit detail.
+    pub fn is_number(number: &str) -> bool {
+        (1..=64).contains(&number.len())
+            && number
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    }
+}
+
 /// A production lot: a number of devices provisioned one after another.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lot {
@@ -210,6 +221,19 @@ impl Line {
     /// Sets up the site: CA keys and certificates and the firmware-signing key, all made
     /// in the HSM from the seed's `site/...` streams.
     pub fn establish(config: LineConfig, seed: Seed, lots: Vec<Lot>) -> Result<Line, LineError> {
+        if let Some(problem) = config.secrets.problem() {
+            return Err(LineError::Config(problem));
+        }
+        if let Some(order) = config
+            .order
+            .as_ref()
+            .filter(|o| !Order::is_number(&o.number))
+        {
+            return Err(LineError::Config(format!(
+                "order number {:?}: 1 to 64 letters, digits, '.', '-' or '_'",
+                order.number
+            )));
+        }
         let crypto = Crypto::new();
         let mut site_trace = Trace::new();
         let mut hsm = Hsm::new(config.custody, config.secrets.identity);
@@ -571,7 +595,7 @@ impl Line {
         let closing = self.site.audit.close(&self.crypto, closed_at);
         sink.audit(&closing)?;
         self.site_trace.record(
-            finished_at,
+            closed_at,
             "line-finished",
             &[
                 ("shipped", Field::U64(shipped.len() as u64)),
@@ -597,30 +621,31 @@ impl Line {
                     IdentityOrigin::Vault => made,
                     IdentityOrigin::Device => 0,
                 };
-                if made_in_vault != hsm.identity_generated {
-                    books.findings.push(format!(
-                        "the audit log shows {made_in_vault} identity key(s) made in the vault, the HSM counts {}",
-                        hsm.identity_generated
-                    ));
-                }
-                let live = self.site.hsm.live_identity_keys();
-                if live != 0 {
-                    books
-                        .findings
-                        .push(format!("the HSM still holds {live} device identity key(s)"));
-                }
                 let secrets_made: u64 = books.lots.iter().map(|l| l.secrets_made).sum();
-                if secrets_made != hsm.secrets_generated {
-                    books.findings.push(format!(
-                        "the audit log shows {secrets_made} symmetric key(s) made, the HSM counts {}",
-                        hsm.secrets_generated
-                    ));
-                }
-                let live = self.site.hsm.live_secrets();
-                if live != 0 {
-                    books
-                        .findings
-                        .push(format!("the HSM still holds {live} symmetric key(s)"));
+                for (what, logged, counted, live) in [
+                    (
+                        "device identity key(s)",
+                        made_in_vault,
+                        hsm.identity_generated,
+                        self.site.hsm.live_identity_keys(),
+                    ),
+                    (
+                        "symmetric key(s)",
+                        secrets_made,
+                        hsm.secrets_generated,
+                        self.site.hsm.live_secrets(),
+                    ),
+                ] {
+                    if logged != counted {
+                        books.findings.push(format!(
+                            "the audit log shows {logged} {what} made in the vault, the HSM counts {counted}"
+                        ));
+                    }
+                    if live != 0 {
+                        books
+                            .findings
+                            .push(format!("the HSM still holds {live} {what}"));
+                    }
                 }
                 books
             },
@@ -645,16 +670,13 @@ impl Line {
         if self.config.returns.is_empty() {
             return Ok(Vec::new());
         }
-        let indices: Vec<u64> = shipped.iter().map(|d| d.index).collect();
-        let chosen = self.config.returns.select(self.seed, &indices);
+        let chosen = self.config.returns.select(self.seed, shipped);
         let scratch = Crypto::new();
         let mut returned = Vec::with_capacity(chosen.len());
         let mut at = from;
-        for index in chosen {
-            let Ok(position) = indices.binary_search(&index) else {
-                continue;
-            };
+        for position in chosen {
             let device = shipped[position];
+            let index = device.index;
             let (mut target, _) = self.rebuild_device(index, &scratch)?;
             let token = crate::station::life_cycle_token(self.seed, index, TokenKind::Rma);
             let mut trace = Trace::new();
@@ -748,7 +770,8 @@ impl Line {
         let device = self
             .device_id(index)
             .ok_or(LineError::NoSuchDevice { index })?;
-        let site = snapshot.0.ok_or(LineError::NoSuchDevice { index })?;
+        // A pass that succeeds always makes a key; this only guards the replay.
+        let site = snapshot.0.ok_or(LineError::NoKeyInFlight { index })?;
         Ok(SiteAccess::new(site, device))
     }
 

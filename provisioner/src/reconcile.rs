@@ -55,6 +55,8 @@ pub struct ReturnTally {
     pub returned: u64,
     /// Entered RMA and read back with an empty key store.
     pub rma_wiped: u64,
+    /// Entered RMA (which wipes), but the store could not be read back to confirm.
+    pub rma_unverified: u64,
     /// Refused RMA (port fused shut) and destroyed physically.
     pub physically_destroyed: u64,
 }
@@ -328,6 +330,9 @@ impl Reconciler {
         let result = detail_value(&record.detail, "result");
         match result.and_then(crate::returns::ReturnOutcome::parse) {
             Some(crate::returns::ReturnOutcome::RmaWiped) => self.done.returns.rma_wiped += 1,
+            Some(crate::returns::ReturnOutcome::RmaUnverified) => {
+                self.done.returns.rma_unverified += 1;
+            }
             Some(crate::returns::ReturnOutcome::PhysicallyDestroyed) => {
                 self.done.returns.physically_destroyed += 1;
             }
@@ -488,6 +493,7 @@ mod tests {
             ReturnTally {
                 returned: 2,
                 rma_wiped: 1,
+                rma_unverified: 0,
                 physically_destroyed: 1
             }
         );

@@ -7,9 +7,11 @@
 //! revoked, and the audit log says which, so the books can follow every identity from
 //! shipment to its end.
 
+use crate::line::ShippedDevice;
 use provsim_devices::keystore::parse_slots;
 use provsim_devices::{Command, LifeCycle, RegionKind, Target};
 use provsim_sim::{Ctx, Seed};
+use std::collections::BTreeSet;
 
 /// Which shipped devices come back.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,28 +27,39 @@ impl ReturnPlan {
         self.devices.is_empty() && self.sample == 0
     }
 
-    /// The returned devices' indices, sorted, from `shipped` (sorted indices).
-    pub(crate) fn select(&self, seed: Seed, shipped: &[u64]) -> Vec<u64> {
-        let mut chosen: Vec<u64> = self
-            .devices
-            .iter()
-            .copied()
-            .filter(|i| shipped.binary_search(i).is_ok())
-            .collect();
-        let mut pool: Vec<u64> = shipped
-            .iter()
-            .copied()
-            .filter(|i| !chosen.contains(i))
-            .collect();
-        let take = (self.sample as usize).min(pool.len());
+    /// Positions in `shipped` (the ledger, in device order) of the returned devices,
+    /// sorted: the listed ones that shipped, and `sample` more drawn uniformly from the
+    /// rest by Floyd's method, so the cost and memory follow the returns, not the lot.
+    pub(crate) fn select(&self, seed: Seed, shipped: &[ShippedDevice]) -> Vec<usize> {
+        let position = |index: u64| shipped.binary_search_by_key(&index, |d| d.index).ok();
+        let mut listed: Vec<usize> = self.devices.iter().filter_map(|&i| position(i)).collect();
+        listed.sort_unstable();
+        listed.dedup();
+        // The rest, as positions 0..rest; the k-th of them is the k-th position of
+        // `shipped` that is not listed.
+        let rest = shipped.len() - listed.len();
+        let take = (self.sample as usize).min(rest);
         let mut stream = seed.stream("returns");
-        for i in 0..take {
-            let j = i + stream.below((pool.len() - i) as u64) as usize;
-            pool.swap(i, j);
+        let mut drawn = BTreeSet::new();
+        for bound in rest - take..rest {
+            let pick = stream.below(bound as u64 + 1) as usize;
+            if !drawn.insert(pick) {
+                drawn.insert(bound);
+            }
         }
-        chosen.extend_from_slice(&pool[..take]);
+        let mut chosen = listed.clone();
+        for k in drawn {
+            let mut at = k;
+            for &skip in &listed {
+                if skip <= at {
+                    at += 1;
+                } else {
+                    break;
+                }
+            }
+            chosen.push(at);
+        }
         chosen.sort_unstable();
-        chosen.dedup();
         chosen
     }
 }
@@ -58,6 +71,9 @@ pub enum ReturnOutcome {
     RmaWiped,
     /// It entered RMA but key material was still readable: a finding.
     RmaNotWiped,
+    /// It entered RMA, which wipes the key store, but the desk could not read the store
+    /// back to confirm (a secure region still hides it).
+    RmaUnverified,
     /// It refused RMA (its debug port is fused shut) and was destroyed physically.
     PhysicallyDestroyed,
 }
@@ -67,6 +83,7 @@ impl ReturnOutcome {
         match self {
             ReturnOutcome::RmaWiped => "rma-wiped",
             ReturnOutcome::RmaNotWiped => "rma-not-wiped",
+            ReturnOutcome::RmaUnverified => "rma-unverified",
             ReturnOutcome::PhysicallyDestroyed => "physically-destroyed",
         }
     }
@@ -75,6 +92,7 @@ impl ReturnOutcome {
         [
             ReturnOutcome::RmaWiped,
             ReturnOutcome::RmaNotWiped,
+            ReturnOutcome::RmaUnverified,
             ReturnOutcome::PhysicallyDestroyed,
         ]
         .into_iter()
@@ -113,7 +131,7 @@ pub(crate) fn process_return(
         }
         match target.debug_read(ctx, region.base, region.len) {
             Ok(dump) => left += parse_slots(&dump).len(),
-            Err(refused) => return (ReturnOutcome::RmaNotWiped, refused.to_string()),
+            Err(refused) => return (ReturnOutcome::RmaUnverified, refused.to_string()),
         }
     }
     if left == 0 {
@@ -130,27 +148,62 @@ pub(crate) fn process_return(
 mod tests {
     use super::*;
 
+    fn ledger(indices: &[u64]) -> Vec<ShippedDevice> {
+        indices
+            .iter()
+            .map(|&index| ShippedDevice {
+                index,
+                device_id: provsim_devices::DeviceId(index),
+                identity: provsim_sim::crypto::Fingerprint([0; 32]),
+            })
+            .collect()
+    }
+
     #[test]
     fn a_plan_selects_only_shipped_devices_once_and_in_order() {
-        let shipped = [0, 2, 3, 5, 8, 9];
+        let shipped = ledger(&[0, 2, 3, 5, 8, 9]);
         let plan = ReturnPlan {
             devices: vec![9, 4, 2, 2],
             sample: 2,
         };
         let chosen = plan.select(Seed::new(1), &shipped);
-        assert_eq!(chosen.len(), 4);
-        assert!(chosen.contains(&9) && chosen.contains(&2) && !chosen.contains(&4));
+        let indices: Vec<u64> = chosen.iter().map(|&p| shipped[p].index).collect();
+        assert_eq!(indices.len(), 4);
+        assert!(indices.contains(&9) && indices.contains(&2) && !indices.contains(&4));
         assert!(chosen.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(chosen, plan.select(Seed::new(1), &shipped));
         let all = ReturnPlan {
-            devices: Vec::new(),
+            devices: vec![3],
             sample: 100,
         };
-        assert_eq!(all.select(Seed::new(2), &shipped), shipped);
+        assert_eq!(
+            all.select(Seed::new(2), &shipped),
+            (0..6).collect::<Vec<_>>()
+        );
         assert!(
             ReturnPlan::default()
                 .select(Seed::new(3), &shipped)
                 .is_empty()
         );
+    }
+
+    /// Every unlisted device is equally likely to be drawn: 3000 draws of one from five.
+    #[test]
+    fn the_sample_is_uniform_over_the_unlisted_devices() {
+        let shipped = ledger(&[0, 1, 2, 3, 4, 5]);
+        let plan = ReturnPlan {
+            devices: vec![2],
+            sample: 1,
+        };
+        let mut counts = [0u32; 6];
+        for seed in 0..3000 {
+            for p in plan.select(Seed::new(seed), &shipped) {
+                counts[p] += 1;
+            }
+        }
+        assert_eq!(counts[2], 3000);
+        for (p, &n) in counts.iter().enumerate().filter(|&(p, _)| p != 2) {
+            assert!((480..=720).contains(&n), "position {p}: {n}");
+        }
     }
 }

@@ -45,6 +45,40 @@ impl Default for SecretsProfile {
     }
 }
 
+/// Whether `name` can name a symmetric key: 1 to 32 lower-case letters, digits or '-',
+/// so it reads the same in a scenario, an audit detail and a report.
+pub fn is_key_name(name: &str) -> bool {
+    (1..=32).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+impl SecretsProfile {
+    /// Why the profile cannot be run, if it cannot: too many symmetric keys for the key
+    /// store, a name that is not a key name, or one named twice (both would draw from
+    /// the same stream and be the same key).
+    pub fn problem(&self) -> Option<String> {
+        if self.symmetric_keys.len() > MAX_SYMMETRIC_KEYS {
+            return Some(format!(
+                "{} symmetric keys; at most {MAX_SYMMETRIC_KEYS} fit the key store",
+                self.symmetric_keys.len()
+            ));
+        }
+        for (i, name) in self.symmetric_keys.iter().enumerate() {
+            if !is_key_name(name) {
+                return Some(format!(
+                    "symmetric key name {name:?}: 1 to 32 lower-case letters, digits or '-'"
+                ));
+            }
+            if self.symmetric_keys[..i].contains(name) {
+                return Some(format!("symmetric key `{name}` is named twice"));
+            }
+        }
+        None
+    }
+}
+
 /// The vault's randomness for device `index`'s symmetric key `name`. The one place the
 /// rule lives: the station draws the key from it, oracles re-derive ground truth.
 pub fn symmetric_key_stream(

@@ -339,7 +339,7 @@ impl Station {
                 MadeKey::InVault { handle, identity }
             }
             IdentityOrigin::Device => {
-                // From here the chip holds a key: if it does not ship, it is scrapped.
+                // From here the chip may hold a key: if it does not ship, it is scrapped.
                 pass.key_sent = true;
                 let answer = pass.command(
                     target,
@@ -347,12 +347,24 @@ impl Station {
                     Command::GenerateIdentity {
                         slot: IDENTITY_SLOT,
                     },
-                )?;
-                let Response::CertificateRequest {
-                    public_key, der, ..
-                } = answer
-                else {
-                    return Err(unexpected(device, "generate identity", answer));
+                );
+                let (public_key, der) = match answer {
+                    Ok(Response::CertificateRequest {
+                        public_key, der, ..
+                    }) => (public_key, der),
+                    failed => {
+                        // No key the books know of, but maybe one in the chip: scrap it.
+                        let chip = Self::scrap(&mut pass, target);
+                        pass.audit(
+                            "station",
+                            "device-scrapped",
+                            format!("chip={chip} reason=identity-generation-failed"),
+                        );
+                        return Err(match failed {
+                            Err(error) => error,
+                            Ok(other) => unexpected(device, "generate identity", other),
+                        });
+                    }
                 };
                 pass.audit(
                     "device",
@@ -419,18 +431,7 @@ impl Station {
             MadeKey::OnChip { .. } => "never-held",
         };
         let chip = if pass.key_sent {
-            pass.step(step_time::SCRAP, "scrap");
-            let scrapped = target.execute(
-                pass.ctx,
-                Command::Transition {
-                    to: LifeCycle::Scrapped,
-                    token: None,
-                },
-            );
-            match scrapped {
-                Ok(_) => "scrapped-wiped",
-                Err(_) => "physically-destroyed",
-            }
+            Self::scrap(pass, target)
         } else {
             "never-received"
         };
@@ -440,6 +441,23 @@ impl Station {
             format!("{key} hsm={hsm} chip={chip} reason=device-rejected"),
         );
         Ok(())
+    }
+
+    /// Scraps a chip that may hold a secret: the transition wipes its key store; a chip
+    /// that no longer answers is destroyed physically. Says which.
+    fn scrap(pass: &mut Pass<'_, '_, '_>, target: &mut dyn Target) -> &'static str {
+        pass.step(step_time::SCRAP, "scrap");
+        let scrapped = target.execute(
+            pass.ctx,
+            Command::Transition {
+                to: LifeCycle::Scrapped,
+                token: None,
+            },
+        );
+        match scrapped {
+            Ok(_) => "scrapped-wiped",
+            Err(_) => "physically-destroyed",
+        }
     }
 
     fn inject_and_finish(
@@ -573,7 +591,10 @@ impl Station {
             let detail = format!("name={name} check={}", provsim_sim::to_hex(&check));
             pass.audit("hsm", "symmetric-key-generated", detail.clone());
             made.push(MadeSecret {
-                slot: IDENTITY_SLOT + 1 + number as u8,
+                // At most MAX_SYMMETRIC_KEYS (checked when the line is set up): no wrap.
+                slot: IDENTITY_SLOT
+                    .saturating_add(1)
+                    .saturating_add(u8::try_from(number).unwrap_or(u8::MAX)),
                 handle,
                 check,
                 detail,

@@ -298,6 +298,51 @@ fn a_lock_step_the_chip_refuses_rejects_the_device_unless_it_is_a_what_if() {
     assert_eq!(line.run(&mut ()).unwrap().shipped.len(), 5);
 }
 
+/// A part whose key store stays behind a secure region enters RMA (which wipes it) but
+/// cannot be read back: the desk says so rather than claim keys were left.
+#[test]
+fn a_return_behind_a_secure_region_is_unverified_not_a_finding() {
+    use provsim_provisioner::{LockStep, ReturnOutcome, ReturnPlan};
+    let mut config = config(false);
+    config.station.lock_steps = vec![
+        LockStep::Fuse(provsim_devices::Fuse::SecureBoot),
+        LockStep::SecureRegion,
+    ];
+    config.returns = ReturnPlan {
+        devices: vec![1],
+        sample: 1,
+    };
+    let mut line = Line::establish(config, Seed::new(15), lots()).unwrap();
+    let summary = line.run(&mut ()).unwrap();
+    assert_eq!(summary.returns.len(), 2);
+    assert!(
+        summary
+            .returns
+            .iter()
+            .all(|r| r.outcome == ReturnOutcome::RmaUnverified)
+    );
+    let books = &summary.reconciliation;
+    assert!(books.findings.is_empty(), "{:?}", books.findings);
+    assert_eq!(books.returns.rma_unverified, 2);
+}
+
+/// A profile or order the line cannot run is refused when the line is set up.
+#[test]
+fn a_line_refuses_a_profile_it_cannot_run() {
+    let mut config = config(true);
+    config.secrets.symmetric_keys = vec!["a".into(), "a".into()];
+    assert!(Line::establish(config, Seed::new(1), lots()).is_err());
+    let mut config = self::config(true);
+    config.secrets.symmetric_keys = (0..9).map(|i| format!("k{i}")).collect();
+    assert!(Line::establish(config, Seed::new(1), lots()).is_err());
+    let mut config = self::config(true);
+    config.order = Some(provsim_provisioner::Order {
+        number: "PO 1".into(),
+        devices: 1,
+    });
+    assert!(Line::establish(config, Seed::new(1), lots()).is_err());
+}
+
 /// A filled order stops the line: the dies after it are not started, no identity is
 /// made beyond the order, and the books agree.
 #[test]

@@ -375,9 +375,10 @@ fn write_report(out: &mut String, r: &RunReport) -> std::fmt::Result {
             .collect();
         writeln!(
             out,
-            "| RMA returns | {} returned, identities revoked: {} wiped in RMA, {} destroyed physically. {} |",
+            "| RMA returns | {} returned, identities revoked: {} wiped in RMA, {} in RMA unverified, {} destroyed physically. {} |",
             books.returns.returned,
             books.returns.rma_wiped,
+            books.returns.rma_unverified,
             books.returns.physically_destroyed,
             cell(&each.join("; "))
         )?;

@@ -9,6 +9,7 @@ use provsim_devices::{Fuse, TargetKind};
 use provsim_provisioner::{
     Custody, IdentityOrigin, Level, LineConfig, LockStep, Lot, MAX_SYMMETRIC_KEYS, Order,
     PERFECT_YIELD_PPM, PkiNames, Quorum, ReturnPlan, SecretsProfile, StationConfig, Yields,
+    is_key_name,
 };
 use std::ops::Range;
 use std::path::Path;
@@ -135,11 +136,7 @@ fn secrets_profile(
         }
         for name in list.get_ref() {
             let text = name.get_ref();
-            let valid = (1..=32).contains(&text.len())
-                && text
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-            if !valid {
+            if !is_key_name(text) {
                 return Err(at.at(
                     name,
                     "a symmetric key name is 1 to 32 lower-case letters, digits or '-'",
@@ -167,11 +164,7 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
         None => None,
         Some(section) => {
             let number = section.number.get_ref();
-            let valid = (1..=64).contains(&number.len())
-                && number
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-            if !valid {
+            if !Order::is_number(number) {
                 return Err(at.at(
                     &section.number,
                     "an order number is 1 to 64 letters, digits, '.', '-' or '_'",
@@ -188,34 +181,6 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
                 number: number.clone(),
                 devices,
             })
-        }
-    };
-    let returns = match &file.returns {
-        None => ReturnPlan::default(),
-        Some(section) => {
-            if let Some(sample) = &section.sample
-                && u64::from(*sample.get_ref()) > MAX_RETURNS
-            {
-                return Err(at.at(
-                    sample,
-                    format!("at most {MAX_RETURNS} returns are sampled in one run"),
-                ));
-            }
-            if let Some(devices) = &section.devices
-                && devices.get_ref().len() as u64 > MAX_RETURNS
-            {
-                return Err(at.at(
-                    devices,
-                    format!("at most {MAX_RETURNS} devices can be returned in one run"),
-                ));
-            }
-            ReturnPlan {
-                devices: section
-                    .devices
-                    .as_ref()
-                    .map_or_else(Vec::new, |d| d.get_ref().clone()),
-                sample: section.sample.as_ref().map_or(0, |s| *s.get_ref()),
-            }
         }
     };
     let quorum = Quorum {
@@ -291,6 +256,45 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
             devices,
         });
     }
+
+    let returns = match &file.returns {
+        None => ReturnPlan::default(),
+        Some(section) => {
+            if let Some(sample) = &section.sample
+                && u64::from(*sample.get_ref()) > MAX_RETURNS
+            {
+                return Err(at.at(
+                    sample,
+                    format!("at most {MAX_RETURNS} returns are sampled in one run"),
+                ));
+            }
+            if let Some(devices) = &section.devices
+                && devices.get_ref().len() as u64 > MAX_RETURNS
+            {
+                return Err(at.at(
+                    devices,
+                    format!("at most {MAX_RETURNS} devices can be returned in one run"),
+                ));
+            }
+            if let Some(devices) = &section.devices
+                && let Some(bad) = devices.get_ref().iter().find(|&&i| i >= device_count)
+            {
+                return Err(at.at(
+                    devices,
+                    format!(
+                        "device index {bad} is out of range: the lots hold {device_count} devices (0..{device_count})"
+                    ),
+                ));
+            }
+            ReturnPlan {
+                devices: section
+                    .devices
+                    .as_ref()
+                    .map_or_else(Vec::new, |d| d.get_ref().clone()),
+                sample: section.sample.as_ref().map_or(0, |s| *s.get_ref()),
+            }
+        }
+    };
 
     let mut attacks = Vec::with_capacity(file.attacks.len());
     for section in file.attacks {

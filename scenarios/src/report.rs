@@ -203,6 +203,8 @@ pub struct OrderInfo {
 pub struct ReturnTallyInfo {
     pub returned: u64,
     pub rma_wiped: u64,
+    /// Entered RMA (which wipes) but the key store could not be read back to confirm.
+    pub rma_unverified: u64,
     pub physically_destroyed: u64,
 }
 

@@ -421,6 +421,7 @@ fn reconciliation_info(
         returns: ReturnTallyInfo {
             returned: books.returns.returned,
             rma_wiped: books.returns.rma_wiped,
+            rma_unverified: books.returns.rma_unverified,
             physically_destroyed: books.returns.physically_destroyed,
         },
         findings: books.findings.clone(),

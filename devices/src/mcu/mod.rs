@@ -280,12 +280,14 @@ impl Mcu {
         Ok(addr)
     }
 
-    fn inject_secret(
+    /// Opens an envelope sealed to this chip's transport key for an empty `slot`, in
+    /// manufacturing test only; returns the slot's address and the plaintext.
+    fn open_injection(
         &mut self,
         ctx: &mut Ctx<'_>,
         slot: u8,
         envelope: &provsim_sim::crypto::Envelope,
-    ) -> Result<Response, DeviceError> {
+    ) -> Result<(u32, Vec<u8>), DeviceError> {
         self.require_state(&[LifeCycle::Test], "key injection")?;
         let addr = self.free_slot(slot)?;
         let aad = injection_context(self.device_id, slot);
@@ -294,6 +296,16 @@ impl Mcu {
             .crypto
             .open_envelope(&transport, &aad, envelope)
             .map_err(DeviceError::Envelope)?;
+        Ok((addr, secret))
+    }
+
+    fn inject_secret(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        slot: u8,
+        envelope: &provsim_sim::crypto::Envelope,
+    ) -> Result<Response, DeviceError> {
+        let (addr, secret) = self.open_injection(ctx, slot, envelope)?;
         if secret.len() != 32 {
             return Err(DeviceError::InvalidKey);
         }
@@ -365,14 +377,7 @@ impl Mcu {
         slot: u8,
         envelope: &provsim_sim::crypto::Envelope,
     ) -> Result<Response, DeviceError> {
-        self.require_state(&[LifeCycle::Test], "key injection")?;
-        let addr = self.free_slot(slot)?;
-        let aad = injection_context(self.device_id, slot);
-        let transport = self.transport_key(ctx).clone();
-        let secret = ctx
-            .crypto
-            .open_envelope(&transport, &aad, envelope)
-            .map_err(DeviceError::Envelope)?;
+        let (addr, secret) = self.open_injection(ctx, slot, envelope)?;
         let key = ctx
             .crypto
             .import_secret(&secret)

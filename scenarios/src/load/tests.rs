@@ -309,6 +309,36 @@ fn yields_are_fractions_kept_in_parts_per_million() {
 }
 
 #[test]
+fn returns_orders_and_secrets_are_checked_where_they_are_written() {
+    let base = GOOD.replace("[returns]\nsample = 1\n", "");
+    assert_ne!(base, GOOD, "the default scenario's returns moved");
+    let with = |extra: &str| format!("{base}\n{extra}\n");
+    let e = err(&with("[returns]\ndevices = [3, 8]"));
+    assert!(e.contains("device index 8 is out of range"), "{e}");
+    let e = err(&with("[order]\nnumber = \"PO 1\"\ndevices = 3"));
+    assert!(e.contains("order number"), "{e}");
+    let e = err(&with("[order]\nnumber = \"PO-1\"\ndevices = 0"));
+    assert!(e.contains("an order is for 1 to"), "{e}");
+    let e = err(&with("[secrets]\nsymmetric_keys = [\"a\", \"a\"]"));
+    assert!(e.contains("named twice"), "{e}");
+    let e = err(&with("[secrets]\nsymmetric_keys = [\"Storage\"]"));
+    assert!(e.contains("lower-case"), "{e}");
+    let nine: Vec<String> = (0..9).map(|i| format!("\"k{i}\"")).collect();
+    let e = err(&with(&format!(
+        "[secrets]\nsymmetric_keys = [{}]",
+        nine.join(", ")
+    )));
+    assert!(e.contains("at most 8"), "{e}");
+    let ok = parse_str(
+        &with("[returns]\ndevices = [3]\nsample = 2\n[order]\nnumber = \"PO-1\"\ndevices = 4"),
+        "s.toml",
+    )
+    .unwrap();
+    assert_eq!(ok.line.returns.devices, [3]);
+    assert_eq!(ok.line.order.unwrap().devices, 4);
+}
+
+#[test]
 fn the_root_quorum_is_read_and_checked() {
     assert_eq!(
         parse_str(GOOD, "s.toml").unwrap().line.quorum,
