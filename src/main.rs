@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod image;
+mod manifest;
 mod output;
 mod targets;
 
@@ -50,6 +51,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Check a customer manifest.
+    Manifest {
+        #[command(subcommand)]
+        command: ManifestCommand,
+    },
     /// Sign and verify firmware images in MCUboot's format.
     Image {
         #[command(subcommand)]
@@ -76,6 +82,19 @@ enum AuditCommand {
         /// a log cut after a whole record cannot be told from a shorter one.
         #[arg(long, value_parser = parse_head)]
         head: Option<provsim_sim::Digest>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ManifestCommand {
+    /// Check every entry of a `manifest.jsonl` (one flattened JWS a line) against the
+    /// signer's certificate: ES256 signature, `x5t#S256`, and a consistent device entry.
+    /// Exit code 0 all verify, 1 one does not (naming its line), 2 unreadable input.
+    Verify {
+        file: PathBuf,
+        /// The signer's certificate, PEM (`pki/vault-certificate.pem` of the run).
+        #[arg(long)]
+        signer: PathBuf,
     },
 }
 
@@ -152,6 +171,9 @@ fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Verify { file, head },
         } => audit_verify(&file, head),
+        Command::Manifest {
+            command: ManifestCommand::Verify { file, signer },
+        } => manifest::verify(&file, &signer),
     }
 }
 

@@ -13,13 +13,15 @@ use std::path::{Path, PathBuf};
 /// Writes certificates and audit records as the line produces them, so memory does not
 /// grow with the lot: `pki/root.pem`, `pki/customer-ca.pem`, `devices.pem` (device
 /// certificates in device order), `audit.jsonl` (one hash-chained record a line),
-/// `records.jsonl` (one signed device record a line) and `pki/vault.pem` (the key the
-/// records verify under).
+/// `records.jsonl` (one signed device record a line), `manifest.jsonl` (the customer's
+/// manifest, one signed entry a line), `pki/vault.pem` (the key records verify under)
+/// and `pki/vault-certificate.pem` (its certificate, which the manifest names).
 pub struct FileSink {
     dir: PathBuf,
     devices: BufWriter<File>,
     audit: BufWriter<File>,
     records: BufWriter<File>,
+    manifest: BufWriter<File>,
 }
 
 fn create(path: &Path) -> anyhow::Result<BufWriter<File>> {
@@ -46,6 +48,7 @@ impl FileSink {
             devices: create(&dir.join("devices.pem"))?,
             audit: create(&dir.join("audit.jsonl"))?,
             records: create(&dir.join("records.jsonl"))?,
+            manifest: create(&dir.join("manifest.jsonl"))?,
         })
     }
 
@@ -57,6 +60,8 @@ impl FileSink {
         self.audit.flush().map_err(with_path(&audit))?;
         let records = self.dir.join("records.jsonl");
         self.records.flush().map_err(with_path(&records))?;
+        let manifest = self.dir.join("manifest.jsonl");
+        self.manifest.flush().map_err(with_path(&manifest))?;
         Ok(())
     }
 }
@@ -90,6 +95,11 @@ impl LineSink for FileSink {
     fn record(&mut self, record: &DeviceRecord) -> std::io::Result<()> {
         let path = self.dir.join("records.jsonl");
         writeln!(self.records, "{}", record.line).map_err(with_path(&path))
+    }
+
+    fn manifest(&mut self, entry: &str) -> std::io::Result<()> {
+        let path = self.dir.join("manifest.jsonl");
+        writeln!(self.manifest, "{entry}").map_err(with_path(&path))
     }
 
     fn audit(&mut self, record: &AuditRecord) -> std::io::Result<()> {

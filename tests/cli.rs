@@ -495,3 +495,36 @@ fn an_unwritable_stdout_exits_2_without_panicking() {
     assert!(message.contains("writing to standard output"), "{message}");
     assert!(!message.contains("panicked"), "{message}");
 }
+
+/// The report compares the three custody configurations' costs at the scenario's
+/// volume, marking the one the scenario runs.
+#[test]
+fn the_report_shows_every_configurations_cost_at_the_scenarios_volume() {
+    for (scenario, custody, volume) in [
+        ("mcu-board-provisioner-hsm", "provisioner-hsm", 8),
+        ("mcu-wafer-customer-hsm", "customer-hsm", 20),
+        ("mcu-package-shared-vm", "shared-vm", 24),
+    ] {
+        let (dir, _) = run_into(Some(scenario), Some(1));
+        let report = report_json(dir.path());
+        let costs = &report["costs"];
+        assert_eq!(costs["volume"], volume, "{scenario}");
+        let rows = costs["configurations"].as_array().unwrap();
+        let names: Vec<&str> = rows
+            .iter()
+            .map(|r| r["custody"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["shared-vm", "provisioner-hsm", "customer-hsm"]);
+        for row in rows {
+            let total = row["setup_micro"].as_u64().unwrap()
+                + row["per_unit_micro"].as_u64().unwrap() * volume;
+            assert_eq!(row["total_micro"], total);
+            assert_eq!(row["chosen"], row["custody"] == custody);
+        }
+        let md = fs::read_to_string(dir.path().join("report.md")).unwrap();
+        assert!(
+            md.contains(&format!("| {custody} (this scenario) |")),
+            "{scenario}"
+        );
+    }
+}

@@ -124,7 +124,9 @@ fn openssl_verifies_every_device_certificate_of_every_scenario_strictly() {
             .unwrap();
         assert_eq!(certs.len() as u64, shipped, "{scenario}");
         assert!(shipped > 0);
-        for cert in &certs {
+        // The vault's certificate (the manifest's signer) chains to the root too.
+        let vault = pki.join("vault-certificate.pem");
+        for cert in certs.iter().chain([&vault]) {
             let (ok, text) = verify(&openssl, &pki, cert);
             assert!(ok, "{scenario}: {text}");
         }
@@ -173,6 +175,7 @@ fn pkilint_finds_no_error_in_any_certificate_of_any_scenario() {
         certs.extend(device_certificates(dir.path()));
         certs.push(dir.path().join("pki/root.pem"));
         certs.push(dir.path().join("pki/customer-ca.pem"));
+        certs.push(dir.path().join("pki/vault-certificate.pem"));
     }
     for cert in &certs {
         let out = Command::new(&pkilint)

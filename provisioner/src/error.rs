@@ -91,4 +91,6 @@ pub enum LineError {
     NoKeyInFlight { index: u64 },
     #[error("the line's configuration cannot run: {0}")]
     Config(String),
+    #[error("writing a manifest entry: {0}")]
+    Manifest(#[from] crate::manifest::ManifestError),
 }

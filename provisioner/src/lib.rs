@@ -15,6 +15,7 @@
 
 mod audit;
 mod ceremony;
+mod cost;
 mod csr;
 mod custody;
 mod error;
@@ -22,6 +23,7 @@ mod firmware;
 mod hsm;
 mod level;
 mod line;
+mod manifest;
 mod pki;
 mod reconcile;
 mod record;
@@ -34,6 +36,7 @@ pub use audit::{
     AuditBreak, AuditError, AuditLog, AuditRecord, AuditSummary, parse_head, verify_log,
 };
 pub use ceremony::{KeyShare, Quorum};
+pub use cost::{CostModel, MICRO, format_amount};
 pub use csr::{CsrError, check_request};
 pub use custody::{Custody, KeyResidence};
 pub use error::{HsmError, LineError, PkiError, StationError};
@@ -42,6 +45,9 @@ pub use level::{DieSite, Level, PERFECT_YIELD_PPM, WaferMap, Yields};
 pub use line::{
     AuthorityRole, Line, LineConfig, LineSink, LineSummary, Lot, Order, ReturnedDevice,
     ShippedDevice, Site,
+};
+pub use manifest::{
+    ManifestError, ManifestFields, VerifiedEntry, signer_from_pem, timestamp, verify_entry,
 };
 pub use pki::{CertificateAuthority, IssuedCertificate, Pki, PkiNames};
 pub use reconcile::{LotBalance, OrderTally, Reconciler, Reconciliation, ReturnTally};

@@ -8,6 +8,7 @@ use crate::error::LineError;
 use crate::firmware::build_firmware;
 use crate::hsm::{Hsm, HsmStats, KeyHandle, KeyUse};
 use crate::level::{Level, WaferMap, Yields};
+use crate::manifest::ManifestFields;
 use crate::pki::{IssuedCertificate, Pki, PkiNames};
 use crate::reconcile::{Reconciler, Reconciliation};
 use crate::record::{DeviceRecord, RecordFields};
@@ -94,6 +95,9 @@ pub struct RejectedDevice {
 pub enum AuthorityRole {
     Root,
     CustomerCa,
+    /// The vault's identity certificate (issued by the root): signs records and the
+    /// manifest.
+    Vault,
 }
 
 impl AuthorityRole {
@@ -101,6 +105,7 @@ impl AuthorityRole {
         match self {
             AuthorityRole::Root => "root",
             AuthorityRole::CustomerCa => "customer-ca",
+            AuthorityRole::Vault => "vault-certificate",
         }
     }
 }
@@ -127,6 +132,11 @@ pub trait LineSink {
 
     /// A shipped device's signed record, as it leaves the line.
     fn record(&mut self, _record: &DeviceRecord) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    /// A shipped device's manifest entry (one line of JSON, a flattened JWS).
+    fn manifest(&mut self, _entry: &str) -> std::io::Result<()> {
         Ok(())
     }
 }
@@ -262,8 +272,18 @@ impl Line {
                     ("what-if", Field::Bool(config.station.what_if)),
                 ],
             );
-            let (pki, custodian_shares, attendees) =
-                Pki::establish(&mut hsm, &mut ctx, seed, &config.names, config.quorum)?;
+            // The vault's identity is made first, so the root ceremony certifies it.
+            let mut vault_stream = seed.stream("site/vault-identity-key");
+            let (vault_handle, vault_key) =
+                hsm.generate(&mut ctx, KeyUse::VaultIdentity, &mut vault_stream);
+            let (pki, custodian_shares, attendees) = Pki::establish(
+                &mut hsm,
+                &mut ctx,
+                seed,
+                &config.names,
+                config.quorum,
+                &vault_key,
+            )?;
             let shares: Vec<String> = custodian_shares
                 .iter()
                 .map(|s| format!("{}:{}", s.custodian, provsim_sim::to_hex(&s.digest()[..8])))
@@ -288,7 +308,7 @@ impl Line {
                 "root-key-used",
                 None,
                 format!(
-                    "present={} purpose=customer-ca",
+                    "present={} purpose=customer-ca,vault-certificate",
                     attendees
                         .iter()
                         .map(u8::to_string)
@@ -321,9 +341,6 @@ impl Line {
                 None,
                 detail_hex("image-hash", &hash),
             ));
-            let mut vault_stream = seed.stream("site/vault-identity-key");
-            let (vault_handle, vault_key) =
-                hsm.generate(&mut ctx, KeyUse::VaultIdentity, &mut vault_stream);
             pending_audit.push(audit.append(
                 &crypto,
                 SimTime::ZERO,
@@ -423,6 +440,37 @@ impl Line {
         Ok(fields.sign_with(&signature))
     }
 
+    /// Builds and signs a shipped device's manifest entry.
+    fn manifest_entry(
+        &self,
+        shipped: &ShippedDevice,
+        cycle: &crate::station::StationCycle,
+        leaves: SimTime,
+    ) -> Result<String, LineError> {
+        let fields = ManifestFields {
+            device: shipped.device_id,
+            model: self.config.target.name(),
+            part_number: format!("{:04x}", self.config.product),
+            manufacturer: &self.config.names.customer,
+            provisioner: &self.config.names.site,
+            shipped_at_ns: leaves.as_nanos(),
+            identity: &cycle.identity,
+            chain: [
+                &cycle.certificate.der,
+                &self.site.pki.customer().certificate().der,
+            ],
+        };
+        let signer_der = &self.site.pki.vault().der;
+        let input = fields.signing_input(&self.site.vault_key, signer_der);
+        let mut trace = Trace::new();
+        let mut ctx = Ctx::new(leaves, &self.crypto, &mut trace);
+        let signature =
+            self.site
+                .hsm
+                .sign_record(&mut ctx, self.site.vault_handle, input.as_bytes())?;
+        Ok(fields.entry(&self.site.vault_key, signer_der, &signature)?)
+    }
+
     pub fn firmware_key(&self) -> &PublicKey {
         &self.site.firmware_key
     }
@@ -459,6 +507,7 @@ impl Line {
             AuthorityRole::CustomerCa,
             self.site.pki.customer().certificate(),
         )?;
+        sink.authority(AuthorityRole::Vault, self.site.pki.vault())?;
         sink.vault(&self.site.vault_key)?;
         let mut reconciler = Reconciler::new();
         if let Some(order) = &self.config.order {
@@ -519,6 +568,8 @@ impl Line {
                     sink.certificate(&record, &cycle.certificate)?;
                     let signed = self.device_record(&record, &cycle, target.as_ref(), leaves)?;
                     sink.record(&signed)?;
+                    let entry = self.manifest_entry(&record, &cycle, leaves)?;
+                    sink.manifest(&entry)?;
                     audit.push(self.site.audit.append(
                         &self.crypto,
                         leaves,

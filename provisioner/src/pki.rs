@@ -139,17 +139,22 @@ fn encoding(e: rcgen::Error) -> PkiError {
 pub struct Pki {
     root: CertificateAuthority,
     customer: CertificateAuthority,
+    /// The vault's identity certificate, under the root: what a customer checks the
+    /// manifest's signer against.
+    vault: IssuedCertificate,
 }
 
 impl Pki {
-    /// Makes both CA keys in the HSM and issues the root (self-signed) and the customer
-    /// device CA (signed by the root, path length 0).
+    /// Makes both CA keys in the HSM and issues the root (self-signed), the customer
+    /// device CA (signed by the root, path length 0), and, in the same ceremony, the
+    /// certificate of the vault's identity key `vault_key`.
     pub fn establish(
         hsm: &mut Hsm,
         ctx: &mut Ctx<'_>,
         seed: Seed,
         names: &PkiNames,
         quorum: Quorum,
+        vault_key: &PublicKey,
     ) -> Result<(Pki, Vec<KeyShare>, Vec<u8>), PkiError> {
         let mut root_stream = seed.stream("site/root-ca");
         let (root_handle, root_key) =
@@ -199,6 +204,22 @@ impl Pki {
                 .signed_by(&customer_key, &issuer)
                 .map_err(encoding)?
         };
+        let vault_cert = {
+            let mut stream = seed.stream("site/vault-certificate");
+            let mut params = profile(
+                &mut stream,
+                vault_key,
+                name(&names.site, &format!("{} Provisioning Vault", names.site)),
+            );
+            params.is_ca = IsCa::ExplicitNoCa;
+            params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+            params.use_authority_key_identifier_extension = true;
+            let issuer = Issuer::from_params(
+                &root_params,
+                hsm.certificate_signer(ctx.crypto, root_handle)?,
+            );
+            params.signed_by(vault_key, &issuer).map_err(encoding)?
+        };
         // The ceremony ends: the restored root is destroyed again.
         hsm.destroy(ctx, root_handle)?;
 
@@ -215,6 +236,7 @@ impl Pki {
                 certificate: customer_cert.into(),
                 public_key: customer_key,
             },
+            vault: vault_cert.into(),
         };
         for (role, ca) in [("root", &pki.root), ("customer", &pki.customer)] {
             let cert_hash = provsim_sim::crypto::Sha256::digest(&ca.certificate.der);
@@ -235,6 +257,11 @@ impl Pki {
 
     pub fn customer(&self) -> &CertificateAuthority {
         &self.customer
+    }
+
+    /// The vault identity's certificate, issued by the root.
+    pub fn vault(&self) -> &IssuedCertificate {
+        &self.vault
     }
 
     /// Issues a device's identity certificate under the customer CA, for the key the

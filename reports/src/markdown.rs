@@ -1,6 +1,6 @@
 //! `report.md`: the evaluator's reading copy.
 
-use provsim_scenarios::{RunReport, Verdict};
+use provsim_scenarios::{RunReport, Verdict, format_amount};
 use std::fmt::Write;
 
 /// Escapes text for a Markdown table cell.
@@ -36,6 +36,37 @@ fn open_closed(open: bool) -> &'static str {
 }
 
 /// The what-if table: every interface after each stage of the lock sequence.
+fn write_costs(out: &mut String, r: &RunReport) -> std::fmt::Result {
+    let c = &r.costs;
+    writeln!(out, "## What each custody configuration costs")?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "At this scenario's volume of {} device(s), in {} (the scenario's figures where it gives them, defaults otherwise):",
+        c.volume, c.currency
+    )?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "| Custody | Set-up | Per unit | Weeks to set up | Total | Per device |"
+    )?;
+    writeln!(out, "|---|---|---|---|---|---|")?;
+    for row in &c.configurations {
+        writeln!(
+            out,
+            "| {}{} | {} | {} | {} | {} | {} |",
+            row.custody,
+            if row.chosen { " (this scenario)" } else { "" },
+            format_amount(row.setup_micro),
+            format_amount(row.per_unit_micro),
+            row.setup_weeks,
+            format_amount(row.total_micro),
+            format_amount(row.per_device_micro)
+        )?;
+    }
+    writeln!(out)
+}
+
 fn write_locks(out: &mut String, r: &RunReport) -> std::fmt::Result {
     let locks = &r.locks;
     writeln!(out, "## What the lock sequence leaves open")?;
@@ -414,6 +445,7 @@ fn write_report(out: &mut String, r: &RunReport) -> std::fmt::Result {
     }
 
     write_locks(out, r)?;
+    write_costs(out, r)?;
 
     writeln!(out, "## Devices")?;
     writeln!(out)?;

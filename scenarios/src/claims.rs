@@ -412,8 +412,17 @@ mod tests {
             Custody::SharedVm,
             provsim_provisioner::IdentityOrigin::Vault,
         );
-        let (pki, _, _) =
-            Pki::establish(&mut hsm, &mut ctx, seed, &names, Quorum::DEFAULT).expect("establish");
+        let (pki, _, _) = Pki::establish(
+            &mut hsm,
+            &mut ctx,
+            seed,
+            &names,
+            Quorum::DEFAULT,
+            crypto
+                .generate_key(&mut seed.stream("test/vault"))
+                .public_key(),
+        )
+        .expect("establish");
         // The customer CA's key, re-derived from its stream as ground truth is.
         let ca_key = crypto.generate_key(&mut seed.stream("site/customer-ca"));
         assert_eq!(ca_key.public_key(), pki.customer().public_key());

@@ -25,6 +25,9 @@ pub struct File {
     pub locks: Option<Spanned<Vec<LockSection>>>,
     #[serde(rename = "lot")]
     pub lots: Spanned<Vec<LotSection>>,
+    /// Each custody configuration's costs, where the defaults do not fit.
+    #[serde(default)]
+    pub cost: Option<CostSection>,
     /// The customer's order the lots fill.
     #[serde(default)]
     pub order: Option<OrderSection>,
@@ -178,6 +181,30 @@ pub struct AttackSection {
     pub devices: Option<Spanned<Vec<u64>>>,
     /// Attack this many shipped devices, drawn from the seed.
     pub sample: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostSection {
+    /// The currency the figures are in (default "USD"): a label only.
+    pub currency: Option<Spanned<String>>,
+    #[serde(rename = "shared-vm")]
+    pub shared_vm: Option<CostEntry>,
+    #[serde(rename = "provisioner-hsm")]
+    pub provisioner_hsm: Option<CostEntry>,
+    #[serde(rename = "customer-hsm")]
+    pub customer_hsm: Option<CostEntry>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostEntry {
+    /// One-off set-up cost.
+    pub setup: Option<Spanned<f64>>,
+    /// Cost per provisioned unit.
+    pub per_unit: Option<Spanned<f64>>,
+    /// Weeks to set up.
+    pub weeks: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -24,6 +24,8 @@ pub use builtin::{BUILTIN, Builtin, DEFAULT_SCENARIO, builtin};
 pub use claims::ClaimKind;
 pub use error::{RunError, ScenarioError};
 pub use load::{load_file, parse_str};
+/// Money in reports is exact micro-units; this writes it with two decimals.
+pub use provsim_provisioner::format_amount;
 pub use report::*;
 pub use runner::{RunOptions, run};
 pub use scenario::{AttackPlan, ClaimSpec, Scenario, Targets};

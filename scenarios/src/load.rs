@@ -7,9 +7,9 @@ use crate::scenario::{AttackPlan, ClaimSpec, Scenario, Targets};
 use provsim_attacks::AvaVan;
 use provsim_devices::{Fuse, TargetKind};
 use provsim_provisioner::{
-    Custody, IdentityOrigin, Level, LineConfig, LockStep, Lot, MAX_SYMMETRIC_KEYS, Order,
-    PERFECT_YIELD_PPM, PkiNames, Quorum, ReturnPlan, SecretsProfile, StationConfig, Yields,
-    is_key_name,
+    CostModel, Custody, IdentityOrigin, Level, LineConfig, LockStep, Lot, MAX_SYMMETRIC_KEYS,
+    MICRO, Order, PERFECT_YIELD_PPM, PkiNames, Quorum, ReturnPlan, SecretsProfile, StationConfig,
+    Yields, is_key_name,
 };
 use std::ops::Range;
 use std::path::Path;
@@ -160,6 +160,7 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
     check_name(at, &file.site.customer, "customer name", MAX_CUSTOMER_NAME)?;
     let lock_steps = lock_sequence(&file, at)?;
     let secrets = secrets_profile(file.secrets.as_ref(), at)?;
+    let (costs, currency) = cost_models(file.cost.as_ref(), at)?;
     let order = match &file.order {
         None => None,
         Some(section) => {
@@ -413,7 +414,60 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
         lots,
         attacks,
         claims,
+        costs,
+        currency,
     })
+}
+
+/// The most a cost figure may be: a trillion units of currency.
+const MAX_AMOUNT: f64 = 1e12;
+
+/// An amount of currency as micro-units, or where it is written and why it is not one.
+fn amount(value: &Spanned<f64>, at: &Locator<'_>) -> Result<u64, ScenarioError> {
+    let x = *value.get_ref();
+    if !x.is_finite() || !(0.0..=MAX_AMOUNT).contains(&x) {
+        return Err(at.at(value, format!("an amount is from 0 to {MAX_AMOUNT:e}")));
+    }
+    // Exact for every amount with up to six decimals; the same on every machine.
+    Ok((x * MICRO as f64).round() as u64)
+}
+
+/// Each configuration's costs: the defaults, with the scenario's figures over them.
+fn cost_models(
+    section: Option<&format::CostSection>,
+    at: &Locator<'_>,
+) -> Result<([(Custody, CostModel); 3], String), ScenarioError> {
+    let default = format::CostSection::default();
+    let section = section.unwrap_or(&default);
+    let currency = match &section.currency {
+        None => "USD".to_owned(),
+        Some(c)
+            if (1..=8).contains(&c.get_ref().len())
+                && c.get_ref().chars().all(|ch| ch.is_ascii_uppercase()) =>
+        {
+            c.get_ref().clone()
+        }
+        Some(c) => return Err(at.at(c, "a currency is 1 to 8 upper-case letters, e.g. \"USD\"")),
+    };
+    let mut models = Custody::ALL.map(|custody| (custody, CostModel::default_for(custody)));
+    for (custody, model) in &mut models {
+        let entry = match custody {
+            Custody::SharedVm => &section.shared_vm,
+            Custody::ProvisionerHsm => &section.provisioner_hsm,
+            Custody::CustomerHsm => &section.customer_hsm,
+        };
+        let Some(entry) = entry else { continue };
+        if let Some(setup) = &entry.setup {
+            model.setup_micro = amount(setup, at)?;
+        }
+        if let Some(per_unit) = &entry.per_unit {
+            model.per_unit_micro = amount(per_unit, at)?;
+        }
+        if let Some(weeks) = &entry.weeks {
+            model.setup_weeks = *weeks.get_ref();
+        }
+    }
+    Ok((models, currency))
 }
 
 /// Returns are analysed one by one on re-created devices: a bound keeps a run's cost

@@ -24,6 +24,30 @@ pub struct RunReport {
     pub locks: LocksInfo,
     pub attempts: Vec<AttemptInfo>,
     pub claims: Vec<ClaimInfo>,
+    /// What each custody configuration would cost at this scenario's volume.
+    pub costs: CostsInfo,
+}
+
+/// The three custody configurations' costs side by side, in micro-units of `currency`
+/// (exact integers; renderers format them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CostsInfo {
+    pub currency: String,
+    /// The order, or every device of the lots.
+    pub volume: u64,
+    pub configurations: Vec<CostInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CostInfo {
+    pub custody: String,
+    /// The configuration this scenario runs.
+    pub chosen: bool,
+    pub setup_micro: u64,
+    pub per_unit_micro: u64,
+    pub setup_weeks: u32,
+    pub total_micro: u64,
+    pub per_device_micro: u64,
 }
 
 /// The what-if table: the chip probed after provisioning and after each lock step.

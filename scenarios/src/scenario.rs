@@ -1,6 +1,6 @@
 use crate::claims::ClaimKind;
 use provsim_attacks::{Attack, AvaVan};
-use provsim_provisioner::{LineConfig, Lot};
+use provsim_provisioner::{CostModel, Custody, LineConfig, Lot};
 
 /// A validated scenario, ready to run.
 #[derive(Debug, Clone)]
@@ -15,11 +15,23 @@ pub struct Scenario {
     pub lots: Vec<Lot>,
     pub attacks: Vec<AttackPlan>,
     pub claims: Vec<ClaimSpec>,
+    /// Every custody configuration's costs (the scenario's own figures over the
+    /// defaults), in `Custody::ALL` order, and the currency they are in.
+    pub costs: [(Custody, CostModel); 3],
+    pub currency: String,
 }
 
 impl Scenario {
     pub fn device_count(&self) -> u64 {
         self.lots.iter().map(|lot| u64::from(lot.devices)).sum()
+    }
+
+    /// The volume costs are reported at: the order, or else every device of the lots.
+    pub fn volume(&self) -> u64 {
+        self.line
+            .order
+            .as_ref()
+            .map_or_else(|| self.device_count(), |order| order.devices)
     }
 }
 

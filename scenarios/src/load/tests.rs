@@ -339,6 +339,37 @@ fn returns_orders_and_secrets_are_checked_where_they_are_written() {
 }
 
 #[test]
+fn cost_figures_override_the_defaults_exactly_and_bad_ones_are_refused() {
+    use provsim_provisioner::{CostModel, Custody};
+    let text = format!(
+        "{GOOD}\n[cost]\ncurrency = \"EUR\"\n[cost.shared-vm]\nsetup = 1234.5\nper_unit = 0.000001\nweeks = 1\n"
+    );
+    let s = parse_str(&text, "s.toml").unwrap();
+    assert_eq!(s.currency, "EUR");
+    assert_eq!(
+        s.costs[0],
+        (
+            Custody::SharedVm,
+            CostModel {
+                setup_micro: 1_234_500_000,
+                per_unit_micro: 1,
+                setup_weeks: 1
+            }
+        )
+    );
+    assert_eq!(s.costs[2].1, CostModel::default_for(Custody::CustomerHsm));
+    assert_eq!(parse_str(GOOD, "s.toml").unwrap().currency, "USD");
+    for bad in ["setup = -1.0", "per_unit = nan", "setup = 1e13"] {
+        let e = err(&format!("{GOOD}\n[cost.customer-hsm]\n{bad}\n"));
+        assert!(e.contains("an amount is from 0"), "{bad}: {e}");
+    }
+    let e = err(&format!("{GOOD}\n[cost]\ncurrency = \"dollars\"\n"));
+    assert!(e.contains("upper-case"), "{e}");
+    let e = err(&format!("{GOOD}\n[cost.cloud]\nsetup = 1.0\n"));
+    assert!(e.contains("unknown field `cloud`"), "{e}");
+}
+
+#[test]
 fn the_root_quorum_is_read_and_checked() {
     assert_eq!(
         parse_str(GOOD, "s.toml").unwrap().line.quorum,

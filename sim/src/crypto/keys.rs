@@ -196,6 +196,24 @@ impl Signature {
     pub fn as_der(&self) -> &[u8] {
         &self.der
     }
+
+    /// The signature as `r || s`, 32 bytes each (IEEE P1363): the form JWS ES256 uses.
+    pub fn to_fixed(&self) -> Result<[u8; 64], CryptoError> {
+        let parsed = p256::ecdsa::Signature::from_der(&self.der)
+            .map_err(|_| CryptoError::MalformedSignature)?;
+        let mut out = [0u8; 64];
+        out.copy_from_slice(&parsed.to_bytes());
+        Ok(out)
+    }
+
+    /// A signature given as `r || s` (IEEE P1363), e.g. from a JWS.
+    pub fn from_fixed(bytes: &[u8]) -> Result<Signature, CryptoError> {
+        let parsed = p256::ecdsa::Signature::from_slice(bytes)
+            .map_err(|_| CryptoError::MalformedSignature)?;
+        Ok(Signature {
+            der: parsed.to_der().as_bytes().to_vec(),
+        })
+    }
 }
 
 impl fmt::Debug for Signature {

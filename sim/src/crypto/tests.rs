@@ -205,3 +205,24 @@ fn pem_keys_round_trip_and_spki_matches_the_standard_encoding() {
     ));
     assert!(PublicKey::from_pem(&pem).is_err());
 }
+
+#[test]
+fn a_signature_round_trips_through_its_fixed_form() {
+    let crypto = Crypto::new();
+    let key = crypto.generate_key(&mut Seed::new(4).stream("test/fixed"));
+    let signature = crypto.sign(&key, b"jws signing input");
+    let fixed = signature.to_fixed().unwrap();
+    let back = Signature::from_fixed(&fixed).unwrap();
+    assert!(
+        crypto
+            .verify(key.public_key(), b"jws signing input", &back)
+            .is_ok()
+    );
+    assert!(Signature::from_fixed(&fixed[..63]).is_err());
+    assert!(Signature::from_fixed(&[0; 64]).is_err());
+    assert!(
+        Signature::from_der_bytes(vec![0x30, 0x01])
+            .to_fixed()
+            .is_err()
+    );
+}
