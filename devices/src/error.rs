@@ -21,6 +21,8 @@ pub enum PortError {
     NotRunning,
     #[error("address range {addr:#010x}+{len:#x} is not mapped")]
     Unmapped { addr: u32, len: u32 },
+    #[error("no identity key is installed")]
+    NoIdentity,
 }
 
 /// Why a device refused a command of the programming protocol.

@@ -12,6 +12,7 @@
 
 mod error;
 pub mod fault;
+pub mod first_connection;
 pub mod image;
 pub mod keystore;
 pub mod mcu;

@@ -328,6 +328,18 @@ pub trait Target {
 
     /// An identical chip, for what-if probes that must not disturb the original.
     fn clone_box(&self) -> Box<dyn Target>;
+
+    /// First connection to the cloud: the running firmware asks the chip's key service
+    /// to answer the registrar's `challenge` with the identity key, which never leaves
+    /// the key store (see [`crate::first_connection`]). Returns the answer and the
+    /// session key the device derived. Refused when no image runs or no identity is
+    /// installed.
+    fn authenticate(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        challenge: &[u8; 32],
+        server: &PublicKey,
+    ) -> Result<(crate::first_connection::DeviceAuth, [u8; 32]), PortError>;
 }
 
 /// Builds device number `index` of a run, from the seed alone: the same arguments always

@@ -27,6 +27,7 @@ mod manifest;
 mod pki;
 mod reconcile;
 mod record;
+mod registrar;
 mod returns;
 mod secrets;
 mod site_access;
@@ -52,6 +53,7 @@ pub use manifest::{
 pub use pki::{CertificateAuthority, IssuedCertificate, Pki, PkiNames};
 pub use reconcile::{LotBalance, OrderTally, Reconciler, Reconciliation, ReturnTally};
 pub use record::{DeviceRecord, ParsedRecord, RecordFields, verify_record};
+pub use registrar::{Challenge, Refusal, Registrar, RegistrarStats, Session, verification_code};
 pub use returns::{ReturnOutcome, ReturnPlan};
 pub use secrets::{IdentityOrigin, MAX_SYMMETRIC_KEYS, SecretsProfile, is_key_name};
 pub use site_access::SiteAccess;

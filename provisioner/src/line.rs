@@ -12,6 +12,7 @@ use crate::manifest::ManifestFields;
 use crate::pki::{IssuedCertificate, Pki, PkiNames};
 use crate::reconcile::{Reconciler, Reconciliation};
 use crate::record::{DeviceRecord, RecordFields};
+use crate::registrar::{Registrar, RegistrarStats};
 use crate::returns::{ReturnOutcome, ReturnPlan, process_return};
 use crate::secrets::{IdentityOrigin, SecretsProfile};
 use crate::site_access::SiteAccess;
@@ -176,6 +177,11 @@ pub struct LineSummary {
     pub events: u64,
     /// Devices that came back, in device order, and what became of them.
     pub returns: Vec<ReturnedDevice>,
+    /// The cloud registrar's counts: every shipped device meets it once, as it ships.
+    pub registrar: RegistrarStats,
+    /// Shipped devices the registrar turned away at their first connection, and why
+    /// (none on a sound line).
+    pub refused_at_first_connection: Vec<(u64, String)>,
 }
 
 /// A shipped device that came back through the RMA desk.
@@ -225,6 +231,12 @@ pub struct Line {
     site_trace: Trace,
     pending_audit: Vec<AuditRecord>,
     limits: Limits,
+    /// The customer's cloud registrar, which each shipped device meets as it ships.
+    /// Not part of the site: attack copies of the site never clone it.
+    registrar: Registrar,
+    /// The cloud's facade (and the devices' at first connection): kept apart so the
+    /// line's counts are the factory's alone.
+    cloud: Crypto,
 }
 
 impl Line {
@@ -377,6 +389,8 @@ impl Line {
             site_trace,
             pending_audit,
             limits: Limits::default(),
+            registrar: Registrar::new(),
+            cloud: Crypto::new(),
         })
     }
 
@@ -536,6 +550,8 @@ impl Line {
         let capacity = usize::try_from(total).unwrap_or(0);
         let mut shipped = Vec::with_capacity(capacity);
         let mut rejected = Vec::new();
+        let mut refused_at_first_connection = Vec::new();
+        self.register_customer_ca()?;
         let mut device_traces = Vec::with_capacity(capacity);
         let mut audit = Vec::new();
         let mut finished_at = SimTime::ZERO;
@@ -570,6 +586,11 @@ impl Line {
                     sink.record(&signed)?;
                     let entry = self.manifest_entry(&record, &cycle, leaves)?;
                     sink.manifest(&entry)?;
+                    if let Err(refused) =
+                        self.first_connection(index, &entry, &cycle, target.as_mut())
+                    {
+                        refused_at_first_connection.push((index, refused));
+                    }
                     audit.push(self.site.audit.append(
                         &self.crypto,
                         leaves,
@@ -705,7 +726,73 @@ impl Line {
             finished_at,
             events: queue.delivered(),
             returns,
+            registrar: self.registrar.stats(),
+            refused_at_first_connection,
         })
+    }
+
+    /// The customer registers its device CA with the registrar, proving possession with
+    /// a verification certificate the vault issues under the CA for the registrar's code.
+    fn register_customer_ca(&mut self) -> Result<(), LineError> {
+        let code = crate::registrar::verification_code(&mut self.seed.stream("registrar/code"));
+        let certificate = self.site.pki.issue_verification_certificate(
+            &mut self.site.hsm,
+            &self.crypto,
+            &code,
+            &self.site.vault_key,
+            &mut self.seed.stream("registrar/verification-serial"),
+        )?;
+        self.registrar
+            .register_ca(
+                &self.cloud,
+                self.site.pki.customer().public_key(),
+                &code,
+                &certificate.der,
+            )
+            .map_err(|refused| LineError::Config(format!("registering the customer CA: {refused}")))
+    }
+
+    /// A shipped device meets the registrar: its manifest entry is imported, and it
+    /// answers a fresh challenge from its endpoint (its index) and keeps its session.
+    fn first_connection(
+        &mut self,
+        index: u64,
+        entry: &str,
+        cycle: &crate::station::StationCycle,
+        target: &mut dyn Target,
+    ) -> Result<(), String> {
+        let signer_der = &self.site.pki.vault().der;
+        let verified =
+            crate::manifest::verify_entry(&self.cloud, entry, &self.site.vault_key, signer_der)
+                .map_err(|e| e.to_string())?;
+        self.registrar.enroll(&verified);
+        let mut rng = self.seed.device_stream(index, "registrar/challenge");
+        let challenge = self.registrar.challenge(&self.cloud, &mut rng);
+        let mut trace = Trace::new();
+        let mut ctx = Ctx::new(SimTime::ZERO, &self.cloud, &mut trace);
+        let (answer, device_key) = target
+            .authenticate(&mut ctx, &challenge.nonce, &challenge.server)
+            .map_err(|e| e.to_string())?;
+        let session = self
+            .registrar
+            .connect(
+                &self.cloud,
+                index,
+                &cycle.certificate.der,
+                challenge,
+                &answer,
+            )
+            .map_err(|e| e.to_string())?;
+        if session.key != device_key {
+            return Err("the device and the registrar derived different session keys".to_owned());
+        }
+        Ok(())
+    }
+
+    /// The registrar, as the run left it: every shipped device enrolled and holding its
+    /// session. For tests and the report.
+    pub fn registrar_mut(&mut self) -> &mut Registrar {
+        &mut self.registrar
     }
 
     /// Takes the devices the return plan names through the RMA desk after the lots,
@@ -748,6 +835,9 @@ impl Line {
             );
             reconciler.record(&record);
             sink.audit(&record)?;
+            // The customer's records now say the part left the field.
+            self.registrar
+                .out_of_field(&device.identity, outcome.name());
             self.site_trace.record(
                 at,
                 "device-returned",

@@ -39,6 +39,43 @@ pub struct CertificateAuthority {
     public_key: PublicKey,
 }
 
+impl Pki {
+    /// A certificate naming `code` as its common name, signed by the customer CA, for
+    /// `subject`: the proof of possession a cloud registrar asks for before it trusts the
+    /// CA. Issued by the vault like any certificate under the CA.
+    pub fn issue_verification_certificate(
+        &self,
+        hsm: &mut Hsm,
+        crypto: &Crypto,
+        code: &str,
+        subject: &PublicKey,
+        serial_stream: &mut Stream,
+    ) -> Result<IssuedCertificate, PkiError> {
+        let ca = self.customer.handle.ok_or(HsmError::NoSuchKey(0))?;
+        let mut params = profile(serial_stream, subject, name(&self.customer_name(), code));
+        params.is_ca = IsCa::ExplicitNoCa;
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.use_authority_key_identifier_extension = true;
+        let issuer =
+            Issuer::from_params(&self.customer.params, hsm.certificate_signer(crypto, ca)?);
+        Ok(params.signed_by(subject, &issuer).map_err(encoding)?.into())
+    }
+
+    /// The customer's organisation name, as its CA certificate carries it.
+    fn customer_name(&self) -> String {
+        self.customer
+            .params
+            .distinguished_name
+            .get(&DnType::OrganizationName)
+            .map(|value| match value {
+                DnValue::Utf8String(s) => s.clone(),
+                DnValue::PrintableString(s) => s.as_str().to_owned(),
+                _ => String::new(),
+            })
+            .unwrap_or_default()
+    }
+}
+
 impl CertificateAuthority {
     pub fn certificate(&self) -> &IssuedCertificate {
         &self.certificate

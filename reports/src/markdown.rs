@@ -377,6 +377,24 @@ fn write_report(out: &mut String, r: &RunReport) -> std::fmt::Result {
         cell(&or_dash(&lots)),
         books.duplicate_identities
     )?;
+    writeln!(
+        out,
+        "| Cloud registrar | {} enrolled from the manifest, {} authenticated at first connection with a session key, {} refused{} |",
+        l.registrar.enrolled,
+        l.registrar.authenticated,
+        l.registrar.refused,
+        if l.registrar.refused_devices.is_empty() {
+            String::new()
+        } else {
+            let each: Vec<String> = l
+                .registrar
+                .refused_devices
+                .iter()
+                .map(|r| format!("{}: {}", r.device, r.reason))
+                .collect();
+            format!(" ({})", cell(&each.join("; ")))
+        }
+    )?;
     if let Some(order) = &books.order {
         writeln!(
             out,

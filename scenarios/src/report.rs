@@ -144,6 +144,25 @@ pub struct LineInfo {
     pub rejected: Vec<RejectedInfo>,
     /// Shipped devices that came back through the RMA desk, in device order.
     pub returns: Vec<ReturnInfo>,
+    /// The cloud registrar: each shipped device met it once, as it shipped.
+    pub registrar: RegistrarInfo,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegistrarInfo {
+    /// Devices admitted from the manifest.
+    pub enrolled: u64,
+    /// First connections that proved the identity and agreed a session key.
+    pub authenticated: u64,
+    pub refused: u64,
+    /// Shipped devices turned away at first connection, and why.
+    pub refused_devices: Vec<RefusedInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefusedInfo {
+    pub device: u64,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -498,6 +498,19 @@ fn line_info(scenario: &Scenario, summary: &LineSummary) -> LineInfo {
                 reason: r.reason.clone(),
             })
             .collect(),
+        registrar: RegistrarInfo {
+            enrolled: summary.registrar.enrolled,
+            authenticated: summary.registrar.authenticated,
+            refused: summary.registrar.refused,
+            refused_devices: summary
+                .refused_at_first_connection
+                .iter()
+                .map(|(device, reason)| RefusedInfo {
+                    device: *device,
+                    reason: reason.clone(),
+                })
+                .collect(),
+        },
         returns: summary
             .returns
             .iter()

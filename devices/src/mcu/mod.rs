@@ -50,6 +50,9 @@ pub fn on_chip_key_stream(seed: Seed, index: u64) -> Stream {
     seed.device_stream(index, "on-chip-identity-key")
 }
 
+/// The key-store slot the identity key is in (the first).
+const IDENTITY_KEY_SLOT: u8 = 0;
+
 /// How many security-counter values the anti-rollback fuses can record.
 pub const COUNTER_CAPACITY: u32 = OTP_COUNTER_BYTES * 8;
 
@@ -592,6 +595,45 @@ impl Target for Mcu {
             ],
         );
         Ok(data)
+    }
+
+    fn authenticate(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        challenge: &[u8; 32],
+        server: &PublicKey,
+    ) -> Result<(crate::first_connection::DeviceAuth, [u8; 32]), PortError> {
+        if !self.running {
+            return Err(PortError::NotRunning);
+        }
+        // The key service reads the key store itself, as the boot ROM does: the
+        // firmware gets a signature, never the key.
+        let store = self.flash.read(KEYSTORE_BASE, SLOT_SIZE as u32);
+        let identity = keystore::parse_slots(&store)
+            .into_iter()
+            .find(|slot| slot.index == IDENTITY_KEY_SLOT && slot.kind == SlotKind::P256Private)
+            .and_then(|slot| ctx.crypto.import_secret(&slot.data).ok())
+            .ok_or(PortError::NoIdentity)?;
+        let ephemeral = ctx.crypto.generate_key(&mut self.trng);
+        let transcript =
+            crate::first_connection::transcript(challenge, server, ephemeral.public_key());
+        let signature = ctx.crypto.sign(&identity, &transcript);
+        let shared = ctx.crypto.ecdh(&ephemeral, server);
+        let session = crate::first_connection::session_key(ctx.crypto, &shared, &transcript);
+        ctx.record(
+            "authenticated",
+            &[(
+                "ephemeral",
+                Field::Bytes(&ephemeral.public_key().fingerprint().0),
+            )],
+        );
+        Ok((
+            crate::first_connection::DeviceAuth {
+                ephemeral: ephemeral.public_key().clone(),
+                signature,
+            },
+            session,
+        ))
     }
 
     fn firmware_read(

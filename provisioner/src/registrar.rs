@@ -1,0 +1,335 @@
+//! The cloud registrar: where each device is met at its first connection.
+//!
+//! The customer registers its device CA, proving possession of the CA key the way cloud
+//! services ask for it: the registrar names a verification code and the customer
+//! presents a certificate for that code signed by the CA. Devices are admitted by chain
+//! (the certificate verifies under the registered CA) and by manifest (the customer's
+//! signed list of what shipped): a certificate that chains but is not in the manifest
+//! (a die scrapped after its key was certified) is unknown. Each device then proves it
+//! holds its identity key by answering a fresh challenge, and both sides derive a
+//! session key. The registrar refuses revoked identities (the customer's revocation
+//! list), identities whose record says the part was returned or scrapped, and an
+//! identity answering from a second endpoint while the first holds a session (a clone).
+//!
+//! It keeps one small entry per manifest device (its fingerprint and state), nothing more.
+
+use crate::manifest::VerifiedEntry;
+use provsim_devices::first_connection::{DeviceAuth, session_key, transcript};
+use provsim_sim::Stream;
+use provsim_sim::crypto::{Crypto, Fingerprint, PublicKey, SecretKey, Signature};
+use std::collections::BTreeMap;
+
+/// ecdsa-with-SHA256 (RFC 5758).
+const ECDSA_WITH_SHA256: &str = "1.2.840.10045.4.3.2";
+
+/// Why the registrar turned a device (or the CA) away.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("no device CA is registered")]
+    NoCa,
+    #[error("the CA's proof of possession does not hold: {0}")]
+    CaProof(&'static str),
+    #[error("the certificate is not a device certificate under the registered CA")]
+    UnknownChain,
+    #[error("the identity is not in the manifest")]
+    NotInManifest,
+    #[error("the identity is revoked")]
+    Revoked,
+    #[error("the device's record says it is {0}")]
+    LifeCycle(String),
+    #[error("the identity already holds a session from another endpoint: a clone")]
+    Clone,
+    #[error("the answer does not verify under the certificate's key")]
+    BadAnswer,
+}
+
+/// What the registrar knows of one manifest device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Standing {
+    Enrolled,
+    Revoked,
+    /// The customer's record moved it out of the field (returned, scrapped).
+    OutOfField(String),
+}
+
+#[derive(Debug, Clone)]
+struct Enrolment {
+    standing: Standing,
+    /// The endpoint holding a session, if any.
+    session: Option<u64>,
+}
+
+/// One challenge the registrar has issued: its ephemeral key stays here.
+pub struct Challenge {
+    pub nonce: [u8; 32],
+    pub server: PublicKey,
+    ephemeral: SecretKey,
+}
+
+/// A device that authenticated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub identity: Fingerprint,
+    pub endpoint: u64,
+    /// Never written anywhere: the tests compare it with the device's.
+    pub key: [u8; 32],
+}
+
+/// The registrar's counts, for the report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RegistrarStats {
+    pub enrolled: u64,
+    pub authenticated: u64,
+    pub refused: u64,
+}
+
+#[derive(Default)]
+pub struct Registrar {
+    ca: Option<PublicKey>,
+    devices: BTreeMap<Fingerprint, Enrolment>,
+    stats: RegistrarStats,
+}
+
+/// The verification code the registrar asks the CA to certify, drawn from `rng`.
+pub fn verification_code(rng: &mut Stream) -> String {
+    let bytes: [u8; 16] = rng.bytes();
+    provsim_sim::to_hex(&bytes)
+}
+
+impl Registrar {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn stats(&self) -> RegistrarStats {
+        self.stats
+    }
+
+    /// Registers the device CA `ca` on the proof `verification` (DER): a certificate
+    /// whose common name is `code`, signed by the CA's key.
+    pub fn register_ca(
+        &mut self,
+        crypto: &Crypto,
+        ca: &PublicKey,
+        code: &str,
+        verification: &[u8],
+    ) -> Result<(), Refusal> {
+        let (_, cert) = x509_parser::parse_x509_certificate(verification)
+            .map_err(|_| Refusal::CaProof("not a certificate"))?;
+        if !signed_by(crypto, &cert, ca) {
+            return Err(Refusal::CaProof("not signed by the CA's key"));
+        }
+        let named: Vec<&str> = cert
+            .subject()
+            .iter_common_name()
+            .filter_map(|cn| cn.as_str().ok())
+            .collect();
+        if named != [code] {
+            return Err(Refusal::CaProof("it does not name the verification code"));
+        }
+        self.ca = Some(ca.clone());
+        Ok(())
+    }
+
+    /// Admits one manifest entry (already verified against the manifest's signer).
+    pub fn enroll(&mut self, entry: &VerifiedEntry) {
+        let fresh = self
+            .devices
+            .insert(
+                entry.identity.fingerprint(),
+                Enrolment {
+                    standing: Standing::Enrolled,
+                    session: None,
+                },
+            )
+            .is_none();
+        if fresh {
+            self.stats.enrolled += 1;
+        }
+    }
+
+    /// The customer revokes an identity.
+    pub fn revoke(&mut self, identity: &Fingerprint) {
+        if let Some(device) = self.devices.get_mut(identity) {
+            device.standing = Standing::Revoked;
+            device.session = None;
+        }
+    }
+
+    /// The customer's record says the device left the field (`state`: "returned",
+    /// "scrapped").
+    pub fn out_of_field(&mut self, identity: &Fingerprint, state: &str) {
+        if let Some(device) = self.devices.get_mut(identity) {
+            device.standing = Standing::OutOfField(state.to_owned());
+            device.session = None;
+        }
+    }
+
+    /// Ends `endpoint`'s session for `identity`.
+    pub fn disconnect(&mut self, identity: &Fingerprint, endpoint: u64) {
+        if let Some(device) = self.devices.get_mut(identity)
+            && device.session == Some(endpoint)
+        {
+            device.session = None;
+        }
+    }
+
+    /// A fresh challenge, from `rng`.
+    pub fn challenge(&self, crypto: &Crypto, rng: &mut Stream) -> Challenge {
+        let nonce = rng.bytes();
+        let ephemeral = crypto.generate_key(rng);
+        Challenge {
+            nonce,
+            server: ephemeral.public_key().clone(),
+            ephemeral,
+        }
+    }
+
+    /// Judges a device's answer to `challenge`, arriving from `endpoint` with its
+    /// certificate (DER). On success the device holds a session and both sides have the
+    /// same key.
+    pub fn connect(
+        &mut self,
+        crypto: &Crypto,
+        endpoint: u64,
+        certificate: &[u8],
+        challenge: Challenge,
+        answer: &DeviceAuth,
+    ) -> Result<Session, Refusal> {
+        let result = self.judge(crypto, endpoint, certificate, &challenge, answer);
+        match &result {
+            Ok(_) => self.stats.authenticated += 1,
+            Err(_) => self.stats.refused += 1,
+        }
+        result
+    }
+
+    fn judge(
+        &mut self,
+        crypto: &Crypto,
+        endpoint: u64,
+        certificate: &[u8],
+        challenge: &Challenge,
+        answer: &DeviceAuth,
+    ) -> Result<Session, Refusal> {
+        let ca = self.ca.as_ref().ok_or(Refusal::NoCa)?;
+        let (_, cert) =
+            x509_parser::parse_x509_certificate(certificate).map_err(|_| Refusal::UnknownChain)?;
+        if !signed_by(crypto, &cert, ca) || cert.is_ca() {
+            return Err(Refusal::UnknownChain);
+        }
+        let key = PublicKey::from_sec1(&cert.public_key().subject_public_key.data)
+            .map_err(|_| Refusal::UnknownChain)?;
+        let identity = key.fingerprint();
+        let device = self
+            .devices
+            .get_mut(&identity)
+            .ok_or(Refusal::NotInManifest)?;
+        match &device.standing {
+            Standing::Enrolled => {}
+            Standing::Revoked => return Err(Refusal::Revoked),
+            Standing::OutOfField(state) => return Err(Refusal::LifeCycle(state.clone())),
+        }
+        let signed = transcript(&challenge.nonce, &challenge.server, &answer.ephemeral);
+        crypto
+            .verify(&key, &signed, &answer.signature)
+            .map_err(|_| Refusal::BadAnswer)?;
+        if device.session.is_some_and(|held| held != endpoint) {
+            return Err(Refusal::Clone);
+        }
+        device.session = Some(endpoint);
+        let shared = crypto.ecdh(&challenge.ephemeral, &answer.ephemeral);
+        Ok(Session {
+            identity,
+            endpoint,
+            key: session_key(crypto, &shared, &signed),
+        })
+    }
+}
+
+/// Whether `cert` is signed ecdsa-with-SHA256 by `key`.
+fn signed_by(
+    crypto: &Crypto,
+    cert: &x509_parser::certificate::X509Certificate<'_>,
+    key: &PublicKey,
+) -> bool {
+    cert.signature_algorithm.algorithm.to_id_string() == ECDSA_WITH_SHA256
+        && crypto
+            .verify(
+                key,
+                cert.tbs_certificate.as_ref(),
+                &Signature::from_der_bytes(cert.signature_value.data.to_vec()),
+            )
+            .is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ceremony::Quorum;
+    use crate::custody::Custody;
+    use crate::hsm::Hsm;
+    use crate::pki::{Pki, PkiNames};
+    use crate::secrets::IdentityOrigin;
+    use provsim_sim::{Ctx, Seed, SimTime, Trace};
+
+    #[test]
+    fn the_ca_is_registered_only_on_a_certificate_for_the_code_signed_by_it() {
+        let crypto = Crypto::new();
+        let mut trace = Trace::new();
+        let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
+        let seed = Seed::new(12);
+        let mut hsm = Hsm::new(Custody::CustomerHsm, IdentityOrigin::Vault);
+        let names = PkiNames {
+            site: "House".into(),
+            customer: "Customer".into(),
+        };
+        let vault = crypto.generate_key(&mut seed.stream("test/vault"));
+        let (pki, _, _) = Pki::establish(
+            &mut hsm,
+            &mut ctx,
+            seed,
+            &names,
+            Quorum::DEFAULT,
+            vault.public_key(),
+        )
+        .unwrap();
+        let ca = pki.customer().public_key().clone();
+        let mut rng = seed.stream("test/registrar");
+        let code = verification_code(&mut rng);
+        let proof = pki
+            .issue_verification_certificate(&mut hsm, &crypto, &code, vault.public_key(), &mut rng)
+            .unwrap();
+
+        let mut registrar = Registrar::new();
+        let challenge = registrar.challenge(&crypto, &mut rng);
+        let answer = DeviceAuth {
+            ephemeral: vault.public_key().clone(),
+            signature: crypto.sign(&vault, b"x"),
+        };
+        assert_eq!(
+            registrar.connect(&crypto, 0, &proof.der, challenge, &answer),
+            Err(Refusal::NoCa)
+        );
+        assert_eq!(
+            registrar.register_ca(&crypto, &ca, "another code", &proof.der),
+            Err(Refusal::CaProof("it does not name the verification code"))
+        );
+        assert_eq!(
+            registrar.register_ca(&crypto, vault.public_key(), &code, &proof.der),
+            Err(Refusal::CaProof("not signed by the CA's key"))
+        );
+        assert!(registrar.register_ca(&crypto, &ca, &code, b"junk").is_err());
+        assert_eq!(
+            registrar.register_ca(&crypto, &ca, &code, &proof.der),
+            Ok(())
+        );
+        // The verification certificate chains, but names no manifest device.
+        let challenge = registrar.challenge(&crypto, &mut rng);
+        assert_eq!(
+            registrar.connect(&crypto, 0, &proof.der, challenge, &answer),
+            Err(Refusal::NotInManifest)
+        );
+        assert_eq!(registrar.stats().refused, 2);
+    }
+}
