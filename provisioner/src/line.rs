@@ -752,8 +752,9 @@ impl Line {
             .map_err(|refused| LineError::Config(format!("registering the customer CA: {refused}")))
     }
 
-    /// A shipped device meets the registrar: its manifest entry is imported, and it
-    /// answers a fresh challenge from its endpoint (its index) and keeps its session.
+    /// A shipped device meets the registrar: its manifest entry is imported, it answers
+    /// a fresh challenge from its endpoint (its index), and both sides agree a session
+    /// key; then it disconnects.
     fn first_connection(
         &mut self,
         index: u64,
@@ -786,11 +787,14 @@ impl Line {
         if session.key != device_key {
             return Err("the device and the registrar derived different session keys".to_owned());
         }
+        // The device goes quiet until it is installed: its session ends, so the
+        // registrar holds no per-device session for the whole lot.
+        self.registrar.disconnect(&session.identity, index);
         Ok(())
     }
 
-    /// The registrar, as the run left it: every shipped device enrolled and holding its
-    /// session. For tests and the report.
+    /// The registrar, as the run left it: every shipped device enrolled, none connected.
+    /// For tests and the report.
     pub fn registrar_mut(&mut self) -> &mut Registrar {
         &mut self.registrar
     }

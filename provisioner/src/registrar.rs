@@ -11,13 +11,16 @@
 //! list), identities whose record says the part was returned or scrapped, and an
 //! identity answering from a second endpoint while the first holds a session (a clone).
 //!
-//! It keeps one small entry per manifest device (its fingerprint and state), nothing more.
+//! It keeps one small entry per manifest device, nothing more: the first 128 bits of its
+//! identity fingerprint (a key whose fingerprint shares them would take some 2^128
+//! tries to find, and would still have to answer for a certificate under the CA), plus
+//! an entry for each device revoked, out of the field or holding a session now.
 
 use crate::manifest::VerifiedEntry;
 use provsim_devices::first_connection::{DeviceAuth, session_key, transcript};
 use provsim_sim::Stream;
 use provsim_sim::crypto::{Crypto, Fingerprint, PublicKey, SecretKey, Signature};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// ecdsa-with-SHA256 (RFC 5758).
 const ECDSA_WITH_SHA256: &str = "1.2.840.10045.4.3.2";
@@ -43,20 +46,21 @@ pub enum Refusal {
     BadAnswer,
 }
 
-/// What the registrar knows of one manifest device.
+/// Why a manifest device may no longer connect.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Standing {
-    Enrolled,
+enum Barred {
     Revoked,
     /// The customer's record moved it out of the field (returned, scrapped).
     OutOfField(String),
 }
 
-#[derive(Debug, Clone)]
-struct Enrolment {
-    standing: Standing,
-    /// The endpoint holding a session, if any.
-    session: Option<u64>,
+/// How the registrar files an identity: its fingerprint's first 128 bits.
+type Tag = [u8; 16];
+
+fn tag(identity: &Fingerprint) -> Tag {
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&identity.0[..16]);
+    out
 }
 
 /// One challenge the registrar has issued: its ephemeral key stays here.
@@ -86,7 +90,10 @@ pub struct RegistrarStats {
 #[derive(Default)]
 pub struct Registrar {
     ca: Option<PublicKey>,
-    devices: BTreeMap<Fingerprint, Enrolment>,
+    enrolled: BTreeSet<Tag>,
+    barred: BTreeMap<Tag, Barred>,
+    /// Identities holding a session, with the endpoint that holds it.
+    sessions: BTreeMap<Tag, u64>,
     stats: RegistrarStats,
 }
 
@@ -133,45 +140,41 @@ impl Registrar {
 
     /// Admits one manifest entry (already verified against the manifest's signer).
     pub fn enroll(&mut self, entry: &VerifiedEntry) {
-        let fresh = self
-            .devices
-            .insert(
-                entry.identity.fingerprint(),
-                Enrolment {
-                    standing: Standing::Enrolled,
-                    session: None,
-                },
-            )
-            .is_none();
-        if fresh {
+        if self.enrolled.insert(tag(&entry.identity.fingerprint())) {
             self.stats.enrolled += 1;
         }
     }
 
     /// The customer revokes an identity.
     pub fn revoke(&mut self, identity: &Fingerprint) {
-        if let Some(device) = self.devices.get_mut(identity) {
-            device.standing = Standing::Revoked;
-            device.session = None;
-        }
+        self.bar(identity, Barred::Revoked);
     }
 
     /// The customer's record says the device left the field (`state`: "returned",
     /// "scrapped").
     pub fn out_of_field(&mut self, identity: &Fingerprint, state: &str) {
-        if let Some(device) = self.devices.get_mut(identity) {
-            device.standing = Standing::OutOfField(state.to_owned());
-            device.session = None;
+        self.bar(identity, Barred::OutOfField(state.to_owned()));
+    }
+
+    fn bar(&mut self, identity: &Fingerprint, why: Barred) {
+        let tag = tag(identity);
+        if self.enrolled.contains(&tag) {
+            self.barred.insert(tag, why);
+            self.sessions.remove(&tag);
         }
     }
 
     /// Ends `endpoint`'s session for `identity`.
     pub fn disconnect(&mut self, identity: &Fingerprint, endpoint: u64) {
-        if let Some(device) = self.devices.get_mut(identity)
-            && device.session == Some(endpoint)
-        {
-            device.session = None;
+        let tag = tag(identity);
+        if self.sessions.get(&tag) == Some(&endpoint) {
+            self.sessions.remove(&tag);
         }
+    }
+
+    /// Identities holding a session now.
+    pub fn sessions(&self) -> usize {
+        self.sessions.len()
     }
 
     /// A fresh challenge, from `rng`.
@@ -221,23 +224,27 @@ impl Registrar {
         let key = PublicKey::from_sec1(&cert.public_key().subject_public_key.data)
             .map_err(|_| Refusal::UnknownChain)?;
         let identity = key.fingerprint();
-        let device = self
-            .devices
-            .get_mut(&identity)
-            .ok_or(Refusal::NotInManifest)?;
-        match &device.standing {
-            Standing::Enrolled => {}
-            Standing::Revoked => return Err(Refusal::Revoked),
-            Standing::OutOfField(state) => return Err(Refusal::LifeCycle(state.clone())),
+        let tag = tag(&identity);
+        if !self.enrolled.contains(&tag) {
+            return Err(Refusal::NotInManifest);
+        }
+        match self.barred.get(&tag) {
+            None => {}
+            Some(Barred::Revoked) => return Err(Refusal::Revoked),
+            Some(Barred::OutOfField(state)) => return Err(Refusal::LifeCycle(state.clone())),
         }
         let signed = transcript(&challenge.nonce, &challenge.server, &answer.ephemeral);
         crypto
             .verify(&key, &signed, &answer.signature)
             .map_err(|_| Refusal::BadAnswer)?;
-        if device.session.is_some_and(|held| held != endpoint) {
+        if self
+            .sessions
+            .get(&tag)
+            .is_some_and(|&held| held != endpoint)
+        {
             return Err(Refusal::Clone);
         }
-        device.session = Some(endpoint);
+        self.sessions.insert(tag, endpoint);
         let shared = crypto.ecdh(&challenge.ephemeral, &answer.ephemeral);
         Ok(Session {
             identity,

@@ -166,6 +166,14 @@ fn every_shipped_device_authenticates_and_impostors_are_refused() {
     let key = line.identity_key(genuine.index, &crypto);
     let cert = certificates.0[&genuine.index].clone();
     assert_eq!(
+        line.registrar_mut().sessions(),
+        0,
+        "devices disconnect after first connection"
+    );
+    // The genuine device is in use...
+    assert!(connect(&mut line, &crypto, &mut rng, genuine.index, &cert, &key).is_ok());
+    // ...so the same identity from another device is a clone.
+    assert_eq!(
         connect(&mut line, &crypto, &mut rng, 20_000, &cert, &key),
         Err(Refusal::Clone)
     );
