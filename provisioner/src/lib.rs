@@ -23,6 +23,7 @@ mod firmware;
 mod hsm;
 mod level;
 mod line;
+pub mod link;
 mod manifest;
 mod pki;
 mod reconcile;

@@ -1,0 +1,719 @@
+//! The provisioning link between the vault side and a station, as sans-IO state
+//! machines: bytes in, events and bytes out, no sockets or timers inside.
+//!
+//! A three-message handshake authenticates both ends by certificates under the site's
+//! trust anchor and agrees keys: the station (client) sends its certificate, an
+//! ephemeral P-256 key and a nonce, signed; the vault (server) answers with the same and
+//! a signature over both messages; the station signs the whole exchange. A replayed
+//! hello can only make a fresh vault answer: the handshake it starts never completes,
+//! since the finish must sign the vault's new nonce. Each direction
+//! then has its own AES-256-GCM key from HKDF-SHA256 over the ephemeral ECDH secret,
+//! salted with the transcript's hash. Records carry a sequence number that makes the
+//! nonce and is authenticated; the receiver keeps a 64-record replay window, and checks
+//! a record before it counts its number as seen, so an altered copy cannot burn one.
+//!
+//! [`Transfer`] drives a vault and a station over a [`Network`] in virtual time: the
+//! vault sends provisioning jobs, the station applies each at most once and
+//! acknowledges it, the vault resends what is not acknowledged, and when the link goes
+//! quiet both ends start a fresh handshake, up to a configured number of attempts.
+
+use provsim_sim::crypto::{Crypto, PublicKey, SecretKey, Sha256, Signature};
+use provsim_sim::network::{End, Fate, Network};
+use provsim_sim::{Seed, SimDuration, SimTime, Stream};
+use std::collections::{BTreeMap, BTreeSet};
+
+const HELLO: u8 = 1;
+const WELCOME: u8 = 2;
+const FINISH: u8 = 3;
+const DATA: u8 = 4;
+/// Records a receiver remembers below the highest it has seen.
+const WINDOW: u64 = 64;
+
+/// An end's identity on the link: its key and its certificate (DER) under the anchor.
+#[derive(Clone)]
+pub struct LinkIdentity {
+    pub key: SecretKey,
+    pub certificate: Vec<u8>,
+}
+
+/// Why a datagram was refused. The endpoint's state is unchanged by a refusal.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LinkError {
+    #[error("malformed message")]
+    Malformed,
+    #[error("unexpected {0} message in this state")]
+    Unexpected(&'static str),
+    #[error("the peer's certificate does not verify under the trust anchor")]
+    Certificate,
+    #[error("the handshake signature does not verify")]
+    Signature,
+    #[error("the record does not authenticate")]
+    Record,
+    #[error("record {0} was already received or is too old")]
+    Replayed(u64),
+    #[error("the link is not established")]
+    NotEstablished,
+}
+
+/// What an endpoint asks its driver to do after a datagram.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Send(Vec<u8>),
+    Established,
+    Data(Vec<u8>),
+}
+
+struct Keys {
+    send: [u8; 32],
+    receive: [u8; 32],
+    send_direction: u8,
+}
+
+/// What the vault keeps between its welcome and the station's finish.
+struct ServerPending {
+    transcript: Vec<u8>,
+    ephemeral: SecretKey,
+    peer_ephemeral: PublicKey,
+    peer_key: PublicKey,
+}
+
+enum State {
+    /// Client: hello sent, waiting for the welcome.
+    HelloSent {
+        hello: Vec<u8>,
+        ephemeral: Box<SecretKey>,
+    },
+    /// Server: waiting for a hello.
+    Waiting,
+    /// Server: welcome sent, waiting for the finish.
+    WelcomeSent(Box<ServerPending>),
+    Established(Keys),
+}
+
+/// One end of the link.
+pub struct Endpoint {
+    identity: LinkIdentity,
+    trust: PublicKey,
+    rng: Stream,
+    state: State,
+    next_send: u64,
+    /// Highest sequence number received, and which of the `WINDOW` below it were.
+    highest: Option<u64>,
+    seen: u64,
+}
+
+fn put(out: &mut Vec<u8>, field: &[u8]) {
+    out.extend_from_slice(&(field.len() as u16).to_be_bytes());
+    out.extend_from_slice(field);
+}
+
+/// Reads length-prefixed fields after the tag.
+fn fields(bytes: &[u8], count: usize) -> Result<Vec<&[u8]>, LinkError> {
+    let mut at = 1;
+    let mut out = Vec::with_capacity(count);
+    for _ in 0..count {
+        let len = bytes.get(at..at + 2).ok_or(LinkError::Malformed)?;
+        let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
+        out.push(
+            bytes
+                .get(at + 2..at + 2 + len)
+                .ok_or(LinkError::Malformed)?,
+        );
+        at += 2 + len;
+    }
+    if at != bytes.len() {
+        return Err(LinkError::Malformed);
+    }
+    Ok(out)
+}
+
+/// The key of `certificate` if the anchor `trust` signed it (ecdsa-with-SHA256).
+fn certified_key(
+    crypto: &Crypto,
+    certificate: &[u8],
+    trust: &PublicKey,
+) -> Result<PublicKey, LinkError> {
+    let (rest, cert) =
+        x509_parser::parse_x509_certificate(certificate).map_err(|_| LinkError::Certificate)?;
+    let signed = cert.signature_algorithm.algorithm.to_id_string() == "1.2.840.10045.4.3.2"
+        && crypto
+            .verify(
+                trust,
+                cert.tbs_certificate.as_ref(),
+                &Signature::from_der_bytes(cert.signature_value.data.to_vec()),
+            )
+            .is_ok();
+    if !signed || !rest.is_empty() {
+        return Err(LinkError::Certificate);
+    }
+    PublicKey::from_sec1(&cert.public_key().subject_public_key.data)
+        .map_err(|_| LinkError::Certificate)
+}
+
+fn derive(
+    crypto: &Crypto,
+    ours: &SecretKey,
+    theirs: &PublicKey,
+    transcript: &[u8],
+    client: bool,
+) -> Keys {
+    let shared = crypto.ecdh(ours, theirs);
+    let salt = Sha256::digest(transcript);
+    let to_server = crypto.hkdf_sha256(&salt, &shared, b"provsim link station->vault");
+    let to_station = crypto.hkdf_sha256(&salt, &shared, b"provsim link vault->station");
+    if client {
+        Keys {
+            send: to_server,
+            receive: to_station,
+            send_direction: 0,
+        }
+    } else {
+        Keys {
+            send: to_station,
+            receive: to_server,
+            send_direction: 1,
+        }
+    }
+}
+
+fn nonce(direction: u8, seq: u64) -> [u8; 12] {
+    let mut nonce = [0u8; 12];
+    nonce[3] = direction;
+    nonce[4..].copy_from_slice(&seq.to_be_bytes());
+    nonce
+}
+
+impl Endpoint {
+    fn new(identity: LinkIdentity, trust: PublicKey, rng: Stream, state: State) -> Self {
+        Endpoint {
+            identity,
+            trust,
+            rng,
+            state,
+            next_send: 0,
+            highest: None,
+            seen: 0,
+        }
+    }
+
+    /// The station's end, with the hello to send.
+    pub fn client(
+        crypto: &Crypto,
+        identity: LinkIdentity,
+        trust: PublicKey,
+        mut rng: Stream,
+    ) -> (Endpoint, Vec<u8>) {
+        let ephemeral = crypto.generate_key(&mut rng);
+        let nonce: [u8; 32] = rng.bytes();
+        let mut hello = vec![HELLO];
+        put(&mut hello, &identity.certificate);
+        put(&mut hello, ephemeral.public_key().sec1());
+        put(&mut hello, &nonce);
+        let signature = crypto.sign(&identity.key, &hello);
+        put(&mut hello, signature.as_der());
+        let state = State::HelloSent {
+            hello: hello.clone(),
+            ephemeral: Box::new(ephemeral),
+        };
+        (Endpoint::new(identity, trust, rng, state), hello)
+    }
+
+    /// The vault's end, waiting for a hello.
+    pub fn server(identity: LinkIdentity, trust: PublicKey, rng: Stream) -> Endpoint {
+        Endpoint::new(identity, trust, rng, State::Waiting)
+    }
+
+    pub fn is_established(&self) -> bool {
+        matches!(self.state, State::Established(_))
+    }
+
+    /// Takes one datagram. A refused one leaves the endpoint as it was.
+    pub fn receive(&mut self, crypto: &Crypto, bytes: &[u8]) -> Result<Vec<Event>, LinkError> {
+        match (bytes.first().copied(), &self.state) {
+            (Some(HELLO), State::Waiting) => self.on_hello(crypto, bytes),
+            (Some(WELCOME), State::HelloSent { .. }) => self.on_welcome(crypto, bytes),
+            (Some(FINISH), State::WelcomeSent(_)) => self.on_finish(crypto, bytes),
+            (Some(DATA), State::Established(_)) => self.on_data(crypto, bytes),
+            (Some(DATA), _) => Err(LinkError::NotEstablished),
+            (Some(HELLO), _) => Err(LinkError::Unexpected("hello")),
+            (Some(WELCOME), _) => Err(LinkError::Unexpected("welcome")),
+            (Some(FINISH), _) => Err(LinkError::Unexpected("finish")),
+            _ => Err(LinkError::Malformed),
+        }
+    }
+
+    fn on_hello(&mut self, crypto: &Crypto, hello: &[u8]) -> Result<Vec<Event>, LinkError> {
+        let f = fields(hello, 4)?;
+        let peer_key = certified_key(crypto, f[0], &self.trust)?;
+        let body_len = hello.len() - 2 - f[3].len();
+        crypto
+            .verify(
+                &peer_key,
+                &hello[..body_len],
+                &Signature::from_der_bytes(f[3].to_vec()),
+            )
+            .map_err(|_| LinkError::Signature)?;
+        let peer_ephemeral = PublicKey::from_sec1(f[1]).map_err(|_| LinkError::Malformed)?;
+        if f[2].len() != 32 {
+            return Err(LinkError::Malformed);
+        }
+        let ephemeral = crypto.generate_key(&mut self.rng);
+        let nonce: [u8; 32] = self.rng.bytes();
+        let mut welcome = vec![WELCOME];
+        put(&mut welcome, &self.identity.certificate);
+        put(&mut welcome, ephemeral.public_key().sec1());
+        put(&mut welcome, &nonce);
+        let mut signed = b"vault".to_vec();
+        signed.extend_from_slice(hello);
+        signed.extend_from_slice(&welcome);
+        let signature = crypto.sign(&self.identity.key, &signed);
+        put(&mut welcome, signature.as_der());
+        let mut transcript = hello.to_vec();
+        transcript.extend_from_slice(&welcome);
+        self.state = State::WelcomeSent(Box::new(ServerPending {
+            transcript,
+            ephemeral,
+            peer_ephemeral,
+            peer_key,
+        }));
+        Ok(vec![Event::Send(welcome)])
+    }
+
+    fn on_welcome(&mut self, crypto: &Crypto, welcome: &[u8]) -> Result<Vec<Event>, LinkError> {
+        let State::HelloSent { hello, ephemeral } = &self.state else {
+            return Err(LinkError::Unexpected("welcome"));
+        };
+        let f = fields(welcome, 4)?;
+        let peer_key = certified_key(crypto, f[0], &self.trust)?;
+        let peer_ephemeral = PublicKey::from_sec1(f[1]).map_err(|_| LinkError::Malformed)?;
+        if f[2].len() != 32 {
+            return Err(LinkError::Malformed);
+        }
+        let body_len = welcome.len() - 2 - f[3].len();
+        let mut signed = b"vault".to_vec();
+        signed.extend_from_slice(hello);
+        signed.extend_from_slice(&welcome[..body_len]);
+        crypto
+            .verify(
+                &peer_key,
+                &signed,
+                &Signature::from_der_bytes(f[3].to_vec()),
+            )
+            .map_err(|_| LinkError::Signature)?;
+        let mut transcript = hello.clone();
+        transcript.extend_from_slice(welcome);
+        let mut proof = b"station".to_vec();
+        proof.extend_from_slice(&transcript);
+        let mut finish = vec![FINISH];
+        put(
+            &mut finish,
+            crypto.sign(&self.identity.key, &proof).as_der(),
+        );
+        let keys = derive(crypto, ephemeral, &peer_ephemeral, &transcript, true);
+        self.state = State::Established(keys);
+        Ok(vec![Event::Send(finish), Event::Established])
+    }
+
+    fn on_finish(&mut self, crypto: &Crypto, finish: &[u8]) -> Result<Vec<Event>, LinkError> {
+        let State::WelcomeSent(pending) = &self.state else {
+            return Err(LinkError::Unexpected("finish"));
+        };
+        let f = fields(finish, 1)?;
+        let mut proof = b"station".to_vec();
+        proof.extend_from_slice(&pending.transcript);
+        crypto
+            .verify(
+                &pending.peer_key,
+                &proof,
+                &Signature::from_der_bytes(f[0].to_vec()),
+            )
+            .map_err(|_| LinkError::Signature)?;
+        let keys = derive(
+            crypto,
+            &pending.ephemeral,
+            &pending.peer_ephemeral,
+            &pending.transcript,
+            false,
+        );
+        self.state = State::Established(keys);
+        Ok(vec![Event::Established])
+    }
+
+    fn on_data(&mut self, crypto: &Crypto, record: &[u8]) -> Result<Vec<Event>, LinkError> {
+        let State::Established(keys) = &self.state else {
+            return Err(LinkError::NotEstablished);
+        };
+        let seq = record
+            .get(1..9)
+            .map(|b| u64::from_be_bytes(b.try_into().unwrap_or([0; 8])))
+            .ok_or(LinkError::Malformed)?;
+        let fresh = match self.highest {
+            None => true,
+            Some(high) if seq > high => true,
+            Some(high) => high - seq < WINDOW && self.seen & (1 << (high - seq)) == 0,
+        };
+        if !fresh {
+            return Err(LinkError::Replayed(seq));
+        }
+        let plaintext = crypto
+            .aead_open(
+                &keys.receive,
+                &nonce(1 - keys.send_direction, seq),
+                &record[..9],
+                &record[9..],
+            )
+            .map_err(|_| LinkError::Record)?;
+        match self.highest {
+            Some(high) if seq <= high => self.seen |= 1 << (high - seq),
+            Some(high) => {
+                let shift = seq - high;
+                self.seen = if shift >= WINDOW {
+                    0
+                } else {
+                    self.seen << shift
+                };
+                self.seen |= 1;
+                self.highest = Some(seq);
+            }
+            None => {
+                self.seen = 1;
+                self.highest = Some(seq);
+            }
+        }
+        Ok(vec![Event::Data(plaintext)])
+    }
+
+    /// Seals `payload` as the next record.
+    pub fn seal(&mut self, crypto: &Crypto, payload: &[u8]) -> Result<Vec<u8>, LinkError> {
+        let State::Established(keys) = &self.state else {
+            return Err(LinkError::NotEstablished);
+        };
+        let seq = self.next_send;
+        self.next_send += 1;
+        let mut record = vec![DATA];
+        record.extend_from_slice(&seq.to_be_bytes());
+        let sealed = crypto.aead_seal(
+            &keys.send,
+            &nonce(keys.send_direction, seq),
+            &record,
+            payload,
+        );
+        record.extend_from_slice(&sealed);
+        Ok(record)
+    }
+}
+
+/// How a transfer retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Quiet time after which unacknowledged jobs are sent again.
+    pub resend_after: SimDuration,
+    /// Resends before the link is given up and a fresh handshake started.
+    pub resends_per_link: u32,
+    /// Handshakes before the transfer stops and reports what is left as failed.
+    pub handshakes: u32,
+}
+
+/// How a transfer ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TransferReport {
+    /// Jobs the station applied and the vault saw acknowledged.
+    pub acknowledged: Vec<u64>,
+    /// Jobs the vault gave up on.
+    pub failed: Vec<u64>,
+    /// Jobs the station applied, in order, with what it received: each at most once.
+    pub applied: Vec<(u64, Vec<u8>)>,
+    /// Every delivery: what the network did to it, its message type, whether the
+    /// receiving end accepted it, and its SHA-256 (to find copies).
+    pub deliveries: Vec<(Fate, u8, bool, [u8; 32])>,
+    pub handshakes: u32,
+}
+
+/// Sends `jobs` (id, payload) from the vault to the station over `network`.
+pub struct Transfer<'a> {
+    pub crypto: &'a Crypto,
+    pub vault: LinkIdentity,
+    pub station: LinkIdentity,
+    pub trust: PublicKey,
+    pub policy: RetryPolicy,
+}
+
+impl Transfer<'_> {
+    /// Runs until every job is acknowledged or the handshakes run out; each end's
+    /// randomness comes from `seed`'s `link/...` streams.
+    pub fn run(
+        &self,
+        network: &mut Network,
+        seed: Seed,
+        jobs: &[(u64, Vec<u8>)],
+    ) -> TransferReport {
+        let mut report = TransferReport::default();
+        let mut pending: BTreeMap<u64, &[u8]> =
+            jobs.iter().map(|(id, p)| (*id, p.as_slice())).collect();
+        let mut applied_ids = BTreeSet::new();
+        let mut now = SimTime::ZERO;
+        while !pending.is_empty() && report.handshakes < self.policy.handshakes {
+            report.handshakes += 1;
+            let label = u64::from(report.handshakes);
+            let (mut station, hello) = Endpoint::client(
+                self.crypto,
+                self.station.clone(),
+                self.trust.clone(),
+                seed.stream(&format!("link/station/{label}")),
+            );
+            let mut vault = Endpoint::server(
+                self.vault.clone(),
+                self.trust.clone(),
+                seed.stream(&format!("link/vault/{label}")),
+            );
+            network.send(now, End::A, hello);
+            let mut resends = 0;
+            let mut sent_jobs = false;
+            loop {
+                // Deliver what is due; when nothing is, the vault's timer fires.
+                let quiet_until = now + self.policy.resend_after;
+                let delivery = match network.next_at() {
+                    Some(at) if at <= quiet_until => network.deliver(),
+                    _ => None,
+                };
+                let Some(delivery) = delivery else {
+                    now = quiet_until;
+                    if !vault.is_established() || resends >= self.policy.resends_per_link {
+                        break;
+                    }
+                    resends += 1;
+                    if !self.send_pending(&mut vault, network, now, &pending) {
+                        break;
+                    }
+                    sent_jobs = true;
+                    continue;
+                };
+                now = delivery.at;
+                let (endpoint, from) = match delivery.to {
+                    End::A => (&mut station, End::A),
+                    End::B => (&mut vault, End::B),
+                };
+                let result = endpoint.receive(self.crypto, &delivery.bytes);
+                report.deliveries.push((
+                    delivery.fate,
+                    delivery.bytes.first().copied().unwrap_or(0),
+                    result.is_ok(),
+                    Sha256::digest(&delivery.bytes),
+                ));
+                let Ok(events) = result else { continue };
+                for event in events {
+                    match (event, from) {
+                        (Event::Send(bytes), _) => network.send(now, from, bytes),
+                        (Event::Established, End::B) if !sent_jobs => {
+                            sent_jobs = self.send_pending(&mut vault, network, now, &pending);
+                        }
+                        (Event::Established, _) => {}
+                        (Event::Data(message), End::A) => {
+                            // The station: apply a job once, acknowledge it every time.
+                            let Some((id, payload)) = decode_job(&message) else {
+                                continue;
+                            };
+                            if applied_ids.insert(id) {
+                                report.applied.push((id, payload.to_vec()));
+                            }
+                            if let Ok(ack) = station.seal(self.crypto, &ack_message(id)) {
+                                network.send(now, End::A, ack);
+                            }
+                        }
+                        (Event::Data(message), End::B) => {
+                            if let Some(id) = decode_ack(&message)
+                                && pending.remove(&id).is_some()
+                            {
+                                report.acknowledged.push(id);
+                            }
+                        }
+                    }
+                }
+                if pending.is_empty() {
+                    break;
+                }
+            }
+            // A new handshake starts on a clean network: what is in flight is lost.
+            while network.deliver().is_some() {}
+        }
+        report.failed = pending.keys().copied().collect();
+        report
+    }
+
+    /// Seals every pending job; false when the vault cannot send.
+    fn send_pending(
+        &self,
+        vault: &mut Endpoint,
+        network: &mut Network,
+        now: SimTime,
+        pending: &BTreeMap<u64, &[u8]>,
+    ) -> bool {
+        for (id, payload) in pending {
+            match vault.seal(self.crypto, &job_message(*id, payload)) {
+                Ok(record) => network.send(now, End::B, record),
+                Err(_) => return false,
+            }
+        }
+        true
+    }
+}
+
+fn job_message(id: u64, payload: &[u8]) -> Vec<u8> {
+    let mut message = b"J".to_vec();
+    message.extend_from_slice(&id.to_be_bytes());
+    message.extend_from_slice(payload);
+    message
+}
+
+fn decode_job(message: &[u8]) -> Option<(u64, &[u8])> {
+    if message.first() != Some(&b'J') {
+        return None;
+    }
+    let id = u64::from_be_bytes(message.get(1..9)?.try_into().ok()?);
+    Some((id, &message[9..]))
+}
+
+fn ack_message(id: u64) -> Vec<u8> {
+    let mut message = b"A".to_vec();
+    message.extend_from_slice(&id.to_be_bytes());
+    message
+}
+
+fn decode_ack(message: &[u8]) -> Option<u64> {
+    if message.len() != 9 || message[0] != b'A' {
+        return None;
+    }
+    Some(u64::from_be_bytes(message[1..9].try_into().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A certificate for `key` signed by `issuer`, as the site's CA would make it.
+    fn certificate(crypto: &Crypto, issuer: &SecretKey, key: &PublicKey, name: &str) -> Vec<u8> {
+        let mut params = rcgen::CertificateParams::default();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, name);
+        params.serial_number = Some(rcgen::SerialNumber::from_slice(&[0x42, name.len() as u8]));
+        let issuer_params = rcgen::CertificateParams::default();
+        let signer = crypto.cert_signer(issuer);
+        let issuer = rcgen::Issuer::from_params(&issuer_params, signer);
+        params.signed_by(key, &issuer).unwrap().der().to_vec()
+    }
+
+    fn identity(crypto: &Crypto, anchor: &SecretKey, label: &str) -> LinkIdentity {
+        let key = crypto.generate_key(&mut Seed::new(1).stream(label));
+        LinkIdentity {
+            certificate: certificate(crypto, anchor, key.public_key(), label),
+            key,
+        }
+    }
+
+    /// A completed handshake: (station, vault).
+    fn pair(crypto: &Crypto, anchor: &SecretKey) -> (Endpoint, Endpoint) {
+        let trust = anchor.public_key().clone();
+        let (mut station, hello) = Endpoint::client(
+            crypto,
+            identity(crypto, anchor, "station"),
+            trust.clone(),
+            Seed::new(2).stream("s"),
+        );
+        let mut vault = Endpoint::server(
+            identity(crypto, anchor, "vault"),
+            trust,
+            Seed::new(2).stream("v"),
+        );
+        let Event::Send(welcome) = vault.receive(crypto, &hello).unwrap().remove(0) else {
+            panic!("no welcome");
+        };
+        let Event::Send(finish) = station.receive(crypto, &welcome).unwrap().remove(0) else {
+            panic!("no finish");
+        };
+        assert_eq!(
+            vault.receive(crypto, &finish).unwrap(),
+            [Event::Established]
+        );
+        assert!(station.is_established() && vault.is_established());
+        (station, vault)
+    }
+
+    #[test]
+    fn records_flow_once_each_way_and_the_window_refuses_old_ones() {
+        let crypto = Crypto::new();
+        let anchor = crypto.generate_key(&mut Seed::new(1).stream("anchor"));
+        let (mut station, mut vault) = pair(&crypto, &anchor);
+        let records: Vec<Vec<u8>> = (0..80u8)
+            .map(|i| vault.seal(&crypto, &[i]).unwrap())
+            .collect();
+        // Out of order within the window is fine; each only once.
+        assert_eq!(
+            station.receive(&crypto, &records[5]).unwrap(),
+            [Event::Data(vec![5])]
+        );
+        assert_eq!(
+            station.receive(&crypto, &records[3]).unwrap(),
+            [Event::Data(vec![3])]
+        );
+        assert_eq!(
+            station.receive(&crypto, &records[3]),
+            Err(LinkError::Replayed(3))
+        );
+        assert_eq!(
+            station.receive(&crypto, &records[79]).unwrap(),
+            [Event::Data(vec![79])]
+        );
+        // 4 is now more than 64 below the highest: too old, even though never seen.
+        assert_eq!(
+            station.receive(&crypto, &records[4]),
+            Err(LinkError::Replayed(4))
+        );
+        assert!(station.receive(&crypto, &records[20]).is_ok());
+        // An altered record is refused and does not burn its number.
+        let mut altered = records[21].clone();
+        let last = altered.len() - 1;
+        altered[last] ^= 1;
+        assert_eq!(station.receive(&crypto, &altered), Err(LinkError::Record));
+        assert!(station.receive(&crypto, &records[21]).is_ok());
+        // A record for the other direction does not open.
+        let down = vault.seal(&crypto, b"mine").unwrap();
+        assert_eq!(vault.receive(&crypto, &down), Err(LinkError::Record));
+        let up = station.seal(&crypto, b"ack").unwrap();
+        assert_eq!(
+            vault.receive(&crypto, &up).unwrap(),
+            [Event::Data(b"ack".to_vec())]
+        );
+    }
+
+    #[test]
+    fn an_end_not_certified_by_the_anchor_is_refused() {
+        let crypto = Crypto::new();
+        let anchor = crypto.generate_key(&mut Seed::new(1).stream("anchor"));
+        let rogue = crypto.generate_key(&mut Seed::new(1).stream("rogue"));
+        let (_, hello) = Endpoint::client(
+            &crypto,
+            identity(&crypto, &rogue, "station"),
+            anchor.public_key().clone(),
+            Seed::new(3).stream("s"),
+        );
+        let mut vault = Endpoint::server(
+            identity(&crypto, &anchor, "vault"),
+            anchor.public_key().clone(),
+            Seed::new(3).stream("v"),
+        );
+        assert_eq!(vault.receive(&crypto, &hello), Err(LinkError::Certificate));
+        assert_eq!(vault.seal(&crypto, b"x"), Err(LinkError::NotEstablished));
+        // Every truncation of a genuine hello is refused without a panic.
+        let (_, hello) = Endpoint::client(
+            &crypto,
+            identity(&crypto, &anchor, "station"),
+            anchor.public_key().clone(),
+            Seed::new(3).stream("s"),
+        );
+        for cut in 0..hello.len() {
+            assert!(vault.receive(&crypto, &hello[..cut]).is_err());
+        }
+        assert!(vault.receive(&crypto, &hello).is_ok());
+    }
+}
