@@ -371,3 +371,66 @@ fn device_profile(
 
 /// id-at-serialNumber (X.520, 2.5.4.5).
 const SERIAL_NUMBER_OID: &[u64] = &[2, 5, 4, 5];
+
+/// A site PKI on its own, for tests and harnesses elsewhere: the ceremony run with the
+/// default quorum in a fresh vault, the vault's identity key made from
+/// `test/vault`, and the customer CA's private key re-derived from its stream as ground
+/// truth is (what an attacker who stole it would hold).
+pub mod testing {
+    use super::{Pki, PkiNames};
+    use crate::ceremony::Quorum;
+    use crate::custody::Custody;
+    use crate::hsm::Hsm;
+    use crate::secrets::IdentityOrigin;
+    use provsim_sim::crypto::{Crypto, SecretKey};
+    use provsim_sim::{Ctx, Seed, SimTime, Trace};
+
+    pub struct TestPki {
+        pub pki: Pki,
+        pub hsm: Hsm,
+        pub vault_key: SecretKey,
+        pub customer_ca_key: SecretKey,
+    }
+
+    /// Site "House", customer "Customer".
+    pub fn establish(
+        crypto: &Crypto,
+        seed: Seed,
+        custody: Custody,
+    ) -> Result<TestPki, crate::error::PkiError> {
+        let mut trace = Trace::new();
+        let mut ctx = Ctx::new(SimTime::ZERO, crypto, &mut trace);
+        let mut hsm = Hsm::new(custody, IdentityOrigin::Vault);
+        let names = PkiNames {
+            site: "House".into(),
+            customer: "Customer".into(),
+        };
+        let vault_key = crypto.generate_key(&mut seed.stream("test/vault"));
+        let (pki, _, _) = Pki::establish(
+            &mut hsm,
+            &mut ctx,
+            seed,
+            &names,
+            Quorum::DEFAULT,
+            vault_key.public_key(),
+        )?;
+        Ok(TestPki {
+            pki,
+            hsm,
+            vault_key,
+            customer_ca_key: crypto.generate_key(&mut seed.stream("site/customer-ca")),
+        })
+    }
+
+    #[cfg(test)]
+    #[test]
+    fn the_re_derived_ca_key_is_the_customer_cas() {
+        let crypto = Crypto::new();
+        let test = establish(&crypto, Seed::new(3), Custody::SharedVm).unwrap();
+        assert_eq!(
+            test.customer_ca_key.public_key(),
+            test.pki.customer().public_key()
+        );
+        assert!(!test.pki.vault().der.is_empty());
+    }
+}

@@ -273,34 +273,19 @@ fn signed_by(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ceremony::Quorum;
     use crate::custody::Custody;
-    use crate::hsm::Hsm;
-    use crate::pki::{Pki, PkiNames};
-    use crate::secrets::IdentityOrigin;
-    use provsim_sim::{Ctx, Seed, SimTime, Trace};
+    use provsim_sim::Seed;
 
     #[test]
     fn the_ca_is_registered_only_on_a_certificate_for_the_code_signed_by_it() {
         let crypto = Crypto::new();
-        let mut trace = Trace::new();
-        let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
         let seed = Seed::new(12);
-        let mut hsm = Hsm::new(Custody::CustomerHsm, IdentityOrigin::Vault);
-        let names = PkiNames {
-            site: "House".into(),
-            customer: "Customer".into(),
-        };
-        let vault = crypto.generate_key(&mut seed.stream("test/vault"));
-        let (pki, _, _) = Pki::establish(
-            &mut hsm,
-            &mut ctx,
-            seed,
-            &names,
-            Quorum::DEFAULT,
-            vault.public_key(),
-        )
-        .unwrap();
+        let crate::pki::testing::TestPki {
+            pki,
+            mut hsm,
+            vault_key: vault,
+            ..
+        } = crate::pki::testing::establish(&crypto, seed, Custody::CustomerHsm).unwrap();
         let ca = pki.customer().public_key().clone();
         let mut rng = seed.stream("test/registrar");
         let code = verification_code(&mut rng);

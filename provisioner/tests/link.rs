@@ -4,34 +4,23 @@
 
 use proptest::prelude::*;
 use provsim_devices::DeviceId;
+use provsim_provisioner::Custody;
 use provsim_provisioner::link::{LinkIdentity, RetryPolicy, Transfer, TransferReport};
-use provsim_provisioner::{Custody, Hsm, IdentityOrigin, Pki, PkiNames, Quorum};
+use provsim_provisioner::testing::{TestPki, establish};
 use provsim_sim::crypto::{Crypto, PublicKey};
 use provsim_sim::network::{Fate, Faults, Network};
-use provsim_sim::{Ctx, Seed, SimDuration, SimTime, Trace};
+use provsim_sim::{Seed, SimDuration};
 use std::collections::BTreeSet;
 
 /// The vault's and the station's identities, certified under the customer CA.
 fn identities(crypto: &Crypto) -> (LinkIdentity, LinkIdentity, PublicKey) {
     let seed = Seed::new(77);
-    let mut trace = Trace::new();
-    let mut ctx = Ctx::new(SimTime::ZERO, crypto, &mut trace);
-    let mut hsm = Hsm::new(Custody::ProvisionerHsm, IdentityOrigin::Vault);
-    let names = PkiNames {
-        site: "House".into(),
-        customer: "Customer".into(),
-    };
-    let vault_key = crypto.generate_key(&mut seed.stream("test/vault"));
-    let (pki, _, _) = Pki::establish(
-        &mut hsm,
-        &mut ctx,
-        seed,
-        &names,
-        Quorum::DEFAULT,
-        vault_key.public_key(),
-    )
-    .unwrap();
-    let ca_key = crypto.generate_key(&mut seed.stream("site/customer-ca"));
+    let TestPki {
+        pki,
+        vault_key,
+        customer_ca_key: ca_key,
+        ..
+    } = establish(crypto, seed, Custody::ProvisionerHsm).unwrap();
     let station_key = crypto.generate_key(&mut seed.stream("test/station"));
     let mut serials = seed.stream("test/serials");
     let certify =

@@ -398,34 +398,15 @@ mod tests {
     /// shipped, with the private key in hand, is a counterfeit identity.
     #[test]
     fn only_a_held_unshipped_key_certified_by_the_customer_ca_is_a_counterfeit() {
-        use provsim_provisioner::{Custody, Hsm, Pki, PkiNames, Quorum};
-        use provsim_sim::{Ctx, SimTime, Trace};
+        use provsim_provisioner::Custody;
+        use provsim_provisioner::testing::{TestPki, establish};
         let crypto = Crypto::new();
-        let mut trace = Trace::new();
-        let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
         let seed = Seed::new(5);
-        let names = PkiNames {
-            site: "Site".to_owned(),
-            customer: "Customer".to_owned(),
-        };
-        let mut hsm = Hsm::new(
-            Custody::SharedVm,
-            provsim_provisioner::IdentityOrigin::Vault,
-        );
-        let (pki, _, _) = Pki::establish(
-            &mut hsm,
-            &mut ctx,
-            seed,
-            &names,
-            Quorum::DEFAULT,
-            crypto
-                .generate_key(&mut seed.stream("test/vault"))
-                .public_key(),
-        )
-        .expect("establish");
-        // The customer CA's key, re-derived from its stream as ground truth is.
-        let ca_key = crypto.generate_key(&mut seed.stream("site/customer-ca"));
-        assert_eq!(ca_key.public_key(), pki.customer().public_key());
+        let TestPki {
+            pki,
+            customer_ca_key: ca_key,
+            ..
+        } = establish(&crypto, seed, Custody::SharedVm).unwrap();
         let mut rng = seed.stream("test/attacker");
         let own = crypto.generate_key(&mut rng);
         let shipped = crypto.generate_key(&mut rng);
