@@ -1,6 +1,14 @@
 //! The line: a site configuration, the lots it runs, and the event loop that takes each
 //! device through the station in virtual time.
 
+mod cloud;
+mod outputs;
+mod replay;
+mod rma;
+mod sink;
+
+pub use sink::{AuthorityRole, LineSink};
+
 use crate::audit::{AuditLog, AuditRecord, detail_hex};
 use crate::ceremony::Quorum;
 use crate::custody::Custody;
@@ -9,7 +17,7 @@ use crate::firmware::build_firmware;
 use crate::hsm::{Hsm, HsmStats, KeyHandle, KeyUse};
 use crate::level::{Level, WaferMap, Yields};
 use crate::manifest::ManifestFields;
-use crate::pki::{IssuedCertificate, Pki, PkiNames};
+use crate::pki::{Pki, PkiNames};
 use crate::reconcile::{Reconciler, Reconciliation};
 use crate::record::{DeviceRecord, RecordFields};
 use crate::registrar::{Registrar, RegistrarStats};
@@ -89,70 +97,6 @@ pub struct RejectedDevice {
     pub index: u64,
     pub device_id: DeviceId,
     pub reason: String,
-}
-
-/// Which CA a certificate handed to [`LineSink::authority`] belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthorityRole {
-    Root,
-    CustomerCa,
-    /// The vault's identity certificate (issued by the root): signs records and the
-    /// manifest.
-    Vault,
-}
-
-impl AuthorityRole {
-    pub fn name(self) -> &'static str {
-        match self {
-            AuthorityRole::Root => "root",
-            AuthorityRole::CustomerCa => "customer-ca",
-            AuthorityRole::Vault => "vault-certificate",
-        }
-    }
-}
-
-/// Where a line's output goes as it is produced: the CA certificates once, when the
-/// run starts, then each device's certificate and audit records as it leaves.
-pub trait LineSink {
-    fn authority(
-        &mut self,
-        role: AuthorityRole,
-        certificate: &IssuedCertificate,
-    ) -> std::io::Result<()>;
-    fn certificate(
-        &mut self,
-        device: &ShippedDevice,
-        certificate: &IssuedCertificate,
-    ) -> std::io::Result<()>;
-    fn audit(&mut self, record: &AuditRecord) -> std::io::Result<()>;
-
-    /// The vault's identity key, which signs the device records (once, first).
-    fn vault(&mut self, _public_key: &PublicKey) -> std::io::Result<()> {
-        Ok(())
-    }
-
-    /// A shipped device's signed record, as it leaves the line.
-    fn record(&mut self, _record: &DeviceRecord) -> std::io::Result<()> {
-        Ok(())
-    }
-
-    /// A shipped device's manifest entry (one line of JSON, a flattened JWS).
-    fn manifest(&mut self, _entry: &str) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// A sink that keeps nothing.
-impl LineSink for () {
-    fn authority(&mut self, _: AuthorityRole, _: &IssuedCertificate) -> std::io::Result<()> {
-        Ok(())
-    }
-    fn certificate(&mut self, _: &ShippedDevice, _: &IssuedCertificate) -> std::io::Result<()> {
-        Ok(())
-    }
-    fn audit(&mut self, _: &AuditRecord) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// What a run of the line produced.
@@ -413,78 +357,6 @@ impl Line {
         &self.site.vault_key
     }
 
-    /// Builds and signs the record of a device that just shipped.
-    fn device_record(
-        &mut self,
-        shipped: &ShippedDevice,
-        cycle: &crate::station::StationCycle,
-        target: &dyn Target,
-        leaves: SimTime,
-    ) -> Result<DeviceRecord, LineError> {
-        let lot_number = usize::from((shipped.device_id.0 >> 32) as u16);
-        let lot = self
-            .lots
-            .get(lot_number.wrapping_sub(1))
-            .map_or("", |lot| lot.name.as_str());
-        let site = self.wafer_map.site(shipped.device_id.0 as u32);
-        let wafer = format!("{lot}-W{:02}", site.wafer);
-        let fields = RecordFields {
-            device: shipped.device_id,
-            index: shipped.index,
-            lot,
-            wafer: &wafer,
-            x: site.x,
-            y: site.y,
-            level: self.config.level.name(),
-            tester: self.station.name(),
-            life_cycle: target.life_cycle().name(),
-            identity: shipped.identity,
-            certificate_sha256: self.crypto.sha256(&cycle.certificate.der),
-            firmware_sha256: self.site.firmware_hash,
-            shipped_at_ns: leaves.as_nanos(),
-            signer: self.site.vault_key.fingerprint().key_id(),
-        };
-        let prefix = fields.prefix();
-        let mut trace = Trace::new();
-        let mut ctx = Ctx::new(leaves, &self.crypto, &mut trace);
-        let signature =
-            self.site
-                .hsm
-                .sign_record(&mut ctx, self.site.vault_handle, prefix.as_bytes())?;
-        Ok(fields.sign_with(&signature))
-    }
-
-    /// Builds and signs a shipped device's manifest entry.
-    fn manifest_entry(
-        &self,
-        shipped: &ShippedDevice,
-        cycle: &crate::station::StationCycle,
-        leaves: SimTime,
-    ) -> Result<String, LineError> {
-        let fields = ManifestFields {
-            device: shipped.device_id,
-            model: self.config.target.name(),
-            part_number: format!("{:04x}", self.config.product),
-            manufacturer: &self.config.names.customer,
-            provisioner: &self.config.names.site,
-            shipped_at_ns: leaves.as_nanos(),
-            identity: &cycle.identity,
-            chain: [
-                &cycle.certificate.der,
-                &self.site.pki.customer().certificate().der,
-            ],
-        };
-        let signer_der = &self.site.pki.vault().der;
-        let input = fields.signing_input(&self.site.vault_key, signer_der);
-        let mut trace = Trace::new();
-        let mut ctx = Ctx::new(leaves, &self.crypto, &mut trace);
-        let signature =
-            self.site
-                .hsm
-                .sign_record(&mut ctx, self.site.vault_handle, input.as_bytes())?;
-        Ok(fields.entry(&self.site.vault_key, signer_der, &signature)?)
-    }
-
     pub fn firmware_key(&self) -> &PublicKey {
         &self.site.firmware_key
     }
@@ -729,223 +601,5 @@ impl Line {
             registrar: self.registrar.stats(),
             refused_at_first_connection,
         })
-    }
-
-    /// The customer registers its device CA with the registrar, proving possession with
-    /// a verification certificate the vault issues under the CA for the registrar's code.
-    fn register_customer_ca(&mut self) -> Result<(), LineError> {
-        let code = crate::registrar::verification_code(&mut self.seed.stream("registrar/code"));
-        let certificate = self.site.pki.issue_verification_certificate(
-            &mut self.site.hsm,
-            &self.crypto,
-            &code,
-            &self.site.vault_key,
-            &mut self.seed.stream("registrar/verification-serial"),
-        )?;
-        self.registrar
-            .register_ca(
-                &self.cloud,
-                self.site.pki.customer().public_key(),
-                &code,
-                &certificate.der,
-            )
-            .map_err(|refused| LineError::Config(format!("registering the customer CA: {refused}")))
-    }
-
-    /// A shipped device meets the registrar: its manifest entry is imported, it answers
-    /// a fresh challenge from its endpoint (its index), and both sides agree a session
-    /// key; then it disconnects.
-    fn first_connection(
-        &mut self,
-        index: u64,
-        entry: &str,
-        cycle: &crate::station::StationCycle,
-        target: &mut dyn Target,
-    ) -> Result<(), String> {
-        let signer_der = &self.site.pki.vault().der;
-        let verified =
-            crate::manifest::verify_entry(&self.cloud, entry, &self.site.vault_key, signer_der)
-                .map_err(|e| e.to_string())?;
-        self.registrar.enroll(&verified);
-        let mut rng = self.seed.device_stream(index, "registrar/challenge");
-        let challenge = self.registrar.challenge(&self.cloud, &mut rng);
-        let mut trace = Trace::new();
-        let mut ctx = Ctx::new(SimTime::ZERO, &self.cloud, &mut trace);
-        let (answer, device_key) = target
-            .authenticate(&mut ctx, &challenge.nonce, &challenge.server)
-            .map_err(|e| e.to_string())?;
-        let session = self
-            .registrar
-            .connect(
-                &self.cloud,
-                index,
-                &cycle.certificate.der,
-                challenge,
-                &answer,
-            )
-            .map_err(|e| e.to_string())?;
-        if session.key != device_key {
-            return Err("the device and the registrar derived different session keys".to_owned());
-        }
-        // The device goes quiet until it is installed: its session ends, so the
-        // registrar holds no per-device session for the whole lot.
-        self.registrar.disconnect(&session.identity, index);
-        Ok(())
-    }
-
-    /// The registrar, as the run left it: every shipped device enrolled, none connected.
-    /// For tests and the report.
-    pub fn registrar_mut(&mut self) -> &mut Registrar {
-        &mut self.registrar
-    }
-
-    /// Takes the devices the return plan names through the RMA desk after the lots,
-    /// each re-created as it shipped (on a scratch facade: the line did not make it
-    /// twice), and records what became of each identity.
-    fn process_returns(
-        &mut self,
-        shipped: &[ShippedDevice],
-        from: SimTime,
-        reconciler: &mut Reconciler,
-        sink: &mut dyn LineSink,
-    ) -> Result<Vec<ReturnedDevice>, LineError> {
-        if self.config.returns.is_empty() {
-            return Ok(Vec::new());
-        }
-        let chosen = self.config.returns.select(self.seed, shipped);
-        let scratch = Crypto::new();
-        let mut returned = Vec::with_capacity(chosen.len());
-        let mut at = from;
-        for position in chosen {
-            let device = shipped[position];
-            let index = device.index;
-            let (mut target, _) = self.rebuild_device(index, &scratch)?;
-            let token = crate::station::life_cycle_token(self.seed, index, TokenKind::Rma);
-            let mut trace = Trace::new();
-            let mut ctx = Ctx::new(at, &self.crypto, &mut trace);
-            let (outcome, detail) = process_return(&mut ctx, target.as_mut(), token);
-            at += RMA_DESK_TIME;
-            let record = self.site.audit.append(
-                &self.crypto,
-                at,
-                "rma-desk",
-                "device-returned",
-                Some(device.device_id),
-                format!(
-                    "{} result={}",
-                    detail_hex("key", &device.identity.0),
-                    outcome.name()
-                ),
-            );
-            reconciler.record(&record);
-            sink.audit(&record)?;
-            // The customer's records now say the part left the field.
-            self.registrar
-                .out_of_field(&device.identity, outcome.name());
-            self.site_trace.record(
-                at,
-                "device-returned",
-                &[
-                    ("index", Field::U64(index)),
-                    ("result", Field::Str(outcome.name())),
-                ],
-            );
-            returned.push(ReturnedDevice {
-                index,
-                device_id: device.device_id,
-                identity: device.identity,
-                outcome,
-                detail,
-            });
-        }
-        Ok(returned)
-    }
-
-    /// Ground truth for oracles: device `index`'s identity key, made by the vault or by
-    /// the chip as the secrets profile says, re-derived from the seed (charged to
-    /// `crypto`, the oracle's own facade). Nothing of the line is touched, and the key
-    /// is never part of any output.
-    pub fn identity_key(&self, index: u64, crypto: &Crypto) -> SecretKey {
-        let mut stream = match self.config.secrets.identity {
-            IdentityOrigin::Vault => crate::station::identity_key_stream(self.seed, index),
-            IdentityOrigin::Device => provsim_devices::mcu::on_chip_key_stream(self.seed, index),
-        };
-        crypto.generate_key(&mut stream)
-    }
-
-    /// Ground truth for oracles: device `index`'s symmetric keys, by name, as the vault
-    /// made them. Never part of any output.
-    pub fn symmetric_keys(&self, index: u64) -> Vec<(String, [u8; 32])> {
-        self.config
-            .secrets
-            .symmetric_keys
-            .iter()
-            .map(|name| {
-                (
-                    name.clone(),
-                    crate::secrets::symmetric_key(self.seed, index, name),
-                )
-            })
-            .collect()
-    }
-
-    /// Re-creates device `index` exactly as the line shipped it, on a scratch copy of the
-    /// site: the real site, its audit log and its counters are untouched, and the work is
-    /// charged to `crypto`. This is how an attack gets its own copy of a device.
-    pub fn rebuild_device(
-        &self,
-        index: u64,
-        crypto: &Crypto,
-    ) -> Result<(Box<dyn Target>, Digest), LineError> {
-        self.rebuild_device_observed(index, crypto, &mut ())
-    }
-
-    /// A copy of the site as it was while device `index` was on the station, its
-    /// identity key made and not yet sent: what an attacker at the site gets to work on.
-    /// The real site is untouched and the replay is charged to `crypto`.
-    pub fn site_during(&self, index: u64, crypto: &Crypto) -> Result<SiteAccess, LineError> {
-        struct Snapshot(Option<Site>);
-        impl PassObserver for Snapshot {
-            fn key_in_flight(&mut self, site: &Site) {
-                self.0 = Some(site.clone());
-            }
-        }
-        let mut snapshot = Snapshot(None);
-        self.rebuild_device_observed(index, crypto, &mut snapshot)?;
-        let device = self
-            .device_id(index)
-            .ok_or(LineError::NoSuchDevice { index })?;
-        // A pass that succeeds always makes a key; this only guards the replay.
-        let site = snapshot.0.ok_or(LineError::NoKeyInFlight { index })?;
-        Ok(SiteAccess::new(site, device))
-    }
-
-    /// [`Line::rebuild_device`], showing `observer` the chip at every stage of the lock
-    /// sequence: how the what-if report sees what each step leaves open.
-    pub fn rebuild_device_observed(
-        &self,
-        index: u64,
-        crypto: &Crypto,
-        observer: &mut dyn PassObserver,
-    ) -> Result<(Box<dyn Target>, Digest), LineError> {
-        let device_id = self
-            .device_id(index)
-            .ok_or(LineError::NoSuchDevice { index })?;
-        let mut site = self.site.clone();
-        let mut target = build_target(self.config.target, self.seed, index, device_id);
-        let mut trace = Trace::new();
-        let mut ctx = Ctx::new(SimTime::ZERO, crypto, &mut trace);
-        let mut audit = Vec::new();
-        self.station.provision(
-            &mut site,
-            &mut ctx,
-            self.seed,
-            index,
-            SimTime::ZERO,
-            target.as_mut(),
-            &mut audit,
-            observer,
-        )?;
-        Ok((target, trace.digest()))
     }
 }

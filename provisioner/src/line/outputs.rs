@@ -1,0 +1,78 @@
+//! What a shipped device leaves behind for the customer: its signed record and its
+//! manifest entry, both signed by the vault's identity key.
+
+use super::*;
+
+impl Line {
+    /// Builds and signs the record of a device that just shipped.
+    pub(super) fn device_record(
+        &mut self,
+        shipped: &ShippedDevice,
+        cycle: &crate::station::StationCycle,
+        target: &dyn Target,
+        leaves: SimTime,
+    ) -> Result<DeviceRecord, LineError> {
+        let lot_number = usize::from((shipped.device_id.0 >> 32) as u16);
+        let lot = self
+            .lots
+            .get(lot_number.wrapping_sub(1))
+            .map_or("", |lot| lot.name.as_str());
+        let site = self.wafer_map.site(shipped.device_id.0 as u32);
+        let wafer = format!("{lot}-W{:02}", site.wafer);
+        let fields = RecordFields {
+            device: shipped.device_id,
+            index: shipped.index,
+            lot,
+            wafer: &wafer,
+            x: site.x,
+            y: site.y,
+            level: self.config.level.name(),
+            tester: self.station.name(),
+            life_cycle: target.life_cycle().name(),
+            identity: shipped.identity,
+            certificate_sha256: self.crypto.sha256(&cycle.certificate.der),
+            firmware_sha256: self.site.firmware_hash,
+            shipped_at_ns: leaves.as_nanos(),
+            signer: self.site.vault_key.fingerprint().key_id(),
+        };
+        let prefix = fields.prefix();
+        let mut trace = Trace::new();
+        let mut ctx = Ctx::new(leaves, &self.crypto, &mut trace);
+        let signature =
+            self.site
+                .hsm
+                .sign_record(&mut ctx, self.site.vault_handle, prefix.as_bytes())?;
+        Ok(fields.sign_with(&signature))
+    }
+
+    /// Builds and signs a shipped device's manifest entry.
+    pub(super) fn manifest_entry(
+        &self,
+        shipped: &ShippedDevice,
+        cycle: &crate::station::StationCycle,
+        leaves: SimTime,
+    ) -> Result<String, LineError> {
+        let fields = ManifestFields {
+            device: shipped.device_id,
+            model: self.config.target.name(),
+            part_number: format!("{:04x}", self.config.product),
+            manufacturer: &self.config.names.customer,
+            provisioner: &self.config.names.site,
+            shipped_at_ns: leaves.as_nanos(),
+            identity: &cycle.identity,
+            chain: [
+                &cycle.certificate.der,
+                &self.site.pki.customer().certificate().der,
+            ],
+        };
+        let signer_der = &self.site.pki.vault().der;
+        let input = fields.signing_input(&self.site.vault_key, signer_der);
+        let mut trace = Trace::new();
+        let mut ctx = Ctx::new(leaves, &self.crypto, &mut trace);
+        let signature =
+            self.site
+                .hsm
+                .sign_record(&mut ctx, self.site.vault_handle, input.as_bytes())?;
+        Ok(fields.entry(&self.site.vault_key, signer_der, &signature)?)
+    }
+}

@@ -1,0 +1,71 @@
+//! Where a line's output goes as it is produced.
+
+use super::ShippedDevice;
+use crate::audit::AuditRecord;
+use crate::pki::IssuedCertificate;
+use crate::record::DeviceRecord;
+use provsim_sim::crypto::PublicKey;
+
+/// Which CA a certificate handed to [`LineSink::authority`] belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthorityRole {
+    Root,
+    CustomerCa,
+    /// The vault's identity certificate (issued by the root): signs records and the
+    /// manifest.
+    Vault,
+}
+
+impl AuthorityRole {
+    pub fn name(self) -> &'static str {
+        match self {
+            AuthorityRole::Root => "root",
+            AuthorityRole::CustomerCa => "customer-ca",
+            AuthorityRole::Vault => "vault-certificate",
+        }
+    }
+}
+
+/// Where a line's output goes as it is produced: the CA certificates once, when the
+/// run starts, then each device's certificate and audit records as it leaves.
+pub trait LineSink {
+    fn authority(
+        &mut self,
+        role: AuthorityRole,
+        certificate: &IssuedCertificate,
+    ) -> std::io::Result<()>;
+    fn certificate(
+        &mut self,
+        device: &ShippedDevice,
+        certificate: &IssuedCertificate,
+    ) -> std::io::Result<()>;
+    fn audit(&mut self, record: &AuditRecord) -> std::io::Result<()>;
+
+    /// The vault's identity key, which signs the device records (once, first).
+    fn vault(&mut self, _public_key: &PublicKey) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    /// A shipped device's signed record, as it leaves the line.
+    fn record(&mut self, _record: &DeviceRecord) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    /// A shipped device's manifest entry (one line of JSON, a flattened JWS).
+    fn manifest(&mut self, _entry: &str) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A sink that keeps nothing.
+impl LineSink for () {
+    fn authority(&mut self, _: AuthorityRole, _: &IssuedCertificate) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn certificate(&mut self, _: &ShippedDevice, _: &IssuedCertificate) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn audit(&mut self, _: &AuditRecord) -> std::io::Result<()> {
+        Ok(())
+    }
+}
