@@ -99,9 +99,24 @@ fn a_changed_or_foreign_entry_is_rejected_by_both_verifiers() {
     };
     let changed_payload = format!("{}{flipped}{}", &payload[..10], &payload[11..]);
     let changed = lines[1].replace(payload, &changed_payload);
+    // The right header (this signer's kid and x5t#S256), signed by another key.
+    assert_eq!(base64url(b"hello"), "aGVsbG8");
+    assert_eq!(base64url(&[0xfb, 0xff]), "-_8");
+    let jws: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    let input = format!(
+        "{}.{}",
+        jws["protected"].as_str().unwrap(),
+        jws["payload"].as_str().unwrap()
+    );
+    let crypto = provsim_sim::crypto::Crypto::new();
+    let other = crypto.generate_key(&mut provsim_sim::Seed::new(1).stream("test/other"));
+    let fixed = crypto.sign(&other, input.as_bytes()).to_fixed().unwrap();
+    let mut forged = jws.clone();
+    forged["signature"] = serde_json::Value::String(base64url(&fixed));
     // The root certificate as the signer: the right signatures, the wrong signer.
     let cases = [
         ("changed", [lines[0], &changed].join("\n"), signer.clone()),
+        ("signed by another key", forged.to_string(), signer.clone()),
         (
             "foreign signer",
             manifest.clone(),
@@ -135,4 +150,20 @@ fn a_changed_or_foreign_entry_is_rejected_by_both_verifiers() {
     ]);
     assert_eq!(code(&missing), 2);
     assert!(stderr(&missing).contains("no-such-manifest.jsonl"));
+}
+
+/// Base64url without padding (RFC 4648, 5), for building a forged entry by hand.
+fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+        }
+    }
+    out
 }

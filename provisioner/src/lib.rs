@@ -54,7 +54,7 @@ pub use manifest::{
 pub use pki::{CertificateAuthority, IssuedCertificate, Pki, PkiNames, testing};
 pub use reconcile::{LotBalance, OrderTally, Reconciler, Reconciliation, ReturnTally};
 pub use record::{DeviceRecord, ParsedRecord, RecordFields, verify_record};
-pub use registrar::{Challenge, Refusal, Registrar, RegistrarStats, Session, verification_code};
+pub use registrar::{Challenge, Refusal, Registrar, RegistrarStats, Session};
 pub use returns::{ReturnOutcome, ReturnPlan};
 pub use secrets::{IdentityOrigin, MAX_SYMMETRIC_KEYS, SecretsProfile, is_key_name};
 pub use site_access::SiteAccess;

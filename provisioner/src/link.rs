@@ -127,11 +127,65 @@ fn fields(bytes: &[u8], count: usize) -> Result<Vec<&[u8]>, LinkError> {
     Ok(out)
 }
 
-/// The key of `certificate` if the anchor `trust` signed it (ecdsa-with-SHA256).
+/// Which end of the link a certificate is for: its extended key usage says so (the
+/// station is the TLS-style client, the vault the server), so a certificate for one end,
+/// or for anything else under the same anchor, cannot stand in for the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Station,
+    Vault,
+}
+
+impl Role {
+    fn eku(self) -> rcgen::ExtendedKeyUsagePurpose {
+        match self {
+            Role::Station => rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+            Role::Vault => rcgen::ExtendedKeyUsagePurpose::ServerAuth,
+        }
+    }
+}
+
+/// A link certificate for `key` in `role`, signed by the link anchor `anchor` (the
+/// site's link CA): end-entity, digital signature, and the role's extended key usage.
+pub fn link_certificate(
+    crypto: &Crypto,
+    anchor: &SecretKey,
+    key: &PublicKey,
+    role: Role,
+    serial: &mut Stream,
+) -> Result<Vec<u8>, crate::error::PkiError> {
+    let encoding = |e: rcgen::Error| crate::error::PkiError::Encoding(e.to_string());
+    let mut params = rcgen::CertificateParams::default();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, format!("provsim link {role:?}"));
+    let mut bytes: [u8; 16] = serial.bytes();
+    bytes[0] = (bytes[0] & 0x7f) | 0x40;
+    params.serial_number = Some(rcgen::SerialNumber::from_slice(&bytes));
+    params.is_ca = rcgen::IsCa::ExplicitNoCa;
+    params.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
+    params.extended_key_usages = vec![role.eku()];
+    params.not_before = rcgen::date_time_ymd(2025, 1, 1);
+    params.not_after = rcgen::date_time_ymd(9999, 12, 31);
+    let mut anchor_params = rcgen::CertificateParams::default();
+    anchor_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "provsim link CA");
+    let issuer = rcgen::Issuer::from_params(&anchor_params, crypto.cert_signer(anchor));
+    Ok(params
+        .signed_by(key, &issuer)
+        .map_err(encoding)?
+        .der()
+        .to_vec())
+}
+
+/// The key of `certificate` if the anchor `trust` signed it (ecdsa-with-SHA256) for an
+/// end entity in `role`.
 fn certified_key(
     crypto: &Crypto,
     certificate: &[u8],
     trust: &PublicKey,
+    role: Role,
 ) -> Result<PublicKey, LinkError> {
     let (rest, cert) =
         x509_parser::parse_x509_certificate(certificate).map_err(|_| LinkError::Certificate)?;
@@ -143,7 +197,14 @@ fn certified_key(
                 &Signature::from_der_bytes(cert.signature_value.data.to_vec()),
             )
             .is_ok();
-    if !signed || !rest.is_empty() {
+    let for_role = matches!(
+        cert.extended_key_usage(),
+        Ok(Some(eku)) if match role {
+            Role::Station => eku.value.client_auth,
+            Role::Vault => eku.value.server_auth,
+        }
+    );
+    if !signed || !rest.is_empty() || cert.is_ca() || !for_role {
         return Err(LinkError::Certificate);
     }
     PublicKey::from_sec1(&cert.public_key().subject_public_key.data)
@@ -230,7 +291,10 @@ impl Endpoint {
     /// Takes one datagram. A refused one leaves the endpoint as it was.
     pub fn receive(&mut self, crypto: &Crypto, bytes: &[u8]) -> Result<Vec<Event>, LinkError> {
         match (bytes.first().copied(), &self.state) {
-            (Some(HELLO), State::Waiting) => self.on_hello(crypto, bytes),
+            // A newer verified hello replaces a handshake the vault has not finished: a
+            // replayed old one cannot hold the vault, and the finish binds to whichever
+            // hello it answered.
+            (Some(HELLO), State::Waiting | State::WelcomeSent(_)) => self.on_hello(crypto, bytes),
             (Some(WELCOME), State::HelloSent { .. }) => self.on_welcome(crypto, bytes),
             (Some(FINISH), State::WelcomeSent(_)) => self.on_finish(crypto, bytes),
             (Some(DATA), State::Established(_)) => self.on_data(crypto, bytes),
@@ -244,7 +308,7 @@ impl Endpoint {
 
     fn on_hello(&mut self, crypto: &Crypto, hello: &[u8]) -> Result<Vec<Event>, LinkError> {
         let f = fields(hello, 4)?;
-        let peer_key = certified_key(crypto, f[0], &self.trust)?;
+        let peer_key = certified_key(crypto, f[0], &self.trust, Role::Station)?;
         let body_len = hello.len() - 2 - f[3].len();
         crypto
             .verify(
@@ -284,7 +348,7 @@ impl Endpoint {
             return Err(LinkError::Unexpected("welcome"));
         };
         let f = fields(welcome, 4)?;
-        let peer_key = certified_key(crypto, f[0], &self.trust)?;
+        let peer_key = certified_key(crypto, f[0], &self.trust, Role::Vault)?;
         let peer_ephemeral = PublicKey::from_sec1(f[1]).map_err(|_| LinkError::Malformed)?;
         if f[2].len() != 32 {
             return Err(LinkError::Malformed);
@@ -431,6 +495,9 @@ pub struct TransferReport {
 
 /// Sends `jobs` (id, payload) from the vault to the station over `network`.
 pub struct Transfer<'a> {
+    /// Names this transfer's randomness: two transfers under one seed must differ here,
+    /// or they would agree the same keys and reuse nonces.
+    pub session: u64,
     pub crypto: &'a Crypto,
     pub vault: LinkIdentity,
     pub station: LinkIdentity,
@@ -459,12 +526,12 @@ impl Transfer<'_> {
                 self.crypto,
                 self.station.clone(),
                 self.trust.clone(),
-                seed.stream(&format!("link/station/{label}")),
+                seed.stream(&format!("link/{}/station/{label}", self.session)),
             );
             let mut vault = Endpoint::server(
                 self.vault.clone(),
                 self.trust.clone(),
-                seed.stream(&format!("link/vault/{label}")),
+                seed.stream(&format!("link/{}/vault/{label}", self.session)),
             );
             network.send(now, End::A, hello);
             let mut resends = 0;
@@ -590,23 +657,18 @@ fn decode_ack(message: &[u8]) -> Option<u64> {
 mod tests {
     use super::*;
 
-    /// A certificate for `key` signed by `issuer`, as the site's CA would make it.
-    fn certificate(crypto: &Crypto, issuer: &SecretKey, key: &PublicKey, name: &str) -> Vec<u8> {
-        let mut params = rcgen::CertificateParams::default();
-        params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, name);
-        params.serial_number = Some(rcgen::SerialNumber::from_slice(&[0x42, name.len() as u8]));
-        let issuer_params = rcgen::CertificateParams::default();
-        let signer = crypto.cert_signer(issuer);
-        let issuer = rcgen::Issuer::from_params(&issuer_params, signer);
-        params.signed_by(key, &issuer).unwrap().der().to_vec()
-    }
-
-    fn identity(crypto: &Crypto, anchor: &SecretKey, label: &str) -> LinkIdentity {
-        let key = crypto.generate_key(&mut Seed::new(1).stream(label));
+    fn identity(crypto: &Crypto, anchor: &SecretKey, role: Role) -> LinkIdentity {
+        let label = format!("{role:?}");
+        let key = crypto.generate_key(&mut Seed::new(1).stream(&label));
         LinkIdentity {
-            certificate: certificate(crypto, anchor, key.public_key(), label),
+            certificate: link_certificate(
+                crypto,
+                anchor,
+                key.public_key(),
+                role,
+                &mut Seed::new(1).stream("serial"),
+            )
+            .unwrap(),
             key,
         }
     }
@@ -616,12 +678,12 @@ mod tests {
         let trust = anchor.public_key().clone();
         let (mut station, hello) = Endpoint::client(
             crypto,
-            identity(crypto, anchor, "station"),
+            identity(crypto, anchor, Role::Station),
             trust.clone(),
             Seed::new(2).stream("s"),
         );
         let mut vault = Endpoint::server(
-            identity(crypto, anchor, "vault"),
+            identity(crypto, anchor, Role::Vault),
             trust,
             Seed::new(2).stream("v"),
         );
@@ -686,6 +748,95 @@ mod tests {
         );
     }
 
+    /// The window holds exactly 64 numbers: 63 below the highest is still taken, 64
+    /// below is too old, and a jump of 64 or more starts it afresh.
+    #[test]
+    fn the_replay_window_edges() {
+        let crypto = Crypto::new();
+        let anchor = crypto.generate_key(&mut Seed::new(1).stream("anchor"));
+        let (mut station, mut vault) = pair(&crypto, &anchor);
+        let records: Vec<Vec<u8>> = (0..200u8)
+            .map(|i| vault.seal(&crypto, &[i]).unwrap())
+            .collect();
+        assert!(station.receive(&crypto, &records[100]).is_ok());
+        assert!(station.receive(&crypto, &records[37]).is_ok(), "100 - 63");
+        assert_eq!(
+            station.receive(&crypto, &records[36]),
+            Err(LinkError::Replayed(36))
+        );
+        assert!(
+            station.receive(&crypto, &records[164]).is_ok(),
+            "a jump of 64"
+        );
+        assert_eq!(
+            station.receive(&crypto, &records[100]),
+            Err(LinkError::Replayed(100))
+        );
+        assert!(station.receive(&crypto, &records[101]).is_ok(), "164 - 63");
+        assert!(
+            station.receive(&crypto, &records[199]).is_ok(),
+            "a jump of 35"
+        );
+        assert!(
+            station.receive(&crypto, &records[136]).is_ok(),
+            "199 - 63, never seen"
+        );
+        assert_eq!(
+            station.receive(&crypto, &records[164]),
+            Err(LinkError::Replayed(164))
+        );
+    }
+
+    /// A certificate under the right anchor for the wrong end, or a CA's, is refused.
+    #[test]
+    fn a_certificate_for_the_other_end_cannot_stand_in() {
+        let crypto = Crypto::new();
+        let anchor = crypto.generate_key(&mut Seed::new(1).stream("anchor"));
+        let trust = anchor.public_key().clone();
+        // A "station" that presents the vault's certificate (and holds its key).
+        let (_, hello) = Endpoint::client(
+            &crypto,
+            identity(&crypto, &anchor, Role::Vault),
+            trust.clone(),
+            Seed::new(4).stream("s"),
+        );
+        let mut vault = Endpoint::server(
+            identity(&crypto, &anchor, Role::Vault),
+            trust.clone(),
+            Seed::new(4).stream("v"),
+        );
+        assert_eq!(vault.receive(&crypto, &hello), Err(LinkError::Certificate));
+        // A "vault" answering with a station certificate.
+        let (mut station, hello) = Endpoint::client(
+            &crypto,
+            identity(&crypto, &anchor, Role::Station),
+            trust.clone(),
+            Seed::new(5).stream("s"),
+        );
+        let mut impostor = Endpoint::server(
+            identity(&crypto, &anchor, Role::Station),
+            trust.clone(),
+            Seed::new(5).stream("v"),
+        );
+        // The impostor answers, but the station checks the role of what answers.
+        let Event::Send(forged) = impostor.receive(&crypto, &hello).unwrap().remove(0) else {
+            panic!("no welcome");
+        };
+        assert_eq!(
+            station.receive(&crypto, &forged),
+            Err(LinkError::Certificate)
+        );
+        let mut genuine = Endpoint::server(
+            identity(&crypto, &anchor, Role::Vault),
+            trust,
+            Seed::new(5).stream("v"),
+        );
+        let Event::Send(welcome) = genuine.receive(&crypto, &hello).unwrap().remove(0) else {
+            panic!("no welcome");
+        };
+        assert!(station.receive(&crypto, &welcome).is_ok());
+    }
+
     #[test]
     fn an_end_not_certified_by_the_anchor_is_refused() {
         let crypto = Crypto::new();
@@ -693,12 +844,12 @@ mod tests {
         let rogue = crypto.generate_key(&mut Seed::new(1).stream("rogue"));
         let (_, hello) = Endpoint::client(
             &crypto,
-            identity(&crypto, &rogue, "station"),
+            identity(&crypto, &rogue, Role::Station),
             anchor.public_key().clone(),
             Seed::new(3).stream("s"),
         );
         let mut vault = Endpoint::server(
-            identity(&crypto, &anchor, "vault"),
+            identity(&crypto, &anchor, Role::Vault),
             anchor.public_key().clone(),
             Seed::new(3).stream("v"),
         );
@@ -707,7 +858,7 @@ mod tests {
         // Every truncation of a genuine hello is refused without a panic.
         let (_, hello) = Endpoint::client(
             &crypto,
-            identity(&crypto, &anchor, "station"),
+            identity(&crypto, &anchor, Role::Station),
             anchor.public_key().clone(),
             Seed::new(3).stream("s"),
         );

@@ -198,8 +198,24 @@ pub fn verify_entry(
     let header: Value = serde_json::from_slice(&decode(protected, "protected")?)
         .map_err(|e| ManifestError::Header(e.to_string()))?;
     let expected_thumbprint = b64url(&Sha256::digest(signer_der));
+    // Only the three parameters an entry has: an unknown one, `crit` above all, could
+    // make another verifier read the entry differently (RFC 7515, 4.1.11).
+    let known = ["alg", "kid", "x5t#S256"];
+    match header.as_object() {
+        Some(params) if params.keys().all(|k| known.contains(&k.as_str())) => {}
+        _ => {
+            return Err(ManifestError::Header(
+                "parameters other than alg, kid and x5t#S256".to_owned(),
+            ));
+        }
+    }
     if field(&header, "alg").ok() != Some("ES256") {
         return Err(ManifestError::Header("alg is not ES256".to_owned()));
+    }
+    if field(&header, "kid").ok() != Some(to_hex(&signer.fingerprint().key_id()).as_str()) {
+        return Err(ManifestError::Header(
+            "kid is not this signer's key id".to_owned(),
+        ));
     }
     if field(&header, "x5t#S256").ok() != Some(expected_thumbprint.as_str()) {
         return Err(ManifestError::Header(
@@ -241,6 +257,18 @@ pub fn verify_entry(
         .and_then(Value::as_str)
         .and_then(|c| STANDARD.decode(c).ok())
         .ok_or_else(|| ManifestError::Payload("no device certificate in x5c".to_owned()))?;
+    // The certificate must be for the key the entry lists: an importer that enrols by
+    // one and authenticates by the other would otherwise be told two things.
+    let certified = x509_parser::parse_x509_certificate(&certificate)
+        .ok()
+        .and_then(|(_, cert)| {
+            PublicKey::from_sec1(&cert.public_key().subject_public_key.data).ok()
+        });
+    if certified.as_ref() != Some(&identity) {
+        return Err(ManifestError::Payload(
+            "x5c[0] does not certify the listed key".to_owned(),
+        ));
+    }
     Ok(VerifiedEntry {
         unique_id,
         identity,
@@ -269,6 +297,22 @@ mod tests {
         let signer = crypto.generate_key(&mut stream);
         let device_key = crypto.generate_key(&mut stream);
         let signer_der = b"signer certificate".to_vec();
+        let site = crate::pki::testing::establish(&crypto, Seed::new(8), crate::Custody::SharedVm)
+            .unwrap();
+        let device_cert = site
+            .pki
+            .customer()
+            .certify_with_key(
+                &site.customer_ca_key,
+                &crypto,
+                "Customer",
+                DeviceId(7),
+                device_key.public_key(),
+                &mut stream,
+            )
+            .unwrap()
+            .der;
+        let ca_cert = site.pki.customer().certificate().der.clone();
         let fields = ManifestFields {
             device: DeviceId(0x5053_0001_0000_0007),
             model: "mcu",
@@ -277,7 +321,7 @@ mod tests {
             provisioner: "House",
             shipped_at_ns: 5_000_000_000,
             identity: device_key.public_key(),
-            chain: [b"device", b"ca"],
+            chain: [&device_cert, &ca_cert],
         };
         let input = fields.signing_input(signer.public_key(), &signer_der);
         let signature = crypto.sign(&signer, input.as_bytes());
@@ -287,15 +331,46 @@ mod tests {
         let entry = verify_entry(&crypto, &line, signer.public_key(), &signer_der).unwrap();
         assert_eq!(entry.unique_id, "5053000100000007");
         assert_eq!(&entry.identity, device_key.public_key());
-        assert_eq!(entry.certificate, b"device");
+        assert_eq!(entry.certificate, device_cert);
+
+        // An entry whose certificate is for another key than its JWK is refused.
+        let other = ManifestFields {
+            chain: [&ca_cert, &ca_cert],
+            ..fields.clone()
+        };
+        let input = other.signing_input(signer.public_key(), &signer_der);
+        let crossed = other
+            .entry(
+                signer.public_key(),
+                &signer_der,
+                &crypto.sign(&signer, input.as_bytes()),
+            )
+            .unwrap();
+        assert!(matches!(
+            verify_entry(&crypto, &crossed, signer.public_key(), &signer_der),
+            Err(ManifestError::Payload(_))
+        ));
 
         // Another signer certificate, or another key, is refused.
         assert!(matches!(
             verify_entry(&crypto, &line, signer.public_key(), b"other"),
             Err(ManifestError::Header(_))
         ));
-        assert_eq!(
+        assert!(matches!(
             verify_entry(&crypto, &line, device_key.public_key(), &signer_der),
+            Err(ManifestError::Header(_))
+        ));
+        // The right header, signed by another key: the signature binds the signer.
+        let input = fields.signing_input(signer.public_key(), &signer_der);
+        let forged = fields
+            .entry(
+                signer.public_key(),
+                &signer_der,
+                &crypto.sign(&device_key, input.as_bytes()),
+            )
+            .unwrap();
+        assert_eq!(
+            verify_entry(&crypto, &forged, signer.public_key(), &signer_der),
             Err(ManifestError::Signature)
         );
         // Every byte changed in turn: refused, never a panic.

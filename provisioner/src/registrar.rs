@@ -90,17 +90,13 @@ pub struct RegistrarStats {
 #[derive(Default)]
 pub struct Registrar {
     ca: Option<PublicKey>,
+    /// The verification code issued and not yet used: a proof answers it once.
+    pending_code: Option<String>,
     enrolled: BTreeSet<Tag>,
     barred: BTreeMap<Tag, Barred>,
     /// Identities holding a session, with the endpoint that holds it.
     sessions: BTreeMap<Tag, u64>,
     stats: RegistrarStats,
-}
-
-/// The verification code the registrar asks the CA to certify, drawn from `rng`.
-pub fn verification_code(rng: &mut Stream) -> String {
-    let bytes: [u8; 16] = rng.bytes();
-    provsim_sim::to_hex(&bytes)
 }
 
 impl Registrar {
@@ -112,15 +108,31 @@ impl Registrar {
         self.stats
     }
 
+    /// Issues a fresh verification code, drawn from `rng`, for the CA to certify. It
+    /// replaces any earlier one, and is spent by the first registration that uses it.
+    pub fn verification_code(&mut self, rng: &mut Stream) -> String {
+        let bytes: [u8; 16] = rng.bytes();
+        let code = provsim_sim::to_hex(&bytes);
+        self.pending_code = Some(code.clone());
+        code
+    }
+
     /// Registers the device CA `ca` on the proof `verification` (DER): a certificate
-    /// whose common name is `code`, signed by the CA's key.
+    /// whose common name is the code the registrar issued last, signed by the CA's key.
+    /// A registered CA is not replaced.
     pub fn register_ca(
         &mut self,
         crypto: &Crypto,
         ca: &PublicKey,
-        code: &str,
         verification: &[u8],
     ) -> Result<(), Refusal> {
+        if self.ca.is_some() {
+            return Err(Refusal::CaProof("a device CA is already registered"));
+        }
+        let code = self
+            .pending_code
+            .take()
+            .ok_or(Refusal::CaProof("no verification code is outstanding"))?;
         let (_, cert) = x509_parser::parse_x509_certificate(verification)
             .map_err(|_| Refusal::CaProof("not a certificate"))?;
         if !signed_by(crypto, &cert, ca) {
@@ -131,7 +143,7 @@ impl Registrar {
             .iter_common_name()
             .filter_map(|cn| cn.as_str().ok())
             .collect();
-        if named != [code] {
+        if named != [code.as_str()] {
             return Err(Refusal::CaProof("it does not name the verification code"));
         }
         self.ca = Some(ca.clone());
@@ -156,12 +168,12 @@ impl Registrar {
         self.bar(identity, Barred::OutOfField(state.to_owned()));
     }
 
+    /// Bars an identity whether or not it is enrolled yet: a revocation that arrives
+    /// before the manifest entry still holds.
     fn bar(&mut self, identity: &Fingerprint, why: Barred) {
         let tag = tag(identity);
-        if self.enrolled.contains(&tag) {
-            self.barred.insert(tag, why);
-            self.sessions.remove(&tag);
-        }
+        self.barred.insert(tag, why);
+        self.sessions.remove(&tag);
     }
 
     /// Ends `endpoint`'s session for `identity`.
@@ -288,40 +300,72 @@ mod tests {
         } = crate::pki::testing::establish(&crypto, seed, Custody::CustomerHsm).unwrap();
         let ca = pki.customer().public_key().clone();
         let mut rng = seed.stream("test/registrar");
-        let code = verification_code(&mut rng);
-        let proof = pki
-            .issue_verification_certificate(&mut hsm, &crypto, &code, vault.public_key(), &mut rng)
-            .unwrap();
-
+        let mut proof_for = |code: &str, rng: &mut Stream| {
+            pki.issue_verification_certificate(&mut hsm, &crypto, code, vault.public_key(), rng)
+                .unwrap()
+                .der
+        };
         let mut registrar = Registrar::new();
-        let challenge = registrar.challenge(&crypto, &mut rng);
         let answer = DeviceAuth {
             ephemeral: vault.public_key().clone(),
             signature: crypto.sign(&vault, b"x"),
         };
+        let challenge = registrar.challenge(&crypto, &mut rng);
+        let anything = proof_for("anything", &mut rng);
         assert_eq!(
-            registrar.connect(&crypto, 0, &proof.der, challenge, &answer),
+            registrar.connect(&crypto, 0, &anything, challenge, &answer),
             Err(Refusal::NoCa)
         );
         assert_eq!(
-            registrar.register_ca(&crypto, &ca, "another code", &proof.der),
+            registrar.register_ca(&crypto, &ca, &anything),
+            Err(Refusal::CaProof("no verification code is outstanding"))
+        );
+        // Each code answers one attempt: a proof for another code, a proof checked
+        // against another key, junk.
+        let _ = registrar.verification_code(&mut rng);
+        assert_eq!(
+            registrar.register_ca(&crypto, &ca, &anything),
             Err(Refusal::CaProof("it does not name the verification code"))
         );
+        let code = registrar.verification_code(&mut rng);
+        let proof = proof_for(&code, &mut rng);
         assert_eq!(
-            registrar.register_ca(&crypto, vault.public_key(), &code, &proof.der),
+            registrar.register_ca(&crypto, vault.public_key(), &proof),
             Err(Refusal::CaProof("not signed by the CA's key"))
         );
-        assert!(registrar.register_ca(&crypto, &ca, &code, b"junk").is_err());
         assert_eq!(
-            registrar.register_ca(&crypto, &ca, &code, &proof.der),
-            Ok(())
+            registrar.register_ca(&crypto, &ca, &proof),
+            Err(Refusal::CaProof("no verification code is outstanding")),
+            "a spent code is not reused"
+        );
+        let _ = registrar.verification_code(&mut rng);
+        assert!(registrar.register_ca(&crypto, &ca, b"junk").is_err());
+        let code = registrar.verification_code(&mut rng);
+        let proof = proof_for(&code, &mut rng);
+        assert_eq!(registrar.register_ca(&crypto, &ca, &proof), Ok(()));
+        let _ = registrar.verification_code(&mut rng);
+        assert_eq!(
+            registrar.register_ca(&crypto, &ca, &proof),
+            Err(Refusal::CaProof("a device CA is already registered"))
         );
         // The verification certificate chains, but names no manifest device.
         let challenge = registrar.challenge(&crypto, &mut rng);
         assert_eq!(
-            registrar.connect(&crypto, 0, &proof.der, challenge, &answer),
+            registrar.connect(&crypto, 0, &proof, challenge, &answer),
             Err(Refusal::NotInManifest)
         );
-        assert_eq!(registrar.stats().refused, 2);
+        // A revocation that arrives before the manifest entry still holds.
+        registrar.revoke(&vault.public_key().fingerprint());
+        registrar.enroll(&VerifiedEntry {
+            unique_id: "0".to_owned(),
+            identity: vault.public_key().clone(),
+            certificate: proof.clone(),
+        });
+        let challenge = registrar.challenge(&crypto, &mut rng);
+        assert_eq!(
+            registrar.connect(&crypto, 0, &proof, challenge, &answer),
+            Err(Refusal::Revoked)
+        );
+        assert_eq!(registrar.stats().refused, 3);
     }
 }

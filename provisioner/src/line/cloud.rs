@@ -7,7 +7,9 @@ impl Line {
     /// The customer registers its device CA with the registrar, proving possession with
     /// a verification certificate the vault issues under the CA for the registrar's code.
     pub(super) fn register_customer_ca(&mut self) -> Result<(), LineError> {
-        let code = crate::registrar::verification_code(&mut self.seed.stream("registrar/code"));
+        let code = self
+            .registrar
+            .verification_code(&mut self.seed.stream("registrar/code"));
         let certificate = self.site.pki.issue_verification_certificate(
             &mut self.site.hsm,
             &self.crypto,
@@ -19,7 +21,6 @@ impl Line {
             .register_ca(
                 &self.cloud,
                 self.site.pki.customer().public_key(),
-                &code,
                 &certificate.der,
             )
             .map_err(|refused| LineError::Config(format!("registering the customer CA: {refused}")))
