@@ -88,7 +88,17 @@ fn main() {
     let sha256 = per_op(5000, || {
         black_box(crypto.sha256(&kib));
     });
-    let ops = summary.crypto;
+    // The factory's operations and the cloud's at first connection: both run here.
+    let (line_ops, cloud) = (summary.crypto, summary.cloud_crypto);
+    let ops = provsim_sim::crypto::OpCounts {
+        keygen: line_ops.keygen + cloud.keygen,
+        key_import: line_ops.key_import + cloud.key_import,
+        sign: line_ops.sign + cloud.sign,
+        verify: line_ops.verify + cloud.verify,
+        ecdh: line_ops.ecdh + cloud.ecdh,
+        sha256: line_ops.sha256 + cloud.sha256,
+        ..line_ops
+    };
     let n = f64::from(devices);
     let floor = (ops.keygen as f64 * keygen
         + ops.key_import as f64 * import

@@ -115,7 +115,10 @@ pub struct LineSummary {
     pub reconciliation: Reconciliation,
     pub audit_records: u64,
     pub hsm: HsmStats,
+    /// The factory's cryptography: vault, stations, devices on the line.
     pub crypto: OpCounts,
+    /// The cloud's, at first connection (the registrar and the devices' answers).
+    pub cloud_crypto: OpCounts,
     /// Virtual time when the last device left the station.
     pub finished_at: SimTime,
     pub events: u64,
@@ -595,6 +598,7 @@ impl Line {
             },
             hsm: self.site.hsm.stats(),
             crypto: self.crypto.counts(),
+            cloud_crypto: self.cloud.counts(),
             finished_at,
             events: queue.delivered(),
             returns,
