@@ -7,8 +7,7 @@ use provsim_sim::crypto::{Crypto, PublicKey, Signature};
 use x509_parser::certification_request::X509CertificationRequest;
 use x509_parser::prelude::FromDer;
 
-/// ecdsa-with-SHA256 (RFC 5758).
-const ECDSA_WITH_SHA256: &str = "1.2.840.10045.4.3.2";
+use crate::pki::ECDSA_WITH_SHA256;
 
 /// Its AlgorithmIdentifier in DER, parameters absent as RFC 5758 requires.
 const ECDSA_WITH_SHA256_DER: [u8; 12] = [

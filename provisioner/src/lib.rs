@@ -51,7 +51,9 @@ pub use line::{
 pub use manifest::{
     ManifestError, ManifestFields, VerifiedEntry, signer_from_pem, timestamp, verify_entry,
 };
-pub use pki::{CertificateAuthority, IssuedCertificate, Pki, PkiNames, testing};
+pub use pki::{
+    CertificateAuthority, ECDSA_WITH_SHA256, IssuedCertificate, Pki, PkiNames, signed_by, testing,
+};
 pub use reconcile::{LotBalance, OrderTally, Reconciler, Reconciliation, ReturnTally};
 pub use record::{DeviceRecord, ParsedRecord, RecordFields, verify_record};
 pub use registrar::{Challenge, Refusal, Registrar, RegistrarStats, Session};

@@ -189,14 +189,7 @@ fn certified_key(
 ) -> Result<PublicKey, LinkError> {
     let (rest, cert) =
         x509_parser::parse_x509_certificate(certificate).map_err(|_| LinkError::Certificate)?;
-    let signed = cert.signature_algorithm.algorithm.to_id_string() == "1.2.840.10045.4.3.2"
-        && crypto
-            .verify(
-                trust,
-                cert.tbs_certificate.as_ref(),
-                &Signature::from_der_bytes(cert.signature_value.data.to_vec()),
-            )
-            .is_ok();
+    let signed = crate::pki::signed_by(crypto, &cert, trust);
     let for_role = matches!(
         cert.extended_key_usage(),
         Ok(Some(eku)) if match role {

@@ -369,6 +369,27 @@ fn device_profile(
     Ok(params)
 }
 
+/// ecdsa-with-SHA256 (RFC 5758): the only signature algorithm the site's certificates
+/// and requests use.
+pub const ECDSA_WITH_SHA256: &str = "1.2.840.10045.4.3.2";
+
+/// Whether `cert` is signed ecdsa-with-SHA256 by `issuer`: the check every relying party
+/// here makes (the registrar, the link, the claims' oracles).
+pub fn signed_by(
+    crypto: &Crypto,
+    cert: &x509_parser::certificate::X509Certificate<'_>,
+    issuer: &PublicKey,
+) -> bool {
+    cert.signature_algorithm.algorithm.to_id_string() == ECDSA_WITH_SHA256
+        && crypto
+            .verify(
+                issuer,
+                cert.tbs_certificate.as_ref(),
+                &provsim_sim::crypto::Signature::from_der_bytes(cert.signature_value.data.to_vec()),
+            )
+            .is_ok()
+}
+
 /// id-at-serialNumber (X.520, 2.5.4.5).
 const SERIAL_NUMBER_OID: &[u64] = &[2, 5, 4, 5];
 

@@ -19,11 +19,10 @@
 use crate::manifest::VerifiedEntry;
 use provsim_devices::first_connection::{DeviceAuth, session_key, transcript};
 use provsim_sim::Stream;
-use provsim_sim::crypto::{Crypto, Fingerprint, PublicKey, SecretKey, Signature};
+use provsim_sim::crypto::{Crypto, Fingerprint, PublicKey, SecretKey};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// ecdsa-with-SHA256 (RFC 5758).
-const ECDSA_WITH_SHA256: &str = "1.2.840.10045.4.3.2";
+use crate::pki::signed_by;
 
 /// Why the registrar turned a device (or the CA) away.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -264,22 +263,6 @@ impl Registrar {
             key: session_key(crypto, &shared, &signed),
         })
     }
-}
-
-/// Whether `cert` is signed ecdsa-with-SHA256 by `key`.
-fn signed_by(
-    crypto: &Crypto,
-    cert: &x509_parser::certificate::X509Certificate<'_>,
-    key: &PublicKey,
-) -> bool {
-    cert.signature_algorithm.algorithm.to_id_string() == ECDSA_WITH_SHA256
-        && crypto
-            .verify(
-                key,
-                cert.tbs_certificate.as_ref(),
-                &Signature::from_der_bytes(cert.signature_value.data.to_vec()),
-            )
-            .is_ok()
 }
 
 #[cfg(test)]

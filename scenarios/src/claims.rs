@@ -5,7 +5,7 @@
 use provsim_attacks::{Knowledge, MaterialKind};
 use provsim_devices::{DeviceId, RunningImage};
 use provsim_provisioner::ShippedDevice;
-use provsim_sim::crypto::{Crypto, Fingerprint, PublicKey, Signature};
+use provsim_sim::crypto::{Crypto, Fingerprint, PublicKey};
 use provsim_sim::to_hex;
 
 /// The claims provsim can check.
@@ -209,9 +209,6 @@ pub fn violation(
     }
 }
 
-/// ecdsa-with-SHA256 (RFC 5758), the only signature algorithm of the hierarchy.
-const ECDSA_WITH_SHA256: &str = "1.2.840.10045.4.3.2";
-
 /// Evidence that `material` is a usable identity the line never shipped: a certificate
 /// whose signature verifies under the customer CA, for a key that is not in the ledger,
 /// whose private key the attacker holds.
@@ -223,17 +220,9 @@ fn counterfeit_identity(
     material: &provsim_attacks::Material,
 ) -> Option<String> {
     let (_, cert) = x509_parser::parse_x509_certificate(material.bytes()).ok()?;
-    if cert.signature_algorithm.algorithm.to_id_string() != ECDSA_WITH_SHA256 {
+    if !provsim_provisioner::signed_by(crypto, &cert, &attacked.customer_ca) {
         return None;
     }
-    let signature = Signature::from_der_bytes(cert.signature_value.data.to_vec());
-    crypto
-        .verify(
-            &attacked.customer_ca,
-            cert.tbs_certificate.as_ref(),
-            &signature,
-        )
-        .ok()?;
     let key = PublicKey::from_sec1(&cert.public_key().subject_public_key.data).ok()?;
     let fingerprint = key.fingerprint();
     if truth.device(&fingerprint).is_some() {
