@@ -24,6 +24,7 @@ fn line(lock_debug: bool) -> (Line, provsim_provisioner::LineSummary) {
         secrets: provsim_provisioner::SecretsProfile::default(),
         returns: provsim_provisioner::ReturnPlan::default(),
         order: None,
+        link: provsim_provisioner::link::LinkConfig::CLEAN,
     };
     let mut line = Line::establish(
         config,

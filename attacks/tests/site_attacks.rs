@@ -39,6 +39,7 @@ fn line_with(custody: Custody, identity: IdentityOrigin) -> (Line, LineSummary) 
         },
         returns: provsim_provisioner::ReturnPlan::default(),
         order: None,
+        link: provsim_provisioner::link::LinkConfig::CLEAN,
     };
     let lots = vec![Lot {
         name: "L".into(),

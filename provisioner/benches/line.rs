@@ -43,6 +43,7 @@ fn main() {
         secrets: provsim_provisioner::SecretsProfile::default(),
         returns: provsim_provisioner::ReturnPlan::default(),
         order: None,
+        link: provsim_provisioner::link::LinkConfig::CLEAN,
     };
     let start = Instant::now();
     let mut line = Line::establish(

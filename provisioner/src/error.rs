@@ -64,6 +64,16 @@ pub enum StationError {
     },
     #[error("device {device}: functional test failed: {reason}")]
     BootFailed { device: DeviceId, reason: String },
+    #[error(
+        "device {device}: the vault's answer never arrived ({handshakes} handshakes, {requests} requests)"
+    )]
+    LinkFailed {
+        device: DeviceId,
+        handshakes: u32,
+        requests: u32,
+    },
+    #[error("device {device}: the vault refused the request: {reason}")]
+    VaultRefused { device: DeviceId, reason: String },
     #[error(transparent)]
     Hsm(#[from] HsmError),
     #[error(transparent)]

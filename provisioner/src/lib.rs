@@ -18,6 +18,7 @@ mod ceremony;
 mod cost;
 mod csr;
 mod custody;
+pub mod delivery;
 mod error;
 mod firmware;
 mod hsm;

@@ -1,21 +1,24 @@
 //! The provisioning station: a programmer on the part's debug pins (probe card, test
 //! socket or board header, by level), driven by the line's HSM. For each device it moves the chip into manufacturing test and fuses the hashes
 //! of its life-cycle tokens, has the HSM make the identity key, issues the certificate,
-//! injects the key sealed to the chip's transport key, writes the certificate, the
+//! asks the vault over the provisioning link for the device's secrets sealed to the
+//! chip's transport key and injects them, writes the certificate, the
 //! firmware-verification key and the signed firmware image, leaves test for
 //! provisioned, runs the configured lock sequence, and boots the chip once as its
 //! functional test.
 
 use crate::audit::{AuditRecord, detail_hex};
+use crate::delivery::{SecretsRequest, VaultAnswer};
 use crate::error::StationError;
 use crate::hsm::{CertSubject, KeyHandle, KeyUse, SecretHandle};
 use crate::level::{Level, PERFECT_YIELD_PPM, Yields};
 use crate::line::Site;
+use crate::link::LinkSession;
 use crate::pki::IssuedCertificate;
 use crate::secrets::{IdentityOrigin, SecretsProfile, symmetric_key_stream};
 use provsim_devices::mcu::injection_context;
 use provsim_devices::{Command, DeviceId, Fuse, LifeCycle, PortError, Response, Target, TokenKind};
-use provsim_sim::crypto::PublicKey;
+use provsim_sim::crypto::{Envelope, PublicKey};
 use provsim_sim::{Ctx, Field, Seed, SimDuration, SimTime};
 
 /// The key-store slot the identity key goes into.
@@ -199,6 +202,7 @@ pub struct Station {
 
 struct Pass<'s, 'c, 'x> {
     site: &'s mut Site,
+    link: &'s mut LinkSession,
     ctx: &'s mut Ctx<'c>,
     arrival: SimTime,
     device: DeviceId,
@@ -286,6 +290,7 @@ impl Station {
     pub fn provision(
         &self,
         site: &mut Site,
+        link: &mut LinkSession,
         ctx: &mut Ctx<'_>,
         seed: Seed,
         index: u64,
@@ -297,6 +302,7 @@ impl Station {
         let device = target.device_id();
         let mut pass = Pass {
             site,
+            link,
             ctx,
             arrival,
             device,
@@ -500,10 +506,14 @@ impl Station {
         );
         pass.audit("ca", "certificate-issued", detail_hex("sha256", &cert_hash));
 
-        if let MadeKey::InVault { handle, .. } = made {
-            Self::inject(pass, seed, index, target, *handle, identity, transport_key)?;
+        let sends_secrets = matches!(made, MadeKey::InVault { .. }) || !keys.secrets.is_empty();
+        if sends_secrets {
+            let answer = Self::fetch_secrets(pass, seed, index, keys, transport_key)?;
+            if matches!(made, MadeKey::InVault { .. }) {
+                Self::inject(pass, target, &answer, identity)?;
+            }
+            Self::inject_symmetric_keys(pass, target, &answer, &keys.secrets)?;
         }
-        Self::inject_symmetric_keys(pass, seed, index, target, &keys.secrets, transport_key)?;
 
         pass.step(step_time::WRITE_CERTIFICATE, "write-certificate");
         pass.command(
@@ -529,29 +539,82 @@ impl Station {
         Ok(certificate)
     }
 
-    /// Seals the vault's identity key to the chip's transport key, injects it, checks
-    /// the chip computed the same public key, and destroys the vault's copy.
-    fn inject(
+    /// Asks the vault, over the provisioning link, for the device's secrets sealed to
+    /// the chip's transport key, and takes its answer. The vault seals each key once and
+    /// destroys its own copy at once: from then on the envelope is the only one.
+    fn fetch_secrets(
         pass: &mut Pass<'_, '_, '_>,
         seed: Seed,
         index: u64,
-        target: &mut dyn Target,
-        handle: KeyHandle,
-        identity: &PublicKey,
+        keys: &DeviceKeys,
         transport_key: &PublicKey,
+    ) -> Result<VaultAnswer, StationError> {
+        let device = pass.device;
+        let request = SecretsRequest {
+            index,
+            device,
+            transport_key: transport_key.clone(),
+        }
+        .encode();
+        let streams = |purpose: &str| seed.device_stream(index, &format!("link/{purpose}"));
+        let site = &mut *pass.site;
+        let ctx = &mut *pass.ctx;
+        let report = pass.link.exchange(
+            ctx.crypto,
+            &streams,
+            index,
+            &request,
+            &mut |asked: &[u8]| {
+                answer_request(site, ctx, seed, index, device, keys, asked).encode()
+            },
+        );
+        pass.ctx.now += report.elapsed;
+        pass.ctx.record(
+            "secrets-over-link",
+            &[
+                ("handshakes", Field::U64(u64::from(report.handshakes))),
+                ("requests", Field::U64(u64::from(report.requests))),
+                ("deliveries", Field::U64(report.deliveries.len() as u64)),
+                ("refused", Field::U64(report.refused())),
+                ("answered", Field::Bool(report.answer.is_some())),
+            ],
+        );
+        let answer = report.answer.as_deref().map(VaultAnswer::decode);
+        let failed = StationError::LinkFailed {
+            device,
+            handshakes: report.handshakes,
+            requests: report.requests,
+        };
+        match answer {
+            None => Err(failed),
+            Some(None) => Err(StationError::VaultRefused {
+                device,
+                reason: "an answer that does not parse".to_owned(),
+            }),
+            Some(Some(VaultAnswer::Refused(reason))) => {
+                Err(StationError::VaultRefused { device, reason })
+            }
+            Some(Some(sealed)) => Ok(sealed),
+        }
+    }
+
+    /// Injects the identity key's envelope and checks the chip computed the public key
+    /// the vault made.
+    fn inject(
+        pass: &mut Pass<'_, '_, '_>,
+        target: &mut dyn Target,
+        answer: &VaultAnswer,
+        identity: &PublicKey,
     ) -> Result<(), StationError> {
         let device = pass.device;
-        pass.step(step_time::WRAP, "wrap");
-        let aad = injection_context(device, IDENTITY_SLOT);
-        let mut wrap_stream = seed.device_stream(index, "injection");
-        let envelope = pass.site.hsm.wrap_for_device(
-            pass.ctx,
-            handle,
-            transport_key,
-            &aad,
-            &mut wrap_stream,
-        )?;
-
+        let envelope =
+            answer
+                .envelope(IDENTITY_SLOT)
+                .cloned()
+                .ok_or_else(|| StationError::VaultRefused {
+                    device,
+                    reason: "the answer has no identity key".to_owned(),
+                })?;
         pass.step(step_time::INJECT, "inject");
         pass.key_sent = true;
         match pass.command(
@@ -566,7 +629,6 @@ impl Station {
             Response::KeyInstalled { .. } => return Err(StationError::KeyMismatch { device }),
             other => return Err(unexpected(device, "inject", other)),
         }
-        pass.site.hsm.destroy(pass.ctx, handle)?;
         pass.audit(
             "station",
             "identity-key-injected",
@@ -603,37 +665,30 @@ impl Station {
         made
     }
 
-    /// Seals each symmetric key to the chip, lets the vault destroy its copy at once
-    /// (the envelope is then the only one), injects it into its slot and checks the
-    /// chip's key check value.
+    /// Injects each symmetric key's envelope into its slot and checks the chip's key
+    /// check value.
     fn inject_symmetric_keys(
         pass: &mut Pass<'_, '_, '_>,
-        seed: Seed,
-        index: u64,
         target: &mut dyn Target,
+        answer: &VaultAnswer,
         secrets: &[MadeSecret],
-        transport_key: &PublicKey,
     ) -> Result<(), StationError> {
         let device = pass.device;
         for secret in secrets {
             let MadeSecret {
                 slot,
-                handle,
                 check,
                 ref detail,
+                ..
             } = *secret;
-            pass.step(step_time::WRAP, "wrap");
-            let aad = injection_context(device, slot);
-            let mut wrap_stream = seed.device_stream(index, &format!("injection/{slot}"));
-            let sealed = pass.site.hsm.wrap_secret_for_device(
-                pass.ctx,
-                handle,
-                transport_key,
-                &aad,
-                &mut wrap_stream,
-            );
-            pass.site.hsm.destroy_secret(pass.ctx, handle)?;
-            let envelope = sealed?;
+            let envelope =
+                answer
+                    .envelope(slot)
+                    .cloned()
+                    .ok_or_else(|| StationError::VaultRefused {
+                        device,
+                        reason: format!("the answer has no key for slot {slot}"),
+                    })?;
             pass.step(step_time::INJECT, "inject");
             pass.key_sent = true;
             match pass.command(
@@ -817,5 +872,67 @@ impl Station {
             device: pass.device,
             level: level.name(),
         })
+    }
+}
+
+/// The vault's side of a device's exchange: checks the request names the device whose
+/// keys it holds, seals each key to the transport key in the request for its slot, and
+/// destroys its own copy once sealed. Runs once per device: the link answers a repeated
+/// request from the vault's cache, and the HSM refuses a second wrapping anyway.
+fn answer_request(
+    site: &mut Site,
+    ctx: &mut Ctx<'_>,
+    seed: Seed,
+    index: u64,
+    device: DeviceId,
+    keys: &DeviceKeys,
+    asked: &[u8],
+) -> VaultAnswer {
+    let Some(request) = SecretsRequest::decode(asked) else {
+        return VaultAnswer::Refused("a request that does not parse".to_owned());
+    };
+    if request.index != index || request.device != device {
+        return VaultAnswer::Refused(format!(
+            "no keys are pending for device {} (index {})",
+            request.device, request.index
+        ));
+    }
+    ctx.now += step_time::WRAP;
+    let mut envelopes: Vec<(u8, Envelope)> = Vec::with_capacity(1 + keys.secrets.len());
+    let mut refused = None;
+    if let MadeKey::InVault { handle, .. } = &keys.identity {
+        let aad = injection_context(device, IDENTITY_SLOT);
+        let mut wrap_stream = seed.device_stream(index, "injection");
+        let sealed =
+            site.hsm
+                .wrap_for_device(ctx, *handle, &request.transport_key, &aad, &mut wrap_stream);
+        match sealed.and_then(|envelope| site.hsm.destroy(ctx, *handle).map(|()| envelope)) {
+            Ok(envelope) => envelopes.push((IDENTITY_SLOT, envelope)),
+            Err(error) => refused = Some(error.to_string()),
+        }
+    }
+    for secret in &keys.secrets {
+        let aad = injection_context(device, secret.slot);
+        let mut wrap_stream = seed.device_stream(index, &format!("injection/{}", secret.slot));
+        let sealed = site.hsm.wrap_secret_for_device(
+            ctx,
+            secret.handle,
+            &request.transport_key,
+            &aad,
+            &mut wrap_stream,
+        );
+        // Destroyed whether or not the sealing worked: a key the vault could not send
+        // is one it must not keep.
+        let destroyed = site.hsm.destroy_secret(ctx, secret.handle);
+        match (sealed, destroyed) {
+            (Ok(envelope), Ok(())) => envelopes.push((secret.slot, envelope)),
+            (Err(error), _) | (_, Err(error)) => {
+                refused.get_or_insert(error.to_string());
+            }
+        }
+    }
+    match refused {
+        Some(reason) => VaultAnswer::Refused(reason),
+        None => VaultAnswer::Sealed(envelopes),
     }
 }

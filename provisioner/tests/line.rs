@@ -49,6 +49,7 @@ fn config(lock_debug: bool) -> LineConfig {
         secrets: provsim_provisioner::SecretsProfile::default(),
         returns: provsim_provisioner::ReturnPlan::default(),
         order: None,
+        link: provsim_provisioner::link::LinkConfig::CLEAN,
     }
 }
 
@@ -131,7 +132,10 @@ fn reconciliation_keys_made_equal_keys_destroyed_and_none_linger() {
     assert_eq!(
         summary.crypto.keygen,
         summary.hsm.generated + 5 /* transport */ + 5 /* ephemeral */
+            + 3 /* the link's CA and its two ends */ + 2 /* one handshake's ephemerals */
     );
+    // One session carried every device's secrets.
+    assert_eq!((summary.link.handshakes, summary.link.answered), (1, 5));
 }
 
 #[test]

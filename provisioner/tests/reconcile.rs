@@ -97,6 +97,7 @@ proptest! {
             returns: provsim_provisioner::ReturnPlan { devices: Vec::new(), sample: returns },
             // Ordered exactly what was started: yield loss leaves it short, never over.
             order: Some(provsim_provisioner::Order { number: "PO-1".into(), devices: total }),
+            link: provsim_provisioner::link::LinkConfig::CLEAN,
         };
         let lots: Vec<Lot> = sizes
             .iter()

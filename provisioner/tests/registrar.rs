@@ -56,6 +56,7 @@ fn run() -> (Line, provsim_provisioner::LineSummary, Certificates) {
             sample: 1,
         },
         order: None,
+        link: provsim_provisioner::link::LinkConfig::CLEAN,
     };
     let lots = vec![Lot {
         name: "L".into(),

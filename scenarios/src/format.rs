@@ -34,6 +34,10 @@ pub struct File {
     /// Shipped devices that come back through the RMA desk.
     #[serde(default)]
     pub returns: Option<ReturnsSection>,
+    /// The provisioning link between the vault and the station: a clean network with
+    /// 1 ms latency when absent.
+    #[serde(default)]
+    pub link: Option<LinkSection>,
     #[serde(default, rename = "attack")]
     pub attacks: Vec<AttackSection>,
     #[serde(rename = "claim")]
@@ -230,4 +234,36 @@ pub struct ReturnsSection {
 pub struct ClaimSection {
     pub id: Spanned<String>,
     pub resistance: Spanned<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkSection {
+    /// One-way delay of every datagram, in milliseconds (default 1).
+    pub latency_ms: Option<Spanned<u64>>,
+    /// Extra delay up to this many milliseconds, drawn per datagram: reorders them.
+    pub jitter_ms: Option<Spanned<u64>>,
+    /// Fraction of datagrams the network loses.
+    pub drop: Option<Spanned<f64>>,
+    /// Fraction it delivers twice.
+    pub duplicate: Option<Spanned<f64>>,
+    /// Fraction it alters (one bit flipped).
+    pub tamper: Option<Spanned<f64>>,
+    /// Fraction of sends on which an attacker injects an old datagram again.
+    pub replay: Option<Spanned<f64>>,
+    /// Quiet time before the station sends its request again (default 50).
+    pub resend_after_ms: Option<Spanned<u64>>,
+    /// Resends on one session before a fresh handshake (default 3).
+    pub resends: Option<Spanned<u32>>,
+    /// Handshakes one device's exchange may make before it fails (default 3).
+    pub handshakes: Option<Spanned<u32>>,
+    /// `"reject-device"` (default) or `"stop-line"`.
+    pub on_failure: Option<OnLinkFailure>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OnLinkFailure {
+    RejectDevice,
+    StopLine,
 }

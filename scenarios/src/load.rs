@@ -6,11 +6,14 @@ use crate::format::{self, File};
 use crate::scenario::{AttackPlan, ClaimSpec, Scenario, Targets};
 use provsim_attacks::AvaVan;
 use provsim_devices::{Fuse, TargetKind};
+use provsim_provisioner::link::{LinkConfig, OnLinkFailure, RetryPolicy};
 use provsim_provisioner::{
     CostModel, Custody, IdentityOrigin, Level, LineConfig, LockStep, Lot, MAX_SYMMETRIC_KEYS,
     MICRO, Order, PERFECT_YIELD_PPM, PkiNames, Quorum, ReturnPlan, SecretsProfile, StationConfig,
     Yields, is_key_name,
 };
+use provsim_sim::SimDuration;
+use provsim_sim::network::Faults;
 use std::ops::Range;
 use std::path::Path;
 use toml::Spanned;
@@ -297,6 +300,8 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
         }
     };
 
+    let link = link_config(file.link.as_ref(), at)?;
+
     let mut attacks = Vec::with_capacity(file.attacks.len());
     for section in file.attacks {
         let Some(attack) = provsim_attacks::find(section.id.get_ref()) else {
@@ -410,6 +415,7 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
             secrets,
             returns,
             order,
+            link,
         },
         lots,
         attacks,
@@ -480,6 +486,100 @@ const DEFAULT_DIES_PER_WAFER: u32 = 64;
 const MAX_DIES_PER_WAFER: u32 = 100_000;
 
 /// Each level's test yield, from fractions to whole parts per million.
+/// The most a link delay or timer may be, in milliseconds: a minute.
+const MAX_LINK_MS: u64 = 60_000;
+/// The most resends or handshakes a scenario may allow.
+const MAX_LINK_TRIES: u32 = 100;
+
+/// The `[link]` section, or a clean network with the default retries.
+fn link_config(
+    section: Option<&format::LinkSection>,
+    at: &Locator<'_>,
+) -> Result<LinkConfig, ScenarioError> {
+    let clean = LinkConfig::CLEAN;
+    let Some(section) = section else {
+        return Ok(clean);
+    };
+    let millis = |value: &Option<Spanned<u64>>,
+                  default: SimDuration,
+                  least: u64,
+                  what: &str|
+     -> Result<SimDuration, ScenarioError> {
+        let Some(value) = value else {
+            return Ok(default);
+        };
+        let ms = *value.get_ref();
+        if !(least..=MAX_LINK_MS).contains(&ms) {
+            return Err(at.at(
+                value,
+                format!("{what} is from {least} to {MAX_LINK_MS} milliseconds"),
+            ));
+        }
+        Ok(SimDuration::from_millis(ms))
+    };
+    let ppm = |value: &Option<Spanned<f64>>, what: &str| -> Result<u32, ScenarioError> {
+        let Some(value) = value else {
+            return Ok(0);
+        };
+        let x = *value.get_ref();
+        if !(0.0..=1.0).contains(&x) {
+            return Err(at.at(
+                value,
+                format!("{what} {x} is not a fraction from 0 to 1 (0.05 means 5 % of datagrams)"),
+            ));
+        }
+        Ok((x * 1e6).round() as u32)
+    };
+    let tries = |value: &Option<Spanned<u32>>,
+                 default: u32,
+                 least: u32,
+                 what: &str|
+     -> Result<u32, ScenarioError> {
+        let Some(value) = value else {
+            return Ok(default);
+        };
+        let n = *value.get_ref();
+        if !(least..=MAX_LINK_TRIES).contains(&n) {
+            return Err(at.at(value, format!("{what} is from {least} to {MAX_LINK_TRIES}")));
+        }
+        Ok(n)
+    };
+    Ok(LinkConfig {
+        faults: Faults {
+            drop_ppm: ppm(&section.drop, "drop")?,
+            duplicate_ppm: ppm(&section.duplicate, "duplicate")?,
+            tamper_ppm: ppm(&section.tamper, "tamper")?,
+            replay_ppm: ppm(&section.replay, "replay")?,
+            jitter: millis(&section.jitter_ms, SimDuration::ZERO, 0, "jitter_ms")?,
+        },
+        latency: millis(&section.latency_ms, clean.latency, 0, "latency_ms")?,
+        policy: RetryPolicy {
+            resend_after: millis(
+                &section.resend_after_ms,
+                clean.policy.resend_after,
+                1,
+                "resend_after_ms",
+            )?,
+            resends_per_link: tries(
+                &section.resends,
+                clean.policy.resends_per_link,
+                0,
+                "resends",
+            )?,
+            handshakes: tries(
+                &section.handshakes,
+                clean.policy.handshakes,
+                1,
+                "handshakes",
+            )?,
+        },
+        on_failure: match section.on_failure {
+            None | Some(format::OnLinkFailure::RejectDevice) => OnLinkFailure::RejectDevice,
+            Some(format::OnLinkFailure::StopLine) => OnLinkFailure::StopLine,
+        },
+    })
+}
+
 fn yields(file: &File, at: &Locator<'_>) -> Result<Yields, ScenarioError> {
     let Some(section) = &file.yields else {
         return Ok(Yields::PERFECT);

@@ -146,6 +146,45 @@ pub struct LineInfo {
     pub returns: Vec<ReturnInfo>,
     /// The cloud registrar: each shipped device met it once, as it shipped.
     pub registrar: RegistrarInfo,
+    /// The provisioning link the secrets crossed between the vault and the station.
+    pub link: LinkInfo,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LinkInfo {
+    /// What the network was set to do, in parts per million of datagrams.
+    pub drop_ppm: u32,
+    pub duplicate_ppm: u32,
+    pub tamper_ppm: u32,
+    pub replay_ppm: u32,
+    pub latency_ns: u64,
+    pub jitter_ns: u64,
+    pub resend_after_ns: u64,
+    pub resends_per_session: u32,
+    pub handshakes_per_exchange: u32,
+    /// "reject-device" or "stop-line".
+    pub on_failure: String,
+    /// Sessions made before the first device and after each failed exchange.
+    pub establishments: u64,
+    /// Device exchanges, answered and failed.
+    pub exchanges: u64,
+    pub answered: u64,
+    pub failed: u64,
+    pub handshakes: u64,
+    pub requests: u64,
+    /// Deliveries the receiving end took and refused, by what the network did.
+    pub intact: FateInfo,
+    pub duplicated: FateInfo,
+    pub tampered: FateInfo,
+    pub replayed: FateInfo,
+    /// The device the line stopped before, when the link went down for good.
+    pub stopped_before: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FateInfo {
+    pub accepted: u64,
+    pub refused: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

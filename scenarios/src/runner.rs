@@ -6,6 +6,7 @@ use crate::error::RunError;
 use crate::report::*;
 use crate::scenario::{AttackPlan, ClaimSpec, Scenario, Targets};
 use provsim_attacks::{AttackPotential, Knowledge, Position, Rating, Surface};
+use provsim_provisioner::link::{FateCounts, LinkConfig, LinkStats};
 use provsim_provisioner::{Line, LineSink, LineSummary};
 use provsim_sim::crypto::{Crypto, OpCounts};
 use provsim_sim::{Ctx, Field, Seed, SimTime, Stream, Trace, run_digest};
@@ -511,6 +512,7 @@ fn line_info(scenario: &Scenario, summary: &LineSummary) -> LineInfo {
                 })
                 .collect(),
         },
+        link: link_info(&scenario.line.link, &summary.link),
         returns: summary
             .returns
             .iter()
@@ -522,6 +524,36 @@ fn line_info(scenario: &Scenario, summary: &LineSummary) -> LineInfo {
                 detail: r.detail.clone(),
             })
             .collect(),
+    }
+}
+
+fn link_info(config: &LinkConfig, stats: &LinkStats) -> LinkInfo {
+    let fate = |c: FateCounts| FateInfo {
+        accepted: c.accepted,
+        refused: c.refused,
+    };
+    LinkInfo {
+        drop_ppm: config.faults.drop_ppm,
+        duplicate_ppm: config.faults.duplicate_ppm,
+        tamper_ppm: config.faults.tamper_ppm,
+        replay_ppm: config.faults.replay_ppm,
+        latency_ns: config.latency.as_nanos(),
+        jitter_ns: config.faults.jitter.as_nanos(),
+        resend_after_ns: config.policy.resend_after.as_nanos(),
+        resends_per_session: config.policy.resends_per_link,
+        handshakes_per_exchange: config.policy.handshakes,
+        on_failure: config.on_failure.name().to_owned(),
+        establishments: stats.establishments,
+        exchanges: stats.exchanges,
+        answered: stats.answered,
+        failed: stats.failed,
+        handshakes: stats.handshakes,
+        requests: stats.requests,
+        intact: fate(stats.intact),
+        duplicated: fate(stats.duplicate),
+        tampered: fate(stats.tampered),
+        replayed: fate(stats.replayed),
+        stopped_before: stats.stopped_before,
     }
 }
 

@@ -16,6 +16,9 @@ use crate::error::LineError;
 use crate::firmware::build_firmware;
 use crate::hsm::{Hsm, HsmStats, KeyHandle, KeyUse};
 use crate::level::{Level, WaferMap, Yields};
+use crate::link::{
+    LinkConfig, LinkIdentity, LinkSession, LinkStats, OnLinkFailure, Role, link_certificate,
+};
 use crate::manifest::ManifestFields;
 use crate::pki::{Pki, PkiNames};
 use crate::reconcile::{Reconciler, Reconciliation};
@@ -51,6 +54,9 @@ pub struct LineConfig {
     pub returns: ReturnPlan,
     /// The order the lots fill, if the scenario gives one.
     pub order: Option<Order>,
+    /// The provisioning link between the vault and the station: its network's faults,
+    /// the station's retries, and what a failed exchange does to the line.
+    pub link: LinkConfig,
 }
 
 /// The customer's order the lots are run for: its number and the devices ordered. Lots
@@ -129,6 +135,8 @@ pub struct LineSummary {
     /// Shipped devices the registrar turned away at their first connection, and why
     /// (none on a sound line).
     pub refused_at_first_connection: Vec<(u64, String)>,
+    /// The provisioning link's sessions, exchanges and what the network did.
+    pub link: LinkStats,
 }
 
 /// A shipped device that came back through the RMA desk.
@@ -184,6 +192,8 @@ pub struct Line {
     /// The cloud's facade (and the devices' at first connection): kept apart so the
     /// line's counts are the factory's alone.
     cloud: Crypto,
+    /// The link between the vault and the station, kept up across devices.
+    link: LinkSession,
 }
 
 impl Line {
@@ -310,6 +320,7 @@ impl Line {
             ));
             (pki, key, image, hash, vault_handle, vault_key)
         };
+        let link = establish_link_ends(&crypto, seed, config.link)?;
         Ok(Line {
             station: Station::new(
                 config.station.clone(),
@@ -338,6 +349,7 @@ impl Line {
             limits: Limits::default(),
             registrar: Registrar::new(),
             cloud: Crypto::new(),
+            link,
         })
     }
 
@@ -417,8 +429,12 @@ impl Line {
         let total = self.device_count();
         let ordered = self.config.order.as_ref().map(|o| o.devices);
         let mut queue = EventQueue::new(self.limits);
-        if total > 0 {
-            queue.schedule(SimTime::ZERO, LineEvent::Arrive { index: 0 })?;
+        let mut link = LinkStats::default();
+        let first_arrival = self.bring_link_up(SimTime::ZERO, "start", &mut link);
+        match first_arrival {
+            Some(at) if total > 0 => queue.schedule(at, LineEvent::Arrive { index: 0 })?,
+            Some(_) => {}
+            None => link.stopped_before = Some(0),
         }
         // Sized once: the ledger and the trace digests are the only per-device state
         // kept for the whole run, and a doubling vector would carry up to twice that.
@@ -439,6 +455,7 @@ impl Line {
             let mut ctx = Ctx::new(SimTime::ZERO, &self.crypto, &mut device_trace);
             let outcome = self.station.provision(
                 &mut self.site,
+                &mut self.link,
                 &mut ctx,
                 self.seed,
                 index,
@@ -513,11 +530,27 @@ impl Line {
             }
             device_traces.push(device_trace.digest());
             finished_at = leaves;
+            if let Some(report) = self.link.take_last() {
+                link.exchange(&report);
+                sink.link_exchange(index, &report)?;
+            }
+            // A failed exchange leaves the link down: the line brings it back up before
+            // the next device, or stops, as configured.
+            let next = if self.link.is_established() {
+                Some(leaves)
+            } else if self.config.link.on_failure == OnLinkFailure::StopLine {
+                None
+            } else {
+                self.bring_link_up(leaves, &index.to_string(), &mut link)
+            };
             // A filled order stops the line: the dies left are not provisioned, so an
             // honest line never makes an identity beyond the order.
             let filled = ordered.is_some_and(|n| shipped.len() as u64 >= n);
             if index + 1 < total && !filled {
-                queue.schedule(leaves, LineEvent::Arrive { index: index + 1 })?;
+                match next {
+                    Some(at) => queue.schedule(at, LineEvent::Arrive { index: index + 1 })?,
+                    None => link.stopped_before = Some(index + 1),
+                }
             }
         }
         let returns = self.process_returns(&shipped, finished_at, &mut reconciler, sink)?;
@@ -604,6 +637,58 @@ impl Line {
             returns,
             registrar: self.registrar.stats(),
             refused_at_first_connection,
+            link,
         })
     }
+
+    /// Makes a link session from `at`, over the configured network, with the site's
+    /// streams for `occasion`; records it in the site trace and returns when the next
+    /// device may arrive, or `None` if the link could not be made.
+    fn bring_link_up(
+        &mut self,
+        at: SimTime,
+        occasion: &str,
+        stats: &mut LinkStats,
+    ) -> Option<SimTime> {
+        let seed = self.seed;
+        let streams = |purpose: &str| seed.stream(&format!("site/link/{occasion}/{purpose}"));
+        let report = self.link.establish(&self.crypto, &streams);
+        stats.establishment(&report);
+        let up = self.link.is_established();
+        let done = at + report.elapsed;
+        self.site_trace.record(
+            done,
+            if up { "link-established" } else { "link-down" },
+            &[
+                ("handshakes", Field::U64(u64::from(report.handshakes))),
+                ("deliveries", Field::U64(report.deliveries.len() as u64)),
+                ("refused", Field::U64(report.refused())),
+            ],
+        );
+        up.then_some(done)
+    }
+}
+
+/// The link's two ends, certified for their roles by the site's link CA (keys from the
+/// seed's `site/link/...` streams), with no session yet.
+fn establish_link_ends(
+    crypto: &Crypto,
+    seed: Seed,
+    config: LinkConfig,
+) -> Result<LinkSession, LineError> {
+    let anchor = crypto.generate_key(&mut seed.stream("site/link/ca-key"));
+    let mut serials = seed.stream("site/link/certificate-serials");
+    let mut identity = |role: Role, label: &str| -> Result<LinkIdentity, LineError> {
+        let key = crypto.generate_key(&mut seed.stream(label));
+        let certificate = link_certificate(crypto, &anchor, key.public_key(), role, &mut serials)?;
+        Ok(LinkIdentity { key, certificate })
+    };
+    let vault = identity(Role::Vault, "site/link/vault-key")?;
+    let station = identity(Role::Station, "site/link/station-key")?;
+    Ok(LinkSession::new(
+        vault,
+        station,
+        anchor.public_key().clone(),
+        config,
+    ))
 }

@@ -77,10 +77,18 @@ impl Line {
         let mut site = self.site.clone();
         let mut target = build_target(self.config.target, self.seed, index, device_id);
         let mut trace = Trace::new();
+        // The device's exchange starts on an established session, as on the line; the
+        // session is made over a clean network, outside the device's trace.
+        let mut link = self.link.detached();
+        let seed = self.seed;
+        link.establish_clean(crypto, &|purpose: &str| {
+            seed.stream(&format!("replay/link/{purpose}"))
+        });
         let mut ctx = Ctx::new(SimTime::ZERO, crypto, &mut trace);
         let mut audit = Vec::new();
         self.station.provision(
             &mut site,
+            &mut link,
             &mut ctx,
             self.seed,
             index,

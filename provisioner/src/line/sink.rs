@@ -55,6 +55,16 @@ pub trait LineSink {
     fn manifest(&mut self, _entry: &str) -> std::io::Result<()> {
         Ok(())
     }
+
+    /// What the provisioning link did for device `index`'s secrets, delivery by
+    /// delivery (for every device that sent some, shipped or not).
+    fn link_exchange(
+        &mut self,
+        _index: u64,
+        _report: &crate::link::ExchangeReport,
+    ) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A sink that keeps nothing.

@@ -12,15 +12,18 @@
 //! nonce and is authenticated; the receiver keeps a 64-record replay window, and checks
 //! a record before it counts its number as seen, so an altered copy cannot burn one.
 //!
-//! [`Transfer`] drives a vault and a station over a [`Network`] in virtual time: the
-//! vault sends provisioning jobs, the station applies each at most once and
-//! acknowledges it, the vault resends what is not acknowledged, and when the link goes
-//! quiet both ends start a fresh handshake, up to a configured number of attempts.
+//! [`LinkSession`] keeps a session up between the two ends across devices and runs
+//! one request/answer exchange per device over a simulated faulty network.
 
+mod session;
+
+pub use session::{
+    DeliveryLog, ExchangeReport, FateCounts, LinkConfig, LinkSession, LinkStats, LinkStreams,
+    OnLinkFailure, RetryPolicy,
+};
+
+use provsim_sim::Stream;
 use provsim_sim::crypto::{Crypto, PublicKey, SecretKey, Sha256, Signature};
-use provsim_sim::network::{End, Fate, Network};
-use provsim_sim::{Seed, SimDuration, SimTime, Stream};
-use std::collections::{BTreeMap, BTreeSet};
 
 const HELLO: u8 = 1;
 const WELCOME: u8 = 2;
@@ -71,7 +74,9 @@ struct Keys {
 
 /// What the vault keeps between its welcome and the station's finish.
 struct ServerPending {
+    /// The hello, then the welcome that answered it.
     transcript: Vec<u8>,
+    hello_len: usize,
     ephemeral: SecretKey,
     peer_ephemeral: PublicKey,
     peer_key: PublicKey,
@@ -300,6 +305,16 @@ impl Endpoint {
     }
 
     fn on_hello(&mut self, crypto: &Crypto, hello: &[u8]) -> Result<Vec<Event>, LinkError> {
+        // A copy of the hello being answered (the network duplicated it, or the station's
+        // hello came again) gets the same welcome: a new one would strand the station,
+        // which finishes the first welcome it takes.
+        if let State::WelcomeSent(pending) = &self.state
+            && pending.transcript[..pending.hello_len] == *hello
+        {
+            return Ok(vec![Event::Send(
+                pending.transcript[pending.hello_len..].to_vec(),
+            )]);
+        }
         let f = fields(hello, 4)?;
         let peer_key = certified_key(crypto, f[0], &self.trust, Role::Station)?;
         let body_len = hello.len() - 2 - f[3].len();
@@ -329,6 +344,7 @@ impl Endpoint {
         transcript.extend_from_slice(&welcome);
         self.state = State::WelcomeSent(Box::new(ServerPending {
             transcript,
+            hello_len: hello.len(),
             ephemeral,
             peer_ephemeral,
             peer_key,
@@ -460,195 +476,10 @@ impl Endpoint {
     }
 }
 
-/// How a transfer retries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Quiet time after which unacknowledged jobs are sent again.
-    pub resend_after: SimDuration,
-    /// Resends before the link is given up and a fresh handshake started.
-    pub resends_per_link: u32,
-    /// Handshakes before the transfer stops and reports what is left as failed.
-    pub handshakes: u32,
-}
-
-/// How a transfer ended.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TransferReport {
-    /// Jobs the station applied and the vault saw acknowledged.
-    pub acknowledged: Vec<u64>,
-    /// Jobs the vault gave up on.
-    pub failed: Vec<u64>,
-    /// Jobs the station applied, in order, with what it received: each at most once.
-    pub applied: Vec<(u64, Vec<u8>)>,
-    /// Every delivery: what the network did to it, its message type, whether the
-    /// receiving end accepted it, and its SHA-256 (to find copies).
-    pub deliveries: Vec<(Fate, u8, bool, [u8; 32])>,
-    pub handshakes: u32,
-}
-
-/// Sends `jobs` (id, payload) from the vault to the station over `network`.
-pub struct Transfer<'a> {
-    /// Names this transfer's randomness: two transfers under one seed must differ here,
-    /// or they would agree the same keys and reuse nonces.
-    pub session: u64,
-    pub crypto: &'a Crypto,
-    pub vault: LinkIdentity,
-    pub station: LinkIdentity,
-    pub trust: PublicKey,
-    pub policy: RetryPolicy,
-}
-
-impl Transfer<'_> {
-    /// Runs until every job is acknowledged or the handshakes run out; each end's
-    /// randomness comes from `seed`'s `link/...` streams.
-    pub fn run(
-        &self,
-        network: &mut Network,
-        seed: Seed,
-        jobs: &[(u64, Vec<u8>)],
-    ) -> TransferReport {
-        let mut report = TransferReport::default();
-        let mut pending: BTreeMap<u64, &[u8]> =
-            jobs.iter().map(|(id, p)| (*id, p.as_slice())).collect();
-        let mut applied_ids = BTreeSet::new();
-        let mut now = SimTime::ZERO;
-        while !pending.is_empty() && report.handshakes < self.policy.handshakes {
-            report.handshakes += 1;
-            let label = u64::from(report.handshakes);
-            let (mut station, hello) = Endpoint::client(
-                self.crypto,
-                self.station.clone(),
-                self.trust.clone(),
-                seed.stream(&format!("link/{}/station/{label}", self.session)),
-            );
-            let mut vault = Endpoint::server(
-                self.vault.clone(),
-                self.trust.clone(),
-                seed.stream(&format!("link/{}/vault/{label}", self.session)),
-            );
-            network.send(now, End::A, hello);
-            let mut resends = 0;
-            let mut sent_jobs = false;
-            loop {
-                // Deliver what is due; when nothing is, the vault's timer fires.
-                let quiet_until = now + self.policy.resend_after;
-                let delivery = match network.next_at() {
-                    Some(at) if at <= quiet_until => network.deliver(),
-                    _ => None,
-                };
-                let Some(delivery) = delivery else {
-                    now = quiet_until;
-                    if !vault.is_established() || resends >= self.policy.resends_per_link {
-                        break;
-                    }
-                    resends += 1;
-                    if !self.send_pending(&mut vault, network, now, &pending) {
-                        break;
-                    }
-                    sent_jobs = true;
-                    continue;
-                };
-                now = delivery.at;
-                let (endpoint, from) = match delivery.to {
-                    End::A => (&mut station, End::A),
-                    End::B => (&mut vault, End::B),
-                };
-                let result = endpoint.receive(self.crypto, &delivery.bytes);
-                report.deliveries.push((
-                    delivery.fate,
-                    delivery.bytes.first().copied().unwrap_or(0),
-                    result.is_ok(),
-                    Sha256::digest(&delivery.bytes),
-                ));
-                let Ok(events) = result else { continue };
-                for event in events {
-                    match (event, from) {
-                        (Event::Send(bytes), _) => network.send(now, from, bytes),
-                        (Event::Established, End::B) if !sent_jobs => {
-                            sent_jobs = self.send_pending(&mut vault, network, now, &pending);
-                        }
-                        (Event::Established, _) => {}
-                        (Event::Data(message), End::A) => {
-                            // The station: apply a job once, acknowledge it every time.
-                            let Some((id, payload)) = decode_job(&message) else {
-                                continue;
-                            };
-                            if applied_ids.insert(id) {
-                                report.applied.push((id, payload.to_vec()));
-                            }
-                            if let Ok(ack) = station.seal(self.crypto, &ack_message(id)) {
-                                network.send(now, End::A, ack);
-                            }
-                        }
-                        (Event::Data(message), End::B) => {
-                            if let Some(id) = decode_ack(&message)
-                                && pending.remove(&id).is_some()
-                            {
-                                report.acknowledged.push(id);
-                            }
-                        }
-                    }
-                }
-                if pending.is_empty() {
-                    break;
-                }
-            }
-            // A new handshake starts on a clean network: what is in flight is lost.
-            while network.deliver().is_some() {}
-        }
-        report.failed = pending.keys().copied().collect();
-        report
-    }
-
-    /// Seals every pending job; false when the vault cannot send.
-    fn send_pending(
-        &self,
-        vault: &mut Endpoint,
-        network: &mut Network,
-        now: SimTime,
-        pending: &BTreeMap<u64, &[u8]>,
-    ) -> bool {
-        for (id, payload) in pending {
-            match vault.seal(self.crypto, &job_message(*id, payload)) {
-                Ok(record) => network.send(now, End::B, record),
-                Err(_) => return false,
-            }
-        }
-        true
-    }
-}
-
-fn job_message(id: u64, payload: &[u8]) -> Vec<u8> {
-    let mut message = b"J".to_vec();
-    message.extend_from_slice(&id.to_be_bytes());
-    message.extend_from_slice(payload);
-    message
-}
-
-fn decode_job(message: &[u8]) -> Option<(u64, &[u8])> {
-    if message.first() != Some(&b'J') {
-        return None;
-    }
-    let id = u64::from_be_bytes(message.get(1..9)?.try_into().ok()?);
-    Some((id, &message[9..]))
-}
-
-fn ack_message(id: u64) -> Vec<u8> {
-    let mut message = b"A".to_vec();
-    message.extend_from_slice(&id.to_be_bytes());
-    message
-}
-
-fn decode_ack(message: &[u8]) -> Option<u64> {
-    if message.len() != 9 || message[0] != b'A' {
-        return None;
-    }
-    Some(u64::from_be_bytes(message[1..9].try_into().ok()?))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use provsim_sim::Seed;
 
     fn identity(crypto: &Crypto, anchor: &SecretKey, role: Role) -> LinkIdentity {
         let label = format!("{role:?}");
@@ -828,6 +659,39 @@ mod tests {
             panic!("no welcome");
         };
         assert!(station.receive(&crypto, &welcome).is_ok());
+    }
+
+    /// A hello the network delivers twice gets the same welcome twice, so the station's
+    /// finish still matches what the vault holds and the handshake completes.
+    #[test]
+    fn a_duplicated_hello_does_not_strand_the_handshake() {
+        let crypto = Crypto::new();
+        let anchor = crypto.generate_key(&mut Seed::new(1).stream("anchor"));
+        let trust = anchor.public_key().clone();
+        let (mut station, hello) = Endpoint::client(
+            &crypto,
+            identity(&crypto, &anchor, Role::Station),
+            trust.clone(),
+            Seed::new(6).stream("s"),
+        );
+        let mut vault = Endpoint::server(
+            identity(&crypto, &anchor, Role::Vault),
+            trust,
+            Seed::new(6).stream("v"),
+        );
+        let first = vault.receive(&crypto, &hello).unwrap();
+        let again = vault.receive(&crypto, &hello).unwrap();
+        assert_eq!(first, again);
+        let Event::Send(welcome) = &again[0] else {
+            panic!("no welcome");
+        };
+        let Event::Send(finish) = station.receive(&crypto, welcome).unwrap().remove(0) else {
+            panic!("no finish");
+        };
+        assert_eq!(
+            vault.receive(&crypto, &finish).unwrap(),
+            [Event::Established]
+        );
     }
 
     #[test]
