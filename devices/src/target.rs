@@ -1,6 +1,7 @@
 use crate::error::{BootError, DeviceError, PortError};
+use crate::fault::{Glitch, GlitchOutcome};
 use provsim_sim::crypto::{Envelope, PublicKey};
-use provsim_sim::{Ctx, Seed};
+use provsim_sim::{Ctx, Seed, Stream};
 use std::fmt;
 
 /// The kinds of chip provsim models.
@@ -328,6 +329,15 @@ pub trait Target {
 
     /// An identical chip, for what-if probes that must not disturb the original.
     fn clone_box(&self) -> Box<dyn Target>;
+
+    /// A glitch aimed at one of the chip's fault points (see [`crate::fault`]): the
+    /// chip's fault model decides, drawing from `rng` (the attacker's stream), whether it
+    /// lands and whether a detector catches it. One that lands acts on the next refusal
+    /// made at its point.
+    fn glitch(&mut self, glitch: Glitch, rng: &mut Stream) -> GlitchOutcome;
+
+    /// Alarms raised so far by the chip's glitch detectors and fault comparisons.
+    fn fault_alarms(&self) -> u64;
 
     /// First connection to the cloud: the running firmware asks the chip's key service
     /// to answer the registrar's `challenge` with the identity key, which never leaves

@@ -3,7 +3,7 @@
 
 use super::tlv::{AreaWriter, TlvArea, kind};
 use super::*;
-use crate::fault::{ArmedFaults, FaultPoint, NoFaults};
+use crate::fault::{FaultPoint, FaultState, NoFaults};
 use proptest::prelude::*;
 use provsim_sim::Seed;
 use provsim_sim::crypto::{Crypto, SecretKey};
@@ -473,7 +473,7 @@ fn each_fault_point_guards_what_it_names() {
     let crypto = Crypto::new();
     let image = signed(&signer, 64);
     let run = |bytes: &[u8], key: &SecretKey, points: &[FaultPoint]| {
-        let mut gate = ArmedFaults::default();
+        let mut gate = FaultState::default();
         for &p in points {
             gate.arm(p);
         }
@@ -611,7 +611,7 @@ proptest! {
         let signer = key("signer");
         let _ = parse(&bytes, &mut NoFaults);
         prop_assert!(check(&bytes, &signer).is_err());
-        let mut all = ArmedFaults::default();
+        let mut all = FaultState::default();
         for point in FaultPoint::ALL {
             all.arm(point);
         }
@@ -639,7 +639,7 @@ proptest! {
         let mut bytes = header.encode().to_vec();
         bytes.extend_from_slice(&tail);
         let _ = parse(&bytes, &mut NoFaults);
-        let mut bounds = ArmedFaults::default();
+        let mut bounds = FaultState::default();
         bounds.arm(FaultPoint::ImageBounds);
         let _ = parse(&bytes, &mut bounds);
     }

@@ -22,7 +22,7 @@ mod otp;
 mod port;
 
 use crate::error::{BootError, DeviceError, PortError};
-use crate::fault::{ArmedFaults, FaultGate, FaultPoint};
+use crate::fault::{FaultGate, FaultModel, FaultPoint, FaultState, Glitch, GlitchOutcome};
 use crate::keystore::{self, SLOT_SIZE, SLOTS, SlotKind};
 use crate::target::{
     Command, DeviceId, DeviceInfo, Fuse, LifeCycle, MemoryRegion, Response, RunningImage, Target,
@@ -69,7 +69,7 @@ pub struct Mcu {
     /// The transport key lives in RAM only, made at first use after power-up.
     transport: Option<SecretKey>,
     /// Glitches that landed and have not yet been spent (the fault model's hook).
-    faults: ArmedFaults,
+    faults: FaultState,
     /// Whether an image is running: set by a boot, cleared by anything that resets the
     /// chip (an option-byte change, a life-cycle transition, a failed boot).
     running: bool,
@@ -108,7 +108,7 @@ impl Mcu {
             trng: seed.device_stream(index, "trng"),
             keygen: on_chip_key_stream(seed, index),
             transport: None,
-            faults: ArmedFaults::default(),
+            faults: FaultState::default(),
             running: false,
         }
     }
@@ -117,6 +117,13 @@ impl Mcu {
     /// The fault model decides whether a glitch lands; this only applies it.
     pub fn arm_fault(&mut self, at: FaultPoint) {
         self.faults.arm(at);
+    }
+
+    /// The same chip with `model` as its fault model (its susceptibility to glitches
+    /// and its countermeasures), in place of a stock part's.
+    pub fn with_fault_model(mut self, model: FaultModel) -> Self {
+        self.faults = FaultState::new(model);
+        self
     }
 
     /// Glitches that took effect so far.
@@ -763,6 +770,14 @@ impl Target for Mcu {
 
     fn clone_box(&self) -> Box<dyn Target> {
         Box::new(self.clone())
+    }
+
+    fn glitch(&mut self, glitch: Glitch, rng: &mut Stream) -> GlitchOutcome {
+        self.faults.glitch(glitch, rng)
+    }
+
+    fn fault_alarms(&self) -> u64 {
+        self.faults.alarms()
     }
 }
 

@@ -404,7 +404,10 @@ fn the_root_quorum_is_read_and_checked() {
 #[test]
 fn the_link_section_is_read_in_units_and_checked_where_it_is_written() {
     use provsim_provisioner::link::{LinkConfig, OnLinkFailure};
-    assert_eq!(parse_str(GOOD, "s.toml").unwrap().line.link, LinkConfig::CLEAN);
+    assert_eq!(
+        parse_str(GOOD, "s.toml").unwrap().line.link,
+        LinkConfig::CLEAN
+    );
     let text = format!(
         "{GOOD}\n[link]\nlatency_ms = 3\njitter_ms = 4\ndrop = 0.1\nduplicate = 0.02\ntamper = 0.005\nreplay = 1\nresend_after_ms = 80\nresends = 0\nhandshakes = 5\non_failure = \"stop-line\"\n"
     );
@@ -421,15 +424,24 @@ fn the_link_section_is_read_in_units_and_checked_where_it_is_written() {
         (100_000, 20_000, 5_000, 1_000_000)
     );
     assert_eq!(link.policy.resend_after, SimDuration::from_millis(80));
-    assert_eq!((link.policy.resends_per_link, link.policy.handshakes), (0, 5));
+    assert_eq!(
+        (link.policy.resends_per_link, link.policy.handshakes),
+        (0, 5)
+    );
     assert_eq!(link.on_failure, OnLinkFailure::StopLine);
     for (field, message) in [
         ("drop = 1.5", "drop 1.5 is not a fraction from 0 to 1"),
         ("tamper = -0.1", "tamper -0.1 is not a fraction"),
         ("handshakes = 0", "handshakes is from 1 to 100"),
         ("resends = 101", "resends is from 0 to 100"),
-        ("resend_after_ms = 0", "resend_after_ms is from 1 to 60000 milliseconds"),
-        ("latency_ms = 60001", "latency_ms is from 0 to 60000 milliseconds"),
+        (
+            "resend_after_ms = 0",
+            "resend_after_ms is from 1 to 60000 milliseconds",
+        ),
+        (
+            "latency_ms = 60001",
+            "latency_ms is from 0 to 60000 milliseconds",
+        ),
     ] {
         let text = format!("{GOOD}\n[link]\n{field}\n");
         let e = err(&text);
@@ -443,7 +455,10 @@ fn the_link_section_is_read_in_units_and_checked_where_it_is_written() {
         );
     }
     let e = err(&format!("{GOOD}\n[link]\non_failure = \"retry\"\n"));
-    assert!(e.contains("reject-device") && e.contains("stop-line"), "{e}");
+    assert!(
+        e.contains("reject-device") && e.contains("stop-line"),
+        "{e}"
+    );
     let e = err(&format!("{GOOD}\n[link]\nloss = 0.1\n"));
     assert!(e.contains("loss"), "{e}");
 }

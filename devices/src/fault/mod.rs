@@ -1,10 +1,17 @@
 //! Named fault points: every security decision a chip's ROM or hardware makes passes
 //! through one, so a fault-injection attack can be aimed at a single check.
 //!
-//! The physical fault model (what a glitch costs, how often it lands, what
-//! countermeasures catch) belongs to the fault model; here the points are named and
-//! every check is routed through a [`FaultGate`], so the model can later make exactly
-//! one of them misbehave without touching the code that makes the decision.
+//! Here the points are named and every check is routed through a [`FaultGate`]; the
+//! physical model ([`FaultState`], in `model`) decides whether a glitch lands, whether
+//! a detector catches it, and what it does to the one decision it hits, without
+//! touching the code that makes the decision.
+
+mod model;
+
+pub use model::{
+    Detector, FaultCountermeasures, FaultEffect, FaultModel, FaultState, Glitch, GlitchMethod,
+    GlitchOutcome, Persistence, Ratio,
+};
 
 use std::fmt;
 
@@ -78,41 +85,5 @@ pub struct NoFaults;
 impl FaultGate for NoFaults {
     fn check(&mut self, _at: FaultPoint, holds: bool) -> bool {
         holds
-    }
-}
-
-/// Faults armed on purpose: each listed point, the next time it is reached, acts as if
-/// its check held. Used by tests to show a point really guards what it names, and by
-/// the fault model to apply a glitch that landed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ArmedFaults {
-    armed: Vec<FaultPoint>,
-    fired: Vec<FaultPoint>,
-}
-
-impl ArmedFaults {
-    pub fn arm(&mut self, at: FaultPoint) {
-        self.armed.push(at);
-    }
-
-    /// The points whose glitch took effect, in order.
-    pub fn fired(&self) -> &[FaultPoint] {
-        &self.fired
-    }
-}
-
-impl FaultGate for ArmedFaults {
-    fn check(&mut self, at: FaultPoint, holds: bool) -> bool {
-        if holds {
-            return true;
-        }
-        match self.armed.iter().position(|&p| p == at) {
-            Some(i) => {
-                self.armed.remove(i);
-                self.fired.push(at);
-                true
-            }
-            None => false,
-        }
     }
 }
