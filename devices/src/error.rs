@@ -23,6 +23,8 @@ pub enum PortError {
     Unmapped { addr: u32, len: u32 },
     #[error("no identity key is installed")]
     NoIdentity,
+    #[error("no key of that kind is installed in slot {slot}")]
+    NoKey { slot: u8 },
 }
 
 /// Why a device refused a command of the programming protocol.

@@ -15,6 +15,7 @@ pub mod fault;
 pub mod first_connection;
 pub mod image;
 pub mod keystore;
+pub mod leakage;
 pub mod mcu;
 pub mod probe;
 mod target;

@@ -1,5 +1,6 @@
 use crate::error::{BootError, DeviceError, PortError};
 use crate::fault::{Glitch, GlitchOutcome};
+use crate::leakage::{MeasuredOperation, PowerTrace};
 use provsim_sim::crypto::{Envelope, PublicKey};
 use provsim_sim::{Ctx, Seed, Stream};
 use std::fmt;
@@ -338,6 +339,18 @@ pub trait Target {
 
     /// Alarms raised so far by the chip's glitch detectors and fault comparisons.
     fn fault_alarms(&self) -> u64;
+
+    /// Power while the chip runs `operation`, as a probe on its supply sees it: the
+    /// operation's intermediate values through the chip's leakage model (see
+    /// [`crate::leakage`]), masks and noise from `rng` (the measurement's stream). The
+    /// key never leaves; only samples do. Refused when no firmware runs to ask, or no
+    /// key of that kind is in the slot.
+    fn power_trace(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        operation: &MeasuredOperation,
+        rng: &mut Stream,
+    ) -> Result<PowerTrace, PortError>;
 
     /// First connection to the cloud: the running firmware asks the chip's key service
     /// to answer the registrar's `challenge` with the identity key, which never leaves

@@ -24,6 +24,7 @@ mod port;
 use crate::error::{BootError, DeviceError, PortError};
 use crate::fault::{FaultGate, FaultModel, FaultPoint, FaultState, Glitch, GlitchOutcome};
 use crate::keystore::{self, SLOT_SIZE, SLOTS, SlotKind};
+use crate::leakage::{self, LeakageModel, MeasuredOperation, PowerTrace};
 use crate::target::{
     Command, DeviceId, DeviceInfo, Fuse, LifeCycle, MemoryRegion, Response, RunningImage, Target,
     TargetKind, TokenKind,
@@ -70,6 +71,8 @@ pub struct Mcu {
     transport: Option<SecretKey>,
     /// Glitches that landed and have not yet been spent (the fault model's hook).
     faults: FaultState,
+    /// How its operations show on the supply: a stock part's, unless set.
+    leakage: LeakageModel,
     /// Whether an image is running: set by a boot, cleared by anything that resets the
     /// chip (an option-byte change, a life-cycle transition, a failed boot).
     running: bool,
@@ -86,6 +89,7 @@ impl Clone for Mcu {
             keygen: self.keygen.duplicate(),
             transport: self.transport.clone(),
             faults: self.faults.clone(),
+            leakage: self.leakage,
             running: self.running,
         }
     }
@@ -109,6 +113,7 @@ impl Mcu {
             keygen: on_chip_key_stream(seed, index),
             transport: None,
             faults: FaultState::default(),
+            leakage: LeakageModel::STOCK,
             running: false,
         }
     }
@@ -123,6 +128,12 @@ impl Mcu {
     /// and its countermeasures), in place of a stock part's.
     pub fn with_fault_model(mut self, model: FaultModel) -> Self {
         self.faults = FaultState::new(model);
+        self
+    }
+
+    /// The same chip with `model` as its leakage model.
+    pub fn with_leakage_model(mut self, model: LeakageModel) -> Self {
+        self.leakage = model;
         self
     }
 
@@ -778,6 +789,35 @@ impl Target for Mcu {
 
     fn fault_alarms(&self) -> u64 {
         self.faults.alarms()
+    }
+
+    fn power_trace(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        operation: &MeasuredOperation,
+        rng: &mut Stream,
+    ) -> Result<PowerTrace, PortError> {
+        if !self.running {
+            return Err(PortError::NotRunning);
+        }
+        let (slot, kind) = match operation {
+            MeasuredOperation::AesEncrypt { slot, .. } => (*slot, SlotKind::Aes256),
+            MeasuredOperation::ScalarMultiply { slot } => (*slot, SlotKind::P256Private),
+        };
+        // The crypto service reads the key store itself; the firmware asks by slot.
+        let store = self.flash.read(KEYSTORE_BASE, KEYSTORE_SIZE);
+        let key = keystore::parse_slots(&store)
+            .into_iter()
+            .find(|s| s.index == slot && s.kind == kind)
+            .ok_or(PortError::NoKey { slot })?;
+        let values = match operation {
+            MeasuredOperation::AesEncrypt { plaintext, .. } => {
+                leakage::aes_first_round(&key.data, plaintext)
+            }
+            MeasuredOperation::ScalarMultiply { .. } => leakage::ladder_steps(&key.data),
+        };
+        ctx.record("power-measured", &[("slot", Field::U64(slot.into()))]);
+        Ok(self.leakage.trace(&values, rng))
     }
 }
 
