@@ -18,6 +18,7 @@ pub mod keystore;
 pub mod leakage;
 pub mod mcu;
 pub mod probe;
+pub mod puf;
 mod target;
 
 pub use error::{BootError, DeviceError, PortError};
