@@ -5,12 +5,11 @@
 use proptest::prelude::*;
 use provsim_provisioner::link::{
     ExchangeReport, LinkConfig, LinkIdentity, LinkSession, OnLinkFailure, RetryPolicy, Role,
-    link_certificate,
+    delivery_violation, link_certificate,
 };
 use provsim_sim::crypto::{Crypto, PublicKey};
 use provsim_sim::network::{Fate, Faults};
 use provsim_sim::{Seed, SimDuration};
-use std::collections::BTreeSet;
 
 /// The vault's and the station's identities, certified for their roles by a link CA.
 fn identities(crypto: &Crypto) -> (LinkIdentity, LinkIdentity, PublicKey) {
@@ -117,28 +116,10 @@ fn check(run: &Run) -> Result<(), String> {
             ));
         }
     }
-    // A replay or a duplicate is a message whose bytes were accepted before: a copy the
-    // network injected of one that never arrived is a late first delivery. Only a hello
-    // may be taken twice (by fresh vaults of different handshakes; see the endpoint).
-    let mut accepted_before = BTreeSet::new();
-    for delivery in run.reports.iter().flat_map(|(_, r)| &r.deliveries) {
-        if !delivery.accepted {
-            continue;
-        }
-        if delivery.fate == Fate::Tampered {
-            return Err(format!(
-                "an altered message of type {} was accepted",
-                delivery.kind
-            ));
-        }
-        if delivery.kind != 1 && !accepted_before.insert(delivery.digest) {
-            return Err(format!(
-                "a message of type {} was accepted twice",
-                delivery.kind
-            ));
-        }
+    match delivery_violation(run.reports.iter().map(|(_, r)| r)) {
+        Some(violation) => Err(violation),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn answered(run: &Run) -> usize {

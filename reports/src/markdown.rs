@@ -517,14 +517,14 @@ fn link_line(link: &provsim_scenarios::LinkInfo) -> String {
         None => String::new(),
     };
     format!(
-        "{faults}, {} latency; {} device exchanges ({} answered, {} failed), {} requests, {} handshakes over {} establishments; refused {} altered, {} replayed, {} duplicated, {} intact but late or out of turn; accepted {} altered (on failure: {}){stopped}",
+        "{faults}, {} latency; {} device exchanges ({} answered, {} failed), {} requests, {} handshakes, {} sessions made; refused {} altered, {} replayed, {} duplicated, {} intact but late or out of turn; accepted {} altered (on failure: {}){stopped}",
         ms(link.latency_ns),
         link.exchanges,
         link.answered,
         link.failed,
         link.requests,
         link.handshakes,
-        link.establishments,
+        link.sessions_made,
         link.tampered.refused,
         link.replayed.refused,
         link.duplicated.refused,

@@ -485,7 +485,6 @@ const DEFAULT_DIES_PER_WAFER: u32 = 64;
 /// A 300 mm wafer holds a few thousand small dies; this leaves room.
 const MAX_DIES_PER_WAFER: u32 = 100_000;
 
-/// Each level's test yield, from fractions to whole parts per million.
 /// The most a link delay or timer may be, in milliseconds: a minute.
 const MAX_LINK_MS: u64 = 60_000;
 /// The most resends or handshakes a scenario may allow.
@@ -544,7 +543,7 @@ fn link_config(
         }
         Ok(n)
     };
-    Ok(LinkConfig {
+    let config = LinkConfig {
         faults: Faults {
             drop_ppm: ppm(&section.drop, "drop")?,
             duplicate_ppm: ppm(&section.duplicate, "duplicate")?,
@@ -577,9 +576,23 @@ fn link_config(
             None | Some(format::OnLinkFailure::RejectDevice) => OnLinkFailure::RejectDevice,
             Some(format::OnLinkFailure::StopLine) => OnLinkFailure::StopLine,
         },
-    })
+    };
+    if let Some(problem) = config.problem() {
+        // Pointed at the timer if it is written, else at what makes the round trip.
+        let span = [
+            &section.resend_after_ms,
+            &section.latency_ms,
+            &section.jitter_ms,
+        ]
+        .into_iter()
+        .find_map(|v| v.as_ref().map(Spanned::span))
+        .unwrap_or(0..0);
+        return Err(at.error(span, problem));
+    }
+    Ok(config)
 }
 
+/// Each level's test yield, from fractions to whole parts per million.
 fn yields(file: &File, at: &Locator<'_>) -> Result<Yields, ScenarioError> {
     let Some(section) = &file.yields else {
         return Ok(Yields::PERFECT);

@@ -164,8 +164,8 @@ pub struct LinkInfo {
     pub handshakes_per_exchange: u32,
     /// "reject-device" or "stop-line".
     pub on_failure: String,
-    /// Sessions made before the first device and after each failed exchange.
-    pub establishments: u64,
+    /// Sessions made before the first device and after failed exchanges.
+    pub sessions_made: u64,
     /// Device exchanges, answered and failed.
     pub exchanges: u64,
     pub answered: u64,

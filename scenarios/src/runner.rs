@@ -543,7 +543,7 @@ fn link_info(config: &LinkConfig, stats: &LinkStats) -> LinkInfo {
         resends_per_session: config.policy.resends_per_link,
         handshakes_per_exchange: config.policy.handshakes,
         on_failure: config.on_failure.name().to_owned(),
-        establishments: stats.establishments,
+        sessions_made: stats.sessions_made,
         exchanges: stats.exchanges,
         answered: stats.answered,
         failed: stats.failed,

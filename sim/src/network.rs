@@ -109,18 +109,25 @@ impl Network {
         self.next += 1;
     }
 
-    /// `from` sends `bytes` at `now`.
+    /// `from` sends `bytes` at `now`. A replay, when the attacker makes one, is of a
+    /// datagram sent before this one, and goes out after it.
     pub fn send(&mut self, now: SimTime, from: End, bytes: Vec<u8>) {
         let to = from.other();
+        let replay = (!self.history.is_empty() && self.chance(self.faults.replay_ppm)).then(|| {
+            let pick = self.rng.below(self.history.len() as u64) as usize;
+            self.history[pick].clone()
+        });
         if self.history.len() == HISTORY {
             self.history.remove(0);
         }
         self.history.push((from, bytes.clone()));
-        if self.chance(self.faults.replay_ppm) {
-            let pick = self.rng.below(self.history.len() as u64) as usize;
-            let (sender, old) = self.history[pick].clone();
+        self.deliver_or_lose(now, to, bytes);
+        if let Some((sender, old)) = replay {
             self.enqueue(now, sender.other(), old, Fate::Replayed);
         }
+    }
+
+    fn deliver_or_lose(&mut self, now: SimTime, to: End, bytes: Vec<u8>) {
         if self.chance(self.faults.drop_ppm) {
             return;
         }
@@ -175,6 +182,37 @@ mod tests {
             got.iter().map(|d| d.bytes[0]).collect::<Vec<_>>(),
             [0, 1, 2, 3, 4]
         );
+    }
+
+    /// A replay is of a datagram sent earlier, never of the one being sent, and goes out
+    /// after the original: the first datagram can never be replayed ahead of itself.
+    #[test]
+    fn a_replay_is_of_an_earlier_datagram_and_follows_the_original() {
+        let faults = Faults {
+            replay_ppm: 1_000_000,
+            ..Faults::default()
+        };
+        let mut net = Network::new(Seed::new(2).stream("net"), faults, SimDuration::ZERO);
+        for i in 0..20u8 {
+            net.send(SimTime::ZERO, End::A, vec![i]);
+        }
+        let got: Vec<_> = std::iter::from_fn(|| net.deliver()).collect();
+        assert_eq!(got.len(), 39, "no replay before the first datagram");
+        assert_eq!(got[0].fate, Fate::Intact);
+        for pair in got[1..].chunks(2) {
+            assert_eq!(pair[0].fate, Fate::Intact);
+            assert_eq!(pair[1].fate, Fate::Replayed);
+            assert!(pair[1].bytes[0] < pair[0].bytes[0], "{pair:?}");
+        }
+        // Dropped everything: only replays of earlier datagrams arrive, never the first.
+        let faults = Faults {
+            drop_ppm: 1_000_000,
+            replay_ppm: 1_000_000,
+            ..Faults::default()
+        };
+        let mut net = Network::new(Seed::new(2).stream("net"), faults, SimDuration::ZERO);
+        net.send(SimTime::ZERO, End::A, vec![0]);
+        assert_eq!(net.deliver(), None);
     }
 
     #[test]

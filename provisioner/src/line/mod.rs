@@ -200,7 +200,7 @@ impl Line {
     /// Sets up the site: CA keys and certificates and the firmware-signing key, all made
     /// in the HSM from the seed's `site/...` streams.
     pub fn establish(config: LineConfig, seed: Seed, lots: Vec<Lot>) -> Result<Line, LineError> {
-        if let Some(problem) = config.secrets.problem() {
+        if let Some(problem) = config.secrets.problem().or_else(|| config.link.problem()) {
             return Err(LineError::Config(problem));
         }
         if let Some(order) = config
@@ -430,11 +430,20 @@ impl Line {
         let ordered = self.config.order.as_ref().map(|o| o.devices);
         let mut queue = EventQueue::new(self.limits);
         let mut link = LinkStats::default();
-        let first_arrival = self.bring_link_up(SimTime::ZERO, "start", &mut link);
-        match first_arrival {
-            Some(at) if total > 0 => queue.schedule(at, LineEvent::Arrive { index: 0 })?,
-            Some(_) => {}
-            None => link.stopped_before = Some(0),
+        // Only secrets made in the vault cross the link: a line whose chips make every
+        // key themselves never needs it.
+        let needs_link = self.config.secrets.identity == IdentityOrigin::Vault
+            || !self.config.secrets.symmetric_keys.is_empty();
+        if total > 0 {
+            let first_arrival = if needs_link {
+                self.bring_link_up(SimTime::ZERO, "start", &mut link)
+            } else {
+                Some(SimTime::ZERO)
+            };
+            match first_arrival {
+                Some(at) => queue.schedule(at, LineEvent::Arrive { index: 0 })?,
+                None => link.stopped_before = Some(0),
+            }
         }
         // Sized once: the ledger and the trace digests are the only per-device state
         // kept for the whole run, and a doubling vector would carry up to twice that.
@@ -534,19 +543,19 @@ impl Line {
                 link.exchange(&report);
                 sink.link_exchange(index, &report)?;
             }
-            // A failed exchange leaves the link down: the line brings it back up before
-            // the next device, or stops, as configured.
-            let next = if self.link.is_established() {
-                Some(leaves)
-            } else if self.config.link.on_failure == OnLinkFailure::StopLine {
-                None
-            } else {
-                self.bring_link_up(leaves, &index.to_string(), &mut link)
-            };
             // A filled order stops the line: the dies left are not provisioned, so an
             // honest line never makes an identity beyond the order.
             let filled = ordered.is_some_and(|n| shipped.len() as u64 >= n);
             if index + 1 < total && !filled {
+                // A failed exchange leaves the link down: the line brings it back up
+                // before the next device, or stops, as configured.
+                let next = if !needs_link || self.link.is_established() {
+                    Some(leaves)
+                } else if self.config.link.on_failure == OnLinkFailure::StopLine {
+                    None
+                } else {
+                    self.bring_link_up(leaves, &index.to_string(), &mut link)
+                };
                 match next {
                     Some(at) => queue.schedule(at, LineEvent::Arrive { index: index + 1 })?,
                     None => link.stopped_before = Some(index + 1),
@@ -653,8 +662,8 @@ impl Line {
         let seed = self.seed;
         let streams = |purpose: &str| seed.stream(&format!("site/link/{occasion}/{purpose}"));
         let report = self.link.establish(&self.crypto, &streams);
-        stats.establishment(&report);
         let up = self.link.is_established();
+        stats.establishment(&report, up);
         let done = at + report.elapsed;
         self.site_trace.record(
             done,

@@ -19,7 +19,7 @@ mod session;
 
 pub use session::{
     DeliveryLog, ExchangeReport, FateCounts, LinkConfig, LinkSession, LinkStats, LinkStreams,
-    OnLinkFailure, RetryPolicy,
+    OnLinkFailure, RetryPolicy, delivery_violation,
 };
 
 use provsim_sim::Stream;
@@ -56,6 +56,8 @@ pub enum LinkError {
     Replayed(u64),
     #[error("the link is not established")]
     NotEstablished,
+    #[error("hello {0} is older than one the vault already answered")]
+    StaleHello(u64),
 }
 
 /// What an endpoint asks its driver to do after a datagram.
@@ -105,6 +107,8 @@ pub struct Endpoint {
     /// Highest sequence number received, and which of the `WINDOW` below it were.
     highest: Option<u64>,
     seen: u64,
+    /// Server: the lowest hello number it still answers (one above the last it took).
+    hello_floor: u64,
 }
 
 fn put(out: &mut Vec<u8>, field: &[u8]) {
@@ -252,15 +256,18 @@ impl Endpoint {
             next_send: 0,
             highest: None,
             seen: 0,
+            hello_floor: 0,
         }
     }
 
-    /// The station's end, with the hello to send.
+    /// The station's end, with the hello to send. `number` counts the station's hellos
+    /// to this vault, so the vault can refuse an old one replayed to it.
     pub fn client(
         crypto: &Crypto,
         identity: LinkIdentity,
         trust: PublicKey,
         mut rng: Stream,
+        number: u64,
     ) -> (Endpoint, Vec<u8>) {
         let ephemeral = crypto.generate_key(&mut rng);
         let nonce: [u8; 32] = rng.bytes();
@@ -268,6 +275,7 @@ impl Endpoint {
         put(&mut hello, &identity.certificate);
         put(&mut hello, ephemeral.public_key().sec1());
         put(&mut hello, &nonce);
+        put(&mut hello, &number.to_be_bytes());
         let signature = crypto.sign(&identity.key, &hello);
         put(&mut hello, signature.as_der());
         let state = State::HelloSent {
@@ -277,9 +285,22 @@ impl Endpoint {
         (Endpoint::new(identity, trust, rng, state), hello)
     }
 
-    /// The vault's end, waiting for a hello.
-    pub fn server(identity: LinkIdentity, trust: PublicKey, rng: Stream) -> Endpoint {
-        Endpoint::new(identity, trust, rng, State::Waiting)
+    /// The vault's end, waiting for a hello numbered `hello_floor` or above: the vault
+    /// remembers, across its ends, the last hello it answered.
+    pub fn server(
+        identity: LinkIdentity,
+        trust: PublicKey,
+        rng: Stream,
+        hello_floor: u64,
+    ) -> Endpoint {
+        let mut end = Endpoint::new(identity, trust, rng, State::Waiting);
+        end.hello_floor = hello_floor;
+        end
+    }
+
+    /// Server: the lowest hello number it will still answer.
+    pub fn hello_floor(&self) -> u64 {
+        self.hello_floor
     }
 
     pub fn is_established(&self) -> bool {
@@ -289,9 +310,9 @@ impl Endpoint {
     /// Takes one datagram. A refused one leaves the endpoint as it was.
     pub fn receive(&mut self, crypto: &Crypto, bytes: &[u8]) -> Result<Vec<Event>, LinkError> {
         match (bytes.first().copied(), &self.state) {
-            // A newer verified hello replaces a handshake the vault has not finished: a
-            // replayed old one cannot hold the vault, and the finish binds to whichever
-            // hello it answered.
+            // A newer verified hello replaces a handshake the vault has not finished; an
+            // older one (a replay) is refused by its number, so it can neither hold the
+            // vault nor displace the handshake in progress.
             (Some(HELLO), State::Waiting | State::WelcomeSent(_)) => self.on_hello(crypto, bytes),
             (Some(WELCOME), State::HelloSent { .. }) => self.on_welcome(crypto, bytes),
             (Some(FINISH), State::WelcomeSent(_)) => self.on_finish(crypto, bytes),
@@ -315,20 +336,27 @@ impl Endpoint {
                 pending.transcript[pending.hello_len..].to_vec(),
             )]);
         }
-        let f = fields(hello, 4)?;
+        let f = fields(hello, 5)?;
+        let number = <[u8; 8]>::try_from(f[3])
+            .map(u64::from_be_bytes)
+            .map_err(|_| LinkError::Malformed)?;
         let peer_key = certified_key(crypto, f[0], &self.trust, Role::Station)?;
-        let body_len = hello.len() - 2 - f[3].len();
+        let body_len = hello.len() - 2 - f[4].len();
         crypto
             .verify(
                 &peer_key,
                 &hello[..body_len],
-                &Signature::from_der_bytes(f[3].to_vec()),
+                &Signature::from_der_bytes(f[4].to_vec()),
             )
             .map_err(|_| LinkError::Signature)?;
+        if number < self.hello_floor {
+            return Err(LinkError::StaleHello(number));
+        }
         let peer_ephemeral = PublicKey::from_sec1(f[1]).map_err(|_| LinkError::Malformed)?;
         if f[2].len() != 32 {
             return Err(LinkError::Malformed);
         }
+        self.hello_floor = number.saturating_add(1);
         let ephemeral = crypto.generate_key(&mut self.rng);
         let nonce: [u8; 32] = self.rng.bytes();
         let mut welcome = vec![WELCOME];
@@ -505,11 +533,13 @@ mod tests {
             identity(crypto, anchor, Role::Station),
             trust.clone(),
             Seed::new(2).stream("s"),
+            1,
         );
         let mut vault = Endpoint::server(
             identity(crypto, anchor, Role::Vault),
             trust,
             Seed::new(2).stream("v"),
+            0,
         );
         let Event::Send(welcome) = vault.receive(crypto, &hello).unwrap().remove(0) else {
             panic!("no welcome");
@@ -623,11 +653,13 @@ mod tests {
             identity(&crypto, &anchor, Role::Vault),
             trust.clone(),
             Seed::new(4).stream("s"),
+            1,
         );
         let mut vault = Endpoint::server(
             identity(&crypto, &anchor, Role::Vault),
             trust.clone(),
             Seed::new(4).stream("v"),
+            0,
         );
         assert_eq!(vault.receive(&crypto, &hello), Err(LinkError::Certificate));
         // A "vault" answering with a station certificate.
@@ -636,11 +668,13 @@ mod tests {
             identity(&crypto, &anchor, Role::Station),
             trust.clone(),
             Seed::new(5).stream("s"),
+            1,
         );
         let mut impostor = Endpoint::server(
             identity(&crypto, &anchor, Role::Station),
             trust.clone(),
             Seed::new(5).stream("v"),
+            0,
         );
         // The impostor answers, but the station checks the role of what answers.
         let Event::Send(forged) = impostor.receive(&crypto, &hello).unwrap().remove(0) else {
@@ -654,6 +688,7 @@ mod tests {
             identity(&crypto, &anchor, Role::Vault),
             trust,
             Seed::new(5).stream("v"),
+            0,
         );
         let Event::Send(welcome) = genuine.receive(&crypto, &hello).unwrap().remove(0) else {
             panic!("no welcome");
@@ -673,11 +708,13 @@ mod tests {
             identity(&crypto, &anchor, Role::Station),
             trust.clone(),
             Seed::new(6).stream("s"),
+            1,
         );
         let mut vault = Endpoint::server(
             identity(&crypto, &anchor, Role::Vault),
             trust,
             Seed::new(6).stream("v"),
+            0,
         );
         let first = vault.receive(&crypto, &hello).unwrap();
         let again = vault.receive(&crypto, &hello).unwrap();
@@ -694,6 +731,56 @@ mod tests {
         );
     }
 
+    /// A hello older than one the vault has answered (a replay from an earlier
+    /// handshake) is refused, so it cannot displace the handshake in progress; the
+    /// vault's floor carries over to its next end.
+    #[test]
+    fn an_old_hello_cannot_displace_a_newer_handshake() {
+        let crypto = Crypto::new();
+        let anchor = crypto.generate_key(&mut Seed::new(1).stream("anchor"));
+        let trust = anchor.public_key().clone();
+        let station = || identity(&crypto, &anchor, Role::Station);
+        let (_, old) = Endpoint::client(
+            &crypto,
+            station(),
+            trust.clone(),
+            Seed::new(7).stream("s1"),
+            4,
+        );
+        let (mut current, hello) = Endpoint::client(
+            &crypto,
+            station(),
+            trust.clone(),
+            Seed::new(7).stream("s2"),
+            5,
+        );
+        let mut vault = Endpoint::server(
+            identity(&crypto, &anchor, Role::Vault),
+            trust.clone(),
+            Seed::new(7).stream("v"),
+            0,
+        );
+        let Event::Send(welcome) = vault.receive(&crypto, &hello).unwrap().remove(0) else {
+            panic!("no welcome");
+        };
+        assert_eq!(vault.receive(&crypto, &old), Err(LinkError::StaleHello(4)));
+        let Event::Send(finish) = current.receive(&crypto, &welcome).unwrap().remove(0) else {
+            panic!("no finish");
+        };
+        assert_eq!(
+            vault.receive(&crypto, &finish).unwrap(),
+            [Event::Established]
+        );
+        assert_eq!(vault.hello_floor(), 6);
+        let mut next = Endpoint::server(
+            identity(&crypto, &anchor, Role::Vault),
+            trust,
+            Seed::new(7).stream("v2"),
+            vault.hello_floor(),
+        );
+        assert_eq!(next.receive(&crypto, &hello), Err(LinkError::StaleHello(5)));
+    }
+
     #[test]
     fn an_end_not_certified_by_the_anchor_is_refused() {
         let crypto = Crypto::new();
@@ -704,11 +791,13 @@ mod tests {
             identity(&crypto, &rogue, Role::Station),
             anchor.public_key().clone(),
             Seed::new(3).stream("s"),
+            1,
         );
         let mut vault = Endpoint::server(
             identity(&crypto, &anchor, Role::Vault),
             anchor.public_key().clone(),
             Seed::new(3).stream("v"),
+            0,
         );
         assert_eq!(vault.receive(&crypto, &hello), Err(LinkError::Certificate));
         assert_eq!(vault.seal(&crypto, b"x"), Err(LinkError::NotEstablished));
@@ -718,6 +807,7 @@ mod tests {
             identity(&crypto, &anchor, Role::Station),
             anchor.public_key().clone(),
             Seed::new(3).stream("s"),
+            1,
         );
         for cut in 0..hello.len() {
             assert!(vault.receive(&crypto, &hello[..cut]).is_err());

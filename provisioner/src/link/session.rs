@@ -86,17 +86,34 @@ impl LinkConfig {
         policy: RetryPolicy::DEFAULT,
         on_failure: OnLinkFailure::RejectDevice,
     };
+
+    /// Why this configuration cannot work, if it cannot: a request resent before its
+    /// answer could come back is resent every time.
+    pub fn problem(&self) -> Option<String> {
+        let round_trip =
+            (self.latency.as_nanos() + self.faults.jitter.as_nanos()).saturating_mul(2);
+        if self.policy.resend_after.as_nanos() <= round_trip {
+            return Some(format!(
+                "the station resends after {} ms, within a round trip of up to {} ms: resend_after must exceed twice the latency plus the jitter",
+                self.policy.resend_after.as_nanos() / 1_000_000,
+                round_trip / 1_000_000
+            ));
+        }
+        (self.policy.handshakes == 0).then(|| "a link with no handshakes never comes up".to_owned())
+    }
 }
 
 /// One datagram delivered during an exchange: what the network did to it, its message
 /// type (the first byte; for records, the type inside is not visible on the wire),
-/// whether the receiving end took it, and its SHA-256, to find copies.
+/// whether the receiving end took it, its SHA-256 (to find copies), and the handshake
+/// of this exchange under way when it arrived (0: the session it started on).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DeliveryLog {
     pub fate: Fate,
     pub kind: u8,
     pub accepted: bool,
     pub digest: [u8; 32],
+    pub handshake: u32,
 }
 
 /// How one exchange (or one establishment) went.
@@ -107,10 +124,12 @@ pub struct ExchangeReport {
     /// Virtual time from the first datagram to the answer (or to giving up).
     pub elapsed: SimDuration,
     pub handshakes: u32,
+    /// SHA-256 of the hello of each handshake made, in order.
+    pub hellos: Vec<[u8; 32]>,
     /// Requests the station sent: the first and every resend.
     pub requests: u32,
     /// Times the vault's responder ran: once per request number at most.
-    pub answered: u32,
+    pub responder_runs: u32,
     pub deliveries: Vec<DeliveryLog>,
 }
 
@@ -131,8 +150,8 @@ pub struct FateCounts {
 /// A line's link, added up over every exchange and establishment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LinkStats {
-    /// Sessions made before the first device or after a failed exchange.
-    pub establishments: u64,
+    /// Sessions made before the first device and after failed exchanges.
+    pub sessions_made: u64,
     /// Device exchanges: answered and failed.
     pub exchanges: u64,
     pub answered: u64,
@@ -160,9 +179,9 @@ impl LinkStats {
         self.add(report);
     }
 
-    /// Adds an establishment.
-    pub fn establishment(&mut self, report: &ExchangeReport) {
-        self.establishments += 1;
+    /// Adds an attempt to make a session; `made` says whether it came up.
+    pub fn establishment(&mut self, report: &ExchangeReport, made: bool) {
+        self.sessions_made += u64::from(made);
         self.add(report);
     }
 
@@ -210,6 +229,10 @@ pub struct LinkSession {
     vault_answered: Option<(u64, Vec<u8>)>,
     /// The last exchange's report, until the line takes it.
     last: Option<ExchangeReport>,
+    /// The number the station's next hello carries.
+    next_hello: u64,
+    /// The lowest hello number the vault still answers.
+    vault_hello_floor: u64,
 }
 
 impl LinkSession {
@@ -227,6 +250,8 @@ impl LinkSession {
             ends: None,
             vault_answered: None,
             last: None,
+            next_hello: 0,
+            vault_hello_floor: 0,
         }
     }
 
@@ -321,17 +346,21 @@ impl LinkSession {
                     self.station_identity.clone(),
                     self.trust.clone(),
                     streams.stream(&format!("station/{k}")),
+                    self.next_hello,
                 );
+                self.next_hello += 1;
                 let vault = Endpoint::server(
                     self.vault_identity.clone(),
                     self.trust.clone(),
                     streams.stream(&format!("vault/{k}")),
+                    self.vault_hello_floor,
                 );
+                report.hellos.push(Sha256::digest(&hello));
                 network.send(now, End::A, hello);
                 self.ends = Some((station, vault));
                 // Not up until both ends say so; the loop below finishes the handshake.
                 if !self.drive(crypto, &mut network, &mut now, &mut report, None, respond) {
-                    self.ends = None;
+                    self.drop_session();
                     // What is still in flight belongs to the session given up.
                     while network.deliver().is_some() {}
                     continue;
@@ -350,11 +379,18 @@ impl LinkSession {
             ) {
                 break;
             }
-            self.ends = None;
+            self.drop_session();
             while network.deliver().is_some() {}
         }
         report.elapsed = now - SimTime::ZERO;
         report
+    }
+
+    /// Gives the session up; the vault keeps the number of the last hello it answered.
+    fn drop_session(&mut self) {
+        if let Some((_, vault)) = self.ends.take() {
+            self.vault_hello_floor = vault.hello_floor();
+        }
     }
 
     /// Runs the network until the session is established (`request` None) or the
@@ -379,11 +415,24 @@ impl LinkSession {
         {
             return false;
         }
+        // A handshake waits a round trip and a half (hello, welcome, finish) on top of
+        // the resend timer before it is given up.
+        let handshake_wait = SimDuration::from_nanos(
+            (self.config.latency.as_nanos() + self.config.faults.jitter.as_nanos())
+                .saturating_mul(3),
+        );
         loop {
             if request.is_none() && station.is_established() && vault.is_established() {
+                self.vault_hello_floor = vault.hello_floor();
                 return true;
             }
-            let quiet_until = *now + policy.resend_after;
+            let quiet_until = *now
+                + policy.resend_after
+                + if request.is_none() {
+                    handshake_wait
+                } else {
+                    SimDuration::ZERO
+                };
             let delivery = match network.next_at() {
                 Some(at) if at <= quiet_until => network.deliver(),
                 _ => None,
@@ -416,6 +465,7 @@ impl LinkSession {
                 kind,
                 accepted: result.is_ok(),
                 digest: Sha256::digest(&delivery.bytes),
+                handshake: report.handshakes,
             });
             let Ok(events) = result else { continue };
             for event in events {
@@ -440,7 +490,7 @@ impl LinkSession {
                         let answer = match &self.vault_answered {
                             Some((answered, answer)) if *answered == id => answer.clone(),
                             _ => {
-                                report.answered += 1;
+                                report.responder_runs += 1;
                                 let answer = respond(payload);
                                 self.vault_answered = Some((id, answer.clone()));
                                 answer
@@ -486,4 +536,51 @@ fn parse(message: &[u8]) -> Option<(u8, u64, &[u8])> {
     let kind = *message.first()?;
     let id = u64::from_be_bytes(message.get(1..9)?.try_into().ok()?);
     Some((kind, id, &message[9..]))
+}
+
+/// Checks what the ends accepted against what the network did, over `reports` in the
+/// order they ran: no altered datagram accepted, no bytes accepted twice (a network
+/// copy of a datagram that never arrived is a late first delivery, so this is stated
+/// on bytes already taken), and a hello's bytes taken by one handshake only (a copy of
+/// the hello being answered is answered again, with the same welcome). The network's
+/// fates are ground truth the ends never see; tests and campaigns use this as their
+/// oracle.
+pub fn delivery_violation<'a>(
+    reports: impl IntoIterator<Item = &'a ExchangeReport>,
+) -> Option<String> {
+    const HELLO: u8 = 1;
+    let mut accepted = std::collections::BTreeSet::new();
+    let mut hellos = std::collections::BTreeMap::new();
+    for (run, report) in reports.into_iter().enumerate() {
+        if report.responder_runs > 1 {
+            return Some(format!(
+                "the vault answered one request {} times",
+                report.responder_runs
+            ));
+        }
+        for delivery in report.deliveries.iter().filter(|d| d.accepted) {
+            if delivery.fate == Fate::Tampered {
+                return Some(format!(
+                    "an altered message of type {} was accepted",
+                    delivery.kind
+                ));
+            }
+            if delivery.kind == HELLO {
+                let taken_by = *hellos
+                    .entry(delivery.digest)
+                    .or_insert((run, delivery.handshake));
+                if taken_by != (run, delivery.handshake) {
+                    return Some(
+                        "a hello already taken was taken again by a later handshake".to_owned(),
+                    );
+                }
+            } else if !accepted.insert(delivery.digest) {
+                return Some(format!(
+                    "a message of type {} was accepted twice",
+                    delivery.kind
+                ));
+            }
+        }
+    }
+    None
 }

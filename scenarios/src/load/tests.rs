@@ -454,6 +454,17 @@ fn the_link_section_is_read_in_units_and_checked_where_it_is_written() {
             "{field}: {e}"
         );
     }
+    let text = format!("{GOOD}\n[link]\nlatency_ms = 20\njitter_ms = 10\nresend_after_ms = 50\n");
+    let e = err(&text);
+    assert!(
+        e.starts_with(&format!(
+            "s.toml:{}:19: the station resends after 50 ms, within a round trip of up to 60 ms",
+            line_of(&text, "resend_after_ms = 50")
+        )),
+        "{e}"
+    );
+    let e = err(&format!("{GOOD}\n[link]\nlatency_ms = 30\n"));
+    assert!(e.contains("resend_after must exceed"), "{e}");
     let e = err(&format!("{GOOD}\n[link]\non_failure = \"retry\"\n"));
     assert!(
         e.contains("reject-device") && e.contains("stop-line"),
