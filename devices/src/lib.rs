@@ -19,6 +19,7 @@ pub mod leakage;
 pub mod mcu;
 pub mod probe;
 pub mod puf;
+pub mod se;
 mod target;
 
 pub use error::{BootError, DeviceError, PortError};

@@ -36,10 +36,12 @@ pub enum FaultPoint {
     DebugAccess,
     /// The life-cycle state permits a command or transition.
     LifeCycleGate,
+    /// A secure element's access rule for an APDU (PIN, secure channel, never).
+    ApduAccess,
 }
 
 impl FaultPoint {
-    pub const ALL: [FaultPoint; 9] = [
+    pub const ALL: [FaultPoint; 10] = [
         FaultPoint::ImageMagic,
         FaultPoint::ImageBounds,
         FaultPoint::ImageHash,
@@ -49,6 +51,7 @@ impl FaultPoint {
         FaultPoint::RollbackCounter,
         FaultPoint::DebugAccess,
         FaultPoint::LifeCycleGate,
+        FaultPoint::ApduAccess,
     ];
 
     pub fn name(self) -> &'static str {
@@ -62,6 +65,7 @@ impl FaultPoint {
             FaultPoint::RollbackCounter => "rollback-counter",
             FaultPoint::DebugAccess => "debug-access",
             FaultPoint::LifeCycleGate => "life-cycle-gate",
+            FaultPoint::ApduAccess => "apdu-access",
         }
     }
 }
