@@ -47,7 +47,7 @@ pub fn describe(detailed: bool) -> String {
         let _ = writeln!(
             out,
             "    fault points: {}",
-            names(FaultPoint::ALL, FaultPoint::name)
+            names(kind.fault_points(), FaultPoint::name)
         );
     }
     out

@@ -392,6 +392,10 @@ fn the_golden_report_is_reproduced() {
             "scenarios/mcu-board-on-chip-keys.toml",
             "tests/golden/mcu-board-on-chip-keys.seed1.report.json",
         ),
+        (
+            "scenarios/asic-board-test-port-open.toml",
+            "tests/golden/asic-board-test-port-open.seed1.report.json",
+        ),
     ] {
         let (dir, _) = run_into(Some(scenario), Some(1));
         let produced = fs::read_to_string(dir.path().join("report.json")).unwrap();

@@ -40,6 +40,15 @@ impl Attack for DebugPortReadout {
                 rationale: "a commodity SWD probe and open-source tools against the data-sheet \
                             memory map of one device bought in the field",
             },
+            TargetKind::Asic => AttackPotential {
+                elapsed: ElapsedTime::OneDay,
+                expertise: Expertise::Proficient,
+                knowledge: KnowledgeOfToe::Restricted,
+                window: WindowOfOpportunity::Easy,
+                equipment: Equipment::Standard,
+                rationale: "the same probe on the ASIC's test port, whose protocol and memory \
+                            map are the maker's restricted design documents",
+            },
         }
     }
 

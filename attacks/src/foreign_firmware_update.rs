@@ -39,7 +39,8 @@ impl Attack for ForeignFirmwareUpdate {
 
     fn potential(&self, target: TargetKind) -> AttackPotential {
         match target {
-            TargetKind::Mcu => AttackPotential {
+            // The ASIC's boot ROM takes the same MCUboot images as the MCU's.
+            TargetKind::Mcu | TargetKind::Asic => AttackPotential {
                 elapsed: ElapsedTime::OneDay,
                 expertise: Expertise::Proficient,
                 knowledge: KnowledgeOfToe::Public,

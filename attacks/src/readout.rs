@@ -51,7 +51,9 @@ impl Readout {
                     let kind = match slot.kind {
                         SlotKind::P256Private => MaterialKind::KeyCandidate,
                         SlotKind::Aes256 => MaterialKind::SecretCandidate,
-                        SlotKind::P256Public | SlotKind::Unknown(_) => continue,
+                        SlotKind::P256Public | SlotKind::Sealed(_) | SlotKind::Unknown(_) => {
+                            continue;
+                        }
                     };
                     if kind == MaterialKind::KeyCandidate {
                         out.private_slots += 1;

@@ -19,8 +19,19 @@ pub enum SlotKind {
     P256Public,
     /// A 256-bit symmetric key (storage or link encryption).
     Aes256,
+    /// A key of the inner kind sealed under the chip's own key-store key (a PUF-derived
+    /// key on parts that have one): `nonce (12) || ciphertext || tag (16)`. The kind
+    /// byte is the inner kind's with the high bit set.
+    Sealed(SealedKind),
     /// A kind byte this format does not define.
     Unknown(u8),
+}
+
+/// What a sealed slot holds inside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealedKind {
+    P256Private,
+    Aes256,
 }
 
 impl SlotKind {
@@ -29,6 +40,8 @@ impl SlotKind {
             SlotKind::P256Private => 0x01,
             SlotKind::P256Public => 0x02,
             SlotKind::Aes256 => 0x03,
+            SlotKind::Sealed(SealedKind::P256Private) => 0x81,
+            SlotKind::Sealed(SealedKind::Aes256) => 0x83,
             SlotKind::Unknown(code) => code,
         }
     }
@@ -38,6 +51,8 @@ impl SlotKind {
             0x01 => SlotKind::P256Private,
             0x02 => SlotKind::P256Public,
             0x03 => SlotKind::Aes256,
+            0x81 => SlotKind::Sealed(SealedKind::P256Private),
+            0x83 => SlotKind::Sealed(SealedKind::Aes256),
             other => SlotKind::Unknown(other),
         }
     }

@@ -10,6 +10,7 @@
 //! This crate knows nothing of factories or attacks.
 #![forbid(unsafe_code)]
 
+pub mod asic;
 mod error;
 pub mod fault;
 pub mod first_connection;

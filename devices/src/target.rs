@@ -10,14 +10,18 @@ use std::fmt;
 pub enum TargetKind {
     /// A stock microcontroller's own security features: debug lock fuse, OTP, flash.
     Mcu,
+    /// A custom ASIC: the same core with a PUF, a key ladder, a sealed key store and
+    /// fault and leakage countermeasures.
+    Asic,
 }
 
 impl TargetKind {
-    pub const ALL: [TargetKind; 1] = [TargetKind::Mcu];
+    pub const ALL: [TargetKind; 2] = [TargetKind::Mcu, TargetKind::Asic];
 
     pub fn name(self) -> &'static str {
         match self {
             TargetKind::Mcu => "mcu",
+            TargetKind::Asic => "asic",
         }
     }
 
@@ -30,13 +34,33 @@ impl TargetKind {
                  cycle, anti-rollback counter, root-of-trust hash, token hashes), MCUboot \
                  boot ROM"
             }
+            TargetKind::Asic => {
+                "custom ASIC: the MCU's core (flash, fuses, MCUboot boot ROM, a test port \
+                 locked by fuse, reopened only through RMA with its hashed token) with an \
+                 SRAM PUF (63-cell repetition code), a key ladder to a volatile key-store \
+                 key, a sealed key store, glitch detectors, redundant hardened checks, \
+                 masking and a shield"
+            }
         }
+    }
+
+    /// The checks of this kind's logic a glitch can be aimed at.
+    pub fn fault_points(self) -> Vec<crate::fault::FaultPoint> {
+        use crate::fault::FaultPoint;
+        FaultPoint::ALL
+            .into_iter()
+            .filter(|point| match point {
+                FaultPoint::ApduAccess => false,
+                FaultPoint::KeyLadderStep => self == TargetKind::Asic,
+                _ => true,
+            })
+            .collect()
     }
 
     /// The public memory map of every part of this kind.
     pub fn memory_map(self) -> &'static [MemoryRegion] {
         match self {
-            TargetKind::Mcu => crate::mcu::layout::MEMORY_MAP,
+            TargetKind::Mcu | TargetKind::Asic => crate::mcu::layout::MEMORY_MAP,
         }
     }
 }
@@ -375,5 +399,11 @@ pub fn build_target(
 ) -> Box<dyn Target> {
     match kind {
         TargetKind::Mcu => Box::new(crate::mcu::Mcu::new(seed, index, device_id)),
+        TargetKind::Asic => Box::new(crate::asic::Asic::new(
+            seed,
+            index,
+            device_id,
+            crate::asic::AsicIp::full(),
+        )),
     }
 }

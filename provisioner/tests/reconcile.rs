@@ -2,7 +2,7 @@
 //! lock sequences (some of which make the chip refuse a step, so its device is rejected
 //! after its key went in), every key made ends shipped or destroyed, lot by lot, every
 //! part that fails its final test twice has its secrets destroyed, no identity ships
-//! twice, and every shipped device's certificate verifies.
+//! twice, and every shipped device's certificate verifies; on the MCU and on the ASIC.
 
 use proptest::prelude::*;
 use provsim_devices::{Fuse, TargetKind};
@@ -73,13 +73,14 @@ proptest! {
         on_chip in any::<bool>(),
         symmetric in 0usize..3,
         returns in 0u32..3,
+        target in prop::sample::select(TargetKind::ALL.to_vec()),
     ) {
         let (lock_steps, what_if) = sequences()[which].clone();
         let total: u64 = sizes.iter().map(|&n| u64::from(n)).sum();
         let config = LineConfig {
             custody,
             level,
-            target: TargetKind::Mcu,
+            target,
             station: StationConfig { lock_steps, what_if },
             names: PkiNames { site: "House".into(), customer: "Customer".into() },
             product: 7,

@@ -48,6 +48,10 @@ pub const BUILTIN: &[Builtin] = &[
         name: "mcu-lock-what-if",
         text: include_str!("../mcu-lock-what-if.toml"),
     },
+    Builtin {
+        name: "asic-board-test-port-open",
+        text: include_str!("../asic-board-test-port-open.toml"),
+    },
 ];
 
 /// The scenario `provsim run` uses when given none.
@@ -66,5 +70,24 @@ mod tests {
             assert_eq!(scenario.name, b.name);
         }
         assert!(super::builtin(super::DEFAULT_SCENARIO).is_some());
+    }
+
+    /// A scenario file left out of the binary would not be listed or run by name.
+    #[test]
+    fn every_scenario_file_is_shipped() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| {
+                let path = e.ok()?.path();
+                (path.extension()? == "toml")
+                    .then(|| path.file_stem()?.to_str().map(str::to_owned))?
+            })
+            .filter(|name| name != "Cargo")
+            .collect();
+        files.sort();
+        let mut shipped: Vec<String> = super::BUILTIN.iter().map(|b| b.name.to_owned()).collect();
+        shipped.sort();
+        assert_eq!(files, shipped);
     }
 }

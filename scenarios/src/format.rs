@@ -168,6 +168,7 @@ pub struct YieldSection {
 #[serde(rename_all = "kebab-case")]
 pub enum TargetKind {
     Mcu,
+    Asic,
 }
 
 #[derive(Debug, Deserialize)]

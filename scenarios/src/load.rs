@@ -399,6 +399,7 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
             },
             target: match file.line.target {
                 format::TargetKind::Mcu => TargetKind::Mcu,
+                format::TargetKind::Asic => TargetKind::Asic,
             },
             station: StationConfig {
                 what_if: file.locks.is_some(),

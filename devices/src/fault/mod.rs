@@ -38,10 +38,12 @@ pub enum FaultPoint {
     LifeCycleGate,
     /// A secure element's access rule for an APDU (PIN, secure channel, never).
     ApduAccess,
+    /// One step of an ASIC's key ladder: a skipped step leaves the register as it was.
+    KeyLadderStep,
 }
 
 impl FaultPoint {
-    pub const ALL: [FaultPoint; 10] = [
+    pub const ALL: [FaultPoint; 11] = [
         FaultPoint::ImageMagic,
         FaultPoint::ImageBounds,
         FaultPoint::ImageHash,
@@ -52,6 +54,7 @@ impl FaultPoint {
         FaultPoint::DebugAccess,
         FaultPoint::LifeCycleGate,
         FaultPoint::ApduAccess,
+        FaultPoint::KeyLadderStep,
     ];
 
     pub fn name(self) -> &'static str {
@@ -66,6 +69,7 @@ impl FaultPoint {
             FaultPoint::DebugAccess => "debug-access",
             FaultPoint::LifeCycleGate => "life-cycle-gate",
             FaultPoint::ApduAccess => "apdu-access",
+            FaultPoint::KeyLadderStep => "key-ladder-step",
         }
     }
 }

@@ -51,6 +51,24 @@ pub fn on_chip_key_stream(seed: Seed, index: u64) -> Stream {
     seed.device_stream(index, "on-chip-identity-key")
 }
 
+/// The sealed form of a slot kind, for kinds that hold secrets.
+fn sealed_kind(kind: SlotKind) -> Option<keystore::SealedKind> {
+    match kind {
+        SlotKind::P256Private => Some(keystore::SealedKind::P256Private),
+        SlotKind::Aes256 => Some(keystore::SealedKind::Aes256),
+        _ => None,
+    }
+}
+
+/// What a sealed slot is bound to: its address and inner kind, so a sealed key moved
+/// to another slot, or relabelled, does not open.
+fn slot_binding(addr: u32, kind: SlotKind) -> Vec<u8> {
+    let mut aad = b"provsim sealed slot v1".to_vec();
+    aad.extend_from_slice(&addr.to_be_bytes());
+    aad.push(kind.code());
+    aad
+}
+
 /// The key-store slot the identity key is in (the first).
 const IDENTITY_KEY_SLOT: u8 = 0;
 
@@ -73,6 +91,10 @@ pub struct Mcu {
     faults: FaultState,
     /// How its operations show on the supply: a stock part's, unless set.
     leakage: LeakageModel,
+    /// The key-store key register, on parts whose key store is sealed (an ASIC loads
+    /// it from its key ladder at power-up; a stock MCU has none). Volatile: never in
+    /// flash or fuses.
+    key_store_key: Option<[u8; 32]>,
     /// Whether an image is running: set by a boot, cleared by anything that resets the
     /// chip (an option-byte change, a life-cycle transition, a failed boot).
     running: bool,
@@ -90,6 +112,7 @@ impl Clone for Mcu {
             transport: self.transport.clone(),
             faults: self.faults.clone(),
             leakage: self.leakage,
+            key_store_key: self.key_store_key,
             running: self.running,
         }
     }
@@ -114,6 +137,7 @@ impl Mcu {
             transport: None,
             faults: FaultState::default(),
             leakage: LeakageModel::STOCK,
+            key_store_key: None,
             running: false,
         }
     }
@@ -135,6 +159,49 @@ impl Mcu {
     pub fn with_leakage_model(mut self, model: LeakageModel) -> Self {
         self.leakage = model;
         self
+    }
+
+    /// Loads (or clears) the key-store key register: how an ASIC's key ladder hands
+    /// its output to the key store at power-up.
+    pub(crate) fn set_key_store_key(&mut self, key: Option<[u8; 32]>) {
+        self.key_store_key = key;
+    }
+
+    /// The chip's fault state, for tests that land a fault by hand.
+    #[cfg(test)]
+    pub(crate) fn faults_mut_for_tests(&mut self) -> &mut FaultState {
+        &mut self.faults
+    }
+
+    /// Checks one of the chip's decisions through its fault state.
+    pub(crate) fn fault_check(&mut self, at: FaultPoint, holds: bool) -> bool {
+        self.faults.check(at, holds)
+    }
+
+    /// The key of `kind` in `slot`, as the chip's own key service reads it: in clear,
+    /// or unsealed with the key-store key (`None` when it does not open).
+    fn key_in_slot(
+        &self,
+        crypto: &provsim_sim::crypto::Crypto,
+        slot: u8,
+        kind: SlotKind,
+    ) -> Option<Vec<u8>> {
+        let addr = KEYSTORE_BASE + u32::from(slot) * SLOT_SIZE as u32;
+        let raw = keystore::parse_slots(&self.flash.read(addr, SLOT_SIZE as u32))
+            .into_iter()
+            .next()?;
+        if raw.kind == kind {
+            return Some(raw.data);
+        }
+        let key = self.key_store_key?;
+        if raw.kind != SlotKind::Sealed(sealed_kind(kind)?) || raw.data.len() < 12 {
+            return None;
+        }
+        let (nonce, sealed) = raw.data.split_at(12);
+        let nonce: [u8; 12] = nonce.try_into().ok()?;
+        crypto
+            .aead_open(&key, &nonce, &slot_binding(addr, kind), sealed)
+            .ok()
     }
 
     /// Glitches that took effect so far.
@@ -352,7 +419,8 @@ impl Mcu {
         self.store_slot(ctx, addr, SlotKind::P256Private, secret)
     }
 
-    /// Stores `data` of `kind` in the key-store slot at `addr`.
+    /// Stores `data` of `kind` in the key-store slot at `addr`: sealed under the
+    /// key-store key when the part has one loaded.
     fn store_slot(
         &mut self,
         ctx: &mut Ctx<'_>,
@@ -360,6 +428,20 @@ impl Mcu {
         kind: SlotKind,
         secret: &[u8],
     ) -> Result<(), DeviceError> {
+        let sealed;
+        let (kind, secret) = match (self.key_store_key, sealed_kind(kind)) {
+            (Some(key), Some(inner)) => {
+                let nonce: [u8; 12] = self.trng.bytes();
+                let mut blob = nonce.to_vec();
+                blob.extend(
+                    ctx.crypto
+                        .aead_seal(&key, &nonce, &slot_binding(addr, kind), secret),
+                );
+                sealed = blob;
+                (SlotKind::Sealed(inner), sealed.as_slice())
+            }
+            _ => (kind, secret),
+        };
         let encoded = keystore::encode_slot(kind, 0, secret).ok_or(DeviceError::TooLarge {
             what: "key",
             len: secret.len(),
@@ -518,6 +600,20 @@ impl Mcu {
         Ok(Response::OptionsWritten)
     }
 
+    /// The RMA transition asked through a test port the lock fuse closed, on a design
+    /// whose port still takes this one command (an ASIC's token-gated test unlock):
+    /// the same token check and the same wipe as through an open port.
+    pub(crate) fn rma_unlock(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        token: Option<&[u8]>,
+    ) -> Result<Response, DeviceError> {
+        if self.life_cycle() == LifeCycle::Scrapped {
+            return Err(PortError::Scrapped.into());
+        }
+        self.transition(ctx, LifeCycle::Rma, token)
+    }
+
     fn transition(
         &mut self,
         ctx: &mut Ctx<'_>,
@@ -626,11 +722,9 @@ impl Target for Mcu {
         }
         // The key service reads the key store itself, as the boot ROM does: the
         // firmware gets a signature, never the key.
-        let store = self.flash.read(KEYSTORE_BASE, SLOT_SIZE as u32);
-        let identity = keystore::parse_slots(&store)
-            .into_iter()
-            .find(|slot| slot.index == IDENTITY_KEY_SLOT && slot.kind == SlotKind::P256Private)
-            .and_then(|slot| ctx.crypto.import_secret(&slot.data).ok())
+        let identity = self
+            .key_in_slot(ctx.crypto, IDENTITY_KEY_SLOT, SlotKind::P256Private)
+            .and_then(|data| ctx.crypto.import_secret(&data).ok())
             .ok_or(PortError::NoIdentity)?;
         let ephemeral = ctx.crypto.generate_key(&mut self.trng);
         let transcript =
@@ -805,16 +899,14 @@ impl Target for Mcu {
             MeasuredOperation::ScalarMultiply { slot } => (*slot, SlotKind::P256Private),
         };
         // The crypto service reads the key store itself; the firmware asks by slot.
-        let store = self.flash.read(KEYSTORE_BASE, KEYSTORE_SIZE);
-        let key = keystore::parse_slots(&store)
-            .into_iter()
-            .find(|s| s.index == slot && s.kind == kind)
+        let key = self
+            .key_in_slot(ctx.crypto, slot, kind)
             .ok_or(PortError::NoKey { slot })?;
         let values = match operation {
             MeasuredOperation::AesEncrypt { plaintext, .. } => {
-                leakage::aes_first_round(&key.data, plaintext)
+                leakage::aes_first_round(&key, plaintext)
             }
-            MeasuredOperation::ScalarMultiply { .. } => leakage::ladder_steps(&key.data),
+            MeasuredOperation::ScalarMultiply { .. } => leakage::ladder_steps(&key),
         };
         ctx.record("power-measured", &[("slot", Field::U64(slot.into()))]);
         Ok(self.leakage.trace(&values, rng))

@@ -74,3 +74,19 @@ impl Mcu {
         })
     }
 }
+
+impl Mcu {
+    /// A read through the test port of a part in RMA whose design reopens it there (an
+    /// ASIC's test mode, unlocked by the RMA token after the key store was wiped): the
+    /// lock fuse is not consulted; RDP 2 and a scrapped part still refuse.
+    pub(crate) fn rma_test_port_read(&mut self, addr: u32, len: u32) -> Result<Vec<u8>, PortError> {
+        if self.life_cycle() != LifeCycle::Rma {
+            return Err(PortError::Locked);
+        }
+        let disabled = self.option_bytes().rdp == Rdp::Level2;
+        if !self.check(FaultPoint::DebugAccess, !disabled) {
+            return Err(PortError::Disabled);
+        }
+        self.read_access(addr, len)
+    }
+}
