@@ -396,6 +396,10 @@ fn the_golden_report_is_reproduced() {
             "scenarios/asic-board-test-port-open.toml",
             "tests/golden/asic-board-test-port-open.seed1.report.json",
         ),
+        (
+            "scenarios/mcu-board-glitch-hardened.toml",
+            "tests/golden/mcu-board-glitch-hardened.seed1.report.json",
+        ),
     ] {
         let (dir, _) = run_into(Some(scenario), Some(1));
         let produced = fs::read_to_string(dir.path().join("report.json")).unwrap();
@@ -531,4 +535,38 @@ fn the_report_shows_every_configurations_cost_at_the_scenarios_volume() {
             "{scenario}"
         );
     }
+}
+
+/// The hardened scenario holds because of its countermeasures: the same file without
+/// them lets the glitch attack open the port and take the identity key.
+#[test]
+fn the_countermeasures_section_decides_the_glitch_attack() {
+    let path = repo().join("scenarios/mcu-board-glitch-hardened.toml");
+    let text = fs::read_to_string(&path).unwrap();
+    let (dir, out) = run_into(Some("scenarios/mcu-board-glitch-hardened.toml"), Some(1));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report = report_json(dir.path());
+    let attempts = report["attempts"].as_array().unwrap();
+    assert!(!attempts.is_empty() && attempts.iter().all(|a| a["outcome"] == "blocked"));
+    let start = text.find("\n[countermeasures]").unwrap();
+    let end = text.find("\n[[lot]]").unwrap();
+    let stock = tempfile::tempdir().unwrap();
+    let file = stock.path().join("stock.toml");
+    fs::write(&file, format!("{}{}", &text[..start], &text[end..])).unwrap();
+    let out_dir = stock.path().join("out");
+    let out = provsim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let report = report_json(&out_dir);
+    assert!(
+        report["attempts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["outcome"] == "obtained")
+    );
 }

@@ -60,7 +60,7 @@ fn device_certificates(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Every shipped scenario: all three custody configurations, all three levels.
-const SHIPPED: [&str; 8] = [
+const SHIPPED: [&str; 9] = [
     "mcu-board-provisioner-hsm",
     "mcu-board-debug-open",
     "mcu-wafer-customer-hsm",
@@ -68,6 +68,7 @@ const SHIPPED: [&str; 8] = [
     "mcu-board-insider",
     "mcu-board-on-chip-keys",
     "mcu-lock-what-if",
+    "mcu-board-glitch-hardened",
     "asic-board-test-port-open",
 ];
 

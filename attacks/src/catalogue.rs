@@ -150,6 +150,7 @@ static CATALOGUE: &[&dyn Attack] = &[
     &crate::CoTenantMemoryScrape,
     &crate::DebugPortReadout,
     &crate::ForeignFirmwareUpdate,
+    &crate::GlitchDebugReadout,
     &crate::OperatorConsoleCertificate,
 ];
 

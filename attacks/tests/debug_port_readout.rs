@@ -12,6 +12,7 @@ fn line(lock_debug: bool) -> (Line, provsim_provisioner::LineSummary) {
         custody: Custody::ProvisionerHsm,
         level: Level::Board,
         target: TargetKind::Mcu,
+        countermeasures: Default::default(),
         station: StationConfig::secure_boot_then(lock_debug),
         names: PkiNames {
             site: "Test House".into(),

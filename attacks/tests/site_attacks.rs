@@ -24,6 +24,7 @@ fn line_with(custody: Custody, identity: IdentityOrigin) -> (Line, LineSummary) 
         custody,
         level: Level::Package,
         target: TargetKind::Mcu,
+        countermeasures: Default::default(),
         station: StationConfig::secure_boot_then(true),
         names: PkiNames {
             site: "Test House".into(),

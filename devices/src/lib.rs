@@ -25,8 +25,8 @@ mod target;
 
 pub use error::{BootError, DeviceError, PortError};
 pub use target::{
-    Command, DeviceId, DeviceInfo, Fuse, LifeCycle, MemoryRegion, RegionKind, Response,
-    RunningImage, Target, TargetKind, TokenKind, build_target,
+    Command, Countermeasures, DeviceId, DeviceInfo, Fuse, LifeCycle, MemoryRegion, RegionKind,
+    Response, RunningImage, Target, TargetKind, TokenKind, build_target, build_target_with,
 };
 
 /// A symmetric key's check value: the first four bytes of SHA-256 over a fixed label and

@@ -31,6 +31,7 @@ fn main() {
         custody: Custody::ProvisionerHsm,
         level: Level::Board,
         target: TargetKind::Mcu,
+        countermeasures: Default::default(),
         station: StationConfig::secure_boot_then(true),
         names: PkiNames {
             site: "Bench House".into(),

@@ -37,6 +37,7 @@ fn config(lock_debug: bool) -> LineConfig {
         custody: Custody::ProvisionerHsm,
         level: Level::Board,
         target: TargetKind::Mcu,
+        countermeasures: Default::default(),
         station: StationConfig::secure_boot_then(lock_debug),
         names: PkiNames {
             site: "Test House".into(),

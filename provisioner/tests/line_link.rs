@@ -46,6 +46,7 @@ fn config(link: LinkConfig, identity: IdentityOrigin, symmetric: usize) -> LineC
         custody: Custody::ProvisionerHsm,
         level: Level::Board,
         target: TargetKind::Mcu,
+        countermeasures: Default::default(),
         station: StationConfig::secure_boot_then(true),
         names: PkiNames {
             site: "House".into(),

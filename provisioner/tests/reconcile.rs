@@ -81,6 +81,7 @@ proptest! {
             custody,
             level,
             target,
+            countermeasures: Default::default(),
             station: StationConfig { lock_steps, what_if },
             names: PkiNames { site: "House".into(), customer: "Customer".into() },
             product: 7,

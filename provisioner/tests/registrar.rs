@@ -37,6 +37,7 @@ fn run() -> (Line, provsim_provisioner::LineSummary, Certificates) {
         custody: Custody::ProvisionerHsm,
         level: Level::Wafer,
         target: TargetKind::Mcu,
+        countermeasures: Default::default(),
         station: StationConfig::secure_boot_then(true),
         names: PkiNames {
             site: "House".into(),

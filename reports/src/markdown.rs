@@ -290,6 +290,11 @@ fn write_report(out: &mut String, r: &RunReport) -> std::fmt::Result {
     )?;
     writeln!(out, "| Provisioning level | {} |", s.level)?;
     writeln!(out, "| Target | {} |", s.target)?;
+    writeln!(
+        out,
+        "| Countermeasures | {} |",
+        cell(&s.countermeasures.join("; "))
+    )?;
     writeln!(out, "| Lock sequence | {} |", cell(&or_dash(&s.lock_steps)))?;
     writeln!(
         out,

@@ -49,6 +49,10 @@ pub const BUILTIN: &[Builtin] = &[
         text: include_str!("../mcu-lock-what-if.toml"),
     },
     Builtin {
+        name: "mcu-board-glitch-hardened",
+        text: include_str!("../mcu-board-glitch-hardened.toml"),
+    },
+    Builtin {
         name: "asic-board-test-port-open",
         text: include_str!("../asic-board-test-port-open.toml"),
     },

@@ -20,6 +20,10 @@ pub struct File {
     /// The MCU's configuration; all defaults when absent.
     #[serde(default)]
     pub mcu: Option<McuSection>,
+    /// The target's fault and leakage countermeasures (and an ASIC's PUF and key
+    /// store); the target kind's own when absent.
+    #[serde(default)]
+    pub countermeasures: Option<CountermeasuresSection>,
     /// An explicit lock sequence, in the order the station runs it.
     #[serde(default, rename = "lock")]
     pub locks: Option<Spanned<Vec<LockSection>>>,
@@ -267,4 +271,38 @@ pub struct LinkSection {
 pub enum OnLinkFailure {
     RejectDevice,
     StopLine,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountermeasuresSection {
+    /// Glitch methods the chip senses: "voltage", "clock", "electromagnetic", "laser".
+    pub glitch_detectors: Option<Spanned<Vec<Spanned<String>>>>,
+    /// The fraction of glitches of its method a detector catches (default 0.75).
+    pub detector_catch: Option<Spanned<f64>>,
+    /// Fault points whose check two copies compute and compare.
+    pub redundant_checks: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Decisions held in multi-bit encodings.
+    pub hardened_booleans: Option<bool>,
+    /// `"hamming-weight"` or `"hamming-distance"`.
+    pub power_model: Option<PowerModel>,
+    /// Noise standard deviation, in bits of leakage.
+    pub noise: Option<Spanned<f64>>,
+    /// Shares beyond the first each value is split into (0 to 3).
+    pub masking_order: Option<Spanned<u8>>,
+    /// The fraction of the signal the shield lets through (1: no shield).
+    pub shield: Option<Spanned<f64>>,
+    /// ASIC: the PUF's bit-error rate, a fraction below 0.5.
+    pub puf_bit_error: Option<Spanned<f64>>,
+    /// ASIC: cells per secret bit (odd).
+    pub puf_repetition: Option<Spanned<u16>>,
+    /// ASIC: seal the key store under the PUF-derived key.
+    pub sealed_key_store: Option<Spanned<bool>>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PowerModel {
+    HammingWeight,
+    HammingDistance,
 }

@@ -5,7 +5,9 @@ use crate::error::ScenarioError;
 use crate::format::{self, File};
 use crate::scenario::{AttackPlan, ClaimSpec, Scenario, Targets};
 use provsim_attacks::AvaVan;
-use provsim_devices::{Fuse, TargetKind};
+use provsim_devices::fault::{Detector, GlitchMethod, Ratio};
+use provsim_devices::leakage::PowerModel;
+use provsim_devices::{Countermeasures, Fuse, TargetKind};
 use provsim_provisioner::link::{LinkConfig, OnLinkFailure, RetryPolicy};
 use provsim_provisioner::{
     CostModel, Custody, IdentityOrigin, Level, LineConfig, LockStep, Lot, MAX_SYMMETRIC_KEYS,
@@ -301,6 +303,11 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
     };
 
     let link = link_config(file.link.as_ref(), at)?;
+    let target = match file.line.target {
+        format::TargetKind::Mcu => TargetKind::Mcu,
+        format::TargetKind::Asic => TargetKind::Asic,
+    };
+    let countermeasures = countermeasures(file.countermeasures.as_ref(), target, at)?;
 
     let mut attacks = Vec::with_capacity(file.attacks.len());
     for section in file.attacks {
@@ -397,10 +404,8 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
                 format::Level::Package => Level::Package,
                 format::Level::Board => Level::Board,
             },
-            target: match file.line.target {
-                format::TargetKind::Mcu => TargetKind::Mcu,
-                format::TargetKind::Asic => TargetKind::Asic,
-            },
+            target,
+            countermeasures,
             station: StationConfig {
                 what_if: file.locks.is_some(),
                 lock_steps,
@@ -485,6 +490,156 @@ const MAX_RETURNS: u64 = 10_000;
 const DEFAULT_DIES_PER_WAFER: u32 = 64;
 /// A 300 mm wafer holds a few thousand small dies; this leaves room.
 const MAX_DIES_PER_WAFER: u32 = 100_000;
+
+/// A fraction from 0 to 1 as parts per million, or where it is written and why not.
+fn fraction_ppm(value: &Spanned<f64>, what: &str, at: &Locator<'_>) -> Result<u32, ScenarioError> {
+    let x = *value.get_ref();
+    if !(0.0..=1.0).contains(&x) {
+        return Err(at.at(value, format!("{what} {x} is not a fraction from 0 to 1")));
+    }
+    Ok((x * 1e6).round() as u32)
+}
+
+/// The `[countermeasures]` section, checked against the target it tunes.
+fn countermeasures(
+    section: Option<&format::CountermeasuresSection>,
+    target: TargetKind,
+    at: &Locator<'_>,
+) -> Result<Countermeasures, ScenarioError> {
+    let Some(section) = section else {
+        return Ok(Countermeasures::default());
+    };
+    let catches = match &section.detector_catch {
+        Some(value) => Ratio::per_million(fraction_ppm(value, "detector_catch", at)?),
+        None => Ratio::new(3, 4).unwrap_or(Ratio::NEVER),
+    };
+    let detectors = match &section.glitch_detectors {
+        None => None,
+        Some(list) => Some(
+            list.get_ref()
+                .iter()
+                .map(|name| {
+                    GlitchMethod::parse(name.get_ref())
+                        .map(|senses| Detector { senses, catches })
+                        .ok_or_else(|| {
+                            at.at(
+                                name,
+                                format!(
+                                    "unknown glitch method {:?}; known: {}",
+                                    name.get_ref(),
+                                    GlitchMethod::ALL.map(GlitchMethod::name).join(", ")
+                                ),
+                            )
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+    };
+    let points = target.fault_points();
+    let redundant = match &section.redundant_checks {
+        None => None,
+        Some(list) => Some(
+            list.get_ref()
+                .iter()
+                .map(|name| {
+                    points
+                        .iter()
+                        .copied()
+                        .find(|p| p.name() == name.get_ref())
+                        .ok_or_else(|| {
+                            at.at(
+                                name,
+                                format!(
+                                    "a {} has no fault point {:?}; it has: {}",
+                                    target.name(),
+                                    name.get_ref(),
+                                    points
+                                        .iter()
+                                        .map(|p| p.name())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ),
+                            )
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+    };
+    if let Some(order) = &section.masking_order
+        && *order.get_ref() > 3
+    {
+        return Err(at.at(order, "masking_order is from 0 to 3"));
+    }
+    let noise_milli = match &section.noise {
+        None => None,
+        Some(value) => {
+            let x = *value.get_ref();
+            if !(0.0..=100.0).contains(&x) {
+                return Err(at.at(
+                    value,
+                    format!("noise {x} is not from 0 to 100 (bits of leakage)"),
+                ));
+            }
+            Some((x * 1000.0).round() as u32)
+        }
+    };
+    let shield = match &section.shield {
+        None => None,
+        Some(value) => Some(Ratio::per_million(fraction_ppm(value, "shield", at)?)),
+    };
+    let asic_only = [
+        section.puf_bit_error.as_ref().map(Spanned::span),
+        section.puf_repetition.as_ref().map(Spanned::span),
+        section.sealed_key_store.as_ref().map(Spanned::span),
+    ];
+    if target != TargetKind::Asic
+        && let Some(span) = asic_only.into_iter().flatten().next()
+    {
+        return Err(at.error(
+            span,
+            format!(
+                "a PUF and a sealed key store are ASIC blocks; a {} has neither",
+                target.name()
+            ),
+        ));
+    }
+    let puf_bit_error_ppm = match &section.puf_bit_error {
+        None => None,
+        Some(value) => {
+            let ppm = fraction_ppm(value, "puf_bit_error", at)?;
+            if ppm >= 500_000 {
+                return Err(at.at(
+                    value,
+                    "puf_bit_error must be below 0.5: at 0.5 a cell has no preferred value",
+                ));
+            }
+            Some(ppm)
+        }
+    };
+    if let Some(repetition) = &section.puf_repetition
+        && (repetition.get_ref().is_multiple_of(2) || !(3..=255).contains(repetition.get_ref()))
+    {
+        return Err(at.at(
+            repetition,
+            "puf_repetition is odd (so a majority always decides), from 3 to 255",
+        ));
+    }
+    Ok(Countermeasures {
+        detectors,
+        redundant,
+        hardened_booleans: section.hardened_booleans,
+        power: section.power_model.map(|p| match p {
+            format::PowerModel::HammingWeight => PowerModel::HammingWeight,
+            format::PowerModel::HammingDistance => PowerModel::HammingDistance,
+        }),
+        noise_milli,
+        masking_order: section.masking_order.as_ref().map(|o| *o.get_ref()),
+        shield,
+        puf_bit_error_ppm,
+        puf_repetition: section.puf_repetition.as_ref().map(|r| *r.get_ref()),
+        sealed_key_store: section.sealed_key_store.as_ref().map(|s| *s.get_ref()),
+    })
+}
 
 /// The most a link delay or timer may be, in milliseconds: a minute.
 const MAX_LINK_MS: u64 = 60_000;

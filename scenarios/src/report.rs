@@ -118,6 +118,8 @@ pub struct SiteInfo {
     pub symmetric_keys: Vec<String>,
     pub level: String,
     pub target: String,
+    /// The target's countermeasures, block by block, as the scenario tuned them.
+    pub countermeasures: Vec<String>,
     /// The station's lock sequence, in order.
     pub lock_steps: Vec<String>,
     /// The offline root's custodians and the quorum needed to use it.

@@ -149,6 +149,7 @@ pub fn run(
             symmetric_keys: scenario.line.secrets.symmetric_keys.clone(),
             level: scenario.line.level.name().to_owned(),
             target: scenario.line.target.name().to_owned(),
+            countermeasures: scenario.line.countermeasures.describe(scenario.line.target),
             lock_steps: scenario
                 .line
                 .station

@@ -28,7 +28,9 @@ use crate::returns::{ReturnOutcome, ReturnPlan, process_return};
 use crate::secrets::{IdentityOrigin, SecretsProfile};
 use crate::site_access::SiteAccess;
 use crate::station::{PassObserver, Station, StationConfig};
-use provsim_devices::{DeviceId, Target, TargetKind, TokenKind, build_target};
+use provsim_devices::{
+    Countermeasures, DeviceId, Target, TargetKind, TokenKind, build_target_with,
+};
 use provsim_sim::crypto::{Crypto, Fingerprint, OpCounts, PublicKey, SecretKey};
 use provsim_sim::{Ctx, Digest, EventQueue, Field, Limits, Seed, SimTime, Trace};
 
@@ -38,6 +40,9 @@ pub struct LineConfig {
     pub custody: Custody,
     pub level: Level,
     pub target: TargetKind,
+    /// The scenario's tuning of the target's fault and leakage countermeasures (and,
+    /// on an ASIC, its PUF and key store).
+    pub countermeasures: Countermeasures,
     pub station: StationConfig,
     pub names: PkiNames,
     /// The product number in every device id.
@@ -200,7 +205,12 @@ impl Line {
     /// Sets up the site: CA keys and certificates and the firmware-signing key, all made
     /// in the HSM from the seed's `site/...` streams.
     pub fn establish(config: LineConfig, seed: Seed, lots: Vec<Lot>) -> Result<Line, LineError> {
-        if let Some(problem) = config.secrets.problem().or_else(|| config.link.problem()) {
+        if let Some(problem) = config
+            .secrets
+            .problem()
+            .or_else(|| config.link.problem())
+            .or_else(|| config.countermeasures.problem(config.target))
+        {
             return Err(LineError::Config(problem));
         }
         if let Some(order) = config
@@ -459,7 +469,13 @@ impl Line {
             let device_id = self
                 .device_id(index)
                 .ok_or(LineError::NoSuchDevice { index })?;
-            let mut target = build_target(self.config.target, self.seed, index, device_id);
+            let mut target = build_target_with(
+                self.config.target,
+                &self.config.countermeasures,
+                self.seed,
+                index,
+                device_id,
+            );
             let mut device_trace = Trace::new();
             let mut ctx = Ctx::new(SimTime::ZERO, &self.crypto, &mut device_trace);
             let outcome = self.station.provision(

@@ -473,3 +473,75 @@ fn the_link_section_is_read_in_units_and_checked_where_it_is_written() {
     let e = err(&format!("{GOOD}\n[link]\nloss = 0.1\n"));
     assert!(e.contains("loss"), "{e}");
 }
+
+#[test]
+fn countermeasures_are_read_and_checked_against_the_target() {
+    use provsim_devices::fault::{FaultPoint, GlitchMethod, Ratio};
+    assert_eq!(
+        parse_str(GOOD, "s.toml").unwrap().line.countermeasures,
+        provsim_devices::Countermeasures::default()
+    );
+    let text = format!(
+        "{GOOD}\n[countermeasures]\nglitch_detectors = [\"voltage\", \"laser\"]\ndetector_catch = 0.5\nredundant_checks = [\"image-signature\"]\nhardened_booleans = true\npower_model = \"hamming-distance\"\nnoise = 2.5\nmasking_order = 1\nshield = 0.25\n"
+    );
+    let c = parse_str(&text, "s.toml").unwrap().line.countermeasures;
+    let detectors = c.detectors.unwrap();
+    assert_eq!(
+        detectors.iter().map(|d| d.senses).collect::<Vec<_>>(),
+        [GlitchMethod::Voltage, GlitchMethod::Laser]
+    );
+    assert_eq!(detectors[0].catches, Ratio::per_million(500_000));
+    assert_eq!(c.redundant.unwrap(), [FaultPoint::ImageSignature]);
+    assert_eq!(c.hardened_booleans, Some(true));
+    assert_eq!(c.noise_milli, Some(2_500));
+    assert_eq!(c.masking_order, Some(1));
+    assert_eq!(c.shield, Some(Ratio::per_million(250_000)));
+    let asic = GOOD.replace("target = \"mcu\"", "target = \"asic\"");
+    let text = format!(
+        "{asic}\n[countermeasures]\npuf_bit_error = 0.12\npuf_repetition = 31\nsealed_key_store = false\n"
+    );
+    let c = parse_str(&text, "s.toml").unwrap().line.countermeasures;
+    assert_eq!(
+        (c.puf_bit_error_ppm, c.puf_repetition, c.sealed_key_store),
+        (Some(120_000), Some(31), Some(false))
+    );
+    for (base, field, message) in [
+        (
+            GOOD,
+            "glitch_detectors = [\"x-ray\"]",
+            "unknown glitch method \"x-ray\"",
+        ),
+        (
+            GOOD,
+            "redundant_checks = [\"key-ladder-step\"]",
+            "a mcu has no fault point \"key-ladder-step\"",
+        ),
+        (
+            GOOD,
+            "puf_bit_error = 0.1",
+            "a PUF and a sealed key store are ASIC blocks",
+        ),
+        (
+            &asic,
+            "puf_bit_error = 0.5",
+            "puf_bit_error must be below 0.5",
+        ),
+        (&asic, "puf_repetition = 30", "puf_repetition is odd"),
+        (GOOD, "masking_order = 4", "masking_order is from 0 to 3"),
+        (GOOD, "shield = 1.5", "shield 1.5 is not a fraction"),
+        (GOOD, "noise = -1.0", "noise -1 is not from 0 to 100"),
+    ] {
+        let text = format!("{base}\n[countermeasures]\n{field}\n");
+        let e = err(&text);
+        let line = line_of(&text, field);
+        assert!(e.starts_with(&format!("s.toml:{line}:")), "{field}: {e}");
+        assert!(e.contains(message), "{field}: {e}");
+    }
+    let e = err(&format!(
+        "{GOOD}\n[countermeasures]\npower_model = \"loud\"\n"
+    ));
+    assert!(
+        e.contains("hamming-weight") && e.contains("hamming-distance"),
+        "{e}"
+    );
+}
