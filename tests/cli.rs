@@ -570,3 +570,40 @@ fn the_countermeasures_section_decides_the_glitch_attack() {
             .any(|a| a["outcome"] == "obtained")
     );
 }
+
+/// The ASIC's masking is what keeps its storage key from the CPA: unmasked, the same
+/// 400 traces give the key away, which breaks a claim made at AVA_VAN.4 (at AVA_VAN.3
+/// the attack's Moderate potential is beyond the claim: residual risk).
+#[test]
+fn masking_decides_the_power_analysis() {
+    let text = fs::read_to_string(repo().join("scenarios/asic-board-test-port-open.toml")).unwrap();
+    let run = |text: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("s.toml");
+        fs::write(&file, text).unwrap();
+        let out_dir = dir.path().join("out");
+        let out = provsim(&[
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ]);
+        let report = report_json(&out_dir);
+        let cpa: Vec<String> = report["attempts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["attack"] == "cpa-storage-key")
+            .map(|a| a["outcome"].as_str().unwrap().to_owned())
+            .collect();
+        (code(&out), cpa)
+    };
+    let at_four = text.replace(
+        "id = \"device-secret-confidentiality\"\nresistance = \"AVA_VAN.3\"",
+        "id = \"device-secret-confidentiality\"\nresistance = \"AVA_VAN.4\"",
+    );
+    assert_ne!(at_four, text);
+    assert_eq!(run(&at_four), (0, vec!["failed".to_owned(); 2]));
+    let unmasked = format!("{at_four}\n[countermeasures]\nmasking_order = 0\n");
+    assert_eq!(run(&unmasked), (1, vec!["obtained".to_owned(); 2]));
+}

@@ -148,6 +148,7 @@ pub trait Attack: Send + Sync {
 
 static CATALOGUE: &[&dyn Attack] = &[
     &crate::CoTenantMemoryScrape,
+    &crate::CpaStorageKey,
     &crate::DebugPortReadout,
     &crate::ForeignFirmwareUpdate,
     &crate::GlitchDebugReadout,

@@ -15,6 +15,7 @@
 
 mod catalogue;
 mod co_tenant_memory_scrape;
+mod cpa_storage_key;
 mod debug_port_readout;
 mod foreign_firmware_update;
 mod glitch_debug_readout;
@@ -25,6 +26,7 @@ mod readout;
 
 pub use catalogue::{Attack, Outcome, Phase, Position, Surface, catalogue, find};
 pub use co_tenant_memory_scrape::CoTenantMemoryScrape;
+pub use cpa_storage_key::CpaStorageKey;
 pub use debug_port_readout::DebugPortReadout;
 pub use foreign_firmware_update::ForeignFirmwareUpdate;
 pub use glitch_debug_readout::GlitchDebugReadout;

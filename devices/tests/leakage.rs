@@ -160,7 +160,7 @@ fn an_unmasked_aes_leaks_its_key_byte_and_a_masked_one_does_not() {
     };
     let mut masked = chip(&crypto, masked_model);
     let (plaintexts, traces) = aes_campaign(&crypto, &mut masked, 1);
-    assert_eq!(traces[0].len(), 32, "two shares per byte");
+    assert_eq!(traces[0].len(), 64, "two shares for each of 32 bytes");
     let right = hypothesis(&plaintexts, masked.aes_key[0]);
     for share in [0, 1] {
         let rho = correlation(&right, &column(&traces, share));

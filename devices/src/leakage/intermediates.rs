@@ -56,15 +56,42 @@ const fn build_sbox() -> [u8; 256] {
     table
 }
 
-/// The first round's S-box outputs, `S(plaintext[i] ^ key[i])` for the 16 state bytes:
-/// the classic target of a correlation power analysis, since each depends on one key
-/// byte and a known plaintext byte.
-pub fn aes_first_round(key: &[u8], plaintext: &[u8; 16]) -> Vec<u8> {
-    plaintext
-        .iter()
-        .zip(key.iter().chain(std::iter::repeat(&0)))
-        .map(|(p, k)| SBOX[usize::from(p ^ k)])
-        .collect()
+/// The S-box outputs of AES-256's first two rounds for one block: `S(p[i] ^ k[i])` for
+/// the 16 state bytes of round 1, then `S(m[i] ^ k[16 + i])` of round 2, where `m` is
+/// round 1's output (after ShiftRows and MixColumns). Each depends on one key byte and
+/// values an attacker can compute: the plaintext, then (once the first half of the
+/// key is known) round 1's output. The classic targets of a correlation power
+/// analysis. A key shorter than 32 bytes is padded with zeros.
+pub fn aes_first_rounds(key: &[u8], plaintext: &[u8; 16]) -> Vec<u8> {
+    let byte = |i: usize| key.get(i).copied().unwrap_or(0);
+    let mut round1 = [0u8; 16];
+    for (i, out) in round1.iter_mut().enumerate() {
+        *out = SBOX[usize::from(plaintext[i] ^ byte(i))];
+    }
+    let middle = aes_round_output(&round1);
+    let mut out = round1.to_vec();
+    out.extend((0..16).map(|i| SBOX[usize::from(middle[i] ^ byte(16 + i))]));
+    out
+}
+
+/// A round's output from its S-box outputs: ShiftRows, then MixColumns (the state is
+/// column-major, byte `r + 4c` in row `r`, column `c`), before the next round key.
+pub fn aes_round_output(sboxed: &[u8; 16]) -> [u8; 16] {
+    let mut shifted = [0u8; 16];
+    for r in 0..4 {
+        for c in 0..4 {
+            shifted[r + 4 * c] = sboxed[r + 4 * ((c + r) % 4)];
+        }
+    }
+    let mut out = [0u8; 16];
+    for c in 0..4 {
+        let a = &shifted[4 * c..4 * c + 4];
+        for r in 0..4 {
+            out[r + 4 * c] =
+                gf_mul(a[r], 2) ^ gf_mul(a[(r + 1) % 4], 3) ^ a[(r + 2) % 4] ^ a[(r + 3) % 4];
+        }
+    }
+    out
 }
 
 /// The steps of a constant-time ladder over `scalar` (big-endian), most significant
@@ -98,14 +125,27 @@ mod tests {
         }
     }
 
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// FIPS-197 appendix C.3 (AES-256): round 1's S-box output, its output after
+    /// MixColumns, and round 2's S-box output.
     #[test]
-    fn the_first_round_and_the_ladder_leak_what_they_should() {
-        let key = [0x2bu8; 32];
-        let plaintext = [0x32u8; 16];
+    fn the_two_rounds_match_the_standards_example() {
+        let key = hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+        let plaintext: [u8; 16] = hex("00112233445566778899aabbccddeeff").try_into().unwrap();
+        let rounds = aes_first_rounds(&key, &plaintext);
+        assert_eq!(rounds[..16], hex("63cab7040953d051cd60e0e7ba70e18c")[..]);
+        let round1: [u8; 16] = rounds[..16].try_into().unwrap();
         assert_eq!(
-            aes_first_round(&key, &plaintext),
-            vec![SBOX[0x2b ^ 0x32]; 16]
+            aes_round_output(&round1)[..],
+            hex("5f72641557f5bc92f7be3b291db9f91a")[..]
         );
+        assert_eq!(rounds[16..], hex("84fb386f1ae1ac97df5cfd237c49946b")[..]);
         assert_eq!(ladder_steps(&[0b1010_0000]), [0xff, 0, 0xff, 0, 0, 0, 0, 0]);
     }
 }

@@ -14,7 +14,9 @@
 
 pub mod intermediates;
 
-pub use intermediates::{MeasuredOperation, SBOX, aes_first_round, ladder_steps};
+pub use intermediates::{
+    MeasuredOperation, SBOX, aes_first_rounds, aes_round_output, ladder_steps,
+};
 
 use crate::fault::Ratio;
 use provsim_sim::Stream;

@@ -904,7 +904,7 @@ impl Target for Mcu {
             .ok_or(PortError::NoKey { slot })?;
         let values = match operation {
             MeasuredOperation::AesEncrypt { plaintext, .. } => {
-                leakage::aes_first_round(&key, plaintext)
+                leakage::aes_first_rounds(&key, plaintext)
             }
             MeasuredOperation::ScalarMultiply { .. } => leakage::ladder_steps(&key),
         };
