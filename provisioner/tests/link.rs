@@ -48,18 +48,23 @@ fn answer_for(id: u64) -> Vec<u8> {
     format!("sealed key for device {id}").into_bytes()
 }
 
-/// Establishes a session, then sends `requests` requests over it, each on its own
-/// network drawn from the seed, as the line does for its devices.
-fn exchanges(faults: Faults, seed: u64, requests: u64) -> Run {
-    let crypto = Crypto::new();
-    let (vault, station, trust) = identities(&crypto);
+/// A session between the test's two ends over a network with `faults`, not yet made.
+fn session(crypto: &Crypto, faults: Faults) -> LinkSession {
+    let (vault, station, trust) = identities(crypto);
     let config = LinkConfig {
         faults,
         latency: SimDuration::from_millis(2),
         policy: POLICY,
         on_failure: OnLinkFailure::RejectDevice,
     };
-    let mut session = LinkSession::new(vault, station, trust, config);
+    LinkSession::new(vault, station, trust, config)
+}
+
+/// Establishes a session, then sends `requests` requests over it, each on its own
+/// network drawn from the seed, as the line does for its devices.
+fn exchanges(faults: Faults, seed: u64, requests: u64) -> Run {
+    let crypto = Crypto::new();
+    let mut session = session(&crypto, faults);
     let seed = Seed::new(seed);
     session.establish(&crypto, &|purpose: &str| {
         seed.stream(&format!("test/establish/{purpose}"))
@@ -217,14 +222,7 @@ fn an_exchange_does_not_depend_on_the_devices_before_it() {
     let crypto = Crypto::new();
     let seed = Seed::new(5);
     for (id, report) in run.reports.iter().filter(|(_, r)| r.answer.is_some()) {
-        let (vault, station, trust) = identities(&crypto);
-        let config = LinkConfig {
-            faults,
-            latency: SimDuration::from_millis(2),
-            policy: POLICY,
-            on_failure: OnLinkFailure::RejectDevice,
-        };
-        let mut fresh = LinkSession::new(vault, station, trust, config);
+        let mut fresh = session(&crypto, faults);
         fresh.establish_clean(&crypto, &|p: &str| seed.stream(&format!("test/clean/{p}")));
         let alone = fresh
             .exchange(

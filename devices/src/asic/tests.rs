@@ -47,6 +47,15 @@ impl Bench {
         asic.debug_read(&mut self.ctx(), addr, len)
     }
 
+    /// Moves a blank chip into manufacturing test (which enrols its PUF).
+    fn enter_test(&mut self, asic: &mut Asic) {
+        let to_test = Command::Transition {
+            to: LifeCycle::Test,
+            token: None,
+        };
+        self.run(asic, to_test).unwrap();
+    }
+
     /// Seals a fresh key for `slot` to the chip's transport key and injects it.
     fn inject(&mut self, asic: &mut Asic, slot: u8) -> Result<SecretKey, DeviceError> {
         let Response::Info(info) = self.run(asic, Command::GetInfo)? else {
@@ -73,15 +82,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 fn an_injected_key_is_sealed_in_the_store_and_still_signs() {
     let mut bench = Bench::new();
     let mut asic = bench.asic(AsicIp::full());
-    bench
-        .run(
-            &mut asic,
-            Command::Transition {
-                to: LifeCycle::Test,
-                token: None,
-            },
-        )
-        .unwrap();
+    bench.enter_test(&mut asic);
     assert!(asic.enrolled());
     let key = bench.inject(&mut asic, 0).unwrap();
     // The port is open (nothing locked yet): the dump shows a sealed slot, no key.
@@ -151,15 +152,7 @@ fn a_skipped_ladder_step_at_enrolment_seals_under_a_public_key_unless_redundant(
         asic.core
             .faults_mut_for_tests()
             .arm(FaultPoint::KeyLadderStep);
-        bench
-            .run(
-                &mut asic,
-                Command::Transition {
-                    to: LifeCycle::Test,
-                    token: None,
-                },
-            )
-            .unwrap();
+        bench.enter_test(&mut asic);
         let key = bench.inject(&mut asic, 0).unwrap();
         let dump = bench.read(&mut asic, KEYSTORE_BASE, 64).unwrap();
         let slot = &parse_slots(&dump)[0];

@@ -466,16 +466,7 @@ impl Line {
         let mut audit = Vec::new();
         let mut finished_at = SimTime::ZERO;
         while let Some((now, LineEvent::Arrive { index })) = queue.pop()? {
-            let device_id = self
-                .device_id(index)
-                .ok_or(LineError::NoSuchDevice { index })?;
-            let mut target = build_target_with(
-                self.config.target,
-                &self.config.countermeasures,
-                self.seed,
-                index,
-                device_id,
-            );
+            let (device_id, mut target) = self.fresh_device(index)?;
             let mut device_trace = Trace::new();
             let mut ctx = Ctx::new(SimTime::ZERO, &self.crypto, &mut device_trace);
             let outcome = self.station.provision(
@@ -664,6 +655,22 @@ impl Line {
             refused_at_first_connection,
             link,
         })
+    }
+
+    /// Device `index` as the fab made it, with the scenario's countermeasures: its id
+    /// and the blank chip. The line and every re-creation start from here.
+    fn fresh_device(&self, index: u64) -> Result<(DeviceId, Box<dyn Target>), LineError> {
+        let device_id = self
+            .device_id(index)
+            .ok_or(LineError::NoSuchDevice { index })?;
+        let target = build_target_with(
+            self.config.target,
+            &self.config.countermeasures,
+            self.seed,
+            index,
+            device_id,
+        );
+        Ok((device_id, target))
     }
 
     /// Makes a link session from `at`, over the configured network, with the site's

@@ -71,17 +71,8 @@ impl Line {
         crypto: &Crypto,
         observer: &mut dyn PassObserver,
     ) -> Result<(Box<dyn Target>, Digest), LineError> {
-        let device_id = self
-            .device_id(index)
-            .ok_or(LineError::NoSuchDevice { index })?;
+        let (_, mut target) = self.fresh_device(index)?;
         let mut site = self.site.clone();
-        let mut target = build_target_with(
-            self.config.target,
-            &self.config.countermeasures,
-            self.seed,
-            index,
-            device_id,
-        );
         let mut trace = Trace::new();
         // The device's exchange starts on an established session, as on the line; the
         // session is made over a clean network, outside the device's trace.
