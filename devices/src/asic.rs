@@ -109,9 +109,13 @@ pub struct Asic {
 
 impl Asic {
     pub fn new(seed: Seed, index: u64, device_id: DeviceId, ip: AsicIp) -> Self {
-        let core = Mcu::new(seed, index, device_id)
+        let mut core = Mcu::new(seed, index, device_id)
             .with_fault_model(ip.faults.clone())
             .with_leakage_model(ip.leakage);
+        if ip.sealed_key_store {
+            // Closed until the PUF is enrolled and the ladder has run.
+            core.seal_key_store(None);
+        }
         Asic {
             core,
             puf: SramPuf::new(seed, index, ip.puf),
@@ -169,7 +173,7 @@ impl Asic {
     fn load_key_store_key(&mut self, ctx: &mut Ctx<'_>, puf_key: &[u8; 32]) {
         if self.ip.sealed_key_store {
             let key = self.ladder(ctx.crypto, puf_key);
-            self.core.set_key_store_key(Some(key));
+            self.core.seal_key_store(Some(key));
         }
     }
 
@@ -183,7 +187,7 @@ impl Asic {
         match self.puf.reconstruct(&helper, &mut noise) {
             Ok(key) => self.load_key_store_key(ctx, &key),
             Err(error) => {
-                self.core.set_key_store_key(None);
+                self.core.seal_key_store(None);
                 ctx.record("puf-failed", &[("error", Field::Str(&error.to_string()))]);
             }
         }
@@ -203,85 +207,8 @@ impl Target for Asic {
         self.core.memory_map()
     }
 
-    /// The test port: closed by the lock fuse, reopened in RMA (entered only with the
-    /// RMA token, the key store wiped first).
-    fn debug_read(&mut self, ctx: &mut Ctx<'_>, addr: u32, len: u32) -> Result<Vec<u8>, PortError> {
-        match self.core.debug_read(ctx, addr, len) {
-            Err(PortError::Locked) if self.core.life_cycle() == LifeCycle::Rma => {
-                let data = self.core.rma_test_port_read(addr, len)?;
-                ctx.record(
-                    "test-port-read",
-                    &[
-                        ("addr", Field::U64(addr.into())),
-                        ("len", Field::U64(len.into())),
-                    ],
-                );
-                Ok(data)
-            }
-            other => other,
-        }
-    }
-
-    fn firmware_read(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        addr: u32,
-        len: u32,
-    ) -> Result<Vec<u8>, PortError> {
-        self.core.firmware_read(ctx, addr, len)
-    }
-
-    fn execute(&mut self, ctx: &mut Ctx<'_>, command: Command) -> Result<Response, DeviceError> {
-        let entering_test = matches!(
-            command,
-            Command::Transition {
-                to: LifeCycle::Test,
-                ..
-            }
-        );
-        // The lock fuse closes the test port to everything but the RMA unlock, which
-        // needs the token whose hash is fused (and wipes the key store first).
-        let response = match command {
-            Command::Transition {
-                to: LifeCycle::Rma,
-                token,
-            } => match self.core.execute(
-                ctx,
-                Command::Transition {
-                    to: LifeCycle::Rma,
-                    token: token.clone(),
-                },
-            ) {
-                Err(DeviceError::Port(PortError::Locked)) => {
-                    self.core.rma_unlock(ctx, token.as_deref())?
-                }
-                other => other?,
-            },
-            command => self.core.execute(ctx, command)?,
-        };
-        if entering_test && self.helper.is_none() {
-            self.enroll(ctx);
-        }
-        Ok(match response {
-            Response::Info(mut info) => {
-                info.kind = TargetKind::Asic;
-                Response::Info(info)
-            }
-            other => other,
-        })
-    }
-
     fn life_cycle(&self) -> LifeCycle {
         self.core.life_cycle()
-    }
-
-    fn stage_update(&mut self, ctx: &mut Ctx<'_>, image: &[u8]) -> Result<(), DeviceError> {
-        self.core.stage_update(ctx, image)
-    }
-
-    fn boot(&mut self, ctx: &mut Ctx<'_>) -> Result<RunningImage, BootError> {
-        self.power_up(ctx);
-        self.core.boot(ctx)
     }
 
     fn persistent_writes(&self) -> u64 {
@@ -300,13 +227,39 @@ impl Target for Asic {
         self.core.fault_alarms()
     }
 
-    fn power_trace(
+    fn debug_read(&mut self, ctx: &mut Ctx<'_>, addr: u32, len: u32) -> Result<Vec<u8>, PortError> {
+        let result = self.debug_read_op(ctx, addr, len);
+        self.core.end_operation();
+        result
+    }
+
+    fn firmware_read(
         &mut self,
         ctx: &mut Ctx<'_>,
-        operation: &MeasuredOperation,
-        rng: &mut Stream,
-    ) -> Result<PowerTrace, PortError> {
-        self.core.power_trace(ctx, operation, rng)
+        addr: u32,
+        len: u32,
+    ) -> Result<Vec<u8>, PortError> {
+        let result = self.firmware_read_op(ctx, addr, len);
+        self.core.end_operation();
+        result
+    }
+
+    fn execute(&mut self, ctx: &mut Ctx<'_>, command: Command) -> Result<Response, DeviceError> {
+        let result = self.execute_op(ctx, command);
+        self.core.end_operation();
+        result
+    }
+
+    fn stage_update(&mut self, ctx: &mut Ctx<'_>, image: &[u8]) -> Result<(), DeviceError> {
+        let result = self.stage_update_op(ctx, image);
+        self.core.end_operation();
+        result
+    }
+
+    fn boot(&mut self, ctx: &mut Ctx<'_>) -> Result<RunningImage, BootError> {
+        let result = self.boot_op(ctx);
+        self.core.end_operation();
+        result
     }
 
     fn authenticate(
@@ -315,7 +268,121 @@ impl Target for Asic {
         challenge: &[u8; 32],
         server: &PublicKey,
     ) -> Result<(DeviceAuth, [u8; 32]), PortError> {
-        self.core.authenticate(ctx, challenge, server)
+        let result = self.authenticate_op(ctx, challenge, server);
+        self.core.end_operation();
+        result
+    }
+
+    fn power_trace(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        operation: &MeasuredOperation,
+        rng: &mut Stream,
+    ) -> Result<PowerTrace, PortError> {
+        let result = self.power_trace_op(ctx, operation, rng);
+        self.core.end_operation();
+        result
+    }
+}
+
+/// What each interface does; the `Target` methods wrap these and end the operation.
+impl Asic {
+    /// The test port: closed by the lock fuse, reopened in RMA (entered only with the
+    /// RMA token, the key store wiped first).
+    fn debug_read_op(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        addr: u32,
+        len: u32,
+    ) -> Result<Vec<u8>, PortError> {
+        match self.core.debug_read_op(ctx, addr, len) {
+            Err(PortError::Locked) if self.core.life_cycle() == LifeCycle::Rma => {
+                let data = self.core.rma_test_port_read(addr, len)?;
+                ctx.record(
+                    "test-port-read",
+                    &[
+                        ("addr", Field::U64(addr.into())),
+                        ("len", Field::U64(len.into())),
+                    ],
+                );
+                Ok(data)
+            }
+            other => other,
+        }
+    }
+
+    fn authenticate_op(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        challenge: &[u8; 32],
+        server: &PublicKey,
+    ) -> Result<(DeviceAuth, [u8; 32]), PortError> {
+        self.core.authenticate_op(ctx, challenge, server)
+    }
+
+    fn firmware_read_op(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        addr: u32,
+        len: u32,
+    ) -> Result<Vec<u8>, PortError> {
+        self.core.firmware_read_op(ctx, addr, len)
+    }
+
+    fn execute_op(&mut self, ctx: &mut Ctx<'_>, command: Command) -> Result<Response, DeviceError> {
+        let entering_test = matches!(
+            command,
+            Command::Transition {
+                to: LifeCycle::Test,
+                ..
+            }
+        );
+        // The lock fuse closes the test port to everything but the RMA unlock, which
+        // needs the token whose hash is fused (and wipes the key store first); in RMA
+        // the port is open again.
+        let unlock = matches!(
+            command,
+            Command::Transition {
+                to: LifeCycle::Rma,
+                ..
+            }
+        );
+        let response = match self.core.execute_op(ctx, command.clone()) {
+            Err(DeviceError::Port(PortError::Locked))
+                if unlock || self.core.life_cycle() == LifeCycle::Rma =>
+            {
+                self.core.run_command(ctx, command)?
+            }
+            other => other?,
+        };
+        if entering_test && self.helper.is_none() {
+            self.enroll(ctx);
+        }
+        Ok(match response {
+            Response::Info(mut info) => {
+                info.kind = TargetKind::Asic;
+                Response::Info(info)
+            }
+            other => other,
+        })
+    }
+
+    fn stage_update_op(&mut self, ctx: &mut Ctx<'_>, image: &[u8]) -> Result<(), DeviceError> {
+        self.core.stage_update_op(ctx, image)
+    }
+
+    fn boot_op(&mut self, ctx: &mut Ctx<'_>) -> Result<RunningImage, BootError> {
+        self.power_up(ctx);
+        self.core.boot_op(ctx)
+    }
+
+    fn power_trace_op(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        operation: &MeasuredOperation,
+        rng: &mut Stream,
+    ) -> Result<PowerTrace, PortError> {
+        self.core.power_trace_op(ctx, operation, rng)
     }
 }
 

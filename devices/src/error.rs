@@ -36,6 +36,8 @@ pub enum DeviceError {
     Envelope(CryptoError),
     #[error("injected key is not a valid P-256 private key")]
     InvalidKey,
+    #[error("the key store is sealed and its key is not loaded (the PUF did not read back)")]
+    KeyStoreClosed,
     #[error("the certificate request could not be encoded: {0}")]
     RequestEncoding(CryptoError),
     #[error("public key rejected: {0}")]

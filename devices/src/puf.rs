@@ -63,7 +63,31 @@ impl PufConfig {
                 self.bit_error_ppm
             ));
         }
-        None
+        // The shortest code that brings a key back at least 999,999 power-ups in a
+        // million at this error rate (binomial tails of the majority decoder, 256
+        // blocks, enrolment from nine reads): a PUF that would not is refused, not
+        // built to fail in the field.
+        let shortest = match self.bit_error_ppm {
+            0..=50_000 => 21,
+            50_001..=100_000 => 35,
+            100_001..=150_000 => 63,
+            150_001..=200_000 => 127,
+            200_001..=250_000 => 255,
+            _ => u16::MAX,
+        };
+        (self.repetition < shortest).then(|| {
+            if shortest == u16::MAX {
+                format!(
+                    "a bit-error rate of {} ppm is beyond what a repetition code brings back; design for 25% or less",
+                    self.bit_error_ppm
+                )
+            } else {
+                format!(
+                    "at {} ppm bit errors a {}-cell code loses the key too often: it takes at least {shortest} cells",
+                    self.bit_error_ppm, self.repetition
+                )
+            }
+        })
     }
 }
 
@@ -306,6 +330,23 @@ mod tests {
             PufConfig {
                 repetition: 30,
                 ..PufConfig::DEFAULT
+            }
+            .problem()
+            .is_some()
+        );
+        // Odd but too short for 15%, and a rate no repetition code brings back.
+        assert!(
+            PufConfig {
+                repetition: 31,
+                ..PufConfig::DEFAULT
+            }
+            .problem()
+            .is_some()
+        );
+        assert!(
+            PufConfig {
+                bit_error_ppm: 300_000,
+                repetition: 255
             }
             .problem()
             .is_some()

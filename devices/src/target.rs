@@ -366,8 +366,8 @@ pub trait Target {
 
     /// Power while the chip runs `operation`, as a probe on its supply sees it: the
     /// operation's intermediate values through the chip's leakage model (see
-    /// [`crate::leakage`]), masks and noise from `rng` (the measurement's stream). The
-    /// key never leaves; only samples do. Refused when no firmware runs to ask, or no
+    /// [`crate::leakage`]), masks from the chip's own randomness, noise from `rng` (the
+    /// measurement's stream). The key never leaves; only samples do. Refused when no firmware runs to ask, or no
     /// key of that kind is in the slot.
     fn power_trace(
         &mut self,
@@ -493,7 +493,7 @@ impl Countermeasures {
                     crate::leakage::PowerModel::HammingWeight => "Hamming weight",
                     crate::leakage::PowerModel::HammingDistance => "Hamming distance",
                 },
-                f64::from(leakage.noise_milli) / 1000.0,
+                decimal(u128::from(leakage.noise_milli), 3),
                 leakage.masking_order,
                 percent(leakage.shield)
             ),
@@ -540,9 +540,22 @@ impl Countermeasures {
     }
 }
 
-/// A ratio as a percentage, for reports.
+/// A ratio as a percentage, for reports: computed in integers (parts per million,
+/// rounded down), so the text is the same everywhere.
 fn percent(ratio: crate::fault::Ratio) -> String {
-    format!("{}%", ratio.as_f64() * 100.0)
+    let ppm = u128::from(ratio.numerator()) * 1_000_000 / u128::from(ratio.denominator().max(1));
+    format!("{}%", decimal(ppm, 4))
+}
+
+/// `value / 10^digits` written out, trailing zeros dropped.
+fn decimal(value: u128, digits: u32) -> String {
+    let scale = 10u128.pow(digits);
+    let (whole, fraction) = (value / scale, value % scale);
+    if fraction == 0 {
+        return whole.to_string();
+    }
+    let fraction = format!("{fraction:0width$}", width = digits as usize);
+    format!("{whole}.{}", fraction.trim_end_matches('0'))
 }
 
 /// Builds device number `index` of a run, from the seed alone: the same arguments always
@@ -582,5 +595,21 @@ pub fn build_target_with(
             };
             Box::new(crate::asic::Asic::new(seed, index, device_id, ip))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fault::Ratio;
+
+    #[test]
+    fn reports_write_ratios_and_decimals_without_floats() {
+        assert_eq!(percent(Ratio::new(3, 4).unwrap()), "75%");
+        assert_eq!(percent(Ratio::per_million(290_000)), "29%");
+        assert_eq!(percent(Ratio::per_million(70_000)), "7%");
+        assert_eq!(percent(Ratio::new(1, 3).unwrap()), "33.3333%");
+        assert_eq!(decimal(2_500, 3), "2.5");
+        assert_eq!(decimal(1_000, 3), "1");
     }
 }

@@ -216,7 +216,8 @@ fn shielding_lowers_the_correlation() {
 #[test]
 fn an_unmasked_ladder_reads_out_its_scalar() {
     let crypto = Crypto::new();
-    let read = |model: LeakageModel| {
+    // Four traces averaged, and the scalar's bits, most significant first.
+    let measure = |model: LeakageModel| {
         let mut chip = chip(&crypto, model);
         let mut probe = Seed::new(4).stream("test/probe");
         let mut trace = Trace::new();
@@ -231,21 +232,29 @@ fn an_unmasked_ladder_reads_out_its_scalar() {
                 *s += x / 4.0;
             }
         }
-        let bits: Vec<u8> = sum.iter().map(|&x| u8::from(x > 4.0)).collect();
-        let scalar: Vec<u8> = bits
-            .chunks(8)
-            .map(|b| b.iter().fold(0u8, |acc, bit| (acc << 1) | bit))
+        let bits: Vec<f64> = chip
+            .identity
+            .expose_secret_bytes()
+            .iter()
+            .flat_map(|byte| (0..8).rev().map(move |i| f64::from((byte >> i) & 1)))
             .collect();
-        (scalar, chip.identity.expose_secret_bytes().to_vec())
+        (sum, bits)
     };
-    let (read_out, truth) = read(LeakageModel::STOCK);
-    assert_eq!(read_out, truth);
+    // Unmasked: a threshold on each sample reads every bit.
+    let (sum, bits) = measure(LeakageModel::STOCK);
+    let read: Vec<f64> = sum.iter().map(|&x| f64::from(u8::from(x > 4.0))).collect();
+    assert_eq!(read, bits);
+    // Masked: neither share's samples correlate with the bits.
     let masked = LeakageModel {
         masking_order: 1,
         ..LeakageModel::STOCK
     };
-    let (read_out, truth) = read(masked);
-    assert_ne!(read_out[..16], truth[..16]);
+    let (sum, bits) = measure(masked);
+    for share in 0..2 {
+        let column: Vec<f64> = sum.iter().skip(share).step_by(2).copied().collect();
+        let rho = correlation(&bits, &column);
+        assert!(rho.abs() <= 3.0 / 16.0, "share {share}: rho {rho}");
+    }
 }
 
 #[test]
@@ -259,4 +268,42 @@ fn no_running_firmware_no_measurement() {
         mcu.power_trace(&mut ctx, &op, &mut Seed::new(1).stream("p"))
             .is_err()
     );
+}
+
+/// The masks come from the chip, not from the measurement: an attacker who replays
+/// their own probe stream to guess each mask learns nothing.
+#[test]
+fn the_attacker_cannot_predict_the_masks_from_their_own_stream() {
+    let crypto = Crypto::new();
+    let masked = LeakageModel {
+        masking_order: 1,
+        ..LeakageModel::STOCK
+    };
+    let mut chip = chip(&crypto, masked);
+    let mut inputs = Seed::new(6).stream("test/plaintexts");
+    let mut probe = Seed::new(6).stream("test/probe");
+    let mut trace = Trace::new();
+    let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
+    let (mut model, mut sample) = (Vec::new(), Vec::new());
+    for _ in 0..N {
+        let plaintext: [u8; 16] = inputs.bytes();
+        // The guess: the first byte the probe stream would give is the first mask.
+        let guessed_mask = probe.duplicate().bytes::<1>()[0];
+        let t = chip
+            .mcu
+            .power_trace(
+                &mut ctx,
+                &MeasuredOperation::AesEncrypt {
+                    slot: AES_SLOT,
+                    plaintext,
+                },
+                &mut probe,
+            )
+            .unwrap();
+        let value = SBOX[usize::from(plaintext[0] ^ chip.aes_key[0])];
+        model.push(f64::from((value ^ guessed_mask).count_ones()));
+        sample.push(t.samples[1]);
+    }
+    let rho = correlation(&model, &sample);
+    assert!(rho.abs() <= bound(), "rho {rho}");
 }

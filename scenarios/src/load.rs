@@ -513,6 +513,29 @@ fn countermeasures(
         Some(value) => Ratio::per_million(fraction_ppm(value, "detector_catch", at)?),
         None => Ratio::new(3, 4).unwrap_or(Ratio::NEVER),
     };
+    if let (Some(catch), None) = (&section.detector_catch, &section.glitch_detectors) {
+        return Err(at.at(
+            catch,
+            "detector_catch says how well the glitch_detectors catch; name them too",
+        ));
+    }
+    if let Some(list) = &section.glitch_detectors
+        && let Some(again) = list
+            .get_ref()
+            .iter()
+            .enumerate()
+            .find(|(i, name)| {
+                list.get_ref()[..*i]
+                    .iter()
+                    .any(|n| n.get_ref() == name.get_ref())
+            })
+            .map(|(_, name)| name)
+    {
+        return Err(at.at(
+            again,
+            format!("glitch detector {:?} is named twice", again.get_ref()),
+        ));
+    }
     let detectors = match &section.glitch_detectors {
         None => None,
         Some(list) => Some(
@@ -623,6 +646,26 @@ fn countermeasures(
             repetition,
             "puf_repetition is odd (so a majority always decides), from 3 to 255",
         ));
+    }
+    // A PUF that would lose its key in the field is refused where it is written.
+    let puf = provsim_devices::puf::PufConfig {
+        bit_error_ppm: puf_bit_error_ppm
+            .unwrap_or(provsim_devices::puf::PufConfig::DEFAULT.bit_error_ppm),
+        repetition: section
+            .puf_repetition
+            .as_ref()
+            .map_or(provsim_devices::puf::PufConfig::DEFAULT.repetition, |r| {
+                *r.get_ref()
+            }),
+    };
+    if let Some(problem) = puf.problem() {
+        let span = section
+            .puf_repetition
+            .as_ref()
+            .map(Spanned::span)
+            .or(section.puf_bit_error.as_ref().map(Spanned::span))
+            .unwrap_or(0..0);
+        return Err(at.error(span, problem));
     }
     Ok(Countermeasures {
         detectors,

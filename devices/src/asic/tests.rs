@@ -379,4 +379,71 @@ fn the_lock_fuse_closes_the_test_port_and_only_the_rma_token_reopens_it() {
     let store = bench.read(&mut asic, KEYSTORE_BASE, KEYSTORE_SIZE).unwrap();
     assert!(store.iter().all(|&b| b == 0xff));
     assert!(!contains(&store, &key.expose_secret_bytes()));
+    // In RMA the port takes commands again: the failure analysis ends with a scrap.
+    bench.run(&mut asic, to(LifeCycle::Scrapped, None)).unwrap();
+    assert_eq!(asic.life_cycle(), LifeCycle::Scrapped);
+}
+
+/// A PUF that does not read back leaves the sealed store closed: no key goes in, and
+/// none is ever stored in clear instead.
+#[test]
+fn a_failed_puf_closes_the_key_store_rather_than_opening_it_in_clear() {
+    let mut bench = Bench::new();
+    let mut ip = AsicIp::full();
+    ip.puf = crate::puf::PufConfig {
+        bit_error_ppm: 450_000,
+        repetition: 3,
+    };
+    let mut asic = bench.asic(ip);
+    bench.enter_test(&mut asic);
+    // Power-up: at 45% bit errors a 3-cell code does not bring the key back.
+    let _ = asic.boot(&mut bench.ctx());
+    assert_eq!(
+        bench.inject(&mut asic, 0).err(),
+        Some(DeviceError::KeyStoreClosed)
+    );
+    let dump = bench.read(&mut asic, KEYSTORE_BASE, KEYSTORE_SIZE).unwrap();
+    assert!(dump.iter().all(|&b| b == 0xff));
+}
+
+/// A glitch is timed on one operation: two that land while the part is in test are
+/// gone by the time the lock fuse is blown, and the locked port stays shut.
+#[test]
+fn glitches_cannot_be_stored_up_for_a_later_operation() {
+    let mut bench = Bench::new();
+    let mut asic = bench.asic(AsicIp::full());
+    bench.enter_test(&mut asic);
+    let glitch = Glitch {
+        at: FaultPoint::DebugAccess,
+        method: GlitchMethod::Laser,
+        effect: crate::fault::FaultEffect::Skip,
+        persistence: crate::fault::Persistence::Transient,
+    };
+    let mut rng = bench.seed.stream("test/glitch");
+    let mut landed = 0;
+    while landed < 2 {
+        if asic.glitch(glitch, &mut rng) == GlitchOutcome::Landed {
+            landed += 1;
+        }
+    }
+    bench
+        .run(
+            &mut asic,
+            Command::BlowFuse {
+                fuse: Fuse::DebugLock,
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        bench.read(&mut asic, KEYSTORE_BASE, 64),
+        Err(PortError::Locked)
+    );
+    // Both landing on the read itself do get through the redundant check.
+    let mut landed = 0;
+    while landed < 2 {
+        if asic.glitch(glitch, &mut rng) == GlitchOutcome::Landed {
+            landed += 1;
+        }
+    }
+    assert!(bench.read(&mut asic, KEYSTORE_BASE, 64).is_ok());
 }

@@ -2,9 +2,11 @@
 //! chip's detectors catch it, and what a landed fault does to the decision it hits.
 //!
 //! Probabilities are integer ratios drawn from the attacker's seeded stream, so a
-//! verdict that rests on them is the same on every machine. A glitch that lands waits
-//! for its point and acts on the first evaluation there that refuses (the attacker
-//! times it on the refusal that matters):
+//! verdict that rests on them is the same on every machine. A glitch is aimed at the
+//! chip's next operation (a command, a read, a boot); if it lands it acts on the first
+//! evaluation of its point in that operation that refuses (the attacker times it on
+//! the refusal that matters), and a transient one that found none is gone when the
+//! operation ends:
 //!
 //! - **skip**: the branch that refuses is not taken, so the check passes;
 //! - **bit flip** and **stuck-at-ones**: a plain boolean reads as "yes"; a hardened
@@ -314,6 +316,14 @@ impl FaultState {
         self.pending.push((glitch, copy));
     }
 
+    /// The end of one operation of the chip (a command, a read, a boot): a transient
+    /// fault that has not acted by then is gone, since a glitch is timed on one
+    /// operation. Permanent faults stay.
+    pub fn end_operation(&mut self) {
+        self.pending
+            .retain(|(glitch, _)| glitch.persistence == Persistence::Permanent);
+    }
+
     /// The points whose fault acted, in order.
     pub fn fired(&self) -> &[FaultPoint] {
         &self.fired
@@ -448,6 +458,21 @@ mod tests {
         land(&mut s, always(FaultEffect::Skip, Persistence::Transient));
         assert!(s.check(at, false));
         assert!(!s.check(at, false), "the transient one is spent");
+    }
+
+    /// A glitch is timed on one operation: a transient fault that found no refusal in
+    /// it is gone; a permanent one stays.
+    #[test]
+    fn transient_faults_end_with_their_operation() {
+        let at = FaultPoint::ImageSignature;
+        let mut s = state(FaultCountermeasures::default());
+        land(&mut s, always(FaultEffect::Skip, Persistence::Transient));
+        assert!(s.check(at, true));
+        s.end_operation();
+        assert!(!s.check(at, false));
+        land(&mut s, always(FaultEffect::Skip, Persistence::Permanent));
+        s.end_operation();
+        assert!(s.check(at, false));
     }
 
     #[test]

@@ -5,8 +5,8 @@
 //! masks from the chip's own stream, the last share the value XOR every mask), and each
 //! share leaks one sample: its Hamming weight, or the Hamming distance from what the
 //! register held before (the previous share or value), scaled by what the shielding
-//! lets through, plus Gaussian noise. Traces come from the seed: masks and noise are
-//! drawn from the stream the caller hands in.
+//! lets through, plus Gaussian noise. Traces come from the seed: masks from the chip's
+//! own stream, noise from the measurement's.
 //!
 //! Floats live here and in the analyses that read traces, never in the simulation
 //! trace; `ln`, `cos` and `sqrt` come from `libm`, so the same seed gives the same
@@ -54,8 +54,9 @@ impl LeakageModel {
     };
 
     /// The trace of an operation that computes `values`, in order: `masking_order + 1`
-    /// samples per value. Masks and noise come from `rng`.
-    pub fn trace(&self, values: &[u8], rng: &mut Stream) -> PowerTrace {
+    /// samples per value. Masks come from `masks` (the chip's own randomness, which the
+    /// attacker never sees), noise from `noise` (the measurement's).
+    pub fn trace(&self, values: &[u8], masks: &mut Stream, noise: &mut Stream) -> PowerTrace {
         let shares = usize::from(self.masking_order) + 1;
         let gain = self.shield.as_f64();
         let sigma = f64::from(self.noise_milli) / 1000.0;
@@ -64,11 +65,11 @@ impl LeakageModel {
         for &value in values {
             let mut last = value;
             for _ in 1..shares {
-                let mask = rng.bytes::<1>()[0];
+                let mask = masks.bytes::<1>()[0];
                 last ^= mask;
-                samples.push(self.sample(&mut register, mask, gain, sigma, rng));
+                samples.push(self.sample(&mut register, mask, gain, sigma, noise));
             }
-            samples.push(self.sample(&mut register, last, gain, sigma, rng));
+            samples.push(self.sample(&mut register, last, gain, sigma, noise));
         }
         PowerTrace { samples }
     }
@@ -109,7 +110,10 @@ fn gaussian(rng: &mut Stream) -> f64 {
 /// Pearson's correlation between `xs` and `ys` (0 when either does not vary): what a
 /// correlation power analysis computes, here for tests and the attacks' use.
 pub fn correlation(xs: &[f64], ys: &[f64]) -> f64 {
-    let n = xs.len().min(ys.len()) as f64;
+    // Over the pairs both have.
+    let len = xs.len().min(ys.len());
+    let (xs, ys) = (&xs[..len], &ys[..len]);
+    let n = len as f64;
     if n < 2.0 {
         return 0.0;
     }
@@ -153,19 +157,30 @@ mod tests {
             ..LeakageModel::STOCK
         };
         let mut rng = Seed::new(1).stream("t");
-        assert_eq!(quiet.trace(&[0xff, 0x01], &mut rng).samples, [8.0, 1.0]);
+        assert_eq!(
+            quiet
+                .trace(&[0xff, 0x01], &mut Seed::new(2).stream("m"), &mut rng)
+                .samples,
+            [8.0, 1.0]
+        );
         let shielded = LeakageModel {
             shield: Ratio::new(1, 4).unwrap_or(Ratio::ALWAYS),
             ..quiet
         };
-        assert_eq!(shielded.trace(&[0xff], &mut rng).samples, [2.0]);
+        assert_eq!(
+            shielded
+                .trace(&[0xff], &mut Seed::new(2).stream("m"), &mut rng)
+                .samples,
+            [2.0]
+        );
         // Hamming distance from the register's last value.
         let hd = LeakageModel {
             power: PowerModel::HammingDistance,
             ..quiet
         };
         assert_eq!(
-            hd.trace(&[0x0f, 0xff, 0xff], &mut rng).samples,
+            hd.trace(&[0x0f, 0xff, 0xff], &mut Seed::new(2).stream("m"), &mut rng)
+                .samples,
             [4.0, 4.0, 0.0]
         );
         // Second-order masking: three samples per value.
@@ -173,7 +188,13 @@ mod tests {
             masking_order: 2,
             ..quiet
         };
-        assert_eq!(masked.trace(&[1, 2], &mut rng).samples.len(), 6);
+        assert_eq!(
+            masked
+                .trace(&[1, 2], &mut Seed::new(2).stream("m"), &mut rng)
+                .samples
+                .len(),
+            6
+        );
     }
 
     #[test]
@@ -182,5 +203,7 @@ mod tests {
         assert!((correlation(&xs, &[2.0, 4.0, 6.0, 8.0]) - 1.0).abs() < 1e-12);
         assert!((correlation(&xs, &[8.0, 6.0, 4.0, 2.0]) + 1.0).abs() < 1e-12);
         assert_eq!(correlation(&xs, &[3.0; 4]), 0.0);
+        // Only the pairs both sides have count.
+        assert!((correlation(&xs, &[1.0, 2.0]) - 1.0).abs() < 1e-12);
     }
 }

@@ -95,6 +95,11 @@ pub struct Mcu {
     /// it from its key ladder at power-up; a stock MCU has none). Volatile: never in
     /// flash or fuses.
     key_store_key: Option<[u8; 32]>,
+    /// Whether the design seals its key store: then no key is ever stored or used in
+    /// clear, and with no key-store key loaded the store is closed.
+    sealed_store: bool,
+    /// The chip's own randomness for masking shares.
+    masks: Stream,
     /// Whether an image is running: set by a boot, cleared by anything that resets the
     /// chip (an option-byte change, a life-cycle transition, a failed boot).
     running: bool,
@@ -113,6 +118,8 @@ impl Clone for Mcu {
             faults: self.faults.clone(),
             leakage: self.leakage,
             key_store_key: self.key_store_key,
+            sealed_store: self.sealed_store,
+            masks: self.masks.duplicate(),
             running: self.running,
         }
     }
@@ -138,6 +145,8 @@ impl Mcu {
             faults: FaultState::default(),
             leakage: LeakageModel::STOCK,
             key_store_key: None,
+            sealed_store: false,
+            masks: seed.device_stream(index, "masking"),
             running: false,
         }
     }
@@ -161,9 +170,11 @@ impl Mcu {
         self
     }
 
-    /// Loads (or clears) the key-store key register: how an ASIC's key ladder hands
-    /// its output to the key store at power-up.
-    pub(crate) fn set_key_store_key(&mut self, key: Option<[u8; 32]>) {
+    /// Makes the key store a sealed one and loads (or clears) its key register: how an
+    /// ASIC's key ladder hands its output to the key store at power-up. With the
+    /// register empty (a PUF that failed) the store is closed, never open in clear.
+    pub(crate) fn seal_key_store(&mut self, key: Option<[u8; 32]>) {
+        self.sealed_store = true;
         self.key_store_key = key;
     }
 
@@ -171,6 +182,11 @@ impl Mcu {
     #[cfg(test)]
     pub(crate) fn faults_mut_for_tests(&mut self) -> &mut FaultState {
         &mut self.faults
+    }
+
+    /// Ends one operation of the chip: see [`FaultState::end_operation`].
+    pub(crate) fn end_operation(&mut self) {
+        self.faults.end_operation();
     }
 
     /// Checks one of the chip's decisions through its fault state.
@@ -191,7 +207,8 @@ impl Mcu {
             .into_iter()
             .next()?;
         if raw.kind == kind {
-            return Some(raw.data);
+            // A sealed store holds nothing in clear that the chip would use.
+            return (!self.sealed_store).then_some(raw.data);
         }
         let key = self.key_store_key?;
         if raw.kind != SlotKind::Sealed(sealed_kind(kind)?) || raw.data.len() < 12 {
@@ -429,6 +446,9 @@ impl Mcu {
         secret: &[u8],
     ) -> Result<(), DeviceError> {
         let sealed;
+        if self.sealed_store && self.key_store_key.is_none() && sealed_kind(kind).is_some() {
+            return Err(DeviceError::KeyStoreClosed);
+        }
         let (kind, secret) = match (self.key_store_key, sealed_kind(kind)) {
             (Some(key), Some(inner)) => {
                 let nonce: [u8; 12] = self.trng.bytes();
@@ -600,20 +620,6 @@ impl Mcu {
         Ok(Response::OptionsWritten)
     }
 
-    /// The RMA transition asked through a test port the lock fuse closed, on a design
-    /// whose port still takes this one command (an ASIC's token-gated test unlock):
-    /// the same token check and the same wipe as through an open port.
-    pub(crate) fn rma_unlock(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        token: Option<&[u8]>,
-    ) -> Result<Response, DeviceError> {
-        if self.life_cycle() == LifeCycle::Scrapped {
-            return Err(PortError::Scrapped.into());
-        }
-        self.transition(ctx, LifeCycle::Rma, token)
-    }
-
     fn transition(
         &mut self,
         ctx: &mut Ctx<'_>,
@@ -689,7 +695,93 @@ impl Target for Mcu {
         MEMORY_MAP
     }
 
+    fn life_cycle(&self) -> LifeCycle {
+        life_cycle::decode(self.life_cycle_bits())
+    }
+
+    fn persistent_writes(&self) -> u64 {
+        self.flash.writes() + self.options.writes() + self.otp.writes()
+    }
+
+    fn clone_box(&self) -> Box<dyn Target> {
+        Box::new(self.clone())
+    }
+
+    fn glitch(&mut self, glitch: Glitch, rng: &mut Stream) -> GlitchOutcome {
+        self.faults.glitch(glitch, rng)
+    }
+
+    fn fault_alarms(&self) -> u64 {
+        self.faults.alarms()
+    }
+
     fn debug_read(&mut self, ctx: &mut Ctx<'_>, addr: u32, len: u32) -> Result<Vec<u8>, PortError> {
+        let result = self.debug_read_op(ctx, addr, len);
+        self.faults.end_operation();
+        result
+    }
+
+    fn firmware_read(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        addr: u32,
+        len: u32,
+    ) -> Result<Vec<u8>, PortError> {
+        let result = self.firmware_read_op(ctx, addr, len);
+        self.faults.end_operation();
+        result
+    }
+
+    fn execute(&mut self, ctx: &mut Ctx<'_>, command: Command) -> Result<Response, DeviceError> {
+        let result = self.execute_op(ctx, command);
+        self.faults.end_operation();
+        result
+    }
+
+    fn stage_update(&mut self, ctx: &mut Ctx<'_>, image: &[u8]) -> Result<(), DeviceError> {
+        let result = self.stage_update_op(ctx, image);
+        self.faults.end_operation();
+        result
+    }
+
+    fn boot(&mut self, ctx: &mut Ctx<'_>) -> Result<RunningImage, BootError> {
+        let result = self.boot_op(ctx);
+        self.faults.end_operation();
+        result
+    }
+
+    fn authenticate(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        challenge: &[u8; 32],
+        server: &PublicKey,
+    ) -> Result<(crate::first_connection::DeviceAuth, [u8; 32]), PortError> {
+        let result = self.authenticate_op(ctx, challenge, server);
+        self.faults.end_operation();
+        result
+    }
+
+    fn power_trace(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        operation: &MeasuredOperation,
+        rng: &mut Stream,
+    ) -> Result<PowerTrace, PortError> {
+        let result = self.power_trace_op(ctx, operation, rng);
+        self.faults.end_operation();
+        result
+    }
+}
+
+/// What each interface does; the `Target` methods wrap these, ending the operation
+/// (a transient fault not spent in it is gone) after each.
+impl Mcu {
+    pub(crate) fn debug_read_op(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        addr: u32,
+        len: u32,
+    ) -> Result<Vec<u8>, PortError> {
         if let Err(refused) = self.port_open() {
             ctx.record("debug-refused", &[("addr", Field::U64(addr.into()))]);
             return Err(refused);
@@ -711,7 +803,7 @@ impl Target for Mcu {
         Ok(data)
     }
 
-    fn authenticate(
+    pub(crate) fn authenticate_op(
         &mut self,
         ctx: &mut Ctx<'_>,
         challenge: &[u8; 32],
@@ -748,7 +840,7 @@ impl Target for Mcu {
         ))
     }
 
-    fn firmware_read(
+    pub(crate) fn firmware_read_op(
         &mut self,
         ctx: &mut Ctx<'_>,
         addr: u32,
@@ -771,11 +863,25 @@ impl Target for Mcu {
         result
     }
 
-    fn execute(&mut self, ctx: &mut Ctx<'_>, command: Command) -> Result<Response, DeviceError> {
+    pub(crate) fn execute_op(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        command: Command,
+    ) -> Result<Response, DeviceError> {
         if let Err(refused) = self.port_open() {
             ctx.record("command-refused", &[]);
             return Err(refused.into());
         }
+        self.run_command(ctx, command)
+    }
+
+    /// One command of the programming protocol, once the port has let it through (or a
+    /// design's own test port has: an ASIC's in RMA).
+    pub(crate) fn run_command(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        command: Command,
+    ) -> Result<Response, DeviceError> {
         match command {
             Command::GetInfo => {
                 let transport_key = self.transport_key(ctx).public_key().clone();
@@ -829,11 +935,11 @@ impl Target for Mcu {
         }
     }
 
-    fn life_cycle(&self) -> LifeCycle {
-        life_cycle::decode(self.life_cycle_bits())
-    }
-
-    fn stage_update(&mut self, ctx: &mut Ctx<'_>, image: &[u8]) -> Result<(), DeviceError> {
+    pub(crate) fn stage_update_op(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        image: &[u8],
+    ) -> Result<(), DeviceError> {
         self.require_state(
             &[
                 LifeCycle::Test,
@@ -848,7 +954,7 @@ impl Target for Mcu {
         Ok(())
     }
 
-    fn boot(&mut self, ctx: &mut Ctx<'_>) -> Result<RunningImage, BootError> {
+    pub(crate) fn boot_op(&mut self, ctx: &mut Ctx<'_>) -> Result<RunningImage, BootError> {
         self.transport = None;
         self.running = false;
         let result = boot::run(self, ctx);
@@ -869,23 +975,7 @@ impl Target for Mcu {
         result
     }
 
-    fn persistent_writes(&self) -> u64 {
-        self.flash.writes() + self.options.writes() + self.otp.writes()
-    }
-
-    fn clone_box(&self) -> Box<dyn Target> {
-        Box::new(self.clone())
-    }
-
-    fn glitch(&mut self, glitch: Glitch, rng: &mut Stream) -> GlitchOutcome {
-        self.faults.glitch(glitch, rng)
-    }
-
-    fn fault_alarms(&self) -> u64 {
-        self.faults.alarms()
-    }
-
-    fn power_trace(
+    pub(crate) fn power_trace_op(
         &mut self,
         ctx: &mut Ctx<'_>,
         operation: &MeasuredOperation,
@@ -909,7 +999,7 @@ impl Target for Mcu {
             MeasuredOperation::ScalarMultiply { .. } => leakage::ladder_steps(&key),
         };
         ctx.record("power-measured", &[("slot", Field::U64(slot.into()))]);
-        Ok(self.leakage.trace(&values, rng))
+        Ok(self.leakage.trace(&values, &mut self.masks, rng))
     }
 }
 

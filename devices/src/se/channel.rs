@@ -12,7 +12,7 @@
 //! the batch's transport key diversified by the card's id, so a key leaked from one
 //! card opens no other.
 
-use super::apdu::{Command, Response};
+use super::apdu::{Command, Response, Sw};
 use crate::DeviceId;
 use provsim_sim::crypto::Crypto;
 
@@ -90,6 +90,15 @@ fn bound_header(command: &Command) -> Vec<u8> {
     header
 }
 
+/// What a response's sealing binds besides its data: the command's header and Le,
+/// and the status word.
+fn response_binding(command: &Command, sw: Sw) -> Vec<u8> {
+    let mut aad = b"response".to_vec();
+    aad.extend_from_slice(&bound_header(command));
+    aad.extend_from_slice(&sw.0.to_be_bytes());
+    aad
+}
+
 /// The card's end of a channel.
 #[derive(Clone)]
 pub struct CardChannel {
@@ -152,12 +161,13 @@ impl CardChannel {
         Some(plain)
     }
 
-    /// Seals a response's data under the next response counter.
-    pub fn seal(&mut self, crypto: &Crypto, data: &[u8]) -> Vec<u8> {
+    /// Seals a response's data under the next response counter, bound to the command
+    /// it answers and to its status word (so neither can be changed on the way).
+    pub fn seal(&mut self, crypto: &Crypto, command: &Command, sw: Sw, data: &[u8]) -> Vec<u8> {
         let sealed = crypto.aead_seal(
             &self.keys.response,
             &nonce(1, self.next_response),
-            b"response",
+            &response_binding(command, sw),
             data,
         );
         self.next_response += 1;
@@ -217,17 +227,66 @@ impl HostChannel {
         }
     }
 
-    /// A secured response's data, if it opens under the next response counter.
-    pub fn unwrap(&mut self, crypto: &Crypto, response: &Response) -> Option<Vec<u8>> {
+    /// A secured response's data, if it opens under the next response counter as the
+    /// answer to `command` (as wrapped) with the status word it carries.
+    pub fn unwrap(
+        &mut self,
+        crypto: &Crypto,
+        command: &Command,
+        response: &Response,
+    ) -> Option<Vec<u8>> {
         let plain = crypto
             .aead_open(
                 &self.keys.response,
                 &nonce(1, self.next_response),
-                b"response",
+                &response_binding(command, response.sw),
                 &response.data,
             )
             .ok()?;
         self.next_response += 1;
         Some(plain)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The session keys depend on both challenges: a host that reuses its challenge
+    /// still gets a new session from the card's fresh one, and what it sealed for an
+    /// earlier session does not open in the new one.
+    #[test]
+    fn a_session_is_bound_to_both_challenges_and_to_the_status_word() {
+        let crypto = Crypto::new();
+        let key = [5u8; 32];
+        let host = [1u8; CHALLENGE_LEN];
+        let (mut first, cryptogram) = CardChannel::initialize(&crypto, &key, host, [2; 8]);
+        let (mut host_end, host_cryptogram) =
+            HostChannel::open(&crypto, &key, host, [2; 8], &cryptogram).unwrap();
+        assert!(first.authenticate(&crypto, &host_cryptogram));
+        let (mut second, other) = CardChannel::initialize(&crypto, &key, host, [3; 8]);
+        assert_ne!(cryptogram, other);
+        assert!(!second.authenticate(&crypto, &host_cryptogram));
+        let command = Command::new(0x00, 0xb0, 0, 1, vec![], Some(0));
+        let wrapped = host_end.wrap(&crypto, &command);
+        assert!(second.open(&crypto, &wrapped).is_none());
+        assert!(first.open(&crypto, &wrapped).is_some());
+        // The answer is bound to its status word.
+        let sealed = first.seal(&crypto, &command, Sw::CONDITIONS, b"");
+        let forged = Response {
+            data: sealed.clone(),
+            sw: Sw::OK,
+        };
+        assert!(
+            host_end
+                .clone()
+                .unwrap(&crypto, &wrapped, &forged)
+                .is_none()
+        );
+        let real = Response {
+            data: sealed,
+            sw: Sw::CONDITIONS,
+        };
+        assert_eq!(host_end.unwrap(&crypto, &wrapped, &real), Some(Vec::new()));
     }
 }

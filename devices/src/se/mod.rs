@@ -171,7 +171,13 @@ impl SecureElement {
     pub fn transmit(&mut self, ctx: &mut Ctx<'_>, bytes: &[u8]) -> Vec<u8> {
         let response = match Command::parse(bytes) {
             Ok(command) => self.process(ctx, &command),
-            Err(_) => Response::status(Sw::WRONG_LENGTH),
+            Err(_) => {
+                // A secured command that does not even parse was altered on the way.
+                if bytes.first().is_some_and(|cla| cla & SECURE_MESSAGING != 0) {
+                    self.channel = None;
+                }
+                Response::status(Sw::WRONG_LENGTH)
+            }
         };
         ctx.record(
             "apdu",
@@ -186,6 +192,10 @@ impl SecureElement {
     fn process(&mut self, ctx: &mut Ctx<'_>, command: &Command) -> Response {
         let crypto = ctx.crypto;
         if command.cla & SECURE_MESSAGING != 0 {
+            if !matches!(command.cla, 0x04 | 0x84) {
+                self.channel = None;
+                return Response::status(Sw::CLA_NOT_SUPPORTED);
+            }
             // Secured: opens under the channel or closes it.
             let Some(channel) = self.channel.as_mut() else {
                 return Response::status(Sw::SECURITY_STATUS);
@@ -199,9 +209,17 @@ impl SecureElement {
                 data,
                 ..command.clone()
             };
-            let answer = self.dispatch(ctx, &plain, true);
+            // Selecting and opening channels happen outside a channel.
+            let answer = if matches!(
+                plain.ins,
+                ins::SELECT | ins::INITIALIZE_UPDATE | ins::EXTERNAL_AUTHENTICATE
+            ) {
+                Response::status(Sw::CONDITIONS)
+            } else {
+                self.dispatch(ctx, &plain, true)
+            };
             let sealed = match self.channel.as_mut() {
-                Some(channel) => channel.seal(crypto, &answer.data),
+                Some(channel) => channel.seal(crypto, command, answer.sw, &answer.data),
                 None => Vec::new(),
             };
             return Response {
@@ -479,6 +497,12 @@ impl SecureElement {
             return Err(Sw::CONDITIONS);
         }
         Ok(())
+    }
+
+    /// Whether object `id` holds a key: for tests.
+    #[cfg(test)]
+    pub(crate) fn holds_key(&self, id: u8) -> bool {
+        self.objects.get(&id).is_some_and(|o| o.key().is_some())
     }
 
     /// Test and oracle access to the card's secrets: never reachable by an APDU.

