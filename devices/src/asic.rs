@@ -136,6 +136,13 @@ impl Asic {
         self.helper.is_some()
     }
 
+    /// Runs one operation through an interface, then ends it (the core's faults).
+    fn operation<T>(&mut self, run: impl FnOnce(&mut Self) -> T) -> T {
+        let result = run(self);
+        self.core.end_operation();
+        result
+    }
+
     fn noise(&mut self) -> Stream {
         self.power_ups += 1;
         self.seed
@@ -228,9 +235,7 @@ impl Target for Asic {
     }
 
     fn debug_read(&mut self, ctx: &mut Ctx<'_>, addr: u32, len: u32) -> Result<Vec<u8>, PortError> {
-        let result = self.debug_read_op(ctx, addr, len);
-        self.core.end_operation();
-        result
+        self.operation(|asic| asic.debug_read_op(ctx, addr, len))
     }
 
     fn firmware_read(
@@ -239,27 +244,19 @@ impl Target for Asic {
         addr: u32,
         len: u32,
     ) -> Result<Vec<u8>, PortError> {
-        let result = self.firmware_read_op(ctx, addr, len);
-        self.core.end_operation();
-        result
+        self.operation(|asic| asic.firmware_read_op(ctx, addr, len))
     }
 
     fn execute(&mut self, ctx: &mut Ctx<'_>, command: Command) -> Result<Response, DeviceError> {
-        let result = self.execute_op(ctx, command);
-        self.core.end_operation();
-        result
+        self.operation(|asic| asic.execute_op(ctx, command))
     }
 
     fn stage_update(&mut self, ctx: &mut Ctx<'_>, image: &[u8]) -> Result<(), DeviceError> {
-        let result = self.stage_update_op(ctx, image);
-        self.core.end_operation();
-        result
+        self.operation(|asic| asic.stage_update_op(ctx, image))
     }
 
     fn boot(&mut self, ctx: &mut Ctx<'_>) -> Result<RunningImage, BootError> {
-        let result = self.boot_op(ctx);
-        self.core.end_operation();
-        result
+        self.operation(|asic| asic.boot_op(ctx))
     }
 
     fn authenticate(
@@ -268,9 +265,7 @@ impl Target for Asic {
         challenge: &[u8; 32],
         server: &PublicKey,
     ) -> Result<(DeviceAuth, [u8; 32]), PortError> {
-        let result = self.authenticate_op(ctx, challenge, server);
-        self.core.end_operation();
-        result
+        self.operation(|asic| asic.authenticate_op(ctx, challenge, server))
     }
 
     fn power_trace(
@@ -279,9 +274,7 @@ impl Target for Asic {
         operation: &MeasuredOperation,
         rng: &mut Stream,
     ) -> Result<PowerTrace, PortError> {
-        let result = self.power_trace_op(ctx, operation, rng);
-        self.core.end_operation();
-        result
+        self.operation(|asic| asic.power_trace_op(ctx, operation, rng))
     }
 }
 

@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 pub mod asic;
+mod countermeasures;
 mod error;
 pub mod fault;
 pub mod first_connection;
@@ -23,10 +24,11 @@ pub mod puf;
 pub mod se;
 mod target;
 
+pub use countermeasures::Countermeasures;
 pub use error::{BootError, DeviceError, PortError};
 pub use target::{
-    Command, Countermeasures, DeviceId, DeviceInfo, Fuse, LifeCycle, MemoryRegion, RegionKind,
-    Response, RunningImage, Target, TargetKind, TokenKind, build_target, build_target_with,
+    Command, DeviceId, DeviceInfo, Fuse, LifeCycle, MemoryRegion, RegionKind, Response,
+    RunningImage, Target, TargetKind, TokenKind, build_target, build_target_with,
 };
 
 /// A symmetric key's check value: the first four bytes of SHA-256 over a fixed label and
