@@ -17,6 +17,19 @@ pub fn describe(detailed: bool) -> String {
         if !detailed {
             continue;
         }
+        if !kind.runs_firmware() {
+            let _ = writeln!(
+                out,
+                "    interface: APDUs only, no memory map on a port (personalisation, then \
+                 closed; returned parts terminated)"
+            );
+            let _ = writeln!(
+                out,
+                "    fault points: {}",
+                names(kind.fault_points(), FaultPoint::name)
+            );
+            continue;
+        }
         let _ = writeln!(out, "    memory map:");
         for region in kind.memory_map() {
             let _ = writeln!(

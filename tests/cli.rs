@@ -400,6 +400,10 @@ fn the_golden_report_is_reproduced() {
             "scenarios/mcu-board-glitch-hardened.toml",
             "tests/golden/mcu-board-glitch-hardened.seed1.report.json",
         ),
+        (
+            "scenarios/se-board-provisioner-hsm.toml",
+            "tests/golden/se-board-provisioner-hsm.seed1.report.json",
+        ),
     ] {
         let (dir, _) = run_into(Some(scenario), Some(1));
         let produced = fs::read_to_string(dir.path().join("report.json")).unwrap();

@@ -60,7 +60,7 @@ fn device_certificates(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Every shipped scenario: all three custody configurations, all three levels.
-const SHIPPED: [&str; 9] = [
+const SHIPPED: [&str; 10] = [
     "mcu-board-provisioner-hsm",
     "mcu-board-debug-open",
     "mcu-wafer-customer-hsm",
@@ -70,6 +70,7 @@ const SHIPPED: [&str; 9] = [
     "mcu-lock-what-if",
     "mcu-board-glitch-hardened",
     "asic-board-test-port-open",
+    "se-board-provisioner-hsm",
 ];
 
 /// Runs every shipped scenario at seed 1 (exit 0 or 1: a broken claim still ships

@@ -45,6 +45,7 @@ impl Attack for CpaStorageKey {
         let knowledge = match target {
             TargetKind::Mcu => KnowledgeOfToe::Public,
             TargetKind::Asic => KnowledgeOfToe::Restricted,
+            TargetKind::Se => KnowledgeOfToe::Sensitive,
         };
         AttackPotential {
             elapsed: ElapsedTime::OneWeek,

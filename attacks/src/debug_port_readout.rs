@@ -49,6 +49,15 @@ impl Attack for DebugPortReadout {
                 rationale: "the same probe on the ASIC's test port, whose protocol and memory \
                             map are the maker's restricted design documents",
             },
+            TargetKind::Se => AttackPotential {
+                elapsed: ElapsedTime::OneDay,
+                expertise: Expertise::Proficient,
+                knowledge: KnowledgeOfToe::Sensitive,
+                window: WindowOfOpportunity::Easy,
+                equipment: Equipment::Standard,
+                rationale: "a probe on the secure element's pins, which carry no debug \
+                            protocol; its data sheet is under NDA",
+            },
         }
     }
 

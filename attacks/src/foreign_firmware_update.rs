@@ -40,7 +40,8 @@ impl Attack for ForeignFirmwareUpdate {
     fn potential(&self, target: TargetKind) -> AttackPotential {
         match target {
             // The ASIC's boot ROM takes the same MCUboot images as the MCU's.
-            TargetKind::Mcu | TargetKind::Asic => AttackPotential {
+            // An SE runs no firmware of the maker's: the path is refused.
+            TargetKind::Mcu | TargetKind::Asic | TargetKind::Se => AttackPotential {
                 elapsed: ElapsedTime::OneDay,
                 expertise: Expertise::Proficient,
                 knowledge: KnowledgeOfToe::Public,

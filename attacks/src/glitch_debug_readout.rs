@@ -59,6 +59,15 @@ impl Attack for GlitchDebugReadout {
                 rationale: "the same rig; the timing of the ASIC's own check is in its \
                             restricted design documents",
             },
+            TargetKind::Se => AttackPotential {
+                elapsed: ElapsedTime::OneWeek,
+                expertise: Expertise::Expert,
+                knowledge: KnowledgeOfToe::Sensitive,
+                window: WindowOfOpportunity::Easy,
+                equipment: Equipment::Specialised,
+                rationale: "the same rig against a secure element, whose design is under NDA \
+                            and which has no debug port to open",
+            },
         }
     }
 

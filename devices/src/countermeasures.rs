@@ -61,6 +61,11 @@ impl Countermeasures {
                 self.leakage(crate::leakage::LeakageModel::STOCK),
                 None,
             ),
+            TargetKind::Se => (
+                self.faults(crate::target::se_faults()),
+                self.leakage(crate::target::se_leakage()),
+                None,
+            ),
             TargetKind::Asic => {
                 let full = crate::asic::AsicIp::full();
                 (

@@ -25,6 +25,8 @@ pub enum PortError {
     NoIdentity,
     #[error("no key of that kind is installed in slot {slot}")]
     NoKey { slot: u8 },
+    #[error("the part has no debug port: its only interface is APDUs")]
+    NoPort,
 }
 
 /// Why a device refused a command of the programming protocol.
@@ -38,6 +40,13 @@ pub enum DeviceError {
     InvalidKey,
     #[error("the key store is sealed and its key is not loaded (the PUF did not read back)")]
     KeyStoreClosed,
+    #[error("the secure element answered {sw:04X} to instruction {ins:02X}")]
+    Apdu { ins: u8, sw: u16 },
+    #[error("a {target} has no {what}")]
+    Unsupported {
+        target: &'static str,
+        what: &'static str,
+    },
     #[error("the certificate request could not be encoded: {0}")]
     RequestEncoding(CryptoError),
     #[error("public key rejected: {0}")]

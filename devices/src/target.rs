@@ -13,16 +13,27 @@ pub enum TargetKind {
     /// A custom ASIC: the same core with a PUF, a key ladder, a sealed key store and
     /// fault and leakage countermeasures.
     Asic,
+    /// A secure element: a smart-card-class chip behind APDUs, personalised over a
+    /// sealed-key import and closed; it runs no firmware of the device maker's.
+    Se,
 }
 
 impl TargetKind {
-    pub const ALL: [TargetKind; 2] = [TargetKind::Mcu, TargetKind::Asic];
+    pub const ALL: [TargetKind; 3] = [TargetKind::Mcu, TargetKind::Asic, TargetKind::Se];
 
     pub fn name(self) -> &'static str {
         match self {
             TargetKind::Mcu => "mcu",
             TargetKind::Asic => "asic",
+            TargetKind::Se => "se",
         }
+    }
+
+    /// Whether the part boots the device maker's firmware, with fuses, life-cycle tokens
+    /// and a debug port: what the station writes, locks and tests. A secure element
+    /// does not: it is personalised with keys and a certificate, then closed.
+    pub fn runs_firmware(self) -> bool {
+        self != TargetKind::Se
     }
 
     /// One line on what the target is, for `provsim list targets`.
@@ -41,6 +52,12 @@ impl TargetKind {
                  key, a sealed key store, glitch detectors, redundant hardened checks, \
                  masking and a shield"
             }
+            TargetKind::Se => {
+                "secure element: APDUs only (ISO 7816-4), objects with read/use/update rules \
+                 and their own life cycle, a PIN with three tries, an SCP03-style secure \
+                 channel, keys imported sealed to its transport key while personalising, no \
+                 debug port, no RMA (a returned part is terminated)"
+            }
         }
     }
 
@@ -49,9 +66,12 @@ impl TargetKind {
         use crate::fault::FaultPoint;
         FaultPoint::ALL
             .into_iter()
-            .filter(|point| match point {
-                FaultPoint::ApduAccess => false,
-                FaultPoint::KeyLadderStep => self == TargetKind::Asic,
+            .filter(|point| match (self, point) {
+                (TargetKind::Se, p) => {
+                    matches!(p, FaultPoint::ApduAccess | FaultPoint::LifeCycleGate)
+                }
+                (_, FaultPoint::ApduAccess) => false,
+                (kind, FaultPoint::KeyLadderStep) => kind == TargetKind::Asic,
                 _ => true,
             })
             .collect()
@@ -61,6 +81,7 @@ impl TargetKind {
     pub fn memory_map(self) -> &'static [MemoryRegion] {
         match self {
             TargetKind::Mcu | TargetKind::Asic => crate::mcu::layout::MEMORY_MAP,
+            TargetKind::Se => &[],
         }
     }
 }
@@ -432,5 +453,60 @@ pub fn build_target_with(
             };
             Box::new(crate::asic::Asic::new(seed, index, device_id, ip))
         }
+        TargetKind::Se => {
+            // The batch transport key the SE vendor keyed the cards with (and hands the
+            // customer); the vendor's diversification is not the line's work, so it is
+            // counted on a facade of its own.
+            let batch_key: [u8; 32] = seed.stream("se-vendor/batch-transport-key").bytes();
+            let vendor = provsim_sim::crypto::Crypto::new();
+            Box::new(crate::se::SeChip::new(
+                seed,
+                index,
+                device_id,
+                &batch_key,
+                &vendor,
+                countermeasures.leakage(se_leakage()),
+                countermeasures.faults(se_faults()),
+            ))
+        }
+    }
+}
+
+/// A secure element's leakage as shipped: second-order masking, a shield letting a
+/// quarter of the signal through, and two bits of noise.
+pub(crate) fn se_leakage() -> crate::leakage::LeakageModel {
+    crate::leakage::LeakageModel {
+        masking_order: 2,
+        shield: crate::fault::Ratio::new(1, 4).unwrap_or(crate::fault::Ratio::ALWAYS),
+        noise_milli: 2_000,
+        ..crate::leakage::LeakageModel::STOCK
+    }
+}
+
+/// A secure element's fault countermeasures as shipped: voltage, clock and light
+/// sensors that catch nine glitches in ten, its access and life-cycle checks computed
+/// twice, hardened booleans.
+pub(crate) fn se_faults() -> crate::fault::FaultModel {
+    use crate::fault::{
+        Detector, FaultCountermeasures, FaultModel, FaultPoint, GlitchMethod, Ratio,
+    };
+    let nine_in_ten = Ratio::new(9, 10).unwrap_or(Ratio::NEVER);
+    FaultModel {
+        countermeasures: FaultCountermeasures {
+            detectors: [
+                GlitchMethod::Voltage,
+                GlitchMethod::Clock,
+                GlitchMethod::Laser,
+            ]
+            .into_iter()
+            .map(|senses| Detector {
+                senses,
+                catches: nine_in_ten,
+            })
+            .collect(),
+            redundant: vec![FaultPoint::ApduAccess, FaultPoint::LifeCycleGate],
+            hardened_booleans: true,
+        },
+        ..FaultModel::stock()
     }
 }

@@ -210,6 +210,8 @@ struct Pass<'s, 'c, 'x> {
     /// The sealed identity key was sent to the chip: from then on the chip may hold it,
     /// whatever it answered.
     key_sent: bool,
+    /// The device's identity public key, once made.
+    identity: Option<PublicKey>,
 }
 
 impl Pass<'_, '_, '_> {
@@ -308,6 +310,7 @@ impl Station {
             device,
             audit,
             key_sent: false,
+            identity: None,
         };
         let started = pass.ctx.now;
 
@@ -383,6 +386,7 @@ impl Station {
                 }
             }
         };
+        pass.identity = Some(made.identity().clone());
         let keys = DeviceKeys {
             secrets: self.make_symmetric_keys(&mut pass, seed, index),
             identity: made,
@@ -523,18 +527,22 @@ impl Station {
                 der: certificate.der.clone(),
             },
         )?;
-        pass.step(step_time::WRITE_FIRMWARE_KEY, "write-firmware-key");
-        let fw_key = pass.site.firmware_key.sec1().to_vec();
-        pass.command(
-            target,
-            "write firmware key",
-            Command::WriteFirmwareKey { sec1: fw_key },
-        )?;
-        pass.audit(
-            "station",
-            "certificate-and-firmware-key-written",
-            String::new(),
-        );
+        if target.kind().runs_firmware() {
+            pass.step(step_time::WRITE_FIRMWARE_KEY, "write-firmware-key");
+            let fw_key = pass.site.firmware_key.sec1().to_vec();
+            pass.command(
+                target,
+                "write firmware key",
+                Command::WriteFirmwareKey { sec1: fw_key },
+            )?;
+            pass.audit(
+                "station",
+                "certificate-and-firmware-key-written",
+                String::new(),
+            );
+        } else {
+            pass.audit("station", "certificate-written", String::new());
+        }
 
         Ok(certificate)
     }
@@ -726,6 +734,11 @@ impl Station {
                 },
             )?;
         }
+        if !target.kind().runs_firmware() {
+            // A secure element has no life-cycle tokens: it is closed, not exited, and
+            // a returned one is terminated, not reopened.
+            return Ok(());
+        }
         pass.step(step_time::TOKENS, "token-hashes");
         for kind in [TokenKind::TestExit, TokenKind::Rma] {
             let hash = pass.ctx.crypto.sha256(&life_cycle_token(seed, index, kind));
@@ -743,7 +756,8 @@ impl Station {
         Ok(())
     }
 
-    /// Writes the firmware, leaves test, runs the lock sequence and boots the chip.
+    /// Writes the firmware, leaves test, runs the lock sequence and boots the chip (a
+    /// secure element is closed and has its identity key answer a challenge instead).
     fn lock_and_test(
         &self,
         pass: &mut Pass<'_, '_, '_>,
@@ -752,6 +766,9 @@ impl Station {
         target: &mut dyn Target,
         observer: &mut dyn PassObserver,
     ) -> Result<(), StationError> {
+        if !target.kind().runs_firmware() {
+            return self.close_and_test(pass, seed, index, target, observer);
+        }
         let device = pass.device;
         pass.step(step_time::WRITE_IMAGE, "write-image");
         let image = pass.site.firmware_image.clone();
@@ -836,6 +853,59 @@ impl Station {
             "station",
             "functional-test-passed",
             format!("firmware={} verified={}", running.version, running.verified),
+        );
+        self.test_part(pass, seed, index, self.level)
+    }
+
+    /// A secure element's end of the pass: personalisation is closed (which makes its
+    /// objects operational), then its identity key answers a first-connection
+    /// challenge from the station's own test key, checked against the key the vault
+    /// certified.
+    fn close_and_test(
+        &self,
+        pass: &mut Pass<'_, '_, '_>,
+        seed: Seed,
+        index: u64,
+        target: &mut dyn Target,
+        observer: &mut dyn PassObserver,
+    ) -> Result<(), StationError> {
+        let device = pass.device;
+        pass.step(step_time::TEST_EXIT, "close-personalisation");
+        pass.command(
+            target,
+            "close personalisation",
+            Command::Transition {
+                to: LifeCycle::Provisioned,
+                token: None,
+            },
+        )?;
+        pass.audit("station", "life-cycle", "state=provisioned".to_owned());
+        observer.observe(LockStage::BeforeLocks, target);
+        pass.step(step_time::BOOT, "functional-test");
+        let mut stream = seed.device_stream(index, "functional-test");
+        let tester = pass.ctx.crypto.generate_key(&mut stream);
+        let challenge: [u8; 32] = stream.bytes();
+        let failed = |reason: String| StationError::BootFailed { device, reason };
+        let (auth, _) = target
+            .authenticate(pass.ctx, &challenge, tester.public_key())
+            .map_err(|e| failed(e.to_string()))?;
+        let identity = pass
+            .identity
+            .clone()
+            .ok_or_else(|| failed("no identity key was made".to_owned()))?;
+        let transcript = provsim_devices::first_connection::transcript(
+            &challenge,
+            tester.public_key(),
+            &auth.ephemeral,
+        );
+        pass.ctx
+            .crypto
+            .verify(&identity, &transcript, &auth.signature)
+            .map_err(|_| failed("the identity key did not answer the challenge".to_owned()))?;
+        pass.audit(
+            "station",
+            "functional-test-passed",
+            "identity=answered".to_owned(),
         );
         self.test_part(pass, seed, index, self.level)
     }

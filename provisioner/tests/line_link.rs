@@ -339,6 +339,7 @@ proptest! {
         stop in any::<bool>(),
         on_chip in any::<bool>(),
         symmetric in 0usize..3,
+        secure_element in any::<bool>(),
     ) {
         let link = LinkConfig {
             faults: Faults {
@@ -358,7 +359,12 @@ proptest! {
             on_failure: if stop { OnLinkFailure::StopLine } else { OnLinkFailure::RejectDevice },
         };
         let identity = if on_chip { IdentityOrigin::Device } else { IdentityOrigin::Vault };
-        let (line, summary, watch) = run(config(link, identity, symmetric), seed, &sizes);
+        let mut config = config(link, identity, symmetric);
+        // The secure element takes vault-made keys only (on this line, for now).
+        if secure_element && !on_chip {
+            config.target = TargetKind::Se;
+        }
+        let (line, summary, watch) = run(config, seed, &sizes);
         let verdict = check(&line, &summary, &watch);
         prop_assert!(verdict.is_ok(), "{:?}", verdict);
         // Whatever the link did to a shipped device's secrets, the device re-created

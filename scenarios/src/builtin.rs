@@ -56,6 +56,10 @@ pub const BUILTIN: &[Builtin] = &[
         name: "asic-board-test-port-open",
         text: include_str!("../asic-board-test-port-open.toml"),
     },
+    Builtin {
+        name: "se-board-provisioner-hsm",
+        text: include_str!("../se-board-provisioner-hsm.toml"),
+    },
 ];
 
 /// The scenario `provsim run` uses when given none.

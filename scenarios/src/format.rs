@@ -173,6 +173,7 @@ pub struct YieldSection {
 pub enum TargetKind {
     Mcu,
     Asic,
+    Se,
 }
 
 #[derive(Debug, Deserialize)]

@@ -306,6 +306,7 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
     let target = match file.line.target {
         format::TargetKind::Mcu => TargetKind::Mcu,
         format::TargetKind::Asic => TargetKind::Asic,
+        format::TargetKind::Se => TargetKind::Se,
     };
     let countermeasures = countermeasures(file.countermeasures.as_ref(), target, at)?;
 

@@ -25,11 +25,18 @@
 //! | DA | SET ACCESS rules | channel; operational objects only tighten |
 //! | 44 | ACTIVATE an object | channel |
 //! | E6 | TERMINATE an object (its content erased) | channel |
-//! | F0 | SET STATUS: close personalisation | channel |
+//! | F0 | SET STATUS: close personalisation (P1 00, activates what is initialised) or terminate the card (P1 FF) | |
+//! | CB | GET DATA: the transport key (made in RAM at power-up) | personalisation |
+//! | DB | IMPORT SEALED KEY (P1 kind, P2 id): an envelope sealed to the transport key | personalisation |
+//! | D6 | WRITE OBJECT also creates a certificate or data object (P1 kind) and appends (P1 80) | personalisation |
+//! | 87 | ESTABLISH SESSION: the first-connection answer with the identity key | the key's use rule |
 
 pub mod apdu;
 pub mod channel;
 mod objects;
+mod target;
+
+pub use target::SeChip;
 
 pub use objects::{ObjectKind, ObjectState, Rule, Rules};
 
@@ -37,7 +44,7 @@ use crate::fault::{FaultGate, FaultPoint, FaultState};
 use apdu::{Command, Response, Sw};
 use channel::{CHALLENGE_LEN, CardChannel, SECURE_MESSAGING};
 use objects::Object;
-use provsim_sim::crypto::{Crypto, PublicKey};
+use provsim_sim::crypto::{Crypto, PublicKey, SecretKey};
 use provsim_sim::{Ctx, Field, Seed, Stream};
 use std::collections::BTreeMap;
 
@@ -49,6 +56,8 @@ pub const AID: &[u8] = b"\xf0provsim-se";
 pub const MAX_OBJECTS: usize = 16;
 /// Tries a PIN gets before it blocks.
 pub const PIN_TRIES: u8 = 3;
+/// Bytes a certificate or data object holds at most.
+pub const MAX_CONTENT: usize = 2048;
 
 /// Instruction bytes.
 pub mod ins {
@@ -69,7 +78,16 @@ pub mod ins {
     pub const ACTIVATE: u8 = 0x44;
     pub const TERMINATE: u8 = 0xe6;
     pub const SET_STATUS: u8 = 0xf0;
+    pub const GET_TRANSPORT_KEY: u8 = 0xcb;
+    pub const IMPORT_SEALED_KEY: u8 = 0xdb;
+    pub const ESTABLISH_SESSION: u8 = 0x87;
 }
+
+/// SET STATUS's P1: close personalisation, or terminate the card.
+pub const CLOSE_PERSONALISATION: u8 = 0x00;
+pub const TERMINATE_CARD: u8 = 0xff;
+/// WRITE OBJECT's P1 bit: append to what the object holds.
+pub const APPEND: u8 = 0x80;
 
 /// The card's own life cycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -78,6 +96,8 @@ pub enum CardState {
     Personalisation,
     /// Personalisation is closed: no object is created and no key goes in any more.
     Secured,
+    /// End of life: every object terminated, every command refused.
+    Terminated,
 }
 
 /// A secure element.
@@ -94,6 +114,9 @@ pub struct SecureElement {
     pin_verified: bool,
     /// The channel being opened or open; closed by a command that does not open.
     channel: Option<CardChannel>,
+    /// The key envelopes are sealed to in personalisation: in RAM, made at first use
+    /// after power-up.
+    transport: Option<SecretKey>,
     trng: Stream,
     faults: FaultState,
 }
@@ -111,6 +134,7 @@ impl Clone for SecureElement {
             pin_tries: self.pin_tries,
             pin_verified: self.pin_verified,
             channel: self.channel.clone(),
+            transport: self.transport.clone(),
             trng: self.trng.duplicate(),
             faults: self.faults.clone(),
         }
@@ -137,6 +161,7 @@ impl SecureElement {
             pin_tries: PIN_TRIES,
             pin_verified: false,
             channel: None,
+            transport: None,
             trng: seed.device_stream(index, "se-trng"),
             faults: FaultState::default(),
         }
@@ -160,11 +185,16 @@ impl SecureElement {
         &mut self.faults
     }
 
+    pub fn faults(&self) -> &FaultState {
+        &self.faults
+    }
+
     /// Power cycle: the selection, the PIN's verification and the channel are gone.
     pub fn reset(&mut self) {
         self.selected = false;
         self.pin_verified = false;
         self.channel = None;
+        self.transport = None;
     }
 
     /// Takes one command APDU and answers.
@@ -234,6 +264,9 @@ impl SecureElement {
     }
 
     fn dispatch(&mut self, ctx: &mut Ctx<'_>, c: &Command, secured: bool) -> Response {
+        if self.state == CardState::Terminated {
+            return Response::status(Sw::CONDITIONS);
+        }
         if c.ins == ins::SELECT {
             return self.select(c);
         }
@@ -250,13 +283,16 @@ impl SecureElement {
             ins::INTERNAL_AUTHENTICATE => self.sign(ctx.crypto, c, secured),
             ins::GENERAL_AUTHENTICATE => self.ecdh(ctx.crypto, c, secured),
             ins::CHANGE_PIN => self.change_pin(ctx.crypto, c, secured),
+            ins::GET_TRANSPORT_KEY => self.transport_key(ctx),
+            ins::IMPORT_SEALED_KEY => self.import_sealed(ctx, c),
+            ins::ESTABLISH_SESSION => self.establish_session(ctx.crypto, c, secured),
+            ins::SET_STATUS => self.set_status(ctx, c),
             ins::CREATE_OBJECT
             | ins::GENERATE_KEY
             | ins::PUT_KEY
             | ins::SET_ACCESS
             | ins::ACTIVATE
-            | ins::TERMINATE
-            | ins::SET_STATUS => self.manage(ctx, c, secured),
+            | ins::TERMINATE => self.manage(ctx, c, secured),
             _ => Err(Sw::INS_NOT_SUPPORTED),
         };
         match result {
@@ -333,6 +369,7 @@ impl SecureElement {
         let may = match self.state {
             CardState::Personalisation => secured,
             CardState::Secured => self.pin_verified,
+            CardState::Terminated => false,
         };
         if !self.faults.check(FaultPoint::ApduAccess, may) {
             return Err(Sw::SECURITY_STATUS);
@@ -366,6 +403,25 @@ impl SecureElement {
     }
 
     fn write_object(&mut self, c: &Command, secured: bool) -> Result<Vec<u8>, Sw> {
+        // In personalisation a write makes the public object it names (a certificate
+        // or data), readable by all and updatable by no one once the card is closed.
+        let kind = ObjectKind::from_code(c.p1 & !APPEND);
+        if !self.objects.contains_key(&c.p2)
+            && self.state == CardState::Personalisation
+            && matches!(kind, Some(ObjectKind::Certificate | ObjectKind::Data))
+        {
+            if self.objects.len() >= MAX_OBJECTS {
+                return Err(Sw::NO_MEMORY);
+            }
+            let rules = Rules {
+                read: Rule::ALWAYS,
+                use_: Rule::NEVER,
+                update: Rule::ALWAYS,
+            };
+            if let Some(object) = kind.and_then(|k| Object::create(k, rules)) {
+                self.objects.insert(c.p2, object);
+            }
+        }
         let object = self.objects.get(&c.p2).ok_or(Sw::NOT_FOUND)?;
         let (rule, state, kind) = (object.rules.update, object.state, object.kind);
         if kind == ObjectKind::PrivateKey {
@@ -378,7 +434,14 @@ impl SecureElement {
             return Err(Sw::SECURITY_STATUS);
         }
         let object = self.object_mut(c.p2)?;
-        object.content = c.data.clone();
+        if c.p1 & APPEND != 0 {
+            if object.content.len() + c.data.len() > MAX_CONTENT {
+                return Err(Sw::NO_MEMORY);
+            }
+            object.content.extend_from_slice(&c.data);
+        } else {
+            object.content = c.data.clone();
+        }
         object.advance(ObjectState::Initialisation);
         Ok(Vec::new())
     }
@@ -464,16 +527,150 @@ impl SecureElement {
                 object.terminate();
                 Ok(Vec::new())
             }
-            ins::SET_STATUS => {
-                if !personalising {
+            _ => Err(Sw::INS_NOT_SUPPORTED),
+        }
+    }
+
+    /// Closing personalisation only takes rights away, and terminating the card only
+    /// ends it, so neither needs the channel: a station without the static key may
+    /// close what it personalised. Closing activates every object that is
+    /// initialised.
+    fn set_status(&mut self, ctx: &mut Ctx<'_>, c: &Command) -> Result<Vec<u8>, Sw> {
+        match c.p1 {
+            CLOSE_PERSONALISATION => {
+                let personalising = self.state == CardState::Personalisation;
+                if !self.faults.check(FaultPoint::LifeCycleGate, personalising) {
                     return Err(Sw::CONDITIONS);
                 }
                 self.state = CardState::Secured;
+                for object in self.objects.values_mut() {
+                    if object.state == ObjectState::Initialisation {
+                        object.advance(ObjectState::Operational);
+                    }
+                }
+                self.transport = None;
                 ctx.record("se-personalisation-closed", &[]);
                 Ok(Vec::new())
             }
-            _ => Err(Sw::INS_NOT_SUPPORTED),
+            TERMINATE_CARD => {
+                for object in self.objects.values_mut() {
+                    object.terminate();
+                }
+                self.state = CardState::Terminated;
+                self.channel = None;
+                self.transport = None;
+                ctx.record("se-terminated", &[]);
+                Ok(Vec::new())
+            }
+            _ => Err(Sw::WRONG_P1P2),
         }
+    }
+
+    fn transport_key(&mut self, ctx: &mut Ctx<'_>) -> Result<Vec<u8>, Sw> {
+        if self.state != CardState::Personalisation {
+            return Err(Sw::CONDITIONS);
+        }
+        let trng = &mut self.trng;
+        let key = self
+            .transport
+            .get_or_insert_with(|| ctx.crypto.generate_key(trng));
+        Ok(key.public_key().sec1().to_vec())
+    }
+
+    /// A key sealed to the transport key for one object of this card (the envelope's
+    /// context names the card and the object), taken in only while personalising. The
+    /// object is made with the vendor's rules for injected keys: usable by all, its
+    /// public half readable, never updated.
+    fn import_sealed(&mut self, ctx: &mut Ctx<'_>, c: &Command) -> Result<Vec<u8>, Sw> {
+        let personalising = self.state == CardState::Personalisation;
+        if !self.faults.check(FaultPoint::LifeCycleGate, personalising) {
+            return Err(Sw::CONDITIONS);
+        }
+        let kind = ObjectKind::from_code(c.p1).ok_or(Sw::WRONG_P1P2)?;
+        if !matches!(kind, ObjectKind::PrivateKey | ObjectKind::SymmetricKey) {
+            return Err(Sw::WRONG_P1P2);
+        }
+        if self.objects.contains_key(&c.p2) {
+            return Err(Sw::EXISTS);
+        }
+        if self.objects.len() >= MAX_OBJECTS {
+            return Err(Sw::NO_MEMORY);
+        }
+        let transport = self.transport.clone().ok_or(Sw::CONDITIONS)?;
+        let aad = crate::mcu::injection_context(self.device_id, c.p2);
+        let envelope = provsim_sim::crypto::Envelope::from_bytes(c.data.clone());
+        let secret = ctx
+            .crypto
+            .open_envelope(&transport, &aad, &envelope)
+            .map_err(|_| Sw::WRONG_DATA)?;
+        let rules = Rules {
+            read: Rule::ALWAYS,
+            use_: Rule::ALWAYS,
+            update: Rule::NEVER,
+        };
+        let mut object = Object::create(kind, rules).ok_or(Sw::WRONG_DATA)?;
+        let answer = match kind {
+            ObjectKind::PrivateKey => {
+                let key = ctx
+                    .crypto
+                    .import_secret(&secret)
+                    .map_err(|_| Sw::WRONG_DATA)?;
+                object.install_key(&key);
+                key.public_key().sec1().to_vec()
+            }
+            _ => {
+                if secret.len() != 32 {
+                    return Err(Sw::WRONG_DATA);
+                }
+                object.install_secret(&secret);
+                crate::key_check_value(ctx.crypto, &secret).to_vec()
+            }
+        };
+        self.objects.insert(c.p2, object);
+        ctx.record("se-key-imported", &[("object", Field::U64(c.p2.into()))]);
+        Ok(answer)
+    }
+
+    /// The first-connection answer (see [`crate::first_connection`]): a fresh ephemeral
+    /// key from the card's TRNG, the transcript signed with private-key object P2, and
+    /// the session key from ECDH with the server's key. Data: challenge (32) || server
+    /// key (65); answer: ephemeral key (65) || session key (32) || signature (DER).
+    fn establish_session(
+        &mut self,
+        crypto: &Crypto,
+        c: &Command,
+        secured: bool,
+    ) -> Result<Vec<u8>, Sw> {
+        let (challenge, server) = c.data.split_at_checked(32).ok_or(Sw::WRONG_LENGTH)?;
+        let challenge: [u8; 32] = challenge.try_into().map_err(|_| Sw::WRONG_LENGTH)?;
+        let server = PublicKey::from_sec1(server).map_err(|_| Sw::WRONG_DATA)?;
+        let identity = self.usable_key(c.p2, secured)?;
+        let ephemeral = crypto.generate_key(&mut self.trng);
+        let transcript =
+            crate::first_connection::transcript(&challenge, &server, ephemeral.public_key());
+        let signature = crypto.sign(&identity, &transcript);
+        let shared = crypto.ecdh(&ephemeral, &server);
+        let session = crate::first_connection::session_key(crypto, &shared, &transcript);
+        let mut out = ephemeral.public_key().sec1().to_vec();
+        out.extend_from_slice(&session);
+        out.extend_from_slice(signature.as_der());
+        Ok(out)
+    }
+
+    /// The symmetric key in object `id`, for the card's own AES (power measurements).
+    pub(crate) fn symmetric_key(&self, id: u8) -> Option<Vec<u8>> {
+        let object = self.objects.get(&id)?;
+        (object.kind == ObjectKind::SymmetricKey && object.state == ObjectState::Operational)
+            .then(|| object.secret().map(<[u8]>::to_vec))
+            .flatten()
+    }
+
+    /// The private key in object `id`, for the card's own scalar multiplications.
+    pub(crate) fn private_key(&self, id: u8) -> Option<provsim_sim::crypto::SecretKey> {
+        let object = self.objects.get(&id)?;
+        (object.kind == ObjectKind::PrivateKey && object.state == ObjectState::Operational)
+            .then(|| object.key())
+            .flatten()
     }
 
     fn create_object(&mut self, c: &Command) -> Result<Vec<u8>, Sw> {

@@ -82,6 +82,16 @@ enum Step {
     Close {
         secured: bool,
     },
+    /// A key sealed to the card's transport key, for object `id` (or, wrongly bound,
+    /// for another object), imported in the clear as the line does.
+    ImportSealed {
+        id: u8,
+        bound_right: bool,
+    },
+    /// The first-connection answer with key object `id`.
+    Establish {
+        id: u8,
+    },
     /// What a station does for one key: create the object, generate or import the key,
     /// activate it, each over the channel as one more step.
     Provision {
@@ -139,6 +149,9 @@ fn step() -> impl Strategy<Value = Step> {
         4 => (id.clone(), sec()).prop_map(|(id, secured)| Step::Activate { id, secured }),
         1 => (id.clone(), sec()).prop_map(|(id, secured)| Step::Terminate { id, secured }),
         1 => prop::bool::weighted(0.5).prop_map(|secured| Step::Close { secured }),
+        3 => (id.clone(), prop::bool::weighted(0.85))
+            .prop_map(|(id, bound_right)| Step::ImportSealed { id, bound_right }),
+        2 => id.clone().prop_map(|id| Step::Establish { id }),
         3 => (id.clone(), any::<bool>(), rules())
             .prop_map(|(id, import, rules)| Step::Provision { id, import, rules }),
         1 => any::<usize>().prop_map(|pick| Step::Replay { pick }),
@@ -639,8 +652,55 @@ fn predict(bench: &mut Bench, model: &Model, step: &Step) -> (Command, bool, boo
             (bench_command(ins::TERMINATE, 0, id, vec![]), secured, ok)
         }
         Step::Close { secured } => {
-            let ok = manage(secured) && !model.secured_card;
+            // Closing only takes rights away: it needs no channel.
+            let ok = model.selected && channel_ok(secured) && !model.secured_card;
             (bench_command(ins::SET_STATUS, 0, 0, vec![]), secured, ok)
+        }
+        Step::ImportSealed { id, bound_right } => {
+            // The transport key, as the line reads it (refused once closed).
+            let transport = bench
+                .raw(&bench_command(ins::GET_TRANSPORT_KEY, 0, 0, vec![]).encode())
+                .data;
+            let envelope = match PublicKey::from_sec1(&transport) {
+                Ok(transport) => {
+                    let key = bench.crypto.generate_key(&mut bench.keys);
+                    let bound = if bound_right { id } else { id + 1 };
+                    bench
+                        .crypto
+                        .seal_envelope(
+                            &transport,
+                            &crate::mcu::injection_context(bench.card.device_id(), bound),
+                            &key.expose_secret_bytes(),
+                            &mut bench.keys,
+                        )
+                        .as_bytes()
+                        .to_vec()
+                }
+                Err(_) => vec![0; 125],
+            };
+            let ok = model.selected && !model.secured_card && object(id).is_none() && bound_right;
+            let kind = ObjectKind::PrivateKey.code();
+            (
+                bench_command(ins::IMPORT_SEALED_KEY, kind, id, envelope),
+                false,
+                ok,
+            )
+        }
+        Step::Establish { id } => {
+            let server = bench.crypto.generate_key(&mut bench.keys);
+            let mut data = vec![7u8; 32];
+            data.extend_from_slice(server.public_key().sec1());
+            let ok = model.selected
+                && object(id).is_some_and(|o| {
+                    o.kind == ObjectKind::PrivateKey
+                        && o.state == ObjectState::Operational
+                        && model.met(o.rules.use_, false)
+                });
+            (
+                bench_command(ins::ESTABLISH_SESSION, 0, id, data),
+                false,
+                ok,
+            )
         }
         _ => unreachable!("handled in apply"),
     }
@@ -693,7 +753,28 @@ fn commit(model: &mut Model, step: &Step) {
             model.pin_set = true;
             model.tries = PIN_TRIES;
         }
-        Step::Close { .. } => model.secured_card = true,
+        Step::ImportSealed { id, .. } => {
+            model.objects.insert(
+                id,
+                ModelObject {
+                    kind: ObjectKind::PrivateKey,
+                    state: ObjectState::Initialisation,
+                    rules: Rules {
+                        read: Rule::ALWAYS,
+                        use_: Rule::ALWAYS,
+                        update: Rule::NEVER,
+                    },
+                },
+            );
+        }
+        Step::Close { .. } => {
+            model.secured_card = true;
+            for o in model.objects.values_mut() {
+                if o.state == ObjectState::Initialisation {
+                    o.state = ObjectState::Operational;
+                }
+            }
+        }
         _ => {}
     }
 }

@@ -13,13 +13,16 @@ pub enum ObjectKind {
     PrivateKey,
     Certificate,
     Data,
+    /// A 256-bit symmetric key: used by the card's own AES, never read.
+    SymmetricKey,
 }
 
 impl ObjectKind {
-    pub const ALL: [ObjectKind; 3] = [
+    pub const ALL: [ObjectKind; 4] = [
         ObjectKind::PrivateKey,
         ObjectKind::Certificate,
         ObjectKind::Data,
+        ObjectKind::SymmetricKey,
     ];
 
     pub fn code(self) -> u8 {
@@ -27,6 +30,7 @@ impl ObjectKind {
             ObjectKind::PrivateKey => 1,
             ObjectKind::Certificate => 2,
             ObjectKind::Data => 3,
+            ObjectKind::SymmetricKey => 4,
         }
     }
 
@@ -137,6 +141,7 @@ pub(crate) struct Object {
     pub rules: Rules,
     pub content: Vec<u8>,
     key: Option<SecretKey>,
+    secret: Option<Vec<u8>>,
 }
 
 impl Object {
@@ -147,6 +152,7 @@ impl Object {
             rules,
             content: Vec::new(),
             key: None,
+            secret: None,
         })
     }
 
@@ -155,6 +161,7 @@ impl Object {
         match (&self.key, self.kind) {
             (Some(key), ObjectKind::PrivateKey) => key.public_key().sec1().to_vec(),
             (None, ObjectKind::PrivateKey) => Vec::new(),
+            (_, ObjectKind::SymmetricKey) => Vec::new(),
             _ => self.content.clone(),
         }
     }
@@ -175,10 +182,20 @@ impl Object {
         self.key.clone()
     }
 
+    pub fn install_secret(&mut self, secret: &[u8]) {
+        self.secret = Some(secret.to_vec());
+        self.advance(ObjectState::Initialisation);
+    }
+
+    pub fn secret(&self) -> Option<&[u8]> {
+        self.secret.as_deref()
+    }
+
     /// Retires the object and erases what it held.
     pub fn terminate(&mut self) {
         self.state = ObjectState::Termination;
         self.key = None;
+        self.secret = None;
         self.content.clear();
     }
 

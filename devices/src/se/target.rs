@@ -1,0 +1,304 @@
+//! The secure element as a part on the line: the card behind the station's command set.
+//! Each command becomes the APDUs a personalisation station sends (SELECT, the
+//! transport key, IMPORT SEALED KEY, WRITE OBJECT in chunks, SET STATUS); what has no
+//! meaning on an SE (firmware, fuses, a debug port, RMA) is refused as such. The line
+//! knows which steps an SE takes from [`TargetKind::runs_firmware`].
+
+use super::apdu::{Command as Apdu, Response as ApduResponse};
+use super::{CLOSE_PERSONALISATION, CardState, SecureElement, TERMINATE_CARD, ins};
+use crate::error::{BootError, DeviceError, PortError};
+use crate::fault::{Glitch, GlitchOutcome};
+use crate::first_connection::DeviceAuth;
+use crate::leakage::{self, LeakageModel, MeasuredOperation, PowerTrace};
+use crate::target::{
+    Command, DeviceId, DeviceInfo, LifeCycle, MemoryRegion, Response, RunningImage, Target,
+    TargetKind,
+};
+use provsim_sim::crypto::{PublicKey, Signature};
+use provsim_sim::{Ctx, Seed, Stream};
+
+/// The object the identity key goes into, and the one its certificate goes into.
+const CERTIFICATE_OBJECT: u8 = 0x40;
+/// Data bytes per WRITE OBJECT chunk.
+const CHUNK: usize = 200;
+
+/// An SE on the line.
+#[derive(Clone)]
+pub struct SeChip {
+    card: SecureElement,
+    leakage: LeakageModel,
+    masks: StreamCell,
+}
+
+/// The chip's masking randomness, duplicated with the chip.
+struct StreamCell(Stream);
+
+impl Clone for StreamCell {
+    fn clone(&self) -> Self {
+        StreamCell(self.0.duplicate())
+    }
+}
+
+impl SeChip {
+    /// Device `index`'s SE, as the SE vendor ships it (keyed for its batch), with the
+    /// card's leakage model.
+    pub fn new(
+        seed: Seed,
+        index: u64,
+        device_id: DeviceId,
+        batch_key: &[u8; 32],
+        crypto: &provsim_sim::crypto::Crypto,
+        leakage: LeakageModel,
+        faults: crate::fault::FaultModel,
+    ) -> Self {
+        let mut card = SecureElement::new(seed, index, device_id, batch_key, crypto);
+        *card.faults_mut() = crate::fault::FaultState::new(faults);
+        SeChip {
+            card,
+            leakage,
+            masks: StreamCell(seed.device_stream(index, "masking")),
+        }
+    }
+
+    pub fn card_mut(&mut self) -> &mut SecureElement {
+        &mut self.card
+    }
+
+    /// One APDU to the card, selecting the applet first if needed; the answer's data,
+    /// or the status word as an error.
+    fn apdu(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        ins: u8,
+        p1: u8,
+        p2: u8,
+        data: Vec<u8>,
+    ) -> Result<Vec<u8>, DeviceError> {
+        if !self.card.selected {
+            let select = Apdu::new(0, ins::SELECT, 4, 0, super::AID.to_vec(), None);
+            self.exchange(ctx, &select)?;
+        }
+        self.exchange(ctx, &Apdu::new(0, ins, p1, p2, data, Some(0)))
+    }
+
+    fn exchange(&mut self, ctx: &mut Ctx<'_>, apdu: &Apdu) -> Result<Vec<u8>, DeviceError> {
+        let answer = self.card.transmit(ctx, &apdu.encode());
+        let response = ApduResponse::parse(&answer).unwrap_or(ApduResponse {
+            data: Vec::new(),
+            sw: super::apdu::Sw(0),
+        });
+        if response.sw.is_ok() {
+            Ok(response.data)
+        } else {
+            Err(DeviceError::Apdu {
+                ins: apdu.ins,
+                sw: response.sw.0,
+            })
+        }
+    }
+
+    fn unsupported(what: &'static str) -> DeviceError {
+        DeviceError::Unsupported {
+            target: "secure element",
+            what,
+        }
+    }
+}
+
+impl Target for SeChip {
+    fn kind(&self) -> TargetKind {
+        TargetKind::Se
+    }
+
+    fn device_id(&self) -> DeviceId {
+        self.card.device_id()
+    }
+
+    fn memory_map(&self) -> &'static [MemoryRegion] {
+        &[]
+    }
+
+    fn debug_read(&mut self, _: &mut Ctx<'_>, _: u32, _: u32) -> Result<Vec<u8>, PortError> {
+        Err(PortError::NoPort)
+    }
+
+    fn firmware_read(&mut self, _: &mut Ctx<'_>, _: u32, _: u32) -> Result<Vec<u8>, PortError> {
+        Err(PortError::NoPort)
+    }
+
+    fn execute(&mut self, ctx: &mut Ctx<'_>, command: Command) -> Result<Response, DeviceError> {
+        match command {
+            Command::GetInfo => {
+                let transport = self.apdu(ctx, ins::GET_TRANSPORT_KEY, 0, 0, Vec::new());
+                let transport_key = match transport {
+                    Ok(sec1) => {
+                        PublicKey::from_sec1(&sec1).map_err(DeviceError::InvalidPublicKey)?
+                    }
+                    // Closed: no transport key any more; the card still says who it is.
+                    Err(_) => {
+                        return Err(Self::unsupported(
+                            "transport key once personalisation is closed",
+                        ));
+                    }
+                };
+                Ok(Response::Info(DeviceInfo {
+                    device_id: self.card.device_id(),
+                    kind: TargetKind::Se,
+                    transport_key,
+                    life_cycle: self.life_cycle(),
+                }))
+            }
+            Command::InjectKey { slot, envelope } => {
+                let kind = super::ObjectKind::PrivateKey.code();
+                let sec1 = self.apdu(
+                    ctx,
+                    ins::IMPORT_SEALED_KEY,
+                    kind,
+                    slot,
+                    envelope.as_bytes().to_vec(),
+                )?;
+                let public_key =
+                    PublicKey::from_sec1(&sec1).map_err(DeviceError::InvalidPublicKey)?;
+                Ok(Response::KeyInstalled { slot, public_key })
+            }
+            Command::InjectSecret { slot, envelope } => {
+                let kind = super::ObjectKind::SymmetricKey.code();
+                let check = self.apdu(
+                    ctx,
+                    ins::IMPORT_SEALED_KEY,
+                    kind,
+                    slot,
+                    envelope.as_bytes().to_vec(),
+                )?;
+                let check: [u8; 4] = check.try_into().map_err(|_| DeviceError::InvalidKey)?;
+                Ok(Response::SecretInstalled { slot, check })
+            }
+            Command::WriteCertificate { der } => {
+                let kind = super::ObjectKind::Certificate.code();
+                for (i, chunk) in der.chunks(CHUNK).enumerate() {
+                    let p1 = if i == 0 { kind } else { kind | super::APPEND };
+                    self.apdu(
+                        ctx,
+                        ins::WRITE_OBJECT,
+                        p1,
+                        CERTIFICATE_OBJECT,
+                        chunk.to_vec(),
+                    )?;
+                }
+                Ok(Response::Written { bytes: der.len() })
+            }
+            Command::Transition { to, .. } => match (self.card.state(), to) {
+                (CardState::Personalisation, LifeCycle::Test) => {
+                    Ok(Response::Transitioned(LifeCycle::Test))
+                }
+                (_, LifeCycle::Provisioned) => {
+                    self.apdu(ctx, ins::SET_STATUS, CLOSE_PERSONALISATION, 0, Vec::new())?;
+                    Ok(Response::Transitioned(LifeCycle::Provisioned))
+                }
+                (_, LifeCycle::Scrapped) => {
+                    self.apdu(ctx, ins::SET_STATUS, TERMINATE_CARD, 0, Vec::new())?;
+                    Ok(Response::Transitioned(LifeCycle::Scrapped))
+                }
+                _ => Err(Self::unsupported(
+                    "such life-cycle move (no RMA: a returned SE is terminated)",
+                )),
+            },
+            Command::GenerateIdentity { .. } => {
+                Err(Self::unsupported("on-chip key generation on this line yet"))
+            }
+            Command::WriteFirmwareKey { .. } | Command::WriteImage { .. } => {
+                Err(Self::unsupported("firmware of its own to load"))
+            }
+            Command::BlowFuse { .. }
+            | Command::SetReadoutProtection { .. }
+            | Command::EnableSecureRegion => Err(Self::unsupported(
+                "fuses or option bytes: closing personalisation is its lock",
+            )),
+            Command::WriteTokenHash { .. } => Err(Self::unsupported("life-cycle tokens")),
+        }
+    }
+
+    fn life_cycle(&self) -> LifeCycle {
+        match self.card.state() {
+            CardState::Personalisation => LifeCycle::Test,
+            CardState::Secured => LifeCycle::Provisioned,
+            CardState::Terminated => LifeCycle::Scrapped,
+        }
+    }
+
+    fn stage_update(&mut self, _: &mut Ctx<'_>, _: &[u8]) -> Result<(), DeviceError> {
+        Err(Self::unsupported("firmware update path"))
+    }
+
+    fn boot(&mut self, _: &mut Ctx<'_>) -> Result<RunningImage, BootError> {
+        Err(BootError::Empty)
+    }
+
+    fn persistent_writes(&self) -> u64 {
+        0
+    }
+
+    fn clone_box(&self) -> Box<dyn Target> {
+        Box::new(self.clone())
+    }
+
+    fn glitch(&mut self, glitch: Glitch, rng: &mut Stream) -> GlitchOutcome {
+        self.card.faults_mut().glitch(glitch, rng)
+    }
+
+    fn fault_alarms(&self) -> u64 {
+        self.card.faults().alarms()
+    }
+
+    fn power_trace(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        operation: &MeasuredOperation,
+        rng: &mut Stream,
+    ) -> Result<PowerTrace, PortError> {
+        let values = match operation {
+            MeasuredOperation::AesEncrypt { slot, plaintext } => {
+                let key = self
+                    .card
+                    .symmetric_key(*slot)
+                    .ok_or(PortError::NoKey { slot: *slot })?;
+                leakage::aes_first_rounds(&key, plaintext)
+            }
+            MeasuredOperation::ScalarMultiply { slot } => {
+                let key = self
+                    .card
+                    .private_key(*slot)
+                    .ok_or(PortError::NoKey { slot: *slot })?;
+                leakage::ladder_steps(&key.expose_secret_bytes())
+            }
+        };
+        let _ = ctx;
+        Ok(self.leakage.trace(&values, &mut self.masks.0, rng))
+    }
+
+    fn authenticate(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        challenge: &[u8; 32],
+        server: &PublicKey,
+    ) -> Result<(DeviceAuth, [u8; 32]), PortError> {
+        let mut data = challenge.to_vec();
+        data.extend_from_slice(server.sec1());
+        let answer = self
+            .apdu(ctx, ins::ESTABLISH_SESSION, 0, 0, data)
+            .map_err(|_| PortError::NoIdentity)?;
+        let parsed = (|| {
+            let ephemeral = PublicKey::from_sec1(answer.get(..65)?).ok()?;
+            let session: [u8; 32] = answer.get(65..97)?.try_into().ok()?;
+            let signature = Signature::from_der_bytes(answer.get(97..)?.to_vec());
+            Some((
+                DeviceAuth {
+                    ephemeral,
+                    signature,
+                },
+                session,
+            ))
+        })();
+        parsed.ok_or(PortError::NoIdentity)
+    }
+}
