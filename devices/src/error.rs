@@ -42,6 +42,8 @@ pub enum DeviceError {
     KeyStoreClosed,
     #[error("the secure element answered {sw:04X} to instruction {ins:02X}")]
     Apdu { ins: u8, sw: u16 },
+    #[error("the secure element holds objects the station did not put there: {ids:?}")]
+    UnexpectedObjects { ids: Vec<u8> },
     #[error("a {target} has no {what}")]
     Unsupported {
         target: &'static str,

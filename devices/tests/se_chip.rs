@@ -176,7 +176,71 @@ fn an_se_is_personalised_closed_and_then_only_used() {
         let rho = correlation(&model, column);
         assert!(rho.abs() <= 3.0 / f64::sqrt(n as f64), "rho {rho}");
     }
-    // A returned SE is terminated.
+    // The certificate written while personalising is frozen once closed.
+    assert!(
+        line.run(
+            se.as_mut(),
+            Command::WriteCertificate {
+                der: vec![0x31; 10]
+            }
+        )
+        .is_err()
+    );
+    // In the field nobody without the channel's key ends the card: host firmware
+    // cannot brick the identity (a returned SE with no key holder is destroyed).
+    assert!(
+        line.run(
+            se.as_mut(),
+            Command::Transition {
+                to: LifeCycle::Scrapped,
+                token: None,
+            },
+        )
+        .is_err()
+    );
+    assert_eq!(se.life_cycle(), LifeCycle::Provisioned);
+    assert!(
+        se.authenticate(&mut line.ctx(), &[1; 32], server.public_key())
+            .is_ok()
+    );
+}
+
+/// An envelope opens only as the kind of key its object holds in the card's object
+/// map: the identity envelope for object 0 cannot be taken in as a symmetric key.
+#[test]
+fn a_key_goes_in_only_as_its_objects_kind() {
+    let mut line = Line {
+        crypto: Crypto::new(),
+        trace: Trace::new(),
+        keys: Seed::new(4).stream("test/keys"),
+    };
+    let device = DeviceId::new(5, 1, 1);
+    let mut se = build_target(TargetKind::Se, Seed::new(4), 1, device);
+    let Response::Info(info) = line.run(se.as_mut(), Command::GetInfo).unwrap() else {
+        panic!("no info");
+    };
+    let identity = line.crypto.generate_key(&mut line.keys);
+    let envelope = line.seal(
+        &info.transport_key,
+        device,
+        0,
+        &identity.expose_secret_bytes(),
+    );
+    assert!(matches!(
+        line.run(
+            se.as_mut(),
+            Command::InjectSecret {
+                slot: 0,
+                envelope: envelope.clone()
+            }
+        ),
+        Err(DeviceError::Apdu { sw: 0x6a86, .. })
+    ));
+    assert!(
+        line.run(se.as_mut(), Command::InjectKey { slot: 0, envelope })
+            .is_ok()
+    );
+    // Before closing, a part the station rejects is terminated, no channel needed.
     line.run(
         se.as_mut(),
         Command::Transition {
@@ -186,8 +250,62 @@ fn an_se_is_personalised_closed_and_then_only_used() {
     )
     .unwrap();
     assert_eq!(se.life_cycle(), LifeCycle::Scrapped);
-    assert!(
-        se.authenticate(&mut line.ctx(), &[1; 32], server.public_key())
-            .is_err()
+}
+
+/// A key planted by someone who sealed to the public transport key before the station
+/// came is found before closing: the part is not closed with it.
+#[test]
+fn a_planted_key_stops_the_close() {
+    use provsim_devices::fault::FaultModel;
+    use provsim_devices::leakage::LeakageModel;
+    use provsim_devices::se::{SeChip, ins};
+    let mut line = Line {
+        crypto: Crypto::new(),
+        trace: Trace::new(),
+        keys: Seed::new(5).stream("test/keys"),
+    };
+    let device = DeviceId::new(5, 1, 2);
+    let mut se = SeChip::new(
+        Seed::new(5),
+        2,
+        device,
+        &[1; 32],
+        &line.crypto,
+        LeakageModel::STOCK,
+        FaultModel::stock(),
     );
+    let Response::Info(info) = line.run(&mut se, Command::GetInfo).unwrap() else {
+        panic!("no info");
+    };
+    // The planter speaks APDUs to the card directly: IMPORT SEALED KEY into object 5.
+    let planted = line.seal(&info.transport_key, device, 5, &[9u8; 32]);
+    let mut apdu = vec![
+        0x00,
+        ins::IMPORT_SEALED_KEY,
+        4,
+        5,
+        planted.as_bytes().len() as u8,
+    ];
+    apdu.extend_from_slice(planted.as_bytes());
+    apdu.push(0);
+    let answer = se.card_mut().transmit(&mut line.ctx(), &apdu);
+    assert_eq!(answer[answer.len() - 2..], [0x90, 0x00]);
+    let identity = line.crypto.generate_key(&mut line.keys);
+    let envelope = line.seal(
+        &info.transport_key,
+        device,
+        0,
+        &identity.expose_secret_bytes(),
+    );
+    line.run(&mut se, Command::InjectKey { slot: 0, envelope })
+        .unwrap();
+    let close = Command::Transition {
+        to: LifeCycle::Provisioned,
+        token: None,
+    };
+    assert_eq!(
+        line.run(&mut se, close),
+        Err(DeviceError::UnexpectedObjects { ids: vec![5] })
+    );
+    assert_eq!(se.life_cycle(), LifeCycle::Test);
 }

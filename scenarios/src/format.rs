@@ -86,7 +86,7 @@ pub enum Custody {
 #[serde(deny_unknown_fields)]
 pub struct LineSection {
     pub level: Level,
-    pub target: TargetKind,
+    pub target: Spanned<TargetKind>,
     /// Blow the debug-lock fuse as the last lock step.
     #[serde(default)]
     pub lock_debug: Option<Spanned<bool>>,

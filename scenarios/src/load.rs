@@ -303,11 +303,33 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
     };
 
     let link = link_config(file.link.as_ref(), at)?;
-    let target = match file.line.target {
+    let target = match file.line.target.get_ref() {
         format::TargetKind::Mcu => TargetKind::Mcu,
         format::TargetKind::Asic => TargetKind::Asic,
         format::TargetKind::Se => TargetKind::Se,
     };
+    if !target.runs_firmware() {
+        // A secure element is personalised and closed: no firmware, no fuses, no lock
+        // sequence, and (on this line) no keys of its own making.
+        if let Some(lock) = file.line.lock_debug.as_ref().filter(|l| *l.get_ref()) {
+            return Err(at.at(
+                lock,
+                "a secure element has no debug port to lock: closing personalisation is its lock",
+            ));
+        }
+        if file.mcu.is_some() || file.locks.is_some() {
+            return Err(at.at(
+                &file.line.target,
+                "[mcu] and [[lock]] configure a microcontroller's fuses and option bytes; a secure element has neither",
+            ));
+        }
+        if secrets.identity == IdentityOrigin::Device {
+            return Err(at.at(
+                &file.line.target,
+                "a secure element on this line takes the vault's identity key: identity = \"device\" is not offered for it yet",
+            ));
+        }
+    }
     let countermeasures = countermeasures(file.countermeasures.as_ref(), target, at)?;
 
     let mut attacks = Vec::with_capacity(file.attacks.len());

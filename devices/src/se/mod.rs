@@ -86,6 +86,8 @@ pub mod ins {
 /// SET STATUS's P1: close personalisation, or terminate the card.
 pub const CLOSE_PERSONALISATION: u8 = 0x00;
 pub const TERMINATE_CARD: u8 = 0xff;
+/// GET DATA's P2 for the object directory.
+pub const OBJECT_DIRECTORY: u8 = 0x4f;
 /// WRITE OBJECT's P1 bit: append to what the object holds.
 pub const APPEND: u8 = 0x80;
 
@@ -274,6 +276,8 @@ impl SecureElement {
             return Response::status(Sw::NOT_ALLOWED);
         }
         let result = match c.ins {
+            // P2 4F: the object directory (ids, public metadata); otherwise the card's id.
+            ins::GET_DATA if c.p2 == OBJECT_DIRECTORY => Ok(self.objects.keys().copied().collect()),
             ins::GET_DATA => Ok(self.device_id.0.to_be_bytes().to_vec()),
             ins::INITIALIZE_UPDATE => self.initialize_update(ctx.crypto, c),
             ins::EXTERNAL_AUTHENTICATE => self.external_authenticate(ctx.crypto, c),
@@ -286,7 +290,7 @@ impl SecureElement {
             ins::GET_TRANSPORT_KEY => self.transport_key(ctx),
             ins::IMPORT_SEALED_KEY => self.import_sealed(ctx, c),
             ins::ESTABLISH_SESSION => self.establish_session(ctx.crypto, c, secured),
-            ins::SET_STATUS => self.set_status(ctx, c),
+            ins::SET_STATUS => self.set_status(ctx, c, secured),
             ins::CREATE_OBJECT
             | ins::GENERATE_KEY
             | ins::PUT_KEY
@@ -418,13 +422,14 @@ impl SecureElement {
                 use_: Rule::NEVER,
                 update: Rule::ALWAYS,
             };
-            if let Some(object) = kind.and_then(|k| Object::create(k, rules)) {
+            if let Some(mut object) = kind.and_then(|k| Object::create(k, rules)) {
+                object.frozen_on_close = true;
                 self.objects.insert(c.p2, object);
             }
         }
         let object = self.objects.get(&c.p2).ok_or(Sw::NOT_FOUND)?;
         let (rule, state, kind) = (object.rules.update, object.state, object.kind);
-        if kind == ObjectKind::PrivateKey {
+        if matches!(kind, ObjectKind::PrivateKey | ObjectKind::SymmetricKey) {
             return Err(Sw::CONDITIONS);
         }
         if state == ObjectState::Termination {
@@ -440,6 +445,9 @@ impl SecureElement {
             }
             object.content.extend_from_slice(&c.data);
         } else {
+            if c.data.len() > MAX_CONTENT {
+                return Err(Sw::NO_MEMORY);
+            }
             object.content = c.data.clone();
         }
         object.advance(ObjectState::Initialisation);
@@ -535,7 +543,7 @@ impl SecureElement {
     /// ends it, so neither needs the channel: a station without the static key may
     /// close what it personalised. Closing activates every object that is
     /// initialised.
-    fn set_status(&mut self, ctx: &mut Ctx<'_>, c: &Command) -> Result<Vec<u8>, Sw> {
+    fn set_status(&mut self, ctx: &mut Ctx<'_>, c: &Command, secured: bool) -> Result<Vec<u8>, Sw> {
         match c.p1 {
             CLOSE_PERSONALISATION => {
                 let personalising = self.state == CardState::Personalisation;
@@ -547,12 +555,21 @@ impl SecureElement {
                     if object.state == ObjectState::Initialisation {
                         object.advance(ObjectState::Operational);
                     }
+                    if object.frozen_on_close {
+                        object.rules.update = Rule::NEVER;
+                    }
                 }
                 self.transport = None;
                 ctx.record("se-personalisation-closed", &[]);
                 Ok(Vec::new())
             }
             TERMINATE_CARD => {
+                // In the field, ending the card is the key holder's decision: over the
+                // channel only, so host firmware cannot brick the identity.
+                let may = self.state == CardState::Personalisation || secured;
+                if !self.faults.check(FaultPoint::ApduAccess, may) {
+                    return Err(Sw::SECURITY_STATUS);
+                }
                 for object in self.objects.values_mut() {
                     object.terminate();
                 }
@@ -586,8 +603,15 @@ impl SecureElement {
         if !self.faults.check(FaultPoint::LifeCycleGate, personalising) {
             return Err(Sw::CONDITIONS);
         }
-        let kind = ObjectKind::from_code(c.p1).ok_or(Sw::WRONG_P1P2)?;
-        if !matches!(kind, ObjectKind::PrivateKey | ObjectKind::SymmetricKey) {
+        // The vendor's object map fixes what each object may hold (the identity key
+        // in 0, symmetric keys in 1 to 8), so an envelope cannot be taken in as a key
+        // of another kind than it was sealed for.
+        let kind = match c.p2 {
+            0 => ObjectKind::PrivateKey,
+            1..=8 => ObjectKind::SymmetricKey,
+            _ => return Err(Sw::WRONG_P1P2),
+        };
+        if ObjectKind::from_code(c.p1) != Some(kind) {
             return Err(Sw::WRONG_P1P2);
         }
         if self.objects.contains_key(&c.p2) {

@@ -574,7 +574,7 @@ fn predict(bench: &mut Bench, model: &Model, step: &Step) -> (Command, bool, boo
             let ok = model.selected
                 && channel_ok(secured)
                 && object(id).is_some_and(|o| {
-                    o.kind != ObjectKind::PrivateKey
+                    !matches!(o.kind, ObjectKind::PrivateKey | ObjectKind::SymmetricKey)
                         && o.state != ObjectState::Termination
                         && model.met(o.rules.update, secured)
                 });
@@ -679,9 +679,14 @@ fn predict(bench: &mut Bench, model: &Model, step: &Step) -> (Command, bool, boo
                 Err(_) => vec![0; 125],
             };
             let ok = model.selected && !model.secured_card && object(id).is_none() && bound_right;
-            let kind = ObjectKind::PrivateKey.code();
+            // The card's object map: the identity key in 0, symmetric keys after.
+            let kind = if id == 0 {
+                ObjectKind::PrivateKey
+            } else {
+                ObjectKind::SymmetricKey
+            };
             (
-                bench_command(ins::IMPORT_SEALED_KEY, kind, id, envelope),
+                bench_command(ins::IMPORT_SEALED_KEY, kind.code(), id, envelope),
                 false,
                 ok,
             )
@@ -757,7 +762,11 @@ fn commit(model: &mut Model, step: &Step) {
             model.objects.insert(
                 id,
                 ModelObject {
-                    kind: ObjectKind::PrivateKey,
+                    kind: if id == 0 {
+                        ObjectKind::PrivateKey
+                    } else {
+                        ObjectKind::SymmetricKey
+                    },
                     state: ObjectState::Initialisation,
                     rules: Rules {
                         read: Rule::ALWAYS,

@@ -142,6 +142,8 @@ pub(crate) struct Object {
     pub content: Vec<u8>,
     key: Option<SecretKey>,
     secret: Option<Vec<u8>>,
+    /// Made by a write while personalising: nobody updates it once the card closes.
+    pub frozen_on_close: bool,
 }
 
 impl Object {
@@ -153,6 +155,7 @@ impl Object {
             content: Vec::new(),
             key: None,
             secret: None,
+            frozen_on_close: false,
         })
     }
 

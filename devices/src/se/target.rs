@@ -28,6 +28,10 @@ pub struct SeChip {
     card: SecureElement,
     leakage: LeakageModel,
     masks: StreamCell,
+    /// Objects the station put in during this personalisation: before closing it
+    /// checks the card holds nothing else (a key planted by someone who sealed to the
+    /// public transport key would otherwise ship).
+    written: std::collections::BTreeSet<u8>,
 }
 
 /// The chip's masking randomness, duplicated with the chip.
@@ -57,6 +61,7 @@ impl SeChip {
             card,
             leakage,
             masks: StreamCell(seed.device_stream(index, "masking")),
+            written: std::collections::BTreeSet::new(),
         }
     }
 
@@ -157,6 +162,7 @@ impl Target for SeChip {
                     slot,
                     envelope.as_bytes().to_vec(),
                 )?;
+                self.written.insert(slot);
                 let public_key =
                     PublicKey::from_sec1(&sec1).map_err(DeviceError::InvalidPublicKey)?;
                 Ok(Response::KeyInstalled { slot, public_key })
@@ -170,6 +176,7 @@ impl Target for SeChip {
                     slot,
                     envelope.as_bytes().to_vec(),
                 )?;
+                self.written.insert(slot);
                 let check: [u8; 4] = check.try_into().map_err(|_| DeviceError::InvalidKey)?;
                 Ok(Response::SecretInstalled { slot, check })
             }
@@ -185,6 +192,7 @@ impl Target for SeChip {
                         chunk.to_vec(),
                     )?;
                 }
+                self.written.insert(CERTIFICATE_OBJECT);
                 Ok(Response::Written { bytes: der.len() })
             }
             Command::Transition { to, .. } => match (self.card.state(), to) {
@@ -192,6 +200,15 @@ impl Target for SeChip {
                     Ok(Response::Transitioned(LifeCycle::Test))
                 }
                 (_, LifeCycle::Provisioned) => {
+                    let directory =
+                        self.apdu(ctx, ins::GET_DATA, 0, super::OBJECT_DIRECTORY, Vec::new())?;
+                    let ids: Vec<u8> = directory
+                        .into_iter()
+                        .filter(|id| !self.written.contains(id))
+                        .collect();
+                    if !ids.is_empty() {
+                        return Err(DeviceError::UnexpectedObjects { ids });
+                    }
                     self.apdu(ctx, ins::SET_STATUS, CLOSE_PERSONALISATION, 0, Vec::new())?;
                     Ok(Response::Transitioned(LifeCycle::Provisioned))
                 }

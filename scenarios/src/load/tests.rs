@@ -552,3 +552,23 @@ fn countermeasures_are_read_and_checked_against_the_target() {
         "{e}"
     );
 }
+
+#[test]
+fn a_secure_element_refuses_what_it_does_not_have() {
+    let se = GOOD
+        .replace("target = \"mcu\"", "target = \"se\"")
+        .replace("lock_debug = true", "lock_debug = false");
+    assert_eq!(
+        parse_str(&se, "s.toml").unwrap().line.target,
+        TargetKind::Se
+    );
+    let e = err(&se.replace("lock_debug = false", "lock_debug = true"));
+    assert!(e.contains("no debug port to lock"), "{e}");
+    let e = err(&format!("{se}\n[secrets]\nidentity = \"device\"\n"));
+    assert!(
+        e.contains("takes the vault's identity key") && e.starts_with("s.toml:"),
+        "{e}"
+    );
+    let e = err(&format!("{se}\n[mcu]\nrdp = 1\n"));
+    assert!(e.contains("a secure element has neither"), "{e}");
+}
