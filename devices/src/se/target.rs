@@ -217,7 +217,7 @@ impl Target for SeChip {
                     Ok(Response::Transitioned(LifeCycle::Scrapped))
                 }
                 _ => Err(Self::unsupported(
-                    "such life-cycle move (no RMA: a returned SE is terminated)",
+                    "RMA: a returned part is terminated by its key holder over the secure channel, or destroyed",
                 )),
             },
             Command::GenerateIdentity { .. } => {
