@@ -19,47 +19,27 @@ impl Builtin {
     }
 }
 
-pub const BUILTIN: &[Builtin] = &[
-    Builtin {
-        name: "mcu-board-provisioner-hsm",
-        text: include_str!("../mcu-board-provisioner-hsm.toml"),
-    },
-    Builtin {
-        name: "mcu-board-debug-open",
-        text: include_str!("../mcu-board-debug-open.toml"),
-    },
-    Builtin {
-        name: "mcu-wafer-customer-hsm",
-        text: include_str!("../mcu-wafer-customer-hsm.toml"),
-    },
-    Builtin {
-        name: "mcu-package-shared-vm",
-        text: include_str!("../mcu-package-shared-vm.toml"),
-    },
-    Builtin {
-        name: "mcu-board-insider",
-        text: include_str!("../mcu-board-insider.toml"),
-    },
-    Builtin {
-        name: "mcu-board-on-chip-keys",
-        text: include_str!("../mcu-board-on-chip-keys.toml"),
-    },
-    Builtin {
-        name: "mcu-lock-what-if",
-        text: include_str!("../mcu-lock-what-if.toml"),
-    },
-    Builtin {
-        name: "mcu-board-glitch-hardened",
-        text: include_str!("../mcu-board-glitch-hardened.toml"),
-    },
-    Builtin {
-        name: "asic-board-test-port-open",
-        text: include_str!("../asic-board-test-port-open.toml"),
-    },
-    Builtin {
-        name: "se-board-provisioner-hsm",
-        text: include_str!("../se-board-provisioner-hsm.toml"),
-    },
+/// Each shipped scenario, by its file's name in `scenarios/`.
+macro_rules! shipped {
+    ($($name:literal),* $(,)?) => {
+        &[$(Builtin {
+            name: $name,
+            text: include_str!(concat!("../", $name, ".toml")),
+        }),*]
+    };
+}
+
+pub const BUILTIN: &[Builtin] = shipped![
+    "mcu-board-provisioner-hsm",
+    "mcu-board-debug-open",
+    "mcu-wafer-customer-hsm",
+    "mcu-package-shared-vm",
+    "mcu-board-insider",
+    "mcu-board-on-chip-keys",
+    "mcu-lock-what-if",
+    "mcu-board-glitch-hardened",
+    "asic-board-test-port-open",
+    "se-board-provisioner-hsm",
 ];
 
 /// The scenario `provsim run` uses when given none.

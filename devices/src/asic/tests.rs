@@ -56,6 +56,15 @@ impl Bench {
         self.run(asic, to_test).unwrap();
     }
 
+    /// Blows the lock fuse and checks the test port then refuses the key store.
+    fn lock_test_port(&mut self, asic: &mut Asic) {
+        let lock = Command::BlowFuse {
+            fuse: Fuse::DebugLock,
+        };
+        self.run(asic, lock).unwrap();
+        assert_eq!(self.read(asic, KEYSTORE_BASE, 64), Err(PortError::Locked));
+    }
+
     /// Seals a fresh key for `slot` to the chip's transport key and injects it.
     fn inject(&mut self, asic: &mut Asic, slot: u8) -> Result<SecretKey, DeviceError> {
         let Response::Info(info) = self.run(asic, Command::GetInfo)? else {
@@ -355,18 +364,7 @@ fn the_lock_fuse_closes_the_test_port_and_only_the_rma_token_reopens_it() {
     bench
         .run(&mut asic, to(LifeCycle::Provisioned, Some(EXIT_TOKEN)))
         .unwrap();
-    bench
-        .run(
-            &mut asic,
-            Command::BlowFuse {
-                fuse: Fuse::DebugLock,
-            },
-        )
-        .unwrap();
-    assert_eq!(
-        bench.read(&mut asic, KEYSTORE_BASE, 64),
-        Err(PortError::Locked)
-    );
+    bench.lock_test_port(&mut asic);
     assert!(
         bench
             .run(&mut asic, to(LifeCycle::Rma, Some(b"guess")))
@@ -426,18 +424,7 @@ fn glitches_cannot_be_stored_up_for_a_later_operation() {
             landed += 1;
         }
     }
-    bench
-        .run(
-            &mut asic,
-            Command::BlowFuse {
-                fuse: Fuse::DebugLock,
-            },
-        )
-        .unwrap();
-    assert_eq!(
-        bench.read(&mut asic, KEYSTORE_BASE, 64),
-        Err(PortError::Locked)
-    );
+    bench.lock_test_port(&mut asic);
     // Both landing on the read itself do get through the redundant check.
     let mut landed = 0;
     while landed < 2 {

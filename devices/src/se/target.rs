@@ -102,6 +102,25 @@ impl SeChip {
         }
     }
 
+    /// IMPORT SEALED KEY of `kind` into object `slot`, noted as the station's own.
+    fn import(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        kind: super::ObjectKind,
+        slot: u8,
+        envelope: &provsim_sim::crypto::Envelope,
+    ) -> Result<Vec<u8>, DeviceError> {
+        let answer = self.apdu(
+            ctx,
+            ins::IMPORT_SEALED_KEY,
+            kind.code(),
+            slot,
+            envelope.as_bytes().to_vec(),
+        )?;
+        self.written.insert(slot);
+        Ok(answer)
+    }
+
     fn unsupported(what: &'static str) -> DeviceError {
         DeviceError::Unsupported {
             target: "secure element",
@@ -154,29 +173,13 @@ impl Target for SeChip {
                 }))
             }
             Command::InjectKey { slot, envelope } => {
-                let kind = super::ObjectKind::PrivateKey.code();
-                let sec1 = self.apdu(
-                    ctx,
-                    ins::IMPORT_SEALED_KEY,
-                    kind,
-                    slot,
-                    envelope.as_bytes().to_vec(),
-                )?;
-                self.written.insert(slot);
+                let sec1 = self.import(ctx, super::ObjectKind::PrivateKey, slot, &envelope)?;
                 let public_key =
                     PublicKey::from_sec1(&sec1).map_err(DeviceError::InvalidPublicKey)?;
                 Ok(Response::KeyInstalled { slot, public_key })
             }
             Command::InjectSecret { slot, envelope } => {
-                let kind = super::ObjectKind::SymmetricKey.code();
-                let check = self.apdu(
-                    ctx,
-                    ins::IMPORT_SEALED_KEY,
-                    kind,
-                    slot,
-                    envelope.as_bytes().to_vec(),
-                )?;
-                self.written.insert(slot);
+                let check = self.import(ctx, super::ObjectKind::SymmetricKey, slot, &envelope)?;
                 let check: [u8; 4] = check.try_into().map_err(|_| DeviceError::InvalidKey)?;
                 Ok(Response::SecretInstalled { slot, check })
             }
