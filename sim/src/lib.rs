@@ -20,6 +20,7 @@ pub mod crypto;
 mod ctx;
 mod error;
 mod hex;
+pub mod label;
 pub mod network;
 mod queue;
 mod seed;
