@@ -1,4 +1,4 @@
-use crate::crypto::Crypto;
+use crate::crypto::facade::Crypto;
 use crate::time::SimTime;
 use crate::trace::Trace;
 
@@ -19,7 +19,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Records one event at the current time.
-    pub fn record(&mut self, kind: &str, fields: &[(&str, crate::Field<'_>)]) {
+    pub fn record(&mut self, kind: &str, fields: &[(&str, crate::trace::Field<'_>)]) {
         self.trace.record(self.now, kind, fields);
     }
 }

@@ -4,7 +4,8 @@
 //! total order, so a run is the same on every machine. Each delivery says what the
 //! network did to it, so a test can check that the receiver refused what it had to.
 
-use crate::{SimDuration, SimTime, Stream};
+use crate::seed::Stream;
+use crate::time::{SimDuration, SimTime};
 use std::collections::BTreeMap;
 
 /// One of the two ends.

@@ -1,4 +1,6 @@
-use super::{Crypto, PublicKey, SecretKey};
+use super::error::CryptoError;
+use super::facade::Crypto;
+use super::keys::{PublicKey, SecretKey};
 
 /// Lets rcgen sign a certificate with a key held behind the facade: rcgen builds the
 /// to-be-signed bytes, the facade signs them (RFC 6979) and counts the signature.
@@ -37,5 +39,32 @@ impl rcgen::PublicKeyData for PublicKey {
 
     fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
         &rcgen::PKCS_ECDSA_P256_SHA256
+    }
+}
+
+impl Crypto {
+    /// A signer that rcgen can issue certificates with; each certificate it signs is
+    /// counted as one signature.
+    pub fn cert_signer<'a>(&'a self, key: &'a SecretKey) -> CertSigner<'a> {
+        CertSigner::new(self, key)
+    }
+
+    /// A PKCS#10 certificate signing request (RFC 2986) for `key`, with `common_name` as
+    /// its subject, signed by `key` itself as proof of possession (one counted
+    /// signature). What a chip that makes its own identity key sends out.
+    pub fn certificate_request(
+        &self,
+        key: &SecretKey,
+        common_name: &str,
+    ) -> Result<Vec<u8>, CryptoError> {
+        let mut params = rcgen::CertificateParams::default();
+        params.distinguished_name = rcgen::DistinguishedName::new();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, common_name);
+        params
+            .serialize_request(&self.cert_signer(key))
+            .map(|csr| csr.der().to_vec())
+            .map_err(|e| CryptoError::Encoding(e.to_string()))
     }
 }

@@ -6,7 +6,9 @@
 //! bound in. This is how a key leaves a vault: only the device holding the recipient
 //! private key can open it, and only for the context the associated data names.
 
-use super::{Crypto, CryptoError, PublicKey, SecretKey};
+use super::error::CryptoError;
+use super::facade::Crypto;
+use super::keys::{PublicKey, SecretKey};
 use crate::seed::Stream;
 
 const HKDF_INFO: &[u8] = b"provsim envelope v1 aes-256-gcm";

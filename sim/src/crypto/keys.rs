@@ -1,4 +1,5 @@
-use super::{CryptoError, Sha256};
+use super::error::CryptoError;
+use super::hash::Sha256;
 use crate::hex::Hex;
 use std::fmt;
 
