@@ -14,6 +14,7 @@ mod builtin;
 mod claims;
 mod error;
 mod format;
+pub mod labels;
 mod load;
 mod locks;
 mod report;

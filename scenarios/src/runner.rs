@@ -73,10 +73,7 @@ pub fn run(
     for (plan_index, plan) in scenario.attacks.iter().enumerate() {
         for index in select_targets(plan_index, plan, seed, &summary) {
             // Each attempt draws what the attacker makes up from its own stream.
-            let mut rng = seed.stream(&format!(
-                "attack/{plan_index}/{}/device/{index}",
-                plan.attack.id()
-            ));
+            let mut rng = crate::labels::attempt(seed, plan_index, plan.attack, index);
             let attempt = attempt(
                 scenario,
                 &line,
@@ -214,8 +211,7 @@ fn select_targets(
         Targets::Sample(n) => {
             let mut pool = shipped;
             let take = (*n as usize).min(pool.len());
-            let mut stream =
-                seed.stream(&format!("attack/{plan_index}/{}/targets", plan.attack.id()));
+            let mut stream = crate::labels::targets(seed, plan_index, plan.attack);
             for i in 0..take {
                 let j = i + stream.below((pool.len() - i) as u64) as usize;
                 pool.swap(i, j);
