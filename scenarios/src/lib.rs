@@ -13,7 +13,6 @@
 mod builtin;
 mod claims;
 mod error;
-mod format;
 pub mod labels;
 mod load;
 mod locks;
