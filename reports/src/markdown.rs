@@ -156,7 +156,10 @@ fn write_report(out: &mut String, r: &RunReport) -> std::fmt::Result {
     writeln!(out, "| Scenario | `{}` |", cell(&r.scenario.source))?;
     writeln!(out, "| Seed | {} |", r.seed)?;
     writeln!(out, "| Trace digest | `{}` |", r.trace_digest)?;
-    writeln!(out, "| Reproduce | `{}` |", cell(&r.reproduce))?;
+    match &r.reproduce.command {
+        Some(command) => writeln!(out, "| Reproduce | `{}` |", cell(command))?,
+        None => writeln!(out, "| Reproduce | - |")?,
+    }
     writeln!(out, "| Tool | {} |", r.tool)?;
     writeln!(out)?;
 

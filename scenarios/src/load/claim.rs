@@ -1,9 +1,9 @@
 //! `[[claim]]`: the claims the scenario makes, each from the library, at a resistance.
 
 use super::locator::{Expected, Locator};
-use crate::claims::ClaimKind;
+use crate::claims::claim::Claim;
+use crate::claims::library::{CLAIMS, find};
 use crate::error::ScenarioError;
-use crate::scenario::ClaimSpec;
 use provsim_attacks::AvaVan;
 use serde::Deserialize;
 use toml::Spanned;
@@ -19,20 +19,20 @@ pub struct ClaimSection {
 pub fn claims(
     sections: Spanned<Vec<ClaimSection>>,
     at: &Locator<'_>,
-) -> Result<Vec<ClaimSpec>, ScenarioError> {
+) -> Result<Vec<Claim>, ScenarioError> {
     let claims_span = sections.span();
     let claim_sections = sections.into_inner();
     if claim_sections.is_empty() {
         return Err(at.error(claims_span, "a scenario needs at least one [[claim]]"));
     }
-    let mut claims: Vec<ClaimSpec> = Vec::with_capacity(claim_sections.len());
+    let mut claims: Vec<Claim> = Vec::with_capacity(claim_sections.len());
     for section in claim_sections {
-        let Some(kind) = ClaimKind::parse(section.id.get_ref()) else {
-            let known: Vec<_> = ClaimKind::ALL.iter().map(|c| c.id()).collect();
+        let Some(entry) = find(section.id.get_ref()) else {
+            let known: Vec<_> = CLAIMS.iter().map(|c| c.id).collect();
             return Err(at.unknown(&section.id, "claim", Expected::OneOf(&known)));
         };
-        if claims.iter().any(|c| c.kind == kind) {
-            return Err(at.at(&section.id, format!("claim `{}` is given twice", kind.id())));
+        if claims.iter().any(|c| c.id == entry.id) {
+            return Err(at.at(&section.id, format!("claim `{}` is given twice", entry.id)));
         }
         let Some(resistance) = AvaVan::parse(section.resistance.get_ref()) else {
             return Err(at.unknown(
@@ -41,7 +41,7 @@ pub fn claims(
                 Expected::Words("AVA_VAN.1 to AVA_VAN.5"),
             ));
         };
-        claims.push(ClaimSpec { kind, resistance });
+        claims.push(entry.at(resistance));
     }
     Ok(claims)
 }

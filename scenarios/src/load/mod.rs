@@ -1,6 +1,7 @@
 //! Reading and validating a scenario file, one module per TOML section: each holds the
 //! section as written (serde, unknown fields refused) and the checks that turn it into
-//! the typed configuration. `read` puts the sections together in a fixed order.
+//! the typed configuration. `read` (`load_file`, `parse_str`) puts the sections
+//! together in a fixed order.
 
 mod attack;
 mod claim;
@@ -14,14 +15,12 @@ mod lock;
 mod lot;
 mod mcu;
 mod order;
-mod read;
+pub mod read;
 mod returns;
 mod scenario;
 mod secrets;
 mod site;
 mod yields;
-
-pub use read::{load_file, parse_str};
 
 #[cfg(test)]
 mod tests;

@@ -1,4 +1,4 @@
-use super::{load_file, parse_str};
+use super::read::{load_file, parse_str};
 use crate::scenario::Targets;
 use provsim_devices::{Fuse, TargetKind};
 use provsim_provisioner::{Level, LockStep, PERFECT_YIELD_PPM, Quorum, Yields};
