@@ -6,6 +6,7 @@
 mod image;
 mod manifest;
 mod output;
+mod reproduce;
 mod targets;
 
 use clap::{Parser, Subcommand};
@@ -276,8 +277,10 @@ fn run(path: Option<PathBuf>, seed: Option<u64>, out: PathBuf) -> anyhow::Result
     ))?;
 
     let mut sink = output::FileSink::create(&out)?;
-    let report = provsim_scenarios::run(&scenario, &options, &mut sink)?;
+    let mut report = provsim_scenarios::run(&scenario, &options, &mut sink)?;
     sink.finish()?;
+    let command = reproduce::shell_line(&report.reproduce);
+    report.reproduce.command = Some(command.clone());
     output::write_reports(&out, &report)?;
 
     let mut text = format!(
@@ -306,7 +309,7 @@ fn run(path: Option<PathBuf>, seed: Option<u64>, out: PathBuf) -> anyhow::Result
         Verdict::Broken => format!(
             "provsim: claim(s) broken; report: {}\nreproduce: {}\n",
             report_path.display(),
-            report.reproduce
+            command
         ),
     };
     say(&text)?;
@@ -351,8 +354,8 @@ fn list(what: Option<ListWhat>) -> std::io::Result<()> {
     }
     if all || what == Some(ListWhat::Claims) {
         writeln!(stdout, "Claims:")?;
-        for c in provsim_scenarios::ClaimKind::ALL {
-            writeln!(stdout, "  {:<32} {}", c.id(), c.statement())?;
+        for c in provsim_scenarios::CLAIMS {
+            writeln!(stdout, "  {:<32} {}", c.id, c.oracle.statement())?;
         }
     }
     if all || what == Some(ListWhat::Targets) {

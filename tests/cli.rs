@@ -365,58 +365,65 @@ fn another_seed_gives_another_world() {
     );
 }
 
-/// The committed golden report for seed 1. Regenerate with PROVSIM_BLESS=1 after a
-/// deliberate change, and say why in the commit.
+/// Where a built-in scenario's golden report (seed 1) is kept, from the repository root.
+fn golden_path(name: &str) -> String {
+    format!("tests/golden/{name}.seed1.report.json")
+}
+
+/// The committed golden report for seed 1 of every built-in scenario, the list taken
+/// from the scenarios the binary ships, so a new scenario without a golden report fails
+/// here. Regenerate with PROVSIM_BLESS=1 after a deliberate change (or to add a new
+/// scenario's), review the file, and say why in the commit.
 #[test]
 fn the_golden_report_is_reproduced() {
-    for (scenario, golden) in [
-        (
-            HSM,
-            "tests/golden/mcu-board-provisioner-hsm.seed1.report.json",
-        ),
-        (OPEN, "tests/golden/mcu-board-debug-open.seed1.report.json"),
-        (WHAT_IF, "tests/golden/mcu-lock-what-if.seed1.report.json"),
-        (
-            "scenarios/mcu-wafer-customer-hsm.toml",
-            "tests/golden/mcu-wafer-customer-hsm.seed1.report.json",
-        ),
-        (
-            "scenarios/mcu-package-shared-vm.toml",
-            "tests/golden/mcu-package-shared-vm.seed1.report.json",
-        ),
-        (
-            "scenarios/mcu-board-insider.toml",
-            "tests/golden/mcu-board-insider.seed1.report.json",
-        ),
-        (
-            "scenarios/mcu-board-on-chip-keys.toml",
-            "tests/golden/mcu-board-on-chip-keys.seed1.report.json",
-        ),
-        (
-            "scenarios/asic-board-test-port-open.toml",
-            "tests/golden/asic-board-test-port-open.seed1.report.json",
-        ),
-        (
-            "scenarios/mcu-board-glitch-hardened.toml",
-            "tests/golden/mcu-board-glitch-hardened.seed1.report.json",
-        ),
-        (
-            "scenarios/se-board-provisioner-hsm.toml",
-            "tests/golden/se-board-provisioner-hsm.seed1.report.json",
-        ),
-    ] {
-        let (dir, _) = run_into(Some(scenario), Some(1));
+    let bless = std::env::var_os("PROVSIM_BLESS").is_some();
+    let mut missing = Vec::new();
+    for scenario in provsim_scenarios::BUILTIN {
+        let golden = golden_path(scenario.name);
+        let path = repo().join(&golden);
+        let (dir, _) = run_into(Some(&format!("scenarios/{}.toml", scenario.name)), Some(1));
         let produced = fs::read_to_string(dir.path().join("report.json")).unwrap();
-        let path = repo().join(golden);
-        if std::env::var_os("PROVSIM_BLESS").is_some() {
+        if bless {
             fs::write(&path, &produced).unwrap();
         }
-        let expected = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{golden}: {e}"));
+        let Ok(expected) = fs::read_to_string(&path) else {
+            missing.push(golden);
+            continue;
+        };
         assert!(
             produced == expected,
             "{golden} differs from this run; if the change is intended, rerun with PROVSIM_BLESS=1"
         );
     }
+    assert!(
+        missing.is_empty(),
+        "built-in scenario(s) without a golden report: {}. Create it with \
+         `PROVSIM_BLESS=1 cargo test --test cli the_golden_report_is_reproduced`, \
+         review it and commit it",
+        missing.join(", ")
+    );
+}
+
+/// A golden report whose scenario is no longer built in is checked by nothing: remove it.
+#[test]
+fn every_golden_report_belongs_to_a_built_in_scenario() {
+    let shipped: Vec<String> = provsim_scenarios::BUILTIN
+        .iter()
+        .map(|b| golden_path(b.name))
+        .collect();
+    let mut stale = Vec::new();
+    for entry in fs::read_dir(repo().join("tests/golden")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let golden = format!("tests/golden/{name}");
+        if !shipped.contains(&golden) {
+            stale.push(golden);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "golden report(s) of no built-in scenario: {}",
+        stale.join(", ")
+    );
 }
 
 #[test]

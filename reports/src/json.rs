@@ -1,4 +1,4 @@
-use crate::ReportError;
+use crate::error::ReportError;
 use provsim_scenarios::RunReport;
 
 /// `report.json`: the result tree, pretty-printed with a trailing newline. Field order

@@ -5,16 +5,11 @@
 //! was decided before it got here, so the formats can never disagree.
 #![forbid(unsafe_code)]
 
+mod error;
 mod json;
 mod markdown;
 
+pub use error::ReportError;
 pub use json::render_json;
 pub use markdown::render_markdown;
 pub use provsim_scenarios::RunReport;
-
-/// Why a report could not be rendered.
-#[derive(Debug, thiserror::Error)]
-pub enum ReportError {
-    #[error("serializing the report: {0}")]
-    Json(#[from] serde_json::Error),
-}

@@ -5,12 +5,12 @@ use provsim_scenarios::{RunOptions, builtin, run};
 
 fn report(name: &str) -> provsim_scenarios::RunReport {
     let scenario = builtin(name).unwrap().load().unwrap();
-    run(
-        &scenario,
-        &RunOptions::new(1, Some(&format!("scenarios/{name}.toml"))),
-        &mut (),
-    )
-    .unwrap()
+    let path = format!("scenarios/{name}.toml");
+    let mut report = run(&scenario, &RunOptions::new(1, Some(&path)), &mut ()).unwrap();
+    // The command line writes the shell line into the report before rendering it; this
+    // stands in for it (tests/cli.rs checks the real one against the golden reports).
+    report.reproduce.command = Some(format!("provsim run {path} --seed 1"));
+    report
 }
 
 #[test]

@@ -1,5 +1,9 @@
 //! The scenarios shipped inside the binary, so `provsim run` works from any folder.
 
+use crate::error::ScenarioError;
+use crate::load::read::parse_str;
+use crate::scenario::Scenario;
+
 /// A scenario shipped with provsim.
 #[derive(Debug, Clone, Copy)]
 pub struct Builtin {
@@ -14,8 +18,8 @@ impl Builtin {
     }
 
     /// Parses it. The shipped files are tested, so this only fails on a bad build.
-    pub fn load(&self) -> Result<crate::Scenario, crate::ScenarioError> {
-        crate::parse_str(self.text, &self.source())
+    pub fn load(&self) -> Result<Scenario, ScenarioError> {
+        parse_str(self.text, &self.source())
     }
 }
 

@@ -1,5 +1,5 @@
-use crate::claims::ClaimKind;
-use provsim_attacks::{Attack, AvaVan};
+use crate::claims::claim::Claim;
+use provsim_attacks::Attack;
 use provsim_provisioner::{CostModel, Custody, LineConfig, Lot};
 
 /// A validated scenario, ready to run.
@@ -14,7 +14,8 @@ pub struct Scenario {
     pub line: LineConfig,
     pub lots: Vec<Lot>,
     pub attacks: Vec<AttackPlan>,
-    pub claims: Vec<ClaimSpec>,
+    /// The claims, each made at its resistance, in the file's order.
+    pub claims: Vec<Claim>,
     /// Every custody configuration's costs (the scenario's own figures over the
     /// defaults), in `Custody::ALL` order, and the currency they are in.
     pub costs: [(Custody, CostModel); 3],
@@ -58,11 +59,4 @@ impl std::fmt::Debug for AttackPlan {
             .field("targets", &self.targets)
             .finish()
     }
-}
-
-/// One claim with the resistance it is made at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClaimSpec {
-    pub kind: ClaimKind,
-    pub resistance: AvaVan,
 }

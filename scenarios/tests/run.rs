@@ -2,7 +2,7 @@
 
 use proptest::prelude::*;
 use provsim_provisioner::{AuditRecord, AuthorityRole, IssuedCertificate, LineSink, ShippedDevice};
-use provsim_scenarios::{RunOptions, RunReport, Verdict, builtin, run};
+use provsim_scenarios::{Reproduce, RunOptions, RunReport, Verdict, builtin, run};
 use provsim_sim::crypto::{Crypto, PublicKey, Signature};
 use std::collections::BTreeSet;
 use x509_parser::prelude::*;
@@ -35,9 +35,15 @@ fn skipping_the_debug_lock_breaks_identity_key_confidentiality() {
         assert_eq!(attempt.outcome, "obtained");
         assert_eq!(attempt.violates.len(), 1);
     }
+    // The library records what reproduces the run; only the command line writes the
+    // shell line (tests/cli.rs checks that one).
     assert_eq!(
         report.reproduce,
-        "provsim run scenarios/mcu-board-debug-open.toml --seed 1"
+        Reproduce {
+            scenario: Some("scenarios/mcu-board-debug-open.toml".to_owned()),
+            seed: 1,
+            command: None,
+        }
     );
 }
 
@@ -163,5 +169,22 @@ proptest! {
             let signature = Signature::from_der_bytes(parsed.signature_value.data.to_vec());
             prop_assert!(crypto.verify(&ca_key, parsed.tbs_certificate.as_ref(), &signature).is_ok());
         }
+    }
+}
+
+/// Every stream a whole run opens comes from one family, within its template: no label
+/// is drawn by two constructors (once every crate opens its streams through families,
+/// this covers them all).
+#[test]
+fn every_shipped_scenario_draws_each_label_from_one_family() {
+    for b in provsim_scenarios::BUILTIN {
+        let (report, log) = provsim_sim::label::audit(|| run_builtin(b.name, 1));
+        let problems = provsim_sim::label::audit_problems(&log);
+        assert!(problems.is_empty(), "{}: {problems:?}", b.name);
+        let attempts = log
+            .iter()
+            .filter(|(family, _)| family.constructor == "scenarios::labels::attempt")
+            .count();
+        assert_eq!(attempts, report.attempts.len(), "{}", b.name);
     }
 }

@@ -1,4 +1,9 @@
-use super::*;
+use super::read::{load_file, parse_str};
+use crate::scenario::Targets;
+use provsim_devices::{Fuse, TargetKind};
+use provsim_provisioner::{Level, LockStep, PERFECT_YIELD_PPM, Quorum, Yields};
+use provsim_sim::SimDuration;
+use std::path::Path;
 
 const GOOD: &str = include_str!("../../mcu-board-provisioner-hsm.toml");
 

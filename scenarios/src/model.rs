@@ -1,9 +1,11 @@
 //! The result model: one plain tree holding everything a renderer needs. Renderers hold
-//! no logic; anything a report says is decided here or before.
+//! no logic; anything a report says is decided before it gets here (the runner and the
+//! judges decide, `assemble` writes it down). Field order is the JSON's key order.
 //!
 //! Keys appear only as fingerprints (SHA-256 of the uncompressed SEC1 public key, hex).
 
-use serde::Serialize;
+use crate::verdict::Verdict;
+use serde::{Serialize, Serializer};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RunReport {
@@ -13,8 +15,8 @@ pub struct RunReport {
     pub seed: u64,
     /// SHA-256 over the site trace digest and every device's trace digest, in order.
     pub trace_digest: String,
-    /// The command line that reproduces this run.
-    pub reproduce: String,
+    /// What reproduces this run; serialized as the command line's shell line.
+    pub reproduce: Reproduce,
     /// "holds" when every claim holds, "broken" otherwise.
     pub verdict: Verdict,
     pub site: SiteInfo,
@@ -80,19 +82,26 @@ pub struct InterfaceInfo {
     pub detail: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Holds,
-    Broken,
+/// What reproduces a run: the scenario as the caller named it and the seed, the one
+/// option that changes a result today (any later one joins them here).
+///
+/// Only the command line knows its own syntax, so only it writes the shell line, into
+/// `command`, before the report is rendered; the report carries that line (in JSON,
+/// `"reproduce"` is the line itself, so a reader can paste it). Until the command line
+/// fills it, it serializes as `null` and Markdown shows `-`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reproduce {
+    /// The scenario argument as given (a path or a built-in's name); `None` for the
+    /// built-in default.
+    pub scenario: Option<String>,
+    pub seed: u64,
+    /// The shell line, as the command line renders the fields above.
+    pub command: Option<String>,
 }
 
-impl Verdict {
-    pub fn name(self) -> &'static str {
-        match self {
-            Verdict::Holds => "holds",
-            Verdict::Broken => "broken",
-        }
+impl Serialize for Reproduce {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.command.serialize(serializer)
     }
 }
 

@@ -1,0 +1,71 @@
+//! The attempts: a table of what each attack did, then each attack's potential.
+
+use super::text::{cell, or_dash};
+use provsim_scenarios::RunReport;
+use std::fmt::Write;
+
+pub fn write_attempts(out: &mut String, r: &RunReport) -> std::fmt::Result {
+    writeln!(out, "## Attempts")?;
+    writeln!(out)?;
+    if r.attempts.is_empty() {
+        writeln!(out, "The scenario tries no attack.")?;
+    } else {
+        writeln!(
+            out,
+            "| Attack | Phase | Acts on | Outcome | Potential | Violates | Why |"
+        )?;
+        writeln!(out, "|---|---|---|---|---|---|---|")?;
+        for a in &r.attempts {
+            let potential = match (&a.potential.total, &a.potential.rating) {
+                (Some(total), Some(rating)) => format!("{total} ({rating})"),
+                _ => "not exploitable".to_owned(),
+            };
+            let violates: Vec<String> = a.violates.iter().map(|v| v.claim.clone()).collect();
+            let acts_on = if a.position == "site" {
+                format!(
+                    "the site, device {} `{}` on the station",
+                    a.device, a.device_id
+                )
+            } else {
+                format!("device {} `{}`", a.device, a.device_id)
+            };
+            writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} | {} | {} |",
+                a.attack,
+                a.phase,
+                acts_on,
+                a.outcome,
+                potential,
+                or_dash(&violates),
+                cell(&a.why)
+            )?;
+        }
+        let mut rated: Vec<&provsim_scenarios::AttemptInfo> = Vec::new();
+        for a in &r.attempts {
+            if !rated.iter().any(|b| b.attack == a.attack) {
+                rated.push(a);
+            }
+        }
+        writeln!(out)?;
+        writeln!(out, "Attack potential (CEM v3.1 R5, Annex B.4):")?;
+        writeln!(out)?;
+        for a in rated {
+            let p = &a.potential;
+            writeln!(
+                out,
+                "- `{}`: elapsed time {}, expertise {}, knowledge of the TOE {}, window of opportunity {}, equipment {}. {}",
+                a.attack,
+                p.elapsed_time,
+                p.expertise,
+                p.knowledge_of_toe,
+                p.window_of_opportunity,
+                p.equipment,
+                p.rationale
+            )?;
+        }
+    }
+    writeln!(out)?;
+
+    Ok(())
+}

@@ -1,0 +1,52 @@
+//! The claims: a table of verdicts, then each claim with its evidence.
+
+use super::text::{or_dash, verdict};
+use provsim_scenarios::RunReport;
+use std::fmt::Write;
+
+pub fn write_claims(out: &mut String, r: &RunReport) -> std::fmt::Result {
+    writeln!(out, "## Claims")?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "| Claim | Claimed resistance | Verdict | Broken by | Lowest breaking total | Demonstrated resistance | Residual risk |"
+    )?;
+    writeln!(out, "|---|---|---|---|---|---|---|")?;
+    for c in &r.claims {
+        writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} | {} | {} |",
+            c.id,
+            c.resistance,
+            verdict(c.verdict),
+            or_dash(&c.broken_by),
+            c.lowest_breaking_total
+                .map_or("-".to_owned(), |t| t.to_string()),
+            c.demonstrated_resistance.as_deref().unwrap_or("-"),
+            or_dash(&c.residual_risk),
+        )?;
+    }
+    for c in &r.claims {
+        writeln!(out)?;
+        writeln!(out, "### `{}`", c.id)?;
+        writeln!(out)?;
+        writeln!(out, "- Requirement: {}", c.requirement)?;
+        writeln!(out, "- Statement: {}", c.statement)?;
+        writeln!(
+            out,
+            "- Claimed at {}; checked against {} attempt(s).",
+            c.resistance, c.attempts
+        )?;
+        if c.evidence.is_empty() {
+            writeln!(out, "- No attempt violated the claim.")?;
+        } else {
+            writeln!(out, "- Evidence:")?;
+            for e in &c.evidence {
+                writeln!(out, "  - {e}")?;
+            }
+        }
+    }
+    writeln!(out)?;
+
+    Ok(())
+}

@@ -1,0 +1,39 @@
+//! The report's title, verdict and the table that identifies the run.
+
+use super::text::cell;
+use provsim_scenarios::{RunReport, Verdict};
+use std::fmt::Write;
+
+pub fn write_header(out: &mut String, r: &RunReport) -> std::fmt::Result {
+    let broken = r
+        .claims
+        .iter()
+        .filter(|c| c.verdict == Verdict::Broken)
+        .count();
+    writeln!(out, "# provsim report: {}", r.scenario.name)?;
+    writeln!(out)?;
+    writeln!(out, "{}", r.scenario.title)?;
+    writeln!(out)?;
+    match r.verdict {
+        Verdict::Holds => writeln!(out, "**Verdict: all {} claim(s) hold.**", r.claims.len())?,
+        Verdict::Broken => writeln!(
+            out,
+            "**Verdict: {broken} of {} claim(s) BROKEN.**",
+            r.claims.len()
+        )?,
+    }
+    writeln!(out)?;
+    writeln!(out, "| | |")?;
+    writeln!(out, "|---|---|")?;
+    writeln!(out, "| Scenario | `{}` |", cell(&r.scenario.source))?;
+    writeln!(out, "| Seed | {} |", r.seed)?;
+    writeln!(out, "| Trace digest | `{}` |", r.trace_digest)?;
+    match &r.reproduce.command {
+        Some(command) => writeln!(out, "| Reproduce | `{}` |", cell(command))?,
+        None => writeln!(out, "| Reproduce | - |")?,
+    }
+    writeln!(out, "| Tool | {} |", r.tool)?;
+    writeln!(out)?;
+
+    Ok(())
+}

@@ -1,0 +1,46 @@
+//! Claims as the report states them, from their judgements.
+
+use crate::attempt::Attempt;
+use crate::claims::claim::Claim;
+use crate::claims::judge::Judgement;
+use crate::model::ClaimInfo;
+use provsim_attacks::{Attack, Rating};
+
+/// The claim at position `index`, judged; `attempts` are the run's, which the
+/// judgement's evidence points into.
+pub fn claim_info(
+    index: usize,
+    claim: &Claim,
+    judgement: &Judgement,
+    attempts: &[Attempt],
+) -> ClaimInfo {
+    let ids = |list: &[&'static dyn Attack]| list.iter().map(|a| a.id().to_owned()).collect();
+    ClaimInfo {
+        id: claim.id.to_owned(),
+        requirement: claim.requirement.to_owned(),
+        statement: claim.statement().to_owned(),
+        resistance: claim.resistance.name().to_owned(),
+        verdict: judgement.verdict,
+        broken_by: ids(&judgement.broken_by),
+        lowest_breaking_total: judgement.lowest_breaking_total,
+        demonstrated_resistance: judgement
+            .demonstrated_resistance()
+            .map(|shown| shown.map_or("none (no rating)", Rating::name).to_owned()),
+        residual_risk: ids(&judgement.residual_risk),
+        evidence: judgement
+            .violated_by
+            .iter()
+            .filter_map(|&at| {
+                let attempt = attempts.get(at)?;
+                let found = attempt.violation_of(index)?;
+                Some(format!(
+                    "{} on device {}: {}",
+                    attempt.attack.id(),
+                    attempt.device_id,
+                    found.evidence
+                ))
+            })
+            .collect(),
+        attempts: judgement.attempts,
+    }
+}

@@ -1,0 +1,49 @@
+//! The report: a run's typed results written down as the result model.
+
+use super::attempts::attempt_info;
+use super::claims::claim_info;
+use super::costs::costs_info;
+use super::line::{devices_info, line_info};
+use super::locks::locks_info;
+use super::site::site_info;
+use crate::model::{Reproduce, RunReport, ScenarioInfo};
+use crate::runner::execute::Run;
+
+/// The report of `run`. Its reproduce value carries no shell line: the command line
+/// writes that.
+pub fn report(run: &Run<'_>) -> RunReport {
+    let scenario = run.scenario;
+    RunReport {
+        tool: format!("provsim {}", env!("CARGO_PKG_VERSION")),
+        scenario: ScenarioInfo {
+            name: scenario.name.clone(),
+            title: scenario.title.clone(),
+            source: scenario.source.clone(),
+        },
+        seed: run.options.seed,
+        trace_digest: run.digest.to_string(),
+        reproduce: Reproduce {
+            scenario: run.options.scenario.clone(),
+            seed: run.options.seed,
+            command: None,
+        },
+        verdict: run.verdict(),
+        site: site_info(scenario, &run.keys),
+        line: line_info(scenario, &run.line),
+        devices: devices_info(&run.line),
+        locks: locks_info(&run.what_if),
+        attempts: run
+            .attempts
+            .iter()
+            .map(|attempt| attempt_info(scenario, attempt))
+            .collect(),
+        claims: scenario
+            .claims
+            .iter()
+            .zip(&run.judgements)
+            .enumerate()
+            .map(|(index, (claim, judgement))| claim_info(index, claim, judgement, &run.attempts))
+            .collect(),
+        costs: costs_info(scenario),
+    }
+}

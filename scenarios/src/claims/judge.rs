@@ -1,0 +1,204 @@
+//! Verdicts: each claim judged over every attempt of a run, from the typed attempts.
+
+use super::claim::Claim;
+use crate::attempt::Attempt;
+use crate::verdict::Verdict;
+use provsim_attacks::{Attack, Rating};
+
+/// A claim's verdict over a run, with what it rests on.
+#[derive(Clone)]
+pub struct Judgement {
+    pub verdict: Verdict,
+    /// Attacks within the claimed attack potential that violated the claim, each once,
+    /// in the order of their first violation.
+    pub broken_by: Vec<&'static dyn Attack>,
+    /// Attacks beyond the claimed potential (or not exploitable) that violated it.
+    pub residual_risk: Vec<&'static dyn Attack>,
+    /// Lowest attack-potential total among attempts that violated the claim.
+    pub lowest_breaking_total: Option<u32>,
+    /// The attempts that violated the claim: positions in the run's attempts.
+    pub violated_by: Vec<usize>,
+    /// Attempts made that could have violated the claim.
+    pub attempts: u64,
+}
+
+impl Judgement {
+    /// The resistance the lowest breaking total demonstrates (CEM Table 4: the band
+    /// below that total's): `Some(None)` when that total is in the lowest band.
+    pub fn demonstrated_resistance(&self) -> Option<Option<Rating>> {
+        self.lowest_breaking_total
+            .map(|total| Rating::from_total(total).resistance_shown())
+    }
+}
+
+/// Judges the claim at position `index` of the scenario over all attempts: broken when
+/// an attempt within the claimed attack potential violated it; a violation beyond the
+/// claimed potential is residual risk.
+pub fn judge(index: usize, claim: &Claim, attempts: &[Attempt]) -> Judgement {
+    let mut broken_by: Vec<&'static dyn Attack> = Vec::new();
+    let mut residual_risk: Vec<&'static dyn Attack> = Vec::new();
+    let mut violated_by = Vec::new();
+    let mut lowest: Option<u32> = None;
+    for (at, attempt) in attempts.iter().enumerate() {
+        if attempt.violation_of(index).is_none() {
+            continue;
+        }
+        violated_by.push(at);
+        let total = attempt.potential.total();
+        if let Some(total) = total {
+            lowest = Some(lowest.map_or(total, |l| l.min(total)));
+        }
+        let within = total.is_some_and(|t| claim.resistance.covers(Rating::from_total(t)));
+        let list = if within {
+            &mut broken_by
+        } else {
+            &mut residual_risk
+        };
+        // The catalogue's ids are unique: the id is the attack's identity.
+        if !list.iter().any(|a| a.id() == attempt.attack.id()) {
+            list.push(attempt.attack);
+        }
+    }
+    Judgement {
+        verdict: if broken_by.is_empty() {
+            Verdict::Holds
+        } else {
+            Verdict::Broken
+        },
+        broken_by,
+        residual_risk,
+        lowest_breaking_total: lowest,
+        violated_by,
+        attempts: attempts.len() as u64,
+    }
+}
+
+/// A run's verdict: it holds when every claim holds.
+pub fn run_verdict(judgements: &[Judgement]) -> Verdict {
+    if judgements.iter().all(|j| j.verdict == Verdict::Holds) {
+        Verdict::Holds
+    } else {
+        Verdict::Broken
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attempt::Violation;
+    use crate::claims::library::find;
+    use provsim_attacks::potential::{
+        ElapsedTime, Equipment, Expertise, KnowledgeOfToe, WindowOfOpportunity,
+    };
+    use provsim_attacks::{AttackPotential, AvaVan, Outcome};
+    use provsim_devices::DeviceId;
+
+    /// A potential totalling `elapsed + window + equipment` points; `None` for a path
+    /// that is not exploitable.
+    fn potential(total: Option<u32>) -> AttackPotential {
+        let (elapsed, equipment, window) = match total {
+            Some(20) => (
+                ElapsedTime::MoreThanSixMonths,
+                Equipment::Standard,
+                WindowOfOpportunity::Easy,
+            ),
+            Some(12) => (
+                ElapsedTime::TwoMonths,
+                Equipment::Specialised,
+                WindowOfOpportunity::Easy,
+            ),
+            Some(4) => (
+                ElapsedTime::OneMonth,
+                Equipment::Standard,
+                WindowOfOpportunity::Unnecessary,
+            ),
+            None => (
+                ElapsedTime::OneDay,
+                Equipment::Standard,
+                WindowOfOpportunity::None,
+            ),
+            Some(other) => panic!("no test potential of {other}"),
+        };
+        let p = AttackPotential {
+            elapsed,
+            expertise: Expertise::Layman,
+            knowledge: KnowledgeOfToe::Public,
+            window,
+            equipment,
+            rationale: "test",
+        };
+        assert_eq!(p.total(), total);
+        p
+    }
+
+    fn attempt(attack: &str, total: Option<u32>, violates: bool) -> Attempt {
+        Attempt {
+            attack: provsim_attacks::find(attack).unwrap(),
+            device: 0,
+            device_id: DeviceId(0),
+            outcome: Outcome::Obtained {
+                summary: String::new(),
+            },
+            potential: potential(total),
+            violations: if violates {
+                vec![Violation {
+                    claim: 0,
+                    evidence: "e".to_owned(),
+                }]
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    fn claim(resistance: AvaVan) -> Claim {
+        find("identity-key-confidentiality").unwrap().at(resistance)
+    }
+
+    fn ids(list: &[&'static dyn Attack]) -> Vec<&'static str> {
+        list.iter().map(|a| a.id()).collect()
+    }
+
+    const LAB: &str = "cpa-storage-key";
+    const PROBE: &str = "debug-port-readout";
+    const GHOST: &str = "glitch-debug-readout";
+
+    /// A break by an attack needing High potential (20 points) is residual risk for a
+    /// claim at AVA_VAN.4 (Moderate attackers) and breaks a claim at AVA_VAN.5.
+    #[test]
+    fn a_break_beyond_the_claimed_level_is_residual_risk() {
+        let attempts = [attempt(LAB, Some(20), true), attempt(PROBE, Some(4), false)];
+        let at4 = judge(0, &claim(AvaVan::Van4), &attempts);
+        assert_eq!(at4.verdict, Verdict::Holds);
+        assert_eq!(ids(&at4.residual_risk), [LAB]);
+        assert!(at4.broken_by.is_empty());
+        assert_eq!(at4.lowest_breaking_total, Some(20));
+        assert_eq!(at4.demonstrated_resistance(), Some(Some(Rating::Moderate)));
+
+        let at5 = judge(0, &claim(AvaVan::Van5), &attempts);
+        assert_eq!(at5.verdict, Verdict::Broken);
+        assert_eq!(ids(&at5.broken_by), [LAB]);
+        assert!(at5.residual_risk.is_empty());
+        assert_eq!(run_verdict(&[at4, at5]), Verdict::Broken);
+    }
+
+    #[test]
+    fn the_lowest_breaking_total_wins_and_unexploitable_paths_never_break() {
+        let attempts = [
+            attempt(LAB, Some(20), true),
+            attempt(PROBE, Some(12), true),
+            attempt(GHOST, None, true),
+        ];
+        let judged = judge(0, &claim(AvaVan::Van3), &attempts);
+        assert_eq!(ids(&judged.broken_by), [PROBE]);
+        assert_eq!(ids(&judged.residual_risk), [LAB, GHOST]);
+        assert_eq!(judged.lowest_breaking_total, Some(12));
+        assert_eq!(judged.demonstrated_resistance(), Some(Some(Rating::Basic)));
+        assert_eq!(judged.violated_by, [0, 1, 2]);
+        // Another claim's violations are not this one's.
+        let other = judge(1, &claim(AvaVan::Van3), &attempts);
+        assert_eq!(other.verdict, Verdict::Holds);
+        assert!(other.violated_by.is_empty() && other.lowest_breaking_total.is_none());
+        assert_eq!(run_verdict(&[other]), Verdict::Holds);
+    }
+}

@@ -1,0 +1,54 @@
+//! The claims provsim states, for a scenario to pick by id and make at a resistance.
+
+use super::claim::{ClaimEntry, EssentialElement};
+use crate::oracles::counterfeit_identity::NoCounterfeitIdentity;
+use crate::oracles::identity_key::IdentityKeysSecret;
+use crate::oracles::signed_firmware::OnlySignedFirmwareStarts;
+use crate::oracles::symmetric_key::SymmetricKeysSecret;
+
+/// Every claim a scenario can make, in the order `provsim list claims` shows them.
+pub static CLAIMS: &[ClaimEntry] = &[
+    ClaimEntry {
+        id: "identity-key-confidentiality",
+        requirement: "FDP_SDC.1 stored data confidentiality (SESIP: secure storage) of device identity keys",
+        element: EssentialElement::SecureStorage,
+        oracle: &IdentityKeysSecret,
+    },
+    ClaimEntry {
+        id: "firmware-authenticity",
+        requirement: "SESIP secure initialization of platform (secure boot): only authorised firmware starts",
+        element: EssentialElement::SecureCodeExecution,
+        oracle: &OnlySignedFirmwareStarts,
+    },
+    ClaimEntry {
+        id: "device-identity-authenticity",
+        requirement: "SESIP attestation of platform genuineness: only devices the line provisioned hold an identity the customer CA vouches for",
+        element: EssentialElement::Authentication,
+        oracle: &NoCounterfeitIdentity,
+    },
+    ClaimEntry {
+        id: "device-secret-confidentiality",
+        requirement: "FDP_SDC.1 stored data confidentiality (SESIP: secure storage) of per-device symmetric keys",
+        element: EssentialElement::SecureStorage,
+        oracle: &SymmetricKeysSecret,
+    },
+];
+
+/// The claim with this id.
+pub fn find(id: &str) -> Option<&'static ClaimEntry> {
+    CLAIMS.iter().find(|entry| entry.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claim_ids_round_trip() {
+        for (i, entry) in CLAIMS.iter().enumerate() {
+            assert_eq!(find(entry.id).map(|e| e.id), Some(entry.id));
+            assert!(CLAIMS[..i].iter().all(|e| e.id != entry.id));
+        }
+        assert!(find("nope").is_none());
+    }
+}

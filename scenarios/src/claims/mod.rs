@@ -1,0 +1,7 @@
+//! Claims: what one is (`claim`), the ones provsim states (`library`), and how each is
+//! judged over a run's attempts (`judge`). The oracles that decide them are in
+//! `crate::oracles`.
+
+pub mod claim;
+pub mod judge;
+pub mod library;

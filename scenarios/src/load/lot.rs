@@ -1,0 +1,61 @@
+//! `[[lot]]`: the lots the line runs, in order, and the bound on a run's devices.
+
+use super::locator::Locator;
+use crate::error::ScenarioError;
+use provsim_provisioner::Lot;
+use serde::Deserialize;
+use toml::Spanned;
+
+/// Most devices one run provisions. A run keeps a small ledger record per device
+/// (about 100 bytes), so this bounds its memory to about a gigabyte.
+pub const MAX_DEVICES: u64 = 10_000_000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LotSection {
+    pub name: String,
+    pub devices: Spanned<u32>,
+}
+
+/// The lots: at least one, at most `u16::MAX`, none empty, at most [`MAX_DEVICES`]
+/// devices in all.
+pub fn lots(
+    sections: Spanned<Vec<LotSection>>,
+    at: &Locator<'_>,
+) -> Result<Vec<Lot>, ScenarioError> {
+    let lots_span = sections.span();
+    let lot_sections = sections.into_inner();
+    if lot_sections.is_empty() {
+        return Err(at.error(lots_span, "a scenario needs at least one [[lot]]"));
+    }
+    if lot_sections.len() > usize::from(u16::MAX) {
+        return Err(at.error(
+            lots_span,
+            format!(
+                "{} lots; at most {} are supported",
+                lot_sections.len(),
+                u16::MAX
+            ),
+        ));
+    }
+    let mut lots = Vec::with_capacity(lot_sections.len());
+    let mut device_count = 0u64;
+    for lot in lot_sections {
+        let devices = *lot.devices.get_ref();
+        if devices == 0 {
+            return Err(at.at(&lot.devices, "a lot needs at least 1 device"));
+        }
+        device_count += u64::from(devices);
+        if device_count > MAX_DEVICES {
+            return Err(at.at(
+                &lot.devices,
+                format!("the lots hold more than {MAX_DEVICES} devices, the most one run takes"),
+            ));
+        }
+        lots.push(Lot {
+            name: lot.name,
+            devices,
+        });
+    }
+    Ok(lots)
+}

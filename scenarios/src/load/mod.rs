@@ -1,0 +1,26 @@
+//! Reading and validating a scenario file, one module per TOML section: each holds the
+//! section as written (serde, unknown fields refused) and the checks that turn it into
+//! the typed configuration. `read` (`load_file`, `parse_str`) puts the sections
+//! together in a fixed order.
+
+mod attack;
+mod claim;
+mod cost;
+mod countermeasures;
+mod file;
+mod line;
+mod link;
+mod locator;
+mod lock;
+mod lot;
+mod mcu;
+mod order;
+pub mod read;
+mod returns;
+mod scenario;
+mod secrets;
+mod site;
+mod yields;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,118 @@
+//! Reading a scenario file: TOML into the sections as written, then each section
+//! checked in a fixed order (so a file with several mistakes always reports the same
+//! one first) and the validated [`Scenario`] put together.
+
+use super::attack::plans;
+use super::claim::claims;
+use super::cost::cost_models;
+use super::countermeasures::countermeasures;
+use super::file::File;
+use super::line::{dies_per_wafer, level, target};
+use super::link::link_config;
+use super::locator::Locator;
+use super::lock::lock_sequence;
+use super::lot::lots;
+use super::order::order;
+use super::returns::returns;
+use super::secrets::secrets_profile;
+use super::site::{custody, names, quorum};
+use super::yields::yields;
+use crate::error::ScenarioError;
+use crate::scenario::Scenario;
+use provsim_provisioner::{LineConfig, StationConfig};
+use std::path::Path;
+
+/// Loads and validates the scenario at `path`.
+pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
+    if path.is_dir() {
+        return Err(ScenarioError::IsDirectory {
+            path: path.to_path_buf(),
+        });
+    }
+    let text = std::fs::read_to_string(path).map_err(|error| ScenarioError::Read {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    parse_str(&text, &path.display().to_string())
+}
+
+/// Parses and validates scenario text; `source` names it in errors and in the report.
+pub fn parse_str(text: &str, source: &str) -> Result<Scenario, ScenarioError> {
+    let at = Locator { text, file: source };
+    let file: File = toml::from_str(text).map_err(|e| {
+        let message = plain_types(e.message().trim_end());
+        match e.span() {
+            Some(span) => at.error(span, message),
+            None => ScenarioError::Whole {
+                file: source.to_owned(),
+                message,
+            },
+        }
+    })?;
+    validate(file, source, &at)
+}
+
+/// Says Rust integer types in words a scenario author uses.
+fn plain_types(message: &str) -> String {
+    message
+        .replace("expected u16", "expected an integer from 0 to 65535")
+        .replace("expected u32", "expected an integer from 0 to 4294967295")
+        .replace("expected u64", "expected a non-negative integer")
+}
+
+fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, ScenarioError> {
+    at.check_name(&file.scenario.name, "scenario name", 128)?;
+    let names = names(&file.site, at)?;
+    let lock_steps = lock_sequence(
+        file.mcu.as_ref(),
+        file.line.lock_debug.as_ref(),
+        file.locks.as_ref(),
+        at,
+    )?;
+    let secrets = secrets_profile(file.secrets.as_ref(), at)?;
+    let (costs, currency) = cost_models(file.cost.as_ref(), at)?;
+    let order = order(file.order.as_ref(), at)?;
+    let quorum = quorum(&file.site, at)?;
+    let yields = yields(file.yields.as_ref(), at)?;
+    let dies_per_wafer = dies_per_wafer(&file.line, at)?;
+    let lots = lots(file.lots, at)?;
+    let device_count = lots.iter().map(|lot| u64::from(lot.devices)).sum();
+    let returns = returns(file.returns.as_ref(), device_count, at)?;
+    let link = link_config(file.link.as_ref(), at)?;
+    let firmware_settings = file.mcu.is_some() || file.locks.is_some();
+    let target = target(&file.line, firmware_settings, &secrets, at)?;
+    let countermeasures = countermeasures(file.countermeasures.as_ref(), target, at)?;
+    let attacks = plans(file.attacks, device_count, at)?;
+    let claims = claims(file.claims, at)?;
+
+    Ok(Scenario {
+        name: file.scenario.name.into_inner(),
+        title: file.scenario.title,
+        source: source.to_owned(),
+        default_seed: file.scenario.seed,
+        line: LineConfig {
+            custody: custody(file.site.custody),
+            level: level(file.line.level),
+            target,
+            countermeasures,
+            station: StationConfig {
+                what_if: file.locks.is_some(),
+                lock_steps,
+            },
+            names,
+            product: file.line.product,
+            dies_per_wafer,
+            yields,
+            quorum,
+            secrets,
+            returns,
+            order,
+            link,
+        },
+        lots,
+        attacks,
+        claims,
+        costs,
+        currency,
+    })
+}

@@ -1,0 +1,11 @@
+//! The oracle library. Each oracle is one module holding its statement and its check
+//! together; `oracle` defines what an oracle is and sees, `truth` the ledger it looks
+//! shipped devices up in, and `library` lists them all.
+
+pub mod counterfeit_identity;
+pub mod identity_key;
+pub mod library;
+pub mod oracle;
+pub mod signed_firmware;
+pub mod symmetric_key;
+pub mod truth;

@@ -1,0 +1,54 @@
+//! What an oracle is, and what it observes of one attempt.
+
+use super::truth::GroundTruth;
+use provsim_attacks::Knowledge;
+use provsim_devices::{DeviceId, RunningImage};
+use provsim_sim::crypto::{Crypto, PublicKey};
+
+/// An entry of the oracle library: a statement about ground truth and the books, and
+/// the check that decides, for one attempt, whether the attempt made it false.
+///
+/// An oracle judges what the line really put into the devices it shipped against what
+/// the attempt left in the attacker's knowledge (and what the attacked device does
+/// afterwards); it never trusts an attack's own account of itself. Parameters, when an
+/// oracle has any, are fields of its type.
+pub trait Oracle: std::fmt::Debug + Sync {
+    /// The library's name for it.
+    fn id(&self) -> &'static str;
+
+    /// What it states holds, in one sentence: what a claim that uses it promises.
+    fn statement(&self) -> &'static str;
+
+    /// Whether it must see the attacked device powered on after the attempt.
+    fn needs_boot(&self) -> bool {
+        false
+    }
+
+    /// Evidence that the attempt made the statement false, or `None` if it survived.
+    fn check(&self, seen: &Observation<'_>) -> Option<String>;
+}
+
+/// Everything an oracle may look at after one attempt. `crypto` is the oracle's own
+/// facade, so checking is never charged to the line or the attacker.
+pub struct Observation<'a> {
+    pub truth: &'a GroundTruth<'a>,
+    pub attacked: &'a Attacked,
+    pub knowledge: &'a Knowledge,
+    pub crypto: &'a Crypto,
+}
+
+/// The device an attempt targeted, with its ground-truth secrets re-derived from the
+/// seed. Held only while the attempt is judged; never written anywhere.
+pub struct Attacked {
+    pub device: DeviceId,
+    pub identity_secret: [u8; 32],
+    /// What the device started when the oracle powered it on after the attempt (only
+    /// when an oracle needs it): the image's hash, or why it did not boot.
+    pub booted: Option<Result<RunningImage, String>>,
+    /// The hash of the only image the vault signed for this line.
+    pub authorised_firmware: [u8; 32],
+    /// The customer CA's public key: what a genuine device certificate verifies under.
+    pub customer_ca: PublicKey,
+    /// The device's symmetric keys by name, re-derived from the seed.
+    pub symmetric_keys: Vec<(String, [u8; 32])>,
+}

@@ -1,0 +1,88 @@
+//! Every image a shipped device starts is the firmware the vault signed.
+
+use super::oracle::{Observation, Oracle};
+use provsim_sim::to_hex;
+
+/// What the chip runs, observed on the chip after the attempt; the attack's account of
+/// itself plays no part. A device that no longer boots runs nothing unauthorised.
+#[derive(Debug, Clone, Copy)]
+pub struct OnlySignedFirmwareStarts;
+
+impl Oracle for OnlySignedFirmwareStarts {
+    fn id(&self) -> &'static str {
+        "only-signed-firmware-starts"
+    }
+
+    fn statement(&self) -> &'static str {
+        "Every image a shipped device starts is signed by the firmware key, with a security counter not below its anti-rollback fuses."
+    }
+
+    fn needs_boot(&self) -> bool {
+        true
+    }
+
+    fn check(&self, seen: &Observation<'_>) -> Option<String> {
+        let attacked = seen.attacked;
+        match &attacked.booted {
+            Some(Ok(running)) if running.hash != attacked.authorised_firmware => Some(format!(
+                "device {} started image {} (version {}, {}), not the firmware the vault signed",
+                attacked.device,
+                to_hex(&running.hash),
+                running.version,
+                if running.verified {
+                    "verified"
+                } else {
+                    "unverified"
+                }
+            )),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oracles::oracle::Attacked;
+    use crate::oracles::truth::GroundTruth;
+    use provsim_attacks::Knowledge;
+    use provsim_devices::{DeviceId, RunningImage};
+    use provsim_sim::Seed;
+    use provsim_sim::crypto::Crypto;
+
+    #[test]
+    fn only_an_unsigned_running_image_violates_it() {
+        let running = |hash: [u8; 32], verified: bool| RunningImage {
+            hash,
+            version: "1.0.0".to_owned(),
+            security_counter: Some(1),
+            verified,
+            update_refused: None,
+        };
+        let judge = |booted: Option<Result<RunningImage, String>>| {
+            let attacked = Attacked {
+                device: DeviceId(3),
+                identity_secret: [9; 32],
+                booted,
+                authorised_firmware: [1; 32],
+                customer_ca: Crypto::new()
+                    .generate_key(&mut Seed::new(1).stream("test/ca"))
+                    .public_key()
+                    .clone(),
+                symmetric_keys: Vec::new(),
+            };
+            OnlySignedFirmwareStarts.check(&Observation {
+                truth: &GroundTruth::default(),
+                attacked: &attacked,
+                // What the attacker says it did is not consulted.
+                knowledge: &Knowledge::new(),
+                crypto: &Crypto::new(),
+            })
+        };
+        assert_eq!(judge(None), None);
+        assert_eq!(judge(Some(Err("bricked".to_owned()))), None);
+        assert_eq!(judge(Some(Ok(running([1; 32], true)))), None);
+        let evidence = judge(Some(Ok(running([2; 32], false)))).unwrap();
+        assert!(evidence.contains("0000000000000003") && evidence.contains("unverified"));
+    }
+}

@@ -1,0 +1,82 @@
+//! No attacker's knowledge contains a symmetric key the line put into a shipped device.
+
+use super::oracle::{Observation, Oracle};
+
+/// The attacked device's keys are searched for in every byte the attacker holds,
+/// however the attack filed it: only their exact bytes count.
+#[derive(Debug, Clone, Copy)]
+pub struct SymmetricKeysSecret;
+
+impl Oracle for SymmetricKeysSecret {
+    fn id(&self) -> &'static str {
+        "symmetric-keys-secret"
+    }
+
+    fn statement(&self) -> &'static str {
+        "No attacker's knowledge contains a symmetric key the line put into a shipped device."
+    }
+
+    fn check(&self, seen: &Observation<'_>) -> Option<String> {
+        seen.attacked.symmetric_keys.iter().find_map(|(name, key)| {
+            seen.knowledge
+                .materials()
+                .iter()
+                .find(|m| m.bytes().windows(key.len()).any(|w| w == key))
+                .map(|m| {
+                    format!(
+                        "symmetric key `{name}` of device {} found in {:?} material from {}",
+                        seen.attacked.device, m.kind, m.source
+                    )
+                })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oracles::oracle::Attacked;
+    use crate::oracles::truth::GroundTruth;
+    use provsim_attacks::{Knowledge, MaterialKind};
+    use provsim_devices::DeviceId;
+    use provsim_sim::Seed;
+    use provsim_sim::crypto::Crypto;
+
+    #[test]
+    fn only_the_exact_key_bytes_anywhere_violate_it() {
+        let crypto = Crypto::new();
+        let ca = crypto.generate_key(&mut Seed::new(1).stream("test/claims"));
+        let attacked = Attacked {
+            device: DeviceId(7),
+            identity_secret: [9; 32],
+            booted: None,
+            authorised_firmware: [0; 32],
+            customer_ca: ca.public_key().clone(),
+            symmetric_keys: vec![("storage".to_owned(), [7; 32])],
+        };
+        let truth = GroundTruth::default();
+        let check = |knowledge: &Knowledge| {
+            SymmetricKeysSecret.check(&Observation {
+                truth: &truth,
+                attacked: &attacked,
+                knowledge,
+                crypto: &crypto,
+            })
+        };
+        let mut knowledge = Knowledge::new();
+        knowledge.learn(MaterialKind::KeyCandidate, "slot 0", vec![9; 32]);
+        assert_eq!(check(&knowledge), None);
+        let mut near = vec![0u8; 40];
+        near[4..35].copy_from_slice(&[7; 31]);
+        knowledge.learn(MaterialKind::SecretCandidate, "slot 1", near);
+        assert_eq!(check(&knowledge), None);
+        let mut dump = vec![0u8; 64];
+        dump[10..42].copy_from_slice(&[7; 32]);
+        knowledge.learn(MaterialKind::MemoryDump, "vm", dump);
+        let evidence = check(&knowledge).unwrap();
+        assert!(
+            evidence.contains("`storage`") && evidence.contains("vm"),
+            "{evidence}"
+        );
+    }
+}

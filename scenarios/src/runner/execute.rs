@@ -1,0 +1,165 @@
+//! The runner: provision the lots, try every attack path on its own rebuilt devices,
+//! and judge every claim by its oracle. It returns what it found, typed; turning that
+//! into the report is `assemble`'s job.
+
+use super::path::Arena;
+use super::targets::select_targets;
+use super::what_if::{WhatIf, what_if};
+use crate::attempt::Attempt;
+use crate::claims::judge::{Judgement, judge, run_verdict};
+use crate::error::RunError;
+use crate::labels;
+use crate::oracles::truth::GroundTruth;
+use crate::scenario::Scenario;
+use crate::verdict::Verdict;
+use provsim_provisioner::{Line, LineSink, LineSummary};
+use provsim_sim::crypto::{Crypto, Fingerprint};
+use provsim_sim::{Digest, Field, Seed, SimTime, Trace, run_digest};
+
+/// The device the lock sequence is replayed on for the what-if table. Every device
+/// gets the same sequence, so the first stands for all.
+const WHAT_IF_DEVICE: u64 = 0;
+
+/// How to run a scenario, and how the caller named it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunOptions {
+    pub seed: u64,
+    /// The scenario argument as the caller gave it (a path or a built-in's name);
+    /// `None` for the built-in default. Carried into the report's reproduce value.
+    pub scenario: Option<String>,
+}
+
+impl RunOptions {
+    /// Options for `seed`, for a scenario named on the command line as `scenario_arg`
+    /// (`None`: the built-in default).
+    pub fn new(seed: u64, scenario_arg: Option<&str>) -> Self {
+        RunOptions {
+            seed,
+            scenario: scenario_arg.map(str::to_owned),
+        }
+    }
+}
+
+/// Fingerprints of the site's keys, as the line established them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SiteKeys {
+    pub root_ca: Fingerprint,
+    pub customer_ca: Fingerprint,
+    pub firmware: Fingerprint,
+}
+
+/// Everything one run found, typed.
+pub struct Run<'s> {
+    pub scenario: &'s Scenario,
+    pub options: RunOptions,
+    /// SHA-256 over the run's site-level trace and every device's trace, in order.
+    pub digest: Digest,
+    /// What the line did: shipped devices, books, link, registrar, traces.
+    pub line: LineSummary,
+    pub keys: SiteKeys,
+    pub what_if: WhatIf,
+    /// Every attempt, path by path in scenario order, devices in order within a path.
+    pub attempts: Vec<Attempt>,
+    /// One per claim of the scenario, in its order.
+    pub judgements: Vec<Judgement>,
+}
+
+impl Run<'_> {
+    /// Holds when every claim holds.
+    pub fn verdict(&self) -> Verdict {
+        run_verdict(&self.judgements)
+    }
+}
+
+/// Runs `scenario`, streaming the line's certificates and audit records to `sink`.
+pub fn execute<'s>(
+    scenario: &'s Scenario,
+    options: &RunOptions,
+    sink: &mut dyn LineSink,
+) -> Result<Run<'s>, RunError> {
+    let seed = Seed::new(options.seed);
+    let mut line = Line::establish(scenario.line.clone(), seed, scenario.lots.clone())?;
+    let summary = line.run(sink)?;
+
+    // The run's site-level trace: the line's, then every attempt, in scenario order.
+    let mut trace = Trace::new();
+    trace.record(
+        SimTime::ZERO,
+        "line",
+        &[("site-trace", Field::Bytes(&summary.site_trace.0))],
+    );
+    let attempts = attempt_all(scenario, &line, seed, &summary, &mut trace)?;
+
+    let judgements: Vec<Judgement> = scenario
+        .claims
+        .iter()
+        .enumerate()
+        .map(|(index, claim)| judge(index, claim, &attempts))
+        .collect();
+    for (claim, judgement) in scenario.claims.iter().zip(&judgements) {
+        trace.record(
+            SimTime::ZERO,
+            "claim",
+            &[
+                ("id", Field::Str(claim.id)),
+                ("verdict", Field::Str(judgement.verdict.name())),
+            ],
+        );
+    }
+    let digest = run_digest(&trace.digest(), &summary.device_traces);
+    Ok(Run {
+        scenario,
+        options: options.clone(),
+        digest,
+        keys: SiteKeys {
+            root_ca: line.pki().root().key_fingerprint(),
+            customer_ca: line.pki().customer().key_fingerprint(),
+            firmware: line.firmware_key().fingerprint(),
+        },
+        what_if: what_if(&line, WHAT_IF_DEVICE),
+        line: summary,
+        attempts,
+        judgements,
+    })
+}
+
+/// Every path on every device it targets, each recorded in the run's trace.
+fn attempt_all(
+    scenario: &Scenario,
+    line: &Line,
+    seed: Seed,
+    summary: &LineSummary,
+    trace: &mut Trace,
+) -> Result<Vec<Attempt>, RunError> {
+    let truth = GroundTruth::new(&summary.shipped);
+    let attacker_crypto = Crypto::new();
+    let oracle_crypto = Crypto::new();
+    let arena = Arena {
+        scenario,
+        line,
+        truth: &truth,
+        attacker_crypto: &attacker_crypto,
+        oracle_crypto: &oracle_crypto,
+    };
+    let mut attempts = Vec::new();
+    for (plan_index, plan) in scenario.attacks.iter().enumerate() {
+        for index in select_targets(plan_index, plan, seed, summary) {
+            // Each attempt draws what the attacker makes up from its own stream.
+            let mut rng = labels::attempt(seed, plan_index, plan.attack, index);
+            let (attempt, digest) = arena.attempt(plan, index, &mut rng)?;
+            trace.record(
+                SimTime::ZERO,
+                "attempt",
+                &[
+                    ("attack", Field::Str(attempt.attack.id())),
+                    ("device", Field::U64(index)),
+                    ("outcome", Field::Str(attempt.outcome.name())),
+                    ("trace", Field::Bytes(&digest)),
+                    ("violates", Field::U64(attempt.violations.len() as u64)),
+                ],
+            );
+            attempts.push(attempt);
+        }
+    }
+    Ok(attempts)
+}
