@@ -6,9 +6,10 @@
 
 use proptest::prelude::*;
 use provsim_devices::{DeviceId, TargetKind};
-use provsim_provisioner::link::{
-    ExchangeReport, LinkConfig, OnLinkFailure, RetryPolicy, delivery_violation,
-};
+mod common;
+
+use common::delivery_violation;
+use provsim_provisioner::link::{ExchangeReport, LinkConfig, OnLinkFailure, RetryPolicy};
 use provsim_provisioner::{
     AuditRecord, AuthorityRole, Custody, IdentityOrigin, IssuedCertificate, Level, Line,
     LineConfig, LineSink, LineSummary, Lot, PkiNames, SecretsProfile, ShippedDevice, StationConfig,

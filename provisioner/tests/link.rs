@@ -3,9 +3,12 @@
 //! failed, and the vault never answers a request twice.
 
 use proptest::prelude::*;
+mod common;
+
+use common::delivery_violation;
 use provsim_provisioner::link::{
     ExchangeReport, LinkConfig, LinkIdentity, LinkSession, OnLinkFailure, RetryPolicy, Role,
-    delivery_violation, link_certificate,
+    link_certificate,
 };
 use provsim_sim::crypto::{Crypto, PublicKey};
 use provsim_sim::network::{Fate, Faults};

@@ -19,7 +19,7 @@ mod session;
 
 pub use session::{
     DeliveryLog, ExchangeReport, FateCounts, LinkConfig, LinkSession, LinkStats, LinkStreams,
-    OnLinkFailure, RetryPolicy, delivery_violation,
+    OnLinkFailure, RetryPolicy,
 };
 
 use provsim_sim::Stream;
