@@ -22,6 +22,7 @@ pub mod delivery;
 mod error;
 mod firmware;
 mod hsm;
+pub mod labels;
 mod level;
 mod line;
 pub mod link;

@@ -193,7 +193,7 @@ impl Pki {
         quorum: Quorum,
         vault_key: &PublicKey,
     ) -> Result<(Pki, Vec<KeyShare>, Vec<u8>), PkiError> {
-        let mut root_stream = seed.stream("site/root-ca");
+        let mut root_stream = crate::labels::root_ca(seed);
         let (root_handle, root_key) =
             hsm.generate(ctx, KeyUse::CertificateAuthority, &mut root_stream);
         let root_params = ca_profile(
@@ -212,17 +212,18 @@ impl Pki {
             ctx,
             root_handle,
             quorum,
-            &mut seed.stream("site/root-ceremony/shares"),
+            &mut crate::labels::root_ceremony_shares(seed),
         )?;
         hsm.destroy(ctx, root_handle)?;
-        let present = ceremony::attendees(quorum, &mut seed.stream("site/root-ceremony/attendees"));
+        let present =
+            ceremony::attendees(quorum, &mut crate::labels::root_ceremony_attendees(seed));
         let presented: Vec<&KeyShare> = shares
             .iter()
             .filter(|s| present.contains(&s.custodian))
             .collect();
         let root_handle = hsm.restore_key(ctx, &presented, quorum, &root_key)?;
 
-        let mut customer_stream = seed.stream("site/customer-ca");
+        let mut customer_stream = crate::labels::customer_ca(seed);
         let (customer_handle, customer_key) =
             hsm.generate(ctx, KeyUse::CertificateAuthority, &mut customer_stream);
         let mut customer_params = ca_profile(
@@ -242,7 +243,7 @@ impl Pki {
                 .map_err(encoding)?
         };
         let vault_cert = {
-            let mut stream = seed.stream("site/vault-certificate");
+            let mut stream = crate::labels::vault_certificate(seed);
             let mut params = profile(
                 &mut stream,
                 vault_key,
@@ -426,7 +427,7 @@ pub mod testing {
             site: "House".into(),
             customer: "Customer".into(),
         };
-        let vault_key = crypto.generate_key(&mut seed.stream("test/vault"));
+        let vault_key = crypto.generate_key(&mut crate::labels::test_vault_key(seed));
         let (pki, _, _) = Pki::establish(
             &mut hsm,
             &mut ctx,
@@ -439,7 +440,7 @@ pub mod testing {
             pki,
             hsm,
             vault_key,
-            customer_ca_key: crypto.generate_key(&mut seed.stream("site/customer-ca")),
+            customer_ca_key: crypto.generate_key(&mut crate::labels::customer_ca(seed)),
         })
     }
 

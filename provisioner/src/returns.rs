@@ -39,7 +39,7 @@ impl ReturnPlan {
         // `shipped` that is not listed.
         let rest = shipped.len() - listed.len();
         let take = (self.sample as usize).min(rest);
-        let mut stream = seed.stream("returns");
+        let mut stream = crate::labels::returns(seed);
         let mut drawn = BTreeSet::new();
         for bound in rest - take..rest {
             let pick = stream.below(bound as u64 + 1) as usize;

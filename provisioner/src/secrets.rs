@@ -86,7 +86,7 @@ pub fn symmetric_key_stream(
     index: u64,
     name: &str,
 ) -> provsim_sim::Stream {
-    seed.device_stream(index, &format!("symmetric-key/{name}"))
+    crate::labels::symmetric_key(seed, index, name)
 }
 
 /// Device `index`'s symmetric key `name`, as the vault makes it.

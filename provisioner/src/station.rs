@@ -27,13 +27,13 @@ pub const IDENTITY_SLOT: u8 = 0;
 /// The HSM's randomness for device `index`'s identity key. The one place the rule
 /// lives: the station draws the key from it, and oracles re-derive ground truth from it.
 pub fn identity_key_stream(seed: Seed, index: u64) -> provsim_sim::Stream {
-    seed.device_stream(index, "identity-key")
+    crate::labels::identity_key(seed, index)
 }
 
 /// A device's life-cycle token of `kind`: random per device, drawn by the vault. The chip
 /// keeps only its hash; the customer keeps the RMA token to open returned parts.
 pub fn life_cycle_token(seed: Seed, index: u64, kind: TokenKind) -> [u8; 32] {
-    let mut stream = seed.device_stream(index, &format!("{}-token", kind.name()));
+    let mut stream = crate::labels::life_cycle_token(seed, index, kind);
     let mut token = [0u8; 32];
     stream.fill(&mut token);
     token
@@ -484,7 +484,7 @@ impl Station {
         let device = pass.device;
         pass.step(step_time::ISSUE, "issue-certificate");
         let customer = pass.site.names.customer.clone();
-        let mut serial_stream = seed.device_stream(index, "certificate-serial");
+        let mut serial_stream = crate::labels::certificate_serial(seed, index);
         let subject = match made {
             MadeKey::InVault { handle, .. } => CertSubject::Generated(*handle),
             MadeKey::OnChip { request, .. } => CertSubject::Requested {
@@ -564,7 +564,7 @@ impl Station {
             transport_key: transport_key.clone(),
         }
         .encode();
-        let streams = |purpose: &str| seed.device_stream(index, &format!("link/{purpose}"));
+        let streams = DeviceLinkStreams { seed, index };
         let site = &mut *pass.site;
         let ctx = &mut *pass.ctx;
         let report = pass.link.exchange(
@@ -882,7 +882,7 @@ impl Station {
         pass.audit("station", "life-cycle", "state=provisioned".to_owned());
         observer.observe(LockStage::BeforeLocks, target);
         pass.step(step_time::BOOT, "functional-test");
-        let mut stream = seed.device_stream(index, "functional-test");
+        let mut stream = crate::labels::functional_test(seed, index);
         let tester = pass.ctx.crypto.generate_key(&mut stream);
         let challenge: [u8; 32] = stream.bytes();
         let failed = |reason: String| StationError::BootFailed { device, reason };
@@ -921,7 +921,7 @@ impl Station {
         level: Level,
     ) -> Result<(), StationError> {
         let fail_ppm = u64::from(PERFECT_YIELD_PPM.saturating_sub(self.yields.at(level)));
-        let mut outcomes = seed.device_stream(index, &format!("test/{}", level.name()));
+        let mut outcomes = crate::labels::part_test(seed, index, level);
         for attempt in 1..=2u32 {
             pass.step(step_time::FINAL_TEST, "part-test");
             let passed = !outcomes.chance(fail_ppm, u64::from(PERFECT_YIELD_PPM));
@@ -972,7 +972,7 @@ fn answer_request(
     let mut refused = None;
     if let MadeKey::InVault { handle, .. } = &keys.identity {
         let aad = injection_context(device, IDENTITY_SLOT);
-        let mut wrap_stream = seed.device_stream(index, "injection");
+        let mut wrap_stream = crate::labels::identity_injection(seed, index);
         let sealed =
             site.hsm
                 .wrap_for_device(ctx, *handle, &request.transport_key, &aad, &mut wrap_stream);
@@ -983,7 +983,7 @@ fn answer_request(
     }
     for secret in &keys.secrets {
         let aad = injection_context(device, secret.slot);
-        let mut wrap_stream = seed.device_stream(index, &format!("injection/{}", secret.slot));
+        let mut wrap_stream = crate::labels::secret_injection(seed, index, secret.slot);
         let sealed = site.hsm.wrap_secret_for_device(
             ctx,
             secret.handle,
@@ -1004,5 +1004,23 @@ fn answer_request(
     match refused {
         Some(reason) => VaultAnswer::Refused(reason),
         None => VaultAnswer::Sealed(envelopes),
+    }
+}
+
+/// The streams of device `index`'s exchange over the link.
+struct DeviceLinkStreams {
+    seed: Seed,
+    index: u64,
+}
+
+impl crate::link::LinkStreams for DeviceLinkStreams {
+    fn network(&self) -> provsim_sim::Stream {
+        crate::labels::device_link_network(self.seed, self.index)
+    }
+    fn station(&self, k: u32) -> provsim_sim::Stream {
+        crate::labels::device_link_station(self.seed, self.index, k)
+    }
+    fn vault(&self, k: u32) -> provsim_sim::Stream {
+        crate::labels::device_link_vault(self.seed, self.index, k)
     }
 }

@@ -9,13 +9,13 @@ impl Line {
     pub(super) fn register_customer_ca(&mut self) -> Result<(), LineError> {
         let code = self
             .registrar
-            .verification_code(&mut self.seed.stream("registrar/code"));
+            .verification_code(&mut crate::labels::registrar_code(self.seed));
         let certificate = self.site.pki.issue_verification_certificate(
             &mut self.site.hsm,
             &self.crypto,
             &code,
             &self.site.vault_key,
-            &mut self.seed.stream("registrar/verification-serial"),
+            &mut crate::labels::registrar_verification_serial(self.seed),
         )?;
         self.registrar
             .register_ca(
@@ -41,7 +41,7 @@ impl Line {
             crate::manifest::verify_entry(&self.cloud, entry, &self.site.vault_key, signer_der)
                 .map_err(|e| e.to_string())?;
         self.registrar.enroll(&verified);
-        let mut rng = self.seed.device_stream(index, "registrar/challenge");
+        let mut rng = crate::labels::registrar_challenge(self.seed, index);
         let challenge = self.registrar.challenge(&self.cloud, &mut rng);
         let mut trace = Trace::new();
         let mut ctx = Ctx::new(SimTime::ZERO, &self.cloud, &mut trace);

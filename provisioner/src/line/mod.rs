@@ -15,9 +15,11 @@ use crate::custody::Custody;
 use crate::error::LineError;
 use crate::firmware::build_firmware;
 use crate::hsm::{Hsm, HsmStats, KeyHandle, KeyUse};
+use crate::labels::{self, LinkOccasion};
 use crate::level::{Level, WaferMap, Yields};
 use crate::link::{
-    LinkConfig, LinkIdentity, LinkSession, LinkStats, OnLinkFailure, Role, link_certificate,
+    LinkConfig, LinkIdentity, LinkSession, LinkStats, LinkStreams, OnLinkFailure, Role,
+    link_certificate,
 };
 use crate::manifest::ManifestFields;
 use crate::pki::{Pki, PkiNames};
@@ -32,7 +34,7 @@ use provsim_devices::{
     Countermeasures, DeviceId, Target, TargetKind, TokenKind, build_target_with,
 };
 use provsim_sim::crypto::{Crypto, Fingerprint, OpCounts, PublicKey, SecretKey};
-use provsim_sim::{Ctx, Digest, EventQueue, Field, Limits, Seed, SimTime, Trace};
+use provsim_sim::{Ctx, Digest, EventQueue, Field, Limits, Seed, SimTime, Stream, Trace};
 
 /// A line's configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -252,7 +254,7 @@ impl Line {
                 ],
             );
             // The vault's identity is made first, so the root ceremony certifies it.
-            let mut vault_stream = seed.stream("site/vault-identity-key");
+            let mut vault_stream = crate::labels::vault_identity_key(seed);
             let (vault_handle, vault_key) =
                 hsm.generate(&mut ctx, KeyUse::VaultIdentity, &mut vault_stream);
             let (pki, custodian_shares, attendees) = Pki::establish(
@@ -295,7 +297,7 @@ impl Line {
                         .join(",")
                 ),
             ));
-            let mut fw_stream = seed.stream("site/firmware-signing-key");
+            let mut fw_stream = crate::labels::firmware_signing_key(seed);
             let (handle, key) = hsm.generate(&mut ctx, KeyUse::FirmwareSigning, &mut fw_stream);
             for (action, fp) in [
                 ("root-ca-established", pki.root().key_fingerprint()),
@@ -446,7 +448,7 @@ impl Line {
             || !self.config.secrets.symmetric_keys.is_empty();
         if total > 0 {
             let first_arrival = if needs_link {
-                self.bring_link_up(SimTime::ZERO, "start", &mut link)
+                self.bring_link_up(SimTime::ZERO, LinkOccasion::Start, &mut link)
             } else {
                 Some(SimTime::ZERO)
             };
@@ -561,7 +563,7 @@ impl Line {
                 } else if self.config.link.on_failure == OnLinkFailure::StopLine {
                     None
                 } else {
-                    self.bring_link_up(leaves, &index.to_string(), &mut link)
+                    self.bring_link_up(leaves, LinkOccasion::AfterDevice(index), &mut link)
                 };
                 match next {
                     Some(at) => queue.schedule(at, LineEvent::Arrive { index: index + 1 })?,
@@ -679,11 +681,13 @@ impl Line {
     fn bring_link_up(
         &mut self,
         at: SimTime,
-        occasion: &str,
+        occasion: LinkOccasion,
         stats: &mut LinkStats,
     ) -> Option<SimTime> {
-        let seed = self.seed;
-        let streams = |purpose: &str| seed.stream(&format!("site/link/{occasion}/{purpose}"));
+        let streams = SiteLinkStreams {
+            seed: self.seed,
+            occasion,
+        };
         let report = self.link.establish(&self.crypto, &streams);
         let up = self.link.is_established();
         stats.establishment(&report, up);
@@ -708,19 +712,37 @@ fn establish_link_ends(
     seed: Seed,
     config: LinkConfig,
 ) -> Result<LinkSession, LineError> {
-    let anchor = crypto.generate_key(&mut seed.stream("site/link/ca-key"));
-    let mut serials = seed.stream("site/link/certificate-serials");
-    let mut identity = |role: Role, label: &str| -> Result<LinkIdentity, LineError> {
-        let key = crypto.generate_key(&mut seed.stream(label));
+    let anchor = crypto.generate_key(&mut labels::link_ca_key(seed));
+    let mut serials = labels::link_certificate_serials(seed);
+    let mut identity = |role: Role, mut stream: Stream| -> Result<LinkIdentity, LineError> {
+        let key = crypto.generate_key(&mut stream);
         let certificate = link_certificate(crypto, &anchor, key.public_key(), role, &mut serials)?;
         Ok(LinkIdentity { key, certificate })
     };
-    let vault = identity(Role::Vault, "site/link/vault-key")?;
-    let station = identity(Role::Station, "site/link/station-key")?;
+    let vault = identity(Role::Vault, labels::link_vault_key(seed))?;
+    let station = identity(Role::Station, labels::link_station_key(seed))?;
     Ok(LinkSession::new(
         vault,
         station,
         anchor.public_key().clone(),
         config,
     ))
+}
+
+/// The streams of a session the line makes on `occasion`.
+struct SiteLinkStreams {
+    seed: Seed,
+    occasion: LinkOccasion,
+}
+
+impl LinkStreams for SiteLinkStreams {
+    fn network(&self) -> Stream {
+        labels::site_link_network(self.seed, self.occasion)
+    }
+    fn station(&self, k: u32) -> Stream {
+        labels::site_link_station(self.seed, self.occasion, k)
+    }
+    fn vault(&self, k: u32) -> Stream {
+        labels::site_link_vault(self.seed, self.occasion, k)
+    }
 }

@@ -10,7 +10,7 @@ impl Line {
     /// is never part of any output.
     pub fn identity_key(&self, index: u64, crypto: &Crypto) -> SecretKey {
         let mut stream = match self.config.secrets.identity {
-            IdentityOrigin::Vault => crate::station::identity_key_stream(self.seed, index),
+            IdentityOrigin::Vault => crate::labels::identity_key(self.seed, index),
             IdentityOrigin::Device => provsim_devices::mcu::on_chip_key_stream(self.seed, index),
         };
         crypto.generate_key(&mut stream)
@@ -77,10 +77,7 @@ impl Line {
         // The device's exchange starts on an established session, as on the line; the
         // session is made over a clean network, outside the device's trace.
         let mut link = self.link.detached();
-        let seed = self.seed;
-        link.establish_clean(crypto, &|purpose: &str| {
-            seed.stream(&format!("replay/link/{purpose}"))
-        });
+        link.establish_clean(crypto, &CopyLinkStreams(self.seed));
         let mut ctx = Ctx::new(SimTime::ZERO, crypto, &mut trace);
         let mut audit = Vec::new();
         self.station.provision(
@@ -95,5 +92,20 @@ impl Line {
             observer,
         )?;
         Ok((target, trace.digest()))
+    }
+}
+
+/// The streams of the clean session an attack copy's device starts its exchange on.
+struct CopyLinkStreams(Seed);
+
+impl crate::link::LinkStreams for CopyLinkStreams {
+    fn network(&self) -> provsim_sim::Stream {
+        crate::labels::copy_link_network(self.0)
+    }
+    fn station(&self, k: u32) -> provsim_sim::Stream {
+        crate::labels::copy_link_station(self.0, k)
+    }
+    fn vault(&self, k: u32) -> provsim_sim::Stream {
+        crate::labels::copy_link_vault(self.0, k)
     }
 }

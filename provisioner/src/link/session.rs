@@ -204,16 +204,17 @@ impl LinkStats {
     }
 }
 
-/// Randomness for one exchange: the network's, and each end's for every handshake it
-/// may make (`station/k`, `vault/k` for the k-th, from 1).
+/// Randomness for one exchange (or one establishment): the network's, and each end's
+/// for every handshake it may make. Whoever runs the exchange names the streams (the
+/// line after the occasion, the station after the device, an attack copy after itself),
+/// each opened through [`crate::labels`].
 pub trait LinkStreams {
-    fn stream(&self, purpose: &str) -> Stream;
-}
-
-impl<F: Fn(&str) -> Stream> LinkStreams for F {
-    fn stream(&self, purpose: &str) -> Stream {
-        self(purpose)
-    }
+    /// The simulated network's: which datagrams are dropped, copied, altered, delayed.
+    fn network(&self) -> Stream;
+    /// The station end's for the `k`-th handshake, from 1.
+    fn station(&self, k: u32) -> Stream;
+    /// The vault end's for the `k`-th handshake, from 1.
+    fn vault(&self, k: u32) -> Stream;
 }
 
 /// The link between the vault and a station: both ends' identities, the trust anchor
@@ -326,11 +327,7 @@ impl LinkSession {
         respond: &mut dyn FnMut(&[u8]) -> Vec<u8>,
     ) -> ExchangeReport {
         let policy = self.config.policy;
-        let mut network = Network::new(
-            streams.stream("network"),
-            self.config.faults,
-            self.config.latency,
-        );
+        let mut network = Network::new(streams.network(), self.config.faults, self.config.latency);
         let mut report = ExchangeReport::default();
         let mut now = SimTime::ZERO;
         let request_message = request.map(|(id, payload)| message(REQUEST, id, payload));
@@ -345,14 +342,14 @@ impl LinkSession {
                     crypto,
                     self.station_identity.clone(),
                     self.trust.clone(),
-                    streams.stream(&format!("station/{k}")),
+                    streams.station(k),
                     self.next_hello,
                 );
                 self.next_hello += 1;
                 let vault = Endpoint::server(
                     self.vault_identity.clone(),
                     self.trust.clone(),
-                    streams.stream(&format!("vault/{k}")),
+                    streams.vault(k),
                     self.vault_hello_floor,
                 );
                 report.hellos.push(Sha256::digest(&hello));
