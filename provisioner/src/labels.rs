@@ -299,7 +299,7 @@ pub fn copy_link_vault(seed: Seed, k: u32) -> Stream {
     COPY_LINK_VAULT.open(seed, &[u64::from(k).into()])
 }
 
-/// The vault identity key of the test PKI ([`crate::testing`]), which has no line.
+/// The vault identity key of the test PKI (`pki::testing`), which has no line.
 pub fn test_vault_key(seed: Seed) -> Stream {
     TEST_VAULT_KEY.open(seed, &[])
 }
@@ -343,7 +343,7 @@ pub fn secret_injection(seed: Seed, index: u64, slot: u8) -> Stream {
 }
 
 /// The vault's randomness for device `index`'s symmetric key `name` (a key name:
-/// lower-case letters, digits and `-`, see [`crate::is_key_name`]). Ground truth
+/// lower-case letters, digits and `-`, see `is_key_name`). Ground truth
 /// re-derives the key from the same stream.
 pub fn symmetric_key(seed: Seed, index: u64, name: &str) -> Stream {
     SYMMETRIC_KEY.open(seed, &[index.into(), name.into()])
