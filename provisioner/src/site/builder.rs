@@ -136,3 +136,30 @@ impl LineConfigBuilder {
         self.config
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_make_a_line_that_can_run_and_setters_take() {
+        let plain = LineConfig::builder(TargetKind::Mcu).build();
+        assert_eq!(plain.problem(), None);
+        assert_eq!(plain.target, TargetKind::Mcu);
+        let tuned = LineConfig::builder(TargetKind::Mcu)
+            .level(Level::Wafer)
+            .secrets(IdentityOrigin::Device, ["storage"])
+            .order("PO-7", 3)
+            .build();
+        assert_eq!(tuned.level, Level::Wafer);
+        assert_eq!(tuned.secrets.symmetric_keys, ["storage"]);
+        assert_eq!(
+            tuned.order.map(|o| (o.number, o.devices)),
+            Some(("PO-7".into(), 3))
+        );
+        let bad = LineConfig::builder(TargetKind::Mcu)
+            .order("PO 7", 3)
+            .build();
+        assert!(bad.problem().is_some());
+    }
+}
