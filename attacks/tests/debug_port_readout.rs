@@ -3,30 +3,16 @@
 
 use provsim_attacks::{Attack, DebugPortReadout, Knowledge, MaterialKind, Outcome, Surface};
 use provsim_devices::TargetKind;
-use provsim_provisioner::{Custody, Level, Line, LineConfig, Lot, PkiNames, StationConfig};
+use provsim_provisioner::{Line, LineConfig, Lot, StationConfig};
 use provsim_sim::crypto::Crypto;
 use provsim_sim::{Ctx, Seed, SimTime, Trace};
 
 fn line(lock_debug: bool) -> (Line, provsim_provisioner::LineSummary) {
-    let config = LineConfig {
-        custody: Custody::ProvisionerHsm,
-        level: Level::Board,
-        target: TargetKind::Mcu,
-        countermeasures: Default::default(),
-        station: StationConfig::secure_boot_then(lock_debug),
-        names: PkiNames {
-            site: "Test House".into(),
-            customer: "Acme".into(),
-        },
-        product: 1,
-        dies_per_wafer: 64,
-        yields: provsim_provisioner::Yields::PERFECT,
-        quorum: provsim_provisioner::Quorum::DEFAULT,
-        secrets: provsim_provisioner::SecretsProfile::default(),
-        returns: provsim_provisioner::ReturnPlan::default(),
-        order: None,
-        link: provsim_provisioner::link::LinkConfig::CLEAN,
-    };
+    let config = LineConfig::builder(TargetKind::Mcu)
+        .station(StationConfig::secure_boot_then(lock_debug))
+        .names("Test House", "Acme")
+        .product(1)
+        .build();
     let mut line = Line::establish(
         config,
         Seed::new(21),

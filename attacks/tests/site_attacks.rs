@@ -7,10 +7,7 @@ use provsim_attacks::{
     OperatorConsoleCertificate, Outcome, Surface,
 };
 use provsim_devices::TargetKind;
-use provsim_provisioner::{
-    Custody, IdentityOrigin, Level, Line, LineConfig, LineSummary, Lot, PkiNames, Quorum,
-    SecretsProfile, StationConfig, Yields,
-};
+use provsim_provisioner::{Custody, IdentityOrigin, Level, Line, LineConfig, LineSummary, Lot};
 use provsim_sim::crypto::{Crypto, PublicKey, Signature};
 use provsim_sim::{Ctx, Seed, SimTime, Trace};
 use x509_parser::prelude::*;
@@ -20,28 +17,13 @@ fn line(custody: Custody) -> (Line, LineSummary) {
 }
 
 fn line_with(custody: Custody, identity: IdentityOrigin) -> (Line, LineSummary) {
-    let config = LineConfig {
-        custody,
-        level: Level::Package,
-        target: TargetKind::Mcu,
-        countermeasures: Default::default(),
-        station: StationConfig::secure_boot_then(true),
-        names: PkiNames {
-            site: "Test House".into(),
-            customer: "Acme".into(),
-        },
-        product: 1,
-        dies_per_wafer: 64,
-        yields: Yields::PERFECT,
-        quorum: Quorum::DEFAULT,
-        secrets: SecretsProfile {
-            identity,
-            symmetric_keys: vec!["storage".into()],
-        },
-        returns: provsim_provisioner::ReturnPlan::default(),
-        order: None,
-        link: provsim_provisioner::link::LinkConfig::CLEAN,
-    };
+    let config = LineConfig::builder(TargetKind::Mcu)
+        .custody(custody)
+        .level(Level::Package)
+        .names("Test House", "Acme")
+        .product(1)
+        .secrets(identity, ["storage"])
+        .build();
     let lots = vec![Lot {
         name: "L".into(),
         devices: 3,

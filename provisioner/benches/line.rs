@@ -8,7 +8,7 @@
 #![allow(clippy::disallowed_methods)] // Instant::now: this is the one place that measures time.
 
 use provsim_devices::TargetKind;
-use provsim_provisioner::{Custody, Level, Line, LineConfig, Lot, PkiNames, StationConfig};
+use provsim_provisioner::{Line, LineConfig, Lot};
 use provsim_sim::Seed;
 use provsim_sim::crypto::Crypto;
 use std::hint::black_box;
@@ -27,25 +27,10 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(2000);
-    let config = LineConfig {
-        custody: Custody::ProvisionerHsm,
-        level: Level::Board,
-        target: TargetKind::Mcu,
-        countermeasures: Default::default(),
-        station: StationConfig::secure_boot_then(true),
-        names: PkiNames {
-            site: "Bench House".into(),
-            customer: "Bench Customer".into(),
-        },
-        product: 1,
-        dies_per_wafer: 64,
-        yields: provsim_provisioner::Yields::PERFECT,
-        quorum: provsim_provisioner::Quorum::DEFAULT,
-        secrets: provsim_provisioner::SecretsProfile::default(),
-        returns: provsim_provisioner::ReturnPlan::default(),
-        order: None,
-        link: provsim_provisioner::link::LinkConfig::CLEAN,
-    };
+    let config = LineConfig::builder(TargetKind::Mcu)
+        .names("Bench House", "Bench Customer")
+        .product(1)
+        .build();
     let start = Instant::now();
     let mut line = Line::establish(
         config,

@@ -3,7 +3,7 @@
 //! figure is exact and the same on every machine. The defaults are placeholders of the
 //! right order, not quotes: a scenario gives its own figures where it has them.
 
-use crate::custody::Custody;
+use crate::vault::custody::Custody;
 
 /// Micro-units in one unit of currency.
 pub const MICRO: u64 = 1_000_000;

@@ -10,55 +10,71 @@
 //! device (its ledger entry) is kept for the whole run. Any device can be re-provisioned
 //! alone, identically, with [`Line::rebuild_device`]: that is what attacks target.
 //!
+//! The crate is in rooms, one concept each, every room's errors its own:
+//!
+//! | room | what it holds |
+//! |---|---|
+//! | `site` | the bottom every room stands on: the site's state, the line's configuration (and its builder), the ledger of lots and devices, a device's own streams |
+//! | `vault` | custody, the HSM and its key policy, the root ceremony, the secrets profile, and the vault's side of the delivery exchange |
+//! | `pki` | the certificate hierarchy, its CAs and profile, the check of a chip's certificate request |
+//! | `station` | a device's pass: making its keys, injection, locking, testing, scrapping |
+//! | `link` | the provisioning link: messages, records, the endpoints' handshake, the session |
+//! | `line` | establishing the site, running the lots, the sink, returns through the RMA desk |
+//! | `copies` | attack copies: a device or the site rebuilt for one attack path, and ground truth |
+//! | `books` | the audit log, reconciliation (with the vault's counters), device records, the manifest |
+//! | `cloud` | the registrar and each device's first connection |
+//!
+//! with `labels` (every stream the crate draws, by its label), `level` (production
+//! levels, yields and wafer maps) and `cost` beside them. No room imports a module that
+//! imports it back: types shared across rooms live in `site`, below them.
+//!
 //! This crate knows nothing of attacks or scenario files.
 #![forbid(unsafe_code)]
 
-mod audit;
-mod ceremony;
+mod books;
+mod cloud;
+mod copies;
 mod cost;
-mod csr;
-mod custody;
-pub mod delivery;
-mod error;
-mod firmware;
-mod hsm;
+pub mod labels;
 mod level;
 mod line;
 pub mod link;
-mod manifest;
 mod pki;
-mod reconcile;
-mod record;
-mod registrar;
-mod returns;
-mod secrets;
-mod site_access;
+mod site;
 mod station;
+mod vault;
 
-pub use audit::{
+pub use books::audit::{
     AuditBreak, AuditError, AuditLog, AuditRecord, AuditSummary, parse_head, verify_log,
 };
-pub use ceremony::{KeyShare, Quorum};
-pub use cost::{CostModel, MICRO, format_amount};
-pub use csr::{CsrError, check_request};
-pub use custody::{Custody, KeyResidence};
-pub use error::{HsmError, LineError, PkiError, StationError};
-pub use hsm::{CertSubject, Hsm, HsmStats, KeyHandle, KeyUse};
-pub use level::{DieSite, Level, PERFECT_YIELD_PPM, WaferMap, Yields};
-pub use line::{
-    AuthorityRole, Line, LineConfig, LineSink, LineSummary, Lot, Order, ReturnedDevice,
-    ShippedDevice, Site,
-};
-pub use manifest::{
+pub use books::manifest::{
     ManifestError, ManifestFields, VerifiedEntry, signer_from_pem, timestamp, verify_entry,
 };
-pub use pki::{
-    CertificateAuthority, ECDSA_WITH_SHA256, IssuedCertificate, Pki, PkiNames, signed_by, testing,
+pub use books::reconcile::{LotBalance, OrderTally, Reconciler, Reconciliation, ReturnTally};
+pub use books::record::{DeviceRecord, ParsedRecord, RecordFields, verify_record};
+pub use cloud::error::CloudError;
+pub use cloud::registrar::{Challenge, Refusal, Registrar, RegistrarStats, Session};
+pub use copies::SiteAccess;
+pub use cost::{CostModel, MICRO, format_amount};
+pub use level::{DieSite, Level, PERFECT_YIELD_PPM, WaferMap, Yields};
+pub use line::{AuthorityRole, Line, LineError, LineSink, LineSummary, ReturnPlan};
+pub use pki::authority::CertificateAuthority;
+pub use pki::certificate::{ECDSA_WITH_SHA256, IssuedCertificate, signed_by};
+pub use pki::csr::{CsrError, check_request};
+pub use pki::error::PkiError;
+pub use pki::hierarchy::{Pki, PkiNames};
+pub use pki::testing;
+pub use site::builder::LineConfigBuilder;
+pub use site::config::LineConfig;
+pub use site::device::DeviceStreams;
+pub use site::ledger::{Lot, Order, ReturnOutcome, ReturnedDevice, ShippedDevice};
+pub use site::state::Site;
+pub use station::{
+    LockStage, LockStep, PassObserver, Station, StationConfig, StationError, life_cycle_token,
 };
-pub use reconcile::{LotBalance, OrderTally, Reconciler, Reconciliation, ReturnTally};
-pub use record::{DeviceRecord, ParsedRecord, RecordFields, verify_record};
-pub use registrar::{Challenge, Refusal, Registrar, RegistrarStats, Session};
-pub use returns::{ReturnOutcome, ReturnPlan};
-pub use secrets::{IdentityOrigin, MAX_SYMMETRIC_KEYS, SecretsProfile, is_key_name};
-pub use site_access::SiteAccess;
-pub use station::{LockStage, LockStep, PassObserver, Station, StationConfig, life_cycle_token};
+pub use vault::ceremony::{KeyShare, Quorum};
+pub use vault::custody::{Custody, KeyResidence};
+pub use vault::delivery;
+pub use vault::error::HsmError;
+pub use vault::hsm::{CertSubject, Hsm, HsmStats, KeyHandle, KeyUse};
+pub use vault::secrets::{IdentityOrigin, MAX_SYMMETRIC_KEYS, SecretsProfile, is_key_name};

@@ -5,8 +5,8 @@ use provsim_devices::keystore::{SlotKind, parse_slots};
 use provsim_devices::mcu::layout::{KEYSTORE_BASE, KEYSTORE_SIZE};
 use provsim_devices::{PortError, TargetKind};
 use provsim_provisioner::{
-    AuditRecord, AuthorityRole, Custody, IssuedCertificate, Level, Line, LineConfig, LineSink, Lot,
-    PkiNames, ShippedDevice, StationConfig,
+    AuditRecord, AuthorityRole, Custody, IssuedCertificate, Line, LineConfig, LineSink, Lot,
+    ShippedDevice, StationConfig,
 };
 use provsim_sim::crypto::{Crypto, PublicKey, Signature};
 use provsim_sim::{Ctx, Seed, SimTime, Trace};
@@ -33,25 +33,11 @@ impl LineSink for Collect {
 }
 
 fn config(lock_debug: bool) -> LineConfig {
-    LineConfig {
-        custody: Custody::ProvisionerHsm,
-        level: Level::Board,
-        target: TargetKind::Mcu,
-        countermeasures: Default::default(),
-        station: StationConfig::secure_boot_then(lock_debug),
-        names: PkiNames {
-            site: "Test House".into(),
-            customer: "Acme Sensors".into(),
-        },
-        product: 0x5053,
-        dies_per_wafer: 64,
-        yields: provsim_provisioner::Yields::PERFECT,
-        quorum: provsim_provisioner::Quorum::DEFAULT,
-        secrets: provsim_provisioner::SecretsProfile::default(),
-        returns: provsim_provisioner::ReturnPlan::default(),
-        order: None,
-        link: provsim_provisioner::link::LinkConfig::CLEAN,
-    }
+    LineConfig::builder(TargetKind::Mcu)
+        .station(StationConfig::secure_boot_then(lock_debug))
+        .names("Test House", "Acme Sensors")
+        .product(0x5053)
+        .build()
 }
 
 fn lots() -> Vec<Lot> {

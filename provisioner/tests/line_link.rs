@@ -6,12 +6,13 @@
 
 use proptest::prelude::*;
 use provsim_devices::{DeviceId, TargetKind};
-use provsim_provisioner::link::{
-    ExchangeReport, LinkConfig, OnLinkFailure, RetryPolicy, delivery_violation,
-};
+mod common;
+
+use common::delivery_violation;
+use provsim_provisioner::link::{ExchangeReport, LinkConfig, OnLinkFailure, RetryPolicy};
 use provsim_provisioner::{
-    AuditRecord, AuthorityRole, Custody, IdentityOrigin, IssuedCertificate, Level, Line,
-    LineConfig, LineSink, LineSummary, Lot, PkiNames, SecretsProfile, ShippedDevice, StationConfig,
+    AuditRecord, AuthorityRole, IdentityOrigin, IssuedCertificate, Line, LineConfig, LineSink,
+    LineSummary, Lot, ShippedDevice,
 };
 use provsim_sim::network::Faults;
 use provsim_sim::{Seed, SimDuration};
@@ -42,28 +43,11 @@ impl LineSink for Watch {
 }
 
 fn config(link: LinkConfig, identity: IdentityOrigin, symmetric: usize) -> LineConfig {
-    LineConfig {
-        custody: Custody::ProvisionerHsm,
-        level: Level::Board,
-        target: TargetKind::Mcu,
-        countermeasures: Default::default(),
-        station: StationConfig::secure_boot_then(true),
-        names: PkiNames {
-            site: "House".into(),
-            customer: "Customer".into(),
-        },
-        product: 7,
-        dies_per_wafer: 16,
-        yields: provsim_provisioner::Yields::PERFECT,
-        quorum: provsim_provisioner::Quorum::DEFAULT,
-        secrets: SecretsProfile {
-            identity,
-            symmetric_keys: (0..symmetric).map(|i| format!("key-{i}")).collect(),
-        },
-        returns: provsim_provisioner::ReturnPlan::default(),
-        order: None,
-        link,
-    }
+    LineConfig::builder(TargetKind::Mcu)
+        .dies_per_wafer(16)
+        .secrets(identity, (0..symmetric).map(|i| format!("key-{i}")))
+        .link(link)
+        .build()
 }
 
 fn run(config: LineConfig, seed: u64, sizes: &[u32]) -> (Line, LineSummary, Watch) {

@@ -3,13 +3,16 @@
 //! failed, and the vault never answers a request twice.
 
 use proptest::prelude::*;
+mod common;
+
+use common::delivery_violation;
 use provsim_provisioner::link::{
-    ExchangeReport, LinkConfig, LinkIdentity, LinkSession, OnLinkFailure, RetryPolicy, Role,
-    delivery_violation, link_certificate,
+    ExchangeReport, LinkConfig, LinkIdentity, LinkSession, LinkStreams, OnLinkFailure, RetryPolicy,
+    Role, link_certificate,
 };
 use provsim_sim::crypto::{Crypto, PublicKey};
 use provsim_sim::network::{Fate, Faults};
-use provsim_sim::{Seed, SimDuration};
+use provsim_sim::{Seed, SimDuration, Stream};
 
 /// The vault's and the station's identities, certified for their roles by a link CA.
 fn identities(crypto: &Crypto) -> (LinkIdentity, LinkIdentity, PublicKey) {
@@ -27,6 +30,22 @@ fn identities(crypto: &Crypto) -> (LinkIdentity, LinkIdentity, PublicKey) {
     let vault = identity(Role::Vault);
     let station = identity(Role::Station);
     (vault, station, anchor.public_key().clone())
+}
+
+/// A run's link streams under `prefix`: `{prefix}/network`, `{prefix}/station/{k}` and
+/// `{prefix}/vault/{k}`, as the line names its own.
+struct Streams(Seed, String);
+
+impl LinkStreams for Streams {
+    fn network(&self) -> Stream {
+        self.0.stream(&format!("{}/network", self.1))
+    }
+    fn station(&self, k: u32) -> Stream {
+        self.0.stream(&format!("{}/station/{k}", self.1))
+    }
+    fn vault(&self, k: u32) -> Stream {
+        self.0.stream(&format!("{}/vault/{k}", self.1))
+    }
 }
 
 const POLICY: RetryPolicy = RetryPolicy {
@@ -66,9 +85,7 @@ fn exchanges(faults: Faults, seed: u64, requests: u64) -> Run {
     let crypto = Crypto::new();
     let mut session = session(&crypto, faults);
     let seed = Seed::new(seed);
-    session.establish(&crypto, &|purpose: &str| {
-        seed.stream(&format!("test/establish/{purpose}"))
-    });
+    session.establish(&crypto, &Streams(seed, "test/establish".to_owned()));
     let established = session.is_established();
     let mut responder_calls = vec![0u64; requests as usize];
     let mut reports = Vec::new();
@@ -77,7 +94,7 @@ fn exchanges(faults: Faults, seed: u64, requests: u64) -> Run {
         let report = session
             .exchange(
                 &crypto,
-                &|purpose: &str| seed.device_stream(id, &format!("link/{purpose}")),
+                &Streams(seed, format!("device/{id}/link")),
                 id,
                 &request,
                 &mut |asked: &[u8]| {
@@ -223,11 +240,11 @@ fn an_exchange_does_not_depend_on_the_devices_before_it() {
     let seed = Seed::new(5);
     for (id, report) in run.reports.iter().filter(|(_, r)| r.answer.is_some()) {
         let mut fresh = session(&crypto, faults);
-        fresh.establish_clean(&crypto, &|p: &str| seed.stream(&format!("test/clean/{p}")));
+        fresh.establish_clean(&crypto, &Streams(seed, "test/clean".to_owned()));
         let alone = fresh
             .exchange(
                 &crypto,
-                &|purpose: &str| seed.device_stream(*id, &format!("link/{purpose}")),
+                &Streams(seed, format!("device/{id}/link")),
                 *id,
                 &id.to_be_bytes(),
                 &mut |_| answer_for(*id),

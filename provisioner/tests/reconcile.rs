@@ -8,7 +8,8 @@ use proptest::prelude::*;
 use provsim_devices::{Fuse, TargetKind};
 use provsim_provisioner::{AuditRecord, AuthorityRole, IssuedCertificate, LineSink, ShippedDevice};
 use provsim_provisioner::{
-    Custody, Level, Line, LineConfig, LockStep, Lot, PkiNames, StationConfig, Yields,
+    Custody, IdentityOrigin, Level, Line, LineConfig, LockStep, Lot, ReturnPlan, StationConfig,
+    Yields,
 };
 use provsim_sim::Seed;
 use provsim_sim::crypto::{Crypto, PublicKey, Signature};
@@ -78,30 +79,18 @@ proptest! {
     ) {
         let (lock_steps, what_if) = sequences()[which].clone();
         let total: u64 = sizes.iter().map(|&n| u64::from(n)).sum();
-        let config = LineConfig {
-            custody,
-            level,
-            target,
-            countermeasures: Default::default(),
-            station: StationConfig { lock_steps, what_if },
-            names: PkiNames { site: "House".into(), customer: "Customer".into() },
-            product: 7,
-            dies_per_wafer: 5,
-            yields: Yields { wafer: wafer_ppm, package: yield_ppm, board: board_ppm },
-            quorum: provsim_provisioner::Quorum::DEFAULT,
-            secrets: provsim_provisioner::SecretsProfile {
-                identity: if on_chip {
-                    provsim_provisioner::IdentityOrigin::Device
-                } else {
-                    provsim_provisioner::IdentityOrigin::Vault
-                },
-                symmetric_keys: (0..symmetric).map(|i| format!("key-{i}")).collect(),
-            },
-            returns: provsim_provisioner::ReturnPlan { devices: Vec::new(), sample: returns },
+        let identity = if on_chip { IdentityOrigin::Device } else { IdentityOrigin::Vault };
+        let config = LineConfig::builder(target)
+            .custody(custody)
+            .level(level)
+            .station(StationConfig { lock_steps, what_if })
+            .dies_per_wafer(5)
+            .yields(Yields { wafer: wafer_ppm, package: yield_ppm, board: board_ppm })
+            .secrets(identity, (0..symmetric).map(|i| format!("key-{i}")))
+            .returns(ReturnPlan { devices: Vec::new(), sample: returns })
             // Ordered exactly what was started: yield loss leaves it short, never over.
-            order: Some(provsim_provisioner::Order { number: "PO-1".into(), devices: total }),
-            link: provsim_provisioner::link::LinkConfig::CLEAN,
-        };
+            .order("PO-1", total)
+            .build();
         let lots: Vec<Lot> = sizes
             .iter()
             .enumerate()

@@ -5,8 +5,8 @@
 use provsim_devices::TargetKind;
 use provsim_devices::first_connection::{DeviceAuth, session_key, transcript};
 use provsim_provisioner::{
-    AuditRecord, AuthorityRole, Custody, IssuedCertificate, Level, Line, LineConfig, LineSink, Lot,
-    PkiNames, Quorum, Refusal, ReturnPlan, SecretsProfile, ShippedDevice, StationConfig, Yields,
+    AuditRecord, AuthorityRole, IssuedCertificate, Level, Line, LineConfig, LineSink, Lot, Refusal,
+    ReturnPlan, ShippedDevice, Yields,
 };
 use provsim_sim::crypto::{Crypto, SecretKey};
 use provsim_sim::{Seed, Stream};
@@ -33,32 +33,20 @@ const SEED: u64 = 41;
 /// Wafer-level provisioning with test losses after the keys went in, so some dies are
 /// scrapped holding a certified key; one shipped device comes back.
 fn run() -> (Line, provsim_provisioner::LineSummary, Certificates) {
-    let config = LineConfig {
-        custody: Custody::ProvisionerHsm,
-        level: Level::Wafer,
-        target: TargetKind::Mcu,
-        countermeasures: Default::default(),
-        station: StationConfig::secure_boot_then(true),
-        names: PkiNames {
-            site: "House".into(),
-            customer: "Customer".into(),
-        },
-        product: 3,
-        dies_per_wafer: 8,
-        yields: Yields {
+    let config = LineConfig::builder(TargetKind::Mcu)
+        .level(Level::Wafer)
+        .product(3)
+        .dies_per_wafer(8)
+        .yields(Yields {
             wafer: 1_000_000,
             package: 600_000,
             board: 700_000,
-        },
-        quorum: Quorum::DEFAULT,
-        secrets: SecretsProfile::default(),
-        returns: ReturnPlan {
+        })
+        .returns(ReturnPlan {
             devices: Vec::new(),
             sample: 1,
-        },
-        order: None,
-        link: provsim_provisioner::link::LinkConfig::CLEAN,
-    };
+        })
+        .build();
     let lots = vec![Lot {
         name: "L".into(),
         devices: 16,

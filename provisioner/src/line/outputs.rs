@@ -1,14 +1,21 @@
 //! What a shipped device leaves behind for the customer: its signed record and its
 //! manifest entry, both signed by the vault's identity key.
 
-use super::*;
+use crate::books::manifest::ManifestFields;
+use crate::books::record::{DeviceRecord, RecordFields};
+use crate::line::error::LineError;
+use crate::line::establish::Line;
+use crate::site::ledger::ShippedDevice;
+use crate::station::provision::StationCycle;
+use provsim_devices::Target;
+use provsim_sim::{Ctx, SimTime, Trace};
 
 impl Line {
     /// Builds and signs the record of a device that just shipped.
     pub(super) fn device_record(
         &mut self,
         shipped: &ShippedDevice,
-        cycle: &crate::station::StationCycle,
+        cycle: &StationCycle,
         target: &dyn Target,
         leaves: SimTime,
     ) -> Result<DeviceRecord, LineError> {
@@ -49,7 +56,7 @@ impl Line {
     pub(super) fn manifest_entry(
         &self,
         shipped: &ShippedDevice,
-        cycle: &crate::station::StationCycle,
+        cycle: &StationCycle,
         leaves: SimTime,
     ) -> Result<String, LineError> {
         let fields = ManifestFields {

@@ -1,7 +1,26 @@
-//! The return desk, after the lots: returned devices are re-created as they shipped
-//! and taken through RMA, and the registrar told.
+//! RMA returns: shipped devices that come back from the field for failure analysis.
+//!
+//! The return desk presents the device's RMA token (the customer keeps it; the chip has
+//! only its hash). A chip that accepts it wipes its key store before it opens up again,
+//! and the desk checks the store is empty; a chip whose debug port was fused shut
+//! cannot enter RMA at all and is destroyed physically. Either way the identity is
+//! revoked, and the audit log says which, so the books can follow every identity from
+//! shipment to its end.
 
-use super::*;
+use crate::books::audit::record::detail_hex;
+use crate::books::reconcile::reconciler::Reconciler;
+use crate::line::error::LineError;
+use crate::line::establish::Line;
+use crate::line::sink::LineSink;
+use crate::site::device::DeviceStreams;
+use crate::site::ledger::{ReturnOutcome, ReturnedDevice, ShippedDevice};
+use provsim_devices::keystore::parse_slots;
+use provsim_devices::{Command, LifeCycle, RegionKind, Target, TokenKind};
+use provsim_sim::crypto::Crypto;
+use provsim_sim::{Ctx, Field, SimDuration, SimTime, Trace};
+
+/// Time the return desk spends on one part.
+pub(super) const RMA_DESK_TIME: SimDuration = SimDuration::from_millis(500);
 
 impl Line {
     /// Takes the devices the return plan names through the RMA desk after the lots,
@@ -25,7 +44,7 @@ impl Line {
             let device = shipped[position];
             let index = device.index;
             let (mut target, _) = self.rebuild_device(index, &scratch)?;
-            let token = crate::station::life_cycle_token(self.seed, index, TokenKind::Rma);
+            let token = DeviceStreams::new(self.seed, index).life_cycle_token(TokenKind::Rma);
             let mut trace = Trace::new();
             let mut ctx = Ctx::new(at, &self.crypto, &mut trace);
             let (outcome, detail) = process_return(&mut ctx, target.as_mut(), token);
@@ -45,7 +64,8 @@ impl Line {
             reconciler.record(&record);
             sink.audit(&record)?;
             // The customer's records now say the part left the field.
-            self.registrar
+            self.cloud
+                .registrar_mut()
                 .out_of_field(&device.identity, outcome.name());
             self.site_trace.record(
                 at,
@@ -64,5 +84,49 @@ impl Line {
             });
         }
         Ok(returned)
+    }
+}
+
+/// Takes a returned chip through the RMA desk with its `token`.
+fn process_return(
+    ctx: &mut Ctx<'_>,
+    target: &mut dyn Target,
+    token: [u8; 32],
+) -> (ReturnOutcome, String) {
+    let entered = target.execute(
+        ctx,
+        Command::Transition {
+            to: LifeCycle::Rma,
+            token: Some(token.to_vec()),
+        },
+    );
+    if let Err(refused) = entered {
+        // Nothing can be analysed or wiped through a closed port: the part is shredded.
+        let _ = target.execute(
+            ctx,
+            Command::Transition {
+                to: LifeCycle::Scrapped,
+                token: None,
+            },
+        );
+        return (ReturnOutcome::PhysicallyDestroyed, refused.to_string());
+    }
+    let mut left = 0;
+    for region in target.memory_map() {
+        if region.kind != RegionKind::KeyStore {
+            continue;
+        }
+        match target.debug_read(ctx, region.base, region.len) {
+            Ok(dump) => left += parse_slots(&dump).len(),
+            Err(refused) => return (ReturnOutcome::RmaUnverified, refused.to_string()),
+        }
+    }
+    if left == 0 {
+        (ReturnOutcome::RmaWiped, "key store empty".to_owned())
+    } else {
+        (
+            ReturnOutcome::RmaNotWiped,
+            format!("{left} key-store slot(s) still occupied"),
+        )
     }
 }

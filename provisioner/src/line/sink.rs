@@ -1,9 +1,10 @@
 //! Where a line's output goes as it is produced.
 
-use super::ShippedDevice;
-use crate::audit::AuditRecord;
-use crate::pki::IssuedCertificate;
-use crate::record::DeviceRecord;
+use crate::books::audit::record::AuditRecord;
+use crate::books::record::DeviceRecord;
+use crate::link::report::ExchangeReport;
+use crate::pki::certificate::IssuedCertificate;
+use crate::site::ledger::ShippedDevice;
 use provsim_sim::crypto::PublicKey;
 
 /// Which CA a certificate handed to [`LineSink::authority`] belongs to.
@@ -58,11 +59,7 @@ pub trait LineSink {
 
     /// What the provisioning link did for device `index`'s secrets, delivery by
     /// delivery (for every device that sent some, shipped or not).
-    fn link_exchange(
-        &mut self,
-        _index: u64,
-        _report: &crate::link::ExchangeReport,
-    ) -> std::io::Result<()> {
+    fn link_exchange(&mut self, _index: u64, _report: &ExchangeReport) -> std::io::Result<()> {
         Ok(())
     }
 }

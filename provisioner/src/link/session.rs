@@ -15,206 +15,15 @@
 //! what happens to one device's secrets on the link depends only on that device's
 //! streams, never on the devices before it, so any device can be re-created alone.
 
-use super::{Endpoint, Event, LinkIdentity};
+use crate::link::certificate::LinkIdentity;
+use crate::link::config::LinkConfig;
+use crate::link::endpoint::{Endpoint, Event};
+use crate::link::messages::{ANSWER, REQUEST, message, parse};
+use crate::link::report::{DeliveryLog, ExchangeReport};
+use crate::link::streams::LinkStreams;
 use provsim_sim::crypto::{Crypto, PublicKey, Sha256};
-use provsim_sim::network::{End, Fate, Faults, Network};
-use provsim_sim::{SimDuration, SimTime, Stream};
-
-const REQUEST: u8 = b'Q';
-const ANSWER: u8 = b'R';
-
-/// How the station retries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Quiet time after which the request is sent again.
-    pub resend_after: SimDuration,
-    /// Resends before the session is dropped and a fresh handshake started.
-    pub resends_per_link: u32,
-    /// Handshakes one exchange (or one re-establishment) may make before it fails.
-    pub handshakes: u32,
-}
-
-impl RetryPolicy {
-    /// 50 ms of quiet before a resend, 3 resends a session, 3 handshakes.
-    pub const DEFAULT: RetryPolicy = RetryPolicy {
-        resend_after: SimDuration::from_millis(50),
-        resends_per_link: 3,
-        handshakes: 3,
-    };
-}
-
-/// What the line does when a device's exchange fails: the device is rejected either
-/// way (its keys destroyed); then the line re-establishes the link and goes on, or
-/// stops.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OnLinkFailure {
-    RejectDevice,
-    StopLine,
-}
-
-impl OnLinkFailure {
-    pub fn name(self) -> &'static str {
-        match self {
-            OnLinkFailure::RejectDevice => "reject-device",
-            OnLinkFailure::StopLine => "stop-line",
-        }
-    }
-}
-
-/// The network the link runs over, how the station retries on it, and what the line
-/// does when that is not enough.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LinkConfig {
-    pub faults: Faults,
-    /// One-way delay of every datagram, before jitter.
-    pub latency: SimDuration,
-    pub policy: RetryPolicy,
-    pub on_failure: OnLinkFailure,
-}
-
-impl LinkConfig {
-    /// A clean network with 1 ms latency and the default retry policy.
-    pub const CLEAN: LinkConfig = LinkConfig {
-        faults: Faults {
-            drop_ppm: 0,
-            duplicate_ppm: 0,
-            tamper_ppm: 0,
-            replay_ppm: 0,
-            jitter: SimDuration::ZERO,
-        },
-        latency: SimDuration::from_millis(1),
-        policy: RetryPolicy::DEFAULT,
-        on_failure: OnLinkFailure::RejectDevice,
-    };
-
-    /// Why this configuration cannot work, if it cannot: a request resent before its
-    /// answer could come back is resent every time.
-    pub fn problem(&self) -> Option<String> {
-        let round_trip =
-            (self.latency.as_nanos() + self.faults.jitter.as_nanos()).saturating_mul(2);
-        if self.policy.resend_after.as_nanos() <= round_trip {
-            return Some(format!(
-                "the station resends after {} ms, within a round trip of up to {} ms: resend_after must exceed twice the latency plus the jitter",
-                self.policy.resend_after.as_nanos() / 1_000_000,
-                round_trip / 1_000_000
-            ));
-        }
-        (self.policy.handshakes == 0).then(|| "a link with no handshakes never comes up".to_owned())
-    }
-}
-
-/// One datagram delivered during an exchange: what the network did to it, its message
-/// type (the first byte; for records, the type inside is not visible on the wire),
-/// whether the receiving end took it, its SHA-256 (to find copies), and the handshake
-/// of this exchange under way when it arrived (0: the session it started on).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DeliveryLog {
-    pub fate: Fate,
-    pub kind: u8,
-    pub accepted: bool,
-    pub digest: [u8; 32],
-    pub handshake: u32,
-}
-
-/// How one exchange (or one establishment) went.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ExchangeReport {
-    /// The vault's answer, as the station took it; `None` when the exchange failed.
-    pub answer: Option<Vec<u8>>,
-    /// Virtual time from the first datagram to the answer (or to giving up).
-    pub elapsed: SimDuration,
-    pub handshakes: u32,
-    /// SHA-256 of the hello of each handshake made, in order.
-    pub hellos: Vec<[u8; 32]>,
-    /// Requests the station sent: the first and every resend.
-    pub requests: u32,
-    /// Times the vault's responder ran: once per request number at most.
-    pub responder_runs: u32,
-    pub deliveries: Vec<DeliveryLog>,
-}
-
-impl ExchangeReport {
-    /// Deliveries the receiving end refused.
-    pub fn refused(&self) -> u64 {
-        self.deliveries.iter().filter(|d| !d.accepted).count() as u64
-    }
-}
-
-/// Deliveries of one fate: how many the receiving end took and refused.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct FateCounts {
-    pub accepted: u64,
-    pub refused: u64,
-}
-
-/// A line's link, added up over every exchange and establishment.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LinkStats {
-    /// Sessions made before the first device and after failed exchanges.
-    pub sessions_made: u64,
-    /// Device exchanges: answered and failed.
-    pub exchanges: u64,
-    pub answered: u64,
-    pub failed: u64,
-    pub handshakes: u64,
-    pub requests: u64,
-    pub intact: FateCounts,
-    pub duplicate: FateCounts,
-    pub tampered: FateCounts,
-    pub replayed: FateCounts,
-    /// The device the line stopped before, when the link could not be re-established
-    /// (or the configuration stops the line at a failure).
-    pub stopped_before: Option<u64>,
-}
-
-impl LinkStats {
-    /// Adds a device's exchange.
-    pub fn exchange(&mut self, report: &ExchangeReport) {
-        self.exchanges += 1;
-        if report.answer.is_some() {
-            self.answered += 1;
-        } else {
-            self.failed += 1;
-        }
-        self.add(report);
-    }
-
-    /// Adds an attempt to make a session; `made` says whether it came up.
-    pub fn establishment(&mut self, report: &ExchangeReport, made: bool) {
-        self.sessions_made += u64::from(made);
-        self.add(report);
-    }
-
-    fn add(&mut self, report: &ExchangeReport) {
-        self.handshakes += u64::from(report.handshakes);
-        self.requests += u64::from(report.requests);
-        for delivery in &report.deliveries {
-            let counts = match delivery.fate {
-                Fate::Intact => &mut self.intact,
-                Fate::Duplicate => &mut self.duplicate,
-                Fate::Tampered => &mut self.tampered,
-                Fate::Replayed => &mut self.replayed,
-            };
-            if delivery.accepted {
-                counts.accepted += 1;
-            } else {
-                counts.refused += 1;
-            }
-        }
-    }
-}
-
-/// Randomness for one exchange: the network's, and each end's for every handshake it
-/// may make (`station/k`, `vault/k` for the k-th, from 1).
-pub trait LinkStreams {
-    fn stream(&self, purpose: &str) -> Stream;
-}
-
-impl<F: Fn(&str) -> Stream> LinkStreams for F {
-    fn stream(&self, purpose: &str) -> Stream {
-        self(purpose)
-    }
-}
+use provsim_sim::network::{End, Network};
+use provsim_sim::{SimDuration, SimTime};
 
 /// The link between the vault and a station: both ends' identities, the trust anchor
 /// their certificates chain to, and the session while it is up.
@@ -326,11 +135,7 @@ impl LinkSession {
         respond: &mut dyn FnMut(&[u8]) -> Vec<u8>,
     ) -> ExchangeReport {
         let policy = self.config.policy;
-        let mut network = Network::new(
-            streams.stream("network"),
-            self.config.faults,
-            self.config.latency,
-        );
+        let mut network = Network::new(streams.network(), self.config.faults, self.config.latency);
         let mut report = ExchangeReport::default();
         let mut now = SimTime::ZERO;
         let request_message = request.map(|(id, payload)| message(REQUEST, id, payload));
@@ -345,14 +150,14 @@ impl LinkSession {
                     crypto,
                     self.station_identity.clone(),
                     self.trust.clone(),
-                    streams.stream(&format!("station/{k}")),
+                    streams.station(k),
                     self.next_hello,
                 );
                 self.next_hello += 1;
                 let vault = Endpoint::server(
                     self.vault_identity.clone(),
                     self.trust.clone(),
-                    streams.stream(&format!("vault/{k}")),
+                    streams.vault(k),
                     self.vault_hello_floor,
                 );
                 report.hellos.push(Sha256::digest(&hello));
@@ -522,65 +327,4 @@ fn send_request(
         }
         Err(_) => false,
     }
-}
-
-fn message(kind: u8, id: u64, payload: &[u8]) -> Vec<u8> {
-    let mut message = Vec::with_capacity(9 + payload.len());
-    message.push(kind);
-    message.extend_from_slice(&id.to_be_bytes());
-    message.extend_from_slice(payload);
-    message
-}
-
-fn parse(message: &[u8]) -> Option<(u8, u64, &[u8])> {
-    let kind = *message.first()?;
-    let id = u64::from_be_bytes(message.get(1..9)?.try_into().ok()?);
-    Some((kind, id, &message[9..]))
-}
-
-/// Checks what the ends accepted against what the network did, over `reports` in the
-/// order they ran: no altered datagram accepted, no bytes accepted twice (a network
-/// copy of a datagram that never arrived is a late first delivery, so this is stated
-/// on bytes already taken), and a hello's bytes taken by one handshake only (a copy of
-/// the hello being answered is answered again, with the same welcome). The network's
-/// fates are ground truth the ends never see; tests and campaigns use this as their
-/// oracle.
-pub fn delivery_violation<'a>(
-    reports: impl IntoIterator<Item = &'a ExchangeReport>,
-) -> Option<String> {
-    const HELLO: u8 = 1;
-    let mut accepted = std::collections::BTreeSet::new();
-    let mut hellos = std::collections::BTreeMap::new();
-    for (run, report) in reports.into_iter().enumerate() {
-        if report.responder_runs > 1 {
-            return Some(format!(
-                "the vault answered one request {} times",
-                report.responder_runs
-            ));
-        }
-        for delivery in report.deliveries.iter().filter(|d| d.accepted) {
-            if delivery.fate == Fate::Tampered {
-                return Some(format!(
-                    "an altered message of type {} was accepted",
-                    delivery.kind
-                ));
-            }
-            if delivery.kind == HELLO {
-                let taken_by = *hellos
-                    .entry(delivery.digest)
-                    .or_insert((run, delivery.handshake));
-                if taken_by != (run, delivery.handshake) {
-                    return Some(
-                        "a hello already taken was taken again by a later handshake".to_owned(),
-                    );
-                }
-            } else if !accepted.insert(delivery.digest) {
-                return Some(format!(
-                    "a message of type {} was accepted twice",
-                    delivery.kind
-                ));
-            }
-        }
-    }
-    None
 }

@@ -1,0 +1,14 @@
+//! The attack copies: what an attack path works on instead of the run. Each path gets
+//! its own copy of the part of the world it touches, rebuilt from the seed, so every
+//! violation is attributed to exactly one path and the order of attacks never changes a
+//! verdict: a device re-created exactly as it shipped, or the site as it was while a
+//! device was on the station (`rebuild`), reached only through the interfaces an
+//! attacker at the site really has ([`SiteAccess`], in `site_access`). Oracles compare
+//! what the copies yield with ground truth, the keys re-derived from the seed
+//! (`ground_truth`).
+
+pub(crate) mod ground_truth;
+pub(crate) mod rebuild;
+pub(crate) mod site_access;
+
+pub use site_access::SiteAccess;

@@ -1,0 +1,46 @@
+//! Why the line stopped.
+
+use crate::books::manifest::ManifestError;
+use crate::cloud::error::CloudError;
+use crate::pki::error::PkiError;
+use crate::station::error::StationError;
+use crate::vault::error::HsmError;
+use provsim_devices::image::ImageError;
+use provsim_sim::KernelError;
+
+/// Why the line stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum LineError {
+    #[error(transparent)]
+    Kernel(#[from] KernelError),
+    #[error("establishing the site: {0}")]
+    Establish(#[from] PkiError),
+    #[error(transparent)]
+    Hsm(#[from] HsmError),
+    #[error(transparent)]
+    Station(#[from] StationError),
+    #[error("building the firmware image: {0}")]
+    Firmware(#[from] ImageError),
+    #[error("writing the line's output: {0}")]
+    Sink(#[from] std::io::Error),
+    #[error("device index {index} is not in any lot of this run")]
+    NoSuchDevice { index: u64 },
+    #[error("the replay of device {index} never made a key, so there is no moment to copy")]
+    NoKeyInFlight { index: u64 },
+    #[error("the line's configuration cannot run: {0}")]
+    Config(String),
+    #[error("writing a manifest entry: {0}")]
+    Manifest(#[from] ManifestError),
+}
+
+/// A failed registration of the customer CA stops the line as it always has: the vault
+/// failing to issue is a failure establishing the site, the registrar refusing a
+/// configuration that cannot run.
+impl From<CloudError> for LineError {
+    fn from(error: CloudError) -> Self {
+        match error {
+            CloudError::Pki(error) => LineError::Establish(error),
+            refused @ CloudError::Registration(_) => LineError::Config(refused.to_string()),
+        }
+    }
+}

@@ -1,0 +1,332 @@
+//! Running the lots: each device arrives at the station in virtual time and leaves
+//! shipped or rejected, its records streamed to the sink as it goes; after the lots come
+//! the returns, and the books are closed and reconciled.
+
+use crate::books::audit::record::{AuditRecord, detail_hex};
+use crate::books::reconcile::reconciler::Reconciler;
+use crate::labels::LinkOccasion;
+use crate::line::error::LineError;
+use crate::line::establish::Line;
+use crate::line::rma::RMA_DESK_TIME;
+use crate::line::sink::{AuthorityRole, LineSink};
+use crate::line::summary::LineSummary;
+use crate::link::config::OnLinkFailure;
+use crate::link::report::LinkStats;
+use crate::site::device::DeviceStreams;
+use crate::site::ledger::{RejectedDevice, ShippedDevice};
+use crate::station::error::StationError;
+use crate::station::provision::StationCycle;
+use crate::vault::secrets::IdentityOrigin;
+use provsim_devices::{DeviceId, Target};
+use provsim_sim::{Ctx, Digest, EventQueue, Field, SimTime, Trace};
+
+enum LineEvent {
+    Arrive { index: u64 },
+}
+
+/// What the run has produced so far.
+struct Tally {
+    shipped: Vec<ShippedDevice>,
+    rejected: Vec<RejectedDevice>,
+    refused_at_first_connection: Vec<(u64, String)>,
+    device_traces: Vec<Digest>,
+    /// When the last device left the station.
+    finished_at: SimTime,
+    link: LinkStats,
+    /// The audit records of the device on the station, until it leaves.
+    audit: Vec<AuditRecord>,
+}
+
+impl Line {
+    /// Runs every lot through the station, streaming certificates and audit records to
+    /// `sink`.
+    pub fn run(&mut self, sink: &mut dyn LineSink) -> Result<LineSummary, LineError> {
+        let mut reconciler = Reconciler::new();
+        self.open_books(sink, &mut reconciler)?;
+        let total = self.device_count();
+        let ordered = self.config.order.as_ref().map(|o| o.devices);
+        let mut queue = EventQueue::new(self.limits);
+        // Sized once: the ledger and the trace digests are the only per-device state
+        // kept for the whole run, and a doubling vector would carry up to twice that.
+        let capacity = usize::try_from(total).unwrap_or(0);
+        let mut tally = Tally {
+            shipped: Vec::with_capacity(capacity),
+            rejected: Vec::new(),
+            refused_at_first_connection: Vec::new(),
+            device_traces: Vec::with_capacity(capacity),
+            finished_at: SimTime::ZERO,
+            link: LinkStats::default(),
+            audit: Vec::new(),
+        };
+        let needs_link = self.needs_link();
+        if total > 0 {
+            let first_arrival = if needs_link {
+                self.bring_link_up(SimTime::ZERO, LinkOccasion::Start, &mut tally.link)
+            } else {
+                Some(SimTime::ZERO)
+            };
+            match first_arrival {
+                Some(at) => queue.schedule(at, LineEvent::Arrive { index: 0 })?,
+                None => tally.link.stopped_before = Some(0),
+            }
+        }
+        self.cloud
+            .register_customer_ca(&mut self.site, &self.crypto, self.seed)?;
+        while let Some((now, LineEvent::Arrive { index })) = queue.pop()? {
+            let leaves = self.pass_device(index, now, sink, &mut reconciler, &mut tally)?;
+            // A filled order stops the line: the dies left are not provisioned, so an
+            // honest line never makes an identity beyond the order.
+            let filled = ordered.is_some_and(|n| tally.shipped.len() as u64 >= n);
+            if index + 1 < total && !filled {
+                match self.next_arrival(index, leaves, needs_link, &mut tally.link) {
+                    Some(at) => queue.schedule(at, LineEvent::Arrive { index: index + 1 })?,
+                    None => tally.link.stopped_before = Some(index + 1),
+                }
+            }
+        }
+        let returns =
+            self.process_returns(&tally.shipped, tally.finished_at, &mut reconciler, sink)?;
+        self.close_books(&tally, total, returns.len(), &mut reconciler, sink)?;
+        let mut reconciliation = reconciler.finish();
+        reconciliation.check_vault_counters(&self.site.hsm, self.config.secrets.identity);
+        Ok(LineSummary {
+            shipped: tally.shipped,
+            rejected: tally.rejected,
+            device_traces: tally.device_traces,
+            site_trace: self.site_trace.digest(),
+            audit_head: self.site.audit.head(),
+            audit_records: self.site.audit.records(),
+            reconciliation,
+            hsm: self.site.hsm.stats(),
+            crypto: self.crypto.counts(),
+            cloud_crypto: self.cloud.counts(),
+            finished_at: tally.finished_at,
+            events: queue.delivered(),
+            returns,
+            registrar: self.cloud.registrar().stats(),
+            refused_at_first_connection: tally.refused_at_first_connection,
+            link: tally.link,
+        })
+    }
+
+    /// Only secrets made in the vault cross the link: a line whose chips make every key
+    /// themselves never needs it.
+    fn needs_link(&self) -> bool {
+        self.config.secrets.identity == IdentityOrigin::Vault
+            || !self.config.secrets.symmetric_keys.is_empty()
+    }
+
+    /// The run's first output: the CA and vault certificates, the vault's key, then the
+    /// audit records of the site's setting up and the order's opening.
+    fn open_books(
+        &mut self,
+        sink: &mut dyn LineSink,
+        reconciler: &mut Reconciler,
+    ) -> Result<(), LineError> {
+        sink.authority(AuthorityRole::Root, self.site.pki.root().certificate())?;
+        sink.authority(
+            AuthorityRole::CustomerCa,
+            self.site.pki.customer().certificate(),
+        )?;
+        sink.authority(AuthorityRole::Vault, self.site.pki.vault())?;
+        sink.vault(&self.site.vault_key)?;
+        if let Some(order) = &self.config.order {
+            let record = self.site.audit.append(
+                &self.crypto,
+                SimTime::ZERO,
+                "site",
+                "order-opened",
+                None,
+                format!("number={} devices={}", order.number, order.devices),
+            );
+            self.pending_audit.push(record);
+        }
+        for record in self.pending_audit.drain(..) {
+            reconciler.record(&record);
+            sink.audit(&record)?;
+        }
+        Ok(())
+    }
+
+    /// Takes device `index`, arrived at `now`, through the station; it ships or is
+    /// rejected, and its records, audit lines and link exchange go to the sink. Returns
+    /// when it left.
+    fn pass_device(
+        &mut self,
+        index: u64,
+        now: SimTime,
+        sink: &mut dyn LineSink,
+        reconciler: &mut Reconciler,
+        tally: &mut Tally,
+    ) -> Result<SimTime, LineError> {
+        let (device_id, mut target) = self.fresh_device(index)?;
+        let mut device_trace = Trace::new();
+        let mut ctx = Ctx::new(SimTime::ZERO, &self.crypto, &mut device_trace);
+        let outcome = self.station.provision(
+            &mut self.site,
+            &mut self.link,
+            &mut ctx,
+            DeviceStreams::new(self.seed, index),
+            now,
+            target.as_mut(),
+            &mut tally.audit,
+            &mut (),
+        );
+        let leaves = now + (ctx.now - SimTime::ZERO);
+        match outcome {
+            Ok(cycle) => {
+                let record = ShippedDevice {
+                    index,
+                    device_id,
+                    identity: cycle.identity.fingerprint(),
+                };
+                self.ship(record, &cycle, target.as_mut(), leaves, sink, tally)?;
+            }
+            Err(error) => self.reject(index, device_id, &error, leaves, tally),
+        }
+        // The device's audit records, shipped or rejected, leave with the device.
+        for record in tally.audit.drain(..) {
+            reconciler.record(&record);
+            sink.audit(&record)?;
+        }
+        tally.device_traces.push(device_trace.digest());
+        tally.finished_at = leaves;
+        if let Some(report) = self.link.take_last() {
+            tally.link.exchange(&report);
+            sink.link_exchange(index, &report)?;
+        }
+        Ok(leaves)
+    }
+
+    /// A device leaves provisioned: its certificate, signed record and manifest entry go
+    /// to the sink, it meets the registrar, and it enters the ledger.
+    fn ship(
+        &mut self,
+        record: ShippedDevice,
+        cycle: &StationCycle,
+        target: &mut dyn Target,
+        leaves: SimTime,
+        sink: &mut dyn LineSink,
+        tally: &mut Tally,
+    ) -> Result<(), LineError> {
+        let index = record.index;
+        sink.certificate(&record, &cycle.certificate)?;
+        let signed = self.device_record(&record, cycle, target, leaves)?;
+        sink.record(&signed)?;
+        let entry = self.manifest_entry(&record, cycle, leaves)?;
+        sink.manifest(&entry)?;
+        let device = DeviceStreams::new(self.seed, index);
+        if let Err(refused) =
+            self.cloud
+                .first_connection(&self.site, device, &entry, &cycle.certificate, target)
+        {
+            tally.refused_at_first_connection.push((index, refused));
+        }
+        tally.audit.push(self.site.audit.append(
+            &self.crypto,
+            leaves,
+            "station",
+            "device-shipped",
+            Some(record.device_id),
+            detail_hex("key", &record.identity.0),
+        ));
+        self.site_trace.record(
+            leaves,
+            "device-shipped",
+            &[
+                ("index", Field::U64(index)),
+                ("identity", Field::Bytes(&record.identity.0)),
+            ],
+        );
+        tally.shipped.push(record);
+        Ok(())
+    }
+
+    /// A device the station could not finish leaves rejected, its reason audited.
+    fn reject(
+        &mut self,
+        index: u64,
+        device_id: DeviceId,
+        error: &StationError,
+        leaves: SimTime,
+        tally: &mut Tally,
+    ) {
+        let reason = error.to_string();
+        tally.audit.push(self.site.audit.append(
+            &self.crypto,
+            leaves,
+            "station",
+            "device-rejected",
+            Some(device_id),
+            format!("reason={}", reason.replace(' ', "_")),
+        ));
+        self.site_trace
+            .record(leaves, "device-rejected", &[("index", Field::U64(index))]);
+        tally.rejected.push(RejectedDevice {
+            index,
+            device_id,
+            reason,
+        });
+    }
+
+    /// When the device after `index` may arrive, `leaves` being when `index` left. A
+    /// failed exchange leaves the link down: the line brings it back up before the next
+    /// device, or stops (`None`), as configured.
+    fn next_arrival(
+        &mut self,
+        index: u64,
+        leaves: SimTime,
+        needs_link: bool,
+        link: &mut LinkStats,
+    ) -> Option<SimTime> {
+        if !needs_link || self.link.is_established() {
+            Some(leaves)
+        } else if self.config.link.on_failure == OnLinkFailure::StopLine {
+            None
+        } else {
+            self.bring_link_up(leaves, LinkOccasion::AfterDevice(index), link)
+        }
+    }
+
+    /// Closes the books once the returns are through: the order's closing record, the
+    /// audit log's closing record, and the site trace's last.
+    fn close_books(
+        &mut self,
+        tally: &Tally,
+        total: u64,
+        returned: usize,
+        reconciler: &mut Reconciler,
+        sink: &mut dyn LineSink,
+    ) -> Result<(), LineError> {
+        let closed_at = tally.finished_at + RMA_DESK_TIME.saturating_mul(returned as u64);
+        if let Some(order) = &self.config.order {
+            let record = self.site.audit.append(
+                &self.crypto,
+                closed_at,
+                "site",
+                "order-closed",
+                None,
+                format!(
+                    "number={} shipped={} dies-not-started={}",
+                    order.number,
+                    tally.shipped.len(),
+                    total - tally.device_traces.len() as u64
+                ),
+            );
+            reconciler.record(&record);
+            sink.audit(&record)?;
+        }
+        let closing = self.site.audit.close(&self.crypto, closed_at);
+        sink.audit(&closing)?;
+        self.site_trace.record(
+            closed_at,
+            "line-finished",
+            &[
+                ("shipped", Field::U64(tally.shipped.len() as u64)),
+                ("rejected", Field::U64(tally.rejected.len() as u64)),
+                ("audit-head", Field::Bytes(&self.site.audit.head().0)),
+            ],
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,165 @@
+//! One way to spell a line's configuration in tests, benches and harnesses: a sound
+//! line with every setting at a plain default, changed only where a test cares.
+
+use crate::level::{Level, Yields};
+use crate::line::returns::ReturnPlan;
+use crate::link::config::LinkConfig;
+use crate::pki::hierarchy::PkiNames;
+use crate::site::config::LineConfig;
+use crate::site::ledger::Order;
+use crate::station::config::StationConfig;
+use crate::vault::ceremony::Quorum;
+use crate::vault::custody::Custody;
+use crate::vault::secrets::{IdentityOrigin, SecretsProfile};
+use provsim_devices::{Countermeasures, TargetKind};
+
+impl LineConfig {
+    /// A line of `target` parts with the defaults below, to change with the builder's
+    /// setters before [`LineConfigBuilder::build`]: the provisioner's HSM at board
+    /// level, secure boot then the debug lock, site "House" and customer "Customer",
+    /// product 7, 64 dies a wafer, perfect yields, the default quorum, identity keys
+    /// made in the vault and no symmetric key, no returns, no order, a clean link.
+    pub fn builder(target: TargetKind) -> LineConfigBuilder {
+        LineConfigBuilder {
+            config: LineConfig {
+                custody: Custody::ProvisionerHsm,
+                level: Level::Board,
+                target,
+                countermeasures: Countermeasures::default(),
+                station: StationConfig::secure_boot_then(true),
+                names: PkiNames {
+                    site: "House".into(),
+                    customer: "Customer".into(),
+                },
+                product: 7,
+                dies_per_wafer: 64,
+                yields: Yields::PERFECT,
+                quorum: Quorum::DEFAULT,
+                secrets: SecretsProfile::default(),
+                returns: ReturnPlan::default(),
+                order: None,
+                link: LinkConfig::CLEAN,
+            },
+        }
+    }
+}
+
+/// A [`LineConfig`] under construction (see [`LineConfig::builder`]).
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct LineConfigBuilder {
+    config: LineConfig,
+}
+
+impl LineConfigBuilder {
+    pub fn custody(mut self, custody: Custody) -> Self {
+        self.config.custody = custody;
+        self
+    }
+
+    pub fn level(mut self, level: Level) -> Self {
+        self.config.level = level;
+        self
+    }
+
+    pub fn countermeasures(mut self, countermeasures: Countermeasures) -> Self {
+        self.config.countermeasures = countermeasures;
+        self
+    }
+
+    pub fn station(mut self, station: StationConfig) -> Self {
+        self.config.station = station;
+        self
+    }
+
+    /// The site's and the customer's names, as certificates carry them.
+    pub fn names(mut self, site: &str, customer: &str) -> Self {
+        self.config.names = PkiNames {
+            site: site.to_owned(),
+            customer: customer.to_owned(),
+        };
+        self
+    }
+
+    pub fn product(mut self, product: u16) -> Self {
+        self.config.product = product;
+        self
+    }
+
+    pub fn dies_per_wafer(mut self, dies: u32) -> Self {
+        self.config.dies_per_wafer = dies;
+        self
+    }
+
+    pub fn yields(mut self, yields: Yields) -> Self {
+        self.config.yields = yields;
+        self
+    }
+
+    pub fn quorum(mut self, quorum: Quorum) -> Self {
+        self.config.quorum = quorum;
+        self
+    }
+
+    /// Where identity keys are made, and the symmetric keys each device gets.
+    pub fn secrets<S: Into<String>>(
+        mut self,
+        identity: IdentityOrigin,
+        symmetric_keys: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.config.secrets = SecretsProfile {
+            identity,
+            symmetric_keys: symmetric_keys.into_iter().map(Into::into).collect(),
+        };
+        self
+    }
+
+    pub fn returns(mut self, returns: ReturnPlan) -> Self {
+        self.config.returns = returns;
+        self
+    }
+
+    pub fn order(mut self, number: &str, devices: u64) -> Self {
+        self.config.order = Some(Order {
+            number: number.to_owned(),
+            devices,
+        });
+        self
+    }
+
+    pub fn link(mut self, link: LinkConfig) -> Self {
+        self.config.link = link;
+        self
+    }
+
+    pub fn build(self) -> LineConfig {
+        self.config
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_make_a_line_that_can_run_and_setters_take() {
+        let plain = LineConfig::builder(TargetKind::Mcu).build();
+        assert_eq!(plain.problem(), None);
+        assert_eq!(plain.target, TargetKind::Mcu);
+        let tuned = LineConfig::builder(TargetKind::Mcu)
+            .level(Level::Wafer)
+            .secrets(IdentityOrigin::Device, ["storage"])
+            .order("PO-7", 3)
+            .build();
+        assert_eq!(tuned.level, Level::Wafer);
+        assert_eq!(tuned.secrets.symmetric_keys, ["storage"]);
+        assert_eq!(
+            tuned.order.map(|o| (o.number, o.devices)),
+            Some(("PO-7".into(), 3))
+        );
+        let bad = LineConfig::builder(TargetKind::Mcu)
+            .order("PO 7", 3)
+            .build();
+        assert!(bad.problem().is_some());
+    }
+}

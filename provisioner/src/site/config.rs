@@ -1,0 +1,67 @@
+//! A line's configuration: every room's settings in one value, checked once when the
+//! line is established.
+
+use crate::level::{Level, Yields};
+use crate::line::returns::ReturnPlan;
+use crate::link::config::LinkConfig;
+use crate::pki::hierarchy::PkiNames;
+use crate::site::ledger::Order;
+use crate::station::config::StationConfig;
+use crate::vault::ceremony::Quorum;
+use crate::vault::custody::Custody;
+use crate::vault::secrets::SecretsProfile;
+use provsim_devices::{Countermeasures, TargetKind};
+
+/// A line's configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineConfig {
+    pub custody: Custody,
+    pub level: Level,
+    pub target: TargetKind,
+    /// The scenario's tuning of the target's fault and leakage countermeasures (and,
+    /// on an ASIC, its PUF and key store).
+    pub countermeasures: Countermeasures,
+    pub station: StationConfig,
+    pub names: PkiNames,
+    /// The product number in every device id.
+    pub product: u16,
+    /// Dies on one wafer: how a lot's devices map to wafers and die sites.
+    pub dies_per_wafer: u32,
+    /// Each level's test yield. Every part is tested at every level in order.
+    pub yields: Yields,
+    /// Custodians of the offline root key, and how many must meet to use it.
+    pub quorum: Quorum,
+    /// What goes into each device, and where it is made.
+    pub secrets: SecretsProfile,
+    /// Shipped devices that come back from the field (RMA), after the lots.
+    pub returns: ReturnPlan,
+    /// The order the lots fill, if the scenario gives one.
+    pub order: Option<Order>,
+    /// The provisioning link between the vault and the station: its network's faults,
+    /// the station's retries, and what a failed exchange does to the line.
+    pub link: LinkConfig,
+}
+
+impl LineConfig {
+    /// Why this configuration cannot run, if it cannot: a secrets profile, link or
+    /// countermeasure setting that does not work, or an order number that is not one.
+    pub fn problem(&self) -> Option<String> {
+        if let Some(problem) = self
+            .secrets
+            .problem()
+            .or_else(|| self.link.problem())
+            .or_else(|| self.countermeasures.problem(self.target))
+        {
+            return Some(problem);
+        }
+        self.order
+            .as_ref()
+            .filter(|o| !Order::is_number(&o.number))
+            .map(|order| {
+                format!(
+                    "order number {:?}: 1 to 64 letters, digits, '.', '-' or '_'",
+                    order.number
+                )
+            })
+    }
+}

@@ -1,0 +1,23 @@
+//! The site's state: what the station works with and an attack copy clones.
+
+use crate::books::audit::log::AuditLog;
+use crate::pki::hierarchy::{Pki, PkiNames};
+use crate::vault::hsm::{Hsm, KeyHandle};
+use provsim_sim::crypto::PublicKey;
+
+/// The site's state: vault, PKI, audit log and the keys every device receives.
+#[derive(Clone)]
+pub struct Site {
+    pub(crate) hsm: Hsm,
+    pub(crate) pki: Pki,
+    pub(crate) audit: AuditLog,
+    pub(crate) names: PkiNames,
+    pub(crate) firmware_key: PublicKey,
+    /// The firmware every device receives, in MCUboot's format, signed once by the HSM.
+    pub(crate) firmware_image: Vec<u8>,
+    /// Its MCUboot hash: what a device must report it booted.
+    pub(crate) firmware_hash: [u8; 32],
+    /// The vault's identity key, which signs device records.
+    pub(crate) vault_handle: KeyHandle,
+    pub(crate) vault_key: PublicKey,
+}
