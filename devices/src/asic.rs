@@ -145,8 +145,7 @@ impl Asic {
 
     fn noise(&mut self) -> Stream {
         self.power_ups += 1;
-        self.seed
-            .device_stream(self.index, &format!("puf/noise/{}", self.power_ups))
+        crate::labels::puf_noise(self.seed, self.index, self.power_ups)
     }
 
     /// The key ladder: the PUF key diversified by the die, then the key-store key. Each
@@ -167,7 +166,7 @@ impl Asic {
     /// First entry into test: enrol the PUF and load the key-store key.
     fn enroll(&mut self, ctx: &mut Ctx<'_>) {
         let mut noise = self.noise();
-        let mut trng = self.seed.device_stream(self.index, "puf/secret");
+        let mut trng = crate::labels::puf_secret(self.seed, self.index);
         let (helper, key) = self.puf.enroll(&mut noise, &mut trng);
         ctx.record(
             "puf-enrolled",

@@ -17,6 +17,7 @@ pub mod fault;
 pub mod first_connection;
 pub mod image;
 pub mod keystore;
+pub mod labels;
 pub mod leakage;
 pub mod mcu;
 pub mod probe;

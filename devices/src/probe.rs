@@ -169,7 +169,7 @@ fn foreign_boot(target: &dyn Target, ctx: &mut Ctx<'_>) -> Probe {
     let interface = Interface::ForeignBoot;
     let key = ctx
         .crypto
-        .generate_key(&mut Seed::new(0).stream("probe/foreign-firmware-key"));
+        .generate_key(&mut crate::labels::foreign_firmware_key(Seed::new(0)));
     let options = SignOptions {
         version: ImageVersion {
             major: 9,

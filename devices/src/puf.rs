@@ -119,7 +119,7 @@ pub struct HelperData {
 impl SramPuf {
     /// Die `index`'s PUF: its cells' preferred values are the die's, from the seed.
     pub fn new(seed: Seed, index: u64, config: PufConfig) -> Self {
-        let mut cells = seed.device_stream(index, "puf/cells");
+        let mut cells = crate::labels::puf_cells(seed, index);
         let mut preferred = Vec::with_capacity(config.cells());
         while preferred.len() < config.cells() {
             let word = cells.next_u64();

@@ -457,7 +457,7 @@ pub fn build_target_with(
             // The batch transport key the SE vendor keyed the cards with (and hands the
             // customer); the vendor's diversification is not the line's work, so it is
             // counted on a facade of its own.
-            let batch_key: [u8; 32] = seed.stream("se-vendor/batch-transport-key").bytes();
+            let batch_key: [u8; 32] = crate::labels::se_batch_transport_key(seed).bytes();
             let vendor = provsim_sim::crypto::Crypto::new();
             Box::new(crate::se::SeChip::new(
                 seed,

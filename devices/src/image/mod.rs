@@ -55,7 +55,7 @@ pub mod fuzzing {
     /// The key the harness verifies against; its seeds are signed by it, so mutations
     /// of them reach the hash and signature checks.
     pub fn signer(crypto: &Crypto) -> SecretKey {
-        crypto.generate_key(&mut Seed::new(0).stream("fuzz/image-signer"))
+        crypto.generate_key(&mut crate::labels::image_signer(Seed::new(0)))
     }
 
     /// Parses and verifies `data` as a slot's contents. Must never panic; whatever

@@ -46,11 +46,9 @@ pub fn injection_context(device_id: DeviceId, slot: u8) -> Vec<u8> {
     aad
 }
 
-/// The chip's randomness for the identity key it makes itself (`GenerateIdentity`). The
-/// one place the rule lives: the chip draws from it, oracles re-derive ground truth.
-pub fn on_chip_key_stream(seed: Seed, index: u64) -> Stream {
-    seed.device_stream(index, "on-chip-identity-key")
-}
+/// The chip's randomness for the identity key it makes itself: the stream oracles
+/// re-derive ground truth from (its label is made in [`crate::labels`]).
+pub use crate::labels::on_chip_identity_key as on_chip_key_stream;
 
 /// The sealed form of a slot kind, for kinds that hold secrets.
 fn sealed_kind(kind: SlotKind) -> Option<keystore::SealedKind> {
@@ -140,14 +138,14 @@ impl Mcu {
             flash: Flash::new(FLASH_BASE, FLASH_SIZE, SECTOR_SIZE),
             options,
             otp: OtpFuses::new(OTP_SIZE as usize),
-            trng: seed.device_stream(index, "trng"),
+            trng: crate::labels::trng(seed, index),
             keygen: on_chip_key_stream(seed, index),
             transport: None,
             faults: FaultState::default(),
             leakage: LeakageModel::STOCK,
             key_store_key: None,
             sealed_store: false,
-            masks: seed.device_stream(index, "masking"),
+            masks: crate::labels::masking(seed, index),
             running: false,
         }
     }

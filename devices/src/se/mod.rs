@@ -165,7 +165,7 @@ impl SecureElement {
             pin_verified: false,
             channel: None,
             transport: None,
-            trng: seed.device_stream(index, "se-trng"),
+            trng: crate::labels::se_trng(seed, index),
             faults: FaultState::default(),
         }
     }

@@ -60,7 +60,7 @@ impl SeChip {
         SeChip {
             card,
             leakage,
-            masks: StreamCell(seed.device_stream(index, "masking")),
+            masks: StreamCell(crate::labels::masking(seed, index)),
             written: std::collections::BTreeSet::new(),
         }
     }
