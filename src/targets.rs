@@ -12,26 +12,23 @@ fn names<T>(items: impl IntoIterator<Item = T>, name: impl Fn(T) -> &'static str
 /// The targets, with their memory maps when `detailed`.
 pub fn describe(detailed: bool) -> String {
     let mut out = String::from("Targets:\n");
-    for kind in TargetKind::ALL {
-        let _ = writeln!(out, "  {:<24} {}", kind.name(), kind.summary());
+    for profile in TargetKind::ALL.map(TargetKind::profile) {
+        let _ = writeln!(out, "  {:<24} {}", profile.name, profile.summary);
         if !detailed {
             continue;
         }
-        if !kind.runs_firmware() {
+        let fault_points = || names(profile.fault_points.iter().copied(), FaultPoint::name);
+        if !profile.runs_firmware {
             let _ = writeln!(
                 out,
                 "    interface: APDUs only, no memory map on a port (personalisation, then \
                  closed; returned parts terminated)"
             );
-            let _ = writeln!(
-                out,
-                "    fault points: {}",
-                names(kind.fault_points(), FaultPoint::name)
-            );
+            let _ = writeln!(out, "    fault points: {}", fault_points());
             continue;
         }
         let _ = writeln!(out, "    memory map:");
-        for region in kind.memory_map() {
+        for region in profile.memory_map {
             let _ = writeln!(
                 out,
                 "      {:#010x}  {:>6} bytes  {:<22} {}",
@@ -57,11 +54,7 @@ pub fn describe(detailed: bool) -> String {
             "    probed interfaces: {}",
             names(Interface::ALL, Interface::name)
         );
-        let _ = writeln!(
-            out,
-            "    fault points: {}",
-            names(kind.fault_points(), FaultPoint::name)
-        );
+        let _ = writeln!(out, "    fault points: {}", fault_points());
     }
     out
 }

@@ -2,82 +2,81 @@
 //! redundant and hardened checks, the leakage model's masking, shield and noise, and an
 //! ASIC's PUF and key-store sealing. Each field left out keeps the target kind's own.
 
+use crate::fault::{Detector, FaultModel, FaultPoint, Ratio};
+use crate::leakage::{LeakageModel, PowerModel};
+use crate::protections::{Protections, PufKeyStore};
+use crate::puf::PufConfig;
 use crate::target::TargetKind;
 
 /// How a scenario tunes a target's countermeasures, field by field; each `None` keeps
 /// what the kind has by default (a stock MCU: none; the ASIC: its full IP).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Countermeasures {
-    pub detectors: Option<Vec<crate::fault::Detector>>,
-    pub redundant: Option<Vec<crate::fault::FaultPoint>>,
+    pub detectors: Option<Vec<Detector>>,
+    pub redundant: Option<Vec<FaultPoint>>,
     pub hardened_booleans: Option<bool>,
-    pub power: Option<crate::leakage::PowerModel>,
+    pub power: Option<PowerModel>,
     pub noise_milli: Option<u32>,
     pub masking_order: Option<u8>,
-    pub shield: Option<crate::fault::Ratio>,
-    /// ASIC only.
+    pub shield: Option<Ratio>,
+    /// Only for a kind with a PUF-sealed key store.
     pub puf_bit_error_ppm: Option<u32>,
-    /// ASIC only.
+    /// Only for a kind with a PUF-sealed key store.
     pub puf_repetition: Option<u16>,
-    /// ASIC only.
+    /// Only for a kind with a PUF-sealed key store.
     pub sealed_key_store: Option<bool>,
 }
 
 impl Countermeasures {
     /// Why these cannot apply to `kind`, if they cannot.
     pub fn problem(&self, kind: TargetKind) -> Option<String> {
-        let asic_only = self.puf_bit_error_ppm.is_some()
+        let profile = kind.profile();
+        let tunes_puf = self.puf_bit_error_ppm.is_some()
             || self.puf_repetition.is_some()
             || self.sealed_key_store.is_some();
-        if kind != TargetKind::Asic && asic_only {
+        if tunes_puf && !profile.has_puf_key_store() {
             return Some(format!(
                 "a PUF and a sealed key store are ASIC blocks; a {} has neither",
-                kind.name()
+                profile.name
             ));
         }
-        if let Some(problem) = self.puf(crate::puf::PufConfig::DEFAULT).problem() {
+        if let Some(problem) = self.puf(PufConfig::DEFAULT).problem() {
             return Some(problem);
         }
-        let points = kind.fault_points();
         self.redundant
             .iter()
             .flatten()
-            .find(|p| !points.contains(p))
+            .find(|p| !profile.fault_points.contains(p))
             .map(|p| {
                 format!(
                     "a {} has no {} check to make redundant",
-                    kind.name(),
+                    profile.name,
                     p.name()
                 )
             })
     }
 
+    /// `shipped` (a kind's countermeasures as it ships) with every field these set in
+    /// place of its own.
+    pub fn apply(&self, shipped: Protections) -> Protections {
+        Protections {
+            faults: self.faults(shipped.faults),
+            leakage: self.leakage(shipped.leakage),
+            puf_key_store: shipped.puf_key_store.map(|blocks| PufKeyStore {
+                puf: self.puf(blocks.puf),
+                sealed: self.sealed_key_store.unwrap_or(blocks.sealed),
+            }),
+        }
+    }
+
     /// What a part of `kind` built with these has, in words, block by block: for
     /// reports.
     pub fn describe(&self, kind: TargetKind) -> Vec<String> {
-        let (faults, leakage, asic) = match kind {
-            TargetKind::Mcu => (
-                self.faults(crate::fault::FaultModel::stock()),
-                self.leakage(crate::leakage::LeakageModel::STOCK),
-                None,
-            ),
-            TargetKind::Se => (
-                self.faults(crate::target::se_faults()),
-                self.leakage(crate::target::se_leakage()),
-                None,
-            ),
-            TargetKind::Asic => {
-                let full = crate::asic::AsicIp::full();
-                (
-                    self.faults(full.faults),
-                    self.leakage(full.leakage),
-                    Some((
-                        self.puf(full.puf),
-                        self.sealed_key_store.unwrap_or(full.sealed_key_store),
-                    )),
-                )
-            }
-        };
+        let Protections {
+            faults,
+            leakage,
+            puf_key_store,
+        } = self.apply((kind.profile().shipped)());
         let c = &faults.countermeasures;
         let mut out = vec![
             match c.detectors.as_slice() {
@@ -110,15 +109,15 @@ impl Countermeasures {
             format!(
                 "leakage: {} with noise {} bits, masking order {}, shield passes {}",
                 match leakage.power {
-                    crate::leakage::PowerModel::HammingWeight => "Hamming weight",
-                    crate::leakage::PowerModel::HammingDistance => "Hamming distance",
+                    PowerModel::HammingWeight => "Hamming weight",
+                    PowerModel::HammingDistance => "Hamming distance",
                 },
                 decimal(u128::from(leakage.noise_milli), 3),
                 leakage.masking_order,
                 percent(leakage.shield)
             ),
         ];
-        if let Some((puf, sealed)) = asic {
+        if let Some(PufKeyStore { puf, sealed }) = puf_key_store {
             out.push(format!(
                 "PUF: {} ppm bit errors, {}-cell repetition code",
                 puf.bit_error_ppm, puf.repetition
@@ -131,7 +130,7 @@ impl Countermeasures {
         out
     }
 
-    pub(crate) fn faults(&self, mut model: crate::fault::FaultModel) -> crate::fault::FaultModel {
+    fn faults(&self, mut model: FaultModel) -> FaultModel {
         let c = &mut model.countermeasures;
         if let Some(detectors) = &self.detectors {
             c.detectors = detectors.clone();
@@ -145,10 +144,7 @@ impl Countermeasures {
         model
     }
 
-    pub(crate) fn leakage(
-        &self,
-        mut model: crate::leakage::LeakageModel,
-    ) -> crate::leakage::LeakageModel {
+    fn leakage(&self, mut model: LeakageModel) -> LeakageModel {
         model.power = self.power.unwrap_or(model.power);
         model.noise_milli = self.noise_milli.unwrap_or(model.noise_milli);
         model.masking_order = self.masking_order.unwrap_or(model.masking_order);
@@ -156,7 +152,7 @@ impl Countermeasures {
         model
     }
 
-    pub(crate) fn puf(&self, mut puf: crate::puf::PufConfig) -> crate::puf::PufConfig {
+    fn puf(&self, mut puf: PufConfig) -> PufConfig {
         puf.bit_error_ppm = self.puf_bit_error_ppm.unwrap_or(puf.bit_error_ppm);
         puf.repetition = self.puf_repetition.unwrap_or(puf.repetition);
         puf
@@ -165,7 +161,7 @@ impl Countermeasures {
 
 /// A ratio as a percentage, for reports: computed in integers (parts per million,
 /// rounded down), so the text is the same everywhere.
-fn percent(ratio: crate::fault::Ratio) -> String {
+fn percent(ratio: Ratio) -> String {
     let ppm = u128::from(ratio.numerator()) * 1_000_000 / u128::from(ratio.denominator().max(1));
     format!("{}%", decimal(ppm, 4))
 }
@@ -184,7 +180,6 @@ fn decimal(value: u128, digits: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fault::Ratio;
 
     #[test]
     fn reports_write_ratios_and_decimals_without_floats() {

@@ -1,4 +1,4 @@
-use crate::target::{LifeCycle, TokenKind};
+use crate::life_cycle::{LifeCycle, TokenKind};
 use provsim_sim::crypto::CryptoError;
 
 /// Why the debug port refused an access.

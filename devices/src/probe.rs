@@ -122,9 +122,9 @@ pub fn probe(target: &dyn Target, interface: Interface, ctx: &mut Ctx<'_>) -> Pr
                 Err(refused) => {
                     let port_closed = matches!(
                         refused,
-                        crate::PortError::Locked
-                            | crate::PortError::Disabled
-                            | crate::PortError::Scrapped
+                        crate::error::PortError::Locked
+                            | crate::error::PortError::Disabled
+                            | crate::error::PortError::Scrapped
                     );
                     Probe {
                         interface,
@@ -144,7 +144,7 @@ pub fn probe(target: &dyn Target, interface: Interface, ctx: &mut Ctx<'_>) -> Pr
             match copy.execute(
                 ctx,
                 Command::BlowFuse {
-                    fuse: crate::Fuse::SecureBoot,
+                    fuse: crate::target::Fuse::SecureBoot,
                 },
             ) {
                 Ok(_) => Probe {

@@ -1,89 +1,28 @@
+//! The [`Target`] trait and the types every kind shares: what the line, the attackers
+//! and the claims see of a chip, whatever its kind. What differs between kinds lives
+//! in each kind's folder and reaches the rest of the house through its profile
+//! ([`TargetKind::profile`]).
+
 use crate::error::{BootError, DeviceError, PortError};
 use crate::fault::{Glitch, GlitchOutcome};
+use crate::first_connection::DeviceAuth;
 use crate::leakage::{MeasuredOperation, PowerTrace};
+use crate::life_cycle::{LifeCycle, TokenKind};
 use provsim_sim::crypto::{Envelope, PublicKey};
-use provsim_sim::{Ctx, Seed, Stream};
+use provsim_sim::{Ctx, Stream};
 use std::fmt;
 
-/// The kinds of chip provsim models.
+/// The kinds of chip provsim models. A kind is a name only: what it is (its summary,
+/// memory map, fault points, countermeasures, the facts attacks rate it by, how to
+/// build one) is its profile, which [`TargetKind::profile`] finds in the registry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TargetKind {
-    /// A stock microcontroller's own security features: debug lock fuse, OTP, flash.
+    /// A stock microcontroller (`devices/src/mcu/`).
     Mcu,
-    /// A custom ASIC: the same core with a PUF, a key ladder, a sealed key store and
-    /// fault and leakage countermeasures.
+    /// A custom ASIC (`devices/src/asic/`).
     Asic,
-    /// A secure element: a smart-card-class chip behind APDUs, personalised over a
-    /// sealed-key import and closed; it runs no firmware of the device maker's.
+    /// A secure element (`devices/src/se/`).
     Se,
-}
-
-impl TargetKind {
-    pub const ALL: [TargetKind; 3] = [TargetKind::Mcu, TargetKind::Asic, TargetKind::Se];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            TargetKind::Mcu => "mcu",
-            TargetKind::Asic => "asic",
-            TargetKind::Se => "se",
-        }
-    }
-
-    /// Whether the part boots the device maker's firmware, with fuses, life-cycle tokens
-    /// and a debug port: what the station writes, locks and tests. A secure element
-    /// does not: it is personalised with keys and a certificate, then closed.
-    pub fn runs_firmware(self) -> bool {
-        self != TargetKind::Se
-    }
-
-    /// One line on what the target is, for `provsim list targets`.
-    pub fn summary(self) -> &'static str {
-        match self {
-            TargetKind::Mcu => {
-                "stock microcontroller: 64 KiB NOR flash in 2 KiB sectors, RDP 0/1/2 and a \
-                 secure region in option bytes, OTP fuses (debug lock, secure boot, life \
-                 cycle, anti-rollback counter, root-of-trust hash, token hashes), MCUboot \
-                 boot ROM"
-            }
-            TargetKind::Asic => {
-                "custom ASIC: the MCU's core (flash, fuses, MCUboot boot ROM, a test port \
-                 locked by fuse, reopened only through RMA with its hashed token) with an \
-                 SRAM PUF (63-cell repetition code), a key ladder to a volatile key-store \
-                 key, a sealed key store, glitch detectors, redundant hardened checks, \
-                 masking and a shield"
-            }
-            TargetKind::Se => {
-                "secure element: APDUs only (ISO 7816-4), objects with read/use/update rules \
-                 and their own life cycle, a PIN with three tries, an SCP03-style secure \
-                 channel, keys imported sealed to its transport key while personalising, no \
-                 debug port, no RMA (a returned part is terminated)"
-            }
-        }
-    }
-
-    /// The checks of this kind's logic a glitch can be aimed at.
-    pub fn fault_points(self) -> Vec<crate::fault::FaultPoint> {
-        use crate::fault::FaultPoint;
-        FaultPoint::ALL
-            .into_iter()
-            .filter(|point| match (self, point) {
-                (TargetKind::Se, p) => {
-                    matches!(p, FaultPoint::ApduAccess | FaultPoint::LifeCycleGate)
-                }
-                (_, FaultPoint::ApduAccess) => false,
-                (kind, FaultPoint::KeyLadderStep) => kind == TargetKind::Asic,
-                _ => true,
-            })
-            .collect()
-    }
-
-    /// The public memory map of every part of this kind.
-    pub fn memory_map(self) -> &'static [MemoryRegion] {
-        match self {
-            TargetKind::Mcu | TargetKind::Asic => crate::mcu::layout::MEMORY_MAP,
-            TargetKind::Se => &[],
-        }
-    }
 }
 
 /// A device's public, unique identifier, as written at wafer test and printed in its
@@ -126,78 +65,6 @@ impl RegionKind {
             RegionKind::KeyStore => "key store",
             RegionKind::Otp => "fuses",
             RegionKind::Options => "option bytes",
-        }
-    }
-}
-
-/// A chip's life-cycle state, kept in fuses so it only moves forward.
-///
-/// blank -> test -> provisioned -> field; provisioned or field -> rma (token-gated,
-/// secrets wiped first); any -> scrapped. Fuse patterns that decode to no state are
-/// treated as scrapped, as OpenTitan does with INVALID.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum LifeCycle {
-    /// Fresh from the fab: nothing but identification and the move to test.
-    Blank,
-    /// Manufacturing test: the programming protocol may write secrets.
-    Test,
-    /// Secrets are in; key injection is over; the part may still be locked down.
-    Provisioned,
-    /// Deployed.
-    Field,
-    /// Returned for failure analysis: interfaces reopen, so secrets are wiped first.
-    Rma,
-    /// End of life: the chip refuses everything.
-    Scrapped,
-}
-
-impl LifeCycle {
-    pub const ALL: [LifeCycle; 6] = [
-        LifeCycle::Blank,
-        LifeCycle::Test,
-        LifeCycle::Provisioned,
-        LifeCycle::Field,
-        LifeCycle::Rma,
-        LifeCycle::Scrapped,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            LifeCycle::Blank => "blank",
-            LifeCycle::Test => "test",
-            LifeCycle::Provisioned => "provisioned",
-            LifeCycle::Field => "field",
-            LifeCycle::Rma => "rma",
-            LifeCycle::Scrapped => "scrapped",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|state| state.name() == name)
-    }
-}
-
-impl fmt::Display for LifeCycle {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// The secrets a gated life-cycle transition asks for. The chip stores only their
-/// SHA-256, in fuses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum TokenKind {
-    /// Leaves manufacturing test for provisioned.
-    TestExit,
-    /// Opens a returned part for failure analysis.
-    Rma,
-}
-
-impl TokenKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            TokenKind::TestExit => "test-exit",
-            TokenKind::Rma => "rma",
         }
     }
 }
@@ -308,7 +175,7 @@ pub enum Response {
         public_key: PublicKey,
     },
     /// The symmetric key was installed; the device reports its key check value (see
-    /// [`crate::key_check_value`]) so the station can check it arrived intact.
+    /// [`crate::check_value::key_check_value`]) so the station can check it arrived intact.
     SecretInstalled {
         slot: u8,
         check: [u8; 4],
@@ -407,106 +274,5 @@ pub trait Target {
         ctx: &mut Ctx<'_>,
         challenge: &[u8; 32],
         server: &PublicKey,
-    ) -> Result<(crate::first_connection::DeviceAuth, [u8; 32]), PortError>;
-}
-
-/// Builds device number `index` of a run, from the seed alone: the same arguments always
-/// give the same chip, which is how attacks re-create the devices they target.
-pub fn build_target(
-    kind: TargetKind,
-    seed: Seed,
-    index: u64,
-    device_id: DeviceId,
-) -> Box<dyn Target> {
-    build_target_with(
-        kind,
-        &crate::countermeasures::Countermeasures::default(),
-        seed,
-        index,
-        device_id,
-    )
-}
-
-/// [`build_target`] with the scenario's countermeasures.
-pub fn build_target_with(
-    kind: TargetKind,
-    countermeasures: &crate::countermeasures::Countermeasures,
-    seed: Seed,
-    index: u64,
-    device_id: DeviceId,
-) -> Box<dyn Target> {
-    match kind {
-        TargetKind::Mcu => Box::new(
-            crate::mcu::Mcu::new(seed, index, device_id)
-                .with_fault_model(countermeasures.faults(crate::fault::FaultModel::stock()))
-                .with_leakage_model(countermeasures.leakage(crate::leakage::LeakageModel::STOCK)),
-        ),
-        TargetKind::Asic => {
-            let full = crate::asic::AsicIp::full();
-            let ip = crate::asic::AsicIp {
-                faults: countermeasures.faults(full.faults),
-                leakage: countermeasures.leakage(full.leakage),
-                puf: countermeasures.puf(full.puf),
-                sealed_key_store: countermeasures
-                    .sealed_key_store
-                    .unwrap_or(full.sealed_key_store),
-            };
-            Box::new(crate::asic::Asic::new(seed, index, device_id, ip))
-        }
-        TargetKind::Se => {
-            // The batch transport key the SE vendor keyed the cards with (and hands the
-            // customer); the vendor's diversification is not the line's work, so it is
-            // counted on a facade of its own.
-            let batch_key: [u8; 32] = crate::labels::se_batch_transport_key(seed).bytes();
-            let vendor = provsim_sim::crypto::Crypto::new();
-            Box::new(crate::se::SeChip::new(
-                seed,
-                index,
-                device_id,
-                &batch_key,
-                &vendor,
-                countermeasures.leakage(se_leakage()),
-                countermeasures.faults(se_faults()),
-            ))
-        }
-    }
-}
-
-/// A secure element's leakage as shipped: second-order masking, a shield letting a
-/// quarter of the signal through, and two bits of noise.
-pub(crate) fn se_leakage() -> crate::leakage::LeakageModel {
-    crate::leakage::LeakageModel {
-        masking_order: 2,
-        shield: crate::fault::Ratio::new(1, 4).unwrap_or(crate::fault::Ratio::ALWAYS),
-        noise_milli: 2_000,
-        ..crate::leakage::LeakageModel::STOCK
-    }
-}
-
-/// A secure element's fault countermeasures as shipped: voltage, clock and light
-/// sensors that catch nine glitches in ten, its access and life-cycle checks computed
-/// twice, hardened booleans.
-pub(crate) fn se_faults() -> crate::fault::FaultModel {
-    use crate::fault::{
-        Detector, FaultCountermeasures, FaultModel, FaultPoint, GlitchMethod, Ratio,
-    };
-    let nine_in_ten = Ratio::new(9, 10).unwrap_or(Ratio::NEVER);
-    FaultModel {
-        countermeasures: FaultCountermeasures {
-            detectors: [
-                GlitchMethod::Voltage,
-                GlitchMethod::Clock,
-                GlitchMethod::Laser,
-            ]
-            .into_iter()
-            .map(|senses| Detector {
-                senses,
-                catches: nine_in_ten,
-            })
-            .collect(),
-            redundant: vec![FaultPoint::ApduAccess, FaultPoint::LifeCycleGate],
-            hardened_booleans: true,
-        },
-        ..FaultModel::stock()
-    }
+    ) -> Result<(DeviceAuth, [u8; 32]), PortError>;
 }

@@ -1,13 +1,19 @@
 //! The ASIC: its PUF-sealed key store, its key ladder, and a model-based test of its
 //! test port against a reference model.
 
+use super::chip::{LADDER_KEY_STORE, LADDER_ROOT};
 use super::*;
+use crate::error::{DeviceError, PortError};
+use crate::fault::{FaultPoint, Glitch, GlitchMethod, GlitchOutcome};
 use crate::keystore::{SealedKind, SlotKind, parse_slots};
+use crate::life_cycle::{LifeCycle, TokenKind};
 use crate::mcu::injection_context;
 use crate::mcu::layout::{KEYSTORE_BASE, KEYSTORE_SIZE, MEMORY_MAP};
-use crate::target::{Fuse, TokenKind};
+use crate::target::{Command, DeviceId, Fuse, Response, Target, TargetKind};
 use proptest::prelude::*;
+use provsim_sim::crypto::Crypto;
 use provsim_sim::crypto::SecretKey;
+use provsim_sim::{Ctx, Seed, Stream};
 use provsim_sim::{SimTime, Trace};
 
 const RMA_TOKEN: &[u8] = b"rma token of the asic";

@@ -19,7 +19,7 @@
 //! only a second fault on the other copy gets the check through. A permanent fault
 //! stays on its copy; a transient one is spent when it acts.
 
-use super::{FaultGate, FaultPoint};
+use super::point::{FaultGate, FaultPoint};
 use provsim_sim::Stream;
 use std::collections::BTreeMap;
 use std::fmt;

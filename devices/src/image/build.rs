@@ -27,7 +27,7 @@ pub struct SignOptions {
     pub header_size: u16,
     /// `--load-addr`. Must be 0: `imgtool` marks any other value RAM_LOAD, which the
     /// simulated boot ROM does not implement, so [`sign`] refuses it rather than build
-    /// an image [`verify`](super::verify()) would reject.
+    /// an image `verify` would reject.
     pub load_addr: u32,
 }
 

@@ -2,8 +2,7 @@
 //! the values involved, so a report reader can tell a corrupted image from a forged
 //! one without a hex dump.
 
-use super::header::{HEADER_LEN, IMAGE_MAGIC, flags};
-use super::tlv::{TlvArea, kind};
+use super::format::{HEADER_LEN, IMAGE_MAGIC, TlvArea, flags, kind};
 use crate::fault::FaultPoint;
 use provsim_sim::Hex;
 

@@ -5,55 +5,7 @@ use super::bytes::{array_at, u16_at, u32_at};
 use super::error::ImageError;
 use super::version::ImageVersion;
 
-/// The header's first word; anything else is not an MCUboot image.
-pub const IMAGE_MAGIC: u32 = 0x96f3_b83d;
-/// Bytes of the header structure; `hdr_size` is never smaller.
-pub const HEADER_LEN: usize = 32;
-
-/// Header flag bits, as `imgtool` sets them.
-pub mod flags {
-    /// Position-independent code. Obsolete; MCUboot never acted on it.
-    pub const PIC: u32 = 0x0000_0001;
-    pub const ENCRYPTED_AES128: u32 = 0x0000_0004;
-    pub const ENCRYPTED_AES256: u32 = 0x0000_0008;
-    pub const NON_BOOTABLE: u32 = 0x0000_0010;
-    /// Set by `imgtool` whenever a non-zero load address is given.
-    pub const RAM_LOAD: u32 = 0x0000_0020;
-    pub const ROM_FIXED: u32 = 0x0000_0100;
-    pub const COMPRESSED_LZMA1: u32 = 0x0000_0200;
-    pub const COMPRESSED_LZMA2: u32 = 0x0000_0400;
-    pub const COMPRESSED_ARM_THUMB: u32 = 0x0000_0800;
-
-    /// Flags this simulator's boot ROM can honour. None: it boots plain, in-place,
-    /// unencrypted, uncompressed images, and a flag it does not implement must not be
-    /// silently ignored (an encrypted body hashed as plaintext would never run right).
-    pub const SUPPORTED: u32 = 0;
-
-    /// Names of the flags set in `bits`, unknown bits as hex, for error messages.
-    pub fn describe(bits: u32) -> String {
-        const NAMES: [(u32, &str); 9] = [
-            (PIC, "PIC"),
-            (ENCRYPTED_AES128, "ENCRYPTED_AES128"),
-            (ENCRYPTED_AES256, "ENCRYPTED_AES256"),
-            (NON_BOOTABLE, "NON_BOOTABLE"),
-            (RAM_LOAD, "RAM_LOAD"),
-            (ROM_FIXED, "ROM_FIXED"),
-            (COMPRESSED_LZMA1, "COMPRESSED_LZMA1"),
-            (COMPRESSED_LZMA2, "COMPRESSED_LZMA2"),
-            (COMPRESSED_ARM_THUMB, "COMPRESSED_ARM_THUMB"),
-        ];
-        let mut names: Vec<String> = NAMES
-            .iter()
-            .filter(|(bit, _)| bits & bit != 0)
-            .map(|(_, name)| (*name).to_owned())
-            .collect();
-        let known = NAMES.iter().fold(0, |acc, (bit, _)| acc | bit);
-        if bits & !known != 0 {
-            names.push(format!("unknown {:#x}", bits & !known));
-        }
-        names.join(" | ")
-    }
-}
+pub use super::format::{HEADER_LEN, IMAGE_MAGIC, flags};
 
 /// The header fields, in on-flash order (all little-endian).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +27,7 @@ pub struct ImageHeader {
 
 impl ImageHeader {
     /// Reads the header structure from the start of `bytes`. Only the length is
-    /// checked; the magic and sizes are judged by [`parse`](super::parse()).
+    /// checked; the magic and sizes are judged by `parse`.
     pub fn decode(bytes: &[u8]) -> Result<Self, ImageError> {
         let truncated = || ImageError::Truncated {
             what: "image header",

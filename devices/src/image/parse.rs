@@ -1,5 +1,5 @@
 //! Structure only: where the header, body and TLV areas lie, and that they lie inside
-//! the slot. No hashing and no signatures (see [`verify`](super::verify())): a boot ROM
+//! the slot. No hashing and no signatures (see `verify`): a boot ROM
 //! with secure boot off still parses, and so does a tool that inspects an image.
 
 use super::error::ImageError;
@@ -28,7 +28,7 @@ pub struct ParsedImage<'a> {
 
 impl<'a> ParsedImage<'a> {
     /// The protected SEC_CNT, if there is exactly one and it is 4 bytes long. For an
-    /// unverified boot's report; [`verify`](super::verify()) applies the strict rules.
+    /// unverified boot's report; `verify` applies the strict rules.
     pub fn security_counter(&self) -> Option<u32> {
         let mut counters = self.protected.iter().filter(|t| t.kind == kind::SEC_CNT);
         let first = counters.next()?;

@@ -8,66 +8,8 @@
 
 use super::bytes::u16_at;
 use super::error::ImageError;
-use std::fmt;
 
-/// Record types this crate knows, with `imgtool`'s names.
-pub mod kind {
-    /// SHA-256 of the signer's public key (DER SubjectPublicKeyInfo).
-    pub const KEYHASH: u16 = 0x01;
-    /// The signer's full public key (`imgtool --public-key-format full`); not used
-    /// here: the boot ROM names its key by hash.
-    pub const PUBKEY: u16 = 0x02;
-    /// SHA-256 of header, body and protected TLV area.
-    pub const SHA256: u16 = 0x10;
-    /// DER ECDSA-Sig-Value over that SHA-256.
-    pub const ECDSA_SIG: u16 = 0x22;
-    /// The anti-rollback security counter, u32 LE; only meaningful when protected.
-    pub const SEC_CNT: u16 = 0x50;
-
-    /// `imgtool`'s name for a type, or `None` if this crate does not know it.
-    pub fn name(kind: u16) -> Option<&'static str> {
-        match kind {
-            KEYHASH => Some("KEYHASH"),
-            PUBKEY => Some("PUBKEY"),
-            SHA256 => Some("SHA256"),
-            ECDSA_SIG => Some("ECDSASIG"),
-            SEC_CNT => Some("SEC_CNT"),
-            _ => None,
-        }
-    }
-}
-
-/// Bytes of an area's info and of a record's type-and-length.
-pub const INFO_LEN: usize = 4;
-pub const RECORD_HEADER_LEN: usize = 4;
-
-/// Which of the two TLV areas.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum TlvArea {
-    /// Covered by the hash and the signature.
-    Protected,
-    /// After the hashed region: holds the hash, key hash and signature themselves.
-    Unprotected,
-}
-
-impl TlvArea {
-    /// The info magic that opens the area.
-    pub const fn magic(self) -> u16 {
-        match self {
-            TlvArea::Protected => 0x6908,
-            TlvArea::Unprotected => 0x6907,
-        }
-    }
-}
-
-impl fmt::Display for TlvArea {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            TlvArea::Protected => "protected",
-            TlvArea::Unprotected => "unprotected",
-        })
-    }
-}
+pub use super::format::{INFO_LEN, RECORD_HEADER_LEN, TlvArea, kind};
 
 /// One record, borrowed from the image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

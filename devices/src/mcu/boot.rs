@@ -8,12 +8,13 @@
 //! Without the fuse the ROM starts whatever has a valid header: the unlocked part a
 //! development board is.
 
-use super::Mcu;
+use super::chip::Mcu;
 use super::layout::*;
 use crate::error::BootError;
 use crate::fault::FaultPoint;
 use crate::image::{self, VerifiedImage};
-use crate::target::{LifeCycle, RunningImage, Target};
+use crate::life_cycle::LifeCycle;
+use crate::target::{RunningImage, Target};
 use provsim_sim::crypto::PublicKey;
 use provsim_sim::{Ctx, Field};
 
@@ -110,10 +111,10 @@ fn judge(
             fuses,
         });
     }
-    if counter > super::COUNTER_CAPACITY {
+    if counter > COUNTER_CAPACITY {
         return Err(BootError::CounterExhausted {
             image: counter,
-            capacity: super::COUNTER_CAPACITY,
+            capacity: COUNTER_CAPACITY,
         });
     }
     Ok(verified)

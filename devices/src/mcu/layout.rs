@@ -108,6 +108,9 @@ pub fn sectors(base: u32, len: u32) -> std::ops::Range<u32> {
     first..last
 }
 
+/// How many security-counter values the anti-rollback fuses can record.
+pub const COUNTER_CAPACITY: u32 = OTP_COUNTER_BYTES * 8;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 //! by blowing more bits, and no fuse pattern decodes to an earlier state than one it
 //! came from.
 
-use crate::target::{LifeCycle, TokenKind};
+use crate::life_cycle::{LifeCycle, TokenKind};
 
 const TEST: u16 = 1 << 0;
 const PROVISIONED: u16 = 1 << 1;

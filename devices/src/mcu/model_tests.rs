@@ -11,10 +11,17 @@
 //!   wiped;
 //! - no fuse bit ever clears.
 
+use super::chip::Mcu;
+use super::layout::*;
+use super::options::Rdp;
 use super::*;
 use crate::image::{self, ImageVersion, SignOptions};
+use crate::life_cycle::{LifeCycle, TokenKind};
+use crate::target::{Command, DeviceId, Fuse, Response, Target};
 use proptest::prelude::*;
 use provsim_sim::crypto::Crypto;
+use provsim_sim::crypto::SecretKey;
+use provsim_sim::{Ctx, Seed};
 use provsim_sim::{SimTime, Trace};
 
 const EXIT_TOKEN: &[u8] = b"test-exit token of device 0";

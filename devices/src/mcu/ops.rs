@@ -3,7 +3,18 @@
 //! at first connection and a power measurement. The `Target` methods wrap these and end
 //! the operation after each (a transient fault not spent in it is gone).
 
-use super::*;
+use super::boot;
+use super::chip::Mcu;
+use super::keys::IDENTITY_KEY_SLOT;
+use super::layout::*;
+use crate::error::{BootError, DeviceError, PortError};
+use crate::first_connection::{self, DeviceAuth};
+use crate::keystore::SlotKind;
+use crate::leakage::{self, MeasuredOperation, PowerTrace};
+use crate::life_cycle::LifeCycle;
+use crate::target::{Command, DeviceInfo, Response, RunningImage, Target, TargetKind};
+use provsim_sim::crypto::PublicKey;
+use provsim_sim::{Ctx, Field, Stream};
 
 /// What each interface does; the `Target` methods wrap these, ending the operation
 /// (a transient fault not spent in it is gone) after each.
@@ -40,7 +51,7 @@ impl Mcu {
         ctx: &mut Ctx<'_>,
         challenge: &[u8; 32],
         server: &PublicKey,
-    ) -> Result<(crate::first_connection::DeviceAuth, [u8; 32]), PortError> {
+    ) -> Result<(DeviceAuth, [u8; 32]), PortError> {
         if !self.running {
             return Err(PortError::NotRunning);
         }
@@ -51,11 +62,10 @@ impl Mcu {
             .and_then(|data| ctx.crypto.import_secret(&data).ok())
             .ok_or(PortError::NoIdentity)?;
         let ephemeral = ctx.crypto.generate_key(&mut self.trng);
-        let transcript =
-            crate::first_connection::transcript(challenge, server, ephemeral.public_key());
+        let transcript = first_connection::transcript(challenge, server, ephemeral.public_key());
         let signature = ctx.crypto.sign(&identity, &transcript);
         let shared = ctx.crypto.ecdh(&ephemeral, server);
-        let session = crate::first_connection::session_key(ctx.crypto, &shared, &transcript);
+        let session = first_connection::session_key(ctx.crypto, &shared, &transcript);
         ctx.record(
             "authenticated",
             &[(
@@ -64,7 +74,7 @@ impl Mcu {
             )],
         );
         Ok((
-            crate::first_connection::DeviceAuth {
+            DeviceAuth {
                 ephemeral: ephemeral.public_key().clone(),
                 signature,
             },

@@ -2,11 +2,13 @@
 //! read, and which the running firmware may. Each refusal is a
 //! [`FaultPoint::DebugAccess`] check.
 
+use super::chip::Mcu;
 use super::layout::*;
-use super::{Mcu, Rdp};
+use super::options::Rdp;
 use crate::error::PortError;
 use crate::fault::FaultPoint;
-use crate::target::{LifeCycle, Target};
+use crate::life_cycle::LifeCycle;
+use crate::target::Target;
 
 impl Mcu {
     /// Whether the port answers at all: the debug-lock fuse, RDP level 2 and a scrapped

@@ -1,6 +1,16 @@
+use super::chip::Mcu;
+use super::layout::*;
+use super::options::Rdp;
 use super::*;
+use crate::error::{BootError, DeviceError, PortError};
+use crate::fault::FaultPoint;
 use crate::keystore::parse_slots;
+use crate::keystore::{SLOTS, SlotKind};
+use crate::life_cycle::{LifeCycle, TokenKind};
+use crate::target::{Command, DeviceId, Fuse, Response, Target};
 use provsim_sim::crypto::Crypto;
+use provsim_sim::crypto::SecretKey;
+use provsim_sim::{Ctx, Seed};
 use provsim_sim::{SimTime, Trace};
 
 struct Bench {

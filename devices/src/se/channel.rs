@@ -13,7 +13,7 @@
 //! card opens no other.
 
 use super::apdu::{Command, Response, Sw};
-use crate::DeviceId;
+use crate::target::DeviceId;
 use provsim_sim::crypto::Crypto;
 
 /// Bytes of a challenge.

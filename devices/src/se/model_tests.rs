@@ -13,8 +13,13 @@
 use super::apdu::{Command, Response, Sw};
 use super::channel::{HostChannel, card_static_key};
 use super::*;
+use crate::fault::FaultPoint;
+use crate::target::DeviceId;
 use proptest::prelude::*;
+use provsim_sim::crypto::{Crypto, PublicKey};
+use provsim_sim::{Ctx, Seed, Stream};
 use provsim_sim::{SimTime, Trace};
+use std::collections::BTreeMap;
 
 const BATCH_KEY: [u8; 32] = [0x42; 32];
 const PIN: &[u8] = b"2468";

@@ -3,8 +3,13 @@
 //! answer its identity key gives in the field; and the keys its own AES and scalar
 //! multiplications use, for power measurements.
 
-use super::objects::Object;
-use super::*;
+use super::apdu::{Command, Sw};
+use super::applet::*;
+use super::card::{CardState, SecureElement};
+use super::objects::{Object, ObjectKind, ObjectState, Rule, Rules};
+use crate::fault::{FaultGate, FaultPoint};
+use provsim_sim::crypto::{Crypto, PublicKey};
+use provsim_sim::{Ctx, Field};
 
 impl SecureElement {
     /// Closing personalisation only takes rights away, and terminating the card only
@@ -120,7 +125,7 @@ impl SecureElement {
                     return Err(Sw::WRONG_DATA);
                 }
                 object.install_secret(&secret);
-                crate::key_check_value(ctx.crypto, &secret).to_vec()
+                crate::check_value::key_check_value(ctx.crypto, &secret).to_vec()
             }
         };
         self.objects.insert(c.p2, object);

@@ -2,17 +2,19 @@
 //! Each command becomes the APDUs a personalisation station sends (SELECT, the
 //! transport key, IMPORT SEALED KEY, WRITE OBJECT in chunks, SET STATUS); what has no
 //! meaning on an SE (firmware, fuses, a debug port, RMA) is refused as such. The line
-//! knows which steps an SE takes from [`TargetKind::runs_firmware`].
+//! knows which steps an SE takes from its profile (`runs_firmware`).
 
-use super::apdu::{Command as Apdu, Response as ApduResponse};
-use super::{CLOSE_PERSONALISATION, CardState, SecureElement, TERMINATE_CARD, ins};
+use super::apdu::{Command as Apdu, Response as ApduResponse, Sw};
+use super::applet::{AID, APPEND, CLOSE_PERSONALISATION, OBJECT_DIRECTORY, TERMINATE_CARD, ins};
+use super::card::{CardState, SecureElement};
+use super::objects::ObjectKind;
 use crate::error::{BootError, DeviceError, PortError};
-use crate::fault::{Glitch, GlitchOutcome};
+use crate::fault::{FaultModel, FaultState, Glitch, GlitchOutcome};
 use crate::first_connection::DeviceAuth;
 use crate::leakage::{self, LeakageModel, MeasuredOperation, PowerTrace};
+use crate::life_cycle::LifeCycle;
 use crate::target::{
-    Command, DeviceId, DeviceInfo, LifeCycle, MemoryRegion, Response, RunningImage, Target,
-    TargetKind,
+    Command, DeviceId, DeviceInfo, MemoryRegion, Response, RunningImage, Target, TargetKind,
 };
 use provsim_sim::crypto::{PublicKey, Signature};
 use provsim_sim::{Ctx, Seed, Stream};
@@ -53,10 +55,10 @@ impl SeChip {
         batch_key: &[u8; 32],
         crypto: &provsim_sim::crypto::Crypto,
         leakage: LeakageModel,
-        faults: crate::fault::FaultModel,
+        faults: FaultModel,
     ) -> Self {
         let mut card = SecureElement::new(seed, index, device_id, batch_key, crypto);
-        *card.faults_mut() = crate::fault::FaultState::new(faults);
+        *card.faults_mut() = FaultState::new(faults);
         SeChip {
             card,
             leakage,
@@ -80,7 +82,7 @@ impl SeChip {
         data: Vec<u8>,
     ) -> Result<Vec<u8>, DeviceError> {
         if !self.card.selected {
-            let select = Apdu::new(0, ins::SELECT, 4, 0, super::AID.to_vec(), None);
+            let select = Apdu::new(0, ins::SELECT, 4, 0, AID.to_vec(), None);
             self.exchange(ctx, &select)?;
         }
         self.exchange(ctx, &Apdu::new(0, ins, p1, p2, data, Some(0)))
@@ -90,7 +92,7 @@ impl SeChip {
         let answer = self.card.transmit(ctx, &apdu.encode());
         let response = ApduResponse::parse(&answer).unwrap_or(ApduResponse {
             data: Vec::new(),
-            sw: super::apdu::Sw(0),
+            sw: Sw(0),
         });
         if response.sw.is_ok() {
             Ok(response.data)
@@ -106,7 +108,7 @@ impl SeChip {
     fn import(
         &mut self,
         ctx: &mut Ctx<'_>,
-        kind: super::ObjectKind,
+        kind: ObjectKind,
         slot: u8,
         envelope: &provsim_sim::crypto::Envelope,
     ) -> Result<Vec<u8>, DeviceError> {
@@ -173,20 +175,20 @@ impl Target for SeChip {
                 }))
             }
             Command::InjectKey { slot, envelope } => {
-                let sec1 = self.import(ctx, super::ObjectKind::PrivateKey, slot, &envelope)?;
+                let sec1 = self.import(ctx, ObjectKind::PrivateKey, slot, &envelope)?;
                 let public_key =
                     PublicKey::from_sec1(&sec1).map_err(DeviceError::InvalidPublicKey)?;
                 Ok(Response::KeyInstalled { slot, public_key })
             }
             Command::InjectSecret { slot, envelope } => {
-                let check = self.import(ctx, super::ObjectKind::SymmetricKey, slot, &envelope)?;
+                let check = self.import(ctx, ObjectKind::SymmetricKey, slot, &envelope)?;
                 let check: [u8; 4] = check.try_into().map_err(|_| DeviceError::InvalidKey)?;
                 Ok(Response::SecretInstalled { slot, check })
             }
             Command::WriteCertificate { der } => {
-                let kind = super::ObjectKind::Certificate.code();
+                let kind = ObjectKind::Certificate.code();
                 for (i, chunk) in der.chunks(CHUNK).enumerate() {
-                    let p1 = if i == 0 { kind } else { kind | super::APPEND };
+                    let p1 = if i == 0 { kind } else { kind | APPEND };
                     self.apdu(
                         ctx,
                         ins::WRITE_OBJECT,
@@ -204,7 +206,7 @@ impl Target for SeChip {
                 }
                 (_, LifeCycle::Provisioned) => {
                     let directory =
-                        self.apdu(ctx, ins::GET_DATA, 0, super::OBJECT_DIRECTORY, Vec::new())?;
+                        self.apdu(ctx, ins::GET_DATA, 0, OBJECT_DIRECTORY, Vec::new())?;
                     let ids: Vec<u8> = directory
                         .into_iter()
                         .filter(|id| !self.written.contains(id))
