@@ -9,7 +9,7 @@
 //! a key of the attacker's. Under `shared-vm` custody the controller is the key store;
 //! with an HSM it holds handles and public keys, and the search comes back empty.
 
-use crate::catalogue::{Attack, Outcome, Phase, Position, Surface, wrong_surface};
+use crate::attack::{Attack, Outcome, Phase, Position, Surface, wrong_surface};
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::potential::{
     AttackPotential, ElapsedTime, Equipment, Expertise, KnowledgeOfToe, WindowOfOpportunity,

@@ -11,11 +11,9 @@
 //! splits every value into shares no single sample correlates with; noise and a shield
 //! lower the correlation; both are the chip's leakage model, not this attack's.
 
-use crate::catalogue::{Attack, Outcome, Phase, Surface, wrong_surface};
+use crate::attack::{Attack, Outcome, Phase, Surface, wrong_surface};
 use crate::knowledge::{Knowledge, MaterialKind};
-use crate::potential::{
-    AttackPotential, ElapsedTime, Equipment, Expertise, KnowledgeOfToe, WindowOfOpportunity,
-};
+use crate::potential::{AttackPotential, ElapsedTime, Equipment, Expertise, WindowOfOpportunity};
 use provsim_devices::TargetKind;
 use provsim_devices::keystore::SLOTS;
 use provsim_devices::leakage::{MeasuredOperation, SBOX, aes_round_output, correlation};
@@ -42,15 +40,12 @@ impl Attack for CpaStorageKey {
     }
 
     fn potential(&self, target: TargetKind) -> AttackPotential {
-        let knowledge = match target {
-            TargetKind::Mcu => KnowledgeOfToe::Public,
-            TargetKind::Asic => KnowledgeOfToe::Restricted,
-            TargetKind::Se => KnowledgeOfToe::Sensitive,
-        };
         AttackPotential {
             elapsed: ElapsedTime::OneWeek,
             expertise: Expertise::Expert,
-            knowledge,
+            // The leakage model and the key schedule's timing are in the target's
+            // documentation, as public as its profile says.
+            knowledge: target.profile().attack_facts.documentation.into(),
             window: WindowOfOpportunity::Easy,
             equipment: Equipment::Specialised,
             rationale: "an oscilloscope and a current probe on one device bought in the \

@@ -5,11 +5,9 @@
 //! the public slot format and each private-key slot becomes a key candidate. If the
 //! debug-lock fuse was blown, the port refuses and nothing is learnt.
 
-use crate::catalogue::{Attack, Outcome, Phase, Surface, wrong_surface};
+use crate::attack::{Attack, Outcome, Phase, Surface, wrong_surface};
 use crate::knowledge::Knowledge;
-use crate::potential::{
-    AttackPotential, ElapsedTime, Equipment, Expertise, KnowledgeOfToe, WindowOfOpportunity,
-};
+use crate::potential::{AttackPotential, ElapsedTime, Equipment, Expertise, WindowOfOpportunity};
 use crate::readout::Readout;
 use provsim_devices::TargetKind;
 use provsim_sim::{Ctx, Stream};
@@ -29,35 +27,18 @@ impl Attack for DebugPortReadout {
         Phase::Field
     }
 
+    /// Rated by what the target's profile says a probe on its debug pins meets: a
+    /// day's work for a proficient attacker with standard tools, needing whatever of
+    /// the design the kind's documentation keeps from the public.
     fn potential(&self, target: TargetKind) -> AttackPotential {
-        match target {
-            TargetKind::Mcu => AttackPotential {
-                elapsed: ElapsedTime::OneDay,
-                expertise: Expertise::Proficient,
-                knowledge: KnowledgeOfToe::Public,
-                window: WindowOfOpportunity::Easy,
-                equipment: Equipment::Standard,
-                rationale: "a commodity SWD probe and open-source tools against the data-sheet \
-                            memory map of one device bought in the field",
-            },
-            TargetKind::Asic => AttackPotential {
-                elapsed: ElapsedTime::OneDay,
-                expertise: Expertise::Proficient,
-                knowledge: KnowledgeOfToe::Restricted,
-                window: WindowOfOpportunity::Easy,
-                equipment: Equipment::Standard,
-                rationale: "the same probe on the ASIC's test port, whose protocol and memory \
-                            map are the maker's restricted design documents",
-            },
-            TargetKind::Se => AttackPotential {
-                elapsed: ElapsedTime::OneDay,
-                expertise: Expertise::Proficient,
-                knowledge: KnowledgeOfToe::Sensitive,
-                window: WindowOfOpportunity::Easy,
-                equipment: Equipment::Standard,
-                rationale: "a probe on the secure element's pins, which carry no debug \
-                            protocol; its data sheet is under NDA",
-            },
+        let facts = target.profile().attack_facts;
+        AttackPotential {
+            elapsed: ElapsedTime::OneDay,
+            expertise: Expertise::Proficient,
+            knowledge: facts.documentation.into(),
+            window: WindowOfOpportunity::Easy,
+            equipment: Equipment::Standard,
+            rationale: facts.debug_probe,
         }
     }
 

@@ -9,7 +9,7 @@
 //! memory with the CPU's view, which readout protection does not restrict and only a
 //! secure region does.
 
-use crate::catalogue::{Attack, Outcome, Phase, Surface, wrong_surface};
+use crate::attack::{Attack, Outcome, Phase, Surface, wrong_surface};
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::potential::{
     AttackPotential, ElapsedTime, Equipment, Expertise, KnowledgeOfToe, WindowOfOpportunity,
@@ -37,20 +37,19 @@ impl Attack for ForeignFirmwareUpdate {
         Phase::Field
     }
 
-    fn potential(&self, target: TargetKind) -> AttackPotential {
-        match target {
-            // The ASIC's boot ROM takes the same MCUboot images as the MCU's.
-            // An SE runs no firmware of the maker's: the path is refused.
-            TargetKind::Mcu | TargetKind::Asic | TargetKind::Se => AttackPotential {
-                elapsed: ElapsedTime::OneDay,
-                expertise: Expertise::Proficient,
-                knowledge: KnowledgeOfToe::Public,
-                window: WindowOfOpportunity::Easy,
-                equipment: Equipment::Standard,
-                rationale: "MCUboot's image format and imgtool are public; signing with one's \
-                            own key and sending the image down the serial loader of one \
-                            device takes an afternoon",
-            },
+    /// The same on every kind: MCUboot's image format is public whatever the chip, and
+    /// the ASIC's boot ROM takes the same images as the MCU's. An SE runs no firmware of
+    /// the maker's, so there the path is refused, not rated differently.
+    fn potential(&self, _target: TargetKind) -> AttackPotential {
+        AttackPotential {
+            elapsed: ElapsedTime::OneDay,
+            expertise: Expertise::Proficient,
+            knowledge: KnowledgeOfToe::Public,
+            window: WindowOfOpportunity::Easy,
+            equipment: Equipment::Standard,
+            rationale: "MCUboot's image format and imgtool are public; signing with one's \
+                        own key and sending the image down the serial loader of one \
+                        device takes an afternoon",
         }
     }
 

@@ -8,11 +8,9 @@
 //! a single fault is enough to flip the check (it is not computed twice); what comes
 //! out is then whatever the store holds, sealed or not.
 
-use crate::catalogue::{Attack, Outcome, Phase, Surface, wrong_surface};
+use crate::attack::{Attack, Outcome, Phase, Surface, wrong_surface};
 use crate::knowledge::{Knowledge, MaterialKind};
-use crate::potential::{
-    AttackPotential, ElapsedTime, Equipment, Expertise, KnowledgeOfToe, WindowOfOpportunity,
-};
+use crate::potential::{AttackPotential, ElapsedTime, Equipment, Expertise, WindowOfOpportunity};
 use provsim_devices::fault::{
     FaultEffect, FaultPoint, Glitch, GlitchMethod, GlitchOutcome, Persistence,
 };
@@ -38,36 +36,18 @@ impl Attack for GlitchDebugReadout {
         Phase::Field
     }
 
+    /// Rated by what the target's profile says glitching its debug check takes: a
+    /// week for an expert with a specialised rig, needing whatever of the design the
+    /// kind's documentation keeps from the public.
     fn potential(&self, target: TargetKind) -> AttackPotential {
-        match target {
-            TargetKind::Mcu => AttackPotential {
-                elapsed: ElapsedTime::OneWeek,
-                expertise: Expertise::Expert,
-                knowledge: KnowledgeOfToe::Public,
-                window: WindowOfOpportunity::Easy,
-                equipment: Equipment::Specialised,
-                rationale: "a voltage-glitch rig and published glitching campaigns against \
-                            stock MCUs; a week to find the timing on a device bought in the \
-                            field",
-            },
-            TargetKind::Asic => AttackPotential {
-                elapsed: ElapsedTime::OneWeek,
-                expertise: Expertise::Expert,
-                knowledge: KnowledgeOfToe::Restricted,
-                window: WindowOfOpportunity::Easy,
-                equipment: Equipment::Specialised,
-                rationale: "the same rig; the timing of the ASIC's own check is in its \
-                            restricted design documents",
-            },
-            TargetKind::Se => AttackPotential {
-                elapsed: ElapsedTime::OneWeek,
-                expertise: Expertise::Expert,
-                knowledge: KnowledgeOfToe::Sensitive,
-                window: WindowOfOpportunity::Easy,
-                equipment: Equipment::Specialised,
-                rationale: "the same rig against a secure element, whose design is under NDA \
-                            and which has no debug port to open",
-            },
+        let facts = target.profile().attack_facts;
+        AttackPotential {
+            elapsed: ElapsedTime::OneWeek,
+            expertise: Expertise::Expert,
+            knowledge: facts.documentation.into(),
+            window: WindowOfOpportunity::Easy,
+            equipment: Equipment::Specialised,
+            rationale: facts.debug_glitch,
         }
     }
 

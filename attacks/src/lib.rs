@@ -13,6 +13,7 @@
 //! This crate knows nothing of claims or files.
 #![forbid(unsafe_code)]
 
+mod attack;
 mod catalogue;
 mod co_tenant_memory_scrape;
 mod cpa_storage_key;
@@ -24,7 +25,8 @@ mod operator_console_certificate;
 pub mod potential;
 mod readout;
 
-pub use catalogue::{Attack, Outcome, Phase, Position, Surface, catalogue, find};
+pub use attack::{Attack, Outcome, Phase, Position, Surface};
+pub use catalogue::{catalogue, find};
 pub use co_tenant_memory_scrape::CoTenantMemoryScrape;
 pub use cpa_storage_key::CpaStorageKey;
 pub use debug_port_readout::DebugPortReadout;

@@ -11,7 +11,7 @@
 //! generated for the order, or, for an order whose keys are made on chip, any request
 //! that proves possession (it cannot tell a chip's from an operator's).
 
-use crate::catalogue::{Attack, Outcome, Phase, Position, Surface, wrong_surface};
+use crate::attack::{Attack, Outcome, Phase, Position, Surface, wrong_surface};
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::potential::{
     AttackPotential, ElapsedTime, Equipment, Expertise, KnowledgeOfToe, WindowOfOpportunity,

@@ -5,6 +5,7 @@
 //! the path is not exploitable in the intended environment: it has no total at all,
 //! never a large number.
 
+use provsim_devices::Documentation;
 use std::fmt;
 
 macro_rules! factor {
@@ -63,6 +64,19 @@ factor!(
         Critical = 11, "critical";
     }
 );
+
+impl From<Documentation> for KnowledgeOfToe {
+    /// The knowledge an attack on a target needs when it needs the target's design:
+    /// exactly as widely as the kind's documentation is available (its profile says).
+    fn from(documentation: Documentation) -> Self {
+        match documentation {
+            Documentation::Public => KnowledgeOfToe::Public,
+            Documentation::Restricted => KnowledgeOfToe::Restricted,
+            Documentation::Sensitive => KnowledgeOfToe::Sensitive,
+            Documentation::Critical => KnowledgeOfToe::Critical,
+        }
+    }
+}
 
 factor!(
     /// Access to the target the attack needs. Its points are `None` for "none": the
@@ -246,6 +260,20 @@ mod tests {
         assert_eq!(window, [Some(0), Some(1), Some(4), Some(10), None]);
         let equipment: Vec<u32> = Equipment::ALL.iter().map(|e| e.points()).collect();
         assert_eq!(equipment, [0, 4, 7, 9]);
+    }
+
+    /// A kind's documentation maps to the CEM category of the same name, row by row.
+    #[test]
+    fn documentation_maps_to_knowledge_of_the_toe() {
+        let rows = [
+            (Documentation::Public, KnowledgeOfToe::Public),
+            (Documentation::Restricted, KnowledgeOfToe::Restricted),
+            (Documentation::Sensitive, KnowledgeOfToe::Sensitive),
+            (Documentation::Critical, KnowledgeOfToe::Critical),
+        ];
+        for (documentation, knowledge) in rows {
+            assert_eq!(KnowledgeOfToe::from(documentation), knowledge);
+        }
     }
 
     /// CEM Table 4 at every band edge.
