@@ -200,7 +200,7 @@ fn puf(
         section.puf_repetition.as_ref().map(Spanned::span),
         section.sealed_key_store.as_ref().map(Spanned::span),
     ];
-    if target != TargetKind::Asic
+    if !target.profile().has_puf_key_store()
         && let Some(span) = asic_only.into_iter().flatten().next()
     {
         return Err(at.error(

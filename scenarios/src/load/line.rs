@@ -40,13 +40,50 @@ pub enum Level {
     Board,
 }
 
-/// The target kind as written.
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Target {
-    Mcu,
-    Asic,
-    Se,
+/// The target kind as written: one of the kinds in the devices' registry, read the way
+/// serde reads an enum (so a misspelt kind gets serde's "unknown variant ..., expected
+/// one of ..."), but with the names from the registry, so a new kind needs no change
+/// here.
+#[derive(Debug, Clone, Copy)]
+pub struct Target(pub TargetKind);
+
+impl<'de> Deserialize<'de> for Target {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{self, EnumAccess, VariantAccess};
+        struct Kind;
+        impl<'de> de::Visitor<'de> for Kind {
+            type Value = Target;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("enum Target")
+            }
+            fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Target, A::Error> {
+                let (kind, variant) = data.variant_seed(Name)?;
+                variant.unit_variant()?;
+                Ok(Target(kind))
+            }
+        }
+        struct Name;
+        impl<'de> de::DeserializeSeed<'de> for Name {
+            type Value = TargetKind;
+            fn deserialize<D: serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> Result<TargetKind, D::Error> {
+                deserializer.deserialize_identifier(self)
+            }
+        }
+        impl de::Visitor<'_> for Name {
+            type Value = TargetKind;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("variant identifier")
+            }
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<TargetKind, E> {
+                TargetKind::from_name(name)
+                    .ok_or_else(|| E::unknown_variant(name, &TargetKind::NAMES))
+            }
+        }
+        deserializer.deserialize_enum("Target", &TargetKind::NAMES, Kind)
+    }
 }
 
 pub fn level(level: Level) -> LevelConfig {
@@ -76,11 +113,7 @@ pub fn target(
     secrets: &SecretsProfile,
     at: &Locator<'_>,
 ) -> Result<TargetKind, ScenarioError> {
-    let target = match line.target.get_ref() {
-        Target::Mcu => TargetKind::Mcu,
-        Target::Asic => TargetKind::Asic,
-        Target::Se => TargetKind::Se,
-    };
+    let target = line.target.get_ref().0;
     if !target.runs_firmware() {
         // A secure element is personalised and closed: no firmware, no fuses, no lock
         // sequence, and (on this line) no keys of its own making.
