@@ -1,23 +1,26 @@
 //! The registry: every target kind's profile, in one table.
 //!
 //! The only place that knows which kinds exist. A new kind is a folder that defines its
-//! `PROFILE`, a variant of [`TargetKind`], and one line in [`REGISTRY`]; every question
-//! about a kind (its name, its memory map, its countermeasures, the facts attacks rate it
-//! by, how to build it) is answered by its profile, so nothing else matches on the kind.
+//! `PROFILE` (declared in `lib.rs`), a variant of [`TargetKind`], and one line in
+//! [`REGISTRY`]; every question about a kind (its name, its memory map, its
+//! countermeasures, the facts attacks rate it by, how to build it) is answered by its
+//! profile, so nothing else matches on the kind.
 
 use crate::fault::FaultPoint;
 use crate::profile::TargetProfile;
 use crate::target::TargetKind;
 
 /// Every kind's profile, in [`TargetKind`] order (checked when the crate compiles).
-const REGISTRY: [&TargetProfile; 3] = [
+const REGISTRY: &[&TargetProfile] = &[
     &crate::mcu::profile::PROFILE,
     &crate::asic::profile::PROFILE,
     &crate::se::profile::PROFILE,
 ];
 
 // Entry `i` is the profile of the kind whose discriminant is `i`, so
-// `TargetKind::profile` is an index, never a search that could miss.
+// `TargetKind::profile` is an index, never a search that could miss. (A variant added
+// without its line here would have no entry: `TargetKind::ALL` would not list it and
+// its `profile()` would panic, so its first test fails.)
 const _: () = {
     let mut i = 0;
     while i < REGISTRY.len() {

@@ -10,8 +10,9 @@
 //! - a debug port (SWD) that serves memory reads and the programming protocol
 //!   ([`crate::target::Command`]) as far as the fuses, the RDP level and the life cycle allow.
 //!
-//! Every protection decision is a [`FaultPoint`] check, so the fault model can aim at
-//! one; every fuse, option-byte and flash write is a counted persistent step.
+//! Every protection decision is a [`FaultPoint`](crate::fault::FaultPoint) check, so the
+//! fault model can aim at one; every fuse, option-byte and flash write is a counted
+//! persistent step.
 
 mod boot;
 mod chip;
