@@ -9,10 +9,13 @@
 //! for a label drawn from two families or outside its family's template.
 
 mod common;
+#[path = "common/source.rs"]
+mod source;
 
 use provsim_scenarios::{BUILTIN, RunOptions, run};
 use provsim_sim::label::{LabelFamily, audit, audit_problems, family_conflicts};
-use std::path::{Path, PathBuf};
+use syn::spanned::Spanned;
+use syn::visit::Visit;
 
 fn all_families() -> Vec<&'static LabelFamily> {
     [
@@ -31,62 +34,77 @@ fn no_two_label_families_can_make_the_same_label() {
     assert!(conflicts.is_empty(), "{}", conflicts.join("\n"));
 }
 
-/// Each folder's non-test Rust files, tests and benches aside.
-fn non_test_sources(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.expect("a readable folder entry").path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if path.is_dir() {
-            if !matches!(name, "tests" | "benches" | "target") {
-                non_test_sources(&path, out);
-            }
-        } else if name.ends_with(".rs") && name != "tests.rs" && !name.ends_with("_tests.rs") {
-            out.push(path);
+/// Calls that open a stream straight from a seed: `x.stream(..)`, `x.device_stream(..)`
+/// and `Seed::stream(..)`, outside test-only items.
+#[derive(Default)]
+struct StreamCalls {
+    found: Vec<(usize, String)>,
+}
+
+impl<'ast> Visit<'ast> for StreamCalls {
+    fn visit_item(&mut self, i: &'ast syn::Item) {
+        let attrs: &[syn::Attribute] = match i {
+            syn::Item::Fn(f) => &f.attrs,
+            syn::Item::Impl(x) => &x.attrs,
+            syn::Item::Mod(x) => &x.attrs,
+            syn::Item::Const(x) => &x.attrs,
+            syn::Item::Static(x) => &x.attrs,
+            _ => &[],
+        };
+        if !source::is_test_only(attrs) {
+            syn::visit::visit_item(self, i);
         }
+    }
+
+    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        if !source::is_test_only(&f.attrs) {
+            syn::visit::visit_impl_item_fn(self, f);
+        }
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        let method = call.method.to_string();
+        if method == "stream" || method == "device_stream" {
+            self.found
+                .push((call.method.span().start().line, format!(".{method}(..)")));
+        }
+        syn::visit::visit_expr_method_call(self, call);
+    }
+
+    fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
+        let names: Vec<String> = p
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        if let [.., owner, method] = names.as_slice()
+            && owner == "Seed"
+            && (method == "stream" || method == "device_stream")
+        {
+            self.found
+                .push((p.path.span().start().line, format!("Seed::{method}")));
+        }
+        syn::visit::visit_expr_path(self, p);
     }
 }
 
 #[test]
 fn only_the_labels_modules_open_streams_from_a_seed() {
-    let repo = common::repo();
-    let mut files = Vec::new();
-    for root in [
-        "sim/src",
-        "devices/src",
-        "provisioner/src",
-        "attacks/src",
-        "scenarios/src",
-        "reports/src",
-        "src",
-    ] {
-        non_test_sources(&repo.join(root), &mut files);
-    }
     // The kernel's own doors, and the one labels module of each crate.
     let allowed = |rel: &str| {
         rel == "sim/src/seed.rs" || rel == "sim/src/label.rs" || rel.ends_with("/src/labels.rs")
     };
     let mut offenders = Vec::new();
-    for path in files {
-        let rel = path
-            .strip_prefix(&repo)
-            .unwrap_or(&path)
-            .display()
-            .to_string();
+    for path in source::product_files() {
+        let (rel, _, file) = source::parse(&path);
         if allowed(&rel) {
             continue;
         }
-        let text = std::fs::read_to_string(&path).expect("a readable source file");
-        for (n, line) in text.lines().enumerate() {
-            if line.trim() == "#[cfg(test)]" {
-                break;
-            }
-            if line.contains(".stream(") || line.contains("device_stream(") {
-                offenders.push(format!("{rel}:{}: {}", n + 1, line.trim()));
-            }
+        let mut calls = StreamCalls::default();
+        calls.visit_file(&file);
+        for (line, call) in calls.found {
+            offenders.push(format!("{rel}:{line}: {call}"));
         }
     }
     assert!(
@@ -94,6 +112,25 @@ fn only_the_labels_modules_open_streams_from_a_seed() {
         "open streams through the crate's labels module:\n{}",
         offenders.join("\n")
     );
+}
+
+/// The finder itself: a call in a test-only method inside a product impl is left alone,
+/// the one after it in the same impl is not.
+#[test]
+fn the_stream_finder_sees_past_a_test_only_item() {
+    let file = syn::parse_file(
+        "impl Chip {\n\
+         #[cfg(test)]\n\
+         fn peek(&self) { self.seed.stream(\"t\"); }\n\
+         fn keys(&self) { self.seed.device_stream(1, \"k\"); }\n\
+         }\n\
+         fn f(s: Seed) { Seed::stream(s, \"x\"); }\n",
+    )
+    .expect("the sample parses");
+    let mut calls = StreamCalls::default();
+    calls.visit_file(&file);
+    let lines: Vec<usize> = calls.found.iter().map(|(l, _)| *l).collect();
+    assert_eq!(lines, [4, 6], "{:?}", calls.found);
 }
 
 #[test]

@@ -7,69 +7,53 @@
 //! not in a clean-up issue later.
 
 mod common;
+#[path = "common/source.rs"]
+mod source;
 
-use std::path::{Path, PathBuf};
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 
 const MAX_FILE_LINES: usize = 600;
 const MAX_FN_LINES: usize = 120;
 
-/// Folders holding library and binary code.
-const SOURCE_ROOTS: &[&str] = &[
-    "sim/src",
-    "devices/src",
-    "provisioner/src",
-    "attacks/src",
-    "scenarios/src",
-    "reports/src",
-    "src",
-];
-
-fn is_test_file(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    name == "tests.rs" || name.ends_with("_tests.rs")
-}
-
-fn source_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.expect("a readable folder entry").path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            source_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") && !is_test_file(&path) {
-            out.push(path);
+/// The file's lines less those of its test-only items (unit-test modules, `#[test]`
+/// functions, `#[cfg(test)]` helpers, wherever they sit).
+fn code_lines(text: &str, file: &syn::File) -> usize {
+    #[derive(Default)]
+    struct TestSpans(Vec<(usize, usize)>);
+    impl<'ast> Visit<'ast> for TestSpans {
+        fn visit_item(&mut self, i: &'ast syn::Item) {
+            let attrs: &[syn::Attribute] = match i {
+                syn::Item::Fn(x) => &x.attrs,
+                syn::Item::Impl(x) => &x.attrs,
+                syn::Item::Mod(x) => &x.attrs,
+                syn::Item::Const(x) => &x.attrs,
+                syn::Item::Static(x) => &x.attrs,
+                syn::Item::Struct(x) => &x.attrs,
+                syn::Item::Enum(x) => &x.attrs,
+                syn::Item::Use(x) => &x.attrs,
+                _ => &[],
+            };
+            if source::is_test_only(attrs) {
+                self.0.push((i.span().start().line, i.span().end().line));
+            } else {
+                syn::visit::visit_item(self, i);
+            }
+        }
+        fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+            if source::is_test_only(&f.attrs) {
+                self.0.push((f.span().start().line, f.span().end().line));
+            }
         }
     }
-}
-
-fn all_sources() -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for root in SOURCE_ROOTS {
-        source_files(&common::repo().join(root), &mut files);
-    }
-    files
-}
-
-/// Lines before the file's first `#[cfg(test)]`: the unit tests that close a file are
-/// tests, not the room.
-fn code_lines(text: &str) -> usize {
-    text.lines()
-        .take_while(|l| l.trim() != "#[cfg(test)]")
+    let mut spans = TestSpans::default();
+    spans.visit_file(file);
+    // Attributes are part of an item's span, so `#[cfg(test)]` lines go with it.
+    let test_lines: std::collections::BTreeSet<usize> =
+        spans.0.iter().flat_map(|(a, b)| *a..=*b).collect();
+    (1..=text.lines().count())
+        .filter(|l| !test_lines.contains(l))
         .count()
-}
-
-fn is_test_only(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| {
-        a.path().is_ident("test")
-            || (a.path().is_ident("cfg")
-                && a.parse_args::<syn::Meta>()
-                    .map(|m| m.path().is_ident("test"))
-                    .unwrap_or(false))
-    })
 }
 
 /// Every non-test function with its first line and its length in lines.
@@ -87,59 +71,52 @@ impl Functions {
 
 impl<'ast> Visit<'ast> for Functions {
     fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
-        if !is_test_only(&m.attrs) {
+        if !source::is_test_only(&m.attrs) {
             syn::visit::visit_item_mod(self, m);
         }
     }
 
     fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
-        if !is_test_only(&i.attrs) {
+        if !source::is_test_only(&i.attrs) {
             syn::visit::visit_item_impl(self, i);
         }
     }
 
     fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
-        if !is_test_only(&f.attrs) {
+        if !source::is_test_only(&f.attrs) {
             self.note(f.sig.ident.to_string(), f.span());
             syn::visit::visit_item_fn(self, f);
         }
     }
 
     fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
-        if !is_test_only(&f.attrs) {
+        if !source::is_test_only(&f.attrs) {
             self.note(f.sig.ident.to_string(), f.span());
             syn::visit::visit_impl_item_fn(self, f);
         }
     }
 
     fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
-        if f.default.is_some() && !is_test_only(&f.attrs) {
+        if f.default.is_some() && !source::is_test_only(&f.attrs) {
             self.note(f.sig.ident.to_string(), f.span());
         }
         syn::visit::visit_trait_item_fn(self, f);
     }
 }
 
-fn relative(path: &Path) -> String {
-    path.strip_prefix(common::repo())
-        .unwrap_or(path)
-        .display()
-        .to_string()
-}
-
 #[test]
 fn no_source_file_is_over_600_lines() {
     let mut over = Vec::new();
-    for path in all_sources() {
-        let text = std::fs::read_to_string(&path).expect("a readable source file");
-        let lines = code_lines(&text);
+    for path in source::product_files() {
+        let (rel, text, file) = source::parse(&path);
+        let lines = code_lines(&text, &file);
         if lines > MAX_FILE_LINES {
-            over.push(format!("{}: {lines} lines", relative(&path)));
+            over.push(format!("{rel}: {lines} lines"));
         }
     }
     assert!(
         over.is_empty(),
-        "split these by concept (at most {MAX_FILE_LINES} lines before the unit tests):\n{}",
+        "split these by concept (at most {MAX_FILE_LINES} lines besides tests):\n{}",
         over.join("\n")
     );
 }
@@ -147,17 +124,13 @@ fn no_source_file_is_over_600_lines() {
 #[test]
 fn no_function_is_over_120_lines() {
     let mut over = Vec::new();
-    for path in all_sources() {
-        let text = std::fs::read_to_string(&path).expect("a readable source file");
-        let file = syn::parse_file(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    for path in source::product_files() {
+        let (rel, _, file) = source::parse(&path);
         let mut functions = Functions::default();
         functions.visit_file(&file);
         for (name, line, lines) in functions.found {
             if lines > MAX_FN_LINES {
-                over.push(format!(
-                    "{}:{line}: {name} is {lines} lines",
-                    relative(&path)
-                ));
+                over.push(format!("{rel}:{line}: {name} is {lines} lines"));
             }
         }
     }
@@ -184,5 +157,5 @@ fn the_measures_see_what_a_reader_sees() {
         .map(|(n, _, len)| (n.as_str(), *len))
         .collect();
     assert_eq!(names, [("long", MAX_FN_LINES + 2), ("short", 1)]);
-    assert_eq!(code_lines(&source), MAX_FN_LINES + 3);
+    assert_eq!(code_lines(&source, &file), MAX_FN_LINES + 3);
 }

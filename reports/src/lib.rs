@@ -1,6 +1,7 @@
 //! provsim's report renderers.
 //!
-//! Every format is rendered from the one [`RunReport`] tree the runner produces. The
+//! Every format is rendered from the one [`RunReport`] tree that the scenarios crate
+//! assembles from a run (and the command line completes with the reproduce line). The
 //! renderers decide layout only: anything a report states (verdicts, totals, evidence)
 //! was decided before it got here, so the formats can never disagree.
 #![forbid(unsafe_code)]

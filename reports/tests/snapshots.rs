@@ -49,6 +49,11 @@ fn json_is_valid_and_carries_the_required_fields() {
     ] {
         assert!(value.get(field).is_some(), "missing {field}");
     }
+    assert!(
+        value["reproduce"].is_string(),
+        "the reproduce line is a command, not {}",
+        value["reproduce"]
+    );
     assert_eq!(value["claims"][0]["verdict"], "holds");
     assert!(value["devices"]["count"].as_u64().unwrap() > 0);
 }

@@ -59,32 +59,61 @@ impl LabelFamily {
         let mut out = String::with_capacity(self.template.len() + 8);
         let mut args = args.iter();
         let mut rest = self.template;
-        while let Some(at) = rest.find('{') {
-            out.push_str(&rest[..at]);
-            let hole = &rest[at..at + 3];
-            match args.next() {
-                Some(LabelArg::Number(n)) => {
+        while !rest.is_empty() {
+            let hole = ["{n}", "{s}"].into_iter().find(|h| rest.starts_with(h));
+            match (hole, hole.and_then(|_| args.next())) {
+                (Some(_), Some(LabelArg::Number(n))) => {
                     let _ = write!(out, "{n}");
                 }
-                Some(LabelArg::Name(s)) => out.push_str(s),
-                None => out.push_str(hole),
+                (Some(_), Some(LabelArg::Name(s))) => out.push_str(s),
+                // A hole with no argument stays visible, and the audit names it.
+                (Some(hole), None) => out.push_str(hole),
+                (None, _) => {
+                    let c = rest.chars().next().unwrap_or_default();
+                    out.push(c);
+                    rest = &rest[c.len_utf8()..];
+                    continue;
+                }
             }
-            rest = &rest[at + 3..];
+            rest = &rest[3..];
         }
-        out.push_str(rest);
         out
     }
 
     /// Opens the stream for these arguments. The only way a labels module draws from a
     /// seed, so every stream a run opens passes the [`audit`].
+    ///
+    /// In debug builds (every test) a label outside the family's template, or arguments
+    /// that do not fit its holes, stop the run at once rather than share a stream.
     pub fn open(&'static self, seed: Seed, args: &[LabelArg<'_>]) -> Stream {
         let label = self.render(args);
+        debug_assert!(
+            self.fits(args) && self.matches(&label),
+            "{} made {label:?} from {args:?}, outside its template {:?}",
+            self.constructor,
+            self.template
+        );
         AUDIT.with(|audit| {
             if let Some(log) = audit.borrow_mut().as_mut() {
                 log.push((self, label.clone()));
             }
         });
         seed.stream(&label)
+    }
+
+    /// True when `args` fill the template's holes one for one, numbers in `{n}` and
+    /// label names in `{s}`.
+    pub fn fits(&self, args: &[LabelArg<'_>]) -> bool {
+        let holes: Vec<bool> = pattern(self.template)
+            .iter()
+            .filter(|item| item.repeat)
+            .map(|item| item.class == Class::Digit)
+            .collect();
+        holes.len() == args.len()
+            && holes.iter().zip(args).all(|(number, arg)| match arg {
+                LabelArg::Number(_) => *number,
+                LabelArg::Name(s) => !*number && is_label_name(s),
+            })
     }
 
     /// True when `label` is one this family can make.
@@ -345,8 +374,38 @@ mod tests {
 
     #[test]
     fn audit_names_a_label_outside_its_template() {
-        let (_, log) = audit(|| SYM.open(Seed::new(1), &[5.into(), "a/b".into()]));
+        // What `open` would draw, checked as the audit checks it.
+        let label = SYM.render(&[5.into(), "a/b".into()]);
+        let log = vec![(&SYM, label)];
         assert_eq!(audit_problems(&log).len(), 1);
+    }
+
+    #[test]
+    fn arguments_must_fit_the_holes() {
+        assert!(SYM.fits(&[5.into(), "storage".into()]));
+        assert!(!SYM.fits(&[5.into()]), "too few");
+        assert!(!SYM.fits(&[5.into(), "a".into(), "b".into()]), "too many");
+        assert!(
+            !SYM.fits(&["5".into(), "storage".into()]),
+            "a name in a number hole"
+        );
+        assert!(!SYM.fits(&[5.into(), "a/b".into()]), "a name with a slash");
+        assert!(!SYM.fits(&[5.into(), "".into()]), "an empty name");
+        assert_eq!(SYM.render(&[5.into()]), "device/5/symmetric-key/{s}");
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "outside its template")]
+    fn opening_a_label_outside_the_template_stops_a_debug_run() {
+        let _ = SYM.open(Seed::new(1), &[5.into(), "a/b".into()]);
+    }
+
+    #[test]
+    fn a_brace_that_is_no_hole_is_text() {
+        static ODD: LabelFamily = LabelFamily::new("t::odd", "odd/{x}/é{");
+        assert_eq!(ODD.render(&[]), "odd/{x}/é{");
+        assert!(ODD.matches("odd/{x}/é{"));
     }
 
     #[test]

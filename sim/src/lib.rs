@@ -19,6 +19,7 @@
 pub mod crypto;
 mod ctx;
 mod error;
+mod hash;
 mod hex;
 pub mod label;
 pub mod network;

@@ -24,7 +24,7 @@ impl Seed {
     /// never shifts another; that is what lets a device, an attack or a shard be
     /// recomputed on its own.
     pub fn stream(self, label: &str) -> Stream {
-        let mut hasher = crate::crypto::hash::Sha256::new();
+        let mut hasher = crate::hash::Sha256::new();
         hasher.update(&self.0.to_be_bytes());
         hasher.update(label.as_bytes());
         Stream {

@@ -4,7 +4,7 @@
 //! running SHA-256, so a trace costs the same whatever the lot size. Two runs did the same
 //! thing exactly when their digests are equal.
 
-use crate::crypto::hash::Sha256;
+use crate::hash::Sha256;
 use crate::hex::Hex;
 use crate::time::SimTime;
 use std::fmt;

@@ -1,7 +1,7 @@
 use super::counters::{Counters, Op, OpCounts};
 use super::error::CryptoError;
-use super::hash::Sha256;
 use super::keys::{PublicKey, SecretKey, Signature};
+use crate::hash::Sha256;
 use crate::seed::Stream;
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use p256::ecdsa::signature::{Signer, Verifier};

@@ -1,5 +1,5 @@
 use super::error::CryptoError;
-use super::hash::Sha256;
+use crate::hash::Sha256;
 use crate::hex::Hex;
 use std::fmt;
 

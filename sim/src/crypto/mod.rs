@@ -14,15 +14,14 @@ mod counters;
 mod envelope;
 mod error;
 pub(crate) mod facade;
-pub(crate) mod hash;
 mod keys;
 
+pub use crate::hash::Sha256;
 pub use cert::CertSigner;
 pub use counters::{Op, OpCounts};
 pub use envelope::{ENVELOPE_OVERHEAD, Envelope};
 pub use error::CryptoError;
 pub use facade::Crypto;
-pub use hash::Sha256;
 pub use keys::{Fingerprint, PublicKey, SecretKey, Signature};
 
 #[cfg(test)]

@@ -2,6 +2,9 @@ use sha2::Digest as _;
 
 /// Streaming SHA-256. The facade's backend for hashing, and the hasher the kernel's own
 /// bookkeeping (traces, stream keys, fingerprints) uses without being counted.
+///
+/// It sits beside the facade rather than inside it because the seed's key schedule needs
+/// it and the facade needs the seed's streams: inside, the two rooms would use each other.
 #[derive(Clone, Default)]
 pub struct Sha256(sha2::Sha256);
 
