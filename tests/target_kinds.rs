@@ -1,14 +1,16 @@
 //! A target kind is known in one place: its folder (`devices/src/<kind>/`) and the
 //! registry (`devices/src/registry.rs`). Everywhere else asks the kind's profile, so
 //! non-test code outside those places never names a `TargetKind` variant: a fourth
-//! kind then needs no edit anywhere else. This test reads every non-test source file of
-//! the workspace and names each line that does.
+//! kind then needs no edit anywhere else. This test parses every non-test source file of
+//! the workspace and names each place that does.
+
+mod common;
+#[path = "common/source.rs"]
+mod source;
 
 use provsim_devices::TargetKind;
-use std::path::{Path, PathBuf};
-
-/// Folders whose files are test or tooling code, not the product.
-const SKIPPED_DIRS: &[&str] = &["target", "tests", "benches", "fuzz"];
+use syn::spanned::Spanned;
+use syn::visit::Visit;
 
 /// The places allowed to name a kind, relative to the workspace root, with `/`.
 fn allowed(relative: &str) -> bool {
@@ -18,182 +20,160 @@ fn allowed(relative: &str) -> bool {
             .any(|kind| relative.starts_with(&format!("devices/src/{}/", kind.name())))
 }
 
-/// What naming a variant looks like: `TargetKind::Mcu` (also as the tail of a longer
-/// path), or importing the variants wholesale (`TargetKind::*`, `TargetKind::{...}`).
-fn patterns() -> Vec<String> {
-    let mut patterns: Vec<String> = TargetKind::ALL
-        .iter()
-        .map(|kind| format!("TargetKind::{kind:?}"))
-        .collect();
-    patterns.push("TargetKind::*".to_owned());
-    patterns.push("TargetKind::{".to_owned());
-    patterns
+fn variants() -> Vec<String> {
+    TargetKind::ALL.iter().map(|k| format!("{k:?}")).collect()
 }
 
-fn is_test_file(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    name == "tests.rs" || name.ends_with("_tests.rs")
+/// Every place a file's non-test code names a variant: `TargetKind::Mcu` (at the end of
+/// any path, in a `use`, inside a macro), `Self::Mcu` inside `impl TargetKind`, and
+/// imports that would let a bare `Mcu` or an alias through (`TargetKind::*`,
+/// `TargetKind::{..}`, `TargetKind as K`).
+#[derive(Default)]
+struct KindNames {
+    variants: Vec<String>,
+    in_kind_impl: bool,
+    found: Vec<(usize, String)>,
 }
 
-fn source_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for path in entries {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if path.is_dir() {
-            if !name.starts_with('.') && !SKIPPED_DIRS.contains(&name) {
-                source_files(&path, out);
+impl KindNames {
+    fn check(&mut self, segments: &[String], line: usize) {
+        for pair in segments.windows(2) {
+            let owner_is_kind = pair[0] == "TargetKind" || (self.in_kind_impl && pair[0] == "Self");
+            if owner_is_kind && self.variants.contains(&pair[1]) {
+                self.found.push((line, format!("{}::{}", pair[0], pair[1])));
             }
-        } else if name.ends_with(".rs") && !is_test_file(&path) {
-            out.push(path);
         }
     }
 }
 
-/// Skips a string or character literal starting at `at`, returning the index after it;
-/// `None` when there is no literal there.
-fn skip_literal(bytes: &[u8], at: usize) -> Option<usize> {
-    match bytes[at] {
-        b'"' => {
-            let mut i = at + 1;
-            while i < bytes.len() && bytes[i] != b'"' {
-                i += if bytes[i] == b'\\' { 2 } else { 1 };
-            }
-            Some(i + 1)
-        }
-        b'r' if bytes.get(at + 1).is_some_and(|b| *b == b'#' || *b == b'"') => {
-            let hashes = bytes[at + 1..].iter().take_while(|b| **b == b'#').count();
-            let open = at + 1 + hashes;
-            if bytes.get(open) != Some(&b'"') {
-                return None;
-            }
-            let close: Vec<u8> = std::iter::once(b'"')
-                .chain(std::iter::repeat_n(b'#', hashes))
-                .collect();
-            let rest = &bytes[open + 1..];
-            let end = rest
-                .windows(close.len())
-                .position(|w| w == close.as_slice())?;
-            Some(open + 1 + end + close.len())
-        }
-        b'\'' => {
-            // A character literal ('{', '\n'), not a lifetime ('a).
-            if bytes.get(at + 1) == Some(&b'\\') {
-                let end = bytes.get(at + 3..)?.iter().position(|b| *b == b'\'')?;
-                Some(at + 3 + end + 1)
-            } else if bytes.get(at + 2) == Some(&b'\'') {
-                Some(at + 3)
-            } else {
-                None
-            }
-        }
-        _ => None,
-    }
+fn test_only(attrs: &[syn::Attribute]) -> bool {
+    source::is_test_only(attrs)
 }
 
-/// The text with every `#[cfg(test)]` item and every comment blanked out (newlines
-/// kept, so line numbers still hold).
-fn without_tests_and_comments(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = bytes.to_vec();
-    let blank = |out: &mut Vec<u8>, from: usize, to: usize| {
-        for b in &mut out[from..to.min(bytes.len())] {
-            if *b != b'\n' {
-                *b = b' ';
-            }
-        }
-    };
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i..].starts_with(b"//") {
-            let end = bytes[i..]
-                .iter()
-                .position(|b| *b == b'\n')
-                .map_or(bytes.len(), |n| i + n);
-            blank(&mut out, i, end);
-            i = end;
-        } else if bytes[i..].starts_with(b"/*") {
-            let end = text[i + 2..]
-                .find("*/")
-                .map_or(bytes.len(), |n| i + 2 + n + 2);
-            blank(&mut out, i, end);
-            i = end;
-        } else if bytes[i..].starts_with(b"#[cfg(test)]") {
-            let end = item_end(bytes, i + "#[cfg(test)]".len());
-            blank(&mut out, i, end);
-            i = end;
-        } else if let Some(end) = skip_literal(bytes, i) {
-            i = end;
-        } else {
-            i += 1;
+impl<'ast> Visit<'ast> for KindNames {
+    fn visit_item(&mut self, i: &'ast syn::Item) {
+        let attrs: &[syn::Attribute] = match i {
+            syn::Item::Fn(x) => &x.attrs,
+            syn::Item::Impl(x) => &x.attrs,
+            syn::Item::Mod(x) => &x.attrs,
+            syn::Item::Const(x) => &x.attrs,
+            syn::Item::Static(x) => &x.attrs,
+            syn::Item::Use(x) => &x.attrs,
+            _ => &[],
+        };
+        if !test_only(attrs) {
+            syn::visit::visit_item(self, i);
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
-}
 
-/// Where the item that starts after an attribute ends: at its `;` when it has no body,
-/// else after the brace that closes its body.
-fn item_end(bytes: &[u8], from: usize) -> usize {
-    let mut depth = 0usize;
-    let mut i = from;
-    while i < bytes.len() {
-        if bytes[i..].starts_with(b"//") {
-            i += bytes[i..].iter().position(|b| *b == b'\n').unwrap_or(0) + 1;
-            continue;
+    fn visit_item_impl(&mut self, i: &'ast syn::ItemImpl) {
+        let outer = self.in_kind_impl;
+        self.in_kind_impl = matches!(&*i.self_ty, syn::Type::Path(p)
+            if p.path.segments.last().is_some_and(|s| s.ident == "TargetKind"));
+        syn::visit::visit_item_impl(self, i);
+        self.in_kind_impl = outer;
+    }
+
+    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        if !test_only(&f.attrs) {
+            syn::visit::visit_impl_item_fn(self, f);
         }
-        if let Some(end) = skip_literal(bytes, i) {
-            i = end;
-            continue;
-        }
-        match bytes[i] {
-            b'{' => depth += 1,
-            b'}' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return i + 1;
+    }
+
+    fn visit_path(&mut self, p: &'ast syn::Path) {
+        let segments: Vec<String> = p.segments.iter().map(|s| s.ident.to_string()).collect();
+        self.check(&segments, p.span().start().line);
+        syn::visit::visit_path(self, p);
+    }
+
+    fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
+        fn walk(tree: &syn::UseTree, prefix: &mut Vec<String>, names: &mut KindNames) {
+            let line = tree.span().start().line;
+            let under_kind = prefix.last().is_some_and(|p| p == "TargetKind");
+            match tree {
+                syn::UseTree::Path(p) => {
+                    prefix.push(p.ident.to_string());
+                    walk(&p.tree, prefix, names);
+                    prefix.pop();
+                }
+                syn::UseTree::Name(n) => {
+                    prefix.push(n.ident.to_string());
+                    names.check(prefix, line);
+                    prefix.pop();
+                }
+                syn::UseTree::Rename(r) if r.ident == "TargetKind" => {
+                    names
+                        .found
+                        .push((line, format!("TargetKind as {}", r.rename)));
+                }
+                syn::UseTree::Rename(r) => {
+                    prefix.push(r.ident.to_string());
+                    names.check(prefix, line);
+                    prefix.pop();
+                }
+                syn::UseTree::Glob(_) if under_kind => {
+                    names.found.push((line, "TargetKind::*".to_owned()));
+                }
+                syn::UseTree::Glob(_) => {}
+                syn::UseTree::Group(g) => {
+                    for t in &g.items {
+                        walk(t, prefix, names);
+                    }
                 }
             }
-            b';' if depth == 0 => return i + 1,
-            _ => {}
         }
-        i += 1;
+        walk(&u.tree, &mut Vec::new(), self);
     }
-    bytes.len()
+
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        // Macro arguments are tokens: look for `TargetKind :: Variant` runs in them.
+        fn walk(tokens: proc_macro2::TokenStream, names: &mut KindNames) {
+            let mut recent: Vec<String> = Vec::new();
+            for token in tokens {
+                match token {
+                    proc_macro2::TokenTree::Group(g) => walk(g.stream(), names),
+                    proc_macro2::TokenTree::Ident(i) => {
+                        recent.push(i.to_string());
+                        let n = recent.len();
+                        if n >= 2 {
+                            let pair = [recent[n - 2].clone(), recent[n - 1].clone()];
+                            names.check(&pair, i.span().start().line);
+                        }
+                        continue;
+                    }
+                    proc_macro2::TokenTree::Punct(p) if p.as_char() == ':' => continue,
+                    _ => {}
+                }
+                recent.clear();
+            }
+        }
+        walk(m.tokens.clone(), self);
+        syn::visit::visit_macro(self, m);
+    }
 }
 
-/// `(line, text)` of every line of `text`'s non-test code that names a variant.
 fn findings(text: &str) -> Vec<(usize, String)> {
-    let code = without_tests_and_comments(text);
-    let patterns = patterns();
-    code.lines()
-        .enumerate()
-        .filter(|(_, line)| patterns.iter().any(|p| line.contains(p.as_str())))
-        .map(|(n, _)| (n + 1, text.lines().nth(n).unwrap_or("").trim().to_owned()))
-        .collect()
+    let file = syn::parse_file(text).expect("the source parses");
+    let mut names = KindNames {
+        variants: variants(),
+        ..KindNames::default()
+    };
+    names.visit_file(&file);
+    names.found
 }
 
 #[test]
 fn no_code_outside_the_kind_folders_and_the_registry_names_a_kind() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    source_files(&root, &mut files);
+    let files = source::product_files();
     assert!(files.len() > 50, "found only {} source files", files.len());
     let mut problems = Vec::new();
     for path in files {
-        let relative = path
-            .strip_prefix(&root)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
+        let (relative, text, _) = source::parse(&path);
         if allowed(&relative) {
             continue;
         }
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
-        for (line, code) in findings(&text) {
-            problems.push(format!("{relative}:{line}: {code}"));
+        for (line, what) in findings(&text) {
+            problems.push(format!("{relative}:{line}: {what}"));
         }
     }
     assert!(
@@ -211,17 +191,21 @@ fn the_scan_sees_code_and_ignores_tests_and_comments() {
                 \x20   let _ = format::TargetKind::Se;\n\
                 }\n\
                 // TargetKind::Asic in a comment\n\
-                const S: &str = \"{\";\n\
+                const S: &str = \"TargetKind::Asic {\";\n\
                 use provsim_devices::TargetKind::*;\n\
                 #[cfg(test)]\n\
                 mod tests {\n\
-                \x20   fn f() { let _ = '{'; let _ = TargetKind::Asic; }\n\
+                \x20   fn f() { let _ = TargetKind::Asic; }\n\
                 }\n\
                 #[cfg(test)]\n\
                 use provsim_devices::TargetKind::Se;\n\
-                fn after() { let _ = TargetKind::Asic; }\n";
+                fn after() { let _ = TargetKind::Asic; }\n\
+                impl TargetKind { fn se(self) -> bool { self == Self::Se } }\n\
+                use provsim_devices::TargetKind as K;\n\
+                fn m() -> bool { matches!(k, TargetKind::Mcu) }\n\
+                use provsim_devices::TargetKind::{Mcu, Se};\n";
     let lines: Vec<usize> = findings(text).into_iter().map(|(n, _)| n).collect();
-    assert_eq!(lines, [2, 3, 7, 14]);
+    assert_eq!(lines, [2, 3, 7, 14, 15, 16, 17, 18, 18]);
 }
 
 #[test]

@@ -44,6 +44,18 @@ fn kind(name: &str) -> TargetKind {
 }
 
 #[test]
+fn the_table_covers_the_catalogue() {
+    let mut pinned: Vec<&str> = TABLE.iter().map(|(id, _, _)| *id).collect();
+    let mut catalogue: Vec<&str> = provsim_attacks::catalogue()
+        .iter()
+        .map(|a| a.id())
+        .collect();
+    pinned.sort_unstable();
+    catalogue.sort_unstable();
+    assert_eq!(pinned, catalogue, "pin every attack's ratings here");
+}
+
+#[test]
 fn every_rating_is_what_it_was() {
     for (id, totals, knowledge) in TABLE {
         let attack = find(id).unwrap_or_else(|| panic!("no attack {id}"));
