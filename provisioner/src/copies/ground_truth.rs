@@ -1,8 +1,8 @@
 //! Ground truth for oracles: any device's keys re-derived from the seed, from the same
 //! streams the line drew them from.
 
+use crate::device_streams::DeviceStreams;
 use crate::line::establish::Line;
-use crate::site::device::DeviceStreams;
 use crate::vault::secrets::IdentityOrigin;
 use provsim_sim::crypto::{Crypto, SecretKey};
 

@@ -3,12 +3,12 @@
 //! the run, its books and every other path stay untouched.
 
 use crate::copies::site_access::SiteAccess;
+use crate::device_streams::DeviceStreams;
 use crate::labels;
 use crate::line::error::LineError;
 use crate::line::establish::Line;
 use crate::link::streams::LinkStreams;
-use crate::site::device::DeviceStreams;
-use crate::site::state::Site;
+use crate::site::Site;
 use crate::station::observer::PassObserver;
 use provsim_devices::Target;
 use provsim_sim::crypto::Crypto;

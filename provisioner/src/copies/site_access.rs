@@ -9,7 +9,7 @@
 use crate::pki::authority::CertificateAuthority;
 use crate::pki::certificate::IssuedCertificate;
 use crate::pki::error::PkiError;
-use crate::site::state::Site;
+use crate::site::Site;
 use crate::vault::custody::Custody;
 use crate::vault::hsm::CertSubject;
 use provsim_devices::DeviceId;

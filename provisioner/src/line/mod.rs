@@ -9,6 +9,8 @@
 //! as the [`ReturnPlan`] in `returns` says). What a run produced is its
 //! [`LineSummary`] (`summary`); why it stopped, its [`LineError`] (`error`).
 
+pub(crate) mod builder;
+pub(crate) mod config;
 pub(crate) mod error;
 pub(crate) mod establish;
 pub(crate) mod firmware;

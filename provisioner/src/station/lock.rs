@@ -3,7 +3,7 @@
 //! (or, a secure element, closes personalisation) and the configured lock sequence runs,
 //! each step shown to the pass's observer.
 
-use crate::site::device::DeviceStreams;
+use crate::device_streams::DeviceStreams;
 use crate::station::config::{LockStep, StationConfig};
 use crate::station::error::StationError;
 use crate::station::observer::{LockStage, PassObserver};

@@ -1,12 +1,12 @@
 //! One way to spell a line's configuration in tests, benches and harnesses: a sound
 //! line with every setting at a plain default, changed only where a test cares.
 
+use crate::ledger::Order;
 use crate::level::{Level, Yields};
+use crate::line::config::LineConfig;
 use crate::line::returns::ReturnPlan;
 use crate::link::config::LinkConfig;
 use crate::pki::hierarchy::PkiNames;
-use crate::site::config::LineConfig;
-use crate::site::ledger::Order;
 use crate::station::config::StationConfig;
 use crate::vault::ceremony::Quorum;
 use crate::vault::custody::Custody;
