@@ -37,9 +37,7 @@ impl DeviceStreams {
     /// The chip keeps only its hash; the customer keeps the RMA token to open returned
     /// parts.
     pub fn life_cycle_token(self, kind: TokenKind) -> [u8; 32] {
-        let mut token = [0u8; 32];
-        labels::life_cycle_token(self.seed, self.index, kind).fill(&mut token);
-        token
+        labels::life_cycle_token(self.seed, self.index, kind).bytes()
     }
 
     /// The serial of the device's certificate.

@@ -189,8 +189,7 @@ impl Hsm {
         ctx: &mut Ctx<'_>,
         stream: &mut Stream,
     ) -> (SecretHandle, [u8; 4]) {
-        let mut bytes = [0u8; 32];
-        stream.fill(&mut bytes);
+        let bytes: [u8; 32] = stream.bytes();
         let check = provsim_devices::key_check_value(ctx.crypto, &bytes);
         let handle = SecretHandle(self.next_secret);
         self.next_secret = self.next_secret.wrapping_add(1);
