@@ -76,12 +76,9 @@ pub use pki::error::PkiError;
 pub use pki::hierarchy::{Pki, PkiNames};
 pub use pki::testing;
 pub use site::Site;
-pub use station::{
-    LockStage, LockStep, PassObserver, Station, StationConfig, StationError, life_cycle_token,
-};
+pub use station::{LockStage, LockStep, PassObserver, Station, StationConfig, StationError};
 pub use vault::ceremony::{KeyShare, Quorum};
 pub use vault::custody::{Custody, KeyResidence};
-pub use vault::delivery;
 pub use vault::error::HsmError;
 pub use vault::hsm::{CertSubject, Hsm, HsmStats, KeyHandle, KeyUse};
 pub use vault::secrets::{IdentityOrigin, MAX_SYMMETRIC_KEYS, SecretsProfile, is_key_name};
