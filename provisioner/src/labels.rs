@@ -8,6 +8,9 @@
 //! can draw the same stream, and a label reopened on purpose (ground truth re-deriving a
 //! device's identity key) comes from the same constructor as the first draw.
 //!
+//! Only [`FAMILIES`] is public (a workspace test checks every crate's templates against
+//! each other); the constructors are the crate's own.
+//!
 //! A device's own labels carry its index (`device/{n}/...`), the site's start with
 //! `site/`, and the few that are neither name their purpose (`registrar/...`, `returns`,
 //! `replay/link/...` for an attack copy's link, `test/vault` for the test PKI).
@@ -173,7 +176,7 @@ pub static FAMILIES: &[&LabelFamily] = &[
 /// When the line makes a link session of its own: before the first device, or after
 /// the exchange of device `n` failed and left the link down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LinkOccasion {
+pub(crate) enum LinkOccasion {
     Start,
     AfterDevice(u64),
 }
@@ -191,69 +194,69 @@ impl LinkOccasion {
 // The site's own, drawn once when the line is set up.
 
 /// The vault's identity key, which signs device records and the manifest.
-pub fn vault_identity_key(seed: Seed) -> Stream {
+pub(crate) fn vault_identity_key(seed: Seed) -> Stream {
     VAULT_IDENTITY_KEY.open(seed, &[])
 }
 
 /// The root CA's key, then its certificate's serial.
-pub fn root_ca(seed: Seed) -> Stream {
+pub(crate) fn root_ca(seed: Seed) -> Stream {
     ROOT_CA.open(seed, &[])
 }
 
 /// The custodians' shares of the offline root key.
-pub fn root_ceremony_shares(seed: Seed) -> Stream {
+pub(crate) fn root_ceremony_shares(seed: Seed) -> Stream {
     ROOT_CEREMONY_SHARES.open(seed, &[])
 }
 
 /// Which custodians come to the root's ceremony.
-pub fn root_ceremony_attendees(seed: Seed) -> Stream {
+pub(crate) fn root_ceremony_attendees(seed: Seed) -> Stream {
     ROOT_CEREMONY_ATTENDEES.open(seed, &[])
 }
 
 /// The customer CA's key, then its certificate's serial. Reopened by the test PKI to
 /// hand a harness the key an attacker who stole it would hold.
-pub fn customer_ca(seed: Seed) -> Stream {
+pub(crate) fn customer_ca(seed: Seed) -> Stream {
     CUSTOMER_CA.open(seed, &[])
 }
 
 /// The serial of the vault's identity certificate.
-pub fn vault_certificate(seed: Seed) -> Stream {
+pub(crate) fn vault_certificate(seed: Seed) -> Stream {
     VAULT_CERTIFICATE.open(seed, &[])
 }
 
 /// The key that signs the line's firmware.
-pub fn firmware_signing_key(seed: Seed) -> Stream {
+pub(crate) fn firmware_signing_key(seed: Seed) -> Stream {
     FIRMWARE_SIGNING_KEY.open(seed, &[])
 }
 
 /// The key of the site's link CA, the anchor both link ends are certified under.
-pub fn link_ca_key(seed: Seed) -> Stream {
+pub(crate) fn link_ca_key(seed: Seed) -> Stream {
     LINK_CA_KEY.open(seed, &[])
 }
 
 /// The serials of both link ends' certificates.
-pub fn link_certificate_serials(seed: Seed) -> Stream {
+pub(crate) fn link_certificate_serials(seed: Seed) -> Stream {
     LINK_CERTIFICATE_SERIALS.open(seed, &[])
 }
 
 /// The vault end's link key.
-pub fn link_vault_key(seed: Seed) -> Stream {
+pub(crate) fn link_vault_key(seed: Seed) -> Stream {
     LINK_VAULT_KEY.open(seed, &[])
 }
 
 /// The station end's link key.
-pub fn link_station_key(seed: Seed) -> Stream {
+pub(crate) fn link_station_key(seed: Seed) -> Stream {
     LINK_STATION_KEY.open(seed, &[])
 }
 
 /// The network of a session the line makes on `occasion`.
-pub fn site_link_network(seed: Seed, occasion: LinkOccasion) -> Stream {
+pub(crate) fn site_link_network(seed: Seed, occasion: LinkOccasion) -> Stream {
     SITE_LINK_NETWORK.open(seed, &[occasion.name().as_str().into()])
 }
 
 /// The station end's randomness for handshake `k` (from 1) of a session the line makes
 /// on `occasion`.
-pub fn site_link_station(seed: Seed, occasion: LinkOccasion, k: u32) -> Stream {
+pub(crate) fn site_link_station(seed: Seed, occasion: LinkOccasion, k: u32) -> Stream {
     SITE_LINK_STATION.open(
         seed,
         &[occasion.name().as_str().into(), u64::from(k).into()],
@@ -262,7 +265,7 @@ pub fn site_link_station(seed: Seed, occasion: LinkOccasion, k: u32) -> Stream {
 
 /// The vault end's randomness for handshake `k` of a session the line makes on
 /// `occasion`.
-pub fn site_link_vault(seed: Seed, occasion: LinkOccasion, k: u32) -> Stream {
+pub(crate) fn site_link_vault(seed: Seed, occasion: LinkOccasion, k: u32) -> Stream {
     SITE_LINK_VAULT.open(
         seed,
         &[occasion.name().as_str().into(), u64::from(k).into()],
@@ -270,37 +273,37 @@ pub fn site_link_vault(seed: Seed, occasion: LinkOccasion, k: u32) -> Stream {
 }
 
 /// The verification code the cloud registrar asks the customer CA to certify.
-pub fn registrar_code(seed: Seed) -> Stream {
+pub(crate) fn registrar_code(seed: Seed) -> Stream {
     REGISTRAR_CODE.open(seed, &[])
 }
 
 /// The serial of the verification certificate the vault issues for that code.
-pub fn registrar_verification_serial(seed: Seed) -> Stream {
+pub(crate) fn registrar_verification_serial(seed: Seed) -> Stream {
     REGISTRAR_VERIFICATION_SERIAL.open(seed, &[])
 }
 
 /// Which shipped devices the return plan's sample brings back.
-pub fn returns(seed: Seed) -> Stream {
+pub(crate) fn returns(seed: Seed) -> Stream {
     RETURNS.open(seed, &[])
 }
 
 /// The clean network of the session an attack copy's device starts its exchange on.
-pub fn copy_link_network(seed: Seed) -> Stream {
+pub(crate) fn copy_link_network(seed: Seed) -> Stream {
     COPY_LINK_NETWORK.open(seed, &[])
 }
 
 /// The station end's randomness for handshake `k` of an attack copy's session.
-pub fn copy_link_station(seed: Seed, k: u32) -> Stream {
+pub(crate) fn copy_link_station(seed: Seed, k: u32) -> Stream {
     COPY_LINK_STATION.open(seed, &[u64::from(k).into()])
 }
 
 /// The vault end's randomness for handshake `k` of an attack copy's session.
-pub fn copy_link_vault(seed: Seed, k: u32) -> Stream {
+pub(crate) fn copy_link_vault(seed: Seed, k: u32) -> Stream {
     COPY_LINK_VAULT.open(seed, &[u64::from(k).into()])
 }
 
 /// The vault identity key of the test PKI (`pki::testing`), which has no line.
-pub fn test_vault_key(seed: Seed) -> Stream {
+pub(crate) fn test_vault_key(seed: Seed) -> Stream {
     TEST_VAULT_KEY.open(seed, &[])
 }
 
@@ -308,64 +311,64 @@ pub fn test_vault_key(seed: Seed) -> Stream {
 
 /// The vault's randomness for device `index`'s identity key. Ground truth re-derives
 /// the key from the same stream.
-pub fn identity_key(seed: Seed, index: u64) -> Stream {
+pub(crate) fn identity_key(seed: Seed, index: u64) -> Stream {
     IDENTITY_KEY.open(seed, &[index.into()])
 }
 
 /// Device `index`'s life-cycle token of `kind`.
-pub fn life_cycle_token(seed: Seed, index: u64, kind: TokenKind) -> Stream {
+pub(crate) fn life_cycle_token(seed: Seed, index: u64, kind: TokenKind) -> Stream {
     LIFE_CYCLE_TOKEN.open(seed, &[index.into(), kind.name().into()])
 }
 
 /// The serial of device `index`'s certificate.
-pub fn certificate_serial(seed: Seed, index: u64) -> Stream {
+pub(crate) fn certificate_serial(seed: Seed, index: u64) -> Stream {
     CERTIFICATE_SERIAL.open(seed, &[index.into()])
 }
 
 /// The station's test key and challenge for a secure element's functional test.
-pub fn functional_test(seed: Seed, index: u64) -> Stream {
+pub(crate) fn functional_test(seed: Seed, index: u64) -> Stream {
     FUNCTIONAL_TEST.open(seed, &[index.into()])
 }
 
 /// The outcomes of device `index`'s test (and retest) at `level`.
-pub fn part_test(seed: Seed, index: u64, level: Level) -> Stream {
+pub(crate) fn part_test(seed: Seed, index: u64, level: Level) -> Stream {
     PART_TEST.open(seed, &[index.into(), level.name().into()])
 }
 
 /// The vault's randomness for sealing device `index`'s identity key to the chip.
-pub fn identity_injection(seed: Seed, index: u64) -> Stream {
+pub(crate) fn identity_injection(seed: Seed, index: u64) -> Stream {
     IDENTITY_INJECTION.open(seed, &[index.into()])
 }
 
 /// The vault's randomness for sealing device `index`'s symmetric key for `slot`.
-pub fn secret_injection(seed: Seed, index: u64, slot: u8) -> Stream {
+pub(crate) fn secret_injection(seed: Seed, index: u64, slot: u8) -> Stream {
     SECRET_INJECTION.open(seed, &[index.into(), u64::from(slot).into()])
 }
 
 /// The vault's randomness for device `index`'s symmetric key `name` (a key name:
 /// lower-case letters, digits and `-`, see `is_key_name`). Ground truth
 /// re-derives the key from the same stream.
-pub fn symmetric_key(seed: Seed, index: u64, name: &str) -> Stream {
+pub(crate) fn symmetric_key(seed: Seed, index: u64, name: &str) -> Stream {
     SYMMETRIC_KEY.open(seed, &[index.into(), name.into()])
 }
 
 /// The registrar's challenge to device `index` at its first connection.
-pub fn registrar_challenge(seed: Seed, index: u64) -> Stream {
+pub(crate) fn registrar_challenge(seed: Seed, index: u64) -> Stream {
     REGISTRAR_CHALLENGE.open(seed, &[index.into()])
 }
 
 /// The network of device `index`'s exchange over the link.
-pub fn device_link_network(seed: Seed, index: u64) -> Stream {
+pub(crate) fn device_link_network(seed: Seed, index: u64) -> Stream {
     DEVICE_LINK_NETWORK.open(seed, &[index.into()])
 }
 
 /// The station end's randomness for handshake `k` of device `index`'s exchange.
-pub fn device_link_station(seed: Seed, index: u64, k: u32) -> Stream {
+pub(crate) fn device_link_station(seed: Seed, index: u64, k: u32) -> Stream {
     DEVICE_LINK_STATION.open(seed, &[index.into(), u64::from(k).into()])
 }
 
 /// The vault end's randomness for handshake `k` of device `index`'s exchange.
-pub fn device_link_vault(seed: Seed, index: u64, k: u32) -> Stream {
+pub(crate) fn device_link_vault(seed: Seed, index: u64, k: u32) -> Stream {
     DEVICE_LINK_VAULT.open(seed, &[index.into(), u64::from(k).into()])
 }
 

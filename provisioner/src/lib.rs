@@ -10,23 +10,27 @@
 //! device (its ledger entry) is kept for the whole run. Any device can be re-provisioned
 //! alone, identically, with [`Line::rebuild_device`]: that is what attacks target.
 //!
-//! The crate is in rooms, one concept each, every room's errors its own:
+//! The crate is in rooms, one concept each, every room's errors its own. They are listed
+//! from the bottom of the house up: each room imports only rooms listed before it, never
+//! one after (a workspace test, `tests/module_graph.rs`, fails on any circle between
+//! files, or between the rooms of any folder):
 //!
 //! | room | what it holds |
 //! |---|---|
-//! | `site` | the bottom every room stands on: the site's state, the line's configuration (and its builder), the ledger of lots and devices, a device's own streams |
+//! | `level` | production levels, yields and wafer maps |
+//! | `labels` | every stream the crate draws, by its label |
+//! | `ledger` | the lots and the order a run is asked for, and each device's small ledger entry (shipped, rejected, returned) |
+//! | `device_streams` | a device's own streams ([`DeviceStreams`]), carried by every room that works for one device |
 //! | `vault` | custody, the HSM and its key policy, the root ceremony, the secrets profile, and the vault's side of the delivery exchange |
+//! | `cost` | what each custody configuration costs |
 //! | `pki` | the certificate hierarchy, its CAs and profile, the check of a chip's certificate request |
-//! | `station` | a device's pass: making its keys, injection, locking, testing, scrapping |
-//! | `link` | the provisioning link: messages, records, the endpoints' handshake, the session |
-//! | `line` | establishing the site, running the lots, the sink, returns through the RMA desk |
-//! | `copies` | attack copies: a device or the site rebuilt for one attack path, and ground truth |
 //! | `books` | the audit log, reconciliation (with the vault's counters), device records, the manifest |
+//! | `link` | the provisioning link: messages, records, the endpoints' handshake, the session |
+//! | `site` | the site's state ([`Site`]): the vault, the PKI and the audit log a station works with |
+//! | `station` | a device's pass: making its keys, injection, locking, testing, scrapping |
 //! | `cloud` | the registrar and each device's first connection |
-//!
-//! with `labels` (every stream the crate draws, by its label), `level` (production
-//! levels, yields and wafer maps) and `cost` beside them. No room imports a module that
-//! imports it back: types shared across rooms live in `site`, below them.
+//! | `copies` | attack copies: a device or the site rebuilt for one attack path, and ground truth |
+//! | `line` | the line's configuration (and its builder), establishing the site, running the lots, the sink, returns through the RMA desk, and the line's doors to the copies |
 //!
 //! This crate knows nothing of attacks or scenario files.
 #![forbid(unsafe_code)]
@@ -35,7 +39,9 @@ mod books;
 mod cloud;
 mod copies;
 mod cost;
+mod device_streams;
 pub mod labels;
+mod ledger;
 mod level;
 mod line;
 pub mod link;
@@ -56,25 +62,23 @@ pub use cloud::error::CloudError;
 pub use cloud::registrar::{Challenge, Refusal, Registrar, RegistrarStats, Session};
 pub use copies::SiteAccess;
 pub use cost::{CostModel, MICRO, format_amount};
+pub use device_streams::DeviceStreams;
+pub use ledger::{Lot, Order, ReturnOutcome, ReturnedDevice, ShippedDevice};
 pub use level::{DieSite, Level, PERFECT_YIELD_PPM, WaferMap, Yields};
-pub use line::{AuthorityRole, Line, LineError, LineSink, LineSummary, ReturnPlan};
+pub use line::{
+    AuthorityRole, Line, LineConfig, LineConfigBuilder, LineError, LineSink, LineSummary,
+    ReturnPlan,
+};
 pub use pki::authority::CertificateAuthority;
 pub use pki::certificate::{ECDSA_WITH_SHA256, IssuedCertificate, signed_by};
 pub use pki::csr::{CsrError, check_request};
 pub use pki::error::PkiError;
 pub use pki::hierarchy::{Pki, PkiNames};
 pub use pki::testing;
-pub use site::builder::LineConfigBuilder;
-pub use site::config::LineConfig;
-pub use site::device::DeviceStreams;
-pub use site::ledger::{Lot, Order, ReturnOutcome, ReturnedDevice, ShippedDevice};
-pub use site::state::Site;
-pub use station::{
-    LockStage, LockStep, PassObserver, Station, StationConfig, StationError, life_cycle_token,
-};
+pub use site::Site;
+pub use station::{LockStage, LockStep, PassObserver, Station, StationConfig, StationError};
 pub use vault::ceremony::{KeyShare, Quorum};
 pub use vault::custody::{Custody, KeyResidence};
-pub use vault::delivery;
 pub use vault::error::HsmError;
 pub use vault::hsm::{CertSubject, Hsm, HsmStats, KeyHandle, KeyUse};
 pub use vault::secrets::{IdentityOrigin, MAX_SYMMETRIC_KEYS, SecretsProfile, is_key_name};

@@ -217,7 +217,7 @@ fn the_same_seed_gives_the_same_line_and_another_seed_does_not() {
 #[test]
 fn shipped_devices_are_provisioned_booted_and_open_to_rma_only_with_their_token() {
     use provsim_devices::{Command, LifeCycle, TokenKind};
-    use provsim_provisioner::life_cycle_token;
+    use provsim_provisioner::DeviceStreams;
 
     let seed = Seed::new(9);
     let mut line = Line::establish(config(false), seed, lots()).unwrap();
@@ -237,15 +237,13 @@ fn shipped_devices_are_provisioned_booted_and_open_to_rma_only_with_their_token(
         to: LifeCycle::Rma,
         token: Some(token.to_vec()),
     };
-    for wrong in [
-        life_cycle_token(seed, 0, TokenKind::Rma),
-        life_cycle_token(seed, 1, TokenKind::TestExit),
-    ] {
+    let token = |index, kind| DeviceStreams::new(seed, index).life_cycle_token(kind);
+    for wrong in [token(0, TokenKind::Rma), token(1, TokenKind::TestExit)] {
         assert!(target.execute(&mut ctx, rma(wrong)).is_err());
     }
     assert_eq!(target.life_cycle(), LifeCycle::Provisioned);
     target
-        .execute(&mut ctx, rma(life_cycle_token(seed, 1, TokenKind::Rma)))
+        .execute(&mut ctx, rma(token(1, TokenKind::Rma)))
         .unwrap();
     assert_eq!(target.life_cycle(), LifeCycle::Rma);
     let dump = target

@@ -4,10 +4,10 @@
 use crate::books::manifest::verify_entry;
 use crate::cloud::error::CloudError;
 use crate::cloud::registrar::Registrar;
+use crate::device_streams::DeviceStreams;
 use crate::labels;
 use crate::pki::certificate::IssuedCertificate;
-use crate::site::device::DeviceStreams;
-use crate::site::state::Site;
+use crate::site::Site;
 use provsim_devices::Target;
 use provsim_sim::crypto::{Crypto, OpCounts};
 use provsim_sim::{Ctx, Seed, SimTime, Trace};

@@ -6,6 +6,11 @@
 //! attacker at the site really has ([`SiteAccess`], in `site_access`). Oracles compare
 //! what the copies yield with ground truth, the keys re-derived from the seed
 //! (`ground_truth`).
+//!
+//! The copies are made from the run's site, station and link and know nothing of the
+//! line that holds them: the line stands on this room and opens it through its own
+//! methods (`Line::rebuild_device`, `Line::site_during`, `Line::identity_key`), and its
+//! RMA desk gets a returned part back the same way.
 
 pub(crate) mod ground_truth;
 pub(crate) mod rebuild;

@@ -1,60 +1,45 @@
 //! Attack copies: any device, or the site while a device was on the station, rebuilt
 //! from the seed on a scratch copy, so that one attack path works on its own copy and
-//! the run, its books and every other path stay untouched.
+//! the run, its books and every other path stay untouched. The line's RMA desk gets a
+//! returned part back the same way.
+//!
+//! A copy starts from the run's own site, station and link ([`Original`]) and changes
+//! none of them; it knows nothing of the line that holds them, which reaches these
+//! copies through its own methods (`Line::rebuild_device`, `Line::site_during`).
 
-use crate::copies::site_access::SiteAccess;
+use crate::device_streams::DeviceStreams;
 use crate::labels;
-use crate::line::error::LineError;
-use crate::line::establish::Line;
+use crate::link::session::LinkSession;
 use crate::link::streams::LinkStreams;
-use crate::site::device::DeviceStreams;
-use crate::site::state::Site;
+use crate::site::Site;
+use crate::station::error::StationError;
 use crate::station::observer::PassObserver;
+use crate::station::provision::Station;
 use provsim_devices::Target;
 use provsim_sim::crypto::Crypto;
 use provsim_sim::{Ctx, Digest, Seed, SimTime, Stream, Trace};
 
-impl Line {
-    /// Re-creates device `index` exactly as the line shipped it, on a scratch copy of the
-    /// site: the real site, its audit log and its counters are untouched, and the work is
-    /// charged to `crypto`. This is how an attack gets its own copy of a device.
-    pub fn rebuild_device(
+/// What a copy starts from: the run's seed, and its site, station and link as the run
+/// holds them. Only read: every pass runs on clones.
+pub(crate) struct Original<'a> {
+    pub seed: Seed,
+    pub site: &'a Site,
+    pub station: &'a Station,
+    pub link: &'a LinkSession,
+}
+
+impl Original<'_> {
+    /// Takes `target`, device `index` as the fab made it, through the station exactly as
+    /// the line did, on a scratch copy of the site: the real site, its audit log and its
+    /// counters are untouched, and the work is charged to `crypto`. `observer` is shown
+    /// the chip at every stage of the lock sequence. Returns the pass's trace digest.
+    pub(crate) fn rebuild(
         &self,
         index: u64,
-        crypto: &Crypto,
-    ) -> Result<(Box<dyn Target>, Digest), LineError> {
-        self.rebuild_device_observed(index, crypto, &mut ())
-    }
-
-    /// A copy of the site as it was while device `index` was on the station, its
-    /// identity key made and not yet sent: what an attacker at the site gets to work on.
-    /// The real site is untouched and the rebuild is charged to `crypto`.
-    pub fn site_during(&self, index: u64, crypto: &Crypto) -> Result<SiteAccess, LineError> {
-        struct Snapshot(Option<Site>);
-        impl PassObserver for Snapshot {
-            fn key_in_flight(&mut self, site: &Site) {
-                self.0 = Some(site.clone());
-            }
-        }
-        let mut snapshot = Snapshot(None);
-        self.rebuild_device_observed(index, crypto, &mut snapshot)?;
-        let device = self
-            .device_id(index)
-            .ok_or(LineError::NoSuchDevice { index })?;
-        // A pass that succeeds always makes a key; this only guards the rebuild.
-        let site = snapshot.0.ok_or(LineError::NoKeyInFlight { index })?;
-        Ok(SiteAccess::new(site, device))
-    }
-
-    /// [`Line::rebuild_device`], showing `observer` the chip at every stage of the lock
-    /// sequence: how the what-if report sees what each step leaves open.
-    pub fn rebuild_device_observed(
-        &self,
-        index: u64,
+        target: &mut dyn Target,
         crypto: &Crypto,
         observer: &mut dyn PassObserver,
-    ) -> Result<(Box<dyn Target>, Digest), LineError> {
-        let (_, mut target) = self.fresh_device(index)?;
+    ) -> Result<Digest, StationError> {
         let mut site = self.site.clone();
         let mut trace = Trace::new();
         // The device's exchange starts on an established session, as on the line; the
@@ -69,11 +54,31 @@ impl Line {
             &mut ctx,
             DeviceStreams::new(self.seed, index),
             SimTime::ZERO,
-            target.as_mut(),
+            target,
             &mut audit,
             observer,
         )?;
-        Ok((target, trace.digest()))
+        Ok(trace.digest())
+    }
+
+    /// A copy of the site as it was while device `index` (`target`, as the fab made it)
+    /// was on the station, its identity key made and not yet sent: what an attacker at
+    /// the site gets to work on. `None` if the pass never made a key.
+    pub(crate) fn site_during(
+        &self,
+        index: u64,
+        target: &mut dyn Target,
+        crypto: &Crypto,
+    ) -> Result<Option<Site>, StationError> {
+        struct Snapshot(Option<Site>);
+        impl PassObserver for Snapshot {
+            fn key_in_flight(&mut self, site: &Site) {
+                self.0 = Some(site.clone());
+            }
+        }
+        let mut snapshot = Snapshot(None);
+        self.rebuild(index, target, crypto, &mut snapshot)?;
+        Ok(snapshot.0)
     }
 }
 

@@ -9,7 +9,7 @@
 use crate::pki::authority::CertificateAuthority;
 use crate::pki::certificate::IssuedCertificate;
 use crate::pki::error::PkiError;
-use crate::site::state::Site;
+use crate::site::Site;
 use crate::vault::custody::Custody;
 use crate::vault::hsm::CertSubject;
 use provsim_devices::DeviceId;
@@ -69,7 +69,8 @@ impl SiteAccess {
     }
 
     /// The operator console again, passing on a PKCS#10 request as the station passes
-    /// on a chip's: the vault checks the request, not who made it.
+    /// on a chip's: the PKI checks the request and the vault's policy decides, neither
+    /// asking who made it.
     pub fn console_certify_request(
         &mut self,
         crypto: &Crypto,
@@ -77,11 +78,18 @@ impl SiteAccess {
         request: &[u8],
         serial: &mut Stream,
     ) -> Result<IssuedCertificate, PkiError> {
-        let subject = CertSubject::Requested {
-            der: request,
-            device,
-        };
-        self.certify(crypto, device, subject, serial)
+        let customer = &self.site.names.customer;
+        self.site
+            .pki
+            .issue_certificate_for_request(
+                &mut self.site.hsm,
+                crypto,
+                customer,
+                device,
+                request,
+                serial,
+            )
+            .map(|(certificate, _)| certificate)
     }
 
     fn certify(
@@ -91,13 +99,13 @@ impl SiteAccess {
         subject: CertSubject<'_>,
         serial: &mut Stream,
     ) -> Result<IssuedCertificate, PkiError> {
-        let customer = self.site.names.customer.clone();
+        let customer = &self.site.names.customer;
         self.site
             .pki
             .issue_device_certificate(
                 &mut self.site.hsm,
                 crypto,
-                &customer,
+                customer,
                 device,
                 subject,
                 serial,

@@ -25,6 +25,8 @@ pub enum LineError {
     Sink(#[from] std::io::Error),
     #[error("device index {index} is not in any lot of this run")]
     NoSuchDevice { index: u64 },
+    /// An attack copy of the device's pass (`Line::site_during`) never made a key. The
+    /// text still says "replay", the room's old name, so outputs stay byte-identical.
     #[error("the replay of device {index} never made a key, so there is no moment to copy")]
     NoKeyInFlight { index: u64 },
     #[error("the line's configuration cannot run: {0}")]

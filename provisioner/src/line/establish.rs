@@ -3,14 +3,14 @@
 use crate::books::audit::record::AuditRecord;
 use crate::cloud::first_connection::Cloud;
 use crate::cloud::registrar::Registrar;
+use crate::ledger::Lot;
 use crate::level::WaferMap;
+use crate::line::config::LineConfig;
 use crate::line::error::LineError;
 use crate::line::setup::{establish_link_ends, set_up_site};
 use crate::link::session::LinkSession;
 use crate::pki::hierarchy::Pki;
-use crate::site::config::LineConfig;
-use crate::site::ledger::Lot;
-use crate::site::state::Site;
+use crate::site::Site;
 use crate::station::provision::Station;
 use provsim_devices::{DeviceId, Target, build_target_with};
 use provsim_sim::crypto::{Crypto, PublicKey};

@@ -3,9 +3,9 @@
 
 use crate::books::manifest::ManifestFields;
 use crate::books::record::{DeviceRecord, RecordFields};
+use crate::ledger::ShippedDevice;
 use crate::line::error::LineError;
 use crate::line::establish::Line;
-use crate::site::ledger::ShippedDevice;
 use crate::station::provision::StationCycle;
 use provsim_devices::Target;
 use provsim_sim::{Ctx, SimTime, Trace};

@@ -1,7 +1,7 @@
 //! Which shipped devices come back from the field (RMA), after the lots.
 
 use crate::labels;
-use crate::site::ledger::ShippedDevice;
+use crate::ledger::ShippedDevice;
 use provsim_sim::Seed;
 use std::collections::BTreeSet;
 

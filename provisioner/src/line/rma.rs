@@ -9,11 +9,11 @@
 
 use crate::books::audit::record::detail_hex;
 use crate::books::reconcile::reconciler::Reconciler;
+use crate::device_streams::DeviceStreams;
+use crate::ledger::{ReturnOutcome, ReturnedDevice, ShippedDevice};
 use crate::line::error::LineError;
 use crate::line::establish::Line;
 use crate::line::sink::LineSink;
-use crate::site::device::DeviceStreams;
-use crate::site::ledger::{ReturnOutcome, ReturnedDevice, ShippedDevice};
 use provsim_devices::keystore::parse_slots;
 use provsim_devices::{Command, LifeCycle, RegionKind, Target, TokenKind};
 use provsim_sim::crypto::Crypto;

@@ -4,7 +4,9 @@
 
 use crate::books::audit::record::{AuditRecord, detail_hex};
 use crate::books::reconcile::reconciler::Reconciler;
+use crate::device_streams::DeviceStreams;
 use crate::labels::LinkOccasion;
+use crate::ledger::{RejectedDevice, ShippedDevice};
 use crate::line::error::LineError;
 use crate::line::establish::Line;
 use crate::line::rma::RMA_DESK_TIME;
@@ -12,8 +14,6 @@ use crate::line::sink::{AuthorityRole, LineSink};
 use crate::line::summary::LineSummary;
 use crate::link::config::OnLinkFailure;
 use crate::link::report::LinkStats;
-use crate::site::device::DeviceStreams;
-use crate::site::ledger::{RejectedDevice, ShippedDevice};
 use crate::station::error::StationError;
 use crate::station::provision::StationCycle;
 use crate::vault::secrets::IdentityOrigin;

@@ -4,14 +4,14 @@
 use crate::books::audit::log::AuditLog;
 use crate::books::audit::record::{AuditRecord, detail_hex};
 use crate::labels;
+use crate::line::config::LineConfig;
 use crate::line::error::LineError;
 use crate::line::firmware::build_firmware;
 use crate::link::certificate::{LinkIdentity, Role, link_certificate};
 use crate::link::config::LinkConfig;
 use crate::link::session::LinkSession;
 use crate::pki::hierarchy::Pki;
-use crate::site::config::LineConfig;
-use crate::site::state::Site;
+use crate::site::Site;
 use crate::vault::ceremony::{KeyShare, Quorum};
 use crate::vault::hsm::{Hsm, KeyUse};
 use provsim_sim::crypto::Crypto;

@@ -2,9 +2,9 @@
 
 use crate::books::audit::record::AuditRecord;
 use crate::books::record::DeviceRecord;
+use crate::ledger::ShippedDevice;
 use crate::link::report::ExchangeReport;
 use crate::pki::certificate::IssuedCertificate;
-use crate::site::ledger::ShippedDevice;
 use provsim_sim::crypto::PublicKey;
 
 /// Which CA a certificate handed to [`LineSink::authority`] belongs to.

@@ -2,8 +2,8 @@
 
 use crate::books::reconcile::tally::Reconciliation;
 use crate::cloud::registrar::RegistrarStats;
+use crate::ledger::{RejectedDevice, ReturnedDevice, ShippedDevice};
 use crate::link::report::LinkStats;
-use crate::site::ledger::{RejectedDevice, ReturnedDevice, ShippedDevice};
 use crate::vault::hsm::HsmStats;
 use provsim_sim::crypto::OpCounts;
 use provsim_sim::{Digest, SimTime};

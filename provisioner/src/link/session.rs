@@ -10,8 +10,9 @@
 //! wrapped twice. The station takes the first answer to its request and ignores every
 //! other, so nothing is applied twice.
 //!
-//! Each exchange runs on its own simulated network, drawn from a stream the caller
-//! names (the line names it after the device), and starts on an established session:
+//! Each exchange runs on its own simulated network, drawn from the streams its caller
+//! hands in (the station hands in the device's own, whose labels carry the device's
+//! index: see `DeviceStreams`), and starts on an established session:
 //! what happens to one device's secrets on the link depends only on that device's
 //! streams, never on the devices before it, so any device can be re-created alone.
 

@@ -1,5 +1,6 @@
 //! Where an exchange's randomness comes from.
 
+use crate::device_streams::DeviceStreams;
 use provsim_sim::Stream;
 
 /// Randomness for one exchange (or one establishment): the network's, and each end's
@@ -13,4 +14,20 @@ pub trait LinkStreams {
     fn station(&self, k: u32) -> Stream;
     /// The vault end's for the `k`-th handshake, from 1.
     fn vault(&self, k: u32) -> Stream;
+}
+
+/// A device's exchange over the provisioning link runs on the device's own network and
+/// handshakes (see [`DeviceStreams::link_network`]).
+impl LinkStreams for DeviceStreams {
+    fn network(&self) -> Stream {
+        DeviceStreams::link_network(*self)
+    }
+
+    fn station(&self, k: u32) -> Stream {
+        DeviceStreams::link_station(*self, k)
+    }
+
+    fn vault(&self, k: u32) -> Stream {
+        DeviceStreams::link_vault(*self, k)
+    }
 }

@@ -4,6 +4,7 @@
 use crate::labels;
 use crate::pki::authority::CertificateAuthority;
 use crate::pki::certificate::IssuedCertificate;
+use crate::pki::csr::check_request;
 use crate::pki::error::PkiError;
 use crate::pki::profile::{ca_profile, device_profile, encoding, name, profile};
 use crate::vault::ceremony::{self, KeyShare, Quorum};
@@ -172,6 +173,27 @@ impl Pki {
         let certificate = params.signed_by(&public_key, &issuer).map_err(encoding)?;
         Ok((certificate.into(), public_key))
     }
+
+    /// Issues a device's identity certificate for the key a chip made itself, from the
+    /// PKCS#10 `request` it signed with it, and returns it with that key. The vault is
+    /// asked first whether it certifies requests at all (so a vault that does not never
+    /// reads one); then the request is checked ([`check_request`]: proof of possession,
+    /// `device` named), and the vault certifies the key the request proved.
+    pub fn issue_certificate_for_request(
+        &self,
+        hsm: &mut Hsm,
+        crypto: &Crypto,
+        customer: &str,
+        device: DeviceId,
+        request: &[u8],
+        serial_stream: &mut Stream,
+    ) -> Result<(IssuedCertificate, PublicKey), PkiError> {
+        self.customer.handle.ok_or(HsmError::NoSuchKey(0))?;
+        hsm.certifies_requests()?;
+        let key = check_request(crypto, request, device)?;
+        let subject = CertSubject::Requested(&key);
+        self.issue_device_certificate(hsm, crypto, customer, device, subject, serial_stream)
+    }
 }
 
 impl Pki {
@@ -208,5 +230,78 @@ impl Pki {
                 _ => String::new(),
             })
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pki::csr::CsrError;
+    use crate::vault::custody::Custody;
+    use crate::vault::secrets::IdentityOrigin;
+    use provsim_sim::{SimTime, Trace};
+
+    /// The vault is asked before the request is read, and only a request that passes the
+    /// check has its key certified: the order the HSM kept when it read requests itself.
+    #[test]
+    fn a_request_is_read_only_where_the_vault_certifies_requests() {
+        let crypto = Crypto::new();
+        let mut trace = Trace::new();
+        let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
+        let seed = Seed::new(6);
+        let names = PkiNames {
+            site: "House".into(),
+            customer: "Customer".into(),
+        };
+        let chip = crypto.generate_key(&mut seed.stream("test/chip"));
+        let device = DeviceId(0x42);
+        let request = crypto
+            .certificate_request(&chip, &device.to_string())
+            .unwrap();
+        for origin in [IdentityOrigin::Vault, IdentityOrigin::Device] {
+            let mut hsm = Hsm::new(Custody::ProvisionerHsm, origin);
+            let vault_key = crypto.generate_key(&mut seed.stream("test/vault"));
+            let (pki, _, _) = Pki::establish(
+                &mut hsm,
+                &mut ctx,
+                seed,
+                &names,
+                Quorum::DEFAULT,
+                vault_key.public_key(),
+            )
+            .unwrap();
+            let signed = hsm.stats().certificates_signed;
+            let mut serial = seed.stream("test/serial");
+            let mut issue = |der: &[u8], hsm: &mut Hsm| {
+                pki.issue_certificate_for_request(
+                    hsm,
+                    &crypto,
+                    "Customer",
+                    device,
+                    der,
+                    &mut serial,
+                )
+            };
+            let garbage = issue(b"not a request", &mut hsm);
+            match origin {
+                IdentityOrigin::Vault => {
+                    assert!(
+                        matches!(garbage, Err(PkiError::Hsm(HsmError::Refused { .. }))),
+                        "{garbage:?}"
+                    );
+                    assert!(issue(&request, &mut hsm).is_err());
+                    assert_eq!(hsm.stats().certificates_signed, signed);
+                }
+                IdentityOrigin::Device => {
+                    assert_eq!(
+                        garbage.map(|(_, key)| key),
+                        Err(PkiError::Request(CsrError::Malformed))
+                    );
+                    let issued = issue(&request, &mut hsm);
+                    assert_eq!(issued.map(|(_, key)| key), Ok(chip.public_key().clone()));
+                    assert_eq!(hsm.stats().certificates_signed, signed + 1);
+                }
+            }
+        }
     }
 }

@@ -47,21 +47,25 @@ fn issue_certificate(
     pass.step(timing::ISSUE, "issue-certificate");
     let customer = pass.site.names.customer.clone();
     let mut serial_stream = pass.streams.certificate_serial();
-    let subject = match made {
-        MadeKey::InVault { handle, .. } => CertSubject::Generated(*handle),
-        MadeKey::OnChip { request, .. } => CertSubject::Requested {
-            der: request,
+    let (pki, hsm, crypto) = (&pass.site.pki, &mut pass.site.hsm, pass.ctx.crypto);
+    let (certificate, certified) = match made {
+        MadeKey::InVault { handle, .. } => pki.issue_device_certificate(
+            hsm,
+            crypto,
+            &customer,
             device,
-        },
-    };
-    let (certificate, certified) = pass.site.pki.issue_device_certificate(
-        &mut pass.site.hsm,
-        pass.ctx.crypto,
-        &customer,
-        device,
-        subject,
-        &mut serial_stream,
-    )?;
+            CertSubject::Generated(*handle),
+            &mut serial_stream,
+        ),
+        MadeKey::OnChip { request, .. } => pki.issue_certificate_for_request(
+            hsm,
+            crypto,
+            &customer,
+            device,
+            request,
+            &mut serial_stream,
+        ),
+    }?;
     if &certified != made.identity() {
         return Err(StationError::KeyMismatch { device });
     }

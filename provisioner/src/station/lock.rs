@@ -3,20 +3,12 @@
 //! (or, a secure element, closes personalisation) and the configured lock sequence runs,
 //! each step shown to the pass's observer.
 
-use crate::site::device::DeviceStreams;
 use crate::station::config::{LockStep, StationConfig};
 use crate::station::error::StationError;
 use crate::station::observer::{LockStage, PassObserver};
 use crate::station::pass::Pass;
 use crate::station::timing;
 use provsim_devices::{Command, Fuse, LifeCycle, PortError, Target, TokenKind};
-use provsim_sim::Seed;
-
-/// Device `index`'s life-cycle token of `kind`, as the vault drew it: the customer's
-/// copy of the RMA token is what opens a returned part.
-pub fn life_cycle_token(seed: Seed, index: u64, kind: TokenKind) -> [u8; 32] {
-    DeviceStreams::new(seed, index).life_cycle_token(kind)
-}
 
 /// Moves a blank chip into manufacturing test and fuses its token hashes.
 pub(super) fn enter_test(

@@ -29,6 +29,5 @@ pub(crate) mod timing;
 
 pub use config::{LockStep, StationConfig};
 pub use error::StationError;
-pub use lock::life_cycle_token;
 pub use observer::{LockStage, PassObserver};
 pub use provision::Station;

@@ -1,7 +1,7 @@
 //! What a watcher of a device's pass is shown: the what-if report's probes at each
 //! stage of the lock sequence, and a site attack's moment with a key in flight.
 
-use crate::site::state::Site;
+use crate::site::Site;
 use crate::station::config::LockStep;
 use provsim_devices::Target;
 

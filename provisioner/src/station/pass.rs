@@ -2,9 +2,9 @@
 //! things every step does (take time, write an audit record, command the chip).
 
 use crate::books::audit::record::AuditRecord;
+use crate::device_streams::DeviceStreams;
 use crate::link::session::LinkSession;
-use crate::site::device::DeviceStreams;
-use crate::site::state::Site;
+use crate::site::Site;
 use crate::station::error::StationError;
 use provsim_devices::{Command, DeviceId, Response, Target};
 use provsim_sim::crypto::PublicKey;

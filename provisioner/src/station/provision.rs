@@ -1,11 +1,11 @@
 //! The station itself, and the order of a device's pass through it.
 
 use crate::books::audit::record::{AuditRecord, detail_hex};
+use crate::device_streams::DeviceStreams;
 use crate::level::{Level, Yields};
 use crate::link::session::LinkSession;
 use crate::pki::certificate::IssuedCertificate;
-use crate::site::device::DeviceStreams;
-use crate::site::state::Site;
+use crate::site::Site;
 use crate::station::config::StationConfig;
 use crate::station::error::StationError;
 use crate::station::inject::inject_and_write;

@@ -1,7 +1,7 @@
 //! The vault's side of a device's delivery exchange: what it does with a station's
 //! request for the secrets it holds for one device.
 
-use crate::site::device::DeviceStreams;
+use crate::device_streams::DeviceStreams;
 use crate::vault::delivery::{IDENTITY_SLOT, SecretsRequest, VaultAnswer};
 use crate::vault::hsm::{Hsm, KeyHandle, SecretHandle};
 use provsim_devices::DeviceId;

@@ -1,7 +1,5 @@
 //! Why the vault refuses an operation.
 
-use crate::pki::csr::CsrError;
-
 /// Why the HSM refused an operation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HsmError {
@@ -15,8 +13,6 @@ pub enum HsmError {
         usage: &'static str,
         operation: &'static str,
     },
-    #[error("the device's certificate request was refused: {0}")]
-    Request(#[from] CsrError),
     #[error("the vault refuses {operation}: {policy}")]
     Refused {
         operation: &'static str,

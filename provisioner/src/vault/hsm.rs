@@ -7,13 +7,16 @@
 //! where the keys really are (an HSM, or the memory of a VM: see
 //! [`Hsm::controller_memory`]) and who may make the CA certify (see
 //! [`Custody::certifies_presented_keys`]).
+//!
+//! The vault decides whose key may be certified; it does not read certificate
+//! requests. A chip's own request is checked by the PKI (which holds CSRs), after the
+//! vault has said it certifies requests at all, and the vault is then handed the key
+//! the checked request proved.
 
-use crate::pki::csr::check_request;
 use crate::vault::ceremony::{self, KeyShare, Quorum};
 use crate::vault::custody::{Custody, KeyResidence};
 use crate::vault::error::HsmError;
 use crate::vault::secrets::IdentityOrigin;
-use provsim_devices::DeviceId;
 use provsim_sim::crypto::{CertSigner, Crypto, Envelope, PublicKey, SecretKey, Signature};
 use provsim_sim::{Ctx, Field, Stream};
 use std::collections::BTreeMap;
@@ -98,9 +101,10 @@ pub enum CertSubject<'k> {
     Generated(KeyHandle),
     /// A public key handed to the vault from outside.
     Presented(&'k PublicKey),
-    /// A key a chip made itself, in the PKCS#10 request it signed with it, relayed by
-    /// the station serving that device.
-    Requested { der: &'k [u8], device: DeviceId },
+    /// A key a chip made itself, as the PKCS#10 request it signed with it proved: the
+    /// PKI has checked that request (proof of possession, the device on the station)
+    /// before it hands the key over.
+    Requested(&'k PublicKey),
 }
 
 /// The vault (an HSM, or a software key store in a VM under `shared-vm` custody).
@@ -185,8 +189,7 @@ impl Hsm {
         ctx: &mut Ctx<'_>,
         stream: &mut Stream,
     ) -> (SecretHandle, [u8; 4]) {
-        let mut bytes = [0u8; 32];
-        stream.fill(&mut bytes);
+        let bytes: [u8; 32] = stream.bytes();
         let check = provsim_devices::key_check_value(ctx.crypto, &bytes);
         let handle = SecretHandle(self.next_secret);
         self.next_secret = self.next_secret.wrapping_add(1);
@@ -429,11 +432,25 @@ impl Hsm {
         Ok(())
     }
 
+    /// Whether the vault certifies a chip's own key from its request: only for an order
+    /// whose identity keys are made on chip. Asked before the request is read, so a
+    /// vault that refuses never looks at one.
+    pub fn certifies_requests(&self) -> Result<(), HsmError> {
+        if self.identity == IdentityOrigin::Device {
+            Ok(())
+        } else {
+            Err(HsmError::Refused {
+                operation: "certifying a key from a request",
+                policy: "this order's identity keys are made in the vault",
+            })
+        }
+    }
+
     /// A signer for a device certificate under the CA key `ca`, with the public key it
     /// may certify. A key the vault generated is certified only if it is a device
-    /// identity key; a chip's own key only from a request that proves possession and
-    /// names the device; a presented key only where the custody lets the site's staff
-    /// decide what the CA signs (not in the customer's HSM).
+    /// identity key; a chip's own key only from a request the PKI checked, and only
+    /// where [`Hsm::certifies_requests`]; a presented key only where the custody lets
+    /// the site's staff decide what the CA signs (not in the customer's HSM).
     pub fn device_certificate_signer<'a>(
         &'a mut self,
         crypto: &'a Crypto,
@@ -447,14 +464,9 @@ impl Hsm {
                 .public_key()
                 .clone(),
             CertSubject::Presented(key) if self.custody.certifies_presented_keys() => key.clone(),
-            CertSubject::Requested { der, device } if self.identity == IdentityOrigin::Device => {
-                check_request(crypto, der, device)?
-            }
-            CertSubject::Requested { .. } => {
-                return Err(HsmError::Refused {
-                    operation: "certifying a key from a request",
-                    policy: "this order's identity keys are made in the vault",
-                });
+            CertSubject::Requested(key) => {
+                self.certifies_requests()?;
+                key.clone()
             }
             CertSubject::Presented(_) => {
                 return Err(HsmError::Refused {

@@ -9,7 +9,7 @@
 pub(crate) mod answer;
 pub(crate) mod ceremony;
 pub(crate) mod custody;
-pub mod delivery;
+pub(crate) mod delivery;
 pub(crate) mod error;
 pub(crate) mod hsm;
 pub(crate) mod secrets;

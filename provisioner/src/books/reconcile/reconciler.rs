@@ -3,7 +3,7 @@
 
 use crate::books::audit::record::AuditRecord;
 use crate::books::reconcile::tally::{LotBalance, OrderTally, Reconciliation};
-use crate::site::ledger::ReturnOutcome;
+use crate::ledger::ReturnOutcome;
 use provsim_devices::DeviceId;
 use std::collections::{BTreeMap, BTreeSet};
 

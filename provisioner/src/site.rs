@@ -1,4 +1,8 @@
 //! The site's state: what the station works with and an attack copy clones.
+//!
+//! It gathers the vault, the PKI and the audit log, so it stands above those rooms and
+//! below the ones that work on it (the station, the cloud, the attack copies, the
+//! line); it imports nothing from them.
 
 use crate::books::audit::log::AuditLog;
 use crate::pki::hierarchy::{Pki, PkiNames};

@@ -1,11 +1,12 @@
 //! A line's configuration: every room's settings in one value, checked once when the
-//! line is established.
+//! line is established. It gathers the vault's, the PKI's, the station's and the
+//! link's settings, so it lives with the line, above them all.
 
+use crate::ledger::Order;
 use crate::level::{Level, Yields};
 use crate::line::returns::ReturnPlan;
 use crate::link::config::LinkConfig;
 use crate::pki::hierarchy::PkiNames;
-use crate::site::ledger::Order;
 use crate::station::config::StationConfig;
 use crate::vault::ceremony::Quorum;
 use crate::vault::custody::Custody;

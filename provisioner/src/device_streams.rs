@@ -1,8 +1,9 @@
-//! A device on the line, as the run's randomness sees it.
+//! A device on the line, as the run's randomness sees it: every stream drawn for one
+//! device, by its index. It stands at the bottom of the house, beside the labels, so the
+//! vault, the station, the link, the cloud and the attack copies can all carry it.
 
 use crate::labels;
 use crate::level::Level;
-use crate::link::streams::LinkStreams;
 use provsim_devices::TokenKind;
 use provsim_sim::{Seed, Stream};
 
@@ -36,9 +37,7 @@ impl DeviceStreams {
     /// The chip keeps only its hash; the customer keeps the RMA token to open returned
     /// parts.
     pub fn life_cycle_token(self, kind: TokenKind) -> [u8; 32] {
-        let mut token = [0u8; 32];
-        labels::life_cycle_token(self.seed, self.index, kind).fill(&mut token);
-        token
+        labels::life_cycle_token(self.seed, self.index, kind).bytes()
     }
 
     /// The serial of the device's certificate.
@@ -76,20 +75,20 @@ impl DeviceStreams {
     pub fn registrar_challenge(self) -> Stream {
         labels::registrar_challenge(self.seed, self.index)
     }
-}
 
-/// The device's exchange over the provisioning link runs on its own network and
-/// handshakes, so what the link does to one device's secrets depends on nothing else.
-impl LinkStreams for DeviceStreams {
-    fn network(&self) -> Stream {
+    /// The network of the device's exchange over the provisioning link: its own, so what
+    /// the link does to one device's secrets depends on nothing else.
+    pub fn link_network(self) -> Stream {
         labels::device_link_network(self.seed, self.index)
     }
 
-    fn station(&self, k: u32) -> Stream {
+    /// The station end's randomness for the exchange's `k`-th handshake, from 1.
+    pub fn link_station(self, k: u32) -> Stream {
         labels::device_link_station(self.seed, self.index, k)
     }
 
-    fn vault(&self, k: u32) -> Stream {
+    /// The vault end's randomness for the exchange's `k`-th handshake, from 1.
+    pub fn link_vault(self, k: u32) -> Stream {
         labels::device_link_vault(self.seed, self.index, k)
     }
 }

@@ -1,12 +1,12 @@
 //! One way to spell a line's configuration in tests, benches and harnesses: a sound
 //! line with every setting at a plain default, changed only where a test cares.
 
+use crate::ledger::Order;
 use crate::level::{Level, Yields};
+use crate::line::config::LineConfig;
 use crate::line::returns::ReturnPlan;
 use crate::link::config::LinkConfig;
 use crate::pki::hierarchy::PkiNames;
-use crate::site::config::LineConfig;
-use crate::site::ledger::Order;
 use crate::station::config::StationConfig;
 use crate::vault::ceremony::Quorum;
 use crate::vault::custody::Custody;
@@ -140,12 +140,24 @@ impl LineConfigBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ledger::Lot;
+    use crate::line::establish::Line;
+    use provsim_sim::Seed;
 
     #[test]
-    fn the_defaults_make_a_line_that_can_run_and_setters_take() {
+    fn the_defaults_make_a_line_that_runs_clean_and_setters_take() {
         let plain = LineConfig::builder(TargetKind::Mcu).build();
         assert_eq!(plain.problem(), None);
         assert_eq!(plain.target, TargetKind::Mcu);
+        let lots = vec![Lot {
+            name: "L1".into(),
+            devices: 2,
+        }];
+        let mut line = Line::establish(plain, Seed::new(1), lots).unwrap();
+        let summary = line.run(&mut ()).unwrap();
+        assert_eq!(summary.shipped.len(), 2);
+        assert!(summary.rejected.is_empty());
+        assert_eq!(summary.reconciliation.findings, Vec::<String>::new());
         let tuned = LineConfig::builder(TargetKind::Mcu)
             .level(Level::Wafer)
             .secrets(IdentityOrigin::Device, ["storage"])

@@ -1,5 +1,7 @@
 //! The run's ledger: the lots it is asked for, the order they fill, and the small
-//! fixed-size entry each device leaves (shipped, rejected or returned).
+//! fixed-size entry each device leaves (shipped, rejected or returned). Plain values at
+//! the bottom of the house, importing no room: the books read returns back as these,
+//! and the line writes them.
 
 use provsim_devices::DeviceId;
 use provsim_sim::crypto::Fingerprint;
