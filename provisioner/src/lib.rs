@@ -80,5 +80,5 @@ pub use station::{LockStage, LockStep, PassObserver, Station, StationConfig, Sta
 pub use vault::ceremony::{KeyShare, Quorum};
 pub use vault::custody::{Custody, KeyResidence};
 pub use vault::error::HsmError;
-pub use vault::hsm::{CertSubject, Hsm, HsmStats, KeyHandle, KeyUse};
+pub use vault::hsm::{Hsm, HsmStats, KeyHandle, KeyUse};
 pub use vault::secrets::{IdentityOrigin, MAX_SYMMETRIC_KEYS, SecretsProfile, is_key_name};

@@ -65,7 +65,18 @@ impl SiteAccess {
         public_key: &PublicKey,
         serial: &mut Stream,
     ) -> Result<IssuedCertificate, PkiError> {
-        self.certify(crypto, device, CertSubject::Presented(public_key), serial)
+        let customer = &self.site.names.customer;
+        self.site
+            .pki
+            .issue_device_certificate(
+                &mut self.site.hsm,
+                crypto,
+                customer,
+                device,
+                CertSubject::Presented(public_key),
+                serial,
+            )
+            .map(|(certificate, _)| certificate)
     }
 
     /// The operator console again, passing on a PKCS#10 request as the station passes
@@ -87,27 +98,6 @@ impl SiteAccess {
                 customer,
                 device,
                 request,
-                serial,
-            )
-            .map(|(certificate, _)| certificate)
-    }
-
-    fn certify(
-        &mut self,
-        crypto: &Crypto,
-        device: DeviceId,
-        subject: CertSubject<'_>,
-        serial: &mut Stream,
-    ) -> Result<IssuedCertificate, PkiError> {
-        let customer = &self.site.names.customer;
-        self.site
-            .pki
-            .issue_device_certificate(
-                &mut self.site.hsm,
-                crypto,
-                customer,
-                device,
-                subject,
                 serial,
             )
             .map(|(certificate, _)| certificate)

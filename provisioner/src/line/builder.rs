@@ -174,4 +174,32 @@ mod tests {
             .build();
         assert!(bad.problem().is_some());
     }
+
+    /// The run checks its books against the vault's counters: an identity key made in
+    /// the HSM off the books (as an insider at the console might) is named.
+    #[test]
+    fn a_run_names_a_key_the_vault_made_off_the_books() {
+        use crate::vault::hsm::KeyUse;
+        use provsim_sim::{Ctx, SimTime, Trace};
+        let lots = vec![Lot {
+            name: "L1".into(),
+            devices: 2,
+        }];
+        let config = LineConfig::builder(TargetKind::Mcu).build();
+        let mut line = Line::establish(config, Seed::new(1), lots).unwrap();
+        let mut trace = Trace::new();
+        let mut ctx = Ctx::new(SimTime::ZERO, &line.crypto, &mut trace);
+        let mut stream = Seed::new(9).stream("test/off-the-books");
+        line.site
+            .hsm
+            .generate(&mut ctx, KeyUse::DeviceIdentity, &mut stream);
+        let summary = line.run(&mut ()).unwrap();
+        assert_eq!(
+            summary.reconciliation.findings,
+            [
+                "the audit log shows 2 device identity key(s) made in the vault, the HSM counts 3",
+                "the HSM still holds 1 device identity key(s)",
+            ]
+        );
+    }
 }

@@ -157,7 +157,7 @@ impl Pki {
     /// Issues a device's identity certificate under the customer CA, for the key the
     /// vault's policy lets it certify (see [`Hsm::device_certificate_signer`]), and
     /// returns it with the key it certifies.
-    pub fn issue_device_certificate(
+    pub(crate) fn issue_device_certificate(
         &self,
         hsm: &mut Hsm,
         crypto: &Crypto,
@@ -188,6 +188,9 @@ impl Pki {
         request: &[u8],
         serial_stream: &mut Stream,
     ) -> Result<(IssuedCertificate, PublicKey), PkiError> {
+        // The CA and the vault's policy are asked again when the vault signs; asking
+        // first keeps the refusals in the order they always came (no CA, then the
+        // policy, then the request itself), and a refusing vault never reads a request.
         self.customer.handle.ok_or(HsmError::NoSuchKey(0))?;
         hsm.certifies_requests()?;
         let key = check_request(crypto, request, device)?;
@@ -260,7 +263,7 @@ mod tests {
             .unwrap();
         for origin in [IdentityOrigin::Vault, IdentityOrigin::Device] {
             let mut hsm = Hsm::new(Custody::ProvisionerHsm, origin);
-            let vault_key = crypto.generate_key(&mut seed.stream("test/vault"));
+            let vault_key = crypto.generate_key(&mut seed.stream("test/pki-order/vault"));
             let (pki, _, _) = Pki::establish(
                 &mut hsm,
                 &mut ctx,
@@ -289,13 +292,20 @@ mod tests {
                         matches!(garbage, Err(PkiError::Hsm(HsmError::Refused { .. }))),
                         "{garbage:?}"
                     );
+                    // A well-formed request is refused unread: no signature is checked.
+                    let verified = crypto.counts().verify;
                     assert!(issue(&request, &mut hsm).is_err());
+                    assert_eq!(crypto.counts().verify, verified);
                     assert_eq!(hsm.stats().certificates_signed, signed);
                 }
                 IdentityOrigin::Device => {
-                    assert_eq!(
-                        garbage.map(|(_, key)| key),
-                        Err(PkiError::Request(CsrError::Malformed))
+                    let refused = garbage.map(|(_, key)| key);
+                    assert_eq!(refused, Err(PkiError::Request(CsrError::Malformed)));
+                    // The words the vault used when it read requests itself.
+                    let words = refused.unwrap_err().to_string();
+                    assert!(
+                        words.starts_with("the device's certificate request was refused: "),
+                        "{words}"
                     );
                     let issued = issue(&request, &mut hsm);
                     assert_eq!(issued.map(|(_, key)| key), Ok(chip.public_key().clone()));

@@ -95,8 +95,11 @@ struct StoredKey {
 }
 
 /// Whose key a device certificate is for.
+///
+/// Crate-private: a `Requested` key is certified on the PKI's word that it checked the
+/// chip's request, so only the PKI (and the line's own rooms) may say so.
 #[derive(Debug, Clone, Copy)]
-pub enum CertSubject<'k> {
+pub(crate) enum CertSubject<'k> {
     /// A device identity key the vault generated (the station's path).
     Generated(KeyHandle),
     /// A public key handed to the vault from outside.
@@ -451,7 +454,7 @@ impl Hsm {
     /// identity key; a chip's own key only from a request the PKI checked, and only
     /// where [`Hsm::certifies_requests`]; a presented key only where the custody lets
     /// the site's staff decide what the CA signs (not in the customer's HSM).
-    pub fn device_certificate_signer<'a>(
+    pub(crate) fn device_certificate_signer<'a>(
         &'a mut self,
         crypto: &'a Crypto,
         ca: KeyHandle,

@@ -124,6 +124,11 @@ mod tests {
             findings(books(2, 1), &hsm(2, 0, 2, 0), IdentityOrigin::Vault),
             ["the audit log shows 1 symmetric key(s) made in the vault, the HSM counts 2"]
         );
+        // And the other way: the log shows a key the vault never counted.
+        assert_eq!(
+            findings(books(3, 1), &hsm(2, 0, 1, 0), IdentityOrigin::Vault),
+            ["the audit log shows 3 device identity key(s) made in the vault, the HSM counts 2"]
+        );
         // Under on-chip identities, any identity key the vault made is unlogged.
         assert_eq!(
             findings(books(2, 0), &hsm(1, 0, 0, 0), IdentityOrigin::Device),
