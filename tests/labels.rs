@@ -43,15 +43,7 @@ struct StreamCalls {
 
 impl<'ast> Visit<'ast> for StreamCalls {
     fn visit_item(&mut self, i: &'ast syn::Item) {
-        let attrs: &[syn::Attribute] = match i {
-            syn::Item::Fn(f) => &f.attrs,
-            syn::Item::Impl(x) => &x.attrs,
-            syn::Item::Mod(x) => &x.attrs,
-            syn::Item::Const(x) => &x.attrs,
-            syn::Item::Static(x) => &x.attrs,
-            _ => &[],
-        };
-        if !source::is_test_only(attrs) {
+        if !source::item_is_test_only(i) {
             syn::visit::visit_item(self, i);
         }
     }

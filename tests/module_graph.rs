@@ -20,6 +20,8 @@
 //! imported from the module that defines them.
 
 mod common;
+#[path = "common/source.rs"]
+mod source;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -41,15 +43,6 @@ type Module = Vec<String>;
 struct Graph {
     /// Each module and the modules its paths name, with one example path per edge.
     edges: BTreeMap<Module, BTreeMap<Module, String>>,
-}
-
-fn is_test_only(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| {
-        a.path().is_ident("cfg")
-            && a.parse_args::<syn::Meta>()
-                .map(|m| m.path().is_ident("test"))
-                .unwrap_or(false)
-    })
 }
 
 fn module_file(dir: &Path, name: &str, attrs: &[syn::Attribute]) -> PathBuf {
@@ -92,7 +85,7 @@ fn load(
     let mut kept = Vec::new();
     for item in items {
         if let syn::Item::Mod(m) = item {
-            if is_test_only(&m.attrs) {
+            if source::is_test_only(&m.attrs) {
                 continue;
             }
             let mut child = module.clone();
@@ -110,29 +103,11 @@ fn load(
                 }
             }
         }
-        if !item_is_test_only(item) {
+        if !source::item_is_test_only(item) {
             kept.push(item.clone());
         }
     }
     out.insert(module, kept);
-}
-
-fn item_is_test_only(item: &syn::Item) -> bool {
-    let attrs = match item {
-        syn::Item::Const(i) => &i.attrs,
-        syn::Item::Enum(i) => &i.attrs,
-        syn::Item::Fn(i) => &i.attrs,
-        syn::Item::Impl(i) => &i.attrs,
-        syn::Item::Mod(i) => &i.attrs,
-        syn::Item::Static(i) => &i.attrs,
-        syn::Item::Struct(i) => &i.attrs,
-        syn::Item::Trait(i) => &i.attrs,
-        syn::Item::Type(i) => &i.attrs,
-        syn::Item::Use(i) => &i.attrs,
-        syn::Item::Macro(i) => &i.attrs,
-        _ => return false,
-    };
-    is_test_only(attrs)
 }
 
 /// Collects the paths of one module's own items (not of its child modules).
@@ -425,7 +400,7 @@ fn the_checker_finds_a_planted_circle() {
                 let items = file
                     .items
                     .into_iter()
-                    .filter(|i| !item_is_test_only(i))
+                    .filter(|i| !source::item_is_test_only(i))
                     .collect();
                 (module, items)
             })

@@ -23,18 +23,7 @@ fn code_lines(text: &str, file: &syn::File) -> usize {
     struct TestSpans(Vec<(usize, usize)>);
     impl<'ast> Visit<'ast> for TestSpans {
         fn visit_item(&mut self, i: &'ast syn::Item) {
-            let attrs: &[syn::Attribute] = match i {
-                syn::Item::Fn(x) => &x.attrs,
-                syn::Item::Impl(x) => &x.attrs,
-                syn::Item::Mod(x) => &x.attrs,
-                syn::Item::Const(x) => &x.attrs,
-                syn::Item::Static(x) => &x.attrs,
-                syn::Item::Struct(x) => &x.attrs,
-                syn::Item::Enum(x) => &x.attrs,
-                syn::Item::Use(x) => &x.attrs,
-                _ => &[],
-            };
-            if source::is_test_only(attrs) {
+            if source::item_is_test_only(i) {
                 self.0.push((i.span().start().line, i.span().end().line));
             } else {
                 syn::visit::visit_item(self, i);

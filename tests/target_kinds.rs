@@ -46,22 +46,9 @@ impl KindNames {
     }
 }
 
-fn test_only(attrs: &[syn::Attribute]) -> bool {
-    source::is_test_only(attrs)
-}
-
 impl<'ast> Visit<'ast> for KindNames {
     fn visit_item(&mut self, i: &'ast syn::Item) {
-        let attrs: &[syn::Attribute] = match i {
-            syn::Item::Fn(x) => &x.attrs,
-            syn::Item::Impl(x) => &x.attrs,
-            syn::Item::Mod(x) => &x.attrs,
-            syn::Item::Const(x) => &x.attrs,
-            syn::Item::Static(x) => &x.attrs,
-            syn::Item::Use(x) => &x.attrs,
-            _ => &[],
-        };
-        if !test_only(attrs) {
+        if !source::item_is_test_only(i) {
             syn::visit::visit_item(self, i);
         }
     }
@@ -75,7 +62,7 @@ impl<'ast> Visit<'ast> for KindNames {
     }
 
     fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
-        if !test_only(&f.attrs) {
+        if !source::is_test_only(&f.attrs) {
             syn::visit::visit_impl_item_fn(self, f);
         }
     }

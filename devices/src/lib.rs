@@ -20,7 +20,9 @@
 //! or a replay. Every random draw comes from a stream whose label is made in
 //! [`labels`].
 //!
-//! This crate knows nothing of factories or attacks.
+//! This crate knows nothing of factories, and of attacks only what a rating needs from a
+//! kind: the facts in its profile (how public its documentation is) and the words that
+//! explain them. The attacks themselves, and how they rate, live above it.
 #![forbid(unsafe_code)]
 
 pub mod asic;

@@ -1,5 +1,7 @@
 //! Reading the workspace's own source, as the structure tests do: which files are
-//! product code, and which items in them are tests.
+//! product code, and which items in them are tests. Each structure test uses its own
+//! part of it.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
@@ -67,4 +69,23 @@ pub fn is_test_only(attrs: &[syn::Attribute]) -> bool {
                     .map(|m| m.path().is_ident("test"))
                     .unwrap_or(false))
     })
+}
+
+/// True for an item that exists only under test (see [`is_test_only`]).
+pub fn item_is_test_only(item: &syn::Item) -> bool {
+    let attrs = match item {
+        syn::Item::Const(i) => &i.attrs,
+        syn::Item::Enum(i) => &i.attrs,
+        syn::Item::Fn(i) => &i.attrs,
+        syn::Item::Impl(i) => &i.attrs,
+        syn::Item::Macro(i) => &i.attrs,
+        syn::Item::Mod(i) => &i.attrs,
+        syn::Item::Static(i) => &i.attrs,
+        syn::Item::Struct(i) => &i.attrs,
+        syn::Item::Trait(i) => &i.attrs,
+        syn::Item::Type(i) => &i.attrs,
+        syn::Item::Use(i) => &i.attrs,
+        _ => return false,
+    };
+    is_test_only(attrs)
 }
