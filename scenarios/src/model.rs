@@ -112,6 +112,26 @@ pub struct ScenarioInfo {
     pub source: String,
 }
 
+/// Where a run's identity keys are made, as the report says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyOrigin {
+    /// In the vault, then injected sealed to the chip.
+    Vault,
+    /// On the chip, certified from its signed request.
+    Device,
+}
+
+/// What an attack path acted on, as the report says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActsOn {
+    /// Its own copy of the device.
+    Device,
+    /// A copy of the site, while the device was on the station.
+    Site,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SiteInfo {
     pub name: String,
@@ -121,8 +141,8 @@ pub struct SiteInfo {
     /// trust boundaries site attacks meet.
     pub key_residence: String,
     pub certification_authorised_by: String,
-    /// Where identity keys are made: "vault" or "device".
-    pub identity_origin: String,
+    /// Where identity keys are made.
+    pub identity_origin: KeyOrigin,
     /// The per-device symmetric keys, by name, in key-store slot order.
     pub symmetric_keys: Vec<String>,
     pub level: String,
@@ -366,9 +386,8 @@ pub struct PotentialInfo {
 pub struct AttemptInfo {
     pub attack: String,
     pub phase: String,
-    /// "device" (the attack had its own copy of the device) or "site" (a copy of the
-    /// site while the device was on the station).
-    pub position: String,
+    /// Where the attack path acted.
+    pub position: ActsOn,
     /// Device index within the run.
     pub device: u64,
     pub device_id: String,

@@ -74,7 +74,7 @@ fn the_locked_line_holds_against_the_same_attempts() {
         } else {
             // The co-tenant reads the controller VM and finds no key behind the HSM.
             assert_eq!(attempt.attack, "co-tenant-memory-scrape");
-            assert_eq!(attempt.position, "site");
+            assert_eq!(attempt.position, provsim_scenarios::ActsOn::Site);
             assert_eq!(attempt.outcome, "failed");
         }
         assert!(attempt.violates.is_empty());

@@ -1,7 +1,7 @@
 //! The attempts: a table of what each attack did, then each attack's potential.
 
 use super::text::{cell, or_dash};
-use provsim_scenarios::RunReport;
+use provsim_scenarios::{ActsOn, RunReport};
 use std::fmt::Write;
 
 pub fn write_attempts(out: &mut String, r: &RunReport) -> std::fmt::Result {
@@ -21,7 +21,7 @@ pub fn write_attempts(out: &mut String, r: &RunReport) -> std::fmt::Result {
                 _ => "not exploitable".to_owned(),
             };
             let violates: Vec<String> = a.violates.iter().map(|v| v.claim.clone()).collect();
-            let acts_on = if a.position == "site" {
+            let acts_on = if a.position == ActsOn::Site {
                 format!(
                     "the site, device {} `{}` on the station",
                     a.device, a.device_id

@@ -4,7 +4,7 @@
 
 use super::link::link_line;
 use super::text::{cell, or_dash, seconds};
-use provsim_scenarios::{LineInfo, RunReport, SiteInfo};
+use provsim_scenarios::{KeyOrigin, LineInfo, RunReport, SiteInfo};
 use std::fmt::Write;
 
 pub fn write_site_and_line(out: &mut String, r: &RunReport) -> std::fmt::Result {
@@ -33,9 +33,9 @@ fn write_site_rows(out: &mut String, s: &SiteInfo) -> std::fmt::Result {
     writeln!(
         out,
         "| Identity keys made | {} |",
-        match s.identity_origin.as_str() {
-            "device" => "on the chip, certified from its signed request (PKCS#10)",
-            _ => "in the vault, injected sealed to the chip",
+        match s.identity_origin {
+            KeyOrigin::Device => "on the chip, certified from its signed request (PKCS#10)",
+            KeyOrigin::Vault => "in the vault, injected sealed to the chip",
         }
     )?;
     writeln!(out, "| Provisioning level | {} |", s.level)?;

@@ -1,16 +1,19 @@
 //! Attempts as the report lists them.
 
 use crate::attempt::Attempt;
-use crate::model::{AttemptInfo, PotentialInfo, ViolationInfo};
+use crate::model::{ActsOn, AttemptInfo, PotentialInfo, ViolationInfo};
 use crate::scenario::Scenario;
-use provsim_attacks::AttackPotential;
+use provsim_attacks::{AttackPotential, Position};
 
 pub fn attempt_info(scenario: &Scenario, attempt: &Attempt) -> AttemptInfo {
     let attack = attempt.attack;
     AttemptInfo {
         attack: attack.id().to_owned(),
         phase: attack.phase().name().to_owned(),
-        position: attack.position().name().to_owned(),
+        position: match attack.position() {
+            Position::Device => ActsOn::Device,
+            Position::Site => ActsOn::Site,
+        },
         device: attempt.device,
         device_id: attempt.device_id.to_string(),
         outcome: attempt.outcome.name().to_owned(),

@@ -1,8 +1,9 @@
 //! The site as the scenario configured it, with the keys the line established.
 
-use crate::model::SiteInfo;
+use crate::model::{KeyOrigin, SiteInfo};
 use crate::runner::execute::SiteKeys;
 use crate::scenario::Scenario;
+use provsim_provisioner::IdentityOrigin;
 
 pub fn site_info(scenario: &Scenario, keys: &SiteKeys) -> SiteInfo {
     let line = &scenario.line;
@@ -12,7 +13,10 @@ pub fn site_info(scenario: &Scenario, keys: &SiteKeys) -> SiteInfo {
         custody: line.custody.name().to_owned(),
         key_residence: line.custody.key_residence().to_owned(),
         certification_authorised_by: line.custody.certification_authorised_by().to_owned(),
-        identity_origin: line.secrets.identity.name().to_owned(),
+        identity_origin: match line.secrets.identity {
+            IdentityOrigin::Vault => KeyOrigin::Vault,
+            IdentityOrigin::Device => KeyOrigin::Device,
+        },
         symmetric_keys: line.secrets.symmetric_keys.clone(),
         level: line.level.name().to_owned(),
         target: line.target.name().to_owned(),
