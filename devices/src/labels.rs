@@ -171,6 +171,12 @@ mod tests {
                 let _ = foreign_firmware_key(seed);
                 let _ = image_signer(seed);
             });
+            // Every family was exercised, each once: a set, not a count.
+            let used: std::collections::BTreeSet<&str> =
+                log.iter().map(|(family, _)| family.constructor).collect();
+            let listed: std::collections::BTreeSet<&str> =
+                FAMILIES.iter().map(|family| family.constructor).collect();
+            prop_assert_eq!(used, listed);
             prop_assert_eq!(log.len(), FAMILIES.len());
             prop_assert_eq!(audit_problems(&log), Vec::<String>::new());
         }
