@@ -4,12 +4,10 @@
 use anyhow::Context;
 use provsim_devices::fault::NoFaults;
 use provsim_devices::image::{self, ImageVersion, SignOptions};
+use provsim_scenarios::input::{InputKind, read_bounded, read_text};
 use provsim_sim::crypto::{Crypto, PublicKey};
 use provsim_sim::to_hex;
 use std::path::Path;
-
-/// Largest input `image sign` reads: far above any MCU slot, far below trouble.
-const MAX_BODY: u64 = 64 * 1024 * 1024;
 
 /// `--security-counter`: a number, or `auto` to derive it from the version as
 /// `imgtool` does.
@@ -32,28 +30,15 @@ pub fn parse_version(text: &str) -> Result<ImageVersion, String> {
     ImageVersion::parse(text).map_err(|e| e.to_string())
 }
 
-/// Reads at most [`MAX_BODY`] bytes: the size a file reports is not trusted (a pipe or
-/// `/dev/zero` reports none and never ends).
-fn read_bytes(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)
-        .with_context(|| format!("cannot read {what} `{}`", path.display()))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_BODY + 1)
-        .read_to_end(&mut bytes)
-        .with_context(|| format!("cannot read {what} `{}`", path.display()))?;
-    if bytes.len() as u64 > MAX_BODY {
-        anyhow::bail!(
-            "{what} `{}` is larger than the {MAX_BODY} bytes accepted",
-            path.display()
-        );
-    }
-    Ok(bytes)
+/// A key file, through the one bounded reader every input goes through.
+fn read_key(path: &Path) -> anyhow::Result<String> {
+    Ok(read_text(path, InputKind::Key)?)
 }
 
-fn read_text(path: &Path, what: &str) -> anyhow::Result<String> {
-    String::from_utf8(read_bytes(path, what)?)
-        .map_err(|_| anyhow::anyhow!("cannot read {what} `{}`: not UTF-8 text", path.display()))
+/// An image body, bounded the same way (the size a file reports is not trusted: a pipe
+/// or `/dev/zero` reports none and never ends, so those are refused).
+fn read_image(path: &Path) -> anyhow::Result<Vec<u8>> {
+    Ok(read_bounded(path, InputKind::Image)?)
 }
 
 /// Signs `input` into `output`. Errors are bad input (exit 2).
@@ -66,11 +51,11 @@ pub fn sign(
     output: &Path,
 ) -> anyhow::Result<String> {
     let crypto = Crypto::new();
-    let pem = read_text(key, "key file")?;
+    let pem = read_key(key)?;
     let key = crypto
         .import_secret_pem(&pem)
         .with_context(|| format!("key file `{}`", key.display()))?;
-    let body = read_bytes(input, "input")?;
+    let body = read_image(input)?;
     let options = SignOptions {
         version,
         security_counter: counter.map(|c| match c {
@@ -97,7 +82,7 @@ pub fn sign(
 
 /// The public key in `path`: a `PUBLIC KEY` block, or the public half of a private key.
 fn public_key(crypto: &Crypto, path: &Path) -> anyhow::Result<PublicKey> {
-    let pem = read_text(path, "key file")?;
+    let pem = read_key(path)?;
     if let Ok(key) = PublicKey::from_pem(&pem) {
         return Ok(key);
     }
@@ -115,7 +100,7 @@ fn public_key(crypto: &Crypto, path: &Path) -> anyhow::Result<PublicKey> {
 pub fn verify(image_path: &Path, key: &Path) -> anyhow::Result<Result<String, String>> {
     let crypto = Crypto::new();
     let key = public_key(&crypto, key)?;
-    let bytes = read_bytes(image_path, "image")?;
+    let bytes = read_image(image_path)?;
     Ok(match image::verify(&crypto, &bytes, &key, &mut NoFaults) {
         Ok(verified) => Ok(format!(
             "provsim: {}: valid: version {}, security counter {}, image hash {}, signed by key hash {}\n",

@@ -10,6 +10,7 @@ mod reproduce;
 mod targets;
 
 use clap::{Parser, Subcommand};
+use provsim_scenarios::input::{InputKind, open_regular};
 use provsim_scenarios::{DEFAULT_SCENARIO, RunOptions, Scenario, ScenarioError, Verdict};
 use std::io::Write;
 use std::path::PathBuf;
@@ -179,9 +180,9 @@ fn main() -> ExitCode {
 }
 
 fn audit_verify(file: &std::path::Path, head: Option<provsim_sim::Digest>) -> ExitCode {
-    let reader = match std::fs::File::open(file) {
+    let reader = match open_regular(file, InputKind::AuditLog) {
         Ok(f) => std::io::BufReader::new(f),
-        Err(e) => return fail(anyhow::anyhow!("cannot read `{}`: {e}", file.display())),
+        Err(e) => return fail(e.into()),
     };
     let (text, code) = match provsim_provisioner::verify_log(reader, head) {
         Ok(summary) => (
@@ -204,6 +205,9 @@ fn audit_verify(file: &std::path::Path, head: Option<provsim_sim::Digest>) -> Ex
         ),
         Err(provsim_provisioner::AuditError::Io(e)) => {
             return fail(anyhow::anyhow!("cannot read `{}`: {e}", file.display()));
+        }
+        Err(e @ provsim_provisioner::AuditError::NotALog { .. }) => {
+            return fail(anyhow::anyhow!("`{}`: {e}", file.display()));
         }
     };
     match say(&text) {

@@ -4,6 +4,7 @@
 
 use crate::{fail, say};
 use provsim_provisioner::{signer_from_pem, verify_entry};
+use provsim_scenarios::input::{InputKind, open_regular, read_text};
 use provsim_sim::crypto::Crypto;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read};
@@ -11,20 +12,20 @@ use std::path::Path;
 use std::process::ExitCode;
 
 /// No entry is anywhere near this long (a few KiB); a longer line is not an entry.
-const MAX_ENTRY_BYTES: u64 = 1 << 20;
+const MAX_ENTRY_BYTES: u64 = InputKind::Manifest.bound();
 
 pub fn verify(file: &Path, signer: &Path) -> ExitCode {
-    let signer_text = match std::fs::read_to_string(signer) {
+    let signer_text = match read_text(signer, InputKind::Certificate) {
         Ok(text) => text,
-        Err(e) => return fail(anyhow::anyhow!("cannot read `{}`: {e}", signer.display())),
+        Err(e) => return fail(e.into()),
     };
     let (key, der) = match signer_from_pem(&signer_text) {
         Ok(signer) => signer,
         Err(e) => return fail(anyhow::anyhow!("`{}`: {e}", signer.display())),
     };
-    let mut reader = match std::fs::File::open(file) {
+    let mut reader = match open_regular(file, InputKind::Manifest) {
         Ok(f) => BufReader::new(f),
-        Err(e) => return fail(anyhow::anyhow!("cannot read `{}`: {e}", file.display())),
+        Err(e) => return fail(e.into()),
     };
     let crypto = Crypto::new();
     let mut seen = BTreeSet::new();
@@ -42,8 +43,11 @@ pub fn verify(file: &Path, signer: &Path) -> ExitCode {
         }
         number += 1;
         if line.len() as u64 > MAX_ENTRY_BYTES {
-            break Some(format!(
-                "line {number}: longer than {MAX_ENTRY_BYTES} bytes"
+            // No entry comes near this: the file is not a manifest, so there is no
+            // verdict on one.
+            return fail(anyhow::anyhow!(
+                "`{}`: line {number} is longer than the {MAX_ENTRY_BYTES} bytes any entry takes: not a manifest",
+                file.display()
             ));
         }
         let Ok(text) = std::str::from_utf8(&line) else {

@@ -1,16 +1,10 @@
-use std::path::PathBuf;
-
 /// Why a scenario could not be loaded. Every variant names the file; syntax and
 /// validation errors also give the 1-based line and column.
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("cannot read scenario file `{}`: {error}", path.display())]
-    Read {
-        path: PathBuf,
-        error: std::io::Error,
-    },
-    #[error("`{}` is a directory, not a scenario file", path.display())]
-    IsDirectory { path: PathBuf },
+    /// Not readable as a file, not a regular file, or too large to be a scenario.
+    #[error(transparent)]
+    Input(#[from] crate::input::InputError),
     #[error("{file}:{line}:{column}: {message}")]
     At {
         file: String,

@@ -21,6 +21,7 @@ mod builtin;
 mod claims;
 mod error;
 pub mod fuzzing;
+pub mod input;
 pub mod labels;
 mod load;
 mod model;

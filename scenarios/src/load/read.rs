@@ -18,21 +18,14 @@ use super::secrets::secrets_profile;
 use super::site::{custody, names, quorum};
 use super::yields::yields;
 use crate::error::ScenarioError;
+use crate::input::{InputKind, read_text};
 use crate::scenario::Scenario;
 use provsim_provisioner::{LineConfig, StationConfig};
 use std::path::Path;
 
 /// Loads and validates the scenario at `path`.
 pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
-    if path.is_dir() {
-        return Err(ScenarioError::IsDirectory {
-            path: path.to_path_buf(),
-        });
-    }
-    let text = std::fs::read_to_string(path).map_err(|error| ScenarioError::Read {
-        path: path.to_path_buf(),
-        error,
-    })?;
+    let text = read_text(path, InputKind::Scenario)?;
     parse_str(&text, &path.display().to_string())
 }
 

@@ -7,7 +7,12 @@ use crate::books::audit::record::{CLOSING_ACTION, HASH_FIELD};
 use provsim_sim::crypto::Sha256;
 use provsim_sim::{Digest, to_hex};
 use serde::Deserialize;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
+
+/// No record the line writes comes near this (they are a few hundred bytes); a longer
+/// line is not a record, and reading on would let a file with no newline (a gigabyte of
+/// zeros) take all memory.
+pub const MAX_RECORD_BYTES: u64 = 1 << 20;
 
 /// An intact log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +31,11 @@ pub enum AuditError {
     /// The log is not intact.
     #[error(transparent)]
     Broken(#[from] AuditBreak),
+    /// The file is not an audit log at all: no verdict on a log.
+    #[error(
+        "line {line} is longer than the {MAX_RECORD_BYTES} bytes any record takes: not an audit log"
+    )]
+    NotALog { line: u64 },
 }
 
 /// Where the log stops being trustworthy.
@@ -149,8 +159,15 @@ pub fn verify_log(
     };
     loop {
         raw.clear();
-        if reader.read_until(b'\n', &mut raw)? == 0 {
+        if (&mut reader)
+            .take(MAX_RECORD_BYTES + 1)
+            .read_until(b'\n', &mut raw)?
+            == 0
+        {
             break;
+        }
+        if raw.len() as u64 > MAX_RECORD_BYTES {
+            return Err(AuditError::NotALog { line: records + 1 });
         }
         let Some(line) = raw.strip_suffix(b"\n") else {
             return Err(broken(
@@ -238,6 +255,16 @@ mod tests {
             bytes.push(b'\n');
         }
         (bytes, log.head())
+    }
+
+    #[test]
+    fn a_line_longer_than_any_record_is_not_a_log() {
+        let zeros = std::io::repeat(0).take(MAX_RECORD_BYTES * 4);
+        let result = verify_log(std::io::BufReader::new(zeros), None);
+        assert!(
+            matches!(result, Err(AuditError::NotALog { line: 1 })),
+            "{result:?}"
+        );
     }
 
     fn broken(result: Result<AuditSummary, AuditError>) -> AuditBreak {

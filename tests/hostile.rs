@@ -1,0 +1,156 @@
+//! Hostile inputs, each as a case with the exit code and message it must get.
+//!
+//! These are the files a careless or hostile user hands provsim: a path to a device that
+//! never ends, a FIFO that nobody writes (opening one blocks forever), a gigabyte file.
+//! Each must be refused as bad input (exit 2) with a message naming it, promptly and in
+//! bounded memory, whatever it is given as: scenario, audit log, manifest, certificate or
+//! key. A case that hangs is killed and fails rather than stalling the suite.
+
+mod common;
+
+use common::code;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+/// Far longer than any of these cases takes when provsim is right (well under a second);
+/// only a hang reaches it. Counted in polls, not read off a clock.
+const POLL: Duration = Duration::from_millis(20);
+const HANG_POLLS: u32 = 1500;
+
+/// Runs provsim, killing it if it hangs.
+fn provsim(args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_provsim"))
+        .args(args)
+        .current_dir(common::repo())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the provsim binary starts");
+    let mut polls = 0;
+    while child
+        .try_wait()
+        .expect("provsim can be waited on")
+        .is_none()
+    {
+        polls += 1;
+        if polls > HANG_POLLS {
+            let _ = child.kill();
+            panic!("provsim {args:?} hung for {:?}", POLL * HANG_POLLS);
+        }
+        std::thread::sleep(POLL);
+    }
+    child.wait_with_output().expect("provsim's output is read")
+}
+
+/// The hostile files, made fresh in a folder that goes away with them.
+struct Hostile {
+    _dir: tempfile::TempDir,
+    fifo: PathBuf,
+    gigabyte: PathBuf,
+    certificate: PathBuf,
+}
+
+fn hostile() -> Hostile {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let fifo = dir.path().join("fifo");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo (coreutils) runs");
+    assert!(made.success(), "mkfifo failed");
+    let gigabyte = dir.path().join("gigabyte");
+    // Sparse: a gigabyte of zeros by its size, nothing on disk.
+    std::fs::File::create(&gigabyte)
+        .and_then(|f| f.set_len(1 << 30))
+        .expect("a sparse file");
+    let certificate = dir.path().join("vault-certificate.pem");
+    let out = dir.path().join("run");
+    let run = provsim(&["run", "--out", &out.to_string_lossy()]);
+    assert_eq!(code(&run), 0, "{}", common::stderr(&run));
+    std::fs::copy(out.join("pki/vault-certificate.pem"), &certificate).expect("copied");
+    Hostile {
+        _dir: dir,
+        fifo,
+        gigabyte,
+        certificate,
+    }
+}
+
+fn refused(output: &Output, expected: &str) {
+    let stderr = common::stderr(output);
+    assert_eq!(code(output), 2, "exit code; stderr: {stderr}");
+    assert!(
+        stderr.contains(expected),
+        "expected {expected:?} in: {stderr}"
+    );
+}
+
+const NOT_REGULAR: &str = "is not a regular file (a FIFO, a device or a socket)";
+
+fn s(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn a_scenario_that_is_a_device_a_fifo_or_a_gigabyte_is_refused() {
+    let h = hostile();
+    refused(&provsim(&["run", "/dev/zero"]), NOT_REGULAR);
+    refused(&provsim(&["run", &s(&h.fifo)]), NOT_REGULAR);
+    refused(
+        &provsim(&["run", &s(&h.gigabyte)]),
+        "is larger than the 1048576 bytes accepted",
+    );
+}
+
+#[test]
+fn an_audit_log_that_is_a_device_a_fifo_or_a_gigabyte_is_refused() {
+    let h = hostile();
+    refused(&provsim(&["audit", "verify", "/dev/zero"]), NOT_REGULAR);
+    refused(&provsim(&["audit", "verify", &s(&h.fifo)]), NOT_REGULAR);
+    refused(
+        &provsim(&["audit", "verify", &s(&h.gigabyte)]),
+        "line 1 is longer than the 1048576 bytes any record takes: not an audit log",
+    );
+}
+
+#[test]
+fn a_manifest_or_its_signer_that_is_a_device_a_fifo_or_a_gigabyte_is_refused() {
+    let h = hostile();
+    let signer = s(&h.certificate);
+    let verify = |manifest: &str, signer: &str| {
+        provsim(&["manifest", "verify", manifest, "--signer", signer])
+    };
+    refused(&verify("/dev/zero", &signer), NOT_REGULAR);
+    refused(&verify(&s(&h.fifo), &signer), NOT_REGULAR);
+    refused(
+        &verify(&s(&h.gigabyte), &signer),
+        "line 1 is longer than the 1048576 bytes any entry takes: not a manifest",
+    );
+    refused(&verify(&s(&h.gigabyte), "/dev/zero"), NOT_REGULAR);
+    refused(&verify(&s(&h.gigabyte), &s(&h.fifo)), NOT_REGULAR);
+    refused(&verify(&s(&h.gigabyte), &s(&h.gigabyte)), "certificate");
+}
+
+#[test]
+fn a_signing_key_that_is_a_device_or_a_fifo_is_refused() {
+    let h = hostile();
+    let out = h.gigabyte.with_extension("bin");
+    // A body that is a plain file: the refusal must be the key's.
+    let body = h.gigabyte.with_extension("body");
+    std::fs::write(&body, [0u8; 1024]).expect("a body");
+    for key in ["/dev/zero".to_owned(), s(&h.fifo)] {
+        let signed = provsim(&[
+            "image",
+            "sign",
+            "--key",
+            &key,
+            "--version",
+            "1.0.0",
+            &s(&body),
+            &s(&out),
+        ]);
+        refused(&signed, NOT_REGULAR);
+    }
+}
