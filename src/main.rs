@@ -163,6 +163,7 @@ fn main() -> ExitCode {
         } => match run(scenario, seed, out) {
             Ok(Verdict::Holds) => ExitCode::SUCCESS,
             Ok(Verdict::Broken) => ExitCode::from(1),
+            Ok(Verdict::Inconclusive) => ExitCode::from(3),
             Err(e) => fail(e),
         },
         Command::List { what } => match list(what) {
@@ -302,6 +303,12 @@ fn run(path: Option<PathBuf>, seed: Option<u64>, out: PathBuf) -> anyhow::Result
                 claim.resistance,
                 claim.broken_by.join(", ")
             ),
+            Verdict::Inconclusive => format!(
+                "  inconclusive {} ({}): {}\n",
+                claim.id,
+                claim.resistance,
+                claim.inconclusive.as_deref().unwrap_or("nothing tested it")
+            ),
         };
     }
     let report_path = out.join("report.json");
@@ -314,6 +321,10 @@ fn run(path: Option<PathBuf>, seed: Option<u64>, out: PathBuf) -> anyhow::Result
             "provsim: claim(s) broken; report: {}\nreproduce: {}\n",
             report_path.display(),
             command
+        ),
+        Verdict::Inconclusive => format!(
+            "provsim: no claim broken, but some were not tested (inconclusive); report: {}\n",
+            report_path.display()
         ),
     };
     say(&text)?;

@@ -64,6 +64,11 @@ pub fn verify(file: &Path, signer: &Path) -> ExitCode {
             Err(e) => break Some(format!("line {number}: {e}")),
         }
     };
+    // A manifest with no entry vouches for no device: verifying it proves nothing.
+    let rejected = rejected.or_else(|| {
+        (number == 0)
+            .then(|| "line 1: the manifest holds no entry, so it vouches for no device".to_owned())
+    });
     let (text, code) = match rejected {
         None => (
             format!(

@@ -154,3 +154,89 @@ fn a_signing_key_that_is_a_device_or_a_fifo_is_refused() {
         refused(&signed, NOT_REGULAR);
     }
 }
+
+/// The scenarios in `tests/hostile/`: each one a run that tests nothing, which must
+/// never pass. Every claim nothing tried is inconclusive, with its reason, and the run
+/// exits 3.
+#[test]
+fn a_run_that_tests_nothing_never_passes() {
+    let cases = [
+        (
+            "link-drops-everything",
+            "no device shipped, so nothing was attacked",
+        ),
+        (
+            "nothing-yields",
+            "no device shipped, so nothing was attacked",
+        ),
+        ("no-attack", "no attack was attempted against it"),
+    ];
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for (case, reason) in cases {
+        let file = format!("tests/hostile/{case}.toml");
+        let out = dir.path().join(case);
+        let run = provsim(&["run", &file, "--out", &s(&out)]);
+        let stdout = common::stdout(&run);
+        assert_eq!(code(&run), 3, "{case}: {stdout}{}", common::stderr(&run));
+        assert!(
+            stdout.contains(&format!(
+                "inconclusive identity-key-confidentiality (AVA_VAN.4): {reason}"
+            )),
+            "{case}: {stdout}"
+        );
+        let report: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(out.join("report.json")).expect("the report is written"),
+        )
+        .expect("report.json is JSON");
+        assert_eq!(report["verdict"], "inconclusive", "{case}");
+        assert_eq!(report["claims"][0]["verdict"], "inconclusive", "{case}");
+        assert_eq!(report["claims"][0]["inconclusive"], reason, "{case}");
+        let markdown = std::fs::read_to_string(out.join("report.md")).expect("report.md");
+        assert!(markdown.contains("**Verdict: INCONCLUSIVE"), "{case}");
+        assert!(!markdown.contains("hold."), "{case}: {markdown}");
+    }
+}
+
+/// Every hostile scenario in the folder has its case above: a new one cannot sit there
+/// untested.
+#[test]
+fn every_hostile_scenario_is_a_case() {
+    let mut names: Vec<String> = std::fs::read_dir(common::repo().join("tests/hostile"))
+        .expect("tests/hostile exists")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "link-drops-everything.toml",
+            "no-attack.toml",
+            "nothing-yields.toml"
+        ]
+    );
+}
+
+#[test]
+fn an_empty_manifest_is_not_a_success() {
+    let h = hostile();
+    let empty = h.gigabyte.with_extension("jsonl");
+    std::fs::write(&empty, b"").expect("an empty file");
+    let verify = provsim(&[
+        "manifest",
+        "verify",
+        &s(&empty),
+        "--signer",
+        &s(&h.certificate),
+    ]);
+    assert_eq!(code(&verify), 1, "{}", common::stderr(&verify));
+    assert!(
+        common::stdout(&verify).contains("the manifest holds no entry"),
+        "{}",
+        common::stdout(&verify)
+    );
+}

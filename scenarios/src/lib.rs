@@ -46,7 +46,7 @@ pub use provsim_provisioner::format_amount;
 pub use run::run;
 pub use runner::execute::{Run, RunOptions, SiteKeys, execute};
 pub use scenario::{AttackPlan, Scenario, Targets};
-pub use verdict::Verdict;
+pub use verdict::{Untested, Verdict};
 
 /// Every attack a scenario can name, as (id, title).
 pub fn attack_catalogue() -> Vec<(&'static str, &'static str)> {

@@ -413,6 +413,9 @@ pub struct ClaimInfo {
     /// The AVA_VAN level the claim is made at.
     pub resistance: String,
     pub verdict: Verdict,
+    /// Why the claim is inconclusive; absent when it holds or is broken.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inconclusive: Option<String>,
     /// Attacks within the claimed attack potential that violated the claim.
     pub broken_by: Vec<String>,
     /// Lowest attack-potential total among attempts that violated the claim.

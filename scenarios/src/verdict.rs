@@ -7,6 +7,9 @@ use serde::Serialize;
 pub enum Verdict {
     Holds,
     Broken,
+    /// Nothing was broken, but nothing tried: no device shipped, or no attack was made.
+    /// A claim nobody tested is not a claim that holds.
+    Inconclusive,
 }
 
 impl Verdict {
@@ -14,6 +17,25 @@ impl Verdict {
         match self {
             Verdict::Holds => "holds",
             Verdict::Broken => "broken",
+            Verdict::Inconclusive => "inconclusive",
+        }
+    }
+}
+
+/// Why a claim that nothing broke still does not hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Untested {
+    /// The line shipped no device, so there was nothing to attack.
+    NothingShipped,
+    /// No attack was made in the run.
+    NothingAttempted,
+}
+
+impl Untested {
+    pub fn reason(self) -> &'static str {
+        match self {
+            Untested::NothingShipped => "no device shipped, so nothing was attacked",
+            Untested::NothingAttempted => "no attack was attempted against it",
         }
     }
 }

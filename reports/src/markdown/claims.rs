@@ -37,7 +37,9 @@ pub fn write_claims(out: &mut String, r: &RunReport) -> std::fmt::Result {
             "- Claimed at {}; checked against {} attempt(s).",
             c.resistance, c.attempts
         )?;
-        if c.evidence.is_empty() {
+        if let Some(why) = &c.inconclusive {
+            writeln!(out, "- Inconclusive: {why}.")?;
+        } else if c.evidence.is_empty() {
             writeln!(out, "- No attempt violated the claim.")?;
         } else {
             writeln!(out, "- Evidence:")?;

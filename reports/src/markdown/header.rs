@@ -21,6 +21,15 @@ pub fn write_header(out: &mut String, r: &RunReport) -> std::fmt::Result {
             "**Verdict: {broken} of {} claim(s) BROKEN.**",
             r.claims.len()
         )?,
+        Verdict::Inconclusive => writeln!(
+            out,
+            "**Verdict: INCONCLUSIVE: none of {} claim(s) broken, but {} not tested.**",
+            r.claims.len(),
+            r.claims
+                .iter()
+                .filter(|c| c.verdict == Verdict::Inconclusive)
+                .count()
+        )?,
     }
     writeln!(out)?;
     writeln!(out, "| | |")?;

@@ -19,6 +19,7 @@ pub fn verdict(v: Verdict) -> &'static str {
     match v {
         Verdict::Holds => "holds",
         Verdict::Broken => "**BROKEN**",
+        Verdict::Inconclusive => "inconclusive",
     }
 }
 

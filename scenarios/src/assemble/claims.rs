@@ -21,6 +21,7 @@ pub fn claim_info(
         statement: claim.statement().to_owned(),
         resistance: claim.resistance.name().to_owned(),
         verdict: judgement.verdict,
+        inconclusive: judgement.untested.map(|u| u.reason().to_owned()),
         broken_by: ids(&judgement.broken_by),
         lowest_breaking_total: judgement.lowest_breaking_total,
         demonstrated_resistance: judgement

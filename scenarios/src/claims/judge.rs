@@ -2,7 +2,7 @@
 
 use super::claim::Claim;
 use crate::attempt::Attempt;
-use crate::verdict::Verdict;
+use crate::verdict::{Untested, Verdict};
 use provsim_attacks::{Attack, Rating};
 
 /// A claim's verdict over a run, with what it rests on.
@@ -20,6 +20,8 @@ pub struct Judgement {
     pub violated_by: Vec<usize>,
     /// Attempts made that could have violated the claim.
     pub attempts: u64,
+    /// Why nothing tested the claim, when the verdict is inconclusive.
+    pub untested: Option<Untested>,
 }
 
 impl Judgement {
@@ -33,8 +35,10 @@ impl Judgement {
 
 /// Judges the claim at position `index` of the scenario over all attempts: broken when
 /// an attempt within the claimed attack potential violated it; a violation beyond the
-/// claimed potential is residual risk.
-pub fn judge(index: usize, claim: &Claim, attempts: &[Attempt]) -> Judgement {
+/// claimed potential is residual risk. A claim nothing broke holds only when something
+/// tried: with no device shipped (`shipped` is 0) or no attempt made, it is
+/// inconclusive.
+pub fn judge(index: usize, claim: &Claim, attempts: &[Attempt], shipped: usize) -> Judgement {
     let mut broken_by: Vec<&'static dyn Attack> = Vec::new();
     let mut residual_risk: Vec<&'static dyn Attack> = Vec::new();
     let mut violated_by = Vec::new();
@@ -59,12 +63,22 @@ pub fn judge(index: usize, claim: &Claim, attempts: &[Attempt]) -> Judgement {
             list.push(attempt.attack);
         }
     }
+    let untested = if !broken_by.is_empty() {
+        None
+    } else if shipped == 0 {
+        Some(Untested::NothingShipped)
+    } else if attempts.is_empty() {
+        Some(Untested::NothingAttempted)
+    } else {
+        None
+    };
     Judgement {
-        verdict: if broken_by.is_empty() {
-            Verdict::Holds
-        } else {
-            Verdict::Broken
+        verdict: match (broken_by.is_empty(), untested) {
+            (false, _) => Verdict::Broken,
+            (true, Some(_)) => Verdict::Inconclusive,
+            (true, None) => Verdict::Holds,
         },
+        untested,
         broken_by,
         residual_risk,
         lowest_breaking_total: lowest,
@@ -73,12 +87,16 @@ pub fn judge(index: usize, claim: &Claim, attempts: &[Attempt]) -> Judgement {
     }
 }
 
-/// A run's verdict: it holds when every claim holds.
+/// A run's verdict: broken when any claim is, else inconclusive when any claim is, else
+/// it holds (every claim held, each with something that tried to break it).
 pub fn run_verdict(judgements: &[Judgement]) -> Verdict {
-    if judgements.iter().all(|j| j.verdict == Verdict::Holds) {
-        Verdict::Holds
-    } else {
+    let any = |v| judgements.iter().any(|j| j.verdict == v);
+    if any(Verdict::Broken) {
         Verdict::Broken
+    } else if any(Verdict::Inconclusive) {
+        Verdict::Inconclusive
+    } else {
+        Verdict::Holds
     }
 }
 
@@ -168,14 +186,14 @@ mod tests {
     #[test]
     fn a_break_beyond_the_claimed_level_is_residual_risk() {
         let attempts = [attempt(LAB, Some(20), true), attempt(PROBE, Some(4), false)];
-        let at4 = judge(0, &claim(AvaVan::Van4), &attempts);
+        let at4 = judge(0, &claim(AvaVan::Van4), &attempts, 2);
         assert_eq!(at4.verdict, Verdict::Holds);
         assert_eq!(ids(&at4.residual_risk), [LAB]);
         assert!(at4.broken_by.is_empty());
         assert_eq!(at4.lowest_breaking_total, Some(20));
         assert_eq!(at4.demonstrated_resistance(), Some(Some(Rating::Moderate)));
 
-        let at5 = judge(0, &claim(AvaVan::Van5), &attempts);
+        let at5 = judge(0, &claim(AvaVan::Van5), &attempts, 2);
         assert_eq!(at5.verdict, Verdict::Broken);
         assert_eq!(ids(&at5.broken_by), [LAB]);
         assert!(at5.residual_risk.is_empty());
@@ -189,16 +207,41 @@ mod tests {
             attempt(PROBE, Some(12), true),
             attempt(GHOST, None, true),
         ];
-        let judged = judge(0, &claim(AvaVan::Van3), &attempts);
+        let judged = judge(0, &claim(AvaVan::Van3), &attempts, 2);
         assert_eq!(ids(&judged.broken_by), [PROBE]);
         assert_eq!(ids(&judged.residual_risk), [LAB, GHOST]);
         assert_eq!(judged.lowest_breaking_total, Some(12));
         assert_eq!(judged.demonstrated_resistance(), Some(Some(Rating::Basic)));
         assert_eq!(judged.violated_by, [0, 1, 2]);
         // Another claim's violations are not this one's.
-        let other = judge(1, &claim(AvaVan::Van3), &attempts);
+        let other = judge(1, &claim(AvaVan::Van3), &attempts, 2);
         assert_eq!(other.verdict, Verdict::Holds);
         assert!(other.violated_by.is_empty() && other.lowest_breaking_total.is_none());
         assert_eq!(run_verdict(&[other]), Verdict::Holds);
+    }
+
+    /// Nothing broke the claim, but nothing tried: not "holds". A break still counts
+    /// when something did try.
+    #[test]
+    fn a_claim_nothing_tested_is_inconclusive_never_holds() {
+        let none = judge(0, &claim(AvaVan::Van3), &[], 5);
+        assert_eq!(none.verdict, Verdict::Inconclusive);
+        assert_eq!(none.untested, Some(Untested::NothingAttempted));
+        let unshipped = judge(0, &claim(AvaVan::Van3), &[], 0);
+        assert_eq!(unshipped.untested, Some(Untested::NothingShipped));
+        let tried = [attempt(PROBE, Some(4), false)];
+        let held = judge(0, &claim(AvaVan::Van3), &tried, 5);
+        assert_eq!((held.verdict, held.untested), (Verdict::Holds, None));
+        let broke = [attempt(PROBE, Some(4), true)];
+        assert_eq!(
+            judge(0, &claim(AvaVan::Van3), &broke, 5).verdict,
+            Verdict::Broken
+        );
+        assert_eq!(
+            run_verdict(&[held.clone(), none.clone()]),
+            Verdict::Inconclusive
+        );
+        let broken = judge(0, &claim(AvaVan::Van3), &broke, 5);
+        assert_eq!(run_verdict(&[none, broken, held]), Verdict::Broken);
     }
 }

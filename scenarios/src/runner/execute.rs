@@ -94,7 +94,7 @@ pub fn execute<'s>(
         .claims
         .iter()
         .enumerate()
-        .map(|(index, claim)| judge(index, claim, &attempts))
+        .map(|(index, claim)| judge(index, claim, &attempts, summary.shipped.len()))
         .collect();
     for (claim, judgement) in scenario.claims.iter().zip(&judgements) {
         trace.record(
