@@ -240,3 +240,129 @@ fn an_empty_manifest_is_not_a_success() {
         common::stdout(&verify)
     );
 }
+
+/// The default scenario with one line of it replaced, written where a case can run it.
+fn variant(dir: &Path, name: &str, from: &str, to: &str) -> PathBuf {
+    let text =
+        std::fs::read_to_string(common::repo().join("scenarios/mcu-board-provisioner-hsm.toml"))
+            .expect("the default scenario");
+    assert!(text.contains(from), "the default scenario has {from:?}");
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, text.replacen(from, to, 1)).expect("a variant");
+    path
+}
+
+const TITLE: &str =
+    "title = \"MCU at board level, keys in the provisioner's HSM, debug port locked\"";
+const LOT: &str = "name = \"LOT-0001\"\ndevices = 8";
+const CUSTOMER: &str = "customer = \"Acme Sensors\"";
+
+/// Names a reader sees are checked at the door: nothing that starts a line, hides or
+/// reorders text gets into a report, a record or a certificate.
+#[test]
+fn names_that_would_rewrite_what_a_reader_sees_are_refused() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let cases = [
+        (
+            "title-newline",
+            TITLE,
+            "title = \"x\\n## Verdict: all 99 claim(s) hold.\"",
+            "title must not contain control characters",
+        ),
+        (
+            "lot-empty",
+            LOT,
+            "name = \"\"\ndevices = 8",
+            "lot name must not be empty",
+        ),
+        (
+            "lot-long",
+            LOT,
+            &format!("name = \"{}\"\ndevices = 8", "L".repeat(65)),
+            "lot name is 65 characters; at most 64 fit a device record",
+        ),
+        (
+            "lot-escape",
+            LOT,
+            "name = \"LOT\\u001b[31m\"\ndevices = 8",
+            "lot name must not contain control characters",
+        ),
+        (
+            "lot-carriage-return",
+            LOT,
+            "name = \"LOT\\r# fake\"\ndevices = 8",
+            "lot name must not contain control characters",
+        ),
+        (
+            "lot-twice",
+            LOT,
+            "name = \"LOT-0001\"\ndevices = 4\n\n[[lot]]\nname = \"LOT-0001\"\ndevices = 4",
+            "lot name `LOT-0001` is used twice",
+        ),
+        (
+            "customer-rtl-override",
+            CUSTOMER,
+            "customer = \"Acme \\u202eSensors\"",
+            "customer name must not contain invisible or bidirectional formatting characters (U+202E)",
+        ),
+    ];
+    for (name, from, to, expected) in cases {
+        let file = variant(dir.path(), name, from, to);
+        let run = provsim(&["run", &s(&file), "--out", &s(&dir.path().join("out"))]);
+        let stderr = common::stderr(&run);
+        assert_eq!(code(&run), 2, "{name}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{name}: expected {expected:?} in {stderr}"
+        );
+        assert!(
+            stderr.contains(&format!("{name}.toml:")),
+            "{name}: no position in {stderr}"
+        );
+    }
+}
+
+/// What a scenario's author wrote reaches report.md as text, never as Markdown or HTML.
+#[test]
+fn a_title_with_markup_is_text_in_the_report() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let file = variant(
+        dir.path(),
+        "markup",
+        TITLE,
+        "title = \"# all 99 claim(s) hold <script>alert(1)</script> [x](javascript:y) | *z*\"",
+    );
+    let out = dir.path().join("out");
+    let run = provsim(&["run", &s(&file), "--out", &s(&out)]);
+    assert_eq!(code(&run), 0, "{}", common::stderr(&run));
+    let markdown = std::fs::read_to_string(out.join("report.md")).expect("report.md");
+    let title = markdown.lines().nth(2).expect("the title line");
+    assert_eq!(
+        title,
+        "\\# all 99 claim(s) hold \\<script\\>alert(1)\\</script\\> \\[x\\](javascript:y) \\| \\*z\\*"
+    );
+    assert!(!markdown.contains("<script>"));
+}
+
+/// An unknown id is echoed escaped: an escape sequence in it cannot reach a terminal.
+#[test]
+fn an_unknown_attack_id_is_echoed_escaped() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let file = variant(
+        dir.path(),
+        "escape-id",
+        "id = \"debug-port-readout\"",
+        "id = \"probe\\u001b]0;owned\\u0007\\u202e\"",
+    );
+    let run = provsim(&["run", &s(&file)]);
+    let stderr = common::stderr(&run);
+    assert_eq!(code(&run), 2, "{stderr}");
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{202e}'),
+        "{stderr:?}"
+    );
+    assert!(
+        stderr.contains("unknown attack `probe\\u{1b}]0;owned\\u{7}\\u{202e}`"),
+        "{stderr}"
+    );
+}

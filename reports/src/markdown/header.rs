@@ -1,6 +1,6 @@
 //! The report's title, verdict and the table that identifies the run.
 
-use super::text::cell;
+use super::text::{cell, inline};
 use provsim_scenarios::{RunReport, Verdict};
 use std::fmt::Write;
 
@@ -10,9 +10,9 @@ pub fn write_header(out: &mut String, r: &RunReport) -> std::fmt::Result {
         .iter()
         .filter(|c| c.verdict == Verdict::Broken)
         .count();
-    writeln!(out, "# provsim report: {}", r.scenario.name)?;
+    writeln!(out, "# provsim report: {}", inline(&r.scenario.name))?;
     writeln!(out)?;
-    writeln!(out, "{}", r.scenario.title)?;
+    writeln!(out, "{}", inline(&r.scenario.title))?;
     writeln!(out)?;
     match r.verdict {
         Verdict::Holds => writeln!(out, "**Verdict: all {} claim(s) hold.**", r.claims.len())?,

@@ -3,7 +3,7 @@
 //! devices.
 
 use super::link::link_line;
-use super::text::{cell, or_dash, seconds};
+use super::text::{cell, inline, or_dash, seconds};
 use provsim_scenarios::{KeyOrigin, LineInfo, RunReport, SiteInfo};
 use std::fmt::Write;
 
@@ -21,8 +21,8 @@ pub fn write_site_and_line(out: &mut String, r: &RunReport) -> std::fmt::Result 
 
 /// How the site is set up: names, custody, target, locks and keys.
 fn write_site_rows(out: &mut String, s: &SiteInfo) -> std::fmt::Result {
-    writeln!(out, "| Site | {} |", cell(&s.name))?;
-    writeln!(out, "| Customer | {} |", cell(&s.customer))?;
+    writeln!(out, "| Site | {} |", inline(&s.name))?;
+    writeln!(out, "| Customer | {} |", inline(&s.customer))?;
     writeln!(
         out,
         "| Key custody | {}: keys {}; the customer CA signs for {} |",
@@ -61,9 +61,10 @@ fn write_line_rows(out: &mut String, s: &SiteInfo, l: &LineInfo) -> std::fmt::Re
     let lots: Vec<String> = l
         .lots
         .iter()
-        .map(|lot| format!("{} ({} devices)", lot.name, lot.devices))
+        .map(|lot| format!("{} ({} devices)", inline(&lot.name), lot.devices))
         .collect();
-    writeln!(out, "| Lots | {} |", cell(&lots.join(", ")))?;
+    // Each lot name is escaped already (`inline`), pipes included.
+    writeln!(out, "| Lots | {} |", lots.join(", "))?;
     writeln!(
         out,
         "| Line time (virtual) | {} over {} events |",

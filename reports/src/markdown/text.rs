@@ -4,7 +4,28 @@ use provsim_scenarios::Verdict;
 
 /// Escapes text for a Markdown table cell.
 pub fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    text.replace('|', "\\|")
+        .replace(|c: char| c.is_control(), " ")
+}
+
+/// Text a scenario's author wrote (a title, a name), as plain Markdown text: every
+/// character Markdown or HTML would act on is escaped, and line breaks become spaces,
+/// so it can neither start a heading nor close a table, a tag or a link. The loader
+/// already refuses control characters there; this holds even if it did not.
+pub fn inline(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '!' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '&' => out.push_str("&amp;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 pub fn seconds(nanos: u64) -> String {

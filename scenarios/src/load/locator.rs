@@ -52,11 +52,17 @@ impl Locator<'_> {
         let message = match expected {
             Expected::OneOf(known) => {
                 format!(
-                    "unknown {what} `{given}`, expected one of: {}",
+                    "unknown {what} `{}`, expected one of: {}",
+                    given.escape_debug(),
                     known.join(", ")
                 )
             }
-            Expected::Words(words) => format!("unknown {what} `{given}`, expected {words}"),
+            Expected::Words(words) => {
+                format!(
+                    "unknown {what} `{}`, expected {words}",
+                    given.escape_debug()
+                )
+            }
             Expected::Known(known) => {
                 format!("unknown {what} {given:?}; known: {}", known.join(", "))
             }
@@ -65,12 +71,27 @@ impl Locator<'_> {
     }
 
     /// A name that goes into a certificate subject: not empty, at most `max`
-    /// characters, no control characters.
+    /// characters, no control characters, no invisible or bidirectional formatting.
     pub fn check_name(
         &self,
         value: &Spanned<String>,
         what: &str,
         max: usize,
+    ) -> Result<(), ScenarioError> {
+        self.check_text(value, what, max, "fit a certificate subject")
+    }
+
+    /// Text a user wrote that reports, records or certificates carry: not empty, at
+    /// most `max` characters (`fits` says what the bound is for), and nothing that
+    /// could change what a reader sees around it: no control characters (a newline
+    /// would start a heading of its own in a report), no invisible or bidirectional
+    /// formatting (a right-to-left override reorders what follows it).
+    pub fn check_text(
+        &self,
+        value: &Spanned<String>,
+        what: &str,
+        max: usize,
+        fits: &str,
     ) -> Result<(), ScenarioError> {
         let name = value.get_ref();
         if name.trim().is_empty() {
@@ -80,7 +101,7 @@ impl Locator<'_> {
             return Err(self.at(
                 value,
                 format!(
-                    "{what} is {} characters; at most {max} fit a certificate subject",
+                    "{what} is {} characters; at most {max} {fits}",
                     name.chars().count()
                 ),
             ));
@@ -88,6 +109,25 @@ impl Locator<'_> {
         if name.chars().any(char::is_control) {
             return Err(self.at(value, format!("{what} must not contain control characters")));
         }
+        if let Some(c) = name.chars().find(|c| is_invisible_format(*c)) {
+            return Err(self.at(
+                value,
+                format!(
+                    "{what} must not contain invisible or bidirectional formatting characters (U+{:04X})",
+                    u32::from(c)
+                ),
+            ));
+        }
         Ok(())
     }
+}
+
+/// Characters that change how the text around them reads without being seen: zero
+/// widths, joiners, the bidirectional embeddings, overrides, isolates and marks, and the
+/// byte-order mark.
+fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}'
+    )
 }

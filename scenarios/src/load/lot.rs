@@ -6,6 +6,9 @@ use provsim_provisioner::Lot;
 use serde::Deserialize;
 use toml::Spanned;
 
+/// Longest lot name: a lot number, not a description.
+const MAX_LOT_NAME: usize = 64;
+
 /// Most devices one run provisions. A run keeps a small ledger record per device
 /// (about 100 bytes), so this bounds its memory to about a gigabyte.
 pub const MAX_DEVICES: u64 = 10_000_000;
@@ -13,12 +16,12 @@ pub const MAX_DEVICES: u64 = 10_000_000;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LotSection {
-    pub name: String,
+    pub name: Spanned<String>,
     pub devices: Spanned<u32>,
 }
 
-/// The lots: at least one, at most `u16::MAX`, none empty, at most [`MAX_DEVICES`]
-/// devices in all.
+/// The lots: at least one, at most `u16::MAX`, none empty, each named once (a short
+/// name with nothing a reader cannot see), at most [`MAX_DEVICES`] devices in all.
 pub fn lots(
     sections: Spanned<Vec<LotSection>>,
     at: &Locator<'_>,
@@ -40,7 +43,18 @@ pub fn lots(
     }
     let mut lots = Vec::with_capacity(lot_sections.len());
     let mut device_count = 0u64;
+    let mut names = std::collections::BTreeSet::new();
     for lot in lot_sections {
+        at.check_text(&lot.name, "lot name", MAX_LOT_NAME, "fit a device record")?;
+        if !names.insert(lot.name.get_ref().clone()) {
+            return Err(at.at(
+                &lot.name,
+                format!(
+                    "lot name `{}` is used twice: each lot needs its own, or two lots' devices share ids",
+                    lot.name.get_ref()
+                ),
+            ));
+        }
         let devices = *lot.devices.get_ref();
         if devices == 0 {
             return Err(at.at(&lot.devices, "a lot needs at least 1 device"));
@@ -53,7 +67,7 @@ pub fn lots(
             ));
         }
         lots.push(Lot {
-            name: lot.name,
+            name: lot.name.into_inner(),
             devices,
         });
     }

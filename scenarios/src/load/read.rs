@@ -29,6 +29,9 @@ pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
     parse_str(&text, &path.display().to_string())
 }
 
+/// Longest title: one line of a report, not a document of its own.
+const MAX_TITLE: usize = 200;
+
 /// Parses and validates scenario text; `source` names it in errors and in the report.
 pub fn parse_str(text: &str, source: &str) -> Result<Scenario, ScenarioError> {
     let at = Locator { text, file: source };
@@ -55,6 +58,12 @@ fn plain_types(message: &str) -> String {
 
 fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, ScenarioError> {
     at.check_name(&file.scenario.name, "scenario name", 128)?;
+    at.check_text(
+        &file.scenario.title,
+        "title",
+        MAX_TITLE,
+        "fit a report's title line",
+    )?;
     let names = names(&file.site, at)?;
     let lock_steps = lock_sequence(
         file.mcu.as_ref(),
@@ -80,7 +89,7 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
 
     Ok(Scenario {
         name: file.scenario.name.into_inner(),
-        title: file.scenario.title,
+        title: file.scenario.title.into_inner(),
         source: source.to_owned(),
         default_seed: file.scenario.seed,
         line: LineConfig {

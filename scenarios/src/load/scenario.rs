@@ -7,7 +7,7 @@ use toml::Spanned;
 #[serde(deny_unknown_fields)]
 pub struct ScenarioSection {
     pub name: Spanned<String>,
-    pub title: String,
+    pub title: Spanned<String>,
     /// The seed a run uses when none is given on the command line.
     #[serde(default = "default_seed")]
     pub seed: u64,
