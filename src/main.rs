@@ -281,12 +281,13 @@ fn run(path: Option<PathBuf>, seed: Option<u64>, out: PathBuf) -> anyhow::Result
         scenario.name, scenario.source
     ))?;
 
-    let mut sink = output::FileSink::create(&out)?;
+    let folder = output::OutputFolder::claim(&out)?;
+    let mut sink = folder.sink()?;
     let mut report = provsim_scenarios::run(&scenario, &options, &mut sink)?;
     sink.finish()?;
     let command = reproduce::shell_line(&report.reproduce);
     report.reproduce.command = Some(command.clone());
-    output::write_reports(&out, &report)?;
+    folder.publish(&report)?;
 
     let mut text = format!(
         "provsim: {} device(s) shipped, {} attack attempt(s), trace digest {}\n",

@@ -1,4 +1,13 @@
 //! Files a run writes: the line's streamed output and the rendered reports.
+//!
+//! An output folder is only ever a whole run. A run holds an exclusive lock on the
+//! folder (`.provsim.lock`, released by the operating system even when the run is
+//! killed), writes every file under a `.partial` name while it works, and only at the
+//! end switches them into place: the previous `report.json` goes first, then each
+//! file is renamed, then `report.md`, and `report.json` last. A folder with a
+//! `report.json` therefore always holds the files that report describes; a run stopped
+//! before its switch leaves the previous whole run (and `.partial` files beside it),
+//! and one stopped during its switch leaves an `INCOMPLETE` marker and no report.
 
 use anyhow::Context;
 use provsim_provisioner::{
@@ -10,14 +19,138 @@ use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+/// The lock file a run holds for as long as it writes into a folder.
+const LOCK: &str = ".provsim.lock";
+/// Present while a run is switching its files into place, and left if it is stopped
+/// then: the folder is not a whole run.
+const INCOMPLETE: &str = "INCOMPLETE";
+const PARTIAL: &str = ".partial";
+
+/// Every file the sink streams, relative to the folder, in the order they are switched
+/// into place.
+const STREAMED: &[&str] = &[
+    "pki/root.pem",
+    "pki/customer-ca.pem",
+    "pki/vault.pem",
+    "pki/vault-certificate.pem",
+    "devices.pem",
+    "audit.jsonl",
+    "records.jsonl",
+    "manifest.jsonl",
+];
+
+/// An output folder this process holds: no other run writes into it meanwhile.
+pub struct OutputFolder {
+    dir: PathBuf,
+    /// Held, not read: the lock lasts as long as this handle.
+    _lock: File,
+}
+
+impl OutputFolder {
+    /// Creates the folder if need be and takes its lock, or says who holds it.
+    pub fn claim(dir: &Path) -> anyhow::Result<OutputFolder> {
+        if dir.exists() && !dir.is_dir() {
+            anyhow::bail!(
+                "output folder `{}` exists and is not a folder",
+                dir.display()
+            );
+        }
+        fs::create_dir_all(dir.join("pki"))
+            .with_context(|| format!("cannot create output folder `{}`", dir.display()))?;
+        let path = dir.join(LOCK);
+        let lock = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot create `{}`", path.display()))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => anyhow::bail!(
+                "output folder `{}` is in use by another provsim run (it holds `{LOCK}` there); \
+                 wait for it, or give another --out",
+                dir.display()
+            ),
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("cannot lock `{}`", path.display()));
+            }
+        }
+        Ok(OutputFolder {
+            dir: dir.to_path_buf(),
+            _lock: lock,
+        })
+    }
+
+    fn partial(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}{PARTIAL}"))
+    }
+
+    /// Opens the sink that streams the line's files under their `.partial` names.
+    pub fn sink(&self) -> anyhow::Result<FileSink<'_>> {
+        Ok(FileSink {
+            folder: self,
+            devices: create(&self.partial("devices.pem"))?,
+            audit: create(&self.partial("audit.jsonl"))?,
+            records: create(&self.partial("records.jsonl"))?,
+            manifest: create(&self.partial("manifest.jsonl"))?,
+        })
+    }
+
+    /// Puts the whole run in place, `report.json` last (see the module's doc).
+    pub fn publish(&self, report: &RunReport) -> anyhow::Result<()> {
+        let json = render_json(report)?;
+        let markdown = render_markdown(report);
+        let marker = self.dir.join(INCOMPLETE);
+        fs::write(
+            &marker,
+            "a provsim run was switching its files into place here and did not finish: \
+             this folder is not a whole run\n",
+        )
+        .with_context(|| format!("cannot write `{}`", marker.display()))?;
+        for old in ["report.json", "report.md"] {
+            let path = self.dir.join(old);
+            match fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot remove `{}`", path.display()));
+                }
+            }
+        }
+        for name in STREAMED {
+            let from = self.partial(name);
+            if from.exists() {
+                rename(&from, &self.dir.join(name))?;
+            }
+        }
+        self.write_whole("report.md", markdown.as_bytes())?;
+        fs::remove_file(&marker)
+            .with_context(|| format!("cannot remove `{}`", marker.display()))?;
+        self.write_whole("report.json", json.as_bytes())
+    }
+
+    /// Writes a file under its `.partial` name, then renames it into place.
+    fn write_whole(&self, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let partial = self.partial(name);
+        fs::write(&partial, bytes)
+            .with_context(|| format!("cannot write `{}`", partial.display()))?;
+        rename(&partial, &self.dir.join(name))
+    }
+}
+
+fn rename(from: &Path, to: &Path) -> anyhow::Result<()> {
+    fs::rename(from, to).with_context(|| format!("cannot move `{}` into place", to.display()))
+}
+
 /// Writes certificates and audit records as the line produces them, so memory does not
 /// grow with the lot: `pki/root.pem`, `pki/customer-ca.pem`, `devices.pem` (device
 /// certificates in device order), `audit.jsonl` (one hash-chained record a line),
 /// `records.jsonl` (one signed device record a line), `manifest.jsonl` (the customer's
 /// manifest, one signed entry a line), `pki/vault.pem` (the key records verify under)
-/// and `pki/vault-certificate.pem` (its certificate, which the manifest names).
-pub struct FileSink {
-    dir: PathBuf,
+/// and `pki/vault-certificate.pem` (its certificate, which the manifest names). Each is
+/// written under its `.partial` name until [`OutputFolder::publish`].
+pub struct FileSink<'f> {
+    folder: &'f OutputFolder,
     devices: BufWriter<File>,
     audit: BufWriter<File>,
     records: BufWriter<File>,
@@ -33,46 +166,29 @@ fn with_path(path: &Path) -> impl FnOnce(std::io::Error) -> std::io::Error + '_ 
     move |e| std::io::Error::new(e.kind(), format!("writing `{}`: {e}", path.display()))
 }
 
-impl FileSink {
-    pub fn create(dir: &Path) -> anyhow::Result<FileSink> {
-        if dir.exists() && !dir.is_dir() {
-            anyhow::bail!(
-                "output folder `{}` exists and is not a folder",
-                dir.display()
-            );
-        }
-        fs::create_dir_all(dir.join("pki"))
-            .with_context(|| format!("cannot create output folder `{}`", dir.display()))?;
-        Ok(FileSink {
-            dir: dir.to_path_buf(),
-            devices: create(&dir.join("devices.pem"))?,
-            audit: create(&dir.join("audit.jsonl"))?,
-            records: create(&dir.join("records.jsonl"))?,
-            manifest: create(&dir.join("manifest.jsonl"))?,
-        })
-    }
-
+impl FileSink<'_> {
     /// Flushes the streamed files.
     pub fn finish(mut self) -> anyhow::Result<()> {
-        let devices = self.dir.join("devices.pem");
-        self.devices.flush().map_err(with_path(&devices))?;
-        let audit = self.dir.join("audit.jsonl");
-        self.audit.flush().map_err(with_path(&audit))?;
-        let records = self.dir.join("records.jsonl");
-        self.records.flush().map_err(with_path(&records))?;
-        let manifest = self.dir.join("manifest.jsonl");
-        self.manifest.flush().map_err(with_path(&manifest))?;
+        for (writer, name) in [
+            (&mut self.devices, "devices.pem"),
+            (&mut self.audit, "audit.jsonl"),
+            (&mut self.records, "records.jsonl"),
+            (&mut self.manifest, "manifest.jsonl"),
+        ] {
+            let path = self.folder.partial(name);
+            writer.flush().map_err(with_path(&path))?;
+        }
         Ok(())
     }
 }
 
-impl LineSink for FileSink {
+impl LineSink for FileSink<'_> {
     fn authority(
         &mut self,
         role: AuthorityRole,
         certificate: &IssuedCertificate,
     ) -> std::io::Result<()> {
-        let path = self.dir.join("pki").join(format!("{}.pem", role.name()));
+        let path = self.folder.partial(&format!("pki/{}.pem", role.name()));
         fs::write(&path, &certificate.pem).map_err(with_path(&path))
     }
 
@@ -81,40 +197,29 @@ impl LineSink for FileSink {
         _: &ShippedDevice,
         certificate: &IssuedCertificate,
     ) -> std::io::Result<()> {
-        let path = self.dir.join("devices.pem");
+        let path = self.folder.partial("devices.pem");
         self.devices
             .write_all(certificate.pem.as_bytes())
             .map_err(with_path(&path))
     }
 
     fn vault(&mut self, public_key: &PublicKey) -> std::io::Result<()> {
-        let path = self.dir.join("pki").join("vault.pem");
+        let path = self.folder.partial("pki/vault.pem");
         fs::write(&path, public_key.to_pem()).map_err(with_path(&path))
     }
 
     fn record(&mut self, record: &DeviceRecord) -> std::io::Result<()> {
-        let path = self.dir.join("records.jsonl");
+        let path = self.folder.partial("records.jsonl");
         writeln!(self.records, "{}", record.line).map_err(with_path(&path))
     }
 
     fn manifest(&mut self, entry: &str) -> std::io::Result<()> {
-        let path = self.dir.join("manifest.jsonl");
+        let path = self.folder.partial("manifest.jsonl");
         writeln!(self.manifest, "{entry}").map_err(with_path(&path))
     }
 
     fn audit(&mut self, record: &AuditRecord) -> std::io::Result<()> {
-        let path = self.dir.join("audit.jsonl");
+        let path = self.folder.partial("audit.jsonl");
         writeln!(self.audit, "{record}").map_err(with_path(&path))
     }
-}
-
-/// Writes `report.json` and `report.md`.
-pub fn write_reports(dir: &Path, report: &RunReport) -> anyhow::Result<()> {
-    let json = dir.join("report.json");
-    fs::write(&json, render_json(report)?)
-        .with_context(|| format!("cannot write `{}`", json.display()))?;
-    let md = dir.join("report.md");
-    fs::write(&md, render_markdown(report))
-        .with_context(|| format!("cannot write `{}`", md.display()))?;
-    Ok(())
 }

@@ -366,3 +366,99 @@ fn an_unknown_attack_id_is_echoed_escaped() {
         "{stderr}"
     );
 }
+
+/// Checks a folder that has a `report.json` is the whole run that report describes: the
+/// audit log ends at the report's head, and the manifest verifies under the folder's
+/// vault certificate with as many entries as the report's devices.
+fn assert_whole_run(out: &Path, context: &str) {
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("report.json")).expect("report.json"))
+            .unwrap_or_else(|e| panic!("{context}: report.json is not JSON: {e}"));
+    let head = report["line"]["audit"]["head"]
+        .as_str()
+        .expect("the audit head");
+    let audit = provsim(&[
+        "audit",
+        "verify",
+        "--head",
+        head,
+        &s(&out.join("audit.jsonl")),
+    ]);
+    assert_eq!(code(&audit), 0, "{context}: {}", common::stdout(&audit));
+    let manifest = provsim(&[
+        "manifest",
+        "verify",
+        &s(&out.join("manifest.jsonl")),
+        "--signer",
+        &s(&out.join("pki/vault-certificate.pem")),
+    ]);
+    assert_eq!(
+        code(&manifest),
+        0,
+        "{context}: {}",
+        common::stdout(&manifest)
+    );
+    let shipped = report["devices"]["count"].as_u64().expect("a device count");
+    assert!(
+        common::stdout(&manifest).contains(&format!(": {shipped} entr")),
+        "{context}: {}",
+        common::stdout(&manifest)
+    );
+}
+
+/// A second run into a folder another run holds is refused, and the holder's output is
+/// whole. The other run is this test holding the folder's lock, as a running provsim
+/// does, so the overlap is certain rather than a race the test might lose.
+#[test]
+fn a_second_run_into_a_folder_in_use_is_refused() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).expect("the folder");
+    let lock = std::fs::File::create(out.join(".provsim.lock")).expect("the lock file");
+    lock.try_lock().expect("the test holds the folder");
+    let second = provsim(&["run", "--out", &s(&out)]);
+    refused(&second, "is in use by another provsim run");
+    assert!(!out.join("report.json").exists());
+    drop(lock);
+    let first = provsim(&["run", "--out", &s(&out)]);
+    assert_eq!(code(&first), 0, "{}", common::stderr(&first));
+    assert_whole_run(&out, "after the lock was released");
+}
+
+/// A run killed at any point never leaves a folder whose `report.json` describes other
+/// files than the ones beside it: it leaves the previous whole run, or no report.
+#[test]
+fn a_run_killed_at_any_point_never_leaves_a_report_over_other_files() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let scenario = variant(
+        dir.path(),
+        "forty",
+        LOT,
+        "name = \"LOT-0001\"\ndevices = 40",
+    );
+    let out = dir.path().join("out");
+    let whole = provsim(&["run", &s(&scenario), "--out", &s(&out)]);
+    assert_eq!(code(&whole), 0, "{}", common::stderr(&whole));
+    for kill in 0..20u64 {
+        // Seeds differ so each run's files differ from the last whole run's.
+        let seed = (kill + 2).to_string();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_provsim"))
+            .args(["run", &s(&scenario), "--seed", &seed, "--out", &s(&out)])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("provsim starts");
+        std::thread::sleep(Duration::from_millis(kill * 13));
+        let _ = child.kill();
+        let _ = child.wait();
+        let context = format!("killed after {} ms", kill * 13);
+        if out.join("report.json").exists() {
+            assert_whole_run(&out, &context);
+        } else {
+            assert!(
+                out.join("INCOMPLETE").exists(),
+                "{context}: no report and no marker"
+            );
+        }
+    }
+}
