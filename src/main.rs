@@ -1,6 +1,7 @@
 //! `provsim`: the command line. It parses arguments, runs one scenario through the
 //! library crates, writes the outputs and chooses the exit code: 0 when every claim
-//! holds, 1 when any is broken, 2 for bad input or usage (always with a message).
+//! holds, 1 when any is broken, 2 for bad input or usage (always with a message), 3
+//! when none is broken but some are inconclusive (nothing tested them).
 #![forbid(unsafe_code)]
 
 mod image;
@@ -10,6 +11,7 @@ mod reproduce;
 mod targets;
 
 use clap::{Parser, Subcommand};
+use provsim_scenarios::escape_unseen;
 use provsim_scenarios::input::{InputKind, open_regular};
 use provsim_scenarios::{DEFAULT_SCENARIO, RunOptions, Scenario, ScenarioError, Verdict};
 use std::io::Write;
@@ -21,7 +23,7 @@ use std::process::ExitCode;
     name = "provsim",
     version,
     about = "Deterministic simulator of secure IoT chip provisioning: attacks it and checks assurance claims",
-    after_help = "Exit codes: 0 all claims hold, 1 a claim is broken, 2 bad input or usage."
+    after_help = "Exit codes: 0 all claims hold, 1 a claim is broken, 2 bad input or usage, 3 no claim broken but some inconclusive (nothing tested them)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -140,8 +142,10 @@ enum ImageCommand {
 }
 
 /// A failure that prevents a verdict: always exit code 2.
+/// Reports bad input (exit 2). What the message quotes from a file or an argument may
+/// hold escape sequences or bidirectional overrides: they go out escaped.
 fn fail(error: anyhow::Error) -> ExitCode {
-    eprintln!("provsim: error: {error:#}");
+    eprintln!("provsim: error: {}", escape_unseen(&format!("{error:#}")));
     ExitCode::from(2)
 }
 
@@ -201,7 +205,10 @@ fn audit_verify(file: &std::path::Path, head: Option<provsim_sim::Digest>) -> Ex
             ExitCode::SUCCESS,
         ),
         Err(provsim_provisioner::AuditError::Broken(broken)) => (
-            format!("provsim: {}: TAMPERED at {broken}\n", file.display()),
+            format!(
+                "provsim: {}\n",
+                escape_unseen(&format!("{}: TAMPERED at {broken}", file.display()))
+            ),
             ExitCode::from(1),
         ),
         Err(provsim_provisioner::AuditError::Io(e)) => {

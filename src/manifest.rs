@@ -4,6 +4,7 @@
 
 use crate::{fail, say};
 use provsim_provisioner::{signer_from_pem, verify_entry};
+use provsim_scenarios::escape_unseen;
 use provsim_scenarios::input::{InputKind, open_regular, read_text};
 use provsim_sim::crypto::Crypto;
 use std::collections::BTreeSet;
@@ -81,7 +82,10 @@ pub fn verify(file: &Path, signer: &Path) -> ExitCode {
             ExitCode::SUCCESS,
         ),
         Some(why) => (
-            format!("provsim: {}: REJECTED at {why}\n", file.display()),
+            format!(
+                "provsim: {}\n",
+                escape_unseen(&format!("{}: REJECTED at {why}", file.display()))
+            ),
             ExitCode::from(1),
         ),
     };

@@ -98,6 +98,10 @@ fn a_scenario_that_is_a_device_a_fifo_or_a_gigabyte_is_refused() {
     let h = hostile();
     refused(&provsim(&["run", "/dev/zero"]), NOT_REGULAR);
     refused(&provsim(&["run", &s(&h.fifo)]), NOT_REGULAR);
+    // A link is followed to what it names.
+    let link = h.fifo.with_extension("toml");
+    std::os::unix::fs::symlink("/dev/zero", &link).expect("a symlink");
+    refused(&provsim(&["run", &s(&link)]), NOT_REGULAR);
     refused(
         &provsim(&["run", &s(&h.gigabyte)]),
         "is larger than the 1048576 bytes accepted",
@@ -130,7 +134,13 @@ fn a_manifest_or_its_signer_that_is_a_device_a_fifo_or_a_gigabyte_is_refused() {
     );
     refused(&verify(&s(&h.gigabyte), "/dev/zero"), NOT_REGULAR);
     refused(&verify(&s(&h.gigabyte), &s(&h.fifo)), NOT_REGULAR);
-    refused(&verify(&s(&h.gigabyte), &s(&h.gigabyte)), "certificate");
+    refused(
+        &verify(&s(&h.gigabyte), &s(&h.gigabyte)),
+        &format!(
+            "certificate `{}` is larger than the 1048576 bytes accepted",
+            s(&h.gigabyte)
+        ),
+    );
 }
 
 #[test]
@@ -305,6 +315,18 @@ fn names_that_would_rewrite_what_a_reader_sees_are_refused() {
             "customer = \"Acme \\u202eSensors\"",
             "customer name must not contain invisible or bidirectional formatting characters (U+202E)",
         ),
+        (
+            "lot-line-separator",
+            LOT,
+            "name = \"LOT\\u2028x\"\ndevices = 8",
+            "lot name must not contain invisible or bidirectional formatting characters (U+2028)",
+        ),
+        (
+            "lot-trailing-space",
+            LOT,
+            "name = \"LOT-0001 \"\ndevices = 8",
+            "lot name must not start or end with spaces",
+        ),
     ];
     for (name, from, to, expected) in cases {
         let file = variant(dir.path(), name, from, to);
@@ -326,12 +348,24 @@ fn names_that_would_rewrite_what_a_reader_sees_are_refused() {
 #[test]
 fn a_title_with_markup_is_text_in_the_report() {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let file = variant(
+    let titled = variant(
         dir.path(),
-        "markup",
+        "titled",
         TITLE,
         "title = \"# all 99 claim(s) hold <script>alert(1)</script> [x](javascript:y) | *z*\"",
     );
+    let text = std::fs::read_to_string(&titled).expect("the variant is readable");
+    let file = dir.path().join("markup.toml");
+    std::fs::write(
+        &file,
+        text.replacen(
+            LOT,
+            "name = \"<b>LOT</b> | **x** &#x202E;\"\ndevices = 8",
+            1,
+        )
+        .replacen(CUSTOMER, "customer = \"Acme <i>Sensors</i>\"", 1),
+    )
+    .expect("the markup scenario");
     let out = dir.path().join("out");
     let run = provsim(&["run", &s(&file), "--out", &s(&out)]);
     assert_eq!(code(&run), 0, "{}", common::stderr(&run));
@@ -341,7 +375,60 @@ fn a_title_with_markup_is_text_in_the_report() {
         title,
         "\\# all 99 claim(s) hold \\<script\\>alert(1)\\</script\\> \\[x\\](javascript:y) \\| \\*z\\*"
     );
-    assert!(!markdown.contains("<script>"));
+    for raw in ["<script>", "<b>", "<i>", "**x**", "&#x202E;"] {
+        assert!(!markdown.contains(raw), "{raw} reached report.md raw");
+    }
+    assert!(markdown.contains("| Customer | Acme \\<i\\>Sensors\\</i\\> |"));
+    assert!(
+        markdown
+            .contains("\\<b\\>LOT\\</b\\> \\| \\*\\*x\\*\\* &amp;\\#x202E;: 8 identity keys made")
+    );
+}
+
+/// A title that would start a list or a rule on its line starts a paragraph instead.
+#[test]
+fn a_title_cannot_start_a_block() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let cases = [
+        ("- all 99 claim(s) hold", "\\- all 99 claim(s) hold"),
+        ("1. all hold", "1\\. all hold"),
+        ("=== x", "\\=== x"),
+    ];
+    for (n, (title, shown)) in cases.into_iter().enumerate() {
+        let to = format!("title = \"{title}\"");
+        let file = variant(dir.path(), &format!("block{n}"), TITLE, &to);
+        let out = dir.path().join(format!("out{n}"));
+        let run = provsim(&["run", &s(&file), "--out", &s(&out)]);
+        assert_eq!(code(&run), 0, "{}", common::stderr(&run));
+        let markdown = std::fs::read_to_string(out.join("report.md")).expect("report.md");
+        assert_eq!(markdown.lines().nth(2), Some(shown), "{title}");
+    }
+}
+
+/// Messages quoting what a file held go out escaped: toml's own, and the audit
+/// verifier's.
+#[test]
+fn what_a_file_held_is_echoed_escaped() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let field = format!("{CUSTOMER}\n\"\\u001b]0;owned\\u0007\" = 1");
+    let file = variant(dir.path(), "escape-field", CUSTOMER, &field);
+    let run = provsim(&["run", &s(&file), "--out", &s(&dir.path().join("out"))]);
+    let stderr = common::stderr(&run);
+    assert_eq!(code(&run), 2, "{stderr}");
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'),
+        "{stderr:?}"
+    );
+    let log = dir.path().join("audit.jsonl");
+    // JSON's own escapes: the verifier reads ESC and BEL out of them.
+    std::fs::write(&log, "{\"\\u001b]0;owned\\u0007\":1}\n").expect("a log");
+    let audit = provsim(&["audit", "verify", &s(&log)]);
+    let stdout = common::stdout(&audit);
+    assert_eq!(code(&audit), 1, "{stdout}");
+    assert!(
+        !stdout.contains('\u{1b}') && stdout.contains("\\u{1b}"),
+        "{stdout:?}"
+    );
 }
 
 /// An unknown id is echoed escaped: an escape sequence in it cannot reach a terminal.
@@ -354,7 +441,7 @@ fn an_unknown_attack_id_is_echoed_escaped() {
         "id = \"debug-port-readout\"",
         "id = \"probe\\u001b]0;owned\\u0007\\u202e\"",
     );
-    let run = provsim(&["run", &s(&file)]);
+    let run = provsim(&["run", &s(&file), "--out", &s(&dir.path().join("out"))]);
     let stderr = common::stderr(&run);
     assert_eq!(code(&run), 2, "{stderr}");
     assert!(

@@ -51,7 +51,8 @@ mod station;
 mod vault;
 
 pub use books::audit::{
-    AuditBreak, AuditError, AuditLog, AuditRecord, AuditSummary, parse_head, verify_log,
+    AuditBreak, AuditError, AuditLog, AuditRecord, AuditSummary, MAX_RECORD_BYTES, parse_head,
+    verify_log,
 };
 pub use books::manifest::{
     ManifestError, ManifestFields, VerifiedEntry, signer_from_pem, timestamp, verify_entry,

@@ -47,8 +47,9 @@ impl InputKind {
         match self {
             // The shipped scenarios are under 4 KiB; 1 MiB leaves room for any line.
             InputKind::Scenario => 1 << 20,
-            // Records and entries are under 4 KiB each; this is per line.
-            InputKind::AuditLog | InputKind::Manifest => 1 << 20,
+            // Records and entries are under 4 KiB each; this is per line, the same bound
+            // the audit verifier holds each record to.
+            InputKind::AuditLog | InputKind::Manifest => provsim_provisioner::MAX_RECORD_BYTES,
             InputKind::Key | InputKind::Certificate => 1 << 20,
             InputKind::Image => 64 << 20,
         }
@@ -98,7 +99,17 @@ pub fn open_regular(path: &Path, kind: InputKind) -> Result<File, InputError> {
             path: path.to_path_buf(),
         });
     }
-    File::open(path).map_err(unreadable)
+    // The path may have been swapped since it was looked at: what was opened is what
+    // counts. (A path swapped for a FIFO in that instant still blocks the open itself;
+    // only someone who can rewrite the user's own path can do that.)
+    let file = File::open(path).map_err(unreadable)?;
+    if !file.metadata().map_err(unreadable)?.is_file() {
+        return Err(InputError::NotRegular {
+            kind,
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(file)
 }
 
 /// The whole of a regular file, refused when it holds more than its kind's bound. The

@@ -29,6 +29,7 @@ mod oracles;
 mod run;
 mod runner;
 mod scenario;
+mod unseen;
 mod verdict;
 
 pub use attempt::{Attempt, Violation};
@@ -46,6 +47,7 @@ pub use provsim_provisioner::format_amount;
 pub use run::run;
 pub use runner::execute::{Run, RunOptions, SiteKeys, execute};
 pub use scenario::{AttackPlan, Scenario, Targets};
+pub use unseen::{escape_unseen, is_invisible_format};
 pub use verdict::{Untested, Verdict};
 
 /// Every attack a scenario can name, as (id, title).

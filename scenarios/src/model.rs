@@ -17,7 +17,7 @@ pub struct RunReport {
     pub trace_digest: String,
     /// What reproduces this run; serialized as the command line's shell line.
     pub reproduce: Reproduce,
-    /// "holds" when every claim holds, "broken" otherwise.
+    /// "broken" when any claim is, else "inconclusive" when any claim is, else "holds".
     pub verdict: Verdict,
     pub site: SiteInfo,
     pub line: LineInfo,

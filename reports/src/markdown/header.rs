@@ -1,6 +1,6 @@
 //! The report's title, verdict and the table that identifies the run.
 
-use super::text::{cell, inline};
+use super::text::{code, inline, paragraph};
 use provsim_scenarios::{RunReport, Verdict};
 use std::fmt::Write;
 
@@ -12,7 +12,7 @@ pub fn write_header(out: &mut String, r: &RunReport) -> std::fmt::Result {
         .count();
     writeln!(out, "# provsim report: {}", inline(&r.scenario.name))?;
     writeln!(out)?;
-    writeln!(out, "{}", inline(&r.scenario.title))?;
+    writeln!(out, "{}", paragraph(&r.scenario.title))?;
     writeln!(out)?;
     match r.verdict {
         Verdict::Holds => writeln!(out, "**Verdict: all {} claim(s) hold.**", r.claims.len())?,
@@ -34,11 +34,11 @@ pub fn write_header(out: &mut String, r: &RunReport) -> std::fmt::Result {
     writeln!(out)?;
     writeln!(out, "| | |")?;
     writeln!(out, "|---|---|")?;
-    writeln!(out, "| Scenario | `{}` |", cell(&r.scenario.source))?;
+    writeln!(out, "| Scenario | {} |", code(&r.scenario.source))?;
     writeln!(out, "| Seed | {} |", r.seed)?;
     writeln!(out, "| Trace digest | `{}` |", r.trace_digest)?;
     match &r.reproduce.command {
-        Some(command) => writeln!(out, "| Reproduce | `{}` |", cell(command))?,
+        Some(command) => writeln!(out, "| Reproduce | {} |", code(command))?,
         None => writeln!(out, "| Reproduce | - |")?,
     }
     writeln!(out, "| Tool | {} |", r.tool)?;

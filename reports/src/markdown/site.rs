@@ -129,7 +129,7 @@ fn write_books_rows(out: &mut String, l: &LineInfo) -> std::fmt::Result {
             };
             format!(
                 "{}: {} identity keys made = {} shipped + {} destroyed{secrets}{}",
-                b.lot,
+                inline(&b.lot),
                 b.keys_made,
                 b.shipped,
                 b.destroyed,
@@ -140,7 +140,8 @@ fn write_books_rows(out: &mut String, l: &LineInfo) -> std::fmt::Result {
     writeln!(
         out,
         "| Reconciliation | {}; {} identity shipped twice |",
-        cell(&or_dash(&lots)),
+        // Each lot name is escaped already (`inline`), pipes included.
+        or_dash(&lots),
         books.duplicate_identities
     )?;
     writeln!(
@@ -221,7 +222,8 @@ fn write_notes(out: &mut String, l: &LineInfo) -> std::fmt::Result {
         writeln!(out, "Reconciliation findings:")?;
         writeln!(out)?;
         for finding in &books.findings {
-            writeln!(out, "- {}", cell(finding))?;
+            // Findings quote lot names, which come from the scenario.
+            writeln!(out, "- {}", inline(finding))?;
         }
         writeln!(out)?;
     }

@@ -28,6 +28,36 @@ pub fn inline(text: &str) -> String {
     out
 }
 
+/// A title or other author's text that sits on a line of its own: [`inline`], and what
+/// would start a block there (a list, a numbered list, a rule or setext heading) is
+/// escaped too.
+pub fn paragraph(text: &str) -> String {
+    let text = inline(text.trim_start());
+    let digits = text.chars().take_while(char::is_ascii_digit).count();
+    match text.chars().next() {
+        Some('-' | '+' | '=') => format!("\\{text}"),
+        Some(_) if digits > 0 && matches!(text[digits..].chars().next(), Some('.' | ')')) => {
+            format!("{}\\{}", &text[..digits], &text[digits..])
+        }
+        _ => text,
+    }
+}
+
+/// `text` as a Markdown code span in a table cell: the fence is one backtick longer
+/// than the longest run inside, so the text cannot close it, and pipes are escaped as a
+/// table needs even inside code.
+pub fn code(text: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if longest > 0 { " " } else { "" };
+    format!("{fence}{pad}{}{pad}{fence}", cell(text))
+}
+
 pub fn seconds(nanos: u64) -> String {
     format!(
         "{}.{:03} s",

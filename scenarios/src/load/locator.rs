@@ -97,6 +97,12 @@ impl Locator<'_> {
         if name.trim().is_empty() {
             return Err(self.at(value, format!("{what} must not be empty")));
         }
+        if name.trim() != name {
+            return Err(self.at(
+                value,
+                format!("{what} must not start or end with spaces (two names would look the same)"),
+            ));
+        }
         if name.chars().count() > max {
             return Err(self.at(
                 value,
@@ -109,7 +115,10 @@ impl Locator<'_> {
         if name.chars().any(char::is_control) {
             return Err(self.at(value, format!("{what} must not contain control characters")));
         }
-        if let Some(c) = name.chars().find(|c| is_invisible_format(*c)) {
+        if let Some(c) = name
+            .chars()
+            .find(|c| crate::unseen::is_invisible_format(*c))
+        {
             return Err(self.at(
                 value,
                 format!(
@@ -120,14 +129,4 @@ impl Locator<'_> {
         }
         Ok(())
     }
-}
-
-/// Characters that change how the text around them reads without being seen: zero
-/// widths, joiners, the bidirectional embeddings, overrides, isolates and marks, and the
-/// byte-order mark.
-fn is_invisible_format(c: char) -> bool {
-    matches!(
-        c,
-        '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}'
-    )
 }

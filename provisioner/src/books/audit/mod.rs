@@ -19,4 +19,4 @@ pub(crate) mod verify;
 
 pub use log::AuditLog;
 pub use record::AuditRecord;
-pub use verify::{AuditBreak, AuditError, AuditSummary, parse_head, verify_log};
+pub use verify::{AuditBreak, AuditError, AuditSummary, MAX_RECORD_BYTES, parse_head, verify_log};

@@ -1,0 +1,54 @@
+//! Characters a reader does not see but that change what they read: control characters
+//! (an escape sequence drives a terminal, a newline starts a report line of its own)
+//! and invisible or bidirectional formatting (a right-to-left override reorders what
+//! follows it). Names are refused at the door when they hold any; whatever is echoed
+//! back from a file goes out escaped.
+
+/// Characters that change how the text around them reads without being seen: zero
+/// widths, joiners, the bidirectional embeddings, overrides, isolates and marks, line
+/// and paragraph separators, the soft hyphen and other invisible fillers, interlinear
+/// annotation, the byte-order mark and the tag characters.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2069}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{E0000}'..='\u{E007F}'
+    )
+}
+
+/// `text` with every control and invisible formatting character written as its escape
+/// (`\u{1b}`), so echoing what a user or a file gave cannot drive a terminal or reorder
+/// what a reader sees.
+pub fn escape_unseen(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || is_invisible_format(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_what_is_not_seen_and_keeps_the_rest() {
+        assert_eq!(escape_unseen("a\u{1b}]0;x\u{7}b"), "a\\u{1b}]0;x\\u{7}b");
+        assert_eq!(escape_unseen("L\u{202e}T\u{2028}"), "L\\u{202e}T\\u{2028}");
+        assert_eq!(escape_unseen("Acme Sensors: ü ✓"), "Acme Sensors: ü ✓");
+        assert!(is_invisible_format('\u{E0041}') && is_invisible_format('\u{00AD}'));
+        assert!(!is_invisible_format('é'));
+    }
+}
