@@ -335,7 +335,14 @@ fn run(path: Option<PathBuf>, seed: Option<u64>, out: PathBuf) -> anyhow::Result
             report_path.display()
         ),
     };
-    say(&text)?;
+    // The verdict is decided and the reports are written: a reader that has gone away
+    // (`provsim run | head -1`) does not change it, so the exit code still says it.
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        written => written
+            .and_then(|()| std::io::stdout().lock().flush())
+            .map_err(|e| anyhow::anyhow!("writing to standard output: {e}"))?,
+    }
     Ok(report.verdict)
 }
 

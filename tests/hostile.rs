@@ -549,3 +549,76 @@ fn a_run_killed_at_any_point_never_leaves_a_report_over_other_files() {
         }
     }
 }
+
+/// Error messages speak the scenario author's vocabulary: numbers and their ranges, not
+/// the Rust types fields are read into.
+#[test]
+fn errors_name_ranges_not_rust_types() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let cases = [
+        (
+            "custodians",
+            CUSTOMER,
+            "customer = \"Acme Sensors\"\ncustodians = 300",
+            "expected an integer from 0 to 255",
+        ),
+        (
+            "quorum",
+            CUSTOMER,
+            "customer = \"Acme Sensors\"\nquorum = true",
+            "expected an integer from 0 to 255",
+        ),
+        (
+            "huge",
+            LOT,
+            "name = \"LOT-0001\"\ndevices = 99999999999999999999",
+            "integer `99999999999999999999`, expected an integer from 0 to 4294967295",
+        ),
+    ];
+    for (name, from, to, expected) in cases {
+        let file = variant(dir.path(), name, from, to);
+        let run = provsim(&["run", &s(&file), "--out", &s(&dir.path().join("out"))]);
+        let stderr = common::stderr(&run);
+        assert_eq!(code(&run), 2, "{name}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{name}: expected {expected:?} in {stderr}"
+        );
+        for rust in ["u8", "u32", "i128", "f64"] {
+            assert!(
+                !stderr.contains(&format!("expected {rust}"))
+                    && !stderr.contains(&format!("as {rust}")),
+                "{name}: {stderr}"
+            );
+        }
+    }
+}
+
+/// `provsim run | head -1`: the reader goes away before the verdict is printed. The
+/// verdict is decided by then, so the exit code is the verdict's, not an error's.
+#[test]
+fn a_reader_that_leaves_early_does_not_change_the_exit_code() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    // Long enough (a second or so) that the reader is gone before the summary.
+    let file = variant(
+        dir.path(),
+        "long",
+        LOT,
+        "name = \"LOT-0001\"\ndevices = 300",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_provsim"))
+        .args(["run", &s(&file), "--out", &s(&dir.path().join("out"))])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("provsim starts");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("the first line");
+    // The reader (and its end of the pipe) is dropped here, as `head -1` exits.
+    assert!(first.starts_with("provsim: scenario"), "{first}");
+    let output = child.wait_with_output().expect("provsim ends");
+    assert_eq!(code(&output), 0, "{}", common::stderr(&output));
+}

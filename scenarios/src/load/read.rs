@@ -49,11 +49,26 @@ pub fn parse_str(text: &str, source: &str) -> Result<Scenario, ScenarioError> {
 }
 
 /// Says Rust integer types in words a scenario author uses.
+/// serde's messages name the Rust type a field is read into; a scenario's author knows
+/// numbers, not `u8` or `i128`. Each name is replaced by what the field accepts.
 fn plain_types(message: &str) -> String {
-    message
-        .replace("expected u16", "expected an integer from 0 to 65535")
-        .replace("expected u32", "expected an integer from 0 to 4294967295")
-        .replace("expected u64", "expected a non-negative integer")
+    const PLAIN: &[(&str, &str)] = &[
+        ("expected u8", "expected an integer from 0 to 255"),
+        ("expected u16", "expected an integer from 0 to 65535"),
+        ("expected u32", "expected an integer from 0 to 4294967295"),
+        ("expected u64", "expected a non-negative integer"),
+        ("expected usize", "expected a non-negative integer"),
+        ("expected i64", "expected an integer"),
+        ("expected f64", "expected a number"),
+        ("expected f32", "expected a number"),
+        // toml reads an integer too large for any field as i128 first.
+        (" as i128", ""),
+    ];
+    PLAIN
+        .iter()
+        .fold(message.to_owned(), |text, (rust, plain)| {
+            text.replace(rust, plain)
+        })
 }
 
 fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, ScenarioError> {
