@@ -262,6 +262,20 @@ fn variant(dir: &Path, name: &str, from: &str, to: &str) -> PathBuf {
     path
 }
 
+/// Runs the default scenario with `from` replaced by `to`, and checks it is refused as
+/// bad input (exit 2) with `expected` in its message; returns that message.
+fn refused_variant(dir: &Path, name: &str, from: &str, to: &str, expected: &str) -> String {
+    let file = variant(dir, name, from, to);
+    let run = provsim(&["run", &s(&file), "--out", &s(&dir.join("out"))]);
+    let stderr = common::stderr(&run);
+    assert_eq!(code(&run), 2, "{name}: {stderr}");
+    assert!(
+        stderr.contains(expected),
+        "{name}: expected {expected:?} in {stderr}"
+    );
+    stderr
+}
+
 const TITLE: &str =
     "title = \"MCU at board level, keys in the provisioner's HSM, debug port locked\"";
 const LOT: &str = "name = \"LOT-0001\"\ndevices = 8";
@@ -329,14 +343,7 @@ fn names_that_would_rewrite_what_a_reader_sees_are_refused() {
         ),
     ];
     for (name, from, to, expected) in cases {
-        let file = variant(dir.path(), name, from, to);
-        let run = provsim(&["run", &s(&file), "--out", &s(&dir.path().join("out"))]);
-        let stderr = common::stderr(&run);
-        assert_eq!(code(&run), 2, "{name}: {stderr}");
-        assert!(
-            stderr.contains(expected),
-            "{name}: expected {expected:?} in {stderr}"
-        );
+        let stderr = refused_variant(dir.path(), name, from, to, expected);
         assert!(
             stderr.contains(&format!("{name}.toml:")),
             "{name}: no position in {stderr}"
@@ -576,14 +583,7 @@ fn errors_name_ranges_not_rust_types() {
         ),
     ];
     for (name, from, to, expected) in cases {
-        let file = variant(dir.path(), name, from, to);
-        let run = provsim(&["run", &s(&file), "--out", &s(&dir.path().join("out"))]);
-        let stderr = common::stderr(&run);
-        assert_eq!(code(&run), 2, "{name}: {stderr}");
-        assert!(
-            stderr.contains(expected),
-            "{name}: expected {expected:?} in {stderr}"
-        );
+        let stderr = refused_variant(dir.path(), name, from, to, expected);
         for rust in ["u8", "u32", "i128", "f64"] {
             assert!(
                 !stderr.contains(&format!("expected {rust}"))
