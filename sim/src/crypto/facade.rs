@@ -56,6 +56,14 @@ impl Crypto {
         Signature::from_der_bytes(signature.to_der().to_bytes().into_vec())
     }
 
+    /// [`Crypto::sign`], then `s` moved to the lower half of the group order: the one
+    /// form of the signature that a verifier refusing malleated signatures accepts.
+    pub fn sign_low_s(&self, key: &SecretKey, message: &[u8]) -> Signature {
+        let signature = self.sign(key, message);
+        // `sign` always returns a well-formed DER signature, so this cannot fail.
+        signature.to_low_s().unwrap_or(signature)
+    }
+
     /// An RFC 6979 ECDSA P-256 signature over a SHA-256 digest the caller already has,
     /// as MCUboot's image signatures are: the image's hash TLV and its signature cover
     /// the same digest, so the region is hashed once.

@@ -207,6 +207,26 @@ impl Signature {
         Ok(out)
     }
 
+    /// Whether `s` is in the lower half of the group order. ECDSA accepts `(r, s)` and
+    /// `(r, n - s)` alike, so anyone can turn one valid signature into another; a
+    /// verifier that wants one signature per message (a manifest entry, a checkpoint)
+    /// accepts the low one only.
+    pub fn is_low_s(&self) -> Result<bool, CryptoError> {
+        let parsed = p256::ecdsa::Signature::from_der(&self.der)
+            .map_err(|_| CryptoError::MalformedSignature)?;
+        use p256::elliptic_curve::scalar::IsHigh;
+        Ok(!bool::from(parsed.s().is_high()))
+    }
+
+    /// The same signature with `s` in the lower half (see [`Signature::is_low_s`]).
+    pub fn to_low_s(&self) -> Result<Signature, CryptoError> {
+        let parsed = p256::ecdsa::Signature::from_der(&self.der)
+            .map_err(|_| CryptoError::MalformedSignature)?;
+        Ok(Signature {
+            der: parsed.normalize_s().to_der().as_bytes().to_vec(),
+        })
+    }
+
     /// A signature given as `r || s` (IEEE P1363), e.g. from a JWS.
     pub fn from_fixed(bytes: &[u8]) -> Result<Signature, CryptoError> {
         let parsed = p256::ecdsa::Signature::from_slice(bytes)

@@ -226,3 +226,31 @@ fn a_signature_round_trips_through_its_fixed_form() {
             .is_err()
     );
 }
+
+#[test]
+fn low_s_signatures_verify_and_are_the_only_low_form() {
+    let crypto = Crypto::new();
+    let mut stream = Seed::new(3).stream("test/low-s");
+    let key = crypto.generate_key(&mut stream);
+    let mut seen_high = false;
+    for i in 0u32..32 {
+        let message = i.to_be_bytes();
+        let plain = crypto.sign(&key, &message);
+        let low = crypto.sign_low_s(&key, &message);
+        assert!(low.is_low_s().unwrap());
+        crypto.verify(key.public_key(), &message, &low).unwrap();
+        if plain.is_low_s().unwrap() {
+            assert_eq!(plain, low);
+        } else {
+            // The high form verifies too: that is the malleability a strict verifier refuses.
+            seen_high = true;
+            assert_ne!(plain, low);
+            crypto.verify(key.public_key(), &message, &plain).unwrap();
+            assert_eq!(plain.to_low_s().unwrap(), low);
+        }
+    }
+    assert!(
+        seen_high,
+        "32 RFC 6979 signatures and none high-S: the test proves nothing"
+    );
+}
