@@ -4,6 +4,7 @@
 //! when none is broken but some are inconclusive (nothing tested them).
 #![forbid(unsafe_code)]
 
+mod estimate;
 mod image;
 mod manifest;
 mod output;
@@ -288,6 +289,9 @@ fn run(path: Option<PathBuf>, seed: Option<u64>, out: PathBuf) -> anyhow::Result
         scenario.name, scenario.source
     ))?;
 
+    if let Some(notice) = estimate::large_run_notice(scenario.device_count(), &out) {
+        say(&notice)?;
+    }
     let folder = output::OutputFolder::claim(&out)?;
     let mut sink = folder.sink()?;
     let mut report = provsim_scenarios::run(&scenario, &options, &mut sink)?;

@@ -622,3 +622,136 @@ fn a_reader_that_leaves_early_does_not_change_the_exit_code() {
     let output = child.wait_with_output().expect("provsim ends");
     assert_eq!(code(&output), 0, "{}", common::stderr(&output));
 }
+
+/// Two runs whose lot names differ wrote different device records: their trace digests
+/// and their audit logs differ too, so neither can stand for the other's.
+#[test]
+fn every_input_that_changes_an_output_changes_the_digest_and_the_books() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let renamed = variant(
+        dir.path(),
+        "renamed",
+        LOT,
+        "name = \"LOT-0009\"\ndevices = 8",
+    );
+    // The same values, written another way: not another input.
+    let respelled = variant(
+        dir.path(),
+        "respelled",
+        LOT,
+        "devices = 8 # the same lot\nname = 'LOT-0001'",
+    );
+    let default = common::repo().join("scenarios/mcu-board-provisioner-hsm.toml");
+    let mut digests = Vec::new();
+    let mut books = Vec::new();
+    for (name, file) in [
+        ("default", &default),
+        ("renamed", &renamed),
+        ("respelled", &respelled),
+    ] {
+        let out = dir.path().join(name);
+        let run = provsim(&["run", &s(file), "--out", &s(&out)]);
+        assert_eq!(code(&run), 0, "{name}: {}", common::stderr(&run));
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("report.json")).expect("report.json"))
+                .expect("report.json is JSON");
+        digests.push(
+            report["trace_digest"]
+                .as_str()
+                .expect("a digest")
+                .to_owned(),
+        );
+        let read = |file: &str| std::fs::read(out.join(file)).expect("an output");
+        books.push((read("audit.jsonl"), read("records.jsonl")));
+    }
+    assert_ne!(books[0].1, books[1].1, "the lot name reaches the records");
+    assert_ne!(digests[0], digests[1], "same digest for different records");
+    assert_ne!(books[0].0, books[1].0, "same audit log for different lots");
+    assert_eq!(digests[0], digests[2], "layout alone changed the digest");
+    assert_eq!(books[0], books[2]);
+}
+
+/// Costs are exact: figures whose total at the scenario's volume would not fit are an
+/// input error at the figure, never a total that quietly stopped at the largest number.
+#[test]
+fn a_cost_total_too_large_to_be_exact_is_refused() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let message = refused_variant(
+        dir.path(),
+        "dear",
+        LOT,
+        "name = \"LOT-0001\"\ndevices = 20\n\n[cost.provisioner-hsm]\nper_unit = 1e12",
+        "too large to total exactly",
+    );
+    assert!(message.contains("dear.toml:"), "names the file: {message}");
+    assert!(message.contains("20 unit(s)"), "{message}");
+    // The same figure at a volume whose total fits runs.
+    let fits = variant(
+        dir.path(),
+        "fits",
+        LOT,
+        "name = \"LOT-0001\"\ndevices = 8\n\n[cost.provisioner-hsm]\nper_unit = 1e12",
+    );
+    let run = provsim(&["run", &s(&fits), "--out", &s(&dir.path().join("fits"))]);
+    assert_eq!(code(&run), 0, "{}", common::stderr(&run));
+}
+
+/// Ten million devices is hours of work and tens of gigabytes: the run says so before it
+/// starts. (The run itself is stopped once it has said it.)
+#[test]
+fn a_run_of_millions_of_devices_states_its_cost_first() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let huge = variant(
+        dir.path(),
+        "huge",
+        LOT,
+        "name = \"LOT-0001\"\ndevices = 10000000",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_provsim"))
+        .args(["run", &s(&huge), "--out", &s(&dir.path().join("out"))])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the provsim binary starts");
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let lines: Vec<String> = std::io::BufReader::new(stdout)
+        .lines()
+        .take(2)
+        .map(|line| line.expect("a line of stdout"))
+        .collect();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(lines[0].starts_with("provsim: scenario "), "{lines:?}");
+    let notice = &lines[1];
+    assert!(notice.contains("10000000 devices"), "{notice}");
+    assert!(
+        notice.contains(" h ") && notice.contains(" GB of output"),
+        "{notice}"
+    );
+}
+
+/// A scenario from a process substitution (`<(…)`, a pipe named `/dev/fd/63`) would
+/// give a reproduce line naming a file that is gone once the run ends: it is refused
+/// with the reason, so every report's reproduce line names a file that was there.
+#[test]
+fn a_scenario_from_a_stream_is_refused_so_reproduce_lines_name_files() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let run = Command::new("bash")
+        .arg("-c")
+        .arg(r#""$0" run <(cat scenarios/mcu-board-provisioner-hsm.toml) --out "$1""#)
+        .arg(env!("CARGO_BIN_EXE_provsim"))
+        .arg(dir.path().join("out"))
+        .current_dir(common::repo())
+        .stdin(Stdio::null())
+        .output()
+        .expect("bash runs");
+    refused(&run, NOT_REGULAR);
+    assert!(
+        common::stderr(&run).contains("/dev/fd/"),
+        "{}",
+        common::stderr(&run)
+    );
+    assert!(!dir.path().join("out/report.json").exists());
+}

@@ -42,15 +42,19 @@ impl CostModel {
         }
     }
 
-    /// Set-up plus `volume` units.
-    pub fn total_micro(&self, volume: u64) -> u64 {
-        self.setup_micro
-            .saturating_add(self.per_unit_micro.saturating_mul(volume))
+    /// Set-up plus `volume` units, or `None` when that does not fit in 64 bits of
+    /// micro-units (over 18 trillion units of currency): such figures are not costs, and
+    /// the loader refuses them rather than report a total that stopped growing.
+    pub fn total_micro(&self, volume: u64) -> Option<u64> {
+        self.per_unit_micro
+            .checked_mul(volume)?
+            .checked_add(self.setup_micro)
     }
 
-    /// The total spread over `volume` units (0 for no units).
-    pub fn per_device_micro(&self, volume: u64) -> u64 {
-        self.total_micro(volume).checked_div(volume).unwrap_or(0)
+    /// The total spread over `volume` units (0 for no units); `None` as for
+    /// [`CostModel::total_micro`].
+    pub fn per_device_micro(&self, volume: u64) -> Option<u64> {
+        Some(self.total_micro(volume)?.checked_div(volume).unwrap_or(0))
     }
 }
 
@@ -67,9 +71,9 @@ mod tests {
     #[test]
     fn totals_are_exact_and_cheapest_at_low_volume_for_the_shared_vm() {
         let vm = CostModel::default_for(Custody::SharedVm);
-        assert_eq!(vm.total_micro(10_000), 5_200 * MICRO);
-        assert_eq!(vm.per_device_micro(10_000), 520_000);
-        assert_eq!(vm.per_device_micro(0), 0);
+        assert_eq!(vm.total_micro(10_000), Some(5_200 * MICRO));
+        assert_eq!(vm.per_device_micro(10_000), Some(520_000));
+        assert_eq!(vm.per_device_micro(0), Some(0));
         let own = CostModel::default_for(Custody::CustomerHsm);
         assert!(own.total_micro(1_000) > vm.total_micro(1_000));
         assert!(own.setup_weeks > vm.setup_weeks);
@@ -80,8 +84,16 @@ mod tests {
                 setup_weeks: 0
             }
             .total_micro(5),
-            u64::MAX
+            None
         );
+        let dear = CostModel {
+            setup_micro: 0,
+            per_unit_micro: u64::MAX / 4,
+            setup_weeks: 0,
+        };
+        assert_eq!(dear.total_micro(4), Some(u64::MAX - 3));
+        assert_eq!(dear.total_micro(5), None);
+        assert_eq!(dear.per_device_micro(5), None);
         assert_eq!(format_amount(1_234_567_890), "1234.57");
         assert_eq!(format_amount(20_000), "0.02");
         assert_eq!(format_amount(0), "0.00");

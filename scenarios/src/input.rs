@@ -68,7 +68,7 @@ pub enum InputError {
     #[error("`{}` is a directory, not a {}", path.display(), kind.name())]
     Directory { kind: InputKind, path: PathBuf },
     #[error(
-        "`{}` is not a regular file (a FIFO, a device or a socket): {}s are read only from regular files",
+        "`{}` is not a regular file (a FIFO, a device or a socket): {}s are read only from regular files (save a stream to a file first)",
         path.display(),
         kind.name()
     )]
@@ -185,7 +185,7 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "`/dev/zero` is not a regular file (a FIFO, a device or a socket): audit logs are \
-             read only from regular files"
+             read only from regular files (save a stream to a file first)"
         );
     }
 }

@@ -110,6 +110,9 @@ pub struct ScenarioInfo {
     pub name: String,
     pub title: String,
     pub source: String,
+    /// The canonical digest of the scenario's values (layout and comments aside): what
+    /// a file a rerun is given must match to be the same input.
+    pub input_digest: String,
 }
 
 /// Where a run's identity keys are made, as the report says it.

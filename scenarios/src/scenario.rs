@@ -1,6 +1,7 @@
 use crate::claims::claim::Claim;
 use provsim_attacks::Attack;
 use provsim_provisioner::{CostModel, Custody, LineConfig, Lot};
+use provsim_sim::Digest;
 
 /// A validated scenario, ready to run.
 #[derive(Debug, Clone)]
@@ -9,6 +10,10 @@ pub struct Scenario {
     pub title: String,
     /// How the user named it: a path as given, or `builtin:NAME`.
     pub source: String,
+    /// What the file says, whatever its layout (comments, spacing, key order): the
+    /// canonical digest of its TOML values. The run's trace digest covers it, so two
+    /// runs of different inputs never share one. Where the file lies does not count.
+    pub input: Digest,
     /// The seed used when the command line gives none.
     pub default_seed: u64,
     pub line: LineConfig,

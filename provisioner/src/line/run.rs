@@ -117,7 +117,7 @@ impl Line {
     }
 
     /// The run's first output: the CA and vault certificates, the vault's key, then the
-    /// audit records of the site's setting up and the order's opening.
+    /// audit records of the site's setting up, the order's opening and the lots'.
     fn open_books(
         &mut self,
         sink: &mut dyn LineSink,
@@ -138,6 +138,28 @@ impl Line {
                 "order-opened",
                 None,
                 format!("number={} devices={}", order.number, order.devices),
+            );
+            self.pending_audit.push(record);
+        }
+        // The lots as the order names them: their names reach every device's record
+        // (lot, wafer), so the books and the trace carry them too.
+        for (number, lot) in (1u64..).zip(&self.lots) {
+            let record = self.site.audit.append(
+                &self.crypto,
+                SimTime::ZERO,
+                "site",
+                "lot-opened",
+                None,
+                format!("number={number} name={} devices={}", lot.name, lot.devices),
+            );
+            self.site_trace.record(
+                SimTime::ZERO,
+                "lot-opened",
+                &[
+                    ("number", Field::U64(number)),
+                    ("name", Field::Str(&lot.name)),
+                    ("devices", Field::U64(u64::from(lot.devices))),
+                ],
             );
             self.pending_audit.push(record);
         }

@@ -35,6 +35,7 @@ pub fn write_header(out: &mut String, r: &RunReport) -> std::fmt::Result {
     writeln!(out, "| | |")?;
     writeln!(out, "|---|---|")?;
     writeln!(out, "| Scenario | {} |", code(&r.scenario.source))?;
+    writeln!(out, "| Scenario digest | `{}` |", r.scenario.input_digest)?;
     writeln!(out, "| Seed | {} |", r.seed)?;
     writeln!(out, "| Trace digest | `{}` |", r.trace_digest)?;
     match &r.reproduce.command {

@@ -17,8 +17,9 @@ pub fn costs_info(scenario: &Scenario) -> CostsInfo {
                 setup_micro: model.setup_micro,
                 per_unit_micro: model.per_unit_micro,
                 setup_weeks: model.setup_weeks,
-                total_micro: model.total_micro(volume),
-                per_device_micro: model.per_device_micro(volume),
+                // The loader refused figures whose total does not fit.
+                total_micro: model.total_micro(volume).unwrap_or(u64::MAX),
+                per_device_micro: model.per_device_micro(volume).unwrap_or(u64::MAX),
             })
             .collect(),
     }

@@ -19,6 +19,7 @@ pub fn report(run: &Run<'_>) -> RunReport {
             name: scenario.name.clone(),
             title: scenario.title.clone(),
             source: scenario.source.clone(),
+            input_digest: scenario.input.to_string(),
         },
         seed: run.options.seed,
         trace_digest: run.digest.to_string(),

@@ -44,9 +44,11 @@ fn amount(value: &Spanned<f64>, at: &Locator<'_>) -> Result<u64, ScenarioError> 
     Ok((x * MICRO as f64).round() as u64)
 }
 
-/// Each configuration's costs: the defaults, with the scenario's figures over them.
+/// Each configuration's costs: the defaults, with the scenario's figures over them,
+/// each with a total at the scenario's `volume` that is exact (fits in 64 bits).
 pub fn cost_models(
     section: Option<&CostSection>,
+    volume: u64,
     at: &Locator<'_>,
 ) -> Result<([(Custody, CostModel); 3], String), ScenarioError> {
     let default = CostSection::default();
@@ -78,6 +80,30 @@ pub fn cost_models(
         if let Some(weeks) = &entry.weeks {
             model.setup_weeks = *weeks.get_ref();
         }
+        if model.total_micro(volume).is_none() {
+            let message = format!(
+                "set-up plus {volume} unit(s) at this cost per unit comes to more than {} {currency}: too large to total exactly",
+                u64::MAX / MICRO
+            );
+            return Err(match (&entry.per_unit, &entry.setup) {
+                (Some(figure), _) | (None, Some(figure)) => at.at(figure, message),
+                (None, None) => ScenarioError::Whole {
+                    file: at.file.to_owned(),
+                    message: format!("[cost] {}: {message}", custody.name()),
+                },
+            });
+        }
+    }
+    // The defaults are small, but lots can be many: their totals are checked too.
+    if let Some((custody, _)) = models.iter().find(|(_, m)| m.total_micro(volume).is_none()) {
+        return Err(ScenarioError::Whole {
+            file: at.file.to_owned(),
+            message: format!(
+                "the default costs of {} for {volume} unit(s) come to more than {} {currency}: too large to total exactly",
+                custody.name(),
+                u64::MAX / MICRO
+            ),
+        });
     }
     Ok((models, currency))
 }

@@ -4,6 +4,7 @@
 //! together in a fixed order.
 
 mod attack;
+mod canonical;
 mod claim;
 mod cost;
 mod countermeasures;

@@ -3,6 +3,7 @@
 //! one first) and the validated [`Scenario`] put together.
 
 use super::attack::plans;
+use super::canonical::input_digest;
 use super::claim::claims;
 use super::cost::cost_models;
 use super::countermeasures::countermeasures;
@@ -21,6 +22,7 @@ use crate::error::ScenarioError;
 use crate::input::{InputKind, read_text};
 use crate::scenario::Scenario;
 use provsim_provisioner::{LineConfig, StationConfig};
+use provsim_sim::Digest;
 use std::path::Path;
 
 /// Loads and validates the scenario at `path`.
@@ -45,7 +47,9 @@ pub fn parse_str(text: &str, source: &str) -> Result<Scenario, ScenarioError> {
             },
         }
     })?;
-    validate(file, source, &at)
+    // Valid TOML by now, so the digest is always there.
+    let input = input_digest(text).unwrap_or(Digest([0; 32]));
+    validate(file, source, input, &at)
 }
 
 /// Says Rust integer types in words a scenario author uses.
@@ -71,7 +75,12 @@ fn plain_types(message: &str) -> String {
         })
 }
 
-fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, ScenarioError> {
+fn validate(
+    file: File,
+    source: &str,
+    input: Digest,
+    at: &Locator<'_>,
+) -> Result<Scenario, ScenarioError> {
     at.check_name(&file.scenario.name, "scenario name", 128)?;
     at.check_text(
         &file.scenario.title,
@@ -87,13 +96,14 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
         at,
     )?;
     let secrets = secrets_profile(file.secrets.as_ref(), at)?;
-    let (costs, currency) = cost_models(file.cost.as_ref(), at)?;
     let order = order(file.order.as_ref(), at)?;
     let quorum = quorum(&file.site, at)?;
     let yields = yields(file.yields.as_ref(), at)?;
     let dies_per_wafer = dies_per_wafer(&file.line, at)?;
     let lots = lots(file.lots, at)?;
     let device_count = lots.iter().map(|lot| u64::from(lot.devices)).sum();
+    let volume = order.as_ref().map_or(device_count, |order| order.devices);
+    let (costs, currency) = cost_models(file.cost.as_ref(), volume, at)?;
     let returns = returns(file.returns.as_ref(), device_count, at)?;
     let link = link_config(file.link.as_ref(), at)?;
     let firmware_settings = file.mcu.is_some() || file.locks.is_some();
@@ -106,6 +116,7 @@ fn validate(file: File, source: &str, at: &Locator<'_>) -> Result<Scenario, Scen
         name: file.scenario.name.into_inner(),
         title: file.scenario.title.into_inner(),
         source: source.to_owned(),
+        input,
         default_seed: file.scenario.seed,
         line: LineConfig {
             custody: custody(file.site.custody),

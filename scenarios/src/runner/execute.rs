@@ -81,8 +81,17 @@ pub fn execute<'s>(
     let mut line = Line::establish(scenario.line.clone(), seed, scenario.lots.clone())?;
     let summary = line.run(sink)?;
 
-    // The run's site-level trace: the line's, then every attempt, in scenario order.
+    // The run's site-level trace: what was asked (the scenario's values and the seed),
+    // the line's, then every attempt, in scenario order.
     let mut trace = Trace::new();
+    trace.record(
+        SimTime::ZERO,
+        "scenario",
+        &[
+            ("input", Field::Bytes(&scenario.input.0)),
+            ("seed", Field::U64(options.seed)),
+        ],
+    );
     trace.record(
         SimTime::ZERO,
         "line",
