@@ -100,9 +100,8 @@ pub fn open_regular(path: &Path, kind: InputKind) -> Result<File, InputError> {
         });
     }
     // The path may have been swapped since it was looked at: what was opened is what
-    // counts. (A path swapped for a FIFO in that instant still blocks the open itself;
-    // only someone who can rewrite the user's own path can do that.)
-    let file = File::open(path).map_err(unreadable)?;
+    // counts, and the open itself does not wait for a FIFO's writer.
+    let file = open_without_waiting(path).map_err(unreadable)?;
     if !file.metadata().map_err(unreadable)?.is_file() {
         return Err(InputError::NotRegular {
             kind,
@@ -110,6 +109,22 @@ pub fn open_regular(path: &Path, kind: InputKind) -> Result<File, InputError> {
         });
     }
     Ok(file)
+}
+
+/// Opens for reading without blocking: a FIFO with no writer would hold a plain open
+/// forever. The flag changes nothing for a regular file, the only kind read on.
+#[cfg(unix)]
+fn open_without_waiting(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_without_waiting(path: &Path) -> std::io::Result<File> {
+    File::open(path)
 }
 
 /// The whole of a regular file, refused when it holds more than its kind's bound. The
@@ -177,6 +192,22 @@ mod tests {
             read_text(&path, InputKind::Scenario).unwrap(),
             "title = \"small\"\n"
         );
+    }
+
+    /// A path swapped for a FIFO between the look and the open is opened without
+    /// waiting for a writer, then refused for what it is.
+    #[cfg(unix)]
+    #[test]
+    fn opening_a_fifo_does_not_wait_for_a_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo (coreutils) runs");
+        assert!(made.success());
+        let file = open_without_waiting(&fifo).expect("opened at once");
+        assert!(!file.metadata().unwrap().is_file());
     }
 
     #[test]
