@@ -3,8 +3,9 @@
 //! line, not from a full disk.
 //!
 //! The figures are per device, measured on the default scenario with a 1,500-device lot
-//! (release build, one core of the reference machine, 2 cores and 24 GiB). Scenarios
-//! with more attacks or another target differ; the estimate gives the order of size.
+//! (release build, on the reference machine of 2 cores and 24 GiB; a run uses one core).
+//! Scenarios with more attacks or another target differ; the estimate gives the order
+//! of size.
 
 /// Above this many devices a run states its estimate first.
 pub const LARGE_RUN: u64 = 1_000_000;
@@ -23,7 +24,7 @@ pub fn large_run_notice(devices: u64, out: &std::path::Path) -> Option<String> {
     let seconds = devices.saturating_mul(MICROS_PER_DEVICE) / 1_000_000;
     let bytes = devices.saturating_mul(BYTES_PER_DEVICE);
     Some(format!(
-        "provsim: {devices} devices: expect about {} of work and {} of output in `{}` (figures of the default scenario on 2 cores; yours may differ)\n",
+        "provsim: {devices} devices: expect about {} of work and {} of output in `{}` (as the default scenario runs on the reference machine; yours may differ)\n",
         duration(seconds),
         size(bytes),
         out.display()

@@ -289,10 +289,18 @@ fn run(path: Option<PathBuf>, seed: Option<u64>, out: PathBuf) -> anyhow::Result
         scenario.name, scenario.source
     ))?;
 
-    if let Some(notice) = estimate::large_run_notice(scenario.device_count(), &out) {
+    let folder = output::OutputFolder::claim(&out)?;
+    // An order stops the line once filled: the dies it will take, not the lots' size.
+    let dies = scenario
+        .line
+        .order
+        .as_ref()
+        .map_or(scenario.device_count(), |order| {
+            order.devices.min(scenario.device_count())
+        });
+    if let Some(notice) = estimate::large_run_notice(dies, &out) {
         say(&notice)?;
     }
-    let folder = output::OutputFolder::claim(&out)?;
     let mut sink = folder.sink()?;
     let mut report = provsim_scenarios::run(&scenario, &options, &mut sink)?;
     sink.finish()?;

@@ -394,8 +394,6 @@ fn a_title_cannot_start_a_block() {
     }
 }
 
-/// Messages quoting what a file held go out escaped: toml's own, and the audit
-/// verifier's.
 /// What an audit log held is echoed escaped: JSON's own escapes put ESC and BEL in
 /// the verifier's hands, and they must not reach the terminal.
 #[test]
@@ -555,6 +553,8 @@ fn every_input_that_changes_an_output_changes_the_digest_and_the_books() {
         LOT,
         "devices = 8 # the same lot\nname = 'LOT-0001'",
     );
+    // A value that reaches the report only: the digest still tells the runs apart.
+    let retitled = variant(dir.path(), "retitled", TITLE, "title = \"Another title\"");
     let default = common::repo().join("scenarios/mcu-board-provisioner-hsm.toml");
     let mut digests = Vec::new();
     let mut books = Vec::new();
@@ -562,6 +562,7 @@ fn every_input_that_changes_an_output_changes_the_digest_and_the_books() {
         ("default", &default),
         ("renamed", &renamed),
         ("respelled", &respelled),
+        ("retitled", &retitled),
     ] {
         let out = dir.path().join(name);
         let run = provsim(&["run", &s(file), "--out", &s(&out)]);
@@ -583,6 +584,11 @@ fn every_input_that_changes_an_output_changes_the_digest_and_the_books() {
     assert_ne!(books[0].0, books[1].0, "same audit log for different lots");
     assert_eq!(digests[0], digests[2], "layout alone changed the digest");
     assert_eq!(books[0], books[2]);
+    assert_ne!(
+        digests[0], digests[3],
+        "the title is an input the digest missed"
+    );
+    assert_eq!(books[0], books[3], "a title is not in the books");
 }
 
 /// Ten million devices is hours of work and tens of gigabytes: the run says so before it
@@ -604,14 +610,24 @@ fn a_run_of_millions_of_devices_states_its_cost_first() {
         .stderr(Stdio::null())
         .spawn()
         .expect("the provsim binary starts");
+    // Read on another thread: without the notice the second line would come hours
+    // later, and the test must fail, not wait for it.
     let stdout = child.stdout.take().expect("stdout is piped");
-    let lines: Vec<String> = std::io::BufReader::new(stdout)
-        .lines()
-        .take(2)
-        .map(|line| line.expect("a line of stdout"))
+    let (sender, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().take(2) {
+            if sender.send(line.unwrap_or_default()).is_err() {
+                return;
+            }
+        }
+    });
+    let deadline = Duration::from_secs(30);
+    let lines: Vec<String> = (0..2)
+        .map_while(|_| lines.recv_timeout(deadline).ok())
         .collect();
     let _ = child.kill();
     let _ = child.wait();
+    assert_eq!(lines.len(), 2, "no notice before the run: {lines:?}");
     assert!(lines[0].starts_with("provsim: scenario "), "{lines:?}");
     let notice = &lines[1];
     assert!(notice.contains("10000000 devices"), "{notice}");
@@ -637,6 +653,7 @@ fn a_scenario_from_a_stream_is_refused_so_reproduce_lines_name_files() {
         .output()
         .expect("bash runs");
     refused(&run, NOT_REGULAR);
+    refused(&run, "(save a stream to a file first)");
     assert!(
         common::stderr(&run).contains("/dev/fd/"),
         "{}",

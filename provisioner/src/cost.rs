@@ -8,6 +8,11 @@ use crate::vault::custody::Custody;
 /// Micro-units in one unit of currency.
 pub const MICRO: u64 = 1_000_000;
 
+/// The largest amount a report states, in micro-units: 2^53 - 1 (about 9 billion units
+/// of currency), the largest integer every JSON reader holds exactly (JavaScript and
+/// other readers keep numbers as doubles). A larger total is refused, not rounded.
+pub const MAX_EXACT_MICRO: u64 = (1 << 53) - 1;
+
 /// One configuration's costs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CostModel {
@@ -42,13 +47,14 @@ impl CostModel {
         }
     }
 
-    /// Set-up plus `volume` units, or `None` when that does not fit in 64 bits of
-    /// micro-units (over 18 trillion units of currency): such figures are not costs, and
-    /// the loader refuses them rather than report a total that stopped growing.
+    /// Set-up plus `volume` units, or `None` when that is over [`MAX_EXACT_MICRO`]:
+    /// such figures are not costs, and the loader refuses them rather than report a
+    /// total a reader would round, or one that stopped growing.
     pub fn total_micro(&self, volume: u64) -> Option<u64> {
         self.per_unit_micro
             .checked_mul(volume)?
             .checked_add(self.setup_micro)
+            .filter(|total| *total <= MAX_EXACT_MICRO)
     }
 
     /// The total spread over `volume` units (0 for no units); `None` as for
@@ -87,13 +93,20 @@ mod tests {
             None
         );
         let dear = CostModel {
-            setup_micro: 0,
-            per_unit_micro: u64::MAX / 4,
+            setup_micro: 3,
+            per_unit_micro: (MAX_EXACT_MICRO - 3) / 4,
             setup_weeks: 0,
         };
-        assert_eq!(dear.total_micro(4), Some(u64::MAX - 3));
+        assert_eq!(dear.total_micro(4), Some(MAX_EXACT_MICRO));
         assert_eq!(dear.total_micro(5), None);
         assert_eq!(dear.per_device_micro(5), None);
+        // A product that wraps 64 bits is refused too, not wrapped.
+        let wraps = CostModel {
+            setup_micro: 0,
+            per_unit_micro: u64::MAX / 2,
+            setup_weeks: 0,
+        };
+        assert_eq!(wraps.total_micro(3), None);
         assert_eq!(format_amount(1_234_567_890), "1234.57");
         assert_eq!(format_amount(20_000), "0.02");
         assert_eq!(format_amount(0), "0.00");

@@ -62,7 +62,7 @@ pub use books::record::{DeviceRecord, ParsedRecord, RecordFields, verify_record}
 pub use cloud::error::CloudError;
 pub use cloud::registrar::{Challenge, Refusal, Registrar, RegistrarStats, Session};
 pub use copies::SiteAccess;
-pub use cost::{CostModel, MICRO, format_amount};
+pub use cost::{CostModel, MAX_EXACT_MICRO, MICRO, format_amount};
 pub use device_streams::DeviceStreams;
 pub use ledger::{Lot, Order, ReturnOutcome, ReturnedDevice, ShippedDevice};
 pub use level::{DieSite, Level, PERFECT_YIELD_PPM, WaferMap, Yields};

@@ -206,8 +206,17 @@ mod tests {
             .status()
             .expect("mkfifo (coreutils) runs");
         assert!(made.success());
-        let file = open_without_waiting(&fifo).expect("opened at once");
-        assert!(!file.metadata().unwrap().is_file());
+        // On another thread, so that an open that waits fails the test, not hangs it.
+        let (sender, opened) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = sender.send(open_without_waiting(&fifo).map(|f| f.metadata()));
+        });
+        let metadata = opened
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the open waited for a writer")
+            .expect("opened")
+            .expect("its metadata");
+        assert!(!metadata.is_file());
     }
 
     #[test]

@@ -110,8 +110,8 @@ pub struct ScenarioInfo {
     pub name: String,
     pub title: String,
     pub source: String,
-    /// The canonical digest of the scenario's values (layout and comments aside): what
-    /// a file a rerun is given must match to be the same input.
+    /// The canonical digest of the scenario's values (layout, comments and the file's
+    /// own seed aside): a file with this digest says what this run's file said.
     pub input_digest: String,
 }
 

@@ -35,6 +35,9 @@ struct Tally {
     link: LinkStats,
     /// The audit records of the device on the station, until it leaves.
     audit: Vec<AuditRecord>,
+    /// The lots opened so far, and the index of the first die of the next one.
+    lots_opened: usize,
+    next_lot_starts_at: u64,
 }
 
 impl Line {
@@ -57,6 +60,8 @@ impl Line {
             finished_at: SimTime::ZERO,
             link: LinkStats::default(),
             audit: Vec::new(),
+            lots_opened: 0,
+            next_lot_starts_at: 0,
         };
         let needs_link = self.needs_link();
         if total > 0 {
@@ -117,7 +122,7 @@ impl Line {
     }
 
     /// The run's first output: the CA and vault certificates, the vault's key, then the
-    /// audit records of the site's setting up, the order's opening and the lots'.
+    /// audit records of the site's setting up and the order's opening.
     fn open_books(
         &mut self,
         sink: &mut dyn LineSink,
@@ -141,28 +146,6 @@ impl Line {
             );
             self.pending_audit.push(record);
         }
-        // The lots as the order names them: their names reach every device's record
-        // (lot, wafer), so the books and the trace carry them too.
-        for (number, lot) in (1u64..).zip(&self.lots) {
-            let record = self.site.audit.append(
-                &self.crypto,
-                SimTime::ZERO,
-                "site",
-                "lot-opened",
-                None,
-                format!("number={number} name={} devices={}", lot.name, lot.devices),
-            );
-            self.site_trace.record(
-                SimTime::ZERO,
-                "lot-opened",
-                &[
-                    ("number", Field::U64(number)),
-                    ("name", Field::Str(&lot.name)),
-                    ("devices", Field::U64(u64::from(lot.devices))),
-                ],
-            );
-            self.pending_audit.push(record);
-        }
         for record in self.pending_audit.drain(..) {
             reconciler.record(&record);
             sink.audit(&record)?;
@@ -181,6 +164,7 @@ impl Line {
         reconciler: &mut Reconciler,
         tally: &mut Tally,
     ) -> Result<SimTime, LineError> {
+        self.open_lot(index, now, tally);
         let (device_id, mut target) = self.fresh_device(index)?;
         let mut device_trace = Trace::new();
         let mut ctx = Ctx::new(SimTime::ZERO, &self.crypto, &mut device_trace);
@@ -262,6 +246,40 @@ impl Line {
         );
         tally.shipped.push(record);
         Ok(())
+    }
+
+    /// When die `index` is the first of a lot, the lot opens: an audit record and a trace
+    /// record name it, for its name reaches every device record (lot, wafer) and the
+    /// books must show it too. A lot the line never reaches (an order filled before it)
+    /// is never opened.
+    fn open_lot(&mut self, index: u64, now: SimTime, tally: &mut Tally) {
+        while index >= tally.next_lot_starts_at {
+            let Some(lot) = self.lots.get(tally.lots_opened) else {
+                return;
+            };
+            tally.lots_opened += 1;
+            tally.next_lot_starts_at += u64::from(lot.devices);
+            let number = tally.lots_opened as u64;
+            // The name goes last: it may hold spaces and `=`, and a reader of `key=value`
+            // details takes the first match of a key.
+            tally.audit.push(self.site.audit.append(
+                &self.crypto,
+                now,
+                "station",
+                "lot-opened",
+                None,
+                format!("number={number} devices={} name={}", lot.devices, lot.name),
+            ));
+            self.site_trace.record(
+                now,
+                "lot-opened",
+                &[
+                    ("number", Field::U64(number)),
+                    ("name", Field::Str(&lot.name)),
+                    ("devices", Field::U64(u64::from(lot.devices))),
+                ],
+            );
+        }
     }
 
     /// A device the station could not finish leaves rejected, its reason audited.

@@ -1,21 +1,26 @@
 //! The scenario as written, reduced to what it says: a digest over its TOML values in
-//! one canonical encoding, so comments, spacing, key order and number spelling (`1_000`
-//! or `1000`) do not change it, and every value that does is covered. The run folds it
-//! into the trace digest: two runs whose inputs differ in anything that can change an
-//! output never share a digest.
+//! one canonical encoding. Comments, spacing, key order, quoting and digit separators
+//! (`1_000` or `1000`) do not change it; any value that differs does (so does `1` against
+//! `1.0`, or a default written out: the digest errs towards telling inputs apart, never
+//! towards taking two for one). The file's own `seed` is left out: the run folds in the
+//! seed it actually used. The run folds the digest into the trace digest, so two runs of
+//! one build whose inputs differ in anything that can change an output never share one.
 
 use provsim_sim::Digest;
 use provsim_sim::crypto::Sha256;
 use toml::{Table, Value};
 
-/// The digest of scenario text that is valid TOML; `None` if it is not (the loader has
-/// refused such text before asking).
-pub(crate) fn input_digest(text: &str) -> Option<Digest> {
-    let table: Table = toml::from_str(text).ok()?;
+/// The digest of scenario text; an error if it is not TOML (the loader has refused
+/// such text before asking).
+pub(crate) fn input_digest(text: &str) -> Result<Digest, toml::de::Error> {
+    let mut table: Table = toml::from_str(text)?;
+    if let Some(Value::Table(scenario)) = table.get_mut("scenario") {
+        scenario.remove("seed");
+    }
     let mut hash = Sha256::new();
     hash.update(b"provsim scenario v1\0");
     table_into(&mut hash, &table);
-    Some(Digest(hash.finalize()))
+    Ok(Digest(hash.finalize()))
 }
 
 /// Every item is a type tag and, where its size varies, a length first: no two
@@ -61,6 +66,16 @@ mod tests {
 
     fn digest(text: &str) -> Digest {
         input_digest(text).expect("valid TOML")
+    }
+
+    #[test]
+    fn the_files_seed_is_left_to_the_run() {
+        let seeded = digest("[scenario]\nname = \"a\"\nseed = 7\n");
+        assert_eq!(seeded, digest("[scenario]\nname = \"a\"\nseed = 1\n"));
+        assert_eq!(seeded, digest("[scenario]\nname = \"a\"\n"));
+        assert_ne!(seeded, digest("[scenario]\nname = \"b\"\nseed = 7\n"));
+        // Only the scenario's own seed: a seed elsewhere is a value like any other.
+        assert_ne!(digest("[x]\nseed = 1\n"), digest("[x]\nseed = 2\n"));
     }
 
     #[test]

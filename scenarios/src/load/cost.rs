@@ -3,12 +3,13 @@
 
 use super::locator::Locator;
 use crate::error::ScenarioError;
-use provsim_provisioner::{CostModel, Custody, MICRO};
+use provsim_provisioner::{CostModel, Custody, MAX_EXACT_MICRO, MICRO, format_amount};
 use serde::Deserialize;
 use toml::Spanned;
 
-/// The most a cost figure may be: a trillion units of currency.
-const MAX_AMOUNT: f64 = 1e12;
+/// The most a cost figure may be: a billion units of currency, under the largest total
+/// a report states exactly ([`MAX_EXACT_MICRO`], about 9 billion).
+const MAX_AMOUNT: f64 = 1e9;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -81,27 +82,32 @@ pub fn cost_models(
             model.setup_weeks = *weeks.get_ref();
         }
         if model.total_micro(volume).is_none() {
+            // The per-unit figure times the volume is what grows; point at it, unless
+            // only a set-up figure was given.
+            let figure = entry.per_unit.as_ref().or(entry.setup.as_ref());
             let message = format!(
-                "set-up plus {volume} unit(s) at this cost per unit comes to more than {} {currency}: too large to total exactly",
-                u64::MAX / MICRO
+                "{custody} costs for {volume} unit(s) total more than {} {currency}, the largest amount a report states exactly",
+                format_amount(MAX_EXACT_MICRO),
+                custody = custody.name(),
             );
-            return Err(match (&entry.per_unit, &entry.setup) {
-                (Some(figure), _) | (None, Some(figure)) => at.at(figure, message),
-                (None, None) => ScenarioError::Whole {
+            return Err(match figure {
+                Some(figure) => at.at(figure, message),
+                None => ScenarioError::Whole {
                     file: at.file.to_owned(),
-                    message: format!("[cost] {}: {message}", custody.name()),
+                    message,
                 },
             });
         }
     }
-    // The defaults are small, but lots can be many: their totals are checked too.
+    // Defensive: the defaults at the largest volume a scenario may hold stay far below
+    // the limit, but should they ever be raised the totals are still checked.
     if let Some((custody, _)) = models.iter().find(|(_, m)| m.total_micro(volume).is_none()) {
         return Err(ScenarioError::Whole {
             file: at.file.to_owned(),
             message: format!(
-                "the default costs of {} for {volume} unit(s) come to more than {} {currency}: too large to total exactly",
+                "the default {} costs for {volume} unit(s) total more than {} {currency}, the largest amount a report states exactly",
                 custody.name(),
-                u64::MAX / MICRO
+                format_amount(MAX_EXACT_MICRO)
             ),
         });
     }

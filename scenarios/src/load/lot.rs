@@ -17,7 +17,7 @@ pub const MAX_DEVICES: u64 = 10_000_000;
 #[serde(deny_unknown_fields)]
 pub struct LotSection {
     pub name: Spanned<String>,
-    pub devices: Spanned<u32>,
+    pub devices: Spanned<u64>,
 }
 
 /// The lots: at least one, at most `u16::MAX`, none empty, each named once (a short
@@ -56,9 +56,15 @@ pub fn lots(
             ));
         }
         let devices = *lot.devices.get_ref();
-        if devices == 0 {
-            return Err(at.at(&lot.devices, "a lot needs at least 1 device"));
-        }
+        let Some(devices) = u32::try_from(devices)
+            .ok()
+            .filter(|&n| (1..=MAX_DEVICES).contains(&u64::from(n)))
+        else {
+            return Err(at.at(
+                &lot.devices,
+                format!("a lot holds 1 to {MAX_DEVICES} devices"),
+            ));
+        };
         device_count += u64::from(devices);
         if device_count > MAX_DEVICES {
             return Err(at.at(

@@ -47,8 +47,11 @@ pub fn parse_str(text: &str, source: &str) -> Result<Scenario, ScenarioError> {
             },
         }
     })?;
-    // Valid TOML by now, so the digest is always there.
-    let input = input_digest(text).unwrap_or(Digest([0; 32]));
+    // Valid TOML by now; should the two readings ever disagree, say so.
+    let input = input_digest(text).map_err(|e| ScenarioError::Whole {
+        file: source.to_owned(),
+        message: plain_types(e.message().trim_end()),
+    })?;
     validate(file, source, input, &at)
 }
 

@@ -85,9 +85,16 @@ fn unknown_values_list_the_known_ones() {
 fn semantic_errors_point_at_the_value() {
     let text = GOOD.replace("devices = 8", "devices = 0");
     let line = text.lines().position(|l| l == "devices = 0").unwrap() + 1;
-    assert!(err(&text).starts_with(&format!("s.toml:{line}:11: a lot needs at least 1 device")));
+    assert!(err(&text).starts_with(&format!(
+        "s.toml:{line}:11: a lot holds 1 to 10000000 devices"
+    )));
 
     let e = err(&GOOD.replace("devices = 8", "devices = 4294967295"));
+    assert!(e.contains("a lot holds 1 to 10000000 devices"), "{e}");
+    let e = err(&GOOD.replace(
+        "devices = 8",
+        "devices = 6000000\n\n[[lot]]\nname = \"L2\"\ndevices = 6000000",
+    ));
     assert!(e.contains("more than 10000000 devices"), "{e}");
     let e = err(&GOOD.replace("sample = 4", "devices = [1, 8]"));
     assert!(e.contains("device index 8 is out of range"), "{e}");
