@@ -4,6 +4,7 @@
 //! when none is broken but some are inconclusive (nothing tested them).
 #![forbid(unsafe_code)]
 
+mod audit;
 mod estimate;
 mod image;
 mod manifest;
@@ -13,7 +14,6 @@ mod targets;
 
 use clap::{Parser, Subcommand};
 use provsim_scenarios::escape_unseen;
-use provsim_scenarios::input::{InputKind, open_regular};
 use provsim_scenarios::{DEFAULT_SCENARIO, RunOptions, Scenario, ScenarioError, Verdict};
 use std::io::Write;
 use std::path::PathBuf;
@@ -79,12 +79,21 @@ enum ListWhat {
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Check that every record of an `audit.jsonl` is intact and chained to the one
-    /// before it. Exit code 0 intact, 1 altered, reordered or cut (naming the first bad
-    /// record), 2 unreadable.
+    /// before it, and with --signer that the vault signed every checkpoint and the
+    /// closing record over the chain as it is. Exit code 0 intact, 1 altered, reordered,
+    /// cut or not vouched for by the signer (naming the first record that cannot be
+    /// trusted), 2 unreadable input or certificate.
     Verify {
         file: PathBuf,
-        /// The head the log must end at (`line.audit.head` in report.json). Without it,
-        /// a log cut after a whole record cannot be told from a shorter one.
+        /// The vault's certificate, PEM (`pki/vault-certificate.pem` of the run). The
+        /// chain alone is keyed by nothing: a record rewritten with every hash after it
+        /// recomputed passes without this. With it, the vault's signed checkpoints and
+        /// closing record catch that, naming the first record after the last checkpoint
+        /// that held.
+        #[arg(long)]
+        signer: Option<PathBuf>,
+        /// The head the log must end at (`line.audit.head` in report.json, which is
+        /// not signed): a rewrite shows here too, but only at the last record.
         #[arg(long, value_parser = parse_head)]
         head: Option<provsim_sim::Digest>,
     },
@@ -177,51 +186,11 @@ fn main() -> ExitCode {
         },
         Command::Image { command } => image_command(command),
         Command::Audit {
-            command: AuditCommand::Verify { file, head },
-        } => audit_verify(&file, head),
+            command: AuditCommand::Verify { file, head, signer },
+        } => audit::verify(&file, head, signer.as_deref()),
         Command::Manifest {
             command: ManifestCommand::Verify { file, signer },
         } => manifest::verify(&file, &signer),
-    }
-}
-
-fn audit_verify(file: &std::path::Path, head: Option<provsim_sim::Digest>) -> ExitCode {
-    let reader = match open_regular(file, InputKind::AuditLog) {
-        Ok(f) => std::io::BufReader::new(f),
-        Err(e) => return fail(e.into()),
-    };
-    let (text, code) = match provsim_provisioner::verify_log(reader, head) {
-        Ok(summary) => (
-            format!(
-                "provsim: {}: intact, {} record(s), head {}{}\n",
-                file.display(),
-                summary.records,
-                summary.head,
-                if head.is_some() {
-                    ""
-                } else {
-                    " (no --head given: a log cut, closed again and re-hashed by hand would look the same)"
-                }
-            ),
-            ExitCode::SUCCESS,
-        ),
-        Err(provsim_provisioner::AuditError::Broken(broken)) => (
-            format!(
-                "provsim: {}\n",
-                escape_unseen(&format!("{}: TAMPERED at {broken}", file.display()))
-            ),
-            ExitCode::from(1),
-        ),
-        Err(provsim_provisioner::AuditError::Io(e)) => {
-            return fail(anyhow::anyhow!("cannot read `{}`: {e}", file.display()));
-        }
-        Err(e @ provsim_provisioner::AuditError::NotALog { .. }) => {
-            return fail(anyhow::anyhow!("`{}`: {e}", file.display()));
-        }
-    };
-    match say(&text) {
-        Ok(()) => code,
-        Err(e) => fail(e),
     }
 }
 

@@ -1,5 +1,6 @@
 //! `provsim audit verify` on a real run's `audit.jsonl`: intact is exit 0; every single
-//! altered byte, and a dropped last line, is exit 1 naming the record that broke.
+//! altered byte, and a dropped last line, is exit 1 naming the record that broke; a log
+//! rewritten and re-hashed passes the chain but not the vault's signed checkpoints.
 
 mod common;
 
@@ -33,7 +34,11 @@ fn small_log() -> (Vec<u8>, String) {
             Some(DeviceId::new(1, 1, 0)),
             format!("key={}", "5a".repeat(32)),
         ),
-        log.close(&crypto, SimTime::from_nanos(9)),
+        log.close(&crypto, SimTime::from_nanos(9), |message| {
+            let vault = crypto.import_secret(&[1; 32])?;
+            Ok::<_, provsim_sim::crypto::CryptoError>(crypto.sign_low_s(&vault, message))
+        })
+        .unwrap(),
     ];
     for record in &records {
         bytes.extend_from_slice(record.line.as_bytes());
@@ -136,4 +141,177 @@ fn unreadable_input_exits_2() {
     let out = provsim(&["audit", "verify", "README.md", "--head", "xyz"]);
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("64 hex digits"), "{}", stderr(&out));
+}
+
+fn field(line: &str, name: &str) -> serde_json::Value {
+    serde_json::from_str::<serde_json::Value>(line).unwrap()[name].clone()
+}
+
+/// A run with several checkpoints: the default scenario with 48 devices.
+fn checkpointed_run() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = fs::read_to_string(repo().join("scenarios/mcu-board-provisioner-hsm.toml"))
+        .unwrap()
+        .replacen("devices = 8", "devices = 48", 1);
+    let file = dir.path().join("lot48.toml");
+    fs::write(&file, scenario).unwrap();
+    let out = dir.path().join("out");
+    let run = provsim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&run), 0, "{}{}", stdout(&run), stderr(&run));
+    dir
+}
+
+/// The finding: the chain alone keys nothing, so a record rewritten with every hash
+/// after it recomputed is "intact". The vault's signed checkpoints catch it without the
+/// report, naming the first record after the last checkpoint that held.
+#[test]
+fn a_rewritten_and_rehashed_log_is_caught_by_the_vaults_signature() {
+    let dir = checkpointed_run();
+    let out = dir.path().join("out");
+    let path = out.join("audit.jsonl");
+    let signer = out.join("pki/vault-certificate.pem");
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["audit", "verify", path.to_str().unwrap()];
+        args.extend(extra);
+        provsim(&args)
+    };
+    let with_signer = ["--signer", signer.to_str().unwrap()];
+    let ok = verify(&with_signer);
+    assert_eq!(code(&ok), 0, "{}{}", stdout(&ok), stderr(&ok));
+    let lines: Vec<String> = fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let checkpoints: Vec<usize> = (0..lines.len())
+        .filter(|&i| field(&lines[i], "action") == "audit-checkpoint")
+        .collect();
+    assert!(checkpoints.len() >= 2, "{checkpoints:?}");
+    assert!(
+        stdout(&ok).contains(&format!(
+            "{} checkpoint(s) and the closing record signed by",
+            checkpoints.len()
+        )),
+        "{}",
+        stdout(&ok)
+    );
+
+    // A device-shipped record between the first two checkpoints now names another key.
+    let altered = (checkpoints[0]..checkpoints[1])
+        .find(|&i| field(&lines[i], "action") == "device-shipped")
+        .unwrap();
+    let detail = field(&lines[altered], "detail");
+    let detail = detail.as_str().unwrap();
+    let mut forged = lines.clone();
+    forged[altered] = lines[altered].replacen(detail, &format!("key={}", "66".repeat(32)), 1);
+    fs::write(&path, rehash_audit(&forged)).unwrap();
+
+    let blind = verify(&[]);
+    assert_eq!(code(&blind), 0, "{}{}", stdout(&blind), stderr(&blind));
+    assert!(stdout(&blind).contains("intact"), "{}", stdout(&blind));
+    assert!(stdout(&blind).contains("--signer"), "{}", stdout(&blind));
+
+    let caught = verify(&with_signer);
+    let named = checkpoints[0] + 1;
+    assert_eq!(code(&caught), 1, "{}{}", stdout(&caught), stderr(&caught));
+    assert!(
+        stdout(&caught).contains(&format!(
+            "TAMPERED at record {named} (line {}): the signer vouches for no record from here on: the checkpoint at record {} (line {}) states head",
+            named + 1,
+            checkpoints[1],
+            checkpoints[1] + 1
+        )),
+        "record {altered} was rewritten: {}",
+        stdout(&caught)
+    );
+    assert!(named <= altered);
+
+    // The head from the report catches it too, but only at the last record.
+    let report = report_json(&out);
+    let head = report["line"]["audit"]["head"].as_str().unwrap();
+    let late = verify(&["--head", head]);
+    assert_eq!(code(&late), 1);
+    assert!(
+        stdout(&late).contains(&format!("TAMPERED at record {}", lines.len() - 1)),
+        "{}",
+        stdout(&late)
+    );
+}
+
+/// A checkpoint's signature is checked by OpenSSL over the message the module docs
+/// give, under the vault's key from `pki/vault.pem`.
+#[test]
+fn openssl_verifies_the_vaults_checkpoints() {
+    let dir = checkpointed_run();
+    let out = dir.path().join("out");
+    let text = fs::read_to_string(out.join("audit.jsonl")).unwrap();
+    let signed: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            matches!(
+                field(l, "action").as_str(),
+                Some("audit-checkpoint" | "audit-closed")
+            )
+        })
+        .collect();
+    assert!(signed.len() >= 3, "{}", signed.len());
+    for line in signed {
+        let detail = field(line, "detail");
+        let (statement, signature) = detail.as_str().unwrap().rsplit_once(" signature=").unwrap();
+        let domain = if field(line, "action") == "audit-closed" {
+            "provsim audit closed v1"
+        } else {
+            "provsim audit checkpoint v1"
+        };
+        let der: Vec<u8> = (0..signature.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&signature[i..i + 2], 16).unwrap())
+            .collect();
+        let (message, sig) = (dir.path().join("message"), dir.path().join("sig.der"));
+        fs::write(&sig, der).unwrap();
+        for (text, good) in [
+            (format!("{domain} {statement}"), true),
+            (format!("{domain} {statement}0"), false),
+        ] {
+            fs::write(&message, text).unwrap();
+            let check = std::process::Command::new("openssl")
+                .args(["dgst", "-sha256", "-verify"])
+                .arg(out.join("pki/vault.pem"))
+                .arg("-signature")
+                .arg(&sig)
+                .arg(&message)
+                .output()
+                .expect("openssl runs: install it or run `bash .ci/test`");
+            assert_eq!(
+                check.status.success() && stdout(&check).contains("Verified OK"),
+                good,
+                "{line}: {}",
+                stdout(&check)
+            );
+        }
+    }
+}
+
+#[test]
+fn a_signer_that_is_not_a_certificate_exits_2() {
+    let (bytes, _) = small_log();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    fs::write(&path, bytes).unwrap();
+    for signer in ["no-such-certificate.pem", "README.md", "tests"] {
+        let out = provsim(&[
+            "audit",
+            "verify",
+            path.to_str().unwrap(),
+            "--signer",
+            signer,
+        ]);
+        assert_eq!(code(&out), 2, "{signer}: {}{}", stdout(&out), stderr(&out));
+        assert!(stderr(&out).contains(signer), "{}", stderr(&out));
+    }
 }

@@ -661,3 +661,67 @@ fn a_scenario_from_a_stream_is_refused_so_reproduce_lines_name_files() {
     );
     assert!(!dir.path().join("out/report.json").exists());
 }
+
+/// The books could be rewritten: a record edited, and every hash after it recomputed,
+/// left a chain the verifier called intact. The vault's signature on the closing record
+/// (and on every checkpoint) now catches it from the log and the vault's certificate
+/// alone; so does a log cut short and closed again by hand.
+#[test]
+fn the_books_cannot_be_rewritten_unseen() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let out = dir.path().join("out");
+    let run = provsim(&["run", "--out", &s(&out)]);
+    assert_eq!(code(&run), 0, "{}", common::stderr(&run));
+    let log = out.join("audit.jsonl");
+    let signer = s(&out.join("pki/vault-certificate.pem"));
+    let lines: Vec<String> = std::fs::read_to_string(&log)
+        .expect("the log")
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let last = lines.len() - 1;
+    let shipped = lines
+        .iter()
+        .position(|l| l.contains("\"action\":\"device-shipped\""))
+        .expect("a device shipped");
+    let mut rewritten = lines.clone();
+    rewritten[shipped] = rewritten[shipped].replacen("\"detail\":\"key=", "\"detail\":\"key=00", 1);
+    // A log cut after the first device shipped and closed again by hand, unsigned.
+    let mut cut = lines[..shipped + 1].to_vec();
+    cut.push(
+        lines[last]
+            .replacen(
+                &format!("{{\"seq\":{last},"),
+                &format!("{{\"seq\":{},", shipped + 1),
+                1,
+            )
+            .replacen(
+                &lines[last][lines[last].find("\"detail\":").expect("a detail")
+                    ..lines[last].find(",\"prev\"").expect("a prev")],
+                &format!("\"detail\":\"records={}\"", shipped + 2),
+                1,
+            ),
+    );
+    for (case, forged, why) in [
+        ("rewritten", &rewritten, "states head"),
+        ("cut and closed again", &cut, "carries no signature"),
+    ] {
+        std::fs::write(&log, common::rehash_audit(forged)).expect("the forged log");
+        let blind = provsim(&["audit", "verify", &s(&log)]);
+        assert_eq!(code(&blind), 0, "{case}: {}", common::stdout(&blind));
+        let caught = provsim(&["audit", "verify", &s(&log), "--signer", &signer]);
+        let stdout = common::stdout(&caught);
+        assert_eq!(
+            code(&caught),
+            1,
+            "{case}: {stdout}{}",
+            common::stderr(&caught)
+        );
+        // Eight devices make no checkpoint: only the closing record vouches, for all.
+        assert!(
+            stdout.contains("TAMPERED at record 0 (line 1): the signer vouches for no record from here on: the closing record at record")
+                && stdout.contains(why),
+            "{case}: {stdout}"
+        );
+    }
+}

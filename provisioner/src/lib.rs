@@ -51,7 +51,8 @@ mod station;
 mod vault;
 
 pub use books::audit::{
-    AuditBreak, AuditError, AuditLog, AuditRecord, AuditSummary, MAX_RECORD_BYTES, parse_head,
+    AuditBreak, AuditError, AuditLog, AuditRecord, AuditSummary, CHECKPOINT_ACTION,
+    CHECKPOINT_EVERY, CLOSING_ACTION, MAX_RECORD_BYTES, Vouch, parse_head, signed_message,
     verify_log,
 };
 pub use books::manifest::{

@@ -95,3 +95,23 @@ pub fn venv_tool(env: &str, name: &str, probe: &[&str], install: &str) -> PathBu
         "`{name}` was not found (tried ${env}, .ci/venv/bin, PATH): run `bash .ci/test`, or {install}"
     );
 }
+
+/// What a forger does to an audit log: every line's `prev` set to the hash of the line
+/// before it as it now is, and every `hash` recomputed, so the chain is whole again.
+/// Returns the log's text.
+pub fn rehash_audit(lines: &[String]) -> String {
+    const HASH: &str = ",\"hash\":\"";
+    const PREV: &str = ",\"prev\":\"";
+    let mut prev = "0".repeat(64);
+    let mut out = String::new();
+    for line in lines {
+        let cut = line.rfind(HASH).expect("a record ends with its hash");
+        let at = line[..cut]
+            .rfind(PREV)
+            .expect("a record names the previous hash");
+        let prefix = format!("{}{PREV}{prev}\"", &line[..at]);
+        prev = provsim_sim::to_hex(&provsim_sim::crypto::Sha256::digest(prefix.as_bytes()));
+        out += &format!("{prefix}{HASH}{prev}\"}}\n");
+    }
+    out
+}

@@ -9,6 +9,7 @@
 //! in `link_up`), streams what each device leaves behind to a [`LineSink`] (`sink`; the
 //! signed record and manifest entry are made in `outputs`), and takes returned devices
 //! through the RMA desk after the lots (`rma`, as the [`ReturnPlan`] in `returns` says).
+//! The vault signs the audit log between devices and at its close (`vouch`).
 //! Attack copies and ground truth are opened through the line (`copies`). What a run
 //! produced is its [`LineSummary`] (`summary`); why it stopped, its [`LineError`]
 //! (`error`).
@@ -27,6 +28,7 @@ pub(crate) mod run;
 pub(crate) mod setup;
 pub(crate) mod sink;
 pub(crate) mod summary;
+pub(crate) mod vouch;
 
 pub use builder::LineConfigBuilder;
 pub use config::LineConfig;

@@ -63,6 +63,7 @@ impl Line {
             );
             reconciler.record(&record);
             sink.audit(&record)?;
+            self.checkpoint_if_due(at, sink)?;
             // The customer's records now say the part left the field.
             self.cloud
                 .registrar_mut()

@@ -150,7 +150,7 @@ impl Line {
             reconciler.record(&record);
             sink.audit(&record)?;
         }
-        Ok(())
+        self.checkpoint_if_due(SimTime::ZERO, sink)
     }
 
     /// Takes device `index`, arrived at `now`, through the station; it ships or is
@@ -195,6 +195,7 @@ impl Line {
             reconciler.record(&record);
             sink.audit(&record)?;
         }
+        self.checkpoint_if_due(leaves, sink)?;
         tally.device_traces.push(device_trace.digest());
         tally.finished_at = leaves;
         if let Some(report) = self.link.take_last() {
@@ -329,7 +330,7 @@ impl Line {
     }
 
     /// Closes the books once the returns are through: the order's closing record, the
-    /// audit log's closing record, and the site trace's last.
+    /// audit log's closing record (signed by the vault), and the site trace's last.
     fn close_books(
         &mut self,
         tally: &Tally,
@@ -356,7 +357,7 @@ impl Line {
             reconciler.record(&record);
             sink.audit(&record)?;
         }
-        let closing = self.site.audit.close(&self.crypto, closed_at);
+        let closing = self.close_audit(closed_at)?;
         sink.audit(&closing)?;
         self.site_trace.record(
             closed_at,

@@ -52,7 +52,8 @@ pub enum KeyUse {
     FirmwareSigning,
     /// A device's identity key: may leave only sealed to that device, once.
     DeviceIdentity,
-    /// The vault's own identity: signs device records. Never leaves the HSM.
+    /// The vault's own identity: signs device records, the manifest and the audit log's
+    /// checkpoints. Never leaves the HSM.
     VaultIdentity,
 }
 
@@ -504,6 +505,19 @@ impl Hsm {
     ) -> Result<Signature, HsmError> {
         let stored = self.require(handle, KeyUse::VaultIdentity, "record signing")?;
         Ok(ctx.crypto.sign(&stored.key, record))
+    }
+
+    /// Signs a statement about the audit log's chain head (a checkpoint, or the closing
+    /// record) with the vault's identity key. Low-S: the one form of the signature a
+    /// verifier refusing malleated signatures accepts, so each statement has exactly one.
+    pub fn sign_audit_head(
+        &self,
+        ctx: &mut Ctx<'_>,
+        handle: KeyHandle,
+        message: &[u8],
+    ) -> Result<Signature, HsmError> {
+        let stored = self.require(handle, KeyUse::VaultIdentity, "audit signing")?;
+        Ok(ctx.crypto.sign_low_s(&stored.key, message))
     }
 
     /// Signs a firmware image's SHA-256 (MCUboot signs the image hash, not the image).

@@ -1,14 +1,21 @@
 //! The log itself: its head and count, and the appends that move them.
 
+use crate::books::audit::checkpoint::{
+    CHECKPOINT_ACTION, CHECKPOINT_EVERY, Vouch, detail, signed_message,
+};
 use crate::books::audit::record::{AuditRecord, CLOSING_ACTION, HASH_FIELD, line_prefix};
 use provsim_devices::DeviceId;
-use provsim_sim::crypto::Crypto;
+use provsim_sim::crypto::{Crypto, Signature};
 use provsim_sim::{Digest, SimTime, to_hex};
 
+/// The log as the line holds it: its head, its count and where the last checkpoint
+/// stands, nothing per record.
 #[derive(Debug, Clone)]
 pub struct AuditLog {
     head: Digest,
     records: u64,
+    /// The count of records when the last checkpoint was written (0 before any).
+    checkpointed: u64,
 }
 
 impl Default for AuditLog {
@@ -22,6 +29,7 @@ impl AuditLog {
         AuditLog {
             head: Digest([0; 32]),
             records: 0,
+            checkpointed: 0,
         }
     }
 
@@ -33,17 +41,51 @@ impl AuditLog {
         self.records
     }
 
-    /// Appends the closing record: nothing may follow it.
-    pub fn close(&mut self, crypto: &Crypto, at: SimTime) -> AuditRecord {
-        let records = self.records + 1;
-        self.append(
-            crypto,
-            at,
-            "site",
-            CLOSING_ACTION,
-            None,
-            format!("records={records}"),
-        )
+    /// Whether [`CHECKPOINT_EVERY`] records have been written since the last checkpoint.
+    pub fn checkpoint_due(&self) -> bool {
+        self.records - self.checkpointed >= CHECKPOINT_EVERY
+    }
+
+    /// Appends a checkpoint: `sign` (the vault) signs the head of every record so far,
+    /// and the record states it.
+    pub fn checkpoint<E>(
+        &mut self,
+        crypto: &Crypto,
+        at: SimTime,
+        sign: impl FnOnce(&[u8]) -> Result<Signature, E>,
+    ) -> Result<AuditRecord, E> {
+        let record = self.vouch(crypto, at, Vouch::Checkpoint, sign)?;
+        self.checkpointed = self.records;
+        Ok(record)
+    }
+
+    /// Appends the closing record, signed by `sign` (the vault) like a checkpoint:
+    /// nothing may follow it.
+    pub fn close<E>(
+        &mut self,
+        crypto: &Crypto,
+        at: SimTime,
+        sign: impl FnOnce(&[u8]) -> Result<Signature, E>,
+    ) -> Result<AuditRecord, E> {
+        self.vouch(crypto, at, Vouch::Closing, sign)
+    }
+
+    /// Appends a record of kind `vouch` that states the head so far, signed by `sign`.
+    fn vouch<E>(
+        &mut self,
+        crypto: &Crypto,
+        at: SimTime,
+        vouch: Vouch,
+        sign: impl FnOnce(&[u8]) -> Result<Signature, E>,
+    ) -> Result<AuditRecord, E> {
+        let (records, actor, action) = match vouch {
+            // A checkpoint counts the records before it; the closing record, the log.
+            Vouch::Checkpoint => (self.records, "vault", CHECKPOINT_ACTION),
+            Vouch::Closing => (self.records + 1, "site", CLOSING_ACTION),
+        };
+        let signature = sign(signed_message(vouch, records, &self.head).as_bytes())?;
+        let detail = detail(records, &self.head, &signature);
+        Ok(self.append(crypto, at, actor, action, None, detail))
     }
 
     /// Appends a record (a counted persistent write on the site) and returns it.
@@ -143,5 +185,37 @@ mod tests {
         assert_eq!(next["prev"], value["hash"]);
         assert_eq!(next["device"], serde_json::Value::Null);
         assert_eq!(second.head, log.head());
+    }
+
+    #[test]
+    fn a_checkpoint_falls_due_every_so_many_records_and_states_the_head() {
+        let crypto = Crypto::new();
+        let key = crypto.import_secret(&[1; 32]).unwrap();
+        let sign = |m: &[u8]| Ok::<_, std::convert::Infallible>(crypto.sign_low_s(&key, m));
+        let mut log = AuditLog::new();
+        let mut checkpoints = Vec::new();
+        for _ in 0..3 * CHECKPOINT_EVERY {
+            log.append(&crypto, SimTime::ZERO, "x", "y", None, String::new());
+            if log.checkpoint_due() {
+                let head = log.head();
+                let record = log.checkpoint(&crypto, SimTime::ZERO, sign).unwrap();
+                assert_eq!(record.action, CHECKPOINT_ACTION);
+                assert!(record.detail.starts_with(&format!(
+                    "records={} head={} signature=",
+                    record.sequence,
+                    to_hex(&head.0)
+                )));
+                checkpoints.push(record.sequence);
+            }
+        }
+        // A checkpoint is a record too: each counts in the next one's span.
+        let n = CHECKPOINT_EVERY;
+        assert_eq!(checkpoints, [n, 2 * n + 1, 3 * n + 2]);
+        let closing = log.close(&crypto, SimTime::ZERO, sign).unwrap();
+        assert!(
+            closing
+                .detail
+                .starts_with(&format!("records={} head=", log.records()))
+        );
     }
 }

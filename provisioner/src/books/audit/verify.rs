@@ -2,9 +2,17 @@
 //! formed, numbered in order, hashing to the hash it states over its own prefix, and
 //! naming the previous line's hash; optionally ending at a known head, which is what
 //! catches a log cut short.
+//!
+//! The chain alone is keyed by nothing: whoever rewrites a record and re-hashes every
+//! line after it has an intact chain. Given the vault's key (the signer), every
+//! checkpoint and the closing record must state the head the chain really has there,
+//! signed by the vault, so a rewrite shows at the first signed record after it. The
+//! verifier can then vouch only for the records up to the last checkpoint that held:
+//! it names the record after it as the first that cannot be trusted.
 
+use crate::books::audit::checkpoint::{self, CHECKPOINT_ACTION, Vouch, closing_count};
 use crate::books::audit::record::{CLOSING_ACTION, HASH_FIELD};
-use provsim_sim::crypto::Sha256;
+use provsim_sim::crypto::{Crypto, PublicKey, Sha256};
 use provsim_sim::{Digest, to_hex};
 use serde::Deserialize;
 use std::io::{BufRead, Read};
@@ -20,6 +28,8 @@ pub struct AuditSummary {
     pub records: u64,
     /// The last record's hash (zeros for an empty log).
     pub head: Digest,
+    /// Checkpoints whose signature was verified (0 when no signer was given).
+    pub checkpoints: u64,
 }
 
 /// Why a log could not be verified.
@@ -83,8 +93,9 @@ pub fn parse_head(text: &str) -> Option<Digest> {
 /// What a checked line says.
 struct Checked {
     hash: Digest,
-    /// `records=N` of an `audit-closed` record.
-    closes: Option<u64>,
+    /// The kind of signed statement it makes, if any.
+    vouch: Option<Vouch>,
+    detail: String,
 }
 
 /// Why a line failed, and whether the fault lies with the record before it.
@@ -127,31 +138,91 @@ fn check_line(raw: &[u8], index: u64, prev: &Digest) -> Result<Checked, LineFaul
             record.prev
         )));
     }
-    let closes = (record.action == CLOSING_ACTION)
-        .then(|| {
-            record
-                .detail
-                .strip_prefix("records=")
-                .and_then(|n| n.parse().ok())
-        })
-        .flatten();
+    let vouch = match record.action.as_str() {
+        CHECKPOINT_ACTION => Some(Vouch::Checkpoint),
+        CLOSING_ACTION => Some(Vouch::Closing),
+        _ => None,
+    };
     Ok(Checked {
         hash: Digest(computed),
-        closes,
+        vouch,
+        detail: record.detail,
     })
+}
+
+/// The signer's side of a verification: its key, and how far it has vouched.
+struct Vouched<'k> {
+    crypto: Crypto,
+    key: &'k PublicKey,
+    /// The first record no checkpoint that held vouches for.
+    from: u64,
+    checkpoints: u64,
+}
+
+impl Vouched<'_> {
+    /// Checks the signed statement of kind `vouch` made by record `index` (`detail`),
+    /// the chain head before it being `prev`. On failure, the break is at the first
+    /// record the signer no longer vouches for.
+    fn check(
+        &mut self,
+        vouch: Vouch,
+        index: u64,
+        detail: &str,
+        prev: &Digest,
+    ) -> Result<(), AuditBreak> {
+        let records = match vouch {
+            Vouch::Checkpoint => index,
+            Vouch::Closing => index + 1,
+        };
+        checkpoint::check(&self.crypto, self.key, vouch, detail, records, prev).map_err(
+            |why| AuditBreak {
+                record: self.from,
+                line: self.from + 1,
+                reason: format!(
+                    "the signer vouches for no record from here on: {} at record {index} (line {}) {why}{}",
+                    vouch.name(),
+                    index + 1,
+                    if self.from < index {
+                        format!(
+                            ", so a record from {} to {} may have been rewritten and the log re-hashed",
+                            self.from,
+                            index - 1
+                        )
+                    } else {
+                        String::new()
+                    }
+                ),
+            },
+        )?;
+        self.from = index + 1;
+        if vouch == Vouch::Checkpoint {
+            self.checkpoints += 1;
+        }
+        Ok(())
+    }
 }
 
 /// Verifies a whole log: every record whole and chained, ending with the closing
 /// record the line writes last. `expected_head`, when given (from `report.json`), must
 /// be the last record's hash: that also catches a log cut and closed again by hand.
+/// `signer`, when given (the vault's key, from `pki/vault-certificate.pem`), must have
+/// signed every checkpoint and the closing record, each over the head the chain has
+/// there: that catches a log rewritten and re-hashed, without the report.
 pub fn verify_log(
     mut reader: impl BufRead,
     expected_head: Option<Digest>,
+    signer: Option<&PublicKey>,
 ) -> Result<AuditSummary, AuditError> {
     let mut head = Digest([0; 32]);
     let mut records = 0u64;
     let mut closed = false;
     let mut raw = Vec::new();
+    let mut vouched = signer.map(|key| Vouched {
+        crypto: Crypto::new(),
+        key,
+        from: 0,
+        checkpoints: 0,
+    });
     let broken = |record: u64, reason: String| AuditBreak {
         record,
         line: record + 1,
@@ -186,18 +257,25 @@ pub fn verify_log(
                 return Err(broken(records.saturating_sub(1), reason).into());
             }
         };
+        if let (Some(vouch), Some(vouched)) = (checked.vouch, vouched.as_mut()) {
+            vouched.check(vouch, records, &checked.detail, &head)?;
+        }
         head = checked.hash;
         records += 1;
-        match checked.closes {
-            Some(n) if n == records => closed = true,
-            Some(n) => {
-                return Err(broken(
-                    records - 1,
-                    format!("the closing record counts {n} record(s), the log has {records}"),
-                )
-                .into());
+        if checked.vouch == Some(Vouch::Closing) {
+            match closing_count(&checked.detail) {
+                Some(n) if n == records => closed = true,
+                n => {
+                    return Err(broken(
+                        records - 1,
+                        format!(
+                            "the closing record counts {} record(s), the log has {records}",
+                            n.map_or_else(|| "no".to_owned(), |n| n.to_string())
+                        ),
+                    )
+                    .into());
+                }
             }
-            None => {}
         }
     }
     if !closed {
@@ -222,152 +300,13 @@ pub fn verify_log(
         )
         .into());
     }
-    Ok(AuditSummary { records, head })
+    Ok(AuditSummary {
+        records,
+        head,
+        checkpoints: vouched.map_or(0, |v| v.checkpoints),
+    })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::AuditLog;
-    use super::*;
-    use provsim_devices::DeviceId;
-    use provsim_sim::SimTime;
-    use provsim_sim::crypto::Crypto;
-
-    /// A closed log of `n` device records (n + 1 lines) and its head.
-    fn log(n: u64) -> (Vec<u8>, Digest) {
-        let crypto = Crypto::new();
-        let mut log = AuditLog::new();
-        let mut bytes = Vec::new();
-        for i in 0..=n {
-            let record = if i < n {
-                log.append(
-                    &crypto,
-                    SimTime::from_nanos(i * 10),
-                    "station",
-                    "identity-key-injected",
-                    Some(DeviceId(i)),
-                    format!("key={}", "ab".repeat(32)),
-                )
-            } else {
-                log.close(&crypto, SimTime::from_nanos(i * 10))
-            };
-            bytes.extend_from_slice(record.line.as_bytes());
-            bytes.push(b'\n');
-        }
-        (bytes, log.head())
-    }
-
-    #[test]
-    fn a_line_longer_than_any_record_is_not_a_log() {
-        let zeros = std::io::repeat(0).take(MAX_RECORD_BYTES * 4);
-        let result = verify_log(std::io::BufReader::new(zeros), None);
-        assert!(
-            matches!(result, Err(AuditError::NotALog { line: 1 })),
-            "{result:?}"
-        );
-    }
-
-    fn broken(result: Result<AuditSummary, AuditError>) -> AuditBreak {
-        match result {
-            Err(AuditError::Broken(b)) => b,
-            other => panic!("expected a broken log, got {other:?}"),
-        }
-    }
-
-    /// The record a byte offset falls in.
-    fn record_at(bytes: &[u8], offset: usize) -> u64 {
-        bytes[..offset].iter().filter(|&&b| b == b'\n').count() as u64
-    }
-
-    #[test]
-    fn an_intact_log_verifies_with_and_without_its_head() {
-        let (bytes, head) = log(4);
-        let summary = verify_log(&bytes[..], Some(head)).unwrap();
-        assert_eq!(summary, AuditSummary { records: 5, head });
-        assert_eq!(verify_log(&bytes[..], None).unwrap().records, 5);
-        // An empty file is not an intact log: it has no closing record.
-        assert_eq!(broken(verify_log(&b""[..], None)).record, 0);
-    }
-
-    #[test]
-    fn every_altered_byte_is_caught_at_its_record() {
-        let (bytes, head) = log(3);
-        for offset in 0..bytes.len() {
-            for flip in [0x01u8, 0x20, 0x80] {
-                let mut altered = bytes.clone();
-                altered[offset] ^= flip;
-                let b = broken(verify_log(&altered[..], Some(head)));
-                assert_eq!(
-                    b.record,
-                    record_at(&bytes, offset),
-                    "byte {offset} ^ {flip:#x}: {b}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn a_cut_reordered_or_extended_log_is_caught_even_without_the_head() {
-        let (bytes, head) = log(3);
-        let lines: Vec<&[u8]> = bytes.split_inclusive(|&b| b == b'\n').collect();
-        for keep in 0..lines.len() {
-            let cut: Vec<u8> = lines[..keep].concat();
-            let b = broken(verify_log(&cut[..], None));
-            assert_eq!(b.record, keep as u64);
-            assert!(b.reason.contains("without its closing record"), "{b}");
-        }
-        let mid = &bytes[..bytes.len() - 5];
-        assert_eq!(broken(verify_log(mid, None)).record, 3);
-        let swapped: Vec<u8> = [lines[1], lines[0], lines[2], lines[3]].concat();
-        assert_eq!(broken(verify_log(&swapped[..], None)).record, 0);
-        let dropped_middle: Vec<u8> = [lines[0], lines[2], lines[3]].concat();
-        assert_eq!(broken(verify_log(&dropped_middle[..], None)).record, 1);
-        let after_close: Vec<u8> = [&bytes[..], lines[0]].concat();
-        assert_eq!(broken(verify_log(&after_close[..], Some(head))).record, 4);
-    }
-
-    #[test]
-    fn a_record_rewritten_and_rehashed_is_named() {
-        let crypto = Crypto::new();
-        // Rewrite record 1 with new detail and a correct hash of its own: record 2's
-        // `prev` no longer matches, and the blame goes to record 1.
-        let mut log = AuditLog::new();
-        let mut lines = Vec::new();
-        for detail in ["a", "b", "c"] {
-            lines.push(
-                log.append(&crypto, SimTime::ZERO, "x", "y", None, detail.to_owned())
-                    .line,
-            );
-        }
-        lines.push(log.close(&crypto, SimTime::ZERO).line);
-        let mut forged_log = AuditLog::new();
-        forged_log.append(&crypto, SimTime::ZERO, "x", "y", None, "a".to_owned());
-        let forged = forged_log
-            .append(&crypto, SimTime::ZERO, "x", "y", None, "B".to_owned())
-            .line;
-        let text = format!("{}\n{forged}\n{}\n{}\n", lines[0], lines[2], lines[3]);
-        let b = broken(verify_log(text.as_bytes(), None));
-        assert_eq!(b.record, 1, "{b}");
-        assert!(b.reason.starts_with("rewritten"), "{b}");
-    }
-
-    #[test]
-    fn unreadable_input_is_not_a_verdict() {
-        struct Failing;
-        impl std::io::Read for Failing {
-            fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
-                Err(std::io::Error::other("disk on fire"))
-            }
-        }
-        let result = verify_log(std::io::BufReader::new(Failing), None);
-        assert!(matches!(result, Err(AuditError::Io(_))), "{result:?}");
-    }
-
-    #[test]
-    fn heads_parse_from_hex() {
-        let (_, head) = log(1);
-        assert_eq!(parse_head(&to_hex(&head.0)), Some(head));
-        assert_eq!(parse_head(&to_hex(&head.0).to_uppercase()), Some(head));
-        assert_eq!(parse_head("abc"), None);
-    }
-}
+#[path = "verify_tests.rs"]
+mod tests;
