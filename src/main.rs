@@ -91,14 +91,20 @@ enum AuditCommand {
 
 #[derive(Subcommand)]
 enum ManifestCommand {
-    /// Check every entry of a `manifest.jsonl` (one flattened JWS a line) against the
-    /// signer's certificate: ES256 signature, `x5t#S256`, and a consistent device entry.
-    /// Exit code 0 all verify, 1 one does not (naming its line), 2 unreadable input.
+    /// Check a `manifest.jsonl` against the signer's certificate: every entry (a
+    /// flattened JWS: ES256 by the signer, low-S, `kid` and `x5t#S256` naming it, a
+    /// consistent device entry), numbered in order, and the signed closing record last,
+    /// which must sign their count and chain. Exit code 0 intact, 1 rejected (naming
+    /// the line: a removed, reordered or altered entry, a high-S (malleated) signature,
+    /// a missing closing record, a wrong count), 2 unreadable or not a manifest.jsonl.
     Verify {
         file: PathBuf,
         /// The signer's certificate, PEM (`pki/vault-certificate.pem` of the run).
         #[arg(long)]
         signer: PathBuf,
+        /// The number of entries there must be (e.g. `devices.count` in report.json).
+        #[arg(long, value_name = "N")]
+        expect: Option<u64>,
     },
 }
 
@@ -179,8 +185,13 @@ fn main() -> ExitCode {
             command: AuditCommand::Verify { file, head },
         } => audit_verify(&file, head),
         Command::Manifest {
-            command: ManifestCommand::Verify { file, signer },
-        } => manifest::verify(&file, &signer),
+            command:
+                ManifestCommand::Verify {
+                    file,
+                    signer,
+                    expect,
+                },
+        } => manifest::verify(&file, &signer, expect),
     }
 }
 

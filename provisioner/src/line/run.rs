@@ -3,6 +3,7 @@
 //! the returns, and the books are closed and reconciled.
 
 use crate::books::audit::record::{AuditRecord, detail_hex};
+use crate::books::manifest::closing::ManifestChain;
 use crate::books::reconcile::reconciler::Reconciler;
 use crate::device_streams::DeviceStreams;
 use crate::labels::LinkOccasion;
@@ -35,6 +36,8 @@ struct Tally {
     link: LinkStats,
     /// The audit records of the device on the station, until it leaves.
     audit: Vec<AuditRecord>,
+    /// The manifest's entries so far: their count and running chain.
+    manifest: ManifestChain,
 }
 
 impl Line {
@@ -57,6 +60,7 @@ impl Line {
             finished_at: SimTime::ZERO,
             link: LinkStats::default(),
             audit: Vec::new(),
+            manifest: ManifestChain::new(),
         };
         let needs_link = self.needs_link();
         if total > 0 {
@@ -84,6 +88,8 @@ impl Line {
                 }
             }
         }
+        let closing = self.manifest_closing(tally.manifest, tally.finished_at)?;
+        sink.manifest_closing(&closing)?;
         let returns =
             self.process_returns(&tally.shipped, tally.finished_at, &mut reconciler, sink)?;
         self.close_books(&tally, total, returns.len(), &mut reconciler, sink)?;
@@ -213,7 +219,7 @@ impl Line {
         sink.certificate(&record, &cycle.certificate)?;
         let signed = self.device_record(&record, cycle, target, leaves)?;
         sink.record(&signed)?;
-        let entry = self.manifest_entry(&record, cycle, leaves)?;
+        let entry = self.manifest_entry(&record, cycle, leaves, &mut tally.manifest)?;
         sink.manifest(&entry)?;
         let device = DeviceStreams::new(self.seed, index);
         if let Err(refused) =
