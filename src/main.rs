@@ -91,12 +91,16 @@ enum AuditCommand {
 
 #[derive(Subcommand)]
 enum ManifestCommand {
-    /// Check a `manifest.jsonl` against the signer's certificate: every entry (a
-    /// flattened JWS: ES256 by the signer, low-S, `kid` and `x5t#S256` naming it, a
-    /// consistent device entry), numbered in order, and the signed closing record last,
-    /// which must sign their count and chain. Exit code 0 intact, 1 rejected (naming
-    /// the line: a removed, reordered or altered entry, a high-S (malleated) signature,
-    /// a missing closing record, a wrong count), 2 unreadable or not a manifest.jsonl.
+    /// Check a `manifest.jsonl`: every entry, and their count and order against its
+    /// signed closing record.
+    ///
+    /// Each entry must be a flattened JWS, ES256 by the signer, low-S, its `kid` and
+    /// `x5t#S256` naming the signer's certificate, a consistent device entry, numbered
+    /// in order; the last line must be the closing record, signing their count and
+    /// chain. Exit code 0 intact; 1 rejected, naming the line (an entry removed,
+    /// reordered or altered, a high-S (malleated) signature, the closing record missing
+    /// or not last, a count other than expected, no entry at all); 2 unreadable, or not
+    /// a `manifest.jsonl` (`manifest.json`, Microchip's layout, has no closing record).
     Verify {
         file: PathBuf,
         /// The signer's certificate, PEM (`pki/vault-certificate.pem` of the run).

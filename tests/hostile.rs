@@ -252,8 +252,9 @@ fn an_empty_manifest_is_not_a_success() {
 }
 
 /// A manifest rewritten after the run: an entry removed, two swapped, the closing record
-/// cut off, or a count other than the report's. Each used to verify (exit 0); each is
-/// rejected (exit 1) naming the line where the rewrite is.
+/// cut off, or a count other than the report's. The first three used to verify (exit
+/// 0), and there was no count to give; each is rejected (exit 1) naming the line where
+/// the rewrite is.
 #[test]
 fn a_rewritten_manifest_is_rejected_where_it_was_rewritten() {
     let h = hostile();
