@@ -101,14 +101,24 @@ enum AuditCommand {
 
 #[derive(Subcommand)]
 enum ManifestCommand {
-    /// Check every entry of a `manifest.jsonl` (one flattened JWS a line) against the
-    /// signer's certificate: ES256 signature, `x5t#S256`, and a consistent device entry.
-    /// Exit code 0 all verify, 1 one does not (naming its line), 2 unreadable input.
+    /// Check a `manifest.jsonl`: every entry, and their count and order against its
+    /// signed closing record.
+    ///
+    /// Each entry must be a flattened JWS, ES256 by the signer, low-S, its `kid` and
+    /// `x5t#S256` naming the signer's certificate, a consistent device entry, numbered
+    /// in order; the last line must be the closing record, signing their count and
+    /// chain. Exit code 0 intact; 1 rejected, naming the line (an entry removed,
+    /// reordered or altered, a high-S (malleated) signature, the closing record missing
+    /// or not last, a count other than expected, no entry at all); 2 unreadable, or not
+    /// a `manifest.jsonl` (`manifest.json`, Microchip's layout, has no closing record).
     Verify {
         file: PathBuf,
         /// The signer's certificate, PEM (`pki/vault-certificate.pem` of the run).
         #[arg(long)]
         signer: PathBuf,
+        /// The number of entries there must be (e.g. `devices.count` in report.json).
+        #[arg(long, value_name = "N")]
+        expect: Option<u64>,
     },
 }
 
@@ -189,8 +199,13 @@ fn main() -> ExitCode {
             command: AuditCommand::Verify { file, head, signer },
         } => audit::verify(&file, head, signer.as_deref()),
         Command::Manifest {
-            command: ManifestCommand::Verify { file, signer },
-        } => manifest::verify(&file, &signer),
+            command:
+                ManifestCommand::Verify {
+                    file,
+                    signer,
+                    expect,
+                },
+        } => manifest::verify(&file, &signer, expect),
     }
 }
 

@@ -1,13 +1,13 @@
-//! `provsim manifest verify`: checks a customer manifest entry by entry against the
-//! signer's certificate, streaming, so a manifest of any size is checked in bounded
-//! memory (but for the set of device ids, to catch one listed twice).
+//! `provsim manifest verify`: checks a customer manifest (`manifest.jsonl`) against the
+//! signer's certificate: every entry, their count and order against the signed closing
+//! record, and optionally a count the caller expects. Streaming, in the same small
+//! memory whatever the manifest's size: the check keeps a count and a running chain.
 
 use crate::{fail, say};
-use provsim_provisioner::{signer_from_pem, verify_entry};
+use provsim_provisioner::{ManifestCheck, signer_from_pem};
 use provsim_scenarios::escape_unseen;
 use provsim_scenarios::input::{InputKind, open_regular, read_text};
 use provsim_sim::crypto::Crypto;
-use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::ExitCode;
@@ -15,7 +15,7 @@ use std::process::ExitCode;
 /// No entry is anywhere near this long (a few KiB); a longer line is not an entry.
 const MAX_ENTRY_BYTES: u64 = InputKind::Manifest.bound();
 
-pub fn verify(file: &Path, signer: &Path) -> ExitCode {
+pub fn verify(file: &Path, signer: &Path, expect: Option<u64>) -> ExitCode {
     let signer_text = match read_text(signer, InputKind::Certificate) {
         Ok(text) => text,
         Err(e) => return fail(e.into()),
@@ -29,7 +29,7 @@ pub fn verify(file: &Path, signer: &Path) -> ExitCode {
         Err(e) => return fail(e.into()),
     };
     let crypto = Crypto::new();
-    let mut seen = BTreeSet::new();
+    let mut check = ManifestCheck::new(&crypto, &key, &der);
     let mut number = 0u64;
     let mut line = Vec::new();
     let rejected = loop {
@@ -51,37 +51,45 @@ pub fn verify(file: &Path, signer: &Path) -> ExitCode {
                 file.display()
             ));
         }
-        let Ok(text) = std::str::from_utf8(&line) else {
-            break Some(format!("line {number}: not UTF-8"));
+        if number == 1 && line.trim_ascii_start().starts_with(b"[") {
+            // Microchip's layout: the same entries, but no closing record to check
+            // their count and order against.
+            return fail(anyhow::anyhow!(
+                "`{}` is a JSON array (the manifest in Microchip's layout, `manifest.json`): \
+                 verify `manifest.jsonl` beside it, whose closing record signs the count and order",
+                file.display()
+            ));
+        }
+        let step = match std::str::from_utf8(&line) {
+            Ok(text) => check.line(text.trim_end_matches(['\n', '\r'])),
+            Err(_) => check.unreadable(),
         };
-        match verify_entry(&crypto, text.trim_end_matches(['\n', '\r']), &key, &der) {
-            Ok(entry) if !seen.insert(entry.unique_id.clone()) => {
-                break Some(format!(
-                    "line {number}: device {} listed twice",
-                    entry.unique_id
-                ));
-            }
-            Ok(_) => {}
-            Err(e) => break Some(format!("line {number}: {e}")),
+        if step.is_some() {
+            break step;
         }
     };
-    // A manifest with no entry vouches for no device: verifying it proves nothing.
-    let rejected = rejected.or_else(|| {
-        (number == 0)
-            .then(|| "line 1: the manifest holds no entry, so it vouches for no device".to_owned())
-    });
-    let (text, code) = match rejected {
-        None => (
+    let verdict = match rejected {
+        Some(rejection) => Err(rejection),
+        None => check.finish(expect),
+    };
+    let (text, code) = match verdict {
+        Ok(summary) => (
             format!(
-                "provsim: {}: {} entr{} verified under `{}`\n",
+                "provsim: {}: {} entr{} verified under `{}`, in order, as the closing record (line {}) signs{}\n",
                 file.display(),
-                number,
-                if number == 1 { "y" } else { "ies" },
-                signer.display()
+                summary.entries,
+                if summary.entries == 1 { "y" } else { "ies" },
+                signer.display(),
+                summary.closing_line,
+                if expect.is_some() {
+                    ", as expected"
+                } else {
+                    ""
+                },
             ),
             ExitCode::SUCCESS,
         ),
-        Some(why) => (
+        Err(why) => (
             format!(
                 "provsim: {}\n",
                 escape_unseen(&format!("{}: REJECTED at {why}", file.display()))

@@ -36,6 +36,7 @@ const STREAMED: &[&str] = &[
     "devices.pem",
     "audit.jsonl",
     "records.jsonl",
+    "manifest.json",
     "manifest.jsonl",
 ];
 
@@ -93,6 +94,8 @@ impl OutputFolder {
             audit: create(&self.partial("audit.jsonl"))?,
             records: create(&self.partial("records.jsonl"))?,
             manifest: create(&self.partial("manifest.jsonl"))?,
+            microchip: create(&self.partial("manifest.json"))?,
+            microchip_entries: 0,
         })
     }
 
@@ -146,15 +149,21 @@ fn rename(from: &Path, to: &Path) -> anyhow::Result<()> {
 /// grow with the lot: `pki/root.pem`, `pki/customer-ca.pem`, `devices.pem` (device
 /// certificates in device order), `audit.jsonl` (one hash-chained record a line),
 /// `records.jsonl` (one signed device record a line), `manifest.jsonl` (the customer's
-/// manifest, one signed entry a line), `pki/vault.pem` (the key records verify under)
-/// and `pki/vault-certificate.pem` (its certificate, which the manifest names). Each is
-/// written under its `.partial` name until [`OutputFolder::publish`].
+/// manifest, one signed entry a line, then its signed closing record), `manifest.json`
+/// (the same entries in Microchip's layout: one JSON array, written `[`, entry, `,`,
+/// entry, …, `]` as they come, with no closing record), `pki/vault.pem` (the key
+/// records verify under) and `pki/vault-certificate.pem` (its certificate, which the
+/// manifest names). Each is written under its `.partial` name until
+/// [`OutputFolder::publish`].
 pub struct FileSink<'f> {
     folder: &'f OutputFolder,
     devices: BufWriter<File>,
     audit: BufWriter<File>,
     records: BufWriter<File>,
     manifest: BufWriter<File>,
+    /// `manifest.json`, and how many entries it holds so far.
+    microchip: BufWriter<File>,
+    microchip_entries: u64,
 }
 
 fn create(path: &Path) -> anyhow::Result<BufWriter<File>> {
@@ -167,13 +176,21 @@ fn with_path(path: &Path) -> impl FnOnce(std::io::Error) -> std::io::Error + '_ 
 }
 
 impl FileSink<'_> {
-    /// Flushes the streamed files.
+    /// Closes `manifest.json`'s array and flushes the streamed files.
     pub fn finish(mut self) -> anyhow::Result<()> {
+        let path = self.folder.partial("manifest.json");
+        let end: &[u8] = if self.microchip_entries == 0 {
+            b"[]\n"
+        } else {
+            b"\n]\n"
+        };
+        self.microchip.write_all(end).map_err(with_path(&path))?;
         for (writer, name) in [
             (&mut self.devices, "devices.pem"),
             (&mut self.audit, "audit.jsonl"),
             (&mut self.records, "records.jsonl"),
             (&mut self.manifest, "manifest.jsonl"),
+            (&mut self.microchip, "manifest.json"),
         ] {
             let path = self.folder.partial(name);
             writer.flush().map_err(with_path(&path))?;
@@ -215,7 +232,21 @@ impl LineSink for FileSink<'_> {
 
     fn manifest(&mut self, entry: &str) -> std::io::Result<()> {
         let path = self.folder.partial("manifest.jsonl");
-        writeln!(self.manifest, "{entry}").map_err(with_path(&path))
+        writeln!(self.manifest, "{entry}").map_err(with_path(&path))?;
+        let path = self.folder.partial("manifest.json");
+        let before = if self.microchip_entries == 0 {
+            "["
+        } else {
+            ","
+        };
+        write!(self.microchip, "{before}\n{entry}").map_err(with_path(&path))?;
+        self.microchip_entries += 1;
+        Ok(())
+    }
+
+    fn manifest_closing(&mut self, record: &str) -> std::io::Result<()> {
+        let path = self.folder.partial("manifest.jsonl");
+        writeln!(self.manifest, "{record}").map_err(with_path(&path))
     }
 
     fn audit(&mut self, record: &AuditRecord) -> std::io::Result<()> {

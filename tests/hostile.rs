@@ -317,6 +317,71 @@ fn an_empty_manifest_is_not_a_success() {
     );
 }
 
+/// A manifest rewritten after the run: an entry removed, two swapped, the closing record
+/// cut off, or a count other than the report's. The first three used to verify (exit
+/// 0), and there was no count to give; each is rejected (exit 1) naming the line where
+/// the rewrite is.
+#[test]
+fn a_rewritten_manifest_is_rejected_where_it_was_rewritten() {
+    let h = hostile();
+    let run = h.certificate.with_file_name("run");
+    let text = std::fs::read_to_string(run.join("manifest.jsonl")).expect("the manifest");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 9, "eight entries and the closing record");
+    let join = |lines: &[&str]| lines.iter().map(|l| format!("{l}\n")).collect::<String>();
+    let mut removed = lines.clone();
+    removed.remove(4);
+    let mut swapped = lines.clone();
+    swapped.swap(5, 6);
+    let cases = [
+        (
+            "removed",
+            join(&removed),
+            None,
+            "REJECTED at line 5: entry 5 is missing (removed)",
+        ),
+        (
+            "swapped",
+            join(&swapped),
+            None,
+            "REJECTED at line 6: entries out of order: entry 6 belongs here but is at line 7",
+        ),
+        (
+            "cut",
+            join(&lines[..8]),
+            None,
+            "REJECTED at the end: no closing record after line 8",
+        ),
+        (
+            "count",
+            text.clone(),
+            Some("7"),
+            "REJECTED at line 9: the closing record signs 8 entries where 7 were expected",
+        ),
+    ];
+    for (what, manifest, expect, says) in cases {
+        let path = run.join(format!("{what}.jsonl"));
+        std::fs::write(&path, manifest).expect("the rewritten manifest");
+        let mut args = vec![
+            "manifest".to_owned(),
+            "verify".to_owned(),
+            s(&path),
+            "--signer".to_owned(),
+            s(&h.certificate),
+        ];
+        if let Some(n) = expect {
+            args.extend(["--expect".to_owned(), n.to_owned()]);
+        }
+        let verify = provsim(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(code(&verify), 1, "{what}: {}", common::stderr(&verify));
+        assert!(
+            common::stdout(&verify).contains(says),
+            "{what}: {}",
+            common::stdout(&verify)
+        );
+    }
+}
+
 /// The default scenario with one line of it replaced, written where a case can run it.
 fn variant(dir: &Path, name: &str, from: &str, to: &str) -> PathBuf {
     let text =
@@ -417,6 +482,7 @@ fn assert_whole_run(out: &Path, context: &str) {
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("report.json")).expect("report.json"))
             .unwrap_or_else(|e| panic!("{context}: report.json is not JSON: {e}"));
+    let shipped = report["devices"]["count"].as_u64().expect("a device count");
     let head = report["line"]["audit"]["head"]
         .as_str()
         .expect("the audit head");
@@ -434,6 +500,8 @@ fn assert_whole_run(out: &Path, context: &str) {
         &s(&out.join("manifest.jsonl")),
         "--signer",
         &s(&out.join("pki/vault-certificate.pem")),
+        "--expect",
+        &shipped.to_string(),
     ]);
     assert_eq!(
         code(&manifest),
@@ -441,7 +509,6 @@ fn assert_whole_run(out: &Path, context: &str) {
         "{context}: {}",
         common::stdout(&manifest)
     );
-    let shipped = report["devices"]["count"].as_u64().expect("a device count");
     assert!(
         common::stdout(&manifest).contains(&format!(": {shipped} entr")),
         "{context}: {}",

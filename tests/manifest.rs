@@ -1,6 +1,9 @@
 //! `manifest.jsonl`: the customer's manifest, one signed entry per shipped device, in
-//! device order. Checked entry by entry with an independent JOSE library (jwcrypto, in
-//! the virtual environment `.ci/test` makes) and with `provsim manifest verify`.
+//! device order, then the signed closing record. Checked line by line with an
+//! independent JOSE library (jwcrypto, in the virtual environment `.ci/test` makes),
+//! which also recomputes the closing record's count and chain, and with
+//! `provsim manifest verify`; and tampered with every way the closing record, the entry
+//! numbers and the low-S rule are there to catch.
 
 mod common;
 
@@ -75,9 +78,19 @@ fn the_manifest_lists_exactly_the_shipped_devices_and_jwcrypto_verifies_each_ent
             manifest.to_str().unwrap(),
             "--signer",
             signer.to_str().unwrap(),
+            "--expect",
+            &count.to_string(),
         ]);
         assert_eq!(code(&ours), 0, "{}", stderr(&ours));
-        assert!(stdout(&ours).contains(&format!("{count} entries verified")));
+        assert!(
+            stdout(&ours).contains(&format!(
+                "{count} entries verified under `{}`, in order, as the closing record (line {}) signs, as expected",
+                signer.display(),
+                count + 1
+            )),
+            "{}",
+            stdout(&ours)
+        );
     }
 }
 
@@ -163,6 +176,225 @@ fn base64url(bytes: &[u8]) -> String {
             .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
         for i in 0..=chunk.len() {
             out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+        }
+    }
+    out
+}
+
+/// A run's manifest, its signer and a folder for tampered copies of it.
+struct Tamper {
+    run: tempfile::TempDir,
+    work: tempfile::TempDir,
+    lines: Vec<String>,
+}
+
+impl Tamper {
+    fn new() -> Tamper {
+        let (run, out) = run_into(None, Some(1));
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        let lines = fs::read_to_string(run.path().join("manifest.jsonl"))
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        Tamper {
+            run,
+            work: tempfile::tempdir().unwrap(),
+            lines,
+        }
+    }
+
+    fn signer(&self) -> PathBuf {
+        self.run.path().join("pki/vault-certificate.pem")
+    }
+
+    /// Writes `lines` as a manifest named `what`.
+    fn write(&self, what: &str, lines: &[String]) -> PathBuf {
+        let path = self.work.path().join(format!("{what}.jsonl"));
+        fs::write(
+            &path,
+            lines.iter().map(|l| format!("{l}\n")).collect::<String>(),
+        )
+        .unwrap();
+        path
+    }
+
+    /// `provsim manifest verify` on `lines`, with `extra` arguments.
+    fn verify(&self, what: &str, lines: &[String], extra: &[&str]) -> std::process::Output {
+        let path = self.write(what, lines);
+        let mut args = vec![
+            "manifest".to_owned(),
+            "verify".to_owned(),
+            path.display().to_string(),
+            "--signer".to_owned(),
+            self.signer().display().to_string(),
+        ];
+        args.extend(extra.iter().map(|a| (*a).to_owned()));
+        provsim(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
+    /// Checks `lines` are rejected (exit 1) with `says` in the message.
+    fn rejected(&self, what: &str, lines: &[String], extra: &[&str], says: &str) {
+        let out = self.verify(what, lines, extra);
+        assert_eq!(code(&out), 1, "{what}: {}{}", stdout(&out), stderr(&out));
+        assert!(
+            stdout(&out).contains(&format!("REJECTED at {says}")),
+            "{what}: {}",
+            stdout(&out)
+        );
+    }
+}
+
+#[test]
+fn a_removed_entry_is_rejected_at_its_line() {
+    let t = Tamper::new();
+    assert_eq!(t.lines.len(), 9, "eight entries and the closing record");
+    let mut removed = t.lines.clone();
+    removed.remove(2);
+    t.rejected(
+        "removed",
+        &removed,
+        &[],
+        "line 3: entry 3 is missing (removed): line 3 holds entry 4",
+    );
+    // The last entry removed: the closing record's count says so.
+    let mut last = t.lines.clone();
+    last.remove(7);
+    t.rejected(
+        "last removed",
+        &last,
+        &[],
+        "line 8: the closing record signs 8 entries, but the entries before it end at entry 7: entry 8 was removed",
+    );
+}
+
+#[test]
+fn reordered_entries_are_rejected_at_the_first_line_out_of_place() {
+    let t = Tamper::new();
+    let mut swapped = t.lines.clone();
+    swapped.swap(1, 3);
+    t.rejected(
+        "swapped",
+        &swapped,
+        &[],
+        "line 2: entries out of order: entry 2 belongs here but is at line 4 (line 2 holds entry 4)",
+    );
+}
+
+#[test]
+fn a_cut_manifest_or_a_missing_closing_record_is_rejected() {
+    let t = Tamper::new();
+    t.rejected(
+        "no closing record",
+        &t.lines[..8],
+        &[],
+        "the end: no closing record after line 8: the manifest was cut, or its closing record removed",
+    );
+    t.rejected(
+        "cut",
+        &t.lines[..5],
+        &[],
+        "the end: no closing record after line 5",
+    );
+    let mut after = t.lines.clone();
+    after.push(t.lines[0].clone());
+    t.rejected(
+        "after the closing record",
+        &after,
+        &[],
+        "line 10: a line after the closing record (line 9)",
+    );
+    // Microchip's layout has no closing record: it is not what this command checks.
+    let json = t.run.path().join("manifest.json");
+    let out = provsim(&[
+        "manifest",
+        "verify",
+        json.to_str().unwrap(),
+        "--signer",
+        t.signer().to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
+    assert!(stderr(&out).contains("is a JSON array"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_count_other_than_expected_is_rejected() {
+    let t = Tamper::new();
+    t.rejected(
+        "expect",
+        &t.lines,
+        &["--expect", "9"],
+        "line 9: the closing record signs 8 entries where 9 were expected",
+    );
+    let out = t.verify("expect 8", &t.lines, &["--expect", "8"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    let out = t.verify("expect nonsense", &t.lines, &["--expect", "eight"]);
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
+}
+
+/// The order of the P-256 group, big-endian.
+const ORDER: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+];
+
+/// An entry with its signature `(r, s)` replaced by `(r, n - s)`: as valid an ECDSA
+/// signature over the same bytes, and another string.
+fn malleated(entry: &str) -> String {
+    let mut jws: serde_json::Value = serde_json::from_str(entry).unwrap();
+    let mut fixed = base64url_decode(jws["signature"].as_str().unwrap());
+    assert_eq!(fixed.len(), 64);
+    let mut borrow = 0i16;
+    for i in (0..32).rev() {
+        let d = i16::from(ORDER[i]) - i16::from(fixed[32 + i]) - borrow;
+        borrow = i16::from(d < 0);
+        fixed[32 + i] = (d + 256 * borrow) as u8;
+    }
+    jws["signature"] = serde_json::Value::String(base64url(&fixed));
+    jws.to_string()
+}
+
+#[test]
+fn a_high_s_signature_passes_a_lax_verifier_but_is_rejected_as_malleated() {
+    let t = Tamper::new();
+    let mut lines = t.lines.clone();
+    lines[2] = malleated(&t.lines[2]);
+    assert_ne!(lines[2], t.lines[2]);
+    // jwcrypto checks the signature as ECDSA does, and the high form is valid ECDSA.
+    let path = t.write("malleated", &lines);
+    let listed = jwcrypto_verify(&path, &t.signer())
+        .unwrap_or_else(|e| panic!("jwcrypto refused the malleated entry: {e}"));
+    assert_eq!(listed.len(), 8);
+    t.rejected(
+        "malleated",
+        &lines,
+        &[],
+        "line 3: the signature is high-S: a malleated copy of a valid signature",
+    );
+    // The closing record is held to the same rule.
+    let mut closing = t.lines.clone();
+    closing[8] = malleated(&t.lines[8]);
+    t.rejected(
+        "malleated closing",
+        &closing,
+        &[],
+        "line 9: the closing record: the signature is high-S",
+    );
+}
+
+/// Base64url without padding, decoded (RFC 4648, 5).
+fn base64url_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = Vec::new();
+    let (mut bits, mut n) = (0u32, 0u32);
+    for c in text.bytes() {
+        let value = ALPHABET.iter().position(|&a| a == c).expect("base64url") as u32;
+        bits = bits << 6 | value;
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+            bits &= (1 << n) - 1;
         }
     }
     out

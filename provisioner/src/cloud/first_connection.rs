@@ -1,7 +1,7 @@
 //! The line's side of the cloud: registering the customer CA, and each shipped device's
 //! first connection as it ships.
 
-use crate::books::manifest::verify_entry;
+use crate::books::manifest::entry::verify_entry;
 use crate::cloud::error::CloudError;
 use crate::cloud::registrar::Registrar;
 use crate::device_streams::DeviceStreams;

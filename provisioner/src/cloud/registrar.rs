@@ -16,7 +16,7 @@
 //! tries to find, and would still have to answer for a certificate under the CA), plus
 //! an entry for each device revoked, out of the field or holding a session now.
 
-use crate::books::manifest::VerifiedEntry;
+use crate::books::manifest::entry::VerifiedEntry;
 use crate::pki::certificate::signed_by;
 use provsim_devices::first_connection::{DeviceAuth, session_key, transcript};
 use provsim_sim::Stream;
@@ -340,6 +340,7 @@ mod tests {
         registrar.revoke(&vault.public_key().fingerprint());
         registrar.enroll(&VerifiedEntry {
             unique_id: "0".to_owned(),
+            number: 1,
             identity: vault.public_key().clone(),
             certificate: proof.clone(),
         });

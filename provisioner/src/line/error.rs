@@ -1,6 +1,6 @@
 //! Why the line stopped.
 
-use crate::books::manifest::ManifestError;
+use crate::books::manifest::jws::ManifestError;
 use crate::cloud::error::CloudError;
 use crate::pki::error::PkiError;
 use crate::station::error::StationError;

@@ -1,7 +1,9 @@
 //! What a shipped device leaves behind for the customer: its signed record and its
-//! manifest entry, both signed by the vault's identity key.
+//! manifest entry, both signed by the vault's identity key; and, once the lots are
+//! through, the manifest's signed closing record.
 
-use crate::books::manifest::ManifestFields;
+use crate::books::manifest::closing::{ManifestChain, ManifestClosing};
+use crate::books::manifest::entry::ManifestFields;
 use crate::books::record::{DeviceRecord, RecordFields};
 use crate::ledger::ShippedDevice;
 use crate::line::error::LineError;
@@ -52,15 +54,18 @@ impl Line {
         Ok(fields.sign_with(&signature))
     }
 
-    /// Builds and signs a shipped device's manifest entry.
+    /// Builds and signs a shipped device's manifest entry, the next in `chain`, and
+    /// takes it into the chain.
     pub(super) fn manifest_entry(
         &self,
         shipped: &ShippedDevice,
         cycle: &StationCycle,
         leaves: SimTime,
+        chain: &mut ManifestChain,
     ) -> Result<String, LineError> {
         let fields = ManifestFields {
             device: shipped.device_id,
+            number: chain.next_number(),
             model: self.config.target.name(),
             part_number: format!("{:04x}", self.config.product),
             manufacturer: &self.config.names.customer,
@@ -80,6 +85,29 @@ impl Line {
             self.site
                 .hsm
                 .sign_record(&mut ctx, self.site.vault_handle, input.as_bytes())?;
-        Ok(fields.entry(&self.site.vault_key, signer_der, &signature)?)
+        let entry = fields.entry(&self.site.vault_key, signer_der, &signature)?;
+        chain.push(&self.crypto, &input);
+        Ok(entry)
+    }
+
+    /// Signs the manifest's closing record: the count and chain of its entries.
+    pub(super) fn manifest_closing(
+        &self,
+        chain: ManifestChain,
+        at: SimTime,
+    ) -> Result<String, LineError> {
+        let closing = ManifestClosing {
+            chain,
+            closed_at_ns: at.as_nanos(),
+        };
+        let signer_der = &self.site.pki.vault().der;
+        let input = closing.signing_input(&self.site.vault_key, signer_der);
+        let mut trace = Trace::new();
+        let mut ctx = Ctx::new(at, &self.crypto, &mut trace);
+        let signature =
+            self.site
+                .hsm
+                .sign_record(&mut ctx, self.site.vault_handle, input.as_bytes())?;
+        Ok(closing.record(&self.site.vault_key, signer_der, &signature)?)
     }
 }

@@ -3,6 +3,7 @@
 //! the returns, and the books are closed and reconciled.
 
 use crate::books::audit::record::{AuditRecord, detail_hex};
+use crate::books::manifest::closing::ManifestChain;
 use crate::books::reconcile::reconciler::Reconciler;
 use crate::device_streams::DeviceStreams;
 use crate::labels::LinkOccasion;
@@ -38,6 +39,8 @@ struct Tally {
     /// The lots opened so far, and the index of the first die of the next one.
     lots_opened: usize,
     next_lot_starts_at: u64,
+    /// The manifest's entries so far: their count and running chain.
+    manifest: ManifestChain,
 }
 
 impl Line {
@@ -62,6 +65,7 @@ impl Line {
             audit: Vec::new(),
             lots_opened: 0,
             next_lot_starts_at: 0,
+            manifest: ManifestChain::new(),
         };
         let needs_link = self.needs_link();
         if total > 0 {
@@ -89,6 +93,8 @@ impl Line {
                 }
             }
         }
+        let closing = self.manifest_closing(tally.manifest, tally.finished_at)?;
+        sink.manifest_closing(&closing)?;
         let returns =
             self.process_returns(&tally.shipped, tally.finished_at, &mut reconciler, sink)?;
         self.close_books(&tally, total, returns.len(), &mut reconciler, sink)?;
@@ -220,7 +226,7 @@ impl Line {
         sink.certificate(&record, &cycle.certificate)?;
         let signed = self.device_record(&record, cycle, target, leaves)?;
         sink.record(&signed)?;
-        let entry = self.manifest_entry(&record, cycle, leaves)?;
+        let entry = self.manifest_entry(&record, cycle, leaves, &mut tally.manifest)?;
         sink.manifest(&entry)?;
         let device = DeviceStreams::new(self.seed, index);
         if let Err(refused) =

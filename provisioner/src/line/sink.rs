@@ -57,6 +57,12 @@ pub trait LineSink {
         Ok(())
     }
 
+    /// The manifest's closing record (one line of JSON, a flattened JWS), once, after
+    /// the last entry.
+    fn manifest_closing(&mut self, _record: &str) -> std::io::Result<()> {
+        Ok(())
+    }
+
     /// What the provisioning link did for device `index`'s secrets, delivery by
     /// delivery (for every device that sent some, shipped or not).
     fn link_exchange(&mut self, _index: u64, _report: &ExchangeReport) -> std::io::Result<()> {
