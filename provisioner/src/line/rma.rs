@@ -81,6 +81,7 @@ impl Line {
                 identity: device.identity,
                 outcome,
                 detail,
+                at,
             });
         }
         Ok(returned)
