@@ -9,6 +9,7 @@ mod estimate;
 mod image;
 mod manifest;
 mod output;
+mod records;
 mod reproduce;
 mod targets;
 
@@ -60,6 +61,11 @@ enum Command {
     Manifest {
         #[command(subcommand)]
         command: ManifestCommand,
+    },
+    /// Check the signed device records.
+    Records {
+        #[command(subcommand)]
+        command: RecordsCommand,
     },
     /// Sign and verify firmware images in MCUboot's format.
     Image {
@@ -118,6 +124,26 @@ enum ManifestCommand {
         signer: PathBuf,
         /// The number of entries there must be (e.g. `devices.count` in report.json).
         #[arg(long, value_name = "N")]
+        expect: Option<u64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum RecordsCommand {
+    /// Check every line of a `records.jsonl`: a whole record with exactly the record's
+    /// fields, signed by the vault over its bytes before the signature, in device order
+    /// (no record repeated or moved). Exit code 0 intact, 1 rejected (naming the first
+    /// bad line), 2 unreadable or not a records file. An empty file is rejected.
+    Verify {
+        file: PathBuf,
+        /// The vault's key, PEM: `pki/vault.pem` of the run, or its certificate
+        /// `pki/vault-certificate.pem`.
+        #[arg(long)]
+        signer: PathBuf,
+        /// How many records the file must hold (`devices.count` in report.json).
+        /// Without it, a record deleted at the end, or where a rejected device left a
+        /// gap, cannot be told from one never written.
+        #[arg(long)]
         expect: Option<u64>,
     },
 }
@@ -206,6 +232,14 @@ fn main() -> ExitCode {
                     expect,
                 },
         } => manifest::verify(&file, &signer, expect),
+        Command::Records {
+            command:
+                RecordsCommand::Verify {
+                    file,
+                    signer,
+                    expect,
+                },
+        } => records::verify(&file, &signer, expect),
     }
 }
 

@@ -11,7 +11,7 @@
 
 use anyhow::Context;
 use provsim_provisioner::{
-    AuditRecord, AuthorityRole, DeviceRecord, IssuedCertificate, LineSink, ShippedDevice,
+    AuditRecord, AuthorityRole, DeviceRecord, IssuedCertificate, IssuedCrl, LineSink, ShippedDevice,
 };
 use provsim_reports::{RunReport, render_json, render_markdown};
 use provsim_sim::crypto::PublicKey;
@@ -33,6 +33,7 @@ const STREAMED: &[&str] = &[
     "pki/customer-ca.pem",
     "pki/vault.pem",
     "pki/vault-certificate.pem",
+    "pki/customer-ca.crl.pem",
     "devices.pem",
     "audit.jsonl",
     "records.jsonl",
@@ -152,8 +153,9 @@ fn rename(from: &Path, to: &Path) -> anyhow::Result<()> {
 /// manifest, one signed entry a line, then its signed closing record), `manifest.json`
 /// (the same entries in Microchip's layout: one JSON array, written `[`, entry, `,`,
 /// entry, …, `]` as they come, with no closing record), `pki/vault.pem` (the key
-/// records verify under) and `pki/vault-certificate.pem` (its certificate, which the
-/// manifest names). Each is written under its `.partial` name until
+/// records verify under), `pki/vault-certificate.pem` (its certificate, which the
+/// manifest names) and `pki/customer-ca.crl.pem` (the customer CA's revocation list,
+/// written once the returns are through). Each is written under its `.partial` name until
 /// [`OutputFolder::publish`].
 pub struct FileSink<'f> {
     folder: &'f OutputFolder,
@@ -223,6 +225,11 @@ impl LineSink for FileSink<'_> {
     fn vault(&mut self, public_key: &PublicKey) -> std::io::Result<()> {
         let path = self.folder.partial("pki/vault.pem");
         fs::write(&path, public_key.to_pem()).map_err(with_path(&path))
+    }
+
+    fn crl(&mut self, crl: &IssuedCrl) -> std::io::Result<()> {
+        let path = self.folder.partial("pki/customer-ca.crl.pem");
+        fs::write(&path, &crl.pem).map_err(with_path(&path))
     }
 
     fn record(&mut self, record: &DeviceRecord) -> std::io::Result<()> {

@@ -144,6 +144,39 @@ fn a_manifest_or_its_signer_that_is_a_device_a_fifo_or_a_gigabyte_is_refused() {
 }
 
 #[test]
+fn records_or_their_signer_that_are_a_device_a_fifo_or_a_gigabyte_are_refused() {
+    let h = hostile();
+    let signer = s(&h.certificate);
+    let verify =
+        |records: &str, signer: &str| provsim(&["records", "verify", records, "--signer", signer]);
+    refused(&verify("/dev/zero", &signer), NOT_REGULAR);
+    refused(&verify(&s(&h.fifo), &signer), NOT_REGULAR);
+    refused(
+        &verify(&s(&h.gigabyte), &signer),
+        "line 1 is longer than the 1048576 bytes any record takes: not a records file",
+    );
+    refused(&verify(&s(&h.gigabyte), "/dev/zero"), NOT_REGULAR);
+    refused(&verify(&s(&h.gigabyte), &s(&h.fifo)), NOT_REGULAR);
+    refused(
+        &verify(&s(&h.gigabyte), &s(&h.gigabyte)),
+        &format!(
+            "signer key `{}` is larger than the 1048576 bytes accepted",
+            s(&h.gigabyte)
+        ),
+    );
+    // Empty: no record, no success.
+    let empty = h.gigabyte.with_extension("records");
+    std::fs::write(&empty, b"").expect("an empty file");
+    let empty = verify(&s(&empty), &signer);
+    assert_eq!(code(&empty), 1, "{}", common::stderr(&empty));
+    assert!(
+        common::stdout(&empty).contains("REJECTED at line 1: the file holds no record"),
+        "{}",
+        common::stdout(&empty)
+    );
+}
+
+#[test]
 fn a_signing_key_that_is_a_device_or_a_fifo_is_refused() {
     let h = hostile();
     let out = h.gigabyte.with_extension("bin");
@@ -476,8 +509,9 @@ fn what_a_log_held_is_echoed_escaped() {
 }
 
 /// Checks a folder that has a `report.json` is the whole run that report describes: the
-/// audit log ends at the report's head, and the manifest verifies under the folder's
-/// vault certificate with as many entries as the report's devices.
+/// audit log ends at the report's head, the manifest verifies under the folder's vault
+/// certificate and the records under its key, each with as many entries as the report's
+/// devices, and the CRL is the one the report names.
 fn assert_whole_run(out: &Path, context: &str) {
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("report.json")).expect("report.json"))
@@ -513,6 +547,29 @@ fn assert_whole_run(out: &Path, context: &str) {
         common::stdout(&manifest).contains(&format!(": {shipped} entr")),
         "{context}: {}",
         common::stdout(&manifest)
+    );
+    let records = provsim(&[
+        "records",
+        "verify",
+        &s(&out.join("records.jsonl")),
+        "--signer",
+        &s(&out.join("pki/vault.pem")),
+        "--expect",
+        &shipped.to_string(),
+    ]);
+    assert_eq!(code(&records), 0, "{context}: {}", common::stdout(&records));
+    let crl = Command::new("openssl")
+        .args(["crl", "-outform", "DER", "-in"])
+        .arg(out.join("pki/customer-ca.crl.pem"))
+        .output()
+        .expect("openssl runs: install it or run `bash .ci/test`");
+    assert!(crl.status.success(), "{context}: the CRL is not readable");
+    assert_eq!(
+        provsim_sim::to_hex(&provsim_sim::crypto::Sha256::digest(&crl.stdout)),
+        report["line"]["crl"]["sha256"]
+            .as_str()
+            .expect("the CRL's digest"),
+        "{context}: the CRL is not the report's"
     );
 }
 

@@ -1,6 +1,7 @@
-//! Device certificates checked by outside tools, as a relying party would: OpenSSL's
-//! strict chain verification and pkilint's RFC 5280 linter. These tests fail, never
-//! skip, when a tool is missing: `.ci/run` installs both.
+//! Device certificates and the customer CA's revocation list checked by outside tools,
+//! as a relying party would: OpenSSL's strict chain verification (with and without the
+//! CRL) and pkilint's RFC 5280 linters. These tests fail, never skip, when a tool is
+//! missing: `.ci/run` installs both.
 
 mod common;
 
@@ -26,6 +27,29 @@ fn pkilint() -> PathBuf {
     venv_tool(
         "PROVSIM_PKILINT",
         "lint_pkix_cert",
+        &["--help"],
+        "`python3 -m venv .ci/venv && .ci/venv/bin/pip install pkilint==0.13.3`",
+    )
+}
+
+/// pkilint's `lint_crl`: $PROVSIM_LINT_CRL, then beside $PROVSIM_PKILINT (the same
+/// package installs both), then the virtual environment `.ci/test` makes, then PATH.
+fn lint_crl() -> PathBuf {
+    let beside = std::env::var_os("PROVSIM_PKILINT")
+        .map(PathBuf::from)
+        .and_then(|p| p.parent().map(|dir| dir.join("lint_crl")));
+    if std::env::var_os("PROVSIM_LINT_CRL").is_none()
+        && let Some(beside) = beside
+        && Command::new(&beside)
+            .arg("--help")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    {
+        return beside;
+    }
+    venv_tool(
+        "PROVSIM_LINT_CRL",
+        "lint_crl",
         &["--help"],
         "`python3 -m venv .ci/venv && .ci/venv/bin/pip install pkilint==0.13.3`",
     )
@@ -169,9 +193,110 @@ fn openssl_verifies_every_device_certificate_of_every_scenario_strictly() {
     }
 }
 
+/// `openssl crl -verify` of `crl` under the CA certificate `ca`: passed, and what it said.
+fn crl_verifies(openssl: &Path, crl: &Path, ca: &Path, der: bool) -> (bool, String) {
+    let out = Command::new(openssl)
+        .args(["crl", "-inform", if der { "DER" } else { "PEM" }, "-in"])
+        .arg(crl)
+        .arg("-CAfile")
+        .arg(ca)
+        .args(["-verify", "-noout"])
+        .output()
+        .expect("openssl runs");
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    (out.status.success() && text.contains("verify OK"), text)
+}
+
+/// `openssl verify -x509_strict -crl_check` of a device certificate against the root and
+/// the customer CA as trusted, with the run's CRL.
+fn verify_with_crl(openssl: &Path, chain: &Path, crl: &Path, cert: &Path) -> (bool, String) {
+    let out = Command::new(openssl)
+        .args(["verify", "-x509_strict", "-crl_check", "-CAfile"])
+        .arg(chain)
+        .arg("-CRLfile")
+        .arg(crl)
+        .arg(cert)
+        .output()
+        .expect("openssl runs");
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    (out.status.success() && text.contains(": OK"), text)
+}
+
+/// Every scenario's CRL verifies under the customer CA (and not under the root, nor
+/// with one bit of its signature flipped), and `openssl verify -crl_check` refuses the
+/// certificate of every returned device, and only those, as revoked.
 #[test]
-fn pkilint_finds_no_error_in_any_certificate_of_any_scenario() {
+fn the_crl_is_the_customer_cas_and_revokes_exactly_the_returned_devices() {
+    let openssl = openssl();
+    let mut revoked_somewhere = 0;
+    for (scenario, dir) in shipped_runs() {
+        let pki = dir.path().join("pki");
+        let crl = pki.join("customer-ca.crl.pem");
+        let (ok, text) = crl_verifies(&openssl, &crl, &pki.join("customer-ca.pem"), false);
+        assert!(ok, "{scenario}: {text}");
+        let (ok, text) = crl_verifies(&openssl, &crl, &pki.join("root.pem"), false);
+        assert!(
+            !ok,
+            "{scenario}: the root verified the customer CA's CRL: {text}"
+        );
+        let der = Command::new(&openssl)
+            .args(["crl", "-outform", "DER", "-in"])
+            .arg(&crl)
+            .output()
+            .expect("openssl runs")
+            .stdout;
+        let mut tampered = der.clone();
+        let last = tampered.len() - 1;
+        tampered[last] ^= 0x01;
+        let tampered_path = dir.path().join("tampered.crl");
+        std::fs::write(&tampered_path, &tampered).unwrap();
+        let (ok, text) = crl_verifies(&openssl, &tampered_path, &pki.join("customer-ca.pem"), true);
+        assert!(!ok, "{scenario}: a tampered CRL verified: {text}");
+
+        let report = report_json(dir.path());
+        let returned: Vec<u64> = report["line"]["returns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["device"].as_u64().unwrap())
+            .collect();
+        assert_eq!(
+            report["line"]["crl"]["entries"].as_u64(),
+            Some(returned.len() as u64),
+            "{scenario}"
+        );
+        // Both CAs trusted, so the CRL is checked for the device certificate only.
+        let chain = dir.path().join("chain.pem");
+        let chain_text = std::fs::read_to_string(pki.join("root.pem")).unwrap()
+            + &std::fs::read_to_string(pki.join("customer-ca.pem")).unwrap();
+        std::fs::write(&chain, chain_text).unwrap();
+        // devices.pem and records.jsonl are both in shipped order: the record names
+        // each certificate's device index.
+        let records = std::fs::read_to_string(dir.path().join("records.jsonl")).unwrap();
+        let certs = device_certificates(dir.path());
+        assert_eq!(records.lines().count(), certs.len());
+        for (line, cert) in records.lines().zip(&certs) {
+            let index = serde_json::from_str::<serde_json::Value>(line).unwrap()["index"]
+                .as_u64()
+                .unwrap();
+            let (ok, text) = verify_with_crl(&openssl, &chain, &crl, cert);
+            if returned.contains(&index) {
+                revoked_somewhere += 1;
+                assert!(!ok, "{scenario}: returned device {index} verified: {text}");
+                assert!(text.contains("certificate revoked"), "{scenario}: {text}");
+            } else {
+                assert!(ok, "{scenario}: device {index}: {text}");
+            }
+        }
+    }
+    // The shipped scenarios return devices: 2 + 2 + 1 + 1 of them.
+    assert_eq!(revoked_somewhere, 6);
+}
+
+#[test]
+fn pkilint_finds_no_error_in_any_certificate_or_crl_of_any_scenario() {
     let pkilint = pkilint();
+    let lint_crl = lint_crl();
     let mut certs = Vec::new();
     let runs = shipped_runs();
     for (_, dir) in &runs {
@@ -191,6 +316,21 @@ fn pkilint_finds_no_error_in_any_certificate_of_any_scenario() {
             out.status.success() && !text.contains("(ERROR)") && !text.contains("(FATAL)"),
             "{}: {text}",
             cert.display()
+        );
+    }
+    // RFC 5280's CRL profile (PKIX): the CA/B Forum's server-auth profile (BR) does not
+    // apply to a device CA, whose CRL stands as long as its certificates.
+    for (scenario, dir) in &runs {
+        let crl = dir.path().join("pki/customer-ca.crl.pem");
+        let out = Command::new(&lint_crl)
+            .args(["lint", "-t", "CRL", "-p", "PKIX", "-s", "WARNING"])
+            .arg(&crl)
+            .output()
+            .expect("lint_crl runs");
+        let text = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(
+            out.status.success() && text.trim().is_empty(),
+            "{scenario}: {text}"
         );
     }
 }

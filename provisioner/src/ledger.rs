@@ -4,6 +4,7 @@
 //! and the line writes them.
 
 use provsim_devices::DeviceId;
+use provsim_sim::SimTime;
 use provsim_sim::crypto::Fingerprint;
 
 /// The customer's order the lots are run for: its number and the devices ordered. Lots
@@ -61,6 +62,8 @@ pub struct ReturnedDevice {
     pub outcome: ReturnOutcome,
     /// What the chip said, in words.
     pub detail: String,
+    /// Virtual time the desk finished with it: when its identity was revoked.
+    pub at: SimTime,
 }
 
 /// What became of a returned device.

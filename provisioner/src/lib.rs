@@ -23,14 +23,14 @@
 //! | `device_streams` | a device's own streams ([`DeviceStreams`]), carried by every room that works for one device |
 //! | `vault` | custody, the HSM and its key policy, the root ceremony, the secrets profile, and the vault's side of the delivery exchange |
 //! | `cost` | what each custody configuration costs |
-//! | `pki` | the certificate hierarchy, its CAs and profile, the check of a chip's certificate request |
-//! | `books` | the audit log, reconciliation (with the vault's counters), device records, the manifest |
+//! | `pki` | the certificate hierarchy, its CAs and profile, the customer CA's revocation list, the check of a chip's certificate request |
+//! | `books` | the audit log, reconciliation (with the vault's counters), device records and the check of a records file, the manifest |
 //! | `link` | the provisioning link: messages, records, the endpoints' handshake, the session |
 //! | `site` | the site's state ([`Site`]): the vault, the PKI and the audit log a station works with |
 //! | `station` | a device's pass: making its keys, injection, locking, testing, scrapping |
 //! | `cloud` | the registrar and each device's first connection |
 //! | `copies` | attack copies: a device or the site rebuilt for one attack path, and ground truth |
-//! | `line` | the line's configuration (and its builder), establishing the site, running the lots, the sink, returns through the RMA desk, and the line's doors to the copies |
+//! | `line` | the line's configuration (and its builder), establishing the site, running the lots, the sink, returns through the RMA desk and their revocation, and the line's doors to the copies |
 //!
 //! This crate knows nothing of attacks or scenario files.
 #![forbid(unsafe_code)]
@@ -62,6 +62,9 @@ pub use books::manifest::{
 };
 pub use books::reconcile::{LotBalance, OrderTally, Reconciler, Reconciliation, ReturnTally};
 pub use books::record::{DeviceRecord, ParsedRecord, RecordFields, verify_record};
+pub use books::record_verify::{
+    RecordBreak, RecordsError, RecordsSummary, record_signer_from_pem, verify_records,
+};
 pub use cloud::error::CloudError;
 pub use cloud::registrar::{Challenge, Refusal, Registrar, RegistrarStats, Session};
 pub use copies::SiteAccess;
@@ -70,11 +73,12 @@ pub use device_streams::DeviceStreams;
 pub use ledger::{Lot, Order, ReturnOutcome, ReturnedDevice, ShippedDevice};
 pub use level::{DieSite, Level, PERFECT_YIELD_PPM, WaferMap, Yields};
 pub use line::{
-    AuthorityRole, Line, LineConfig, LineConfigBuilder, LineError, LineSink, LineSummary,
-    ReturnPlan,
+    AuthorityRole, CrlSummary, Line, LineConfig, LineConfigBuilder, LineError, LineSink,
+    LineSummary, ReturnPlan,
 };
 pub use pki::authority::CertificateAuthority;
 pub use pki::certificate::{ECDSA_WITH_SHA256, IssuedCertificate, signed_by};
+pub use pki::crl::IssuedCrl;
 pub use pki::csr::{CsrError, check_request};
 pub use pki::error::PkiError;
 pub use pki::hierarchy::{Pki, PkiNames};

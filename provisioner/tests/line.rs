@@ -5,8 +5,8 @@ use provsim_devices::keystore::{SlotKind, parse_slots};
 use provsim_devices::mcu::layout::{KEYSTORE_BASE, KEYSTORE_SIZE};
 use provsim_devices::{PortError, TargetKind};
 use provsim_provisioner::{
-    AuditRecord, AuthorityRole, Custody, IssuedCertificate, Line, LineConfig, LineSink, Lot,
-    ShippedDevice, StationConfig,
+    AuditRecord, AuthorityRole, Custody, IssuedCertificate, IssuedCrl, Line, LineConfig, LineSink,
+    Lot, ShippedDevice, StationConfig,
 };
 use provsim_sim::crypto::{Crypto, PublicKey, Signature};
 use provsim_sim::{Ctx, Seed, SimTime, Trace};
@@ -16,6 +16,7 @@ use x509_parser::prelude::*;
 struct Collect {
     certificates: Vec<(ShippedDevice, IssuedCertificate)>,
     audit: Vec<AuditRecord>,
+    crl: Vec<IssuedCrl>,
 }
 
 impl LineSink for Collect {
@@ -28,6 +29,10 @@ impl LineSink for Collect {
     }
     fn audit(&mut self, r: &AuditRecord) -> std::io::Result<()> {
         self.audit.push(r.clone());
+        Ok(())
+    }
+    fn crl(&mut self, crl: &IssuedCrl) -> std::io::Result<()> {
+        self.crl.push(crl.clone());
         Ok(())
     }
 }
@@ -313,6 +318,72 @@ fn a_return_behind_a_secure_region_is_unverified_not_a_finding() {
     let books = &summary.reconciliation;
     assert!(books.findings.is_empty(), "{:?}", books.findings);
     assert_eq!(books.returns.rma_unverified, 2);
+}
+
+/// Once the returns are through, the customer CA issues one CRL: it revokes exactly the
+/// returned devices' certificates, by the serials they were issued with, is signed by
+/// the CA, audited before the books close, and counted by the vault. With nothing
+/// returned it is still issued, empty.
+#[test]
+fn the_crl_revokes_exactly_the_returned_devices() {
+    use provsim_provisioner::ReturnPlan;
+    for (returns, revoked) in [(vec![1, 3], vec![1u64, 3]), (vec![], vec![])] {
+        let mut config = config(false);
+        config.returns = ReturnPlan {
+            devices: returns,
+            sample: 0,
+        };
+        let mut line = Line::establish(config, Seed::new(16), lots()).unwrap();
+        let mut sink = Collect::default();
+        let summary = line.run(&mut sink).unwrap();
+        assert!(
+            summary.reconciliation.findings.is_empty(),
+            "{:?}",
+            summary.reconciliation.findings
+        );
+        assert_eq!(sink.crl.len(), 1);
+        let crl = &sink.crl[0];
+        assert_eq!(
+            (summary.crl.number, summary.crl.entries),
+            (1, revoked.len() as u64)
+        );
+        assert_eq!(summary.crl.sha256, Crypto::new().sha256(&crl.der));
+        assert_eq!(summary.hsm.crls_signed, 1);
+
+        let (_, parsed) = CertificateRevocationList::from_der(&crl.der).unwrap();
+        let customer_der = line.pki().customer().certificate().der.clone();
+        let (_, customer) = X509Certificate::from_der(&customer_der).unwrap();
+        let ca_key = PublicKey::from_sec1(&customer.public_key().subject_public_key.data).unwrap();
+        let signature = Signature::from_der_bytes(parsed.signature_value.data.to_vec());
+        Crypto::new()
+            .verify(&ca_key, parsed.tbs_cert_list.as_ref(), &signature)
+            .unwrap();
+        let listed: Vec<Vec<u8>> = parsed
+            .iter_revoked_certificates()
+            .map(|r| r.raw_serial().to_vec())
+            .collect();
+        let expected: Vec<Vec<u8>> = sink
+            .certificates
+            .iter()
+            .filter(|(d, _)| revoked.contains(&d.index))
+            .map(|(_, c)| {
+                let (_, cert) = X509Certificate::from_der(&c.der).unwrap();
+                cert.raw_serial().to_vec()
+            })
+            .collect();
+        assert_eq!(listed, expected);
+
+        // Audited after the returns, before the order and the log close.
+        let actions: Vec<&str> = sink.audit.iter().map(|r| r.action).collect();
+        let issued = actions.iter().position(|&a| a == "crl-issued").unwrap();
+        assert_eq!(&actions[issued + 1..], ["audit-closed"]);
+        assert!(!actions[issued + 1..].contains(&"device-returned"));
+        let detail = &sink.audit[issued].detail;
+        assert!(
+            detail.starts_with(&format!("number=1 entries={} sha256=", revoked.len())),
+            "{detail}"
+        );
+    }
 }
 
 /// A profile or order the line cannot run is refused when the line is set up.

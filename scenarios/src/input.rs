@@ -20,10 +20,14 @@ pub enum InputKind {
     AuditLog,
     /// A customer manifest, read an entry at a time.
     Manifest,
+    /// Device records (`records.jsonl`), read a record at a time.
+    Records,
     /// A PEM private key.
     Key,
     /// A PEM certificate.
     Certificate,
+    /// A signer given as a PEM public key or a certificate for it.
+    Signer,
     /// A firmware image body.
     Image,
 }
@@ -35,8 +39,10 @@ impl InputKind {
             InputKind::Scenario => "scenario file",
             InputKind::AuditLog => "audit log",
             InputKind::Manifest => "manifest",
+            InputKind::Records => "records file",
             InputKind::Key => "key file",
             InputKind::Certificate => "certificate",
+            InputKind::Signer => "signer key",
             InputKind::Image => "image",
         }
     }
@@ -49,8 +55,10 @@ impl InputKind {
             InputKind::Scenario => 1 << 20,
             // Records and entries are under 4 KiB each; this is per line, the same bound
             // the audit verifier holds each record to.
-            InputKind::AuditLog | InputKind::Manifest => provsim_provisioner::MAX_RECORD_BYTES,
-            InputKind::Key | InputKind::Certificate => 1 << 20,
+            InputKind::AuditLog | InputKind::Manifest | InputKind::Records => {
+                provsim_provisioner::MAX_RECORD_BYTES
+            }
+            InputKind::Key | InputKind::Certificate | InputKind::Signer => 1 << 20,
             InputKind::Image => 64 << 20,
         }
     }

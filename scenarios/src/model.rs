@@ -182,6 +182,19 @@ pub struct LineInfo {
     pub registrar: RegistrarInfo,
     /// The provisioning link the secrets crossed between the vault and the station.
     pub link: LinkInfo,
+    /// The customer CA's revocation list, issued once the returns were through.
+    pub crl: CrlInfo,
+}
+
+/// The customer CA's CRL (`pki/customer-ca.crl.pem`), in brief.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CrlInfo {
+    /// Its CRL Number.
+    pub number: u64,
+    /// Certificates it revokes: one per returned device.
+    pub entries: u64,
+    /// SHA-256 of its DER encoding.
+    pub sha256: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -270,6 +283,8 @@ pub struct HsmInfo {
     pub keys_wrapped: u64,
     pub keys_destroyed: u64,
     pub certificates_signed: u64,
+    /// Certificate revocation lists the customer CA signed (one a run).
+    pub crls_signed: u64,
     /// Per-device symmetric keys made and destroyed (each once sealed to its device).
     pub secrets_generated: u64,
     pub secrets_destroyed: u64,

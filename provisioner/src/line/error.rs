@@ -31,6 +31,8 @@ pub enum LineError {
     NoKeyInFlight { index: u64 },
     #[error("the line's configuration cannot run: {0}")]
     Config(String),
+    #[error("issuing the customer CA's revocation list: {0}")]
+    Revocation(PkiError),
     #[error("writing a manifest entry: {0}")]
     Manifest(#[from] ManifestError),
 }

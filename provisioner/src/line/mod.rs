@@ -8,8 +8,9 @@
 //! firmware in `firmware`), runs its lots (`run`, with the link sessions it makes itself
 //! in `link_up`), streams what each device leaves behind to a [`LineSink`] (`sink`; the
 //! signed record and manifest entry are made in `outputs`), and takes returned devices
-//! through the RMA desk after the lots (`rma`, as the [`ReturnPlan`] in `returns` says).
-//! The vault signs the audit log between devices and at its close (`vouch`).
+//! through the RMA desk after the lots (`rma`, as the [`ReturnPlan`] in `returns` says),
+//! whose certificates the customer CA's revocation list then names (`revocation`). The
+//! vault signs the audit log between devices and at its close (`vouch`).
 //! Attack copies and ground truth are opened through the line (`copies`). What a run
 //! produced is its [`LineSummary`] (`summary`); why it stopped, its [`LineError`]
 //! (`error`).
@@ -23,6 +24,7 @@ pub(crate) mod firmware;
 pub(crate) mod link_up;
 pub(crate) mod outputs;
 pub(crate) mod returns;
+pub(crate) mod revocation;
 pub(crate) mod rma;
 pub(crate) mod run;
 pub(crate) mod setup;
@@ -36,4 +38,4 @@ pub use error::LineError;
 pub use establish::Line;
 pub use returns::ReturnPlan;
 pub use sink::{AuthorityRole, LineSink};
-pub use summary::LineSummary;
+pub use summary::{CrlSummary, LineSummary};

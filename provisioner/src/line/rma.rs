@@ -82,6 +82,7 @@ impl Line {
                 identity: device.identity,
                 outcome,
                 detail,
+                at,
             });
         }
         Ok(returned)

@@ -97,7 +97,9 @@ impl Line {
         sink.manifest_closing(&closing)?;
         let returns =
             self.process_returns(&tally.shipped, tally.finished_at, &mut reconciler, sink)?;
-        self.close_books(&tally, total, returns.len(), &mut reconciler, sink)?;
+        let closed_at = tally.finished_at + RMA_DESK_TIME.saturating_mul(returns.len() as u64);
+        let crl = self.publish_crl(&returns, closed_at, &mut reconciler, sink)?;
+        self.close_books(&tally, total, closed_at, &mut reconciler, sink)?;
         let mut reconciliation = reconciler.finish();
         reconciliation.check_vault_counters(&self.site.hsm, self.config.secrets.identity);
         Ok(LineSummary {
@@ -117,6 +119,7 @@ impl Line {
             registrar: self.cloud.registrar().stats(),
             refused_at_first_connection: tally.refused_at_first_connection,
             link: tally.link,
+            crl,
         })
     }
 
@@ -335,17 +338,17 @@ impl Line {
         }
     }
 
-    /// Closes the books once the returns are through: the order's closing record, the
-    /// audit log's closing record (signed by the vault), and the site trace's last.
+    /// Closes the books at `closed_at`, once the returns are through and revoked: the
+    /// order's closing record, the audit log's closing record (signed by the vault), and
+    /// the site trace's last.
     fn close_books(
         &mut self,
         tally: &Tally,
         total: u64,
-        returned: usize,
+        closed_at: SimTime,
         reconciler: &mut Reconciler,
         sink: &mut dyn LineSink,
     ) -> Result<(), LineError> {
-        let closed_at = tally.finished_at + RMA_DESK_TIME.saturating_mul(returned as u64);
         if let Some(order) = &self.config.order {
             let record = self.site.audit.append(
                 &self.crypto,

@@ -5,6 +5,7 @@ use crate::books::record::DeviceRecord;
 use crate::ledger::ShippedDevice;
 use crate::link::report::ExchangeReport;
 use crate::pki::certificate::IssuedCertificate;
+use crate::pki::crl::IssuedCrl;
 use provsim_sim::crypto::PublicKey;
 
 /// Which CA a certificate handed to [`LineSink::authority`] belongs to.
@@ -60,6 +61,12 @@ pub trait LineSink {
     /// The manifest's closing record (one line of JSON, a flattened JWS), once, after
     /// the last entry.
     fn manifest_closing(&mut self, _record: &str) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    /// The customer CA's revocation list, once, after the returns (before the books
+    /// close).
+    fn crl(&mut self, _crl: &IssuedCrl) -> std::io::Result<()> {
         Ok(())
     }
 

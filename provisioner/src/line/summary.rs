@@ -40,4 +40,17 @@ pub struct LineSummary {
     pub refused_at_first_connection: Vec<(u64, String)>,
     /// The provisioning link's sessions, exchanges and what the network did.
     pub link: LinkStats,
+    /// The customer CA's revocation list, issued once the returns were through.
+    pub crl: CrlSummary,
+}
+
+/// The CRL a run issued, in brief (the list itself went to the sink).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CrlSummary {
+    /// Its CRL Number.
+    pub number: u64,
+    /// The certificates it revokes: one per returned device.
+    pub entries: u64,
+    /// SHA-256 of its DER encoding.
+    pub sha256: [u8; 32],
 }

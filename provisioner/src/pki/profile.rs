@@ -1,10 +1,11 @@
 //! The certificate profile every certificate of the hierarchy follows (see the PKI's
 //! module documentation): what a CA, the vault and a device certificate each carry.
 
+use crate::device_streams::DeviceStreams;
 use crate::pki::error::PkiError;
 use provsim_devices::DeviceId;
-use provsim_sim::Stream;
 use provsim_sim::crypto::PublicKey;
+use provsim_sim::{SimTime, Stream};
 use rcgen::string::PrintableString;
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, DnValue,
@@ -16,7 +17,23 @@ use rcgen::{
 /// certificates (IEEE 802.1AR) use. Fixed dates keep certificates independent of any clock.
 fn set_validity(params: &mut CertificateParams) {
     params.not_before = rcgen::date_time_ymd(2025, 1, 1);
-    params.not_after = rcgen::date_time_ymd(9999, 12, 31) + time::Duration::seconds(86_399);
+    params.not_after = no_well_defined_expiration();
+}
+
+/// 9999-12-31 23:59:59 UTC: the certificates' notAfter.
+pub(super) fn no_well_defined_expiration() -> time::OffsetDateTime {
+    rcgen::date_time_ymd(9999, 12, 31) + time::Duration::seconds(86_399)
+}
+
+/// `at` as a date, to the second (what X.509 times hold): virtual time zero is
+/// 2025-01-01T00:00:00Z, the certificates' notBefore, as the manifest's timestamps
+/// count from it too. Virtual time ends within 585 years (64 bits of nanoseconds), so
+/// the date always exists.
+pub(super) fn virtual_date(at: SimTime) -> time::OffsetDateTime {
+    let seconds = i64::try_from(at.as_nanos() / 1_000_000_000).unwrap_or(i64::MAX);
+    rcgen::date_time_ymd(2025, 1, 1)
+        .checked_add(time::Duration::seconds(seconds))
+        .unwrap_or_else(no_well_defined_expiration)
 }
 
 /// What every certificate of the hierarchy shares: fixed validity, a serial from
@@ -45,6 +62,14 @@ pub(super) fn ca_profile(
     params.is_ca = IsCa::Ca(constraints);
     params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     params
+}
+
+/// The serial of device certificates issued for the device of `streams`: the first
+/// thing [`device_profile`] draws from its certificate-serial stream. The CRL names a
+/// returned device's certificate by it, re-derived, so the line keeps no serial per
+/// device for the few that come back.
+pub(super) fn device_certificate_serial(streams: DeviceStreams) -> SerialNumber {
+    draw_serial(&mut streams.certificate_serial())
 }
 
 /// A positive serial of 16 octets from `stream` (RFC 5280 4.1.2.2: positive, at most

@@ -82,6 +82,8 @@ pub struct HsmStats {
     pub wrapped: u64,
     pub destroyed: u64,
     pub certificates_signed: u64,
+    /// Certificate revocation lists signed by a CA key.
+    pub crls_signed: u64,
     /// Per-device symmetric keys made, sealed to a device, and destroyed.
     pub secrets_generated: u64,
     pub secrets_wrapped: u64,
@@ -492,6 +494,19 @@ impl Hsm {
     ) -> Result<CertSigner<'a>, HsmError> {
         self.require(handle, KeyUse::CertificateAuthority, "certificate signing")?;
         self.stats.certificates_signed += 1;
+        let stored = self.get(handle)?;
+        Ok(crypto.cert_signer(&stored.key))
+    }
+
+    /// A signer for a certificate revocation list, for a certificate-authority key only:
+    /// a CA signature like a certificate's, counted on its own (and by the facade).
+    pub fn crl_signer<'a>(
+        &'a mut self,
+        crypto: &'a Crypto,
+        handle: KeyHandle,
+    ) -> Result<CertSigner<'a>, HsmError> {
+        self.require(handle, KeyUse::CertificateAuthority, "CRL signing")?;
+        self.stats.crls_signed += 1;
         let stored = self.get(handle)?;
         Ok(crypto.cert_signer(&stored.key))
     }

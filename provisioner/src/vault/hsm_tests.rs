@@ -21,6 +21,13 @@ fn policy_keeps_each_key_to_its_use() {
             .is_err()
     );
     assert!(hsm.sign_record(&mut ctx, ca, b"record").is_err());
+    assert!(matches!(
+        hsm.crl_signer(&crypto, device),
+        Err(HsmError::PolicyForbids {
+            operation: "CRL signing",
+            ..
+        })
+    ));
     hsm.wrap_for_device(&mut ctx, device, recipient.public_key(), b"", &mut stream)
         .unwrap();
     let again = hsm.wrap_for_device(&mut ctx, device, recipient.public_key(), b"", &mut stream);
@@ -37,6 +44,7 @@ fn policy_keeps_each_key_to_its_use() {
             wrapped: 1,
             destroyed: 1,
             certificates_signed: 0,
+            crls_signed: 0,
             secrets_generated: 0,
             secrets_wrapped: 0,
             secrets_destroyed: 0,

@@ -78,12 +78,13 @@ fn write_line_rows(out: &mut String, s: &SiteInfo, l: &LineInfo) -> std::fmt::Re
     )?;
     writeln!(
         out,
-        "| HSM keys | {} generated, {} restored from custodians' shares, {} wrapped for devices, {} destroyed; {} certificates signed |",
+        "| HSM keys | {} generated, {} restored from custodians' shares, {} wrapped for devices, {} destroyed; {} certificates and {} CRL(s) signed |",
         l.hsm.keys_generated,
         l.hsm.keys_restored,
         l.hsm.keys_wrapped,
         l.hsm.keys_destroyed,
-        l.hsm.certificates_signed
+        l.hsm.certificates_signed,
+        l.hsm.crls_signed
     )?;
     if !s.symmetric_keys.is_empty() {
         writeln!(
@@ -112,7 +113,7 @@ fn write_line_rows(out: &mut String, s: &SiteInfo, l: &LineInfo) -> std::fmt::Re
     Ok(())
 }
 
-/// The books: reconciliation, registrar, link, order, returns and test yields.
+/// The books: reconciliation, registrar, link, order, returns, the CRL and test yields.
 fn write_books_rows(out: &mut String, l: &LineInfo) -> std::fmt::Result {
     let books = &l.reconciliation;
     let lots: Vec<String> = books
@@ -200,6 +201,11 @@ fn write_books_rows(out: &mut String, l: &LineInfo) -> std::fmt::Result {
             cell(&each.join("; "))
         )?;
     }
+    writeln!(
+        out,
+        "| Revocation list | CRL number {} of the customer CA, {} certificate(s) revoked, SHA-256 `{}` |",
+        l.crl.number, l.crl.entries, l.crl.sha256
+    )?;
     for t in &books.tests {
         writeln!(
             out,

@@ -1,9 +1,9 @@
 //! The line as it ran: lots, time, books, registrar, link, returns, shipped devices.
 
 use crate::model::{
-    AuditInfo, CryptoOps, DevicesInfo, FateInfo, HsmInfo, LISTED_IDENTITIES, LevelTestInfo,
-    LineInfo, LinkInfo, LotBalanceInfo, LotInfo, OrderInfo, ReconciliationInfo, RefusedInfo,
-    RegistrarInfo, RejectedInfo, ReturnInfo, ReturnTallyInfo,
+    AuditInfo, CrlInfo, CryptoOps, DevicesInfo, FateInfo, HsmInfo, LISTED_IDENTITIES,
+    LevelTestInfo, LineInfo, LinkInfo, LotBalanceInfo, LotInfo, OrderInfo, ReconciliationInfo,
+    RefusedInfo, RegistrarInfo, RejectedInfo, ReturnInfo, ReturnTallyInfo,
 };
 use crate::scenario::Scenario;
 use provsim_provisioner::LineSummary;
@@ -105,6 +105,7 @@ pub fn line_info(scenario: &Scenario, summary: &LineSummary) -> LineInfo {
             keys_wrapped: summary.hsm.wrapped,
             keys_destroyed: summary.hsm.destroyed,
             certificates_signed: summary.hsm.certificates_signed,
+            crls_signed: summary.hsm.crls_signed,
             secrets_generated: summary.hsm.secrets_generated,
             secrets_destroyed: summary.hsm.secrets_destroyed,
         },
@@ -154,6 +155,11 @@ pub fn line_info(scenario: &Scenario, summary: &LineSummary) -> LineInfo {
                 detail: r.detail.clone(),
             })
             .collect(),
+        crl: CrlInfo {
+            number: summary.crl.number,
+            entries: summary.crl.entries,
+            sha256: provsim_sim::to_hex(&summary.crl.sha256),
+        },
     }
 }
 

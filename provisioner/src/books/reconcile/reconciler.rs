@@ -113,6 +113,9 @@ impl Reconciler {
         if record.action == "order-opened" {
             return self.order_opened(record);
         }
+        if record.action == "crl-issued" {
+            return self.crl_issued(record);
+        }
         let Some(device) = record.device else {
             return;
         };
@@ -212,6 +215,23 @@ impl Reconciler {
                 .done
                 .findings
                 .push(format!("unreadable order record: {}", record.detail)),
+        }
+    }
+
+    /// The customer CA's revocation list must revoke every identity returned before it,
+    /// and nothing else.
+    fn crl_issued(&mut self, record: &AuditRecord) {
+        let entries = detail_value(&record.detail, "entries").and_then(|n| n.parse::<u64>().ok());
+        match entries {
+            Some(entries) if entries == self.done.returns.returned => {}
+            Some(entries) => self.done.findings.push(format!(
+                "the CRL revokes {entries} certificate(s), but {} device(s) were returned",
+                self.done.returns.returned
+            )),
+            None => self
+                .done
+                .findings
+                .push(format!("unreadable CRL record: {}", record.detail)),
         }
     }
 

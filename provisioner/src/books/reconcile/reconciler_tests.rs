@@ -135,6 +135,45 @@ fn a_return_must_be_a_shipped_identity_once_and_end_wiped_or_destroyed() {
     }
 }
 
+/// The CRL's entry count, as the audit log records it, must match the returns before it.
+#[test]
+fn a_crl_that_misses_a_return_is_a_finding() {
+    let mut b = Books::new();
+    b.note("identity-key-generated", 1, 0, 1);
+    b.note("device-shipped", 1, 0, 1);
+    let detail = format!("key={} result=rma-wiped", "01".repeat(32));
+    let returned = b.log.append(
+        &b.crypto,
+        SimTime::ZERO,
+        "rma-desk",
+        "device-returned",
+        Some(DeviceId::new(1, 1, 0)),
+        detail,
+    );
+    b.reconciler.record(&returned);
+    let crl = |b: &mut Books, detail: &str| {
+        let record = b.log.append(
+            &b.crypto,
+            SimTime::ZERO,
+            "ca",
+            "crl-issued",
+            None,
+            detail.to_owned(),
+        );
+        b.reconciler.record(&record);
+    };
+    crl(&mut b, "number=1 entries=1 sha256=00");
+    assert!(b.reconciler.done.findings.is_empty());
+    crl(&mut b, "number=1 entries=0 sha256=00");
+    crl(&mut b, "number=1 sha256=00");
+    let text = b.reconciler.finish().findings.join("\n");
+    assert!(
+        text.contains("the CRL revokes 0 certificate(s), but 1 device(s) were returned"),
+        "{text}"
+    );
+    assert!(text.contains("unreadable CRL record"), "{text}");
+}
+
 #[test]
 fn shipping_beyond_the_order_is_over_production() {
     let mut b = Books::new();
