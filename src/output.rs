@@ -48,6 +48,15 @@ pub struct OutputFolder {
     _lock: File,
 }
 
+/// The process id a lock file names (`pid=N`), if it names one: the file is read only
+/// as far as such a line goes.
+fn holder(lock: &mut fs::File) -> Option<u32> {
+    use std::io::Read;
+    let mut text = String::new();
+    lock.take(32).read_to_string(&mut text).ok()?;
+    text.strip_prefix("pid=")?.trim_end().parse().ok()
+}
+
 impl OutputFolder {
     /// Creates the folder if need be and takes its lock, or says who holds it.
     pub fn claim(dir: &Path) -> anyhow::Result<OutputFolder> {
@@ -60,23 +69,30 @@ impl OutputFolder {
         fs::create_dir_all(dir.join("pki"))
             .with_context(|| format!("cannot create output folder `{}`", dir.display()))?;
         let path = dir.join(LOCK);
-        let lock = fs::OpenOptions::new()
+        let mut lock = fs::OpenOptions::new()
             .create(true)
             .truncate(false)
+            .read(true)
             .write(true)
             .open(&path)
             .with_context(|| format!("cannot create `{}`", path.display()))?;
         match lock.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => anyhow::bail!(
-                "output folder `{}` is in use by another provsim run (it holds `{LOCK}` there); \
-                 wait for it, or give another --out",
-                dir.display()
+                "output folder `{}` is in use by another provsim run{} (it holds `{LOCK}` \
+                 there); wait for it, or give another --out",
+                dir.display(),
+                holder(&mut lock).map_or_else(String::new, |pid| format!(", process {pid}"))
             ),
             Err(fs::TryLockError::Error(e)) => {
                 return Err(e).with_context(|| format!("cannot lock `{}`", path.display()));
             }
         }
+        // Who holds the lock, for a run that finds it taken. Only a courtesy: the lock is
+        // the flock, whatever the file says.
+        lock.set_len(0)
+            .and_then(|()| writeln!(lock, "pid={}", std::process::id()))
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
         Ok(OutputFolder {
             dir: dir.to_path_buf(),
             _lock: lock,

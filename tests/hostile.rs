@@ -581,10 +581,22 @@ fn a_second_run_into_a_folder_in_use_is_refused() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let out = dir.path().join("out");
     std::fs::create_dir_all(&out).expect("the folder");
-    let lock = std::fs::File::create(out.join(".provsim.lock")).expect("the lock file");
+    let mut lock = std::fs::File::create(out.join(".provsim.lock")).expect("the lock file");
     lock.try_lock().expect("the test holds the folder");
+    // As a run that holds a folder writes it: its process id, for the one turned away.
+    std::io::Write::write_all(
+        &mut lock,
+        format!("pid={}\n", std::process::id()).as_bytes(),
+    )
+    .expect("the holder is named");
     let second = provsim(&["run", "--out", &s(&out)]);
-    refused(&second, "is in use by another provsim run");
+    refused(
+        &second,
+        &format!(
+            "is in use by another provsim run, process {}",
+            std::process::id()
+        ),
+    );
     assert!(!out.join("report.json").exists());
     drop(lock);
     let first = provsim(&["run", "--out", &s(&out)]);
