@@ -37,18 +37,6 @@ fn jwcrypto_verify(manifest: &Path, signer: &Path) -> Result<Vec<String>, String
     }
 }
 
-/// The shipped devices' ids, in device order, from the signed records.
-fn shipped_ids(dir: &Path) -> Vec<String> {
-    fs::read_to_string(dir.join("records.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|line| {
-            let record: serde_json::Value = serde_json::from_str(line).unwrap();
-            record["device"].as_str().unwrap().to_owned()
-        })
-        .collect()
-}
-
 #[test]
 fn the_manifest_lists_exactly_the_shipped_devices_and_jwcrypto_verifies_each_entry() {
     for scenario in [

@@ -30,18 +30,6 @@ fn tool(script: &str, args: &[&Path]) -> Output {
         .expect("python runs")
 }
 
-/// The shipped devices' ids, in device order, from the signed records.
-fn shipped_ids(dir: &Path) -> Vec<String> {
-    fs::read_to_string(dir.join("records.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|line| {
-            let record: serde_json::Value = serde_json::from_str(line).unwrap();
-            record["device"].as_str().unwrap().to_owned()
-        })
-        .collect()
-}
-
 /// `manifest.json` is one JSON array of exactly the entries of `manifest.jsonl`, in its
 /// order, byte for byte, without the closing record.
 fn assert_same_entries(dir: &Path) {

@@ -115,3 +115,15 @@ pub fn rehash_audit(lines: &[String]) -> String {
     }
     out
 }
+
+/// The shipped devices' ids, in device order, from a run's signed records.
+pub fn shipped_ids(out: &Path) -> Vec<String> {
+    std::fs::read_to_string(out.join("records.jsonl"))
+        .expect("records.jsonl")
+        .lines()
+        .map(|line| {
+            let record: serde_json::Value = serde_json::from_str(line).expect("a record");
+            record["device"].as_str().expect("a device id").to_owned()
+        })
+        .collect()
+}
