@@ -724,7 +724,10 @@ fn every_input_that_changes_an_output_changes_the_digest_and_the_books() {
         digests[0], digests[3],
         "the title is an input the digest missed"
     );
-    assert_eq!(books[0], books[3], "a title is not in the books");
+    // The books name their run, so even a title makes another log; the device
+    // records, which do not carry the title, are the same.
+    assert_ne!(books[0].0, books[3].0, "the audit log does not name its run");
+    assert_eq!(books[0].1, books[3].1, "a title is not in the device records");
 }
 
 /// Ten million devices is hours of work and tens of gigabytes: the run says so before it

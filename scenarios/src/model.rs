@@ -15,6 +15,9 @@ pub struct RunReport {
     pub seed: u64,
     /// SHA-256 over the site trace digest and every device's trace digest, in order.
     pub trace_digest: String,
+    /// The run's id (the scenario's values and the seed), as its books name it: what
+    /// `audit verify`, `manifest verify` and `records verify` check with `--run`.
+    pub run_id: String,
     /// What reproduces this run; serialized as the command line's shell line.
     pub reproduce: Reproduce,
     /// "broken" when any claim is, else "inconclusive" when any claim is, else "holds".

@@ -32,6 +32,17 @@ impl Scenario {
         self.lots.iter().map(|lot| u64::from(lot.devices)).sum()
     }
 
+    /// The run of this scenario at `seed`: SHA-256 over the scenario's values and the
+    /// seed. The line's books name it (the audit log's first record, the signed closing
+    /// records), so books of one run cannot pass for another's.
+    pub fn run_id(&self, seed: u64) -> Digest {
+        let mut hash = provsim_sim::crypto::Sha256::new();
+        hash.update(b"provsim run v1\0");
+        hash.update(&self.input.0);
+        hash.update(&seed.to_be_bytes());
+        Digest(hash.finalize())
+    }
+
     /// The volume costs are reported at: the order, or else every device of the lots.
     pub fn volume(&self) -> u64 {
         self.line

@@ -12,6 +12,7 @@ use crate::vault::ceremony::Quorum;
 use crate::vault::custody::Custody;
 use crate::vault::secrets::{IdentityOrigin, SecretsProfile};
 use provsim_devices::{Countermeasures, TargetKind};
+use provsim_sim::Digest;
 
 impl LineConfig {
     /// A line of `target` parts with the defaults below, to change with the builder's
@@ -39,6 +40,7 @@ impl LineConfig {
                 returns: ReturnPlan::default(),
                 order: None,
                 link: LinkConfig::CLEAN,
+                run: Digest([0; 32]),
             },
         }
     }
@@ -78,6 +80,12 @@ impl LineConfigBuilder {
             site: site.to_owned(),
             customer: customer.to_owned(),
         };
+        self
+    }
+
+    /// The run the line's books name (see [`LineConfig::run`]).
+    pub fn run(mut self, run: Digest) -> Self {
+        self.config.run = run;
         self
     }
 

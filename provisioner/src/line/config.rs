@@ -12,6 +12,7 @@ use crate::vault::ceremony::Quorum;
 use crate::vault::custody::Custody;
 use crate::vault::secrets::SecretsProfile;
 use provsim_devices::{Countermeasures, TargetKind};
+use provsim_sim::Digest;
 
 /// A line's configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +42,11 @@ pub struct LineConfig {
     /// The provisioning link between the vault and the station: its network's faults,
     /// the station's retries, and what a failed exchange does to the line.
     pub link: LinkConfig,
+    /// The run this line's books belong to (the scenario runner's digest of the
+    /// scenario's values and the seed). The audit log opens by naming it and the signed
+    /// closing records carry it, so one run's books cannot pass for another's even where
+    /// two runs share a vault key (the keys come from the seed alone).
+    pub run: Digest,
 }
 
 impl LineConfig {

@@ -48,6 +48,9 @@ pub(super) fn set_up_site(
     let mut append = |actor: &'static str, action: &'static str, detail: String| {
         records.push(audit.append(crypto, SimTime::ZERO, actor, action, None, detail));
     };
+    // The log's first record names the run: every head, and so every signed checkpoint,
+    // commits to it.
+    append("site", "run-opened", detail_hex("run", &config.run.0));
     let (split, used) = ceremony_details(config.quorum, &shares, &attendees);
     append("ceremony", "root-key-split", split);
     append("ceremony", "root-key-used", used);

@@ -38,6 +38,7 @@ pub fn write_header(out: &mut String, r: &RunReport) -> std::fmt::Result {
     writeln!(out, "| Scenario digest | `{}` |", r.scenario.input_digest)?;
     writeln!(out, "| Seed | {} |", r.seed)?;
     writeln!(out, "| Trace digest | `{}` |", r.trace_digest)?;
+    writeln!(out, "| Run id | `{}` |", r.run_id)?;
     match &r.reproduce.command {
         Some(command) => writeln!(out, "| Reproduce | {} |", code(command))?,
         None => writeln!(out, "| Reproduce | - |")?,

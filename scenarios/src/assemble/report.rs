@@ -23,6 +23,7 @@ pub fn report(run: &Run<'_>) -> RunReport {
         },
         seed: run.options.seed,
         trace_digest: run.digest.to_string(),
+        run_id: run.scenario.run_id(run.options.seed).to_string(),
         reproduce: Reproduce {
             scenario: run.options.scenario.clone(),
             seed: run.options.seed,

@@ -122,6 +122,8 @@ fn validate(
         input,
         default_seed: file.scenario.seed,
         line: LineConfig {
+            // The runner names the run, once it knows the seed.
+            run: Digest([0; 32]),
             custody: custody(file.site.custody),
             level: level(file.line.level),
             target,

@@ -78,7 +78,9 @@ pub fn execute<'s>(
     sink: &mut dyn LineSink,
 ) -> Result<Run<'s>, RunError> {
     let seed = Seed::new(options.seed);
-    let mut line = Line::establish(scenario.line.clone(), seed, scenario.lots.clone())?;
+    let mut config = scenario.line.clone();
+    config.run = scenario.run_id(options.seed);
+    let mut line = Line::establish(config, seed, scenario.lots.clone())?;
     let summary = line.run(sink)?;
 
     // The run's site-level trace: what was asked (the scenario's values and the seed),
