@@ -2,7 +2,7 @@
 //! vault's certificate (`--signer`) checks the vault's signed checkpoints and closing
 //! record, which is what catches a log rewritten and re-hashed by hand.
 
-use crate::{fail, say};
+use crate::{fail, say_verdict};
 use provsim_provisioner::{AuditError, signer_from_pem, verify_log};
 use provsim_scenarios::escape_unseen;
 use provsim_scenarios::input::{InputKind, open_regular, read_text};
@@ -77,8 +77,5 @@ pub fn verify(file: &Path, head: Option<Digest>, signer: Option<&Path>) -> ExitC
             return fail(anyhow::anyhow!("`{}`: {e}", file.display()));
         }
     };
-    match say(&text) {
-        Ok(()) => code,
-        Err(e) => fail(e),
-    }
+    say_verdict(&text, code)
 }

@@ -378,6 +378,22 @@ fn run(path: Option<PathBuf>, seed: Option<u64>, out: PathBuf) -> anyhow::Result
 
 /// Writes to standard output. Unlike `print!`, a closed pipe or a full disk is an error
 /// (exit code 2), never a panic.
+/// Prints a verifier's verdict and exits by it. A reader that has gone away
+/// (`| head -1`) does not change a decided verdict; parsers' words for types become
+/// ranges a reader knows.
+fn say_verdict(text: &str, code: ExitCode) -> ExitCode {
+    let text = provsim_scenarios::plain_types(text);
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => code,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => code,
+        Err(e) => fail(anyhow::anyhow!("writing to standard output: {e}")),
+    }
+}
+
 fn say(text: &str) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     stdout

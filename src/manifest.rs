@@ -3,7 +3,7 @@
 //! record, and optionally a count the caller expects. Streaming, in the same small
 //! memory whatever the manifest's size: the check keeps a count and a running chain.
 
-use crate::{fail, say};
+use crate::{fail, say_verdict};
 use provsim_provisioner::{ManifestCheck, signer_from_pem};
 use provsim_scenarios::escape_unseen;
 use provsim_scenarios::input::{InputKind, open_regular, read_text};
@@ -97,8 +97,5 @@ pub fn verify(file: &Path, signer: &Path, expect: Option<u64>) -> ExitCode {
             ExitCode::from(1),
         ),
     };
-    match say(&text) {
-        Ok(()) => code,
-        Err(e) => fail(e),
-    }
+    say_verdict(&text, code)
 }

@@ -2,7 +2,7 @@
 //! vault's key (the verifier is the provisioner's, beside the record format), streaming,
 //! in constant memory.
 
-use crate::{fail, say};
+use crate::{fail, say_verdict};
 use provsim_provisioner::{RecordsError, record_signer_from_pem, verify_records};
 use provsim_scenarios::escape_unseen;
 use provsim_scenarios::input::{InputKind, open_regular, read_text};
@@ -54,8 +54,5 @@ pub fn verify(file: &Path, signer: &Path, expect: Option<u64>) -> ExitCode {
         }
     };
     // What the file held (a lot name in a reason, say) and the paths go out escaped.
-    match say(&format!("provsim: {}\n", escape_unseen(&text))) {
-        Ok(()) => code,
-        Err(e) => fail(e),
-    }
+    say_verdict(&format!("provsim: {}\n", escape_unseen(&text)), code)
 }

@@ -726,8 +726,14 @@ fn every_input_that_changes_an_output_changes_the_digest_and_the_books() {
     );
     // The books name their run, so even a title makes another log; the device
     // records, which do not carry the title, are the same.
-    assert_ne!(books[0].0, books[3].0, "the audit log does not name its run");
-    assert_eq!(books[0].1, books[3].1, "a title is not in the device records");
+    assert_ne!(
+        books[0].0, books[3].0,
+        "the audit log does not name its run"
+    );
+    assert_eq!(
+        books[0].1, books[3].1,
+        "a title is not in the device records"
+    );
 }
 
 /// Ten million devices is hours of work and tens of gigabytes: the run says so before it
@@ -863,4 +869,91 @@ fn the_books_cannot_be_rewritten_unseen() {
             "{case}: {stdout}"
         );
     }
+}
+
+/// `provsim … verify | true`: the reader is gone before the verdict is printed; the
+/// exit code is still the verdict's (0 intact, 1 rejected), not a write error's.
+#[test]
+fn a_verifier_whose_reader_left_exits_by_its_verdict() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let out = dir.path().join("run");
+    let run = provsim(&["run", "--out", &s(&out)]);
+    assert_eq!(code(&run), 0, "{}", common::stderr(&run));
+    let certificate = s(&out.join("pki/vault-certificate.pem"));
+    let altered = dir.path().join("records.jsonl");
+    let records = std::fs::read_to_string(out.join("records.jsonl")).expect("records");
+    std::fs::write(&altered, records.replacen("\"index\":0", "\"index\":-1", 1)).expect("a copy");
+    let cases: [(Vec<String>, i32); 4] = [
+        (
+            vec![
+                "audit".into(),
+                "verify".into(),
+                s(&out.join("audit.jsonl")),
+                "--signer".into(),
+                certificate.clone(),
+            ],
+            0,
+        ),
+        (
+            vec![
+                "manifest".into(),
+                "verify".into(),
+                s(&out.join("manifest.jsonl")),
+                "--signer".into(),
+                certificate.clone(),
+            ],
+            0,
+        ),
+        (
+            vec![
+                "records".into(),
+                "verify".into(),
+                s(&out.join("records.jsonl")),
+                "--signer".into(),
+                certificate.clone(),
+            ],
+            0,
+        ),
+        (
+            vec![
+                "records".into(),
+                "verify".into(),
+                s(&altered),
+                "--signer".into(),
+                certificate,
+            ],
+            1,
+        ),
+    ];
+    for (args, verdict) in cases {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_provsim"))
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the provsim binary starts");
+        drop(child.stdout.take());
+        let output = child.wait_with_output().expect("provsim ends");
+        assert_eq!(
+            code(&output),
+            verdict,
+            "{args:?}: {}",
+            common::stderr(&output)
+        );
+    }
+    // And what it says names ranges, not the Rust types of the parser.
+    let verify = provsim(&[
+        "records",
+        "verify",
+        &s(&altered),
+        "--signer",
+        &s(&out.join("pki/vault-certificate.pem")),
+    ]);
+    let said = common::stdout(&verify);
+    assert_eq!(code(&verify), 1, "{said}");
+    assert!(
+        !said.contains("u64") && said.contains("non-negative integer"),
+        "{said}"
+    );
 }

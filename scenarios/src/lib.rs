@@ -26,6 +26,7 @@ pub mod labels;
 mod load;
 mod model;
 mod oracles;
+mod plain;
 mod run;
 mod runner;
 mod scenario;
@@ -42,6 +43,7 @@ pub use load::read::{load_file, parse_str};
 pub use model::*;
 pub use oracles::library::ORACLES;
 pub use oracles::oracle::Oracle;
+pub use plain::plain_types;
 /// Money in reports is exact micro-units; this writes it with two decimals.
 pub use provsim_provisioner::format_amount;
 pub use run::run;

@@ -20,6 +20,7 @@ use super::site::{custody, names, quorum};
 use super::yields::yields;
 use crate::error::ScenarioError;
 use crate::input::{InputKind, read_text};
+use crate::plain::plain_types;
 use crate::scenario::Scenario;
 use provsim_provisioner::{LineConfig, StationConfig};
 use provsim_sim::Digest;
@@ -53,29 +54,6 @@ pub fn parse_str(text: &str, source: &str) -> Result<Scenario, ScenarioError> {
         message: plain_types(e.message().trim_end()),
     })?;
     validate(file, source, input, &at)
-}
-
-/// Says Rust integer types in words a scenario author uses.
-/// serde's messages name the Rust type a field is read into; a scenario's author knows
-/// numbers, not `u8` or `i128`. Each name is replaced by what the field accepts.
-fn plain_types(message: &str) -> String {
-    const PLAIN: &[(&str, &str)] = &[
-        ("expected u8", "expected an integer from 0 to 255"),
-        ("expected u16", "expected an integer from 0 to 65535"),
-        ("expected u32", "expected an integer from 0 to 4294967295"),
-        ("expected u64", "expected a non-negative integer"),
-        ("expected usize", "expected a non-negative integer"),
-        ("expected i64", "expected an integer"),
-        ("expected f64", "expected a number"),
-        ("expected f32", "expected a number"),
-        // toml reads an integer too large for any field as i128 first.
-        (" as i128", ""),
-    ];
-    PLAIN
-        .iter()
-        .fold(message.to_owned(), |text, (rust, plain)| {
-            text.replace(rust, plain)
-        })
 }
 
 fn validate(
