@@ -113,10 +113,14 @@ enum ManifestCommand {
     /// Each entry must be a flattened JWS, ES256 by the signer, low-S, its `kid` and
     /// `x5t#S256` naming the signer's certificate, a consistent device entry, numbered
     /// in order; the last line must be the closing record, signing their count and
-    /// chain. Exit code 0 intact; 1 rejected, naming the line (an entry removed,
-    /// reordered or altered, a high-S (malleated) signature, the closing record missing
-    /// or not last, a count other than expected, no entry at all); 2 unreadable, or not
-    /// a `manifest.jsonl` (`manifest.json`, Microchip's layout, has no closing record).
+    /// chain, and naming the run that wrote them. Each line holds exactly the JWS
+    /// members the run writes, each once, and ends in LF alone. Exit code 0 intact; 1
+    /// rejected, naming the line (an entry removed, reordered or altered, a high-S
+    /// (malleated) signature, a member more or twice, a CRLF line, the closing record
+    /// missing or not last, a count or run other than expected, no entry at all); 2
+    /// unreadable, or not a `manifest.jsonl`: its first line not a flattened JWS (an
+    /// audit log, records, a report, a PEM), or a JSON array (`manifest.json`,
+    /// Microchip's layout, has no closing record).
     Verify {
         file: PathBuf,
         /// The signer's certificate, PEM (`pki/vault-certificate.pem` of the run).
@@ -125,6 +129,11 @@ enum ManifestCommand {
         /// The number of entries there must be (e.g. `devices.count` in report.json).
         #[arg(long, value_name = "N")]
         expect: Option<u64>,
+        /// The run that must have written it (`run_id` in report.json, 64 hex
+        /// digits). Every run at one seed signs with the same vault key: without this,
+        /// another run's manifest passes.
+        #[arg(long, value_name = "HEX", value_parser = parse_run)]
+        run: Option<provsim_sim::Digest>,
     },
 }
 
@@ -150,6 +159,11 @@ enum RecordsCommand {
 
 fn parse_head(text: &str) -> Result<provsim_sim::Digest, String> {
     provsim_provisioner::parse_head(text).ok_or_else(|| "expected 64 hex digits".to_owned())
+}
+
+fn parse_run(text: &str) -> Result<provsim_sim::Digest, String> {
+    provsim_provisioner::parse_head(text)
+        .ok_or_else(|| "expected 64 hex digits (`run_id` in report.json)".to_owned())
 }
 
 #[derive(Subcommand)]
@@ -230,8 +244,16 @@ fn main() -> ExitCode {
                     file,
                     signer,
                     expect,
+                    run,
                 },
-        } => manifest::verify(&file, &signer, expect),
+        } => manifest::verify(
+            &file,
+            &signer,
+            provsim_provisioner::ManifestExpect {
+                entries: expect,
+                run,
+            },
+        ),
         Command::Records {
             command:
                 RecordsCommand::Verify {

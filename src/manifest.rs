@@ -1,10 +1,10 @@
 //! `provsim manifest verify`: checks a customer manifest (`manifest.jsonl`) against the
 //! signer's certificate: every entry, their count and order against the signed closing
-//! record, and optionally a count the caller expects. Streaming, in the same small
+//! record, and optionally the count and the run the caller expects. Streaming, in the same small
 //! memory whatever the manifest's size: the check keeps a count and a running chain.
 
 use crate::{fail, say_verdict};
-use provsim_provisioner::{ManifestCheck, signer_from_pem};
+use provsim_provisioner::{ManifestCheck, ManifestExpect, jws_shaped, signer_from_pem};
 use provsim_scenarios::escape_unseen;
 use provsim_scenarios::input::{InputKind, open_regular, read_text};
 use provsim_sim::crypto::Crypto;
@@ -15,7 +15,7 @@ use std::process::ExitCode;
 /// No entry is anywhere near this long (a few KiB); a longer line is not an entry.
 const MAX_ENTRY_BYTES: u64 = InputKind::Manifest.bound();
 
-pub fn verify(file: &Path, signer: &Path, expect: Option<u64>) -> ExitCode {
+pub fn verify(file: &Path, signer: &Path, expect: ManifestExpect) -> ExitCode {
     let signer_text = match read_text(signer, InputKind::Certificate) {
         Ok(text) => text,
         Err(e) => return fail(e.into()),
@@ -60,8 +60,18 @@ pub fn verify(file: &Path, signer: &Path, expect: Option<u64>) -> ExitCode {
                 file.display()
             ));
         }
-        let step = match std::str::from_utf8(&line) {
-            Ok(text) => check.line(text.trim_end_matches(['\n', '\r'])),
+        // One line break, as the line writes it; a CR before it is the check's to judge.
+        let text = std::str::from_utf8(&line).map(|t| t.strip_suffix('\n').unwrap_or(t));
+        if number == 1 && !text.is_ok_and(|t| jws_shaped(t.trim_end_matches('\r'))) {
+            // Not even meant as a signed line: an audit log, records, a report, a PEM.
+            return fail(anyhow::anyhow!(
+                "`{}` is not a manifest: its first line is not a flattened JWS (a JSON object \
+                 with `protected`, `payload` and `signature`)",
+                file.display()
+            ));
+        }
+        let step = match text {
+            Ok(text) => check.line(text),
             Err(_) => check.unreadable(),
         };
         if step.is_some() {
@@ -75,13 +85,14 @@ pub fn verify(file: &Path, signer: &Path, expect: Option<u64>) -> ExitCode {
     let (text, code) = match verdict {
         Ok(summary) => (
             format!(
-                "provsim: {}: {} entr{} verified under `{}`, in order, as the closing record (line {}) signs{}\n",
+                "provsim: {}: {} entr{} verified under `{}`, in order, as the closing record (line {}) of run {} signs{}\n",
                 file.display(),
                 summary.entries,
                 if summary.entries == 1 { "y" } else { "ies" },
                 signer.display(),
                 summary.closing_line,
-                if expect.is_some() {
+                summary.run,
+                if expect != ManifestExpect::default() {
                     ", as expected"
                 } else {
                     ""

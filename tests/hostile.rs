@@ -536,6 +536,8 @@ fn assert_whole_run(out: &Path, context: &str) {
         &s(&out.join("pki/vault-certificate.pem")),
         "--expect",
         &shipped.to_string(),
+        "--run",
+        report["run_id"].as_str().expect("the run id"),
     ]);
     assert_eq!(
         code(&manifest),

@@ -72,9 +72,10 @@ fn the_manifest_lists_exactly_the_shipped_devices_and_jwcrypto_verifies_each_ent
         assert_eq!(code(&ours), 0, "{}", stderr(&ours));
         assert!(
             stdout(&ours).contains(&format!(
-                "{count} entries verified under `{}`, in order, as the closing record (line {}) signs, as expected",
+                "{count} entries verified under `{}`, in order, as the closing record (line {}) of run {} signs, as expected",
                 signer.display(),
-                count + 1
+                count + 1,
+                report_json(dir.path())["run_id"].as_str().unwrap()
             )),
             "{}",
             stdout(&ours)
@@ -386,4 +387,171 @@ fn base64url_decode(text: &str) -> Vec<u8> {
         }
     }
     out
+}
+
+/// Every run at one seed signs with the same vault key, so another run's manifest
+/// verifies under this run's certificate: only the run its closing record names, checked
+/// with `--run`, tells them apart.
+#[test]
+fn another_runs_manifest_is_rejected_by_its_run() {
+    let (first, out) = run_into(Some("mcu-board-provisioner-hsm"), Some(1));
+    assert!(matches!(code(&out), 0 | 1), "{}", stderr(&out));
+    let (second, out) = run_into(Some("mcu-board-on-chip-keys"), Some(1));
+    assert!(matches!(code(&out), 0 | 1), "{}", stderr(&out));
+    let run_of = |dir: &Path| {
+        report_json(dir)["run_id"]
+            .as_str()
+            .expect("report.json's run_id")
+            .to_owned()
+    };
+    let (first_run, second_run) = (run_of(first.path()), run_of(second.path()));
+    assert_ne!(first_run, second_run);
+    let verify = |extra: &[&str]| {
+        let manifest = second.path().join("manifest.jsonl");
+        let signer = first.path().join("pki/vault-certificate.pem");
+        let mut args = vec![
+            "manifest",
+            "verify",
+            manifest.to_str().unwrap(),
+            "--signer",
+            signer.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        provsim(&args)
+    };
+    // The same key signed both: without --run the second run's manifest passes.
+    let unchecked = verify(&[]);
+    assert_eq!(code(&unchecked), 0, "{}", stdout(&unchecked));
+    assert!(
+        stdout(&unchecked).contains(&format!("of run {second_run} signs\n")),
+        "{}",
+        stdout(&unchecked)
+    );
+    let foreign = verify(&["--run", &first_run]);
+    assert_eq!(code(&foreign), 1, "{}", stdout(&foreign));
+    assert!(
+        stdout(&foreign).contains(&format!(
+            "REJECTED at line {}: the closing record names run {second_run} where run {first_run} was expected: another run's manifest",
+            fs::read_to_string(second.path().join("manifest.jsonl")).unwrap().lines().count()
+        )),
+        "{}",
+        stdout(&foreign)
+    );
+    let own = verify(&["--run", &second_run.to_uppercase()]);
+    assert_eq!(code(&own), 0, "{}", stdout(&own));
+    assert!(stdout(&own).contains(", as expected"), "{}", stdout(&own));
+    let nonsense = verify(&["--run", "5a5a"]);
+    assert_eq!(code(&nonsense), 2, "{}", stderr(&nonsense));
+    assert!(
+        stderr(&nonsense).contains("expected 64 hex digits"),
+        "{}",
+        stderr(&nonsense)
+    );
+}
+
+/// A line a strict JOSE library refuses is refused: a member more, an unprotected
+/// header member other than `uniqueId`, a member given twice.
+#[test]
+fn a_line_with_members_a_strict_jose_library_refuses_is_rejected() {
+    let t = Tamper::new();
+    let jws: serde_json::Value = serde_json::from_str(&t.lines[1]).unwrap();
+    let with = |at: usize, from: &str, to: &str| {
+        let mut lines = t.lines.clone();
+        assert!(lines[at].contains(from));
+        lines[at] = lines[at].replacen(from, to, 1);
+        lines
+    };
+    let signatures = format!(
+        r#"{{"signatures":[{{"protected":{},"signature":{}}}],"#,
+        jws["protected"], jws["signature"]
+    );
+    let other_payload =
+        serde_json::from_str::<serde_json::Value>(&t.lines[2]).unwrap()["payload"].clone();
+    let cases = [
+        (
+            "signatures",
+            with(1, "{", &signatures),
+            "line 2: not a flattened JWS: unknown field `signatures`",
+        ),
+        (
+            "alg none",
+            with(1, r#""header":{"#, r#""header":{"alg":"none","#),
+            "line 2: not a flattened JWS: unknown field `alg`",
+        ),
+        (
+            "kid",
+            with(2, r#""header":{"#, r#""header":{"kid":"0","#),
+            "line 3: not a flattened JWS: unknown field `kid`",
+        ),
+        (
+            "x5c",
+            with(1, r#""header":{"#, r#""header":{"x5c":["MIIB"],"#),
+            "line 2: not a flattened JWS: unknown field `x5c`",
+        ),
+        (
+            "two payloads",
+            with(1, "{", &format!(r#"{{"payload":{other_payload},"#)),
+            "line 2: not a flattened JWS: duplicate field `payload`",
+        ),
+        (
+            "closing header",
+            with(8, "{", r#"{"header":{"uniqueId":"0"},"#),
+            "line 9: the closing record: not a closing record: it has an unprotected header",
+        ),
+    ];
+    for (what, lines, says) in cases {
+        t.rejected(what, &lines, &[], says);
+    }
+}
+
+/// A first line that is not meant as a flattened JWS at all is another kind of file
+/// (exit 2, as for `manifest.json`); a JWS-shaped first line that fails is a verdict.
+#[test]
+fn a_file_that_is_not_a_manifest_is_unreadable_input_not_a_verdict() {
+    let t = Tamper::new();
+    for other in [
+        "audit.jsonl",
+        "records.jsonl",
+        "report.json",
+        "pki/vault-certificate.pem",
+    ] {
+        let out = provsim(&[
+            "manifest",
+            "verify",
+            t.run.path().join(other).to_str().unwrap(),
+            "--signer",
+            t.signer().to_str().unwrap(),
+        ]);
+        assert_eq!(code(&out), 2, "{other}: {}", stdout(&out));
+        assert!(
+            stderr(&out).contains("is not a manifest: its first line is not a flattened JWS"),
+            "{other}: {}",
+            stderr(&out)
+        );
+    }
+    // Shaped like one, but not one: rejected at the line.
+    let mut lines = t.lines.clone();
+    lines[0] = r#"{"protected":"e30","payload":"e30","signature":"AA"}"#.to_owned();
+    t.rejected(
+        "shaped",
+        &lines,
+        &[],
+        "line 1: the protected header is not ES256 by this signer",
+    );
+}
+
+/// The line writes LF alone: a CRLF line is rewritten, though JSON reads past the CR.
+#[test]
+fn a_crlf_manifest_is_rejected_at_its_first_line() {
+    let t = Tamper::new();
+    let crlf: Vec<String> = t.lines.iter().map(|l| format!("{l}\r")).collect();
+    t.rejected(
+        "crlf",
+        &crlf,
+        &[],
+        "line 1: the line ends in CR (a CRLF line break): not the bytes the line wrote",
+    );
+    let mut one = t.lines.clone();
+    one[4].push_str("\r\r");
+    t.rejected("one crlf", &one, &[], "line 5: the line ends in CR");
 }

@@ -56,9 +56,9 @@ pub use books::audit::{
     verify_log,
 };
 pub use books::manifest::{
-    CLOSING_TYP, ManifestChain, ManifestCheck, ManifestClosing, ManifestError, ManifestFields,
-    ManifestRejection, ManifestSummary, VerifiedClosing, VerifiedEntry, signer_from_pem, timestamp,
-    verify_entry,
+    CLOSING_TYP, ManifestChain, ManifestCheck, ManifestClosing, ManifestError, ManifestExpect,
+    ManifestFields, ManifestRejection, ManifestSummary, VerifiedClosing, VerifiedEntry, jws_shaped,
+    signer_from_pem, timestamp, verify_entry,
 };
 pub use books::reconcile::{LotBalance, OrderTally, Reconciler, Reconciliation, ReturnTally};
 pub use books::record::{DeviceRecord, ParsedRecord, RecordFields, verify_record};

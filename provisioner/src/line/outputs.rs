@@ -98,6 +98,7 @@ impl Line {
     ) -> Result<String, LineError> {
         let closing = ManifestClosing {
             chain,
+            run: self.config.run,
             closed_at_ns: at.as_nanos(),
         };
         let signer_der = &self.site.pki.vault().der;

@@ -14,6 +14,7 @@ use crate::books::manifest::closing::{
 };
 use crate::books::manifest::entry::verify_parsed;
 use crate::books::manifest::jws::SignedLine;
+use provsim_sim::Digest;
 use provsim_sim::crypto::{Crypto, PublicKey};
 use std::fmt;
 
@@ -40,11 +41,22 @@ fn at(line: u64, reason: String) -> ManifestRejection {
     }
 }
 
-/// A manifest that verified: its entries, and the line of its closing record.
+/// A manifest that verified: its entries, the line of its closing record and the run
+/// that record names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ManifestSummary {
     pub entries: u64,
     pub closing_line: u64,
+    pub run: Digest,
+}
+
+/// What the caller knows the manifest must be: how many entries it holds (e.g.
+/// `devices.count` in report.json), and which run wrote it (`run_id`). Every run at one
+/// seed signs with the same vault key, so without the run another run's manifest passes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ManifestExpect {
+    pub entries: Option<u64>,
+    pub run: Option<Digest>,
 }
 
 /// The first line whose entry is not the next one: it holds entry `found` where
@@ -103,7 +115,7 @@ impl<'a> ManifestCheck<'a> {
         }
     }
 
-    /// Checks the next line (without its line break). `Some` when the manifest is
+    /// Checks the next line (without its line break, `\n`). `Some` when the manifest is
     /// rejected: reading on would not change that.
     pub fn line(&mut self, text: &str) -> Option<ManifestRejection> {
         self.lines += 1;
@@ -117,6 +129,14 @@ impl<'a> ManifestCheck<'a> {
                 format!(
                     "a line after the closing record (line {closing}): the closing record is the last line, so this was added"
                 ),
+            ));
+        }
+        if text.ends_with('\r') {
+            // JSON takes the CR for white space, but the line never writes one: a CRLF
+            // line is a rewritten one.
+            return Some(at(
+                number,
+                "the line ends in CR (a CRLF line break): not the bytes the line wrote".to_owned(),
             ));
         }
         let jws = match SignedLine::parse(text) {
@@ -216,9 +236,8 @@ impl<'a> ManifestCheck<'a> {
         None
     }
 
-    /// The verdict once every line is read; `expect` is the number of entries the
-    /// caller knows there must be.
-    pub fn finish(self, expect: Option<u64>) -> Result<ManifestSummary, ManifestRejection> {
+    /// The verdict once every line is read, against what the caller knows.
+    pub fn finish(self, expect: ManifestExpect) -> Result<ManifestSummary, ManifestRejection> {
         if let Some(gap) = self.gap {
             return Err(gap.missing());
         }
@@ -237,7 +256,16 @@ impl<'a> ManifestCheck<'a> {
         if closing.entries == 0 {
             return Err(at(line, no_entry));
         }
-        if let Some(expected) = expect.filter(|&n| n != closing.entries) {
+        if let Some(expected) = expect.run.filter(|&run| run != closing.run) {
+            return Err(at(
+                line,
+                format!(
+                    "the closing record names run {} where run {expected} was expected: another run's manifest",
+                    closing.run
+                ),
+            ));
+        }
+        if let Some(expected) = expect.entries.filter(|&n| n != closing.entries) {
             return Err(at(
                 line,
                 format!(
@@ -249,6 +277,7 @@ impl<'a> ManifestCheck<'a> {
         Ok(ManifestSummary {
             entries: closing.entries,
             closing_line: line,
+            run: closing.run,
         })
     }
 }

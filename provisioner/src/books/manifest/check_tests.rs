@@ -3,14 +3,27 @@
 use super::*;
 use crate::books::manifest::closing::ManifestChain;
 use crate::books::manifest::entry::{ManifestFields, verify_entry};
-use crate::books::manifest::fixture::{Fixture, malleate};
+use crate::books::manifest::fixture::{Fixture, RUN, malleate};
 use crate::books::manifest::jws::b64url;
+use provsim_sim::Digest;
 use provsim_sim::crypto::Signature;
 
 fn check(
     f: &Fixture,
     lines: &[String],
     expect: Option<u64>,
+) -> Result<ManifestSummary, ManifestRejection> {
+    let expect = ManifestExpect {
+        entries: expect,
+        run: None,
+    };
+    check_expecting(f, lines, expect)
+}
+
+fn check_expecting(
+    f: &Fixture,
+    lines: &[String],
+    expect: ManifestExpect,
 ) -> Result<ManifestSummary, ManifestRejection> {
     let mut check = ManifestCheck::new(&f.crypto, f.signer.public_key(), &f.signer_der);
     for line in lines {
@@ -34,6 +47,7 @@ fn a_whole_manifest_verifies_with_or_without_the_right_count() {
     let whole = ManifestSummary {
         entries: 5,
         closing_line: 6,
+        run: RUN,
     };
     assert_eq!(check(&f, &lines, None), Ok(whole));
     assert_eq!(check(&f, &lines, Some(5)), Ok(whole));
@@ -174,4 +188,92 @@ fn the_closing_record_is_signed_low_s_and_never_passes_for_an_entry() {
     let mut lines = lines.clone();
     lines[2] = malleated.to_string();
     rejected_at(check(&f, &lines, None), Some(3), "high-S");
+}
+
+/// Every run at one seed signs with the same vault key: only the run its closing record
+/// names tells their manifests apart.
+#[test]
+fn the_closing_record_names_its_run_and_another_run_is_rejected() {
+    let f = Fixture::new();
+    let lines = f.manifest(3);
+    let expecting = |run| ManifestExpect {
+        entries: Some(3),
+        run: Some(run),
+    };
+    assert_eq!(
+        check_expecting(&f, &lines, expecting(RUN)).map(|s| s.run),
+        Ok(RUN)
+    );
+    let other = Digest([0xa5; 32]);
+    rejected_at(
+        check_expecting(&f, &lines, expecting(other)),
+        Some(4),
+        &format!(
+            "the closing record names run {RUN} where run {other} was expected: another run's manifest"
+        ),
+    );
+    let closing: serde_json::Value = serde_json::from_str(&lines[3]).unwrap();
+    let payload =
+        crate::books::manifest::jws::decode(closing["payload"].as_str().unwrap(), "p").unwrap();
+    let payload: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    assert_eq!(payload["run"], RUN.to_string());
+    assert_eq!(payload["run"].as_str().unwrap().len(), 64);
+}
+
+/// A closing record that names no run, or names it other than as written, is refused.
+#[test]
+fn a_closing_record_without_its_run_is_rejected() {
+    let f = Fixture::new();
+    let mut lines = f.manifest(1);
+    let (signer, der) = (f.signer.public_key(), &f.signer_der[..]);
+    let head = ManifestChain::new();
+    let mut chain = head;
+    let entry: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+    chain.push(
+        &f.crypto,
+        &format!(
+            "{}.{}",
+            entry["protected"].as_str().unwrap(),
+            entry["payload"].as_str().unwrap()
+        ),
+    );
+    let chain_text = b64url(&chain.head());
+    for run in [
+        serde_json::Value::Null,
+        RUN.to_string().to_uppercase().into(),
+        "5a5a".into(),
+    ] {
+        let mut payload = serde_json::json!({"version": 1, "entries": 1, "chain": chain_text,
+            "closedTimestamp": "2025-01-01T00:00:00.000Z"});
+        if !run.is_null() {
+            payload["run"] = run;
+        }
+        let input = format!(
+            "{}.{}",
+            crate::books::manifest::jws::protected_header(signer, der, Some(CLOSING_TYP)),
+            b64url(payload.to_string().as_bytes())
+        );
+        let signature = f.crypto.sign(&f.signer, input.as_bytes());
+        lines[1] = crate::books::manifest::jws::signed_line(&input, None, &signature).unwrap();
+        rejected_at(
+            check(&f, &lines, None),
+            Some(2),
+            "the closing record: not a closing record: it names no run (64 lowercase hex digits)",
+        );
+    }
+}
+
+/// A CRLF line is not what the line wrote, though JSON would read past the CR.
+#[test]
+fn a_line_ending_in_cr_is_rejected() {
+    let f = Fixture::new();
+    for at in [0, 1, 2] {
+        let mut lines = f.manifest(2);
+        lines[at].push('\r');
+        rejected_at(
+            check(&f, &lines, None),
+            Some(at as u64 + 1),
+            "the line ends in CR (a CRLF line break)",
+        );
+    }
 }

@@ -3,10 +3,12 @@
 //! manifest whose last entries were removed reads like a shorter one, and entries moved
 //! or swapped for others signed by the same key read like the original.
 
+use crate::books::audit::verify::parse_head;
 use crate::books::manifest::entry::timestamp;
 use crate::books::manifest::jws::{
     ManifestError, SignedLine, b64url, decode, field, protected_header, signed_line,
 };
+use provsim_sim::Digest;
 use provsim_sim::crypto::{Crypto, PublicKey, Signature};
 use serde_json::{Value, json};
 
@@ -59,11 +61,14 @@ impl ManifestChain {
     }
 }
 
-/// The closing record of a manifest whose entries made `chain`, signed at `closed_at_ns`
-/// of virtual time.
+/// The closing record of a manifest whose entries made `chain`, in run `run`, signed at
+/// `closed_at_ns` of virtual time.
 #[derive(Debug, Clone, Copy)]
 pub struct ManifestClosing {
     pub chain: ManifestChain,
+    /// The run whose manifest this is ([`crate::LineConfig::run`]): every run at one
+    /// seed has the same vault key, so only this tells their manifests apart.
+    pub run: Digest,
     pub closed_at_ns: u64,
 }
 
@@ -74,6 +79,7 @@ impl ManifestClosing {
             "entries": self.chain.entries,
             "chain": b64url(&self.chain.head),
             "closedTimestamp": timestamp(self.closed_at_ns),
+            "run": self.run.to_string(),
         })
     }
 
@@ -102,10 +108,12 @@ impl ManifestClosing {
 pub struct VerifiedClosing {
     pub entries: u64,
     pub chain: [u8; 32],
+    /// The run it names.
+    pub run: Digest,
 }
 
 /// Verifies a closing record: this signer, its `typ`, a low-S signature, no unprotected
-/// header, and a payload that states a count and a chain.
+/// header, and a payload that states a count, a chain and a run.
 pub(crate) fn verify_closing(
     crypto: &Crypto,
     jws: &SignedLine,
@@ -114,7 +122,7 @@ pub(crate) fn verify_closing(
 ) -> Result<VerifiedClosing, ManifestError> {
     jws.check_header(signer, signer_der, Some(CLOSING_TYP))?;
     jws.check_signature(crypto, signer)?;
-    if jws.jws.get("header").is_some() {
+    if jws.unprotected.is_some() {
         return Err(ManifestError::Closing(
             "it has an unprotected header".to_owned(),
         ));
@@ -126,5 +134,15 @@ pub(crate) fn verify_closing(
         .ok_or_else(|| ManifestError::Closing("it states no count of entries".to_owned()))?;
     let chain = <[u8; 32]>::try_from(decode(field(&body, "chain")?, "chain")?)
         .map_err(|_| ManifestError::Closing("its chain is not 32 bytes".to_owned()))?;
-    Ok(VerifiedClosing { entries, chain })
+    let run = field(&body, "run")
+        .ok()
+        .and_then(|text| parse_head(text).filter(|run| run.to_string() == text))
+        .ok_or_else(|| {
+            ManifestError::Closing("it names no run (64 lowercase hex digits)".to_owned())
+        })?;
+    Ok(VerifiedClosing {
+        entries,
+        chain,
+        run,
+    })
 }

@@ -144,11 +144,7 @@ pub(crate) fn verify_parsed(
         .and_then(Value::as_u64)
         .filter(|&n| n > 0)
         .ok_or_else(|| ManifestError::Payload("no entryNumber from 1 up".to_owned()))?;
-    let unprotected = jws
-        .jws
-        .get("header")
-        .map(|h| field(h, "uniqueId"))
-        .transpose()?;
+    let unprotected = jws.unprotected.as_ref().map(|h| h.unique_id.as_str());
     if unprotected != Some(unique_id.as_str()) {
         return Err(ManifestError::Payload(
             "the unprotected uniqueId differs from the signed one".to_owned(),

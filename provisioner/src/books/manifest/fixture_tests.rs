@@ -4,8 +4,11 @@
 use crate::books::manifest::closing::{ManifestChain, ManifestClosing};
 use crate::books::manifest::entry::ManifestFields;
 use provsim_devices::DeviceId;
-use provsim_sim::Seed;
 use provsim_sim::crypto::{Crypto, SecretKey, Signature};
+use provsim_sim::{Digest, Seed};
+
+/// The run the fixture's closing records name.
+pub(crate) const RUN: Digest = Digest([0x5a; 32]);
 
 pub(crate) struct Fixture {
     pub crypto: Crypto,
@@ -112,6 +115,7 @@ impl Fixture {
     pub fn closing(&self, chain: ManifestChain) -> String {
         let closing = ManifestClosing {
             chain,
+            run: RUN,
             closed_at_ns: 99_000_000_000,
         };
         let input = closing.signing_input(self.signer.public_key(), &self.signer_der);

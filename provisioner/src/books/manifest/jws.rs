@@ -89,30 +89,72 @@ pub(crate) fn signed_line(
     Ok(Value::Object(jws).to_string())
 }
 
+/// A line as JSON: a flattened JWS (RFC 7515, 7.2.2) with exactly the members the
+/// manifest writes. A strict JOSE library refuses anything else, and a member this
+/// check ignored would be one another reader might not: `signatures` beside `signature`,
+/// an unprotected `alg` or `x5c`, or a member given twice (serde's derived parser
+/// refuses a repeated field, where `serde_json::Value` would keep the last).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FlatJws {
+    protected: String,
+    payload: String,
+    /// Absent, never `null`: an entry has one, the closing record none.
+    #[serde(default, deserialize_with = "present")]
+    header: Option<Unprotected>,
+    signature: String,
+}
+
+/// The unprotected header an entry carries: `uniqueId` and nothing else.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Unprotected {
+    #[serde(rename = "uniqueId")]
+    pub unique_id: String,
+}
+
+/// `header` when it is there: an object, so `"header": null` is refused.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Unprotected>, D::Error> {
+    <Unprotected as serde::Deserialize>::deserialize(d).map(Some)
+}
+
+/// Whether `line` is meant as a flattened JWS at all: a JSON object with `protected`,
+/// `payload` and `signature` members, whatever they hold. A first line that is not is
+/// another kind of file (an audit log, a report, a PEM), not a manifest to judge.
+pub fn jws_shaped(line: &str) -> bool {
+    match serde_json::from_str::<Value>(line) {
+        Ok(Value::Object(members)) => ["protected", "payload", "signature"]
+            .iter()
+            .all(|name| members.contains_key(*name)),
+        _ => false,
+    }
+}
+
 /// One line of the manifest, parsed but not yet checked.
 pub(crate) struct SignedLine {
-    pub jws: Value,
     pub protected: String,
     pub payload: String,
+    /// The unprotected header, if the line has one.
+    pub unprotected: Option<Unprotected>,
+    signature: String,
     /// The protected header, decoded.
     pub header: Map<String, Value>,
 }
 
 impl SignedLine {
     pub fn parse(line: &str) -> Result<SignedLine, ManifestError> {
-        let jws: Value =
+        let jws: FlatJws =
             serde_json::from_str(line).map_err(|e| ManifestError::Format(e.to_string()))?;
-        let protected = field(&jws, "protected")?.to_owned();
-        let payload = field(&jws, "payload")?.to_owned();
-        let header = match serde_json::from_slice(&decode(&protected, "protected")?) {
+        let header = match serde_json::from_slice(&decode(&jws.protected, "protected")?) {
             Ok(Value::Object(header)) => header,
             Ok(_) => return Err(ManifestError::Header("not a JSON object".to_owned())),
             Err(e) => return Err(ManifestError::Header(e.to_string())),
         };
         Ok(SignedLine {
-            jws,
-            protected,
-            payload,
+            protected: jws.protected,
+            payload: jws.payload,
+            unprotected: jws.header,
+            signature: jws.signature,
             header,
         })
     }
@@ -175,9 +217,8 @@ impl SignedLine {
         crypto: &Crypto,
         signer: &PublicKey,
     ) -> Result<(), ManifestError> {
-        let signature =
-            Signature::from_fixed(&decode(field(&self.jws, "signature")?, "signature")?)
-                .map_err(|_| ManifestError::Signature)?;
+        let signature = Signature::from_fixed(&decode(&self.signature, "signature")?)
+            .map_err(|_| ManifestError::Signature)?;
         crypto
             .verify(signer, self.signing_input().as_bytes(), &signature)
             .map_err(|_| ManifestError::Signature)?;
@@ -212,3 +253,7 @@ pub fn signer_from_pem(text: &str) -> Result<(PublicKey, Vec<u8>), ManifestError
         .map_err(|_| ManifestError::Signer("its key is not a P-256 key".to_owned()))?;
     Ok((key, der))
 }
+
+#[cfg(test)]
+#[path = "jws_tests.rs"]
+mod tests;

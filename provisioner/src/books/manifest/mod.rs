@@ -25,13 +25,22 @@
 //! - `signature` is `r || s`, with `s` always in the lower half of the group order
 //!   (low-S): the one form a verifier that refuses malleated signatures accepts.
 //!
+//! A line holds these four members and no other, each once, and `header` holds
+//! `uniqueId` alone: what a strict JOSE library accepts. `provsim manifest verify`
+//! refuses anything more (`signatures`, an unprotected `alg` or `x5c`, a member twice),
+//! which a reader that takes the first of two members, or honours an unprotected
+//! parameter, would read differently from one that does not.
+//!
 //! # The closing record ([`closing`])
 //!
 //! The last line of `manifest.jsonl`, written once the lots are through: a flattened JWS
 //! by the same key, with no unprotected `header` (so no `uniqueId`), whose protected
 //! header adds `"typ": "provsim-manifest-closing"` to the entries' three members. Its
-//! payload is `{"chain": …, "closedTimestamp": …, "entries": N, "version": 1}`: the number
-//! of entries, and the base64url of a SHA-256 chain over them in order,
+//! payload is `{"chain": …, "closedTimestamp": …, "entries": N, "run": …, "version": 1}`:
+//! the number of entries, the run that wrote them (its id, 64 lowercase hex digits, as
+//! report.json's `run_id`: every run at one seed has the same vault key, so this is what
+//! keeps one run's manifest from passing for another's), and the base64url of a SHA-256
+//! chain over the entries in order,
 //!
 //! ```text
 //! chain_0 = 32 zero bytes
@@ -67,7 +76,7 @@ pub(crate) mod entry;
 mod fixture;
 pub(crate) mod jws;
 
-pub use check::{ManifestCheck, ManifestRejection, ManifestSummary};
+pub use check::{ManifestCheck, ManifestExpect, ManifestRejection, ManifestSummary};
 pub use closing::{CLOSING_TYP, ManifestChain, ManifestClosing, VerifiedClosing};
 pub use entry::{ManifestFields, VerifiedEntry, timestamp, verify_entry};
-pub use jws::{ManifestError, signer_from_pem};
+pub use jws::{ManifestError, jws_shaped, signer_from_pem};
