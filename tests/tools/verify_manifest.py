@@ -6,8 +6,8 @@ Every line must be a flattened JWS whose ES256 signature verifies under the sign
 certificate's key and whose protected header names that certificate by x5t#S256. Each
 line but the last is an entry: its unprotected uniqueId is the signed one. The last line
 is the closing record (protected `typ` "provsim-manifest-closing", no unprotected
-header), and the count and SHA-256 chain it signs are recomputed here from the entries'
-signing inputs; the entries must be numbered 1, 2, 3, ... Prints each entry's uniqueId, one a line; exits 1 at the first line that
+header, naming its run in 64 lowercase hex digits), and the count and SHA-256 chain it
+signs are recomputed here from the entries' signing inputs; the entries must be numbered 1, 2, 3, ... Prints each entry's uniqueId, one a line; exits 1 at the first line that
 fails.
 
 jwcrypto, like most JOSE libraries, accepts an ECDSA signature in its high-S form too:
@@ -16,6 +16,7 @@ this script checks what such a library checks, no more.
 import base64
 import hashlib
 import json
+import re
 import sys
 
 from cryptography import x509
@@ -63,6 +64,8 @@ def main() -> int:
                     return fail(number, "a closing record with an unprotected header")
                 if payload.get("entries") != entries or payload.get("chain") != b64url(chain):
                     return fail(number, f"closing record {payload} for {entries} entries")
+                if not re.fullmatch("[0-9a-f]{64}", str(payload.get("run"))):
+                    return fail(number, f"closing record {payload} names no run")
                 closing = number
                 continue
             if "typ" in protected:
