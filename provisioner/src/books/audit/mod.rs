@@ -45,7 +45,7 @@ pub(crate) mod log;
 pub(crate) mod record;
 pub(crate) mod verify;
 
-pub use checkpoint::{CHECKPOINT_ACTION, CHECKPOINT_EVERY, Vouch, signed_message};
+pub use checkpoint::{CHECKPOINT_ACTION, CHECKPOINT_EVERY, Stamp, Vouch, signed_message};
 pub use log::AuditLog;
-pub use record::{AuditRecord, CLOSING_ACTION};
+pub use record::{AuditRecord, CLOSING_ACTION, RUN_OPENED_ACTION};
 pub use verify::{AuditBreak, AuditError, AuditSummary, MAX_RECORD_BYTES, parse_head, verify_log};
