@@ -1,6 +1,7 @@
 //! `provsim audit verify`: checks an audit log from its bytes, streaming, and with the
 //! vault's certificate (`--signer`) checks the vault's signed checkpoints and closing
-//! record, which is what catches a log rewritten and re-hashed by hand.
+//! record, which is what catches a log rewritten and re-hashed by hand, and with the
+//! run's id (`--run`) that the log is that run's.
 
 use crate::{fail, say_verdict};
 use provsim_provisioner::{AuditError, signer_from_pem, verify_log};
@@ -40,7 +41,20 @@ fn checked_against(head: Option<Digest>, signer: Option<(&Path, u64)>) -> String
     }
 }
 
-pub fn verify(file: &Path, head: Option<Digest>, signer: Option<&Path>) -> ExitCode {
+/// The run the log opens, for the verdict line.
+fn run_named(run: Option<Digest>) -> String {
+    run.map_or_else(
+        || "opens no run (no `run-opened` record)".to_owned(),
+        |run| format!("run {run}"),
+    )
+}
+
+pub fn verify(
+    file: &Path,
+    head: Option<Digest>,
+    signer: Option<&Path>,
+    run: Option<Digest>,
+) -> ExitCode {
     let key = match signer.map(signer_key).transpose() {
         Ok(key) => key,
         Err(e) => return fail(e),
@@ -49,14 +63,15 @@ pub fn verify(file: &Path, head: Option<Digest>, signer: Option<&Path>) -> ExitC
         Ok(f) => std::io::BufReader::new(f),
         Err(e) => return fail(e.into()),
     };
-    let (text, code) = match verify_log(reader, head, key.as_ref()) {
+    let (text, code) = match verify_log(reader, head, key.as_ref(), run) {
         Ok(summary) => (
             format!(
                 "provsim: {}\n",
                 escape_unseen(&format!(
-                    "{}: intact, {} record(s), head {}{}",
+                    "{}: intact, {} record(s), {}, head {}{}",
                     file.display(),
                     summary.records,
+                    run_named(summary.run),
                     summary.head,
                     checked_against(head, signer.map(|s| (s, summary.checkpoints)))
                 ))

@@ -85,9 +85,10 @@ enum ListWhat {
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Check that every record of an `audit.jsonl` is intact and chained to the one
-    /// before it, and with --signer that the vault signed every checkpoint and the
-    /// closing record over the chain as it is. Exit code 0 intact, 1 altered, reordered,
-    /// cut or not vouched for by the signer (naming the first record that cannot be
+    /// before it, with --signer that the vault signed every checkpoint and the closing
+    /// record over the chain as it is, and with --run that the log is that run's. Exit
+    /// code 0 intact (naming the run the log opens), 1 altered, reordered, cut, another
+    /// run's or not vouched for by the signer (naming the first record that cannot be
     /// trusted), 2 unreadable input or certificate.
     Verify {
         file: PathBuf,
@@ -102,6 +103,11 @@ enum AuditCommand {
         /// not signed): a rewrite shows here too, but only at the last record.
         #[arg(long, value_parser = parse_head)]
         head: Option<provsim_sim::Digest>,
+        /// The run the log must be (`run_id` in report.json): its first record,
+        /// `run-opened`, must name it. The vault's key is the same for every run at a
+        /// seed, so --signer alone accepts another run's log.
+        #[arg(long, value_parser = parse_head)]
+        run: Option<provsim_sim::Digest>,
     },
 }
 
@@ -236,8 +242,14 @@ fn main() -> ExitCode {
         },
         Command::Image { command } => image_command(command),
         Command::Audit {
-            command: AuditCommand::Verify { file, head, signer },
-        } => audit::verify(&file, head, signer.as_deref()),
+            command:
+                AuditCommand::Verify {
+                    file,
+                    head,
+                    signer,
+                    run,
+                },
+        } => audit::verify(&file, head, signer.as_deref(), run),
         Command::Manifest {
             command:
                 ManifestCommand::Verify {

@@ -1,6 +1,7 @@
 //! `provsim audit verify` on a real run's `audit.jsonl`: intact is exit 0; every single
 //! altered byte, and a dropped last line, is exit 1 naming the record that broke; a log
-//! rewritten and re-hashed passes the chain but not the vault's signed checkpoints.
+//! rewritten and re-hashed passes the chain but not the vault's signed checkpoints; a
+//! log from another run passes the vault's signature but not `--run`.
 
 mod common;
 
@@ -107,7 +108,14 @@ fn a_real_runs_log_verifies_and_its_last_line_cannot_go_unnoticed() {
     let records = report["line"]["audit"]["records"].as_u64().unwrap();
     let ok = provsim(&["audit", "verify", path.to_str().unwrap(), "--head", head]);
     assert_eq!(code(&ok), 0, "{}", stdout(&ok));
-    assert!(stdout(&ok).contains(&format!("intact, {records} record(s)")));
+    let run = report["run_id"].as_str().unwrap();
+    assert!(
+        stdout(&ok).contains(&format!(
+            "intact, {records} record(s), run {run}, head {head}"
+        )),
+        "{}",
+        stdout(&ok)
+    );
 
     // Without its last line, with or without the head, the log is caught.
     let text = fs::read_to_string(&path).unwrap();
@@ -263,11 +271,16 @@ fn openssl_verifies_the_vaults_checkpoints() {
     for line in signed {
         let detail = field(line, "detail");
         let (statement, signature) = detail.as_str().unwrap().rsplit_once(" signature=").unwrap();
-        let domain = if field(line, "action") == "audit-closed" {
-            "provsim audit closed v1"
-        } else {
-            "provsim audit checkpoint v1"
-        };
+        let domain = format!(
+            "{} seq={} at_ns={}",
+            if field(line, "action") == "audit-closed" {
+                "provsim audit closed v2"
+            } else {
+                "provsim audit checkpoint v2"
+            },
+            field(line, "seq"),
+            field(line, "at_ns")
+        );
         let der: Vec<u8> = (0..signature.len())
             .step_by(2)
             .map(|i| u8::from_str_radix(&signature[i..i + 2], 16).unwrap())
@@ -314,4 +327,116 @@ fn a_signer_that_is_not_a_certificate_exits_2() {
         assert_eq!(code(&out), 2, "{signer}: {}{}", stdout(&out), stderr(&out));
         assert!(stderr(&out).contains(signer), "{}", stderr(&out));
     }
+}
+
+/// A checkpoint's own line (who wrote it, on which device, when) is fixed by signed
+/// data: edited and re-hashed, the checkpoint itself is named.
+#[test]
+fn a_checkpoints_own_line_edited_and_rehashed_is_named_at_the_checkpoint() {
+    let dir = checkpointed_run();
+    let out = dir.path().join("out");
+    let path = out.join("audit.jsonl");
+    let signer = out.join("pki/vault-certificate.pem");
+    let lines: Vec<String> = fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let at = (0..lines.len())
+        .find(|&i| field(&lines[i], "action") == "audit-checkpoint")
+        .unwrap();
+    for (from, to) in [
+        ("\"actor\":\"vault\"", "\"actor\":\"site\""),
+        ("\"device\":null", "\"device\":\"5053000100000002\""),
+    ] {
+        let mut forged = lines.clone();
+        forged[at] = lines[at].replacen(from, to, 1);
+        assert_ne!(forged[at], lines[at]);
+        fs::write(&path, rehash_audit(&forged)).unwrap();
+        let blind = provsim(&["audit", "verify", path.to_str().unwrap()]);
+        assert_eq!(code(&blind), 0, "{to}: {}", stdout(&blind));
+        let caught = provsim(&[
+            "audit",
+            "verify",
+            path.to_str().unwrap(),
+            "--signer",
+            signer.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            code(&caught),
+            1,
+            "{to}: {}{}",
+            stdout(&caught),
+            stderr(&caught)
+        );
+        assert!(
+            stdout(&caught).contains(&format!(
+                "TAMPERED at record {at} (line {}): the signer vouches for no record from here on: the checkpoint at record {at} (line {})",
+                at + 1,
+                at + 1
+            )),
+            "{to}: {}",
+            stdout(&caught)
+        );
+    }
+}
+
+/// The vault's key is the same for every run at a seed: another scenario's log at seed
+/// 1 passes `--signer`, but `--run` with this run's id names record 0.
+#[test]
+fn a_log_from_another_run_is_caught_by_its_run_id() {
+    let (first, out) = run_into(None, Some(1));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let (second, out) = run_into(Some("scenarios/se-board-provisioner-hsm.toml"), Some(1));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let run = report_json(first.path())["run_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other_run = report_json(second.path())["run_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(run, other_run);
+    let signer = first.path().join("pki/vault-certificate.pem");
+    let verify = |log: &std::path::Path, extra: &[&str]| {
+        let mut args = vec![
+            "audit",
+            "verify",
+            log.to_str().unwrap(),
+            "--signer",
+            signer.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        provsim(&args)
+    };
+    let own = first.path().join("audit.jsonl");
+    let ok = verify(&own, &["--run", &run]);
+    assert_eq!(code(&ok), 0, "{}{}", stdout(&ok), stderr(&ok));
+    assert!(
+        stdout(&ok).contains(&format!("run {run}")),
+        "{}",
+        stdout(&ok)
+    );
+
+    let foreign = second.path().join("audit.jsonl");
+    let passes = verify(&foreign, &[]);
+    assert_eq!(code(&passes), 0, "{}{}", stdout(&passes), stderr(&passes));
+    assert!(
+        stdout(&passes).contains(&format!("run {other_run}")),
+        "{}",
+        stdout(&passes)
+    );
+    let caught = verify(&foreign, &["--run", &run]);
+    assert_eq!(code(&caught), 1, "{}{}", stdout(&caught), stderr(&caught));
+    assert!(
+        stdout(&caught).contains(&format!(
+            "TAMPERED at record 0 (line 1): the log opens run {other_run}, not the run {run} given: it is another run's log"
+        )),
+        "{}",
+        stdout(&caught)
+    );
+    let bad = provsim(&["audit", "verify", own.to_str().unwrap(), "--run", "xyz"]);
+    assert_eq!(code(&bad), 2, "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("64 hex digits"), "{}", stderr(&bad));
 }

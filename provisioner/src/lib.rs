@@ -52,8 +52,8 @@ mod vault;
 
 pub use books::audit::{
     AuditBreak, AuditError, AuditLog, AuditRecord, AuditSummary, CHECKPOINT_ACTION,
-    CHECKPOINT_EVERY, CLOSING_ACTION, MAX_RECORD_BYTES, Vouch, parse_head, signed_message,
-    verify_log,
+    CHECKPOINT_EVERY, CLOSING_ACTION, MAX_RECORD_BYTES, RUN_OPENED_ACTION, Stamp, Vouch,
+    parse_head, signed_message, verify_log,
 };
 pub use books::manifest::{
     CLOSING_TYP, ManifestChain, ManifestCheck, ManifestClosing, ManifestError, ManifestExpect,

@@ -2,7 +2,7 @@
 //! the CAs, the signed firmware, each with its audit record, and the link's two ends.
 
 use crate::books::audit::log::AuditLog;
-use crate::books::audit::record::{AuditRecord, detail_hex};
+use crate::books::audit::record::{AuditRecord, RUN_OPENED_ACTION, detail_hex};
 use crate::labels;
 use crate::line::config::LineConfig;
 use crate::line::error::LineError;
@@ -50,7 +50,7 @@ pub(super) fn set_up_site(
     };
     // The log's first record names the run: every head, and so every signed checkpoint,
     // commits to it.
-    append("site", "run-opened", detail_hex("run", &config.run.0));
+    append("site", RUN_OPENED_ACTION, detail_hex("run", &config.run.0));
     let (split, used) = ceremony_details(config.quorum, &shares, &attendees);
     append("ceremony", "root-key-split", split);
     append("ceremony", "root-key-used", used);

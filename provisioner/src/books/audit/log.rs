@@ -1,7 +1,7 @@
 //! The log itself: its head and count, and the appends that move them.
 
 use crate::books::audit::checkpoint::{
-    CHECKPOINT_ACTION, CHECKPOINT_EVERY, Vouch, detail, signed_message,
+    CHECKPOINT_ACTION, CHECKPOINT_EVERY, Stamp, Vouch, detail, signed_message,
 };
 use crate::books::audit::record::{AuditRecord, CLOSING_ACTION, HASH_FIELD, line_prefix};
 use provsim_devices::DeviceId;
@@ -78,14 +78,18 @@ impl AuditLog {
         vouch: Vouch,
         sign: impl FnOnce(&[u8]) -> Result<Signature, E>,
     ) -> Result<AuditRecord, E> {
-        let (records, actor, action) = match vouch {
+        let (records, action) = match vouch {
             // A checkpoint counts the records before it; the closing record, the log.
-            Vouch::Checkpoint => (self.records, "vault", CHECKPOINT_ACTION),
-            Vouch::Closing => (self.records + 1, "site", CLOSING_ACTION),
+            Vouch::Checkpoint => (self.records, CHECKPOINT_ACTION),
+            Vouch::Closing => (self.records + 1, CLOSING_ACTION),
         };
-        let signature = sign(signed_message(vouch, records, &self.head).as_bytes())?;
+        let stamp = Stamp {
+            seq: self.records,
+            at_ns: at.as_nanos(),
+        };
+        let signature = sign(signed_message(vouch, stamp, records, &self.head).as_bytes())?;
         let detail = detail(records, &self.head, &signature);
-        Ok(self.append(crypto, at, actor, action, None, detail))
+        Ok(self.append(crypto, at, vouch.actor(), action, None, detail))
     }
 
     /// Appends a record (a counted persistent write on the site) and returns it.

@@ -24,28 +24,35 @@
 //!   attack copy's pass never signs one);
 //! - the **closing record** (actor `site`, action `audit-closed`) is signed the same way.
 //!
-//! Both have the detail `records=K head=H signature=S`: `H` is the chain head before
-//! the record (its own `prev`, in lower-case hex), `S` the vault's ECDSA P-256 / SHA-256
-//! signature, DER in lower-case hex, with `s` in the lower half of the group order. A
-//! checkpoint's `K` is its own `seq` (the records before it); the closing record's `K`
-//! counts the whole log, itself included. The signed message is the ASCII text
+//! Both are written on no device with the detail `records=K head=H signature=S`: `H`
+//! is the chain head before the record (its own `prev`, in lower-case hex), `S` the
+//! vault's ECDSA P-256 / SHA-256 signature, DER in lower-case hex, with `s` in the lower
+//! half of the group order. A checkpoint's `K` is its own `seq` (the records before
+//! it); the closing record's `K` counts the whole log, itself included. The signed
+//! message is the ASCII text (`N` and `T` the record's own `seq` and `at_ns`)
 //!
 //! ```text
-//! provsim audit checkpoint v1 records=K head=H     (a checkpoint)
-//! provsim audit closed v1 records=K head=H         (the closing record)
+//! provsim audit checkpoint v2 seq=N at_ns=T records=K head=H     (a checkpoint)
+//! provsim audit closed v2 seq=N at_ns=T records=K head=H         (the closing record)
 //! ```
 //!
-//! so `openssl dgst -sha256 -verify vault.pem -signature S.der` checks one by hand.
-//! `provsim audit verify --signer` checks every one; where one fails on an intact
-//! chain, the first record after the last checkpoint that held is the first the
+//! so `openssl dgst -sha256 -verify vault.pem -signature S.der` checks one by hand, and
+//! every field of a signed record's line is fixed by signed data (the actor, the null
+//! device and the detail's one canonical text by the verifier).
+//! `provsim audit verify --signer` checks every one; where one fails, or the chain
+//! breaks, the first record after the last checkpoint that held is the first the
 //! signer no longer vouches for, and is named.
+//!
+//! The log's first record (actor `site`, action `run-opened`, detail `run=<hex>`) names
+//! the run (the report's `run_id`): the vault's key is the same for every run at a seed,
+//! so `--run` is what tells this run's log from another's.
 
 pub(crate) mod checkpoint;
 pub(crate) mod log;
 pub(crate) mod record;
 pub(crate) mod verify;
 
-pub use checkpoint::{CHECKPOINT_ACTION, CHECKPOINT_EVERY, Vouch, signed_message};
+pub use checkpoint::{CHECKPOINT_ACTION, CHECKPOINT_EVERY, Stamp, Vouch, signed_message};
 pub use log::AuditLog;
-pub use record::{AuditRecord, CLOSING_ACTION};
+pub use record::{AuditRecord, CLOSING_ACTION, RUN_OPENED_ACTION};
 pub use verify::{AuditBreak, AuditError, AuditSummary, MAX_RECORD_BYTES, parse_head, verify_log};

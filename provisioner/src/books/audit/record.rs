@@ -8,6 +8,10 @@ use std::fmt;
 /// itself): a log without it at its end was cut.
 pub const CLOSING_ACTION: &str = "audit-closed";
 
+/// The action of the log's first record, whose detail `run=<hex>` names the run (the
+/// report's `run_id`): every head, so every signed statement, commits to the run.
+pub const RUN_OPENED_ACTION: &str = "run-opened";
+
 /// What separates a line's hashed prefix from its hash.
 pub(super) const HASH_FIELD: &str = ",\"hash\":\"";
 

@@ -1,17 +1,24 @@
 //! Checking an `audit.jsonl` as an auditor would, from its bytes alone: every line well
 //! formed, numbered in order, hashing to the hash it states over its own prefix, and
 //! naming the previous line's hash; optionally ending at a known head, which is what
-//! catches a log cut short.
+//! catches a log cut short, and opening with the run it is expected to be.
 //!
 //! The chain alone is keyed by nothing: whoever rewrites a record and re-hashes every
 //! line after it has an intact chain. Given the vault's key (the signer), every
 //! checkpoint and the closing record must state the head the chain really has there,
 //! signed by the vault, so a rewrite shows at the first signed record after it. The
-//! verifier can then vouch only for the records up to the last checkpoint that held:
-//! it names the record after it as the first that cannot be trusted.
+//! verifier can then vouch only for the records up to the last checkpoint that held
+//! (its own line included: every field of it is fixed by signed data): whatever breaks
+//! after it, it names the record after it as the first that cannot be trusted.
+//!
+//! The vault's key is the same for every run at a seed, so a signed log proves it is
+//! the vault's, not whose run it is: record 0 (`run-opened`, `run=<hex>`) names the
+//! run, and `run`, when given (the report's `run_id`), must be the one it names.
 
-use crate::books::audit::checkpoint::{self, CHECKPOINT_ACTION, Vouch, closing_count};
-use crate::books::audit::record::{CLOSING_ACTION, HASH_FIELD};
+use crate::books::audit::checkpoint::{
+    self, CHECKPOINT_ACTION, SignedLine, Stamp, Vouch, closing_count,
+};
+use crate::books::audit::record::{CLOSING_ACTION, HASH_FIELD, RUN_OPENED_ACTION};
 use provsim_sim::crypto::{Crypto, PublicKey, Sha256};
 use provsim_sim::{Digest, to_hex};
 use serde::Deserialize;
@@ -30,6 +37,8 @@ pub struct AuditSummary {
     pub head: Digest,
     /// Checkpoints whose signature was verified (0 when no signer was given).
     pub checkpoints: u64,
+    /// The run record 0 names (`run-opened`), if it is that record.
+    pub run: Option<Digest>,
 }
 
 /// Why a log could not be verified.
@@ -59,10 +68,17 @@ pub struct AuditBreak {
     pub reason: String,
 }
 
+fn broken(record: u64, reason: String) -> AuditBreak {
+    AuditBreak {
+        record,
+        line: record + 1,
+        reason,
+    }
+}
+
 /// The fields a record must have, and no others.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(dead_code)] // every field is checked for presence and type; some only that
 struct Record {
     seq: u64,
     at_ns: u64,
@@ -85,7 +101,8 @@ fn hex32(text: &str) -> Option<[u8; 32]> {
     Some(out)
 }
 
-/// Parses a head given on the command line (64 lowercase or uppercase hex digits).
+/// Parses a head (or a run id) given on the command line (64 lowercase or uppercase
+/// hex digits).
 pub fn parse_head(text: &str) -> Option<Digest> {
     hex32(&text.to_ascii_lowercase()).map(Digest)
 }
@@ -95,7 +112,7 @@ struct Checked {
     hash: Digest,
     /// The kind of signed statement it makes, if any.
     vouch: Option<Vouch>,
-    detail: String,
+    record: Record,
 }
 
 /// Why a line failed, and whether the fault lies with the record before it.
@@ -146,8 +163,16 @@ fn check_line(raw: &[u8], index: u64, prev: &Digest) -> Result<Checked, LineFaul
     Ok(Checked {
         hash: Digest(computed),
         vouch,
-        detail: record.detail,
+        record,
     })
+}
+
+/// The run record 0 names: `run-opened` by the site, on no device, detail `run=<hex>`.
+fn run_named(record: &Record) -> Option<Digest> {
+    if record.action != RUN_OPENED_ACTION || record.actor != "site" || record.device.is_some() {
+        return None;
+    }
+    hex32(record.detail.strip_prefix("run=")?).map(Digest)
 }
 
 /// The signer's side of a verification: its key, and how far it has vouched.
@@ -160,45 +185,122 @@ struct Vouched<'k> {
 }
 
 impl Vouched<'_> {
-    /// Checks the signed statement of kind `vouch` made by record `index` (`detail`),
-    /// the chain head before it being `prev`. On failure, the break is at the first
-    /// record the signer no longer vouches for.
+    /// Checks the signed record of kind `vouch` at `index`, the chain head before it
+    /// being `prev`. On failure, the break is at the first record the signer no longer
+    /// vouches for: the record itself when only its own line is wrong.
     fn check(
         &mut self,
         vouch: Vouch,
         index: u64,
-        detail: &str,
+        record: &Record,
         prev: &Digest,
     ) -> Result<(), AuditBreak> {
         let records = match vouch {
             Vouch::Checkpoint => index,
             Vouch::Closing => index + 1,
         };
-        checkpoint::check(&self.crypto, self.key, vouch, detail, records, prev).map_err(
-            |why| AuditBreak {
-                record: self.from,
-                line: self.from + 1,
-                reason: format!(
-                    "the signer vouches for no record from here on: {} at record {index} (line {}) {why}{}",
+        let line = SignedLine {
+            stamp: Stamp {
+                seq: record.seq,
+                at_ns: record.at_ns,
+            },
+            actor: &record.actor,
+            device: record.device.as_deref(),
+            detail: &record.detail,
+        };
+        if let Err(refusal) = checkpoint::check(&self.crypto, self.key, vouch, line, records, prev)
+        {
+            if refusal.signed {
+                // The statement is the vault's: every record before this one holds.
+                self.from = index;
+            }
+            let rewritten = if self.from < index {
+                format!(
+                    ", so a record from {} to {} may have been rewritten and the log re-hashed",
+                    self.from,
+                    index - 1
+                )
+            } else {
+                String::new()
+            };
+            return Err(broken(
+                self.from,
+                format!(
+                    "the signer vouches for no record from here on: {} at record {index} (line {}) {}{rewritten}",
                     vouch.name(),
                     index + 1,
-                    if self.from < index {
-                        format!(
-                            ", so a record from {} to {} may have been rewritten and the log re-hashed",
-                            self.from,
-                            index - 1
-                        )
-                    } else {
-                        String::new()
-                    }
+                    refusal.why,
                 ),
-            },
-        )?;
+            ));
+        }
+        // Every field of its line is fixed by signed data: it holds too.
         self.from = index + 1;
         if vouch == Vouch::Checkpoint {
             self.checkpoints += 1;
         }
         Ok(())
+    }
+
+    /// A break the chain shows at `record`, as the signer sees it: the records from
+    /// the first one no checkpoint vouches for are all untrusted, so that one is named.
+    fn blame(&self, at: AuditBreak) -> AuditBreak {
+        if self.from >= at.record {
+            return at;
+        }
+        broken(
+            self.from,
+            format!(
+                "the signer vouches for no record from here on: the chain breaks at record {} (line {}): {}",
+                at.record, at.line, at.reason
+            ),
+        )
+    }
+}
+
+/// What a log must be, beyond whole and chained.
+struct Expected<'k> {
+    head: Option<Digest>,
+    run: Option<Digest>,
+    vouched: Option<Vouched<'k>>,
+}
+
+impl Expected<'_> {
+    /// Checks record 0: the run it names must be the run given, and with a signer it
+    /// must name one (every log provsim writes opens with it).
+    fn check_opening(&self, record: &Record) -> Result<Option<Digest>, AuditBreak> {
+        let named = run_named(record);
+        match (named, self.run) {
+            (Some(named), Some(run)) if named != run => Err(broken(
+                0,
+                format!(
+                    "the log opens run {}, not the run {} given: it is another run's log",
+                    to_hex(&named.0),
+                    to_hex(&run.0)
+                ),
+            )),
+            (None, Some(run)) => Err(broken(
+                0,
+                format!(
+                    "not a `{RUN_OPENED_ACTION}` record naming a run: the log cannot be tied to the run {} given",
+                    to_hex(&run.0)
+                ),
+            )),
+            (None, None) if self.vouched.is_some() => Err(broken(
+                0,
+                format!(
+                    "not a `{RUN_OPENED_ACTION}` record naming the run: every log provsim writes opens with one"
+                ),
+            )),
+            _ => Ok(named),
+        }
+    }
+
+    /// A break found by the chain, blamed as the signer (if any) sees it.
+    fn blame(&self, at: AuditBreak) -> AuditError {
+        match &self.vouched {
+            Some(vouched) => vouched.blame(at).into(),
+            None => at.into(),
+        }
     }
 }
 
@@ -207,27 +309,29 @@ impl Vouched<'_> {
 /// be the last record's hash: that also catches a log cut and closed again by hand.
 /// `signer`, when given (the vault's key, from `pki/vault-certificate.pem`), must have
 /// signed every checkpoint and the closing record, each over the head the chain has
-/// there: that catches a log rewritten and re-hashed, without the report.
+/// there: that catches a log rewritten and re-hashed, without the report. `run`, when
+/// given (the report's `run_id`), must be the run record 0 opens.
 pub fn verify_log(
     mut reader: impl BufRead,
     expected_head: Option<Digest>,
     signer: Option<&PublicKey>,
+    run: Option<Digest>,
 ) -> Result<AuditSummary, AuditError> {
+    let mut expected = Expected {
+        head: expected_head,
+        run,
+        vouched: signer.map(|key| Vouched {
+            crypto: Crypto::new(),
+            key,
+            from: 0,
+            checkpoints: 0,
+        }),
+    };
     let mut head = Digest([0; 32]);
     let mut records = 0u64;
     let mut closed = false;
+    let mut named = None;
     let mut raw = Vec::new();
-    let mut vouched = signer.map(|key| Vouched {
-        crypto: Crypto::new(),
-        key,
-        from: 0,
-        checkpoints: 0,
-    });
-    let broken = |record: u64, reason: String| AuditBreak {
-        record,
-        line: record + 1,
-        reason,
-    };
     loop {
         raw.clear();
         if (&mut reader)
@@ -241,29 +345,30 @@ pub fn verify_log(
             return Err(AuditError::NotALog { line: records + 1 });
         }
         let Some(line) = raw.strip_suffix(b"\n") else {
-            return Err(broken(
-                records,
-                "the last line is not terminated: the log was cut mid-record".to_owned(),
-            )
-            .into());
+            let cut = "the last line is not terminated: the log was cut mid-record";
+            return Err(expected.blame(broken(records, cut.to_owned())));
         };
         if closed {
-            return Err(broken(records, "written after the log was closed".to_owned()).into());
+            let after = "written after the log was closed".to_owned();
+            return Err(expected.blame(broken(records, after)));
         }
         let checked = match check_line(line, records, &head) {
             Ok(checked) => checked,
-            Err(LineFault::Here(reason)) => return Err(broken(records, reason).into()),
+            Err(LineFault::Here(reason)) => return Err(expected.blame(broken(records, reason))),
             Err(LineFault::Before(reason)) => {
-                return Err(broken(records.saturating_sub(1), reason).into());
+                return Err(expected.blame(broken(records.saturating_sub(1), reason)));
             }
         };
-        if let (Some(vouch), Some(vouched)) = (checked.vouch, vouched.as_mut()) {
-            vouched.check(vouch, records, &checked.detail, &head)?;
+        if records == 0 {
+            named = expected.check_opening(&checked.record)?;
+        }
+        if let (Some(vouch), Some(vouched)) = (checked.vouch, expected.vouched.as_mut()) {
+            vouched.check(vouch, records, &checked.record, &head)?;
         }
         head = checked.hash;
         records += 1;
         if checked.vouch == Some(Vouch::Closing) {
-            match closing_count(&checked.detail) {
+            match closing_count(&checked.record.detail) {
                 Some(n) if n == records => closed = true,
                 n => {
                     return Err(broken(
@@ -279,23 +384,20 @@ pub fn verify_log(
         }
     }
     if !closed {
-        return Err(broken(
-            records,
-            format!(
-                "the log ends after {records} record(s) without its closing record: it was cut"
-            ),
-        )
-        .into());
+        let cut = format!(
+            "the log ends after {records} record(s) without its closing record: it was cut"
+        );
+        return Err(expected.blame(broken(records, cut)));
     }
-    if let Some(expected) = expected_head
-        && expected != head
+    if let Some(want) = expected.head
+        && want != head
     {
         return Err(broken(
             records.saturating_sub(1),
             format!(
                 "the log ends at head {}, but the expected head is {}: the closing record was rewritten, or the log was cut or extended and closed again",
                 to_hex(&head.0),
-                to_hex(&expected.0)
+                to_hex(&want.0)
             ),
         )
         .into());
@@ -303,7 +405,8 @@ pub fn verify_log(
     Ok(AuditSummary {
         records,
         head,
-        checkpoints: vouched.map_or(0, |v| v.checkpoints),
+        checkpoints: expected.vouched.map_or(0, |v| v.checkpoints),
+        run: named,
     })
 }
 

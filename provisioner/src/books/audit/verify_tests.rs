@@ -1,5 +1,5 @@
 use super::*;
-use crate::books::audit::checkpoint::signed_message;
+use crate::books::audit::checkpoint::{Stamp, signed_message};
 use crate::books::audit::log::AuditLog;
 use provsim_devices::DeviceId;
 use provsim_sim::SimTime;
@@ -33,8 +33,12 @@ fn device_record(log: &mut AuditLog, crypto: &Crypto, i: u64) -> String {
     .line
 }
 
-/// A closed log, signed by the vault: device records, a checkpoint after each count of
-/// records in `checkpoints` (counting every record so far), then the closing record.
+/// The run the test logs open.
+const RUN: Digest = Digest([0x5a; 32]);
+
+/// A closed log, signed by the vault: the `run-opened` record naming [`RUN`] and
+/// `devices - 1` device records, a checkpoint after each count of records in
+/// `checkpoints` (counting every record so far), then the closing record.
 fn signed_log(devices: u64, checkpoints: &[u64]) -> Vec<String> {
     let crypto = Crypto::new();
     let vault = key(1);
@@ -45,7 +49,13 @@ fn signed_log(devices: u64, checkpoints: &[u64]) -> Vec<String> {
             let record = log.checkpoint(&crypto, SimTime::from_nanos(i * 10), signing(&vault));
             lines.push(record.unwrap().line);
         }
-        lines.push(device_record(&mut log, &crypto, i));
+        if i == 0 {
+            let detail = format!("run={}", to_hex(&RUN.0));
+            let opened = log.append(&crypto, SimTime::ZERO, "site", "run-opened", None, detail);
+            lines.push(opened.line);
+        } else {
+            lines.push(device_record(&mut log, &crypto, i));
+        }
     }
     lines.push(
         log.close(&crypto, SimTime::ZERO, signing(&vault))
@@ -59,7 +69,7 @@ fn signed_log(devices: u64, checkpoints: &[u64]) -> Vec<String> {
 fn log(n: u64) -> (Vec<u8>, Digest) {
     let lines = signed_log(n, &[]);
     let bytes = join(&lines);
-    let head = verify_log(&bytes[..], None, None).unwrap().head;
+    let head = verify_log(&bytes[..], None, None, None).unwrap().head;
     (bytes, head)
 }
 
@@ -93,6 +103,15 @@ fn with_detail(lines: &[String], index: usize, detail: &str) -> Vec<String> {
     let new = serde_json::to_string(detail).unwrap();
     lines[index] = lines[index].replacen(&old, &new, 1);
     lines
+}
+
+/// A line's `seq` and `at_ns`, which a signed record's signature covers.
+fn stamp_of(line: &str) -> Stamp {
+    let value: serde_json::Value = serde_json::from_str(line).unwrap();
+    Stamp {
+        seq: value["seq"].as_u64().unwrap(),
+        at_ns: value["at_ns"].as_u64().unwrap(),
+    }
 }
 
 fn detail_of(line: &str) -> String {
@@ -134,7 +153,7 @@ fn checkpointed() -> Vec<String> {
 }
 
 fn verdict(bytes: &[u8], signer: Option<&PublicKey>) -> Result<AuditSummary, AuditError> {
-    verify_log(bytes, None, signer)
+    verify_log(bytes, None, signer, None)
 }
 
 #[test]
@@ -161,7 +180,7 @@ fn a_signed_log_verifies_under_its_signer_only() {
     Crypto::new()
         .verify(
             &vault(),
-            signed_message(Vouch::Checkpoint, 21, &head).as_bytes(),
+            signed_message(Vouch::Checkpoint, stamp_of(&lines[21]), 21, &head).as_bytes(),
             &Signature::from_der_bytes(hex_to_bytes(signature)),
         )
         .unwrap();
@@ -263,7 +282,12 @@ fn every_checkpoint_field_altered_is_caught() {
         );
     }
     // The high-S form is the same signature, malleated: it verifies as plain ECDSA.
-    let message = signed_message(Vouch::Checkpoint, 21, &parse_head(head).unwrap());
+    let message = signed_message(
+        Vouch::Checkpoint,
+        stamp_of(&lines[21]),
+        21,
+        &parse_head(head).unwrap(),
+    );
     Crypto::new()
         .verify(&vault(), message.as_bytes(), &high_s(&sig))
         .unwrap();
@@ -275,7 +299,7 @@ fn a_forged_signature_is_caught() {
     let detail = detail_of(&lines[21]);
     let statement = detail.rsplit_once(" signature=").unwrap().0;
     let head = parse_head(&statement[statement.find("head=").unwrap() + 5..]).unwrap();
-    let message = signed_message(Vouch::Checkpoint, 21, &head);
+    let message = signed_message(Vouch::Checkpoint, stamp_of(&lines[21]), 21, &head);
     let crypto = Crypto::new();
     for forger in [key(2), key(3)] {
         let forged = crypto.sign_low_s(&forger, message.as_bytes());
@@ -284,7 +308,16 @@ fn a_forged_signature_is_caught() {
             &join(&with_detail(&lines, 21, &altered)),
             Some(&vault()),
         ));
-        // The detail changed, so its own hash no longer matches: the chain names it.
+        // The detail changed, so its own hash no longer matches: the chain breaks there,
+        // and the signer vouches for nothing after the last checkpoint that held.
+        assert_eq!(b.record, 11, "{b}");
+        assert!(
+            b.reason
+                .contains("the chain breaks at record 21 (line 22): its bytes hash to"),
+            "{b}"
+        );
+        // Without the signer, the chain names the record itself.
+        let b = broken(verdict(&join(&with_detail(&lines, 21, &altered)), None));
         assert_eq!(b.record, 21, "{b}");
         let b = broken(verdict(
             &rehash(&with_detail(&lines, 21, &altered)),
@@ -323,7 +356,7 @@ fn a_log_cut_after_a_checkpoint_and_closed_again_is_caught() {
     assert_eq!(b.record, 22, "{b}");
     assert!(b.reason.contains("does not verify"), "{b}");
     // Re-signed by another key: still not the vault.
-    let message = signed_message(Vouch::Closing, 23, &head);
+    let message = signed_message(Vouch::Closing, stamp_of(&cut[22]), 23, &head);
     let other = Crypto::new().sign_low_s(&key(2), message.as_bytes());
     let resigned = format!(
         "records=23 head={} signature={}",
@@ -374,7 +407,7 @@ fn a_closing_record_without_a_signature_is_refused_by_the_signer_only() {
 #[test]
 fn a_line_longer_than_any_record_is_not_a_log() {
     let zeros = std::io::repeat(0).take(MAX_RECORD_BYTES * 4);
-    let result = verify_log(std::io::BufReader::new(zeros), None, None);
+    let result = verify_log(std::io::BufReader::new(zeros), None, None, None);
     assert!(
         matches!(result, Err(AuditError::NotALog { line: 1 })),
         "{result:?}"
@@ -396,18 +429,19 @@ fn record_at(bytes: &[u8], offset: usize) -> u64 {
 #[test]
 fn an_intact_log_verifies_with_and_without_its_head() {
     let (bytes, head) = log(4);
-    let summary = verify_log(&bytes[..], Some(head), None).unwrap();
+    let summary = verify_log(&bytes[..], Some(head), None, None).unwrap();
     assert_eq!(
         summary,
         AuditSummary {
             records: 5,
             head,
-            checkpoints: 0
+            checkpoints: 0,
+            run: Some(RUN),
         }
     );
-    assert_eq!(verify_log(&bytes[..], None, None).unwrap().records, 5);
+    assert_eq!(verify_log(&bytes[..], None, None, None).unwrap().records, 5);
     // An empty file is not an intact log: it has no closing record.
-    assert_eq!(broken(verify_log(&b""[..], None, None)).record, 0);
+    assert_eq!(broken(verify_log(&b""[..], None, None, None)).record, 0);
 }
 
 #[test]
@@ -417,7 +451,7 @@ fn every_altered_byte_is_caught_at_its_record() {
         for flip in [0x01u8, 0x20, 0x80] {
             let mut altered = bytes.clone();
             altered[offset] ^= flip;
-            let b = broken(verify_log(&altered[..], Some(head), None));
+            let b = broken(verify_log(&altered[..], Some(head), None, None));
             assert_eq!(
                 b.record,
                 record_at(&bytes, offset),
@@ -433,22 +467,22 @@ fn a_cut_reordered_or_extended_log_is_caught_even_without_the_head() {
     let lines: Vec<&[u8]> = bytes.split_inclusive(|&b| b == b'\n').collect();
     for keep in 0..lines.len() {
         let cut: Vec<u8> = lines[..keep].concat();
-        let b = broken(verify_log(&cut[..], None, None));
+        let b = broken(verify_log(&cut[..], None, None, None));
         assert_eq!(b.record, keep as u64);
         assert!(b.reason.contains("without its closing record"), "{b}");
     }
     let mid = &bytes[..bytes.len() - 5];
-    assert_eq!(broken(verify_log(mid, None, None)).record, 3);
+    assert_eq!(broken(verify_log(mid, None, None, None)).record, 3);
     let swapped: Vec<u8> = [lines[1], lines[0], lines[2], lines[3]].concat();
-    assert_eq!(broken(verify_log(&swapped[..], None, None)).record, 0);
+    assert_eq!(broken(verify_log(&swapped[..], None, None, None)).record, 0);
     let dropped_middle: Vec<u8> = [lines[0], lines[2], lines[3]].concat();
     assert_eq!(
-        broken(verify_log(&dropped_middle[..], None, None)).record,
+        broken(verify_log(&dropped_middle[..], None, None, None)).record,
         1
     );
     let after_close: Vec<u8> = [&bytes[..], lines[0]].concat();
     assert_eq!(
-        broken(verify_log(&after_close[..], Some(head), None)).record,
+        broken(verify_log(&after_close[..], Some(head), None, None)).record,
         4
     );
 }
@@ -477,7 +511,7 @@ fn a_record_rewritten_and_rehashed_is_named() {
         .append(&crypto, SimTime::ZERO, "x", "y", None, "B".to_owned())
         .line;
     let text = format!("{}\n{forged}\n{}\n{}\n", lines[0], lines[2], lines[3]);
-    let b = broken(verify_log(text.as_bytes(), None, None));
+    let b = broken(verify_log(text.as_bytes(), None, None, None));
     assert_eq!(b.record, 1, "{b}");
     assert!(b.reason.starts_with("rewritten"), "{b}");
 }
@@ -490,7 +524,7 @@ fn unreadable_input_is_not_a_verdict() {
             Err(std::io::Error::other("disk on fire"))
         }
     }
-    let result = verify_log(std::io::BufReader::new(Failing), None, None);
+    let result = verify_log(std::io::BufReader::new(Failing), None, None, None);
     assert!(matches!(result, Err(AuditError::Io(_))), "{result:?}");
 }
 
@@ -500,4 +534,173 @@ fn heads_parse_from_hex() {
     assert_eq!(parse_head(&to_hex(&head.0)), Some(head));
     assert_eq!(parse_head(&to_hex(&head.0).to_uppercase()), Some(head));
     assert_eq!(parse_head("abc"), None);
+}
+
+/// `lines` with line `index`'s `field` (a JSON value as written) replaced by `value`.
+fn with_field(lines: &[String], index: usize, field: &str, value: &str) -> Vec<String> {
+    let mut lines = lines.to_vec();
+    let mut record: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&lines[index]).unwrap();
+    record.insert(field.to_owned(), serde_json::from_str(value).unwrap());
+    // The fixed field order the line writes, so re-hashing gives a whole line.
+    let order = [
+        "seq", "at_ns", "actor", "action", "device", "detail", "prev", "hash",
+    ];
+    let body: Vec<String> = order
+        .iter()
+        .map(|f| format!("\"{f}\":{}", record[*f]))
+        .collect();
+    lines[index] = format!("{{{}}}", body.join(","));
+    lines
+}
+
+#[test]
+fn a_signed_records_own_line_is_fixed_by_signed_data() {
+    let lines = checkpointed();
+    assert!(verdict(&rehash(&lines), Some(&vault())).is_ok());
+    // Blamed on another actor or a device, re-hashed: the signature still holds over
+    // the statement, so the records before it hold, and the checkpoint is named.
+    for (field, value, why) in [
+        (
+            "actor",
+            "\"site\"",
+            "is written by `site`, but only `vault` writes it",
+        ),
+        (
+            "device",
+            "\"0000000000000007\"",
+            "names device `0000000000000007`",
+        ),
+    ] {
+        let forged = rehash(&with_field(&lines, 21, field, value));
+        assert!(verdict(&forged, None).is_ok(), "{field}");
+        let b = broken(verdict(&forged, Some(&vault())));
+        assert_eq!(b.record, 21, "{field}: {b}");
+        assert!(
+            b.reason.contains("the checkpoint at record 21 (line 22) ") && b.reason.contains(why),
+            "{field}: {b}"
+        );
+    }
+    // Moved in time or renumbered: `seq` and `at_ns` are signed.
+    let moved = rehash(&with_field(&lines, 21, "at_ns", "999"));
+    let b = broken(verdict(&moved, Some(&vault())));
+    assert_eq!(b.record, 11, "{b}");
+    assert!(
+        b.reason
+            .contains("the checkpoint at record 21 (line 22) has a signature that does not verify"),
+        "{b}"
+    );
+    // The closing record likewise: its actor, its device, its time, its count's form.
+    // (the signed fields named at the closing record itself, its time after checkpoint 21)
+    for (field, value, named) in [
+        ("actor", "\"vault\"", 27),
+        ("device", "\"0000000000000007\"", 27),
+        ("at_ns", "1", 22),
+    ] {
+        let forged = rehash(&with_field(&lines, 27, field, value));
+        assert!(verdict(&forged, None).is_ok(), "{field}");
+        let b = broken(verdict(&forged, Some(&vault())));
+        assert_eq!(b.record, named, "{field}: {b}");
+        assert!(
+            b.reason.contains("the closing record at record 27"),
+            "{field}: {b}"
+        );
+    }
+    let detail = detail_of(&lines[27]);
+    for padded in ["records=+28", "records=028", "records=+0028"] {
+        let forged = rehash(&with_detail(
+            &lines,
+            27,
+            &detail.replacen("records=28", padded, 1),
+        ));
+        let b = broken(verdict(&forged, None));
+        assert!(b.reason.contains("counts no record(s)"), "{padded}: {b}");
+        let b = broken(verdict(&forged, Some(&vault())));
+        assert_eq!(b.record, 22, "{padded}: {b}");
+        assert!(
+            b.reason.contains("is not `records=K head=H signature=S`"),
+            "{padded}: {b}"
+        );
+    }
+}
+
+#[test]
+fn a_partial_rehash_is_blamed_after_the_last_good_checkpoint() {
+    let lines = checkpointed();
+    // Record 15 rewritten, the chain re-hashed only through record 18.
+    let forged_lines = with_detail(&lines, 15, "key=forged");
+    let mut forged = rehash(&forged_lines[..19]);
+    forged.extend(join(&lines[19..]));
+    // The chain alone blames record 18, where the re-hash stopped.
+    let b = broken(verdict(&forged, None));
+    assert_eq!(b.record, 18, "{b}");
+    assert!(b.reason.starts_with("rewritten"), "{b}");
+    // The signer vouches for nothing after checkpoint 10: record 11 is named.
+    let b = broken(verdict(&forged, Some(&vault())));
+    assert_eq!((b.record, b.line), (11, 12), "{b}");
+    assert!(
+        b.reason.contains(
+            "the signer vouches for no record from here on: the chain breaks at record 18 (line 19): rewritten"
+        ),
+        "{b}"
+    );
+    // A log cut after checkpoint 21: the records after it are not vouched for.
+    let cut = join(&lines[..25]);
+    let b = broken(verdict(&cut, Some(&vault())));
+    assert_eq!(b.record, 22, "{b}");
+    assert!(
+        b.reason.contains("the chain breaks at record 25 (line 26)"),
+        "{b}"
+    );
+    // Before any checkpoint, the first record is the first untrusted.
+    let early = rehash(&with_detail(&lines, 3, "key=forged")[..6]);
+    let mut early = early;
+    early.extend(join(&lines[6..]));
+    assert_eq!(broken(verdict(&early, Some(&vault()))).record, 0);
+}
+
+#[test]
+fn the_log_is_bound_to_the_run_it_opens() {
+    let bytes = join(&checkpointed());
+    let summary = verify_log(&bytes[..], None, Some(&vault()), Some(RUN)).unwrap();
+    assert_eq!(summary.run, Some(RUN));
+    assert_eq!(verdict(&bytes, None).unwrap().run, Some(RUN));
+    // Another run's log: the vault's key is the same, the run is not.
+    let other = Digest([0x53; 32]);
+    for signer in [None, Some(vault())] {
+        let b = broken(verify_log(&bytes[..], None, signer.as_ref(), Some(other)));
+        assert_eq!((b.record, b.line), (0, 1), "{b}");
+        assert!(
+            b.reason.contains(&format!(
+                "the log opens run {}, not the run {} given: it is another run's log",
+                to_hex(&RUN.0),
+                to_hex(&other.0)
+            )),
+            "{b}"
+        );
+    }
+    // A log that opens with no run: no run to tie it to, and not a log provsim signs.
+    let lines = with_field(&checkpointed(), 0, "action", "\"run-closed\"");
+    let unopened = rehash(&lines);
+    assert_eq!(verdict(&unopened, None).unwrap().run, None);
+    let b = broken(verify_log(&unopened[..], None, None, Some(RUN)));
+    assert!(
+        b.record == 0 && b.reason.contains("cannot be tied to the run"),
+        "{b}"
+    );
+    let b = broken(verdict(&unopened, Some(&vault())));
+    assert!(
+        b.record == 0 && b.reason.contains("every log provsim writes opens"),
+        "{b}"
+    );
+    for (field, value) in [("actor", "\"vault\""), ("device", "\"0000000000000007\"")] {
+        let lines = with_field(&checkpointed(), 0, field, value);
+        assert_eq!(verdict(&rehash(&lines), None).unwrap().run, None, "{field}");
+    }
+    let (field, value) = (
+        "detail",
+        format!("\"run={}\"", to_hex(&RUN.0).to_uppercase()),
+    );
+    let lines = with_field(&checkpointed(), 0, field, &value);
+    assert_eq!(verdict(&rehash(&lines), None).unwrap().run, None);
 }
