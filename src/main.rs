@@ -146,20 +146,27 @@ enum ManifestCommand {
 #[derive(Subcommand)]
 enum RecordsCommand {
     /// Check every line of a `records.jsonl`: a whole record with exactly the record's
-    /// fields, signed by the vault over its bytes before the signature, in device order
-    /// (no record repeated or moved). Exit code 0 intact, 1 rejected (naming the first
-    /// bad line), 2 unreadable or not a records file. An empty file is rejected.
+    /// fields, signed (low-S) by the vault over its bytes before the signature, in
+    /// device order (no record repeated or moved), then the signed closing record, whose
+    /// count and chain must be the records' (so one deleted anywhere, or swapped for
+    /// another, is caught) and whose run id must be --run's. Exit code 0 intact, 1
+    /// rejected (naming the first bad line; a file without its closing record was
+    /// cut), 2 unreadable or not a records file.
     Verify {
         file: PathBuf,
         /// The vault's key, PEM: `pki/vault.pem` of the run, or its certificate
         /// `pki/vault-certificate.pem`.
         #[arg(long)]
         signer: PathBuf,
-        /// How many records the file must hold (`devices.count` in report.json).
-        /// Without it, a record deleted at the end, or where a rejected device left a
-        /// gap, cannot be told from one never written.
+        /// How many records the file must hold (`devices.count` in report.json), checked
+        /// besides the closing record's signed count.
         #[arg(long)]
         expect: Option<u64>,
+        /// The run the records must come from (`run_id` in report.json, 64 hex digits):
+        /// the vault's key signs every run's records, so without it another run's whole
+        /// file passes.
+        #[arg(long, value_name = "HEX", value_parser = parse_head)]
+        run: Option<provsim_sim::Digest>,
     },
 }
 
@@ -272,8 +279,9 @@ fn main() -> ExitCode {
                     file,
                     signer,
                     expect,
+                    run,
                 },
-        } => records::verify(&file, &signer, expect),
+        } => records::verify(&file, &signer, expect, run),
     }
 }
 

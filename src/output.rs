@@ -253,6 +253,11 @@ impl LineSink for FileSink<'_> {
         writeln!(self.records, "{}", record.line).map_err(with_path(&path))
     }
 
+    fn records_closing(&mut self, record: &str) -> std::io::Result<()> {
+        let path = self.folder.partial("records.jsonl");
+        writeln!(self.records, "{record}").map_err(with_path(&path))
+    }
+
     fn manifest(&mut self, entry: &str) -> std::io::Result<()> {
         let path = self.folder.partial("manifest.jsonl");
         writeln!(self.manifest, "{entry}").map_err(with_path(&path))?;

@@ -1,19 +1,20 @@
 //! `provsim records verify`: checks a `records.jsonl` record by record against the
-//! vault's key (the verifier is the provisioner's, beside the record format), streaming,
-//! in constant memory.
+//! vault's key, and its closing record's count, chain and run (the verifier is the
+//! provisioner's, beside the record format), streaming, in constant memory.
 
 use crate::{fail, say_verdict};
-use provsim_provisioner::{RecordsError, record_signer_from_pem, verify_records};
+use provsim_provisioner::{RecordsError, RecordsExpected, record_signer_from_pem, verify_records};
 use provsim_scenarios::escape_unseen;
 use provsim_scenarios::input::{InputKind, open_regular, read_text};
 use provsim_sim::crypto::Crypto;
+use provsim_sim::{Digest, to_hex};
 use std::io::BufReader;
 use std::path::Path;
 use std::process::ExitCode;
 
 /// Exit 0 intact, 1 rejected (naming the first bad line), 2 unreadable or not a
 /// records file.
-pub fn verify(file: &Path, signer: &Path, expect: Option<u64>) -> ExitCode {
+pub fn verify(file: &Path, signer: &Path, expect: Option<u64>, run: Option<Digest>) -> ExitCode {
     let signer_text = match read_text(signer, InputKind::Signer) {
         Ok(text) => text,
         Err(e) => return fail(e.into()),
@@ -26,18 +27,23 @@ pub fn verify(file: &Path, signer: &Path, expect: Option<u64>) -> ExitCode {
         Ok(f) => BufReader::new(f),
         Err(e) => return fail(e.into()),
     };
-    let (text, code) = match verify_records(reader, &Crypto::new(), &key, expect) {
+    let expected = RecordsExpected {
+        records: expect,
+        run: run.map(|run| run.0),
+    };
+    let (text, code) = match verify_records(reader, &Crypto::new(), &key, expected) {
         Ok(summary) => (
             format!(
-                "{}: intact, {} record(s) signed by `{}`{}",
+                "{}: intact, {} record(s) of run {} signed by `{}`{}",
                 file.display(),
                 summary.records,
+                to_hex(&summary.run),
                 signer.display(),
-                if expect.is_some() {
+                if run.is_some() {
                     ""
                 } else {
-                    " (no --expect given: a record deleted at the end, or where a device \
-                     was rejected, would look the same)"
+                    " (no --run given: the records are this key's, but any run's under it \
+                     would pass; compare the run with `run_id` in the run's report.json)"
                 }
             ),
             ExitCode::SUCCESS,

@@ -280,12 +280,16 @@ fn parts_failing_a_test_after_their_secrets_went_in_are_scrapped_and_the_books_b
             "{line}"
         );
     }
-    // Records carry the wafer and the die's site; ten dies a wafer.
-    let records: Vec<serde_json::Value> = fs::read_to_string(dir.path().join("records.jsonl"))
+    // Records carry the wafer and the die's site; ten dies a wafer. The closing record
+    // after them signs their count.
+    let mut records: Vec<serde_json::Value> = fs::read_to_string(dir.path().join("records.jsonl"))
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
+    let closing = records.pop().unwrap();
+    assert_eq!(closing["closing"], "records");
+    assert_eq!(closing["records"].as_u64(), Some(shipped));
     assert_eq!(records.len() as u64, shipped);
     for record in &records {
         assert_eq!(record["level"], "wafer");

@@ -164,13 +164,14 @@ fn records_or_their_signer_that_are_a_device_a_fifo_or_a_gigabyte_are_refused() 
             s(&h.gigabyte)
         ),
     );
-    // Empty: no record, no success.
+    // Empty: not even the closing record, no success.
     let empty = h.gigabyte.with_extension("records");
     std::fs::write(&empty, b"").expect("an empty file");
     let empty = verify(&s(&empty), &signer);
     assert_eq!(code(&empty), 1, "{}", common::stderr(&empty));
     assert!(
-        common::stdout(&empty).contains("REJECTED at line 1: the file holds no record"),
+        common::stdout(&empty)
+            .contains("REJECTED at line 1: the file ends without its closing record"),
         "{}",
         common::stdout(&empty)
     );
@@ -726,15 +727,23 @@ fn every_input_that_changes_an_output_changes_the_digest_and_the_books() {
         digests[0], digests[3],
         "the title is an input the digest missed"
     );
-    // The books name their run, so even a title makes another log; the device
-    // records, which do not carry the title, are the same.
+    // The books name their run, so even a title makes another log, and another closing
+    // record of the device records; the records themselves, which do not carry the
+    // title, are the same.
     assert_ne!(
         books[0].0, books[3].0,
         "the audit log does not name its run"
     );
-    assert_eq!(
-        books[0].1, books[3].1,
-        "a title is not in the device records"
+    let split = |file: &[u8]| {
+        let text = String::from_utf8(file.to_vec()).expect("UTF-8 records");
+        let (records, closing) = text.trim_end().rsplit_once('\n').expect("two lines");
+        (records.to_owned(), closing.to_owned())
+    };
+    let (ours, theirs) = (split(&books[0].1), split(&books[3].1));
+    assert_eq!(ours.0, theirs.0, "a title is not in the device records");
+    assert_ne!(
+        ours.1, theirs.1,
+        "the records' closing record does not name its run"
     );
 }
 

@@ -6,6 +6,7 @@
 mod common;
 
 use common::*;
+use provsim_provisioner::{AuditRecord, AuthorityRole, IssuedCertificate, LineSink, ShippedDevice};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -108,6 +109,122 @@ fn shipped_runs() -> Vec<(&'static str, tempfile::TempDir)> {
             (scenario, dir)
         })
         .collect()
+}
+
+/// The devices (ids, as the audit log writes them) rejected after their certificate was
+/// issued, read from a run's audit log: a `certificate-issued` record, then
+/// `device-rejected`.
+fn rejected_after_issue(dir: &Path) -> Vec<String> {
+    let audit = std::fs::read_to_string(dir.join("audit.jsonl")).unwrap();
+    let mut certified = std::collections::BTreeSet::new();
+    let mut rejected = Vec::new();
+    for line in audit.lines() {
+        let record: serde_json::Value = serde_json::from_str(line).unwrap();
+        let Some(device) = record["device"].as_str() else {
+            continue;
+        };
+        match record["action"].as_str().unwrap() {
+            "certificate-issued" => {
+                certified.insert(device.to_owned());
+            }
+            "device-rejected" if certified.contains(device) => rejected.push(device.to_owned()),
+            _ => {}
+        }
+    }
+    rejected
+}
+
+/// The certificates of devices rejected after issue, as the line issued them.
+#[derive(Default)]
+struct Unshipped {
+    certificates: Vec<(u64, IssuedCertificate)>,
+}
+
+impl LineSink for Unshipped {
+    fn authority(&mut self, _: AuthorityRole, _: &IssuedCertificate) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn certificate(&mut self, _: &ShippedDevice, _: &IssuedCertificate) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn audit(&mut self, _: &AuditRecord) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn unshipped_certificate(
+        &mut self,
+        index: u64,
+        certificate: &IssuedCertificate,
+    ) -> std::io::Result<()> {
+        self.certificates.push((index, certificate.clone()));
+        Ok(())
+    }
+}
+
+/// A device rejected after its certificate was issued never ships, but its certificate
+/// exists, signed by the customer CA: the run's CRL revokes it. In
+/// mcu-wafer-customer-hsm seed 1, 23 certificates are issued and 20 devices ship; each
+/// of the other 3 is refused by `openssl verify -crl_check` as revoked (and verifies
+/// without the CRL: it is a real certificate of the CA's).
+#[test]
+fn devices_rejected_after_issue_are_revoked() {
+    let openssl = openssl();
+    let scenario = "mcu-wafer-customer-hsm";
+    let (dir, out) = run_into(Some(scenario), Some(1));
+    assert!(matches!(code(&out), 0 | 1), "{}", stderr(&out));
+    let dir = dir.path();
+    let rejected = rejected_after_issue(dir);
+    assert_eq!(rejected.len(), 3, "{rejected:?}");
+    // The same run in this process, to hold the certificates nobody receives.
+    let loaded = provsim_scenarios::builtin(scenario)
+        .unwrap()
+        .load()
+        .unwrap();
+    let mut unshipped = Unshipped::default();
+    provsim_scenarios::run(
+        &loaded,
+        &provsim_scenarios::RunOptions::new(1, None),
+        &mut unshipped,
+    )
+    .unwrap();
+    assert_eq!(unshipped.certificates.len(), rejected.len());
+
+    let pki = dir.join("pki");
+    let crl = pki.join("customer-ca.crl.pem");
+    let chain = dir.join("chain.pem");
+    let chain_text = std::fs::read_to_string(pki.join("root.pem")).unwrap()
+        + &std::fs::read_to_string(pki.join("customer-ca.pem")).unwrap();
+    std::fs::write(&chain, chain_text).unwrap();
+    for (index, certificate) in &unshipped.certificates {
+        let path = dir.join(format!("rejected-{index}.pem"));
+        std::fs::write(&path, &certificate.pem).unwrap();
+        let plain = Command::new(&openssl)
+            .args(["verify", "-x509_strict", "-CAfile"])
+            .arg(&chain)
+            .arg(&path)
+            .output()
+            .expect("openssl runs");
+        assert!(
+            plain.status.success(),
+            "device {index}: {}{}",
+            stdout(&plain),
+            stderr(&plain)
+        );
+        let (ok, text) = verify_with_crl(&openssl, &chain, &crl, &path);
+        assert!(!ok, "rejected device {index} verified with the CRL: {text}");
+        assert!(text.contains("certificate revoked"), "{text}");
+    }
+    // And openssl reads the reason as the line wrote it.
+    let listed = Command::new(&openssl)
+        .args(["crl", "-noout", "-text", "-in"])
+        .arg(&crl)
+        .output()
+        .expect("openssl runs");
+    assert_eq!(
+        stdout(&listed).matches("Cessation Of Operation").count(),
+        3,
+        "{}",
+        stdout(&listed)
+    );
 }
 
 #[test]
@@ -224,7 +341,9 @@ fn verify_with_crl(openssl: &Path, chain: &Path, crl: &Path, cert: &Path) -> (bo
 
 /// Every scenario's CRL verifies under the customer CA (and not under the root, nor
 /// with one bit of its signature flipped), and `openssl verify -crl_check` refuses the
-/// certificate of every returned device, and only those, as revoked.
+/// certificate of every returned device, and of no other shipped one, as revoked. The
+/// CRL holds one entry more for every device rejected after its certificate was issued
+/// (the audit log shows those).
 #[test]
 fn the_crl_is_the_customer_cas_and_revokes_exactly_the_returned_devices() {
     let openssl = openssl();
@@ -262,7 +381,7 @@ fn the_crl_is_the_customer_cas_and_revokes_exactly_the_returned_devices() {
             .collect();
         assert_eq!(
             report["line"]["crl"]["entries"].as_u64(),
-            Some(returned.len() as u64),
+            Some(returned.len() as u64 + rejected_after_issue(dir.path()).len() as u64),
             "{scenario}"
         );
         // Both CAs trusted, so the CRL is checked for the device certificate only.
@@ -273,9 +392,13 @@ fn the_crl_is_the_customer_cas_and_revokes_exactly_the_returned_devices() {
         // devices.pem and records.jsonl are both in shipped order: the record names
         // each certificate's device index.
         let records = std::fs::read_to_string(dir.path().join("records.jsonl")).unwrap();
+        let records: Vec<&str> = records
+            .lines()
+            .filter(|l| l.starts_with("{\"device\":\""))
+            .collect();
         let certs = device_certificates(dir.path());
-        assert_eq!(records.lines().count(), certs.len());
-        for (line, cert) in records.lines().zip(&certs) {
+        assert_eq!(records.len(), certs.len());
+        for (line, cert) in records.iter().zip(&certs) {
             let index = serde_json::from_str::<serde_json::Value>(line).unwrap()["index"]
                 .as_u64()
                 .unwrap();

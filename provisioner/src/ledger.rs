@@ -51,6 +51,10 @@ pub struct RejectedDevice {
     pub index: u64,
     pub device_id: DeviceId,
     pub reason: String,
+    /// Virtual time it left the station, rejected.
+    pub at: SimTime,
+    /// Its certificate had been issued: the CRL revokes it.
+    pub certificate_issued: bool,
 }
 
 /// A shipped device that came back through the RMA desk.

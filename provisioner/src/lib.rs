@@ -62,8 +62,13 @@ pub use books::manifest::{
 };
 pub use books::reconcile::{LotBalance, OrderTally, Reconciler, Reconciliation, ReturnTally};
 pub use books::record::{DeviceRecord, ParsedRecord, RecordFields, verify_record};
+pub use books::record_closing::{
+    RECORDS_CLOSING_START, RecordsChain, RecordsClosing, VerifiedRecordsClosing,
+    verify_records_closing,
+};
 pub use books::record_verify::{
-    RecordBreak, RecordsError, RecordsSummary, record_signer_from_pem, verify_records,
+    RecordBreak, RecordsError, RecordsExpected, RecordsSummary, record_signer_from_pem,
+    verify_records,
 };
 pub use cloud::error::CloudError;
 pub use cloud::registrar::{Challenge, Refusal, Registrar, RegistrarStats, Session};

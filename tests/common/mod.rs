@@ -121,6 +121,8 @@ pub fn shipped_ids(out: &Path) -> Vec<String> {
     std::fs::read_to_string(out.join("records.jsonl"))
         .expect("records.jsonl")
         .lines()
+        // The last line is the closing record, which names no device.
+        .filter(|line| line.starts_with("{\"device\":\""))
         .map(|line| {
             let record: serde_json::Value = serde_json::from_str(line).expect("a record");
             record["device"].as_str().expect("a device id").to_owned()

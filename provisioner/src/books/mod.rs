@@ -1,11 +1,13 @@
 //! The books: what the line writes down and what an auditor or the customer checks it
 //! against. The tamper-evident audit log ([`audit`]), the reconciliation that reads it
 //! as an auditor would and checks it against the vault's counters ([`reconcile`]), the
-//! signed record of each shipped device ([`record`]) and the check of a whole records
+//! signed record of each shipped device ([`record`]) and the records file's signed
+//! closing record ([`record_closing`]) and the check of a whole records
 //! file ([`record_verify`]), and the customer's signed manifest ([`manifest`]).
 
 pub(crate) mod audit;
 pub(crate) mod manifest;
 pub(crate) mod reconcile;
 pub(crate) mod record;
+pub(crate) mod record_closing;
 pub(crate) mod record_verify;

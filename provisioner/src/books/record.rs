@@ -3,14 +3,22 @@
 //! provisioned, and the fingerprints of what went into it, and is signed by the
 //! vault's own identity key so a customer can tell records the vault wrote from
 //! records anyone else wrote. Like the audit log, a record is written one fixed way
-//! and its signature covers the line's bytes before `,"signature":"`.
+//! and its signature covers the line's bytes before `,"signature":"`: ECDSA P-256 over
+//! SHA-256, DER, in lowercase hex, with `s` in the lower half of the group order (low-S,
+//! the one form of each signature; the other, which verifies as well, is refused as
+//! malleated).
+//!
+//! Every record's line begins `{"device":"`. The file ends with one more line, the
+//! closing record ([`crate::books::record_closing`]), which begins
+//! `{"closing":"records"`: the count of the records, a chain over their lines, and the
+//! run's id, signed by the same key.
 
 use provsim_devices::DeviceId;
 use provsim_sim::crypto::{Crypto, Fingerprint, PublicKey, Signature};
 use provsim_sim::to_hex;
 use serde::Deserialize;
 
-const SIGNATURE_FIELD: &str = ",\"signature\":\"";
+pub(crate) const SIGNATURE_FIELD: &str = ",\"signature\":\"";
 
 /// What a record says, before it is signed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,7 +76,7 @@ impl RecordFields<'_> {
         )
     }
 
-    /// The finished record, with `signature` over [`RecordFields::prefix`].
+    /// The finished record, with `signature` (low-S) over [`RecordFields::prefix`].
     pub fn sign_with(&self, signature: &Signature) -> DeviceRecord {
         DeviceRecord {
             device: self.device,
@@ -112,6 +120,33 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// Checks `signature` (the field's text) over `signed` under the vault's key: lowercase
+/// hex, as the vault writes every hex field, a valid signature, and low-S. The high-S
+/// twin of a valid signature verifies too; accepting it would let anyone change a
+/// signed line's bytes and keep it valid.
+pub(crate) fn check_signature(
+    crypto: &Crypto,
+    vault: &PublicKey,
+    signed: &[u8],
+    signature: &str,
+) -> Result<(), String> {
+    if !signature
+        .bytes()
+        .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
+        return Err("the signature is not lowercase hex".to_owned());
+    }
+    let der = unhex(signature).ok_or("the signature is not whole bytes of hex")?;
+    let signature = Signature::from_der_bytes(der);
+    crypto
+        .verify(vault, signed, &signature)
+        .map_err(|e| format!("signature: {e}"))?;
+    match signature.is_low_s() {
+        Ok(true) => Ok(()),
+        _ => Err("the signature is high-S (malleated): the vault writes only low-S".to_owned()),
+    }
+}
+
 /// Checks one record line against the vault's public key; returns what it says.
 pub fn verify_record(
     crypto: &Crypto,
@@ -129,14 +164,7 @@ pub fn verify_record(
     if parsed.signer != to_hex(&vault.fingerprint().key_id()) {
         return Err(format!("signed by key {}, not by the vault", parsed.signer));
     }
-    let der = unhex(&parsed.signature).ok_or("the signature is not hex")?;
-    crypto
-        .verify(
-            vault,
-            &line.as_bytes()[..cut],
-            &Signature::from_der_bytes(der),
-        )
-        .map_err(|e| format!("signature: {e}"))?;
+    check_signature(crypto, vault, &line.as_bytes()[..cut], &parsed.signature)?;
     Ok(parsed)
 }
 
@@ -165,7 +193,7 @@ mod tests {
             shipped_at_ns: 42,
             signer: vault.public_key().fingerprint().key_id(),
         };
-        let record = fields.sign_with(&crypto.sign(&vault, fields.prefix().as_bytes()));
+        let record = fields.sign_with(&crypto.sign_low_s(&vault, fields.prefix().as_bytes()));
         let parsed = verify_record(&crypto, &record.line, vault.public_key()).unwrap();
         assert_eq!(parsed.lot, "LOT \"7\"");
         assert_eq!(parsed.device, "0001000200000003");

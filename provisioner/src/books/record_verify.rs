@@ -1,18 +1,26 @@
 //! Checking a whole `records.jsonl` as the customer would, from its bytes and the
 //! vault's public key alone: every line a whole record with exactly the record's fields,
-//! signed by the vault over its bytes before the signature, and the records in device
-//! order (each index and device id after the one before, so none is repeated or moved).
+//! signed (low-S) by the vault over its bytes before the signature, the records in
+//! device order (each index and device id after the one before, so none is repeated or
+//! moved), and last the signed closing record, whose count and chain must be those of
+//! the records before it, and whose run id, when the customer names a run, that run's.
 //!
-//! A record that was deleted leaves no trace of its own: the line ships no record for a
-//! device it rejected, so index 3 after index 1 is what a rejected device 2 looks like
-//! too. The count from the run's report (`devices.count`), when given, is what catches
-//! one deleted, wherever it was.
+//! A record that was deleted leaves no trace at its place: the line ships no record for
+//! a device it rejected, so index 3 after index 1 is what a rejected device 2 looks like
+//! too. The closing record's count catches it, wherever it was, and its chain catches a
+//! record swapped for another signed by the same key (another run's); a file without
+//! it was cut. The count from the run's report (`devices.count`), when given, is checked
+//! too.
 //!
 //! Read a line at a time, each line bounded, in constant memory whatever the file's size.
 
 use crate::books::audit::verify::MAX_RECORD_BYTES;
 use crate::books::record::{ParsedRecord, verify_record};
+use crate::books::record_closing::{
+    RECORDS_CLOSING_START, RecordsChain, VerifiedRecordsClosing, verify_records_closing,
+};
 use provsim_sim::crypto::{Crypto, PublicKey};
+use provsim_sim::to_hex;
 use std::io::{BufRead, Read};
 
 /// How every record's line begins: a file whose first line does not is not a records
@@ -23,6 +31,17 @@ const RECORD_START: &str = "{\"device\":\"";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecordsSummary {
     pub records: u64,
+    /// The run its closing record names.
+    pub run: [u8; 32],
+}
+
+/// What the customer expects of a records file beyond its own signatures.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecordsExpected {
+    /// How many records (`devices.count` in the run's report.json).
+    pub records: Option<u64>,
+    /// The run they come from (`run_id` in report.json).
+    pub run: Option<[u8; 32]>,
 }
 
 /// Where a records file stops being trustworthy.
@@ -133,16 +152,76 @@ fn check_line(
     })
 }
 
+/// Checks the closing record at line `line`, `chain` being the records before it.
+fn check_closing(
+    crypto: &Crypto,
+    signer: &PublicKey,
+    text: &str,
+    chain: &RecordsChain,
+    expected: RecordsExpected,
+) -> Result<VerifiedRecordsClosing, String> {
+    let closing = verify_records_closing(crypto, text, signer)
+        .map_err(|e| format!("the closing record: {e}"))?;
+    let read = chain.records();
+    if closing.records > read {
+        return Err(format!(
+            "the closing record signs {} record(s), but {read} precede it: {} record(s) were \
+             deleted (the records cannot say which: indices also skip where the line \
+             rejected a device)",
+            closing.records,
+            closing.records - read
+        ));
+    }
+    if closing.records < read {
+        return Err(format!(
+            "the closing record signs {} record(s), but {read} precede it: {} record(s) were \
+             added",
+            closing.records,
+            read - closing.records
+        ));
+    }
+    if closing.chain != chain.head() {
+        return Err(format!(
+            "the {read} record(s) before it are not the ones the closing record signs \
+             (their chain differs): a record was replaced by another signed by the same \
+             key, from another run or an altered one"
+        ));
+    }
+    if let Some(run) = expected.run
+        && run != closing.run
+    {
+        return Err(format!(
+            "the closing record names run {}, not run {}: these are another run's records",
+            to_hex(&closing.run),
+            to_hex(&run)
+        ));
+    }
+    Ok(closing)
+}
+
+/// The file's state as it is read.
+struct Reading {
+    previous: Option<Previous>,
+    chain: RecordsChain,
+    /// The closing record's line and what it says, once read.
+    closing: Option<(u64, VerifiedRecordsClosing)>,
+}
+
 /// Verifies a whole records file against the vault's key `signer`: every record whole,
-/// signed and in device order, at least one of them, and `expected` of them when given.
+/// signed and in device order, then the closing record signing their count and chain,
+/// naming `expected.run` when given; and `expected.records` of them when given.
 pub fn verify_records(
     mut reader: impl BufRead,
     crypto: &Crypto,
     signer: &PublicKey,
-    expected: Option<u64>,
+    expected: RecordsExpected,
 ) -> Result<RecordsSummary, RecordsError> {
-    let mut previous = None;
-    let mut records = 0u64;
+    let mut state = Reading {
+        previous: None,
+        chain: RecordsChain::new(),
+        closing: None,
+    };
+    let mut lines = 0u64;
     let mut raw = Vec::new();
     loop {
         raw.clear();
@@ -152,48 +231,50 @@ pub fn verify_records(
         if read == 0 {
             break;
         }
-        let line = records + 1;
+        lines += 1;
+        let line = lines;
         if raw.len() as u64 > MAX_RECORD_BYTES {
             return Err(RecordsError::NotRecords {
                 line,
                 reason: format!("is longer than the {MAX_RECORD_BYTES} bytes any record takes"),
             });
         }
-        let text = std::str::from_utf8(&raw).ok();
-        if line == 1 && !text.is_some_and(|t| t.starts_with(RECORD_START)) {
+        // The bytes, not the text: a line that begins as a record and breaks later is a
+        // broken record, not some other file.
+        if line == 1
+            && !raw.starts_with(RECORD_START.as_bytes())
+            && !raw.starts_with(RECORDS_CLOSING_START.as_bytes())
+        {
             return Err(RecordsError::NotRecords {
                 line,
                 reason: format!("does not begin `{RECORD_START}` as every device record does"),
             });
         }
-        let broken = |reason: String| RecordsError::Broken(RecordBreak { line, reason });
-        let Some(text) = text else {
-            return Err(broken("not UTF-8 text".to_owned()));
-        };
-        let Some(text) = text.strip_suffix('\n') else {
-            return Err(broken(
-                "the last line is not terminated: the file was cut mid-record".to_owned(),
-            ));
-        };
-        previous = Some(check_line(crypto, signer, text, line, previous).map_err(broken)?);
-        records = line;
+        check_raw(crypto, signer, &raw, line, &mut state, expected)
+            .map_err(|reason| RecordBreak { line, reason })?;
     }
-    if records == 0 {
+    let Some((_, closing)) = state.closing else {
         return Err(RecordBreak {
-            line: 1,
-            reason: "the file holds no record, so it vouches for no device".to_owned(),
+            line: lines + 1,
+            reason: format!(
+                "the file ends without its closing record after {} record(s): it was cut, \
+                 and records after the last may be missing",
+                state.chain.records()
+            ),
         }
         .into());
-    }
-    if let Some(expected) = expected
+    };
+    let records = closing.records;
+    if let Some(expected) = expected.records
         && expected != records
     {
         return Err(RecordBreak {
-            line: records + 1,
+            // The first surplus record, or the closing record where records are missing.
+            line: records.min(expected) + 1,
             reason: format!(
                 "the file holds {records} record(s), {expected} expected: {}",
                 if records < expected {
-                    "records were deleted"
+                    "records were deleted, and the closing record signed again"
                 } else {
                     "records were added"
                 }
@@ -201,7 +282,39 @@ pub fn verify_records(
         }
         .into());
     }
-    Ok(RecordsSummary { records })
+    Ok(RecordsSummary {
+        records,
+        run: closing.run,
+    })
+}
+
+/// Checks the `line`-th line's bytes (with their line break) after `state`.
+fn check_raw(
+    crypto: &Crypto,
+    signer: &PublicKey,
+    raw: &[u8],
+    line: u64,
+    state: &mut Reading,
+    expected: RecordsExpected,
+) -> Result<(), String> {
+    if let Some((closing, _)) = state.closing {
+        return Err(format!(
+            "a line after the closing record (line {closing}): the closing record is the \
+             last line, so this was added"
+        ));
+    }
+    let text = std::str::from_utf8(raw).map_err(|_| "not UTF-8 text: not a record".to_owned())?;
+    let text = text
+        .strip_suffix('\n')
+        .ok_or("the last line is not terminated: the file was cut mid-record")?;
+    if text.starts_with(RECORDS_CLOSING_START) {
+        let closing = check_closing(crypto, signer, text, &state.chain, expected)?;
+        state.closing = Some((line, closing));
+        return Ok(());
+    }
+    state.previous = Some(check_line(crypto, signer, text, line, state.previous)?);
+    state.chain.push(crypto, text);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
 //! What a shipped device leaves behind for the customer: its signed record and its
 //! manifest entry, both signed by the vault's identity key; and, once the lots are
-//! through, the manifest's signed closing record.
+//! through, the signed closing records of the manifest and of the device records.
 
 use crate::books::manifest::closing::{ManifestChain, ManifestClosing};
 use crate::books::manifest::entry::ManifestFields;
 use crate::books::record::{DeviceRecord, RecordFields};
+use crate::books::record_closing::{RecordsChain, RecordsClosing};
 use crate::ledger::ShippedDevice;
 use crate::line::error::LineError;
 use crate::line::establish::Line;
@@ -13,13 +14,15 @@ use provsim_devices::Target;
 use provsim_sim::{Ctx, SimTime, Trace};
 
 impl Line {
-    /// Builds and signs the record of a device that just shipped.
+    /// Builds and signs the record of a device that just shipped, and takes it into
+    /// `chain`.
     pub(super) fn device_record(
         &mut self,
         shipped: &ShippedDevice,
         cycle: &StationCycle,
         target: &dyn Target,
         leaves: SimTime,
+        chain: &mut RecordsChain,
     ) -> Result<DeviceRecord, LineError> {
         let lot_number = usize::from((shipped.device_id.0 >> 32) as u16);
         let lot = self
@@ -51,7 +54,32 @@ impl Line {
             self.site
                 .hsm
                 .sign_record(&mut ctx, self.site.vault_handle, prefix.as_bytes())?;
-        Ok(fields.sign_with(&signature))
+        let record = fields.sign_with(&signature);
+        chain.push(&self.crypto, &record.line);
+        Ok(record)
+    }
+
+    /// Signs the records file's closing record: the count and chain of its records and
+    /// the run's id.
+    pub(super) fn records_closing(
+        &self,
+        chain: RecordsChain,
+        at: SimTime,
+    ) -> Result<String, LineError> {
+        let closing = RecordsClosing {
+            chain,
+            run: self.config.run.0,
+            closed_at_ns: at.as_nanos(),
+            signer: self.site.vault_key.fingerprint().key_id(),
+        };
+        let prefix = closing.prefix();
+        let mut trace = Trace::new();
+        let mut ctx = Ctx::new(at, &self.crypto, &mut trace);
+        let signature =
+            self.site
+                .hsm
+                .sign_record(&mut ctx, self.site.vault_handle, prefix.as_bytes())?;
+        Ok(closing.line(&signature))
     }
 
     /// Builds and signs a shipped device's manifest entry, the next in `chain`, and

@@ -5,11 +5,13 @@
 use crate::books::audit::record::{AuditRecord, detail_hex};
 use crate::books::manifest::closing::ManifestChain;
 use crate::books::reconcile::reconciler::Reconciler;
+use crate::books::record_closing::RecordsChain;
 use crate::device_streams::DeviceStreams;
 use crate::labels::LinkOccasion;
 use crate::ledger::{RejectedDevice, ShippedDevice};
 use crate::line::error::LineError;
 use crate::line::establish::Line;
+use crate::line::revocation::IssuedWatch;
 use crate::line::rma::RMA_DESK_TIME;
 use crate::line::sink::{AuthorityRole, LineSink};
 use crate::line::summary::LineSummary;
@@ -41,6 +43,8 @@ struct Tally {
     next_lot_starts_at: u64,
     /// The manifest's entries so far: their count and running chain.
     manifest: ManifestChain,
+    /// The device records so far: their count and running chain.
+    records: RecordsChain,
 }
 
 impl Line {
@@ -66,6 +70,7 @@ impl Line {
             lots_opened: 0,
             next_lot_starts_at: 0,
             manifest: ManifestChain::new(),
+            records: RecordsChain::new(),
         };
         let needs_link = self.needs_link();
         if total > 0 {
@@ -95,10 +100,12 @@ impl Line {
         }
         let closing = self.manifest_closing(tally.manifest, tally.finished_at)?;
         sink.manifest_closing(&closing)?;
+        let closing = self.records_closing(tally.records, tally.finished_at)?;
+        sink.records_closing(&closing)?;
         let returns =
             self.process_returns(&tally.shipped, tally.finished_at, &mut reconciler, sink)?;
         let closed_at = tally.finished_at + RMA_DESK_TIME.saturating_mul(returns.len() as u64);
-        let crl = self.publish_crl(&returns, closed_at, &mut reconciler, sink)?;
+        let crl = self.publish_crl(&returns, &tally.rejected, closed_at, &mut reconciler, sink)?;
         self.close_books(&tally, total, closed_at, &mut reconciler, sink)?;
         let mut reconciliation = reconciler.finish();
         reconciliation.check_vault_counters(&self.site.hsm, self.config.secrets.identity);
@@ -177,6 +184,7 @@ impl Line {
         let (device_id, mut target) = self.fresh_device(index)?;
         let mut device_trace = Trace::new();
         let mut ctx = Ctx::new(SimTime::ZERO, &self.crypto, &mut device_trace);
+        let mut issued = IssuedWatch::default();
         let outcome = self.station.provision(
             &mut self.site,
             &mut self.link,
@@ -185,7 +193,7 @@ impl Line {
             now,
             target.as_mut(),
             &mut tally.audit,
-            &mut (),
+            &mut issued,
         );
         let leaves = now + (ctx.now - SimTime::ZERO);
         match outcome {
@@ -197,7 +205,20 @@ impl Line {
                 };
                 self.ship(record, &cycle, target.as_mut(), leaves, sink, tally)?;
             }
-            Err(error) => self.reject(index, device_id, &error, leaves, tally),
+            Err(error) => {
+                let certificate = issued.take();
+                self.reject(
+                    index,
+                    device_id,
+                    &error,
+                    leaves,
+                    tally,
+                    certificate.is_some(),
+                );
+                if let Some(certificate) = certificate {
+                    sink.unshipped_certificate(index, &certificate)?;
+                }
+            }
         }
         // The device's audit records, shipped or rejected, leave with the device.
         for record in tally.audit.drain(..) {
@@ -227,7 +248,7 @@ impl Line {
     ) -> Result<(), LineError> {
         let index = record.index;
         sink.certificate(&record, &cycle.certificate)?;
-        let signed = self.device_record(&record, cycle, target, leaves)?;
+        let signed = self.device_record(&record, cycle, target, leaves, &mut tally.records)?;
         sink.record(&signed)?;
         let entry = self.manifest_entry(&record, cycle, leaves, &mut tally.manifest)?;
         sink.manifest(&entry)?;
@@ -300,6 +321,7 @@ impl Line {
         error: &StationError,
         leaves: SimTime,
         tally: &mut Tally,
+        certificate_issued: bool,
     ) {
         let reason = error.to_string();
         tally.audit.push(self.site.audit.append(
@@ -316,6 +338,8 @@ impl Line {
             index,
             device_id,
             reason,
+            at: leaves,
+            certificate_issued,
         });
     }
 

@@ -53,6 +53,22 @@ pub trait LineSink {
         Ok(())
     }
 
+    /// The device records' closing record (one line of JSON), once, after the last
+    /// record.
+    fn records_closing(&mut self, _record: &str) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    /// The certificate of a device rejected after it was issued: it never ships, and
+    /// the CRL revokes it. Nothing the customer receives holds it; a test can.
+    fn unshipped_certificate(
+        &mut self,
+        _index: u64,
+        _certificate: &IssuedCertificate,
+    ) -> std::io::Result<()> {
+        Ok(())
+    }
+
     /// A shipped device's manifest entry (one line of JSON, a flattened JWS).
     fn manifest(&mut self, _entry: &str) -> std::io::Result<()> {
         Ok(())

@@ -75,6 +75,7 @@ fn issue_certificate(
         &[("sha256", Field::Bytes(&cert_hash))],
     );
     pass.audit("ca", "certificate-issued", detail_hex("sha256", &cert_hash));
+    pass.certificate = Some(certificate.clone());
     Ok(certificate)
 }
 

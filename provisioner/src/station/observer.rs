@@ -1,6 +1,7 @@
 //! What a watcher of a device's pass is shown: the what-if report's probes at each
 //! stage of the lock sequence, and a site attack's moment with a key in flight.
 
+use crate::pki::certificate::IssuedCertificate;
 use crate::site::Site;
 use crate::station::config::LockStep;
 use provsim_devices::Target;
@@ -26,6 +27,10 @@ pub trait PassObserver {
     /// The vault has just made the device's identity key, which has not yet left it:
     /// the moment a key is most exposed to whoever can read the vault's host.
     fn key_in_flight(&mut self, _site: &Site) {}
+
+    /// The device is rejected after its certificate was issued (its secrets already
+    /// destroyed): the certificate will never ship, and must be revoked.
+    fn rejected_after_issue(&mut self, _certificate: &IssuedCertificate) {}
 }
 
 impl PassObserver for () {}

@@ -4,6 +4,7 @@
 use crate::books::audit::record::AuditRecord;
 use crate::device_streams::DeviceStreams;
 use crate::link::session::LinkSession;
+use crate::pki::certificate::IssuedCertificate;
 use crate::site::Site;
 use crate::station::error::StationError;
 use provsim_devices::{Command, DeviceId, Response, Target};
@@ -27,6 +28,9 @@ pub(super) struct Pass<'s, 'c, 'x> {
     pub key_sent: bool,
     /// The device's identity public key, once made.
     pub identity: Option<PublicKey>,
+    /// The device's certificate, once issued: a device rejected after that has a
+    /// certificate in the world that the CRL must revoke.
+    pub certificate: Option<IssuedCertificate>,
 }
 
 impl Pass<'_, '_, '_> {

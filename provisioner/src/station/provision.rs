@@ -93,6 +93,7 @@ impl Station {
             audit,
             key_sent: false,
             identity: None,
+            certificate: None,
         };
         let started = pass.ctx.now;
 
@@ -135,6 +136,9 @@ impl Station {
         );
         if result.is_err() {
             destroy_secrets(&mut pass, target, &keys)?;
+            if let Some(certificate) = &pass.certificate {
+                observer.rejected_after_issue(certificate);
+            }
         }
         let certificate = result?;
         Ok(StationCycle {

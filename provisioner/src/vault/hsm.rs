@@ -511,7 +511,9 @@ impl Hsm {
         Ok(crypto.cert_signer(&stored.key))
     }
 
-    /// Signs a device record with the vault's identity key.
+    /// Signs a device record (or a manifest entry, or a closing record) with the vault's
+    /// identity key. Low-S: the one form of the signature the record verifier accepts,
+    /// so a signed line's bytes cannot be changed and stay valid.
     pub fn sign_record(
         &self,
         ctx: &mut Ctx<'_>,
@@ -519,7 +521,7 @@ impl Hsm {
         record: &[u8],
     ) -> Result<Signature, HsmError> {
         let stored = self.require(handle, KeyUse::VaultIdentity, "record signing")?;
-        Ok(ctx.crypto.sign(&stored.key, record))
+        Ok(ctx.crypto.sign_low_s(&stored.key, record))
     }
 
     /// Signs a statement about the audit log's chain head (a checkpoint, or the closing

@@ -29,6 +29,11 @@ pub struct Reconciler {
     shipped_identities: BTreeSet<[u8; 16]>,
     /// Identities returned so far: a handful, never the lot.
     returned_identities: BTreeSet<[u8; 16]>,
+    /// Devices whose certificate was issued, until they ship or are rejected (the one
+    /// on the station).
+    certified: BTreeSet<DeviceId>,
+    /// Devices rejected after their certificate was issued: the CRL revokes them.
+    rejected_after_issue: u64,
     done: Reconciliation,
 }
 
@@ -120,8 +125,19 @@ impl Reconciler {
             return;
         };
         let key = detail_value(&record.detail, "key");
-        if record.action == "part-tested" {
-            return self.part_tested(record);
+        match record.action {
+            "part-tested" => return self.part_tested(record),
+            "certificate-issued" => {
+                self.certified.insert(device);
+                return;
+            }
+            "device-rejected" => {
+                if self.certified.remove(&device) {
+                    self.rejected_after_issue += 1;
+                }
+                return;
+            }
+            _ => {}
         }
         match (record.action, key) {
             ("identity-key-generated", Some(key)) => {
@@ -143,6 +159,7 @@ impl Reconciler {
                 self.secrets_in_flight.entry(device).or_default().injected += 1;
             }
             ("device-shipped", Some(key)) => {
+                self.certified.remove(&device);
                 if let Some(order) = &mut self.done.order {
                     order.shipped += 1;
                 }
@@ -218,15 +235,17 @@ impl Reconciler {
         }
     }
 
-    /// The customer CA's revocation list must revoke every identity returned before it,
-    /// and nothing else.
+    /// The customer CA's revocation list must revoke every identity returned before it
+    /// and every certificate issued to a device then rejected, and nothing else.
     fn crl_issued(&mut self, record: &AuditRecord) {
         let entries = detail_value(&record.detail, "entries").and_then(|n| n.parse::<u64>().ok());
+        let due = self.done.returns.returned + self.rejected_after_issue;
         match entries {
-            Some(entries) if entries == self.done.returns.returned => {}
+            Some(entries) if entries == due => {}
             Some(entries) => self.done.findings.push(format!(
-                "the CRL revokes {entries} certificate(s), but {} device(s) were returned",
-                self.done.returns.returned
+                "the CRL revokes {entries} certificate(s), but {} device(s) were returned and \
+                 {} rejected after their certificate was issued",
+                self.done.returns.returned, self.rejected_after_issue
             )),
             None => self
                 .done

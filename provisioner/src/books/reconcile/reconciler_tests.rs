@@ -174,6 +174,53 @@ fn a_crl_that_misses_a_return_is_a_finding() {
     assert!(text.contains("unreadable CRL record"), "{text}");
 }
 
+/// A device rejected after its certificate was issued leaves a certificate in the
+/// world: the CRL must revoke it as well as the returns. One rejected before its
+/// certificate, or shipped, is not due.
+#[test]
+fn a_crl_that_misses_a_device_rejected_after_issue_is_a_finding() {
+    let mut b = Books::new();
+    // Device 0: certified, then rejected. Device 1: rejected before its certificate.
+    // Device 2: certified and shipped.
+    for (n, actions) in [
+        (0, &["certificate-issued", "device-rejected"][..]),
+        (1, &["device-rejected"][..]),
+        (2, &["certificate-issued"][..]),
+    ] {
+        for action in actions {
+            b.note(action, 1, n, n as u8);
+        }
+    }
+    b.note("identity-key-generated", 1, 2, 2);
+    b.note("device-shipped", 1, 2, 2);
+    let crl = |b: &mut Books, entries: u64| {
+        let record = b.log.append(
+            &b.crypto,
+            SimTime::ZERO,
+            "ca",
+            "crl-issued",
+            None,
+            format!("number=1 entries={entries} sha256=00"),
+        );
+        b.reconciler.record(&record);
+    };
+    crl(&mut b, 1);
+    assert!(
+        b.reconciler.done.findings.is_empty(),
+        "{:?}",
+        b.reconciler.done.findings
+    );
+    crl(&mut b, 0);
+    let text = b.reconciler.finish().findings.join("\n");
+    assert!(
+        text.contains(
+            "the CRL revokes 0 certificate(s), but 0 device(s) were returned and 1 rejected \
+             after their certificate was issued"
+        ),
+        "{text}"
+    );
+}
+
 #[test]
 fn shipping_beyond_the_order_is_over_production() {
     let mut b = Books::new();
