@@ -88,7 +88,7 @@ pub fn verify(
         Err(AuditError::Io(e)) => {
             return fail(anyhow::anyhow!("cannot read `{}`: {e}", file.display()));
         }
-        Err(e @ AuditError::NotALog { .. }) => {
+        Err(e @ (AuditError::NotALog { .. } | AuditError::NotAnAuditLog)) => {
             return fail(anyhow::anyhow!("`{}`: {e}", file.display()));
         }
     };

@@ -42,7 +42,8 @@ enum Command {
         /// Seed for every random choice; defaults to the scenario's own seed.
         #[arg(long)]
         seed: Option<u64>,
-        /// Folder for report.json, report.md, devices.pem, pki/ and audit.jsonl.
+        /// Folder for report.json, report.md, devices.pem, records.jsonl, manifest.jsonl,
+        /// manifest.json, audit.jsonl and pki/ (certificates, the vault's key, the CRL).
         #[arg(long, default_value = "provsim-out")]
         out: PathBuf,
     },
@@ -91,6 +92,7 @@ enum AuditCommand {
     /// run's or not vouched for by the signer (naming the first record that cannot be
     /// trusted), 2 unreadable input or certificate.
     Verify {
+        /// The audit log (`audit.jsonl` of a run).
         file: PathBuf,
         /// The vault's certificate, PEM (`pki/vault-certificate.pem` of the run). The
         /// chain alone is keyed by nothing: a record rewritten with every hash after it
@@ -128,6 +130,7 @@ enum ManifestCommand {
     /// audit log, records, a report, a PEM), or a JSON array (`manifest.json`,
     /// Microchip's layout, has no closing record).
     Verify {
+        /// The manifest (`manifest.jsonl` of a run).
         file: PathBuf,
         /// The signer's certificate, PEM (`pki/vault-certificate.pem` of the run).
         #[arg(long)]
@@ -153,6 +156,7 @@ enum RecordsCommand {
     /// rejected (naming the first bad line; a file without its closing record was
     /// cut), 2 unreadable or not a records file.
     Verify {
+        /// The device records (`records.jsonl` of a run).
         file: PathBuf,
         /// The vault's key, PEM: `pki/vault.pem` of the run, or its certificate
         /// `pki/vault-certificate.pem`.
@@ -321,7 +325,22 @@ fn image_command(command: ImageCommand) -> ExitCode {
     }
 }
 
+/// Whether `path` names a stream or a descriptor (`/dev/stdin`, `/dev/fd/N`,
+/// `/proc/self/fd/N`) rather than a file: even when what it reaches is a regular file,
+/// the name means nothing to a rerun, and the report's reproduce line must name a file.
+fn names_a_stream(path: &std::path::Path) -> bool {
+    path.starts_with("/dev") || path.starts_with("/proc")
+}
+
 fn load(path: Option<&PathBuf>) -> Result<Scenario, ScenarioError> {
+    if let Some(path) = path.filter(|p| names_a_stream(p)) {
+        return Err(ScenarioError::Whole {
+            file: path.display().to_string(),
+            message: "names a stream or a device, not a file a report can name for a rerun: \
+                      give the scenario file's own path"
+                .to_owned(),
+        });
+    }
     match path {
         // A built-in scenario's name works too, unless a file of that name is here.
         Some(path) if !path.exists() => match path.to_str().and_then(provsim_scenarios::builtin) {
@@ -344,7 +363,7 @@ fn run(path: Option<PathBuf>, seed: Option<u64>, out: PathBuf) -> anyhow::Result
     let seed = seed.unwrap_or(scenario.default_seed);
     let arg = path.as_ref().map(|p| p.display().to_string());
     let options = RunOptions::new(seed, arg.as_deref());
-    say(&format!(
+    note(&format!(
         "provsim: scenario {} ({}), seed {seed}\n",
         scenario.name, scenario.source
     ))?;
@@ -359,7 +378,7 @@ fn run(path: Option<PathBuf>, seed: Option<u64>, out: PathBuf) -> anyhow::Result
             order.devices.min(scenario.device_count())
         });
     if let Some(notice) = estimate::large_run_notice(dies, &out) {
-        say(&notice)?;
+        note(&notice)?;
     }
     let mut sink = folder.sink()?;
     let mut report = provsim_scenarios::run(&scenario, &options, &mut sink)?;
@@ -436,12 +455,26 @@ fn say_verdict(text: &str, code: ExitCode) -> ExitCode {
     }
 }
 
+/// Prints a line the run goes on after: a reader that has gone away already
+/// (`provsim run | head -0`) does not stop the run, whose verdict the exit code gives.
+fn note(text: &str) -> anyhow::Result<()> {
+    match say(text) {
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            Ok(())
+        }
+        other => other,
+    }
+}
+
 fn say(text: &str) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
-        .map_err(|e| anyhow::anyhow!("writing to standard output: {e}"))
+        .map_err(|e| anyhow::Error::new(e).context("writing to standard output"))
 }
 
 fn list(what: Option<ListWhat>) -> std::io::Result<()> {

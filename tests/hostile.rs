@@ -89,6 +89,9 @@ fn refused(output: &Output, expected: &str) {
 
 const NOT_REGULAR: &str = "is not a regular file (a FIFO, a device or a socket)";
 
+/// What a scenario named by a device or descriptor path is told.
+const STREAM: &str = "names a stream or a device, not a file a report can name for a rerun: give the scenario file's own path";
+
 fn s(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
@@ -96,7 +99,7 @@ fn s(path: &Path) -> String {
 #[test]
 fn a_scenario_that_is_a_device_a_fifo_or_a_gigabyte_is_refused() {
     let h = hostile();
-    refused(&provsim(&["run", "/dev/zero"]), NOT_REGULAR);
+    refused(&provsim(&["run", "/dev/zero"]), STREAM);
     refused(&provsim(&["run", &s(&h.fifo)]), NOT_REGULAR);
     // A link is followed to what it names.
     let link = h.fifo.with_extension("toml");
@@ -499,7 +502,7 @@ fn a_title_cannot_start_a_block() {
 fn what_a_log_held_is_echoed_escaped() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let log = dir.path().join("audit.jsonl");
-    std::fs::write(&log, "{\"\\u001b]0;owned\\u0007\":1}\n").expect("a log");
+    std::fs::write(&log, "{\"\\u001b]0;owned\\u0007\":1,\"prev\":\"\"}\n").expect("a log");
     let audit = provsim(&["audit", "verify", &s(&log)]);
     let stdout = common::stdout(&audit);
     assert_eq!(code(&audit), 1, "{stdout}");
@@ -799,23 +802,26 @@ fn a_run_of_millions_of_devices_states_its_cost_first() {
 #[test]
 fn a_scenario_from_a_stream_is_refused_so_reproduce_lines_name_files() {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let run = Command::new("bash")
-        .arg("-c")
-        .arg(r#""$0" run <(cat scenarios/mcu-board-provisioner-hsm.toml) --out "$1""#)
-        .arg(env!("CARGO_BIN_EXE_provsim"))
-        .arg(dir.path().join("out"))
-        .current_dir(common::repo())
-        .stdin(Stdio::null())
-        .output()
-        .expect("bash runs");
-    refused(&run, NOT_REGULAR);
-    refused(&run, "(save a stream to a file first)");
-    assert!(
-        common::stderr(&run).contains("/dev/fd/"),
-        "{}",
-        common::stderr(&run)
-    );
-    assert!(!dir.path().join("out/report.json").exists());
+    let bin = env!("CARGO_BIN_EXE_provsim");
+    let out = dir.path().join("out");
+    // A pipe (`<(…)`), and a file reached through a descriptor's name: a rerun could
+    // use neither name.
+    for shell in [
+        r#""$0" run <(cat scenarios/mcu-board-provisioner-hsm.toml) --out "$1""#,
+        r#""$0" run /dev/stdin --out "$1" < scenarios/mcu-board-provisioner-hsm.toml"#,
+        r#"exec 7< scenarios/mcu-board-provisioner-hsm.toml; "$0" run /proc/self/fd/7 --out "$1""#,
+    ] {
+        let run = Command::new("bash")
+            .arg("-c")
+            .arg(shell)
+            .arg(bin)
+            .arg(&out)
+            .current_dir(common::repo())
+            .output()
+            .expect("bash runs");
+        refused(&run, STREAM);
+        assert!(!out.join("report.json").exists(), "{shell}");
+    }
 }
 
 /// The books could be rewritten: a record edited, and every hash after it recomputed,
@@ -967,4 +973,41 @@ fn a_verifier_whose_reader_left_exits_by_its_verdict() {
         !said.contains("u64") && said.contains("non-negative integer"),
         "{said}"
     );
+}
+
+/// A verifier given another kind of file gives no verdict on it (exit 2, saying what
+/// the file is not), whichever of the run's files it is.
+#[test]
+fn a_verifier_given_another_kind_of_file_says_so() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let out = dir.path().join("run");
+    let run = provsim(&["run", "--out", &s(&out)]);
+    assert_eq!(code(&run), 0, "{}", common::stderr(&run));
+    let certificate = s(&out.join("pki/vault-certificate.pem"));
+    let kinds = [
+        ("audit", "audit.jsonl", "not an audit log"),
+        ("manifest", "manifest.jsonl", "not a manifest"),
+        ("records", "records.jsonl", "not a records file"),
+    ];
+    for (command, own, expected) in kinds {
+        for other in [
+            "audit.jsonl",
+            "manifest.jsonl",
+            "records.jsonl",
+            "report.json",
+            "devices.pem",
+        ] {
+            if other == own {
+                continue;
+            }
+            let verify = provsim(&[
+                command,
+                "verify",
+                &s(&out.join(other)),
+                "--signer",
+                &certificate,
+            ]);
+            refused(&verify, expected);
+        }
+    }
 }

@@ -305,7 +305,11 @@ fn records_verify_rejects_each_change_at_its_line() {
     // The right file, the wrong signer.
     let (code, text) = verify_edited(dir, |_| {}, "pki/root.pem", None);
     assert_eq!(code, 1, "{text}");
-    assert!(text.contains("REJECTED at line 1: signed by key"), "{text}");
+    assert!(
+        text.contains("REJECTED at line 1: it names signer key")
+            && text.contains("the --signer is another key"),
+        "{text}"
+    );
 
     let records = fs::read(dir.join("records.jsonl")).unwrap();
     let cut = dir.join("cut.jsonl");

@@ -11,16 +11,37 @@
 pub fn is_invisible_format(c: char) -> bool {
     matches!(
         c,
+        // Unicode's default-ignorable code points: drawn as nothing, or not at all.
         '\u{00AD}'
             | '\u{034F}'
             | '\u{061C}'
-            | '\u{180E}'
+            | '\u{115F}'..='\u{1160}'
+            | '\u{17B4}'..='\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
             | '\u{200B}'..='\u{200F}'
-            | '\u{2028}'..='\u{202E}'
-            | '\u{2060}'..='\u{2069}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
             | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFF8}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+            // The other format characters (general category Cf): marks that change how
+            // the text around them is shaped or numbered.
+            | '\u{0600}'..='\u{0605}'
+            | '\u{06DD}'
+            | '\u{070F}'
+            | '\u{0890}'..='\u{0891}'
+            | '\u{08E2}'
+            | '\u{110BD}'
+            | '\u{110CD}'
+            | '\u{13430}'..='\u{1343F}'
             | '\u{FFF9}'..='\u{FFFB}'
-            | '\u{E0000}'..='\u{E007F}'
+            // Line and paragraph separators: they break a line where none shows.
+            | '\u{2028}'..='\u{2029}'
     )
 }
 
@@ -49,6 +70,23 @@ mod tests {
         assert_eq!(escape_unseen("L\u{202e}T\u{2028}"), "L\\u{202e}T\\u{2028}");
         assert_eq!(escape_unseen("Acme Sensors: ü ✓"), "Acme Sensors: ü ✓");
         assert!(is_invisible_format('\u{E0041}') && is_invisible_format('\u{00AD}'));
+        // The ranges a review found passing: shaping controls, variation selectors,
+        // Hangul fillers, Khmer vowels drawn as nothing, musical and shorthand formats.
+        for c in [
+            '\u{206E}',
+            '\u{FE0F}',
+            '\u{E0100}',
+            '\u{115F}',
+            '\u{3164}',
+            '\u{FFA0}',
+            '\u{17B4}',
+            '\u{1D173}',
+            '\u{1BCA0}',
+            '\u{0600}',
+        ] {
+            assert!(is_invisible_format(c), "{:?}", c);
+        }
+        assert!(!is_invisible_format('é') && !is_invisible_format('-'));
         assert!(!is_invisible_format('é'));
     }
 }

@@ -162,7 +162,11 @@ pub fn verify_record(
         return Err("the line does not end with its signature".to_owned());
     }
     if parsed.signer != to_hex(&vault.fingerprint().key_id()) {
-        return Err(format!("signed by key {}, not by the vault", parsed.signer));
+        return Err(format!(
+            "it names signer key {}, not the key given ({}): not by the vault given, or the --signer is another key",
+            parsed.signer,
+            to_hex(&vault.fingerprint().key_id())
+        ));
     }
     check_signature(crypto, vault, &line.as_bytes()[..cut], &parsed.signature)?;
     Ok(parsed)

@@ -147,7 +147,11 @@ pub fn verify_records_closing(
     let chain = hex32(&parsed.chain).ok_or("`chain` is not 64 lowercase hex digits")?;
     let run = hex32(&parsed.run).ok_or("`run` is not 64 lowercase hex digits")?;
     if parsed.signer != to_hex(&vault.fingerprint().key_id()) {
-        return Err(format!("signed by key {}, not by the vault", parsed.signer));
+        return Err(format!(
+            "it names signer key {}, not the key given ({}): not by the vault given, or the --signer is another key",
+            parsed.signer,
+            to_hex(&vault.fingerprint().key_id())
+        ));
     }
     let signer = vault.fingerprint().key_id();
     // Written the one way the vault writes it: the same values in any other spelling

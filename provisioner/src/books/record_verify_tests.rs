@@ -301,7 +301,7 @@ fn an_altered_or_foreign_closing_record_is_refused() {
             last.replace("\"closing\":\"records\"", "\"closing\":\"records\",\"x\":1"),
             "not a well-formed",
         ),
-        (foreign, "not by the vault"),
+        (foreign, "not by the vault given"),
         (
             last.replace("\"signature\":\"", "\"signature\":\"00"),
             "signature",
@@ -452,7 +452,7 @@ fn a_foreign_signer_is_refused() {
     theirs.push(closing(&f.crypto, &other, &forged, RUN));
     let (line, reason) = f.broken(&file(&theirs), None);
     assert_eq!(line, 1);
-    assert!(reason.contains("not by the vault"), "{reason}");
+    assert!(reason.contains("not by the vault given"), "{reason}");
     // The same file checked against the other key verifies: the key decides.
     let checked = verify_records(
         &file(&theirs)[..],

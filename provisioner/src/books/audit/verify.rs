@@ -29,6 +29,15 @@ use std::io::{BufRead, Read};
 /// zeros) take all memory.
 pub const MAX_RECORD_BYTES: u64 = 1 << 20;
 
+/// The fields that chain a record to the one before it, as every record writes them.
+const CHAIN_FIELDS: [&[u8]; 2] = [b"\"prev\":\"", b"\"hash\":\""];
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
+}
+
 /// An intact log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditSummary {
@@ -55,6 +64,9 @@ pub enum AuditError {
         "line {line} is longer than the {MAX_RECORD_BYTES} bytes any record takes: not an audit log"
     )]
     NotALog { line: u64 },
+    /// The first line is not an audit record at all.
+    #[error("its first line has no `prev` or `hash` field, as every record has: not an audit log")]
+    NotAnAuditLog,
 }
 
 /// Where the log stops being trustworthy.
@@ -343,6 +355,12 @@ pub fn verify_log(
         }
         if raw.len() as u64 > MAX_RECORD_BYTES {
             return Err(AuditError::NotALog { line: records + 1 });
+        }
+        // A first line with neither of a record's chain fields is no record, altered or
+        // not (one changed byte cannot remove both): the file is another kind (a
+        // manifest, a report, a PEM), so there is no verdict on a log.
+        if records == 0 && !CHAIN_FIELDS.iter().any(|field| contains(&raw, field)) {
+            return Err(AuditError::NotAnAuditLog);
         }
         let Some(line) = raw.strip_suffix(b"\n") else {
             let cut = "the last line is not terminated: the log was cut mid-record";
