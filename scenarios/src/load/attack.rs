@@ -2,6 +2,7 @@
 //! devices it is tried on.
 
 use super::locator::{Expected, Locator};
+use super::returns::listed_twice;
 use crate::error::ScenarioError;
 use crate::scenario::{AttackPlan, Targets};
 use serde::Deserialize;
@@ -42,6 +43,12 @@ pub fn plans(
                     return Err(at.at(
                         &devices,
                         "`devices` lists no device; omit it to attack every device",
+                    ));
+                }
+                if let Some(twice) = listed_twice(devices.get_ref()) {
+                    return Err(at.at(
+                        &devices,
+                        format!("device index {twice} is listed twice: each is attacked once"),
                     ));
                 }
                 if let Some(bad) = devices.get_ref().iter().find(|&&i| i >= device_count) {

@@ -47,6 +47,14 @@ pub fn returns(
         ));
     }
     if let Some(devices) = &section.devices
+        && let Some(twice) = listed_twice(devices.get_ref())
+    {
+        return Err(at.at(
+            devices,
+            format!("device index {twice} is listed twice: a device comes back once"),
+        ));
+    }
+    if let Some(devices) = &section.devices
         && let Some(bad) = devices.get_ref().iter().find(|&&i| i >= device_count)
     {
         return Err(at.at(
@@ -63,4 +71,10 @@ pub fn returns(
             .map_or_else(Vec::new, |d| d.get_ref().clone()),
         sample: section.sample.as_ref().map_or(0, |s| *s.get_ref()),
     })
+}
+
+/// The first device index a list holds twice, if any.
+pub(super) fn listed_twice(devices: &[u64]) -> Option<u64> {
+    let mut seen = std::collections::BTreeSet::new();
+    devices.iter().copied().find(|&i| !seen.insert(i))
 }
