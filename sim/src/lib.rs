@@ -30,7 +30,7 @@ mod trace;
 
 pub use ctx::Ctx;
 pub use error::KernelError;
-pub use hex::{Hex, to_hex};
+pub use hex::{Hex, from_hex32, to_hex};
 pub use queue::{EventQueue, Limits};
 pub use seed::{Seed, Stream};
 pub use time::{SimDuration, SimTime};

@@ -6,6 +6,7 @@
 //! file ([`record_verify`]), and the customer's signed manifest ([`manifest`]).
 
 pub(crate) mod audit;
+pub(crate) mod chain;
 pub(crate) mod manifest;
 pub(crate) mod reconcile;
 pub(crate) mod record;

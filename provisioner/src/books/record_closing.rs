@@ -17,54 +17,17 @@
 //! other. Like a record, the signature (low-S, lowercase hex) covers the line's bytes
 //! before `,"signature":"`.
 
+use crate::books::chain::LineChain;
 use crate::books::record::{SIGNATURE_FIELD, check_signature};
 use provsim_sim::crypto::{Crypto, PublicKey, Signature};
-use provsim_sim::to_hex;
+use provsim_sim::{from_hex32, to_hex};
 use serde::Deserialize;
 
 /// How the closing record's line begins.
 pub const RECORDS_CLOSING_START: &str = "{\"closing\":\"records\"";
 
-/// The running chain over the records written (or read) so far, and their count: all a
-/// writer or a checker keeps of the file, whatever the size of the lot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RecordsChain {
-    records: u64,
-    head: [u8; 32],
-}
-
-impl Default for RecordsChain {
-    fn default() -> Self {
-        RecordsChain::new()
-    }
-}
-
-impl RecordsChain {
-    /// No record yet: the head is 32 zero bytes.
-    pub fn new() -> RecordsChain {
-        RecordsChain {
-            records: 0,
-            head: [0; 32],
-        }
-    }
-
-    pub fn records(&self) -> u64 {
-        self.records
-    }
-
-    pub fn head(&self) -> [u8; 32] {
-        self.head
-    }
-
-    /// Takes in the next record, by its line (without the line break).
-    pub fn push(&mut self, crypto: &Crypto, line: &str) {
-        let mut link = Vec::with_capacity(32 + line.len());
-        link.extend_from_slice(&self.head);
-        link.extend_from_slice(line.as_bytes());
-        self.head = crypto.sha256(&link);
-        self.records += 1;
-    }
-}
+/// The records so far, by their lines.
+pub type RecordsChain = LineChain;
 
 /// The closing record of the records in `chain`, of run `run`, signed at `closed_at_ns`
 /// of virtual time by the vault key with id `signer`.
@@ -81,8 +44,8 @@ impl RecordsClosing {
     pub fn prefix(&self) -> String {
         format!(
             "{RECORDS_CLOSING_START},\"records\":{},\"chain\":\"{}\",\"run\":\"{}\",\"closed_at_ns\":{},\"signer\":\"{}\"",
-            self.chain.records,
-            to_hex(&self.chain.head),
+            self.chain.count(),
+            to_hex(&self.chain.head()),
             to_hex(&self.run),
             self.closed_at_ns,
             to_hex(&self.signer),
@@ -120,18 +83,6 @@ pub struct VerifiedRecordsClosing {
     pub run: [u8; 32],
 }
 
-/// 64 lowercase hex digits, as 32 bytes.
-fn hex32(text: &str) -> Option<[u8; 32]> {
-    if text.len() != 64 || !text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
-}
-
 /// Checks a closing record's line against the vault's key: its fields, written the one
 /// way the vault writes them, and a low-S signature over its prefix.
 pub fn verify_records_closing(
@@ -144,8 +95,8 @@ pub fn verify_records_closing(
     if parsed.closing != "records" {
         return Err("a closing record of something other than records".to_owned());
     }
-    let chain = hex32(&parsed.chain).ok_or("`chain` is not 64 lowercase hex digits")?;
-    let run = hex32(&parsed.run).ok_or("`run` is not 64 lowercase hex digits")?;
+    let chain = from_hex32(&parsed.chain).ok_or("`chain` is not 64 lowercase hex digits")?;
+    let run = from_hex32(&parsed.run).ok_or("`run` is not 64 lowercase hex digits")?;
     if parsed.signer != to_hex(&vault.fingerprint().key_id()) {
         return Err(format!(
             "it names signer key {}, not the key given ({}): not by the vault given, or the --signer is another key",
@@ -157,10 +108,7 @@ pub fn verify_records_closing(
     // Written the one way the vault writes it: the same values in any other spelling
     // are not its line.
     let written = RecordsClosing {
-        chain: RecordsChain {
-            records: parsed.records,
-            head: chain,
-        },
+        chain: RecordsChain::stated(parsed.records, chain),
         run,
         closed_at_ns: parsed.closed_at_ns,
         signer,

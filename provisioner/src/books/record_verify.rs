@@ -162,7 +162,7 @@ fn check_closing(
 ) -> Result<VerifiedRecordsClosing, String> {
     let closing = verify_records_closing(crypto, text, signer)
         .map_err(|e| format!("the closing record: {e}"))?;
-    let read = chain.records();
+    let read = chain.count();
     if closing.records > read {
         return Err(format!(
             "the closing record signs {} record(s), but {read} precede it: {} record(s) were \
@@ -259,7 +259,7 @@ pub fn verify_records(
             reason: format!(
                 "the file ends without its closing record after {} record(s): it was cut, \
                  and records after the last may be missing",
-                state.chain.records()
+                state.chain.count()
             ),
         }
         .into());

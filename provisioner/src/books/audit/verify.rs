@@ -20,7 +20,7 @@ use crate::books::audit::checkpoint::{
 };
 use crate::books::audit::record::{CLOSING_ACTION, HASH_FIELD, RUN_OPENED_ACTION};
 use provsim_sim::crypto::{Crypto, PublicKey, Sha256};
-use provsim_sim::{Digest, to_hex};
+use provsim_sim::{Digest, from_hex32, to_hex};
 use serde::Deserialize;
 use std::io::{BufRead, Read};
 
@@ -102,21 +102,10 @@ struct Record {
     hash: String,
 }
 
-fn hex32(text: &str) -> Option<[u8; 32]> {
-    if text.len() != 64 || !text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
-}
-
 /// Parses a head (or a run id) given on the command line (64 lowercase or uppercase
 /// hex digits).
 pub fn parse_head(text: &str) -> Option<Digest> {
-    hex32(&text.to_ascii_lowercase()).map(Digest)
+    from_hex32(&text.to_ascii_lowercase()).map(Digest)
 }
 
 /// What a checked line says.
@@ -142,7 +131,7 @@ fn check_line(raw: &[u8], index: u64, prev: &Digest) -> Result<Checked, LineFaul
     let cut = text
         .rfind(HASH_FIELD)
         .ok_or_else(|| Here("the hash is not the last field".to_owned()))?;
-    let stated = hex32(&record.hash)
+    let stated = from_hex32(&record.hash)
         .ok_or_else(|| Here("`hash` is not 64 lowercase hex digits".to_owned()))?;
     if text.get(cut..) != Some(&format!("{HASH_FIELD}{}\"}}", record.hash)[..]) {
         return Err(Here("the line does not end with its hash".to_owned()));
@@ -158,7 +147,7 @@ fn check_line(raw: &[u8], index: u64, prev: &Digest) -> Result<Checked, LineFaul
     if record.seq != index {
         return Err(Here(format!("numbered {}, expected {index}", record.seq)));
     }
-    if hex32(&record.prev) != Some(prev.0) {
+    if from_hex32(&record.prev) != Some(prev.0) {
         // This record is whole, so the break is the one before it: rewritten and
         // re-hashed (or this record's `prev` rewritten with it).
         return Err(LineFault::Before(format!(
@@ -184,7 +173,7 @@ fn run_named(record: &Record) -> Option<Digest> {
     if record.action != RUN_OPENED_ACTION || record.actor != "site" || record.device.is_some() {
         return None;
     }
-    hex32(record.detail.strip_prefix("run=")?).map(Digest)
+    from_hex32(record.detail.strip_prefix("run=")?).map(Digest)
 }
 
 /// The signer's side of a verification: its key, and how far it has vouched.

@@ -200,7 +200,7 @@ impl<'a> ManifestCheck<'a> {
 
     /// The closing record at line `number`: it must sign exactly the entries before it.
     fn close(&mut self, number: u64, closing: VerifiedClosing) -> Option<ManifestRejection> {
-        let read = self.chain.entries();
+        let read = self.chain.count();
         if closing.entries > read {
             let removed = if closing.entries == read + 1 {
                 format!("entry {} was removed", closing.entries)

@@ -4,6 +4,7 @@
 //! or swapped for others signed by the same key read like the original.
 
 use crate::books::audit::verify::parse_head;
+use crate::books::chain::LineChain;
 use crate::books::manifest::entry::timestamp;
 use crate::books::manifest::jws::{
     ManifestError, SignedLine, b64url, decode, field, protected_header, signed_line,
@@ -15,51 +16,8 @@ use serde_json::{Value, json};
 /// The closing record's `typ`: no entry has one, so neither passes for the other.
 pub const CLOSING_TYP: &str = "provsim-manifest-closing";
 
-/// The running chain over the entries written (or read) so far, and their count: all
-/// the line keeps of the manifest, whatever the size of the lot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ManifestChain {
-    entries: u64,
-    head: [u8; 32],
-}
-
-impl Default for ManifestChain {
-    fn default() -> Self {
-        ManifestChain::new()
-    }
-}
-
-impl ManifestChain {
-    /// No entry yet: the head is 32 zero bytes.
-    pub fn new() -> ManifestChain {
-        ManifestChain {
-            entries: 0,
-            head: [0; 32],
-        }
-    }
-
-    /// The number the next entry carries (`entryNumber`).
-    pub fn next_number(&self) -> u64 {
-        self.entries + 1
-    }
-
-    pub fn entries(&self) -> u64 {
-        self.entries
-    }
-
-    pub fn head(&self) -> [u8; 32] {
-        self.head
-    }
-
-    /// Takes in the next entry, by its signing input (`protected.payload`).
-    pub fn push(&mut self, crypto: &Crypto, signing_input: &str) {
-        let mut link = Vec::with_capacity(32 + signing_input.len());
-        link.extend_from_slice(&self.head);
-        link.extend_from_slice(signing_input.as_bytes());
-        self.head = crypto.sha256(&link);
-        self.entries += 1;
-    }
-}
+/// The manifest's entries so far, by their signing inputs (`protected.payload`).
+pub type ManifestChain = LineChain;
 
 /// The closing record of a manifest whose entries made `chain`, in run `run`, signed at
 /// `closed_at_ns` of virtual time.
@@ -76,8 +34,8 @@ impl ManifestClosing {
     fn payload(&self) -> Value {
         json!({
             "version": 1,
-            "entries": self.chain.entries,
-            "chain": b64url(&self.chain.head),
+            "entries": self.chain.count(),
+            "chain": b64url(&self.chain.head()),
             "closedTimestamp": timestamp(self.closed_at_ns),
             "run": self.run.to_string(),
         })
