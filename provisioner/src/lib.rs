@@ -24,7 +24,7 @@
 //! | `vault` | custody, the HSM and its key policy, the root ceremony, the secrets profile, and the vault's side of the delivery exchange |
 //! | `cost` | what each custody configuration costs |
 //! | `pki` | the certificate hierarchy, its CAs and profile, the customer CA's revocation list, the check of a chip's certificate request |
-//! | `books` | the audit log, reconciliation (with the vault's counters), device records and the check of a records file, the manifest |
+//! | `books` | the audit log and its signed checkpoints, reconciliation (with the vault's counters), device records, the manifest, the running chain both signed files close with, and their checks |
 //! | `link` | the provisioning link: messages, records, the endpoints' handshake, the session |
 //! | `site` | the site's state ([`Site`]): the vault, the PKI and the audit log a station works with |
 //! | `station` | a device's pass: making its keys, injection, locking, testing, scrapping |
