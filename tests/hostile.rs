@@ -524,11 +524,16 @@ fn assert_whole_run(out: &Path, context: &str) {
     let head = report["line"]["audit"]["head"]
         .as_str()
         .expect("the audit head");
+    let run_id = report["run_id"].as_str().expect("the run id");
     let audit = provsim(&[
         "audit",
         "verify",
         "--head",
         head,
+        "--signer",
+        &s(&out.join("pki/vault-certificate.pem")),
+        "--run",
+        run_id,
         &s(&out.join("audit.jsonl")),
     ]);
     assert_eq!(code(&audit), 0, "{context}: {}", common::stdout(&audit));
@@ -541,7 +546,7 @@ fn assert_whole_run(out: &Path, context: &str) {
         "--expect",
         &shipped.to_string(),
         "--run",
-        report["run_id"].as_str().expect("the run id"),
+        run_id,
     ]);
     assert_eq!(
         code(&manifest),
@@ -562,6 +567,8 @@ fn assert_whole_run(out: &Path, context: &str) {
         &s(&out.join("pki/vault.pem")),
         "--expect",
         &shipped.to_string(),
+        "--run",
+        run_id,
     ]);
     assert_eq!(code(&records), 0, "{context}: {}", common::stdout(&records));
     let crl = Command::new("openssl")
