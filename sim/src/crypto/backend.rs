@@ -95,17 +95,17 @@ impl Backend {
 
     pub(super) fn ecdh(
         self,
-        secret: &p256::SecretKey,
+        (secret, our_sec1): (&p256::SecretKey, &[u8; 65]),
         theirs: &p256::PublicKey,
         their_sec1: &[u8; 65],
     ) -> [u8; 32] {
         #[cfg(feature = "fast")]
         if self.native()
-            && let Some(shared) = super::fast::ecdh(&secret.to_bytes().into(), their_sec1)
+            && let Some(shared) = super::fast::ecdh(&secret.to_bytes().into(), our_sec1, their_sec1)
         {
             return shared;
         }
-        let _ = their_sec1;
+        let _ = (our_sec1, their_sec1);
         reference::ecdh(secret, theirs)
     }
 }

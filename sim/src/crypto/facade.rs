@@ -164,8 +164,11 @@ impl Crypto {
     /// Elliptic-curve Diffie-Hellman: the x-coordinate of the shared point.
     pub fn ecdh(&self, ours: &SecretKey, theirs: &PublicKey) -> [u8; 32] {
         self.counters.add(Op::Ecdh);
-        self.backend
-            .ecdh(ours.inner(), theirs.inner(), theirs.sec1())
+        self.backend.ecdh(
+            (ours.inner(), ours.public_key().sec1()),
+            theirs.inner(),
+            theirs.sec1(),
+        )
     }
 
     /// SHA-256 of `data`, as an actor of the simulated world computes it.

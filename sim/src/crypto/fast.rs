@@ -66,9 +66,25 @@ pub(super) fn verify_digest(public: &[u8; 65], z: &[u8; 32], signature: &P256Sig
         .is_ok()
 }
 
-/// The x-coordinate of `d·Q`.
-pub(super) fn ecdh(d: &[u8; 32], theirs: &[u8; 65]) -> Option<[u8; 32]> {
-    let key = agreement::PrivateKey::from_private_key(&agreement::ECDH_P256, d).ok()?;
+/// RFC 5915 ECPrivateKey for P-256 up to the scalar: SEQUENCE (119 bytes) { INTEGER 1,
+/// OCTET STRING (32) ...
+const EC_PRIVATE_KEY_HEAD: [u8; 7] = [0x30, 0x77, 0x02, 0x01, 0x01, 0x04, 0x20];
+/// ... [0] { prime256v1 }, [1] { BIT STRING (65-byte point) } ...
+const EC_PRIVATE_KEY_MIDDLE: [u8; 16] = [
+    0xa0, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0xa1, 0x44, 0x03, 0x42,
+];
+
+/// The x-coordinate of `d·Q`. The key is handed over with its public point (as RFC 5915
+/// allows), so aws-lc-rs checks it with one fixed-base multiply instead of computing it
+/// and then checking it (two).
+pub(super) fn ecdh(d: &[u8; 32], ours: &[u8; 65], theirs: &[u8; 65]) -> Option<[u8; 32]> {
+    let mut der = [0u8; 121];
+    der[..7].copy_from_slice(&EC_PRIVATE_KEY_HEAD);
+    der[7..39].copy_from_slice(d);
+    der[39..55].copy_from_slice(&EC_PRIVATE_KEY_MIDDLE);
+    der[55] = 0x00;
+    der[56..].copy_from_slice(ours);
+    let key = agreement::PrivateKey::from_private_key_der(&agreement::ECDH_P256, &der).ok()?;
     let peer = agreement::UnparsedPublicKey::new(&agreement::ECDH_P256, theirs);
     agreement::agree(&key, peer, (), |shared| shared.try_into().map_err(|_| ())).ok()
 }
