@@ -236,6 +236,11 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // Every facade reads PROVSIM_CRYPTO when it is made; a misspelt value is refused
+    // here, before anything runs, rather than quietly running the fast backend.
+    if let Err(e) = provsim_sim::crypto::Backend::from_env() {
+        return fail(e.into());
+    }
     match cli.command {
         Command::Run {
             scenario,

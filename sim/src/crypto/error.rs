@@ -15,6 +15,8 @@ pub enum CryptoError {
     InvalidPem { expected: &'static str },
     #[error("encoding failed: {0}")]
     Encoding(String),
+    #[error("PROVSIM_CRYPTO={0:?} is not a crypto backend (expected `fast` or `reference`)")]
+    UnknownBackend(String),
     #[error("envelope too short: {len} bytes, at least {min} expected")]
     EnvelopeTooShort { len: usize, min: usize },
 }

@@ -1,10 +1,10 @@
+use super::backend::Backend;
 use super::counters::{Counters, Op, OpCounts};
 use super::error::CryptoError;
 use super::keys::{PublicKey, SecretKey, Signature};
 use crate::hash::Sha256;
 use crate::seed::Stream;
 use aes_gcm::aead::{Aead, KeyInit, Payload};
-use p256::ecdsa::signature::{Signer, Verifier};
 
 fn parse_der(signature: &Signature) -> Result<p256::ecdsa::Signature, CryptoError> {
     p256::ecdsa::Signature::from_der(signature.as_der())
@@ -13,14 +13,67 @@ fn parse_der(signature: &Signature) -> Result<p256::ecdsa::Signature, CryptoErro
 
 /// The facade. One instance per role whose cost is reported (the line, the attackers,
 /// the oracles), so that re-deriving ground truth is never charged to the factory.
-#[derive(Debug, Default)]
+///
+/// Which implementation runs the operations ([`Backend`]) is fixed when the facade is
+/// made and changes no output byte: only the time they take.
+#[derive(Debug)]
 pub struct Crypto {
     counters: Counters,
+    backend: Backend,
+}
+
+impl Default for Crypto {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Crypto {
+    /// A facade on the backend `PROVSIM_CRYPTO` names (read now, once), the fast one if
+    /// it is unset or unknown (the CLI refuses an unknown value before it gets here).
     pub fn new() -> Self {
-        Self::default()
+        Self::with_backend(Backend::from_env_or_fast())
+    }
+
+    /// A facade on `backend`, whatever the environment says.
+    pub fn with_backend(backend: Backend) -> Self {
+        Crypto {
+            counters: Counters::default(),
+            backend,
+        }
+    }
+
+    /// The implementation this facade runs on.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A key from a valid scalar: its public point from the backend.
+    fn key_from_scalar(&self, secret: p256::SecretKey) -> Result<SecretKey, CryptoError> {
+        let public = self.backend.public_point(&secret);
+        SecretKey::from_parts(secret, &public)
+    }
+
+    fn sign_z(&self, key: &SecretKey, z: &[u8; 32]) -> Signature {
+        let signature = self.backend.sign_digest(key.inner(), z);
+        Signature::from_der_bytes(signature.to_der().to_bytes().into_vec())
+    }
+
+    fn verify_z(
+        &self,
+        key: &PublicKey,
+        z: &[u8; 32],
+        signature: &Signature,
+    ) -> Result<(), CryptoError> {
+        let parsed = parse_der(signature)?;
+        if self
+            .backend
+            .verify_digest(key.inner(), key.sec1(), z, &parsed)
+        {
+            Ok(())
+        } else {
+            Err(CryptoError::BadSignature)
+        }
     }
 
     /// Operations performed so far.
@@ -35,7 +88,9 @@ impl Crypto {
         self.counters.add(Op::KeyGen);
         loop {
             let candidate: [u8; 32] = stream.bytes();
-            if let Ok(key) = SecretKey::from_bytes(&candidate) {
+            if let Ok(key) = SecretKey::scalar_from_bytes(&candidate)
+                .and_then(|secret| self.key_from_scalar(secret))
+            {
                 return key;
             }
         }
@@ -45,15 +100,14 @@ impl Crypto {
     /// injected key, and as an oracle does with bytes an attacker holds).
     pub fn import_secret(&self, bytes: &[u8]) -> Result<SecretKey, CryptoError> {
         self.counters.add(Op::KeyImport);
-        SecretKey::from_bytes(bytes)
+        self.key_from_scalar(SecretKey::scalar_from_bytes(bytes)?)
     }
 
     /// An ECDSA P-256 / SHA-256 signature with the RFC 6979 deterministic nonce, DER
     /// encoded as X.509 and most protocols carry it.
     pub fn sign(&self, key: &SecretKey, message: &[u8]) -> Signature {
         self.counters.add(Op::Sign);
-        let signature: p256::ecdsa::Signature = key.signing_key().sign(message);
-        Signature::from_der_bytes(signature.to_der().to_bytes().into_vec())
+        self.sign_z(key, &Sha256::digest(message))
     }
 
     /// [`Crypto::sign`], then `s` moved to the lower half of the group order: the one
@@ -68,15 +122,8 @@ impl Crypto {
     /// as MCUboot's image signatures are: the image's hash TLV and its signature cover
     /// the same digest, so the region is hashed once.
     pub fn sign_digest(&self, key: &SecretKey, digest: &[u8; 32]) -> Signature {
-        use p256::ecdsa::signature::hazmat::PrehashSigner;
         self.counters.add(Op::Sign);
-        // A 32-byte prehash is always accepted for P-256; the error arm is unreachable
-        // but handled rather than unwrapped.
-        let signature: p256::ecdsa::Signature = match key.signing_key().sign_prehash(digest) {
-            Ok(signature) => signature,
-            Err(_) => return Signature::from_der_bytes(Vec::new()),
-        };
-        Signature::from_der_bytes(signature.to_der().to_bytes().into_vec())
+        self.sign_z(key, digest)
     }
 
     /// Checks an ECDSA P-256 signature over a SHA-256 digest (see [`Crypto::sign_digest`]).
@@ -86,11 +133,8 @@ impl Crypto {
         digest: &[u8; 32],
         signature: &Signature,
     ) -> Result<(), CryptoError> {
-        use p256::ecdsa::signature::hazmat::PrehashVerifier;
         self.counters.add(Op::Verify);
-        key.verifying_key()
-            .verify_prehash(digest, &parse_der(signature)?)
-            .map_err(|_| CryptoError::BadSignature)
+        self.verify_z(key, digest, signature)
     }
 
     /// Imports a private key from PEM: PKCS#8 (`PRIVATE KEY`, what `imgtool keygen` and
@@ -103,7 +147,7 @@ impl Crypto {
             .map_err(|_| CryptoError::InvalidPem {
                 expected: "PRIVATE KEY or EC PRIVATE KEY",
             })?;
-        SecretKey::from_bytes(&key.to_bytes())
+        self.key_from_scalar(key)
     }
 
     /// Checks an ECDSA P-256 / SHA-256 signature in DER form.
@@ -114,21 +158,17 @@ impl Crypto {
         signature: &Signature,
     ) -> Result<(), CryptoError> {
         self.counters.add(Op::Verify);
-        key.verifying_key()
-            .verify(message, &parse_der(signature)?)
-            .map_err(|_| CryptoError::BadSignature)
+        self.verify_z(key, &Sha256::digest(message), signature)
     }
 
     /// Elliptic-curve Diffie-Hellman: the x-coordinate of the shared point.
     pub fn ecdh(&self, ours: &SecretKey, theirs: &PublicKey) -> [u8; 32] {
         self.counters.add(Op::Ecdh);
-        let shared = p256::elliptic_curve::ecdh::diffie_hellman(
-            ours.inner().to_nonzero_scalar(),
-            theirs.inner().as_affine(),
-        );
-        let mut out = [0u8; 32];
-        out.copy_from_slice(shared.raw_secret_bytes());
-        out
+        self.backend.ecdh(
+            (ours.inner(), ours.public_key().sec1()),
+            theirs.inner(),
+            theirs.sec1(),
+        )
     }
 
     /// SHA-256 of `data`, as an actor of the simulated world computes it.

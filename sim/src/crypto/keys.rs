@@ -34,19 +34,30 @@ impl fmt::Debug for Fingerprint {
 /// up in a log or a panic message does not leak.
 #[derive(Clone)]
 pub struct SecretKey {
-    signing: p256::ecdsa::SigningKey,
+    /// The scalar alone: no backend's key object, so making a key costs one fixed-base
+    /// multiply (its public point) and nothing else.
+    secret: p256::SecretKey,
     public: PublicKey,
 }
 
 impl SecretKey {
-    pub(super) fn from_bytes(bytes: &[u8]) -> Result<Self, CryptoError> {
+    /// The scalar in its 32 big-endian bytes, if it is in `1..n`.
+    pub(super) fn scalar_from_bytes(bytes: &[u8]) -> Result<p256::SecretKey, CryptoError> {
         if bytes.len() != 32 {
             return Err(CryptoError::InvalidSecretKey);
         }
-        let signing = p256::ecdsa::SigningKey::from_slice(bytes)
-            .map_err(|_| CryptoError::InvalidSecretKey)?;
-        let public = PublicKey::from_inner(p256::PublicKey::from(signing.verifying_key()));
-        Ok(SecretKey { signing, public })
+        p256::SecretKey::from_slice(bytes).map_err(|_| CryptoError::InvalidSecretKey)
+    }
+
+    /// A key from its scalar and the SEC1 point a backend computed for it.
+    pub(super) fn from_parts(
+        secret: p256::SecretKey,
+        public: &[u8; 65],
+    ) -> Result<Self, CryptoError> {
+        Ok(SecretKey {
+            secret,
+            public: PublicKey::from_sec1(public)?,
+        })
     }
 
     pub fn public_key(&self) -> &PublicKey {
@@ -57,7 +68,7 @@ impl SecretKey {
     /// seal it for a device or store it inside a simulated key store.
     pub fn expose_secret_bytes(&self) -> [u8; 32] {
         let mut out = [0u8; 32];
-        out.copy_from_slice(&self.signing.to_bytes());
+        out.copy_from_slice(&self.secret.to_bytes());
         out
     }
 
@@ -81,12 +92,8 @@ impl SecretKey {
             .map_err(|_| CryptoError::InvalidSecretKey)
     }
 
-    pub(super) fn signing_key(&self) -> &p256::ecdsa::SigningKey {
-        &self.signing
-    }
-
-    pub(super) fn inner(&self) -> p256::SecretKey {
-        p256::SecretKey::from(&self.signing)
+    pub(super) fn inner(&self) -> &p256::SecretKey {
+        &self.secret
     }
 }
 
@@ -166,10 +173,6 @@ impl PublicKey {
 
     pub fn fingerprint(&self) -> Fingerprint {
         Fingerprint(Sha256::digest(&self.sec1))
-    }
-
-    pub(super) fn verifying_key(&self) -> p256::ecdsa::VerifyingKey {
-        p256::ecdsa::VerifyingKey::from(&self.inner)
     }
 
     pub(super) fn inner(&self) -> &p256::PublicKey {

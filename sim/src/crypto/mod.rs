@@ -9,14 +9,19 @@
 //! ledger) uses [`Sha256`] and [`PublicKey::fingerprint`] directly and is not counted:
 //! it is not work the factory or the device does.
 
+mod backend;
 mod cert;
 mod counters;
 mod envelope;
 mod error;
 pub(crate) mod facade;
+#[cfg(feature = "fast")]
+mod fast;
 mod keys;
+mod reference;
 
 pub use crate::hash::Sha256;
+pub use backend::{BACKEND_VARIABLE, Backend};
 pub use cert::CertSigner;
 pub use counters::{Op, OpCounts};
 pub use envelope::{ENVELOPE_OVERHEAD, Envelope};

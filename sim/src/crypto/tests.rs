@@ -12,7 +12,12 @@ fn unhex(s: &str) -> Vec<u8> {
 /// deterministic, so the whole signature (r, s) is fixed by the key and the message.
 #[test]
 fn rfc6979_known_answer_through_the_facade() {
-    let crypto = Crypto::new();
+    rfc6979_known_answer_on(Backend::Fast);
+    rfc6979_known_answer_on(Backend::Reference);
+}
+
+fn rfc6979_known_answer_on(backend: Backend) {
+    let crypto = Crypto::with_backend(backend);
     let key = crypto
         .import_secret(&unhex(
             "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721",
@@ -253,4 +258,146 @@ fn low_s_signatures_verify_and_are_the_only_low_form() {
         seen_high,
         "32 RFC 6979 signatures and none high-S: the test proves nothing"
     );
+}
+
+#[test]
+fn the_backend_is_named_by_provsim_crypto() {
+    assert_eq!(Backend::from_name("reference"), Ok(Backend::Reference));
+    assert_eq!(Backend::from_name("fast"), Ok(Backend::Fast));
+    assert_eq!(Backend::from_name(""), Ok(Backend::Fast));
+    assert_eq!(
+        Backend::from_name("referense"),
+        Err(CryptoError::UnknownBackend("referense".to_string()))
+    );
+    assert_eq!(
+        Crypto::with_backend(Backend::Reference).backend(),
+        Backend::Reference
+    );
+}
+
+mod fast_equals_reference {
+    //! The fast backend must return the reference's bytes for every input: that is what
+    //! lets it run the pipeline without changing one output byte.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn pair() -> (Crypto, Crypto) {
+        (
+            Crypto::with_backend(Backend::Fast),
+            Crypto::with_backend(Backend::Reference),
+        )
+    }
+
+    /// A valid scalar from any 32 bytes (zero and out-of-range values map into range),
+    /// so every draw tests something.
+    fn scalar(bytes: [u8; 32]) -> Vec<u8> {
+        let mut b = bytes;
+        b[0] &= 0x7f;
+        if b.iter().all(|&x| x == 0) {
+            b[31] = 1;
+        }
+        b.to_vec()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn keys_signatures_and_ecdh_are_byte_identical(
+            a in any::<[u8; 32]>(),
+            b in any::<[u8; 32]>(),
+            message in proptest::collection::vec(any::<u8>(), 0..300),
+            flip in any::<usize>(),
+        ) {
+            let (fast, reference) = pair();
+            let (fa, ra) = (
+                fast.import_secret(&scalar(a)).unwrap(),
+                reference.import_secret(&scalar(a)).unwrap(),
+            );
+            let (fb, rb) = (
+                fast.import_secret(&scalar(b)).unwrap(),
+                reference.import_secret(&scalar(b)).unwrap(),
+            );
+            prop_assert_eq!(fa.public_key().sec1(), ra.public_key().sec1());
+            prop_assert_eq!(fb.public_key().sec1(), rb.public_key().sec1());
+
+            let signature = fast.sign(&fa, &message);
+            prop_assert_eq!(&signature, &reference.sign(&ra, &message));
+            let digest = Sha256::digest(&message);
+            let by_digest = fast.sign_digest(&fa, &digest);
+            prop_assert_eq!(&by_digest, &reference.sign_digest(&ra, &digest));
+
+            prop_assert_eq!(fast.ecdh(&fa, fb.public_key()), reference.ecdh(&ra, rb.public_key()));
+
+            for crypto in [&fast, &reference] {
+                prop_assert_eq!(crypto.verify(fa.public_key(), &message, &signature), Ok(()));
+                prop_assert_eq!(crypto.verify_digest(fa.public_key(), &digest, &by_digest), Ok(()));
+            }
+            // A wrong key, a changed message and a changed signature: both refuse alike.
+            let mut changed = message.clone();
+            changed.push(0);
+            let mut bent = signature.as_der().to_vec();
+            let at = flip % bent.len();
+            bent[at] ^= 0x01;
+            let bent = Signature::from_der_bytes(bent);
+            let mut other_digest = digest;
+            other_digest[flip % 32] ^= 0x80;
+            prop_assert_eq!(
+                fast.verify(fb.public_key(), &message, &signature),
+                reference.verify(rb.public_key(), &message, &signature)
+            );
+            prop_assert_eq!(
+                fast.verify(fa.public_key(), &changed, &signature),
+                reference.verify(ra.public_key(), &changed, &signature)
+            );
+            prop_assert_eq!(
+                fast.verify(fa.public_key(), &message, &bent),
+                reference.verify(ra.public_key(), &message, &bent)
+            );
+            prop_assert_eq!(
+                fast.verify_digest(fa.public_key(), &other_digest, &by_digest),
+                Err(CryptoError::BadSignature)
+            );
+            prop_assert_eq!(
+                reference.verify_digest(ra.public_key(), &other_digest, &by_digest),
+                Err(CryptoError::BadSignature)
+            );
+            prop_assert_eq!(fast.counts(), reference.counts());
+        }
+
+        #[test]
+        fn seeded_keys_and_envelopes_are_byte_identical(seed in any::<u64>()) {
+            let (fast, reference) = pair();
+            let mut fs = Seed::new(seed).stream("test/backend");
+            let mut rs = Seed::new(seed).stream("test/backend");
+            let (fk, rk) = (fast.generate_key(&mut fs), reference.generate_key(&mut rs));
+            prop_assert_eq!(fk.public_key(), rk.public_key());
+            let fe = fast.seal_envelope(fk.public_key(), b"aad", b"secret", &mut fs);
+            let re = reference.seal_envelope(rk.public_key(), b"aad", b"secret", &mut rs);
+            prop_assert_eq!(fe.as_bytes(), re.as_bytes());
+            prop_assert_eq!(
+                fast.open_envelope(&fk, b"aad", &fe).unwrap(),
+                reference.open_envelope(&rk, b"aad", &re).unwrap()
+            );
+            prop_assert_eq!(
+                fast.aead_seal(&[7; 32], &[1; 12], b"a", b"plain"),
+                reference.aead_seal(&[7; 32], &[1; 12], b"a", b"plain")
+            );
+            prop_assert_eq!(fast.counts(), reference.counts());
+        }
+    }
+
+    #[test]
+    fn certificates_and_requests_are_byte_identical() {
+        let (fast, reference) = pair();
+        let key_bytes = scalar([0x42; 32]);
+        let (fk, rk) = (
+            fast.import_secret(&key_bytes).unwrap(),
+            reference.import_secret(&key_bytes).unwrap(),
+        );
+        assert_eq!(
+            fast.certificate_request(&fk, "device 1").unwrap(),
+            reference.certificate_request(&rk, "device 1").unwrap()
+        );
+    }
 }
