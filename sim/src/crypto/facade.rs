@@ -51,7 +51,15 @@ impl Crypto {
     /// A key from a valid scalar: its public point from the backend.
     fn key_from_scalar(&self, secret: p256::SecretKey) -> Result<SecretKey, CryptoError> {
         let public = self.backend.public_point(&secret);
-        SecretKey::from_parts(secret, &public)
+        match SecretKey::from_parts(secret.clone(), &public) {
+            Ok(key) => Ok(key),
+            // A point p256 refuses for a valid scalar is a backend fault, never a reason
+            // to draw another key (that would change the key and the stream): the
+            // reference's point stands.
+            Err(_) => {
+                SecretKey::from_parts(secret.clone(), &Backend::Reference.public_point(&secret))
+            }
+        }
     }
 
     fn sign_z(&self, key: &SecretKey, z: &[u8; 32]) -> Signature {

@@ -9,9 +9,10 @@
 //!   the one expensive step, `R = k·G`, runs on aws-lc-rs's fixed-base multiply, and
 //!   `s = k⁻¹(z + r·d)` is p256's scalar arithmetic. The DER encoding is p256's.
 //!
-//! Every function returns `None` where aws-lc-rs refuses something the reference
-//! accepts (it should never happen for inputs the facade passes); the caller then falls
-//! back to the reference, so the two backends cannot disagree even then.
+//! Key, signing and ECDH functions return `None` where aws-lc-rs refuses something the
+//! reference accepts (it should never happen for inputs the facade passes); the caller
+//! then falls back to the reference. Verification has no such fallback: the facade only
+//! passes it points p256 validated and 32-byte digests, which aws-lc-rs takes.
 
 use aws_lc_rs::{agreement, digest, signature};
 use p256::ecdsa::Signature as P256Signature;
@@ -87,4 +88,59 @@ pub(super) fn ecdh(d: &[u8; 32], ours: &[u8; 65], theirs: &[u8; 65]) -> Option<[
     let key = agreement::PrivateKey::from_private_key_der(&agreement::ECDH_P256, &der).ok()?;
     let peer = agreement::UnparsedPublicKey::new(&agreement::ECDH_P256, theirs);
     agreement::agree(&key, peer, (), |shared| shared.try_into().map_err(|_| ())).ok()
+}
+
+/// The fast path itself, called directly: a fallback to the reference would make the
+/// facade's fast-equals-reference tests compare the reference with itself, so these
+/// fail if aws-lc-rs ever stops taking what the facade hands it.
+#[cfg(test)]
+mod tests {
+    use super::super::reference;
+    use super::*;
+
+    fn secret(byte: u8) -> p256::SecretKey {
+        let mut bytes = [byte; 32];
+        bytes[0] = 0x3c;
+        p256::SecretKey::from_slice(&bytes).expect("a valid scalar")
+    }
+
+    /// Scalars from the small end, the middle and the top of the group order.
+    fn secrets() -> Vec<p256::SecretKey> {
+        let n_minus = |k: u8| {
+            let mut bytes: [u8; 32] = NistP256::ORDER.to_be_bytes().into();
+            bytes[31] -= k;
+            p256::SecretKey::from_slice(&bytes).expect("n - k is a valid scalar")
+        };
+        let mut one = [0u8; 32];
+        one[31] = 1;
+        vec![
+            p256::SecretKey::from_slice(&one).expect("1 is a valid scalar"),
+            secret(0x11),
+            secret(0xa5),
+            n_minus(1),
+            n_minus(2),
+        ]
+    }
+
+    #[test]
+    fn the_fast_path_runs_and_agrees_with_the_reference() {
+        for d in secrets() {
+            let scalar: [u8; 32] = d.to_bytes().into();
+            let point = public_point(&scalar).expect("aws-lc-rs computes the point");
+            assert_eq!(point, reference::public_point(&d));
+            for z in [[0u8; 32], [0x5a; 32], [0xff; 32]] {
+                let signature = sign_digest(&d, &z).expect("aws-lc-rs signs");
+                assert_eq!(signature, reference::sign_digest(&d, &z));
+                assert!(verify_digest(&point, &z, &signature));
+                let mut other = z;
+                other[0] ^= 1;
+                assert!(!verify_digest(&point, &other, &signature));
+            }
+            let peer = secret(0x42);
+            let peer_point = reference::public_point(&peer);
+            let peer_key = p256::PublicKey::from_sec1_bytes(&peer_point).expect("a point");
+            let shared = ecdh(&scalar, &point, &peer_point).expect("aws-lc-rs agrees");
+            assert_eq!(shared, reference::ecdh(&d, &peer_key));
+        }
+    }
 }
