@@ -60,12 +60,7 @@ fn every_shipped_device_has_one_record_signed_by_the_vault() {
     let vault_pem_path = dir.path().join("pki/vault.pem");
     for (i, line) in text.lines().enumerate() {
         // Every signed line, the closing record too.
-        let cut = line.rfind(",\"signature\":\"").unwrap();
-        let record: serde_json::Value = serde_json::from_str(line).unwrap();
-        let hex = record["signature"].as_str().unwrap();
-        let der: Vec<u8> = (0..hex.len() / 2)
-            .map(|j| u8::from_str_radix(&hex[2 * j..2 * j + 2], 16).unwrap())
-            .collect();
+        let (cut, der) = signed_parts(line);
         assert!(
             provsim_sim::crypto::Signature::from_der_bytes(der.clone())
                 .is_low_s()
@@ -381,15 +376,22 @@ fn der_int(value: &[u8; 32]) -> Vec<u8> {
     out
 }
 
-/// The record line with its signature `(r, s)` replaced by the other valid form,
-/// `(r, n - s)`: the same signature over the same bytes, malleated.
-fn malleated(line: &str) -> String {
+/// Where a signed line's signature field starts (the signed bytes end there), and the
+/// signature's DER.
+fn signed_parts(line: &str) -> (usize, Vec<u8>) {
     let cut = line.rfind(",\"signature\":\"").unwrap();
     let record: serde_json::Value = serde_json::from_str(line).unwrap();
     let hex = record["signature"].as_str().unwrap();
-    let der: Vec<u8> = (0..hex.len() / 2)
+    let der = (0..hex.len() / 2)
         .map(|j| u8::from_str_radix(&hex[2 * j..2 * j + 2], 16).unwrap())
         .collect();
+    (cut, der)
+}
+
+/// The record line with its signature `(r, s)` replaced by the other valid form,
+/// `(r, n - s)`: the same signature over the same bytes, malleated.
+fn malleated(line: &str) -> String {
+    let (cut, der) = signed_parts(line);
     // SEQUENCE { INTEGER r, INTEGER s }, short lengths (a P-256 signature is < 128 bytes).
     let r_len = der[3] as usize;
     let r = &der[4..4 + r_len];
