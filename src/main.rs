@@ -46,6 +46,10 @@ enum Command {
         /// manifest.json, audit.jsonl and pki/ (certificates, the vault's key, the CRL).
         #[arg(long, default_value = "provsim-out")]
         out: PathBuf,
+        /// Threads that work out the devices' cryptography ahead of the line (default:
+        /// the machine's cores). The outputs are the same for any number.
+        #[arg(long, value_name = "J", value_parser = clap::value_parser!(u16).range(1..=256))]
+        jobs: Option<u16>,
     },
     /// List the built-in scenarios, attacks, claims and targets.
     List {
@@ -246,7 +250,8 @@ fn main() -> ExitCode {
             scenario,
             seed,
             out,
-        } => match run(scenario, seed, out) {
+            jobs,
+        } => match run(scenario, seed, out, jobs) {
             Ok(Verdict::Holds) => ExitCode::SUCCESS,
             Ok(Verdict::Broken) => ExitCode::from(1),
             Ok(Verdict::Inconclusive) => ExitCode::from(3),
@@ -363,11 +368,33 @@ fn load(path: Option<&PathBuf>) -> Result<Scenario, ScenarioError> {
     }
 }
 
-fn run(path: Option<PathBuf>, seed: Option<u64>, out: PathBuf) -> anyhow::Result<Verdict> {
+/// What the workers did: devices each worked out ahead of the line, and how many of the
+/// line's curve operations were ready.
+fn jobs_line(jobs: &provsim_scenarios::JobsInfo) -> String {
+    let ahead: Vec<String> = jobs.devices_ahead.iter().map(u64::to_string).collect();
+    format!(
+        "provsim: {} workers worked out {} device(s) ahead of the line; {} of {} curve operations were ready\n",
+        jobs.devices_ahead.len(),
+        ahead.join(" + "),
+        jobs.ready,
+        jobs.ready + jobs.computed
+    )
+}
+
+fn run(
+    path: Option<PathBuf>,
+    seed: Option<u64>,
+    out: PathBuf,
+    jobs: Option<u16>,
+) -> anyhow::Result<Verdict> {
     let scenario = load(path.as_ref())?;
     let seed = seed.unwrap_or(scenario.default_seed);
     let arg = path.as_ref().map(|p| p.display().to_string());
-    let options = RunOptions::new(seed, arg.as_deref());
+    let jobs = jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, usize::from),
+        usize::from,
+    );
+    let options = RunOptions::new(seed, arg.as_deref()).with_jobs(jobs);
     note(&format!(
         "provsim: scenario {} ({}), seed {seed}\n",
         scenario.name, scenario.source
@@ -398,6 +425,9 @@ fn run(path: Option<PathBuf>, seed: Option<u64>, out: PathBuf) -> anyhow::Result
         report.attempts.len(),
         report.trace_digest
     );
+    if !report.jobs.devices_ahead.is_empty() {
+        text += &jobs_line(&report.jobs);
+    }
     for claim in &report.claims {
         text += &match claim.verdict {
             Verdict::Holds => format!("  holds   {} ({})\n", claim.id, claim.resistance),

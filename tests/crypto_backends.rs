@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -19,25 +18,6 @@ fn run(scenario: &str, backend: Option<&str>, out: &Path) -> Output {
         None => command.env_remove("PROVSIM_CRYPTO"),
     };
     command.output().expect("the provsim binary runs")
-}
-
-/// Every file below `dir`, by path relative to it.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut found = BTreeMap::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        for entry in std::fs::read_dir(&folder).expect("output folder readable") {
-            let path = entry.expect("a folder entry").path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.file_name().is_some_and(|n| n != ".provsim.lock") {
-                let name = path.strip_prefix(dir).expect("below dir");
-                let bytes = std::fs::read(&path).expect("output file readable");
-                found.insert(name.to_string_lossy().into_owned(), bytes);
-            }
-        }
-    }
-    found
 }
 
 fn same_bytes_both_ways(scenario: &str) {
@@ -59,7 +39,10 @@ fn same_bytes_both_ways(scenario: &str) {
         unpath(&reference.stderr, reference_dir.path()),
         "{scenario}: standard error"
     );
-    let (a, b) = (files(fast_dir.path()), files(reference_dir.path()));
+    let (a, b) = (
+        common::output_files(fast_dir.path()),
+        common::output_files(reference_dir.path()),
+    );
     assert!(a.len() > 3, "{scenario}: only {} output files", a.len());
     assert_eq!(
         a.keys().collect::<Vec<_>>(),
@@ -94,5 +77,5 @@ fn an_unknown_backend_is_refused_before_anything_runs() {
     );
     assert_eq!(common::code(&output), 2);
     assert!(common::stderr(&output).contains("PROVSIM_CRYPTO"));
-    assert!(files(out.path()).is_empty());
+    assert!(common::output_files(out.path()).is_empty());
 }

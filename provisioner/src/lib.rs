@@ -78,8 +78,8 @@ pub use device_streams::DeviceStreams;
 pub use ledger::{Lot, Order, ReturnOutcome, ReturnedDevice, ShippedDevice};
 pub use level::{DieSite, Level, PERFECT_YIELD_PPM, WaferMap, Yields};
 pub use line::{
-    AuthorityRole, CrlSummary, Line, LineConfig, LineConfigBuilder, LineError, LineSink,
-    LineSummary, ReturnPlan,
+    AuthorityRole, CrlSummary, JobsSummary, Line, LineConfig, LineConfigBuilder, LineError,
+    LineSink, LineSummary, ReturnPlan,
 };
 pub use pki::authority::CertificateAuthority;
 pub use pki::certificate::{ECDSA_WITH_SHA256, IssuedCertificate, signed_by};

@@ -31,6 +31,20 @@ pub struct RunReport {
     pub claims: Vec<ClaimInfo>,
     /// What each custody configuration would cost at this scenario's volume.
     pub costs: CostsInfo,
+    /// How `--jobs` shared the line's work: the command line says it, no file holds
+    /// it (the files are the same for any number of jobs).
+    #[serde(skip)]
+    pub jobs: JobsInfo,
+}
+
+/// How the line's work was shared between threads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JobsInfo {
+    /// Devices each worker worked out ahead of the line (empty: one thread).
+    pub devices_ahead: Vec<u64>,
+    /// The line's curve operations a worker had ready, and those it computed itself.
+    pub ready: u64,
+    pub computed: u64,
 }
 
 /// The three custody configurations' costs side by side, in micro-units of `currency`

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -128,4 +129,23 @@ pub fn shipped_ids(out: &Path) -> Vec<String> {
             record["device"].as_str().expect("a device id").to_owned()
         })
         .collect()
+}
+
+/// Every file below `dir`, by path relative to it.
+pub fn output_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut found = BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).expect("output folder readable") {
+            let path = entry.expect("a folder entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.file_name().is_some_and(|n| n != ".provsim.lock") {
+                let name = path.strip_prefix(dir).expect("below dir");
+                let bytes = std::fs::read(&path).expect("output file readable");
+                found.insert(name.to_string_lossy().into_owned(), bytes);
+            }
+        }
+    }
+    found
 }

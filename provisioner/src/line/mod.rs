@@ -6,7 +6,8 @@
 //! tests and benches in `builder`): every room's settings in one value. A [`Line`] is
 //! set up from it and a seed (`establish`, with the site's own making in `setup` and its
 //! firmware in `firmware`), runs its lots (`run`, with the link sessions it makes itself
-//! in `link_up`), streams what each device leaves behind to a [`LineSink`] (`sink`; the
+//! in `link_up`, and with workers working out the devices' cryptography ahead of it in
+//! `jobs`, through what `prefetch` says they exchange), streams what each device leaves behind to a [`LineSink`] (`sink`; the
 //! signed record and manifest entry are made in `outputs`), and takes returned devices
 //! through the RMA desk after the lots (`rma`, as the [`ReturnPlan`] in `returns` says),
 //! whose certificates the customer CA's revocation list then names (`revocation`). The
@@ -21,8 +22,10 @@ pub(crate) mod copies;
 pub(crate) mod error;
 pub(crate) mod establish;
 pub(crate) mod firmware;
+pub(crate) mod jobs;
 pub(crate) mod link_up;
 pub(crate) mod outputs;
+pub(crate) mod prefetch;
 pub(crate) mod returns;
 pub(crate) mod revocation;
 pub(crate) mod rma;
@@ -36,6 +39,7 @@ pub use builder::LineConfigBuilder;
 pub use config::LineConfig;
 pub use error::LineError;
 pub use establish::Line;
+pub use prefetch::JobsSummary;
 pub use returns::ReturnPlan;
 pub use sink::{AuthorityRole, LineSink};
 pub use summary::{CrlSummary, LineSummary};

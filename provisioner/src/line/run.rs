@@ -11,6 +11,7 @@ use crate::labels::LinkOccasion;
 use crate::ledger::{RejectedDevice, ShippedDevice};
 use crate::line::error::LineError;
 use crate::line::establish::Line;
+use crate::line::prefetch::{JobsSummary, NoPrefetch, Prefetch, Progress};
 use crate::line::revocation::IssuedWatch;
 use crate::line::rma::RMA_DESK_TIME;
 use crate::line::sink::{AuthorityRole, LineSink};
@@ -21,6 +22,7 @@ use crate::station::error::StationError;
 use crate::station::provision::StationCycle;
 use crate::vault::secrets::IdentityOrigin;
 use provsim_devices::{DeviceId, Target};
+use provsim_sim::crypto::memo::{self, MemoUse};
 use provsim_sim::{Ctx, Digest, EventQueue, Field, SimTime, Trace};
 
 enum LineEvent {
@@ -28,14 +30,14 @@ enum LineEvent {
 }
 
 /// What the run has produced so far.
-struct Tally {
+pub(super) struct Tally {
     shipped: Vec<ShippedDevice>,
     rejected: Vec<RejectedDevice>,
     refused_at_first_connection: Vec<(u64, String)>,
     device_traces: Vec<Digest>,
     /// When the last device left the station.
     finished_at: SimTime,
-    link: LinkStats,
+    pub(super) link: LinkStats,
     /// The audit records of the device on the station, until it leaves.
     audit: Vec<AuditRecord>,
     /// The lots opened so far, and the index of the first die of the next one.
@@ -47,19 +49,10 @@ struct Tally {
     records: RecordsChain,
 }
 
-impl Line {
-    /// Runs every lot through the station, streaming certificates and audit records to
-    /// `sink`.
-    pub fn run(&mut self, sink: &mut dyn LineSink) -> Result<LineSummary, LineError> {
-        let mut reconciler = Reconciler::new();
-        self.open_books(sink, &mut reconciler)?;
-        let total = self.device_count();
-        let ordered = self.config.order.as_ref().map(|o| o.devices);
-        let mut queue = EventQueue::new(self.limits);
-        // Sized once: the ledger and the trace digests are the only per-device state
-        // kept for the whole run, and a doubling vector would carry up to twice that.
-        let capacity = usize::try_from(total).unwrap_or(0);
-        let mut tally = Tally {
+impl Tally {
+    /// Nothing yet; room for `capacity` devices' ledger entries and traces.
+    pub(super) fn new(capacity: usize) -> Tally {
+        Tally {
             shipped: Vec::with_capacity(capacity),
             rejected: Vec::new(),
             refused_at_first_connection: Vec::new(),
@@ -71,7 +64,47 @@ impl Line {
             next_lot_starts_at: 0,
             manifest: ManifestChain::new(),
             records: RecordsChain::new(),
-        };
+        }
+    }
+
+    /// Forgets the devices taken so far, keeping the lots opened and the chains' counts:
+    /// a shadow line (`jobs`) runs ahead of the line and keeps no per-device state.
+    pub(super) fn forget_devices(&mut self) {
+        self.shipped.clear();
+        self.rejected.clear();
+        self.refused_at_first_connection.clear();
+        self.device_traces.clear();
+        self.audit.clear();
+    }
+
+    /// Sets the next manifest entry's number: a shadow line's guess of the line's.
+    pub(super) fn number_manifest_from(&mut self, next: u64) {
+        self.manifest = ManifestChain::stated(next.saturating_sub(1), self.manifest.head());
+    }
+}
+
+impl Line {
+    /// Runs every lot through the station, streaming certificates and audit records to
+    /// `sink`, on this thread alone.
+    pub fn run(&mut self, sink: &mut dyn LineSink) -> Result<LineSummary, LineError> {
+        self.run_with(sink, &mut NoPrefetch)
+    }
+
+    /// Runs every lot with `prefetch` working out each device's cryptography ahead of
+    /// it (`jobs`); what the run writes is the same whatever `prefetch` does.
+    pub(super) fn run_with(
+        &mut self,
+        sink: &mut dyn LineSink,
+        prefetch: &mut dyn Prefetch,
+    ) -> Result<LineSummary, LineError> {
+        let mut reconciler = Reconciler::new();
+        self.open_books(sink, &mut reconciler)?;
+        let total = self.device_count();
+        let ordered = self.config.order.as_ref().map(|o| o.devices);
+        let mut queue = EventQueue::new(self.limits);
+        // Sized once: the ledger and the trace digests are the only per-device state
+        // kept for the whole run, and a doubling vector would carry up to twice that.
+        let mut tally = Tally::new(usize::try_from(total).unwrap_or(0));
         let needs_link = self.needs_link();
         if total > 0 {
             let first_arrival = if needs_link {
@@ -86,16 +119,32 @@ impl Line {
         }
         self.cloud
             .register_customer_ca(&mut self.site, &self.crypto, self.seed)?;
+        let mut memo_use = MemoUse::default();
         while let Some((now, LineEvent::Arrive { index })) = queue.pop()? {
-            let leaves = self.pass_device(index, now, sink, &mut reconciler, &mut tally)?;
-            // A filled order stops the line: the dies left are not provisioned, so an
-            // honest line never makes an identity beyond the order.
-            let filled = ordered.is_some_and(|n| tally.shipped.len() as u64 >= n);
-            if index + 1 < total && !filled {
-                match self.next_arrival(index, leaves, needs_link, &mut tally.link) {
-                    Some(at) => queue.schedule(at, LineEvent::Arrive { index: index + 1 })?,
-                    None => tally.link.stopped_before = Some(index + 1),
+            let results = prefetch.take(index);
+            let (next, used) = memo::replay(results, || -> Result<Option<SimTime>, LineError> {
+                let leaves = self.pass_device(index, now, sink, &mut reconciler, &mut tally)?;
+                // A filled order stops the line: the dies left are not provisioned, so an
+                // honest line never makes an identity beyond the order.
+                let filled = ordered.is_some_and(|n| tally.shipped.len() as u64 >= n);
+                if index + 1 >= total || filled {
+                    return Ok(None);
                 }
+                let next = self.next_arrival(index, leaves, needs_link, &mut tally.link);
+                if next.is_none() {
+                    tally.link.stopped_before = Some(index + 1);
+                }
+                Ok(next)
+            });
+            let next = next?;
+            memo_use.add(used);
+            if let Some(at) = next {
+                prefetch.progress(Progress {
+                    next_index: index + 1,
+                    arrives: at,
+                    next_manifest_number: tally.manifest.next_number(),
+                });
+                queue.schedule(at, LineEvent::Arrive { index: index + 1 })?;
             }
         }
         let closing = self.manifest_closing(tally.manifest, tally.finished_at)?;
@@ -127,19 +176,24 @@ impl Line {
             refused_at_first_connection: tally.refused_at_first_connection,
             link: tally.link,
             crl,
+            jobs: JobsSummary {
+                devices_ahead: Vec::new(),
+                ready: memo_use.ready,
+                computed: memo_use.computed,
+            },
         })
     }
 
     /// Only secrets made in the vault cross the link: a line whose chips make every key
     /// themselves never needs it.
-    fn needs_link(&self) -> bool {
+    pub(super) fn needs_link(&self) -> bool {
         self.config.secrets.identity == IdentityOrigin::Vault
             || !self.config.secrets.symmetric_keys.is_empty()
     }
 
     /// The run's first output: the CA and vault certificates, the vault's key, then the
     /// audit records of the site's setting up and the order's opening.
-    fn open_books(
+    pub(super) fn open_books(
         &mut self,
         sink: &mut dyn LineSink,
         reconciler: &mut Reconciler,
@@ -172,7 +226,7 @@ impl Line {
     /// Takes device `index`, arrived at `now`, through the station; it ships or is
     /// rejected, and its records, audit lines and link exchange go to the sink. Returns
     /// when it left.
-    fn pass_device(
+    pub(super) fn pass_device(
         &mut self,
         index: u64,
         now: SimTime,

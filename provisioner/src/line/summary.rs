@@ -3,6 +3,7 @@
 use crate::books::reconcile::tally::Reconciliation;
 use crate::cloud::registrar::RegistrarStats;
 use crate::ledger::{RejectedDevice, ReturnedDevice, ShippedDevice};
+use crate::line::prefetch::JobsSummary;
 use crate::link::report::LinkStats;
 use crate::vault::hsm::HsmStats;
 use provsim_sim::crypto::OpCounts;
@@ -42,6 +43,8 @@ pub struct LineSummary {
     pub link: LinkStats,
     /// The customer CA's revocation list, issued once the returns were through.
     pub crl: CrlSummary,
+    /// How `--jobs` shared the work: for the command line, never for a file.
+    pub jobs: JobsSummary,
 }
 
 /// The CRL a run issued, in brief (the list itself went to the sink).

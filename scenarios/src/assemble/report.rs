@@ -6,7 +6,7 @@ use super::costs::costs_info;
 use super::line::{devices_info, line_info};
 use super::locks::locks_info;
 use super::site::site_info;
-use crate::model::{Reproduce, RunReport, ScenarioInfo};
+use crate::model::{JobsInfo, Reproduce, RunReport, ScenarioInfo};
 use crate::runner::execute::Run;
 
 /// The report of `run`. Its reproduce value carries no shell line: the command line
@@ -47,5 +47,10 @@ pub fn report(run: &Run<'_>) -> RunReport {
             .map(|(index, (claim, judgement))| claim_info(index, claim, judgement, &run.attempts))
             .collect(),
         costs: costs_info(scenario),
+        jobs: JobsInfo {
+            devices_ahead: run.line.jobs.devices_ahead.clone(),
+            ready: run.line.jobs.ready,
+            computed: run.line.jobs.computed,
+        },
     }
 }

@@ -27,6 +27,9 @@ pub struct RunOptions {
     /// The scenario argument as the caller gave it (a path or a built-in's name);
     /// `None` for the built-in default. Carried into the report's reproduce value.
     pub scenario: Option<String>,
+    /// Workers that work out the devices' cryptography ahead of the line (1: none).
+    /// Changes how long a run takes, never what it writes.
+    pub jobs: usize,
 }
 
 impl RunOptions {
@@ -36,7 +39,13 @@ impl RunOptions {
         RunOptions {
             seed,
             scenario: scenario_arg.map(str::to_owned),
+            jobs: 1,
         }
+    }
+
+    /// The same options with `jobs` workers (see [`RunOptions::jobs`]).
+    pub fn with_jobs(self, jobs: usize) -> Self {
+        RunOptions { jobs, ..self }
     }
 }
 
@@ -81,7 +90,7 @@ pub fn execute<'s>(
     let mut config = scenario.line.clone();
     config.run = scenario.run_id(options.seed);
     let mut line = Line::establish(config, seed, scenario.lots.clone())?;
-    let summary = line.run(sink)?;
+    let summary = line.run_jobs(sink, options.jobs)?;
 
     // The run's site-level trace: what was asked (the scenario's values and the seed),
     // the line's, then every attempt, in scenario order.

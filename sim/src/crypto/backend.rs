@@ -7,6 +7,7 @@
 //! build without the `fast` feature has only the reference, and `Fast` there means it.
 
 use super::error::CryptoError;
+use super::memo::{self, Outcome};
 use super::reference;
 use p256::ecdsa::Signature as P256Signature;
 
@@ -58,7 +59,20 @@ impl Backend {
         self == Backend::Fast
     }
 
+    /// The SEC1 point of `secret` (memoised: see [`super::memo`]).
     pub(super) fn public_point(self, secret: &p256::SecretKey) -> [u8; 65] {
+        memo::cached(
+            || memo::key(b"point", &[&secret.to_bytes()]),
+            || self.compute_public_point(secret),
+            |point| Outcome::Point(*point),
+            |outcome| match outcome {
+                Outcome::Point(point) => Some(*point),
+                _ => None,
+            },
+        )
+    }
+
+    fn compute_public_point(self, secret: &p256::SecretKey) -> [u8; 65] {
         #[cfg(feature = "fast")]
         if self.native()
             && let Some(point) = super::fast::public_point(&secret.to_bytes().into())
@@ -68,7 +82,20 @@ impl Backend {
         reference::public_point(secret)
     }
 
+    /// The RFC 6979 signature of digest `z` (memoised).
     pub(super) fn sign_digest(self, secret: &p256::SecretKey, z: &[u8; 32]) -> P256Signature {
+        memo::cached(
+            || memo::key(b"sign", &[&secret.to_bytes(), z]),
+            || self.compute_signature(secret, z),
+            |signature| Outcome::Signature(*signature),
+            |outcome| match outcome {
+                Outcome::Signature(signature) => Some(*signature),
+                _ => None,
+            },
+        )
+    }
+
+    fn compute_signature(self, secret: &p256::SecretKey, z: &[u8; 32]) -> P256Signature {
         #[cfg(feature = "fast")]
         if self.native()
             && let Some(signature) = super::fast::sign_digest(secret, z)
@@ -78,7 +105,26 @@ impl Backend {
         reference::sign_digest(secret, z)
     }
 
+    /// Whether `signature` over digest `z` verifies under `public` (memoised).
     pub(super) fn verify_digest(
+        self,
+        public: &p256::PublicKey,
+        sec1: &[u8; 65],
+        z: &[u8; 32],
+        signature: &P256Signature,
+    ) -> bool {
+        memo::cached(
+            || memo::key(b"verify", &[sec1, z, &signature.to_bytes()]),
+            || self.compute_verification(public, sec1, z, signature),
+            |verified| Outcome::Verified(*verified),
+            |outcome| match outcome {
+                Outcome::Verified(verified) => Some(*verified),
+                _ => None,
+            },
+        )
+    }
+
+    fn compute_verification(
         self,
         public: &p256::PublicKey,
         sec1: &[u8; 65],
@@ -93,7 +139,25 @@ impl Backend {
         reference::verify_digest(public, z, signature)
     }
 
+    /// The x-coordinate of `secret · theirs` (memoised).
     pub(super) fn ecdh(
+        self,
+        ours: (&p256::SecretKey, &[u8; 65]),
+        theirs: &p256::PublicKey,
+        their_sec1: &[u8; 65],
+    ) -> [u8; 32] {
+        memo::cached(
+            || memo::key(b"ecdh", &[&ours.0.to_bytes(), their_sec1]),
+            || self.compute_ecdh(ours, theirs, their_sec1),
+            |shared| Outcome::Shared(*shared),
+            |outcome| match outcome {
+                Outcome::Shared(shared) => Some(*shared),
+                _ => None,
+            },
+        )
+    }
+
+    fn compute_ecdh(
         self,
         (secret, our_sec1): (&p256::SecretKey, &[u8; 65]),
         theirs: &p256::PublicKey,

@@ -18,6 +18,7 @@ pub(crate) mod facade;
 #[cfg(feature = "fast")]
 mod fast;
 mod keys;
+pub mod memo;
 mod reference;
 
 pub use crate::hash::Sha256;

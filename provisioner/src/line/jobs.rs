@@ -1,0 +1,298 @@
+//! `--jobs`: the line's devices' cryptography worked out in parallel, ahead of the line.
+//!
+//! The line itself stays one thread: the clock, the link session, the audit chain, the
+//! order stop and the streamed files are sequential by nature, and keeping them on one
+//! thread keeps every output byte what a one-job run writes. What runs in parallel is a
+//! *shadow* of the line per worker: a second line established from the same
+//! configuration and seed, which takes every `jobs`-th device through the station ahead
+//! of the line, recording the results of its elliptic-curve operations in a
+//! [`Memo`]. When the line reaches that device, it runs it for real with the memo
+//! installed: every operation whose inputs the shadow got right is looked up instead of
+//! computed (see `provsim_sim::crypto::memo`).
+//!
+//! A shadow has not seen the other workers' devices, so it guesses what depends on them
+//! from the line's latest [`Progress`]: when its device arrives (the last device's
+//! duration repeated) and the number of its manifest entry. A wrong guess (a rejected
+//! die, a link fault in between) costs only misses, which the line computes itself.
+
+use crate::books::reconcile::reconciler::Reconciler;
+use crate::labels::LinkOccasion;
+use crate::line::error::LineError;
+use crate::line::establish::Line;
+use crate::line::prefetch::{Prefetch, Progress};
+use crate::line::run::Tally;
+use crate::line::sink::LineSink;
+use crate::line::summary::LineSummary;
+use crate::link::config::OnLinkFailure;
+use provsim_sim::crypto::memo::{self, Memo};
+use provsim_sim::{SimDuration, SimTime};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Condvar, Mutex};
+
+/// How many devices' results a shadow may hold for the line.
+const AHEAD: usize = 4;
+
+/// How many rounds of devices (one per worker) back a shadow's guesses count from.
+const LAG: u64 = 2;
+
+/// The line's progress as the shadows read it: the last few devices' [`Progress`] by
+/// device, so a shadow reads the entry of exactly the device it counts on, whatever
+/// the threads' timing.
+struct Board {
+    entries: Mutex<Entries>,
+    published: Condvar,
+}
+
+struct Entries {
+    /// `(device, progress after it)`, at `device % len`.
+    ring: Vec<Option<(u64, Progress)>>,
+    /// The line has finished: nothing more will be published.
+    closed: bool,
+}
+
+impl Board {
+    fn new(len: usize) -> Board {
+        Board {
+            entries: Mutex::new(Entries {
+                ring: vec![None; len],
+                closed: false,
+            }),
+            published: Condvar::new(),
+        }
+    }
+
+    fn publish(&self, device: u64, progress: Progress) {
+        if let Ok(mut entries) = self.entries.lock() {
+            let slot = (device % entries.ring.len() as u64) as usize;
+            entries.ring[slot] = Some((device, progress));
+        }
+        self.published.notify_all();
+    }
+
+    fn close(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.closed = true;
+        }
+        self.published.notify_all();
+    }
+
+    /// The progress after `device`, once the line has published it; `None` once the
+    /// line has finished without reaching it.
+    fn wait_for(&self, device: u64) -> Option<Progress> {
+        let mut entries = self.entries.lock().ok()?;
+        loop {
+            let slot = (device % entries.ring.len() as u64) as usize;
+            if let Some((at, progress)) = entries.ring[slot]
+                && at == device
+            {
+                return Some(progress);
+            }
+            if entries.closed {
+                return None;
+            }
+            entries = self.published.wait(entries).ok()?;
+        }
+    }
+}
+
+/// The shadows' results, each worker's in device order.
+struct Shadows<'p> {
+    results: Vec<Receiver<(u64, Memo)>>,
+    /// Devices whose results the line took, by worker.
+    taken: Vec<u64>,
+    board: &'p Board,
+    /// The device the line finished last.
+    finished: u64,
+}
+
+impl Prefetch for Shadows<'_> {
+    fn take(&mut self, index: u64) -> Memo {
+        self.finished = index;
+        let worker = (index % self.results.len() as u64) as usize;
+        // A worker sends its devices in order and the line takes every device in
+        // order, so the next result from it is this device's, or it has stopped.
+        match self.results[worker].recv() {
+            Ok((taken, memo)) if taken == index => {
+                self.taken[worker] += 1;
+                memo
+            }
+            _ => Memo::default(),
+        }
+    }
+
+    fn progress(&mut self, progress: Progress) {
+        self.board.publish(self.finished, progress);
+    }
+}
+
+impl Drop for Shadows<'_> {
+    fn drop(&mut self) {
+        self.board.close();
+    }
+}
+
+impl Line {
+    /// Runs every lot as [`Line::run`] does, with `jobs` workers working out the
+    /// devices' cryptography ahead of the line. Every output byte is the same for any
+    /// `jobs`; 0 or 1 runs on this thread alone.
+    pub fn run_jobs(
+        &mut self,
+        sink: &mut dyn LineSink,
+        jobs: usize,
+    ) -> Result<LineSummary, LineError> {
+        let total = self.device_count();
+        if jobs <= 1 || total < 2 {
+            return self.run(sink);
+        }
+        let shadows = (0..jobs)
+            .map(|_| Line::establish(self.config.clone(), self.seed, self.lots.clone()))
+            .collect::<Result<Vec<Line>, LineError>>()?;
+        // A shadow counts on the line's progress `jobs * LAG` devices back: far enough
+        // that the workers keep busy, and always the same device, so which results are
+        // ready does not depend on the threads' timing. The board keeps more entries
+        // than that distance (the line cannot pass a device whose results it waits for).
+        let lag = jobs as u64 * LAG;
+        let board = Board::new(2 * lag as usize + 8);
+        std::thread::scope(|scope| {
+            let mut results = Vec::with_capacity(jobs);
+            let mut workers = Vec::with_capacity(jobs);
+            for (worker, shadow) in shadows.into_iter().enumerate() {
+                let (send, receive) = sync_channel(AHEAD);
+                results.push(receive);
+                let board = &board;
+                workers.push(scope.spawn(move || {
+                    shadow.run_ahead(worker as u64, jobs as u64, lag, send, board);
+                }));
+            }
+            let mut prefetch = Shadows {
+                results,
+                taken: vec![0; jobs],
+                board: &board,
+                finished: 0,
+            };
+            // On return `prefetch` drops its receivers, which stops the shadows.
+            let summary = self.run_with(sink, &mut prefetch);
+            let taken = prefetch.taken.clone();
+            drop(prefetch);
+            // A shadow that panicked only cost its lookups: the line computed them.
+            for worker in workers {
+                let _ = worker.join();
+            }
+            summary.map(|mut summary| {
+                summary.jobs.devices_ahead = taken;
+                summary
+            })
+        })
+    }
+
+    /// A shadow's work: devices `first`, `first + step`, ... taken through the station
+    /// on this line, each one's results sent to the line. Stops when the line no longer
+    /// listens or its setting up fails (the line then computes everything itself).
+    fn run_ahead(
+        mut self,
+        first: u64,
+        step: u64,
+        lag: u64,
+        send: SyncSender<(u64, Memo)>,
+        board: &Board,
+    ) {
+        let mut sink = ();
+        if self.open_books(&mut sink, &mut Reconciler::new()).is_err() {
+            return;
+        }
+        let mut tally = Tally::new(0);
+        let needs_link = self.needs_link();
+        let mut start = SimTime::ZERO;
+        if needs_link {
+            match self.bring_link_up(SimTime::ZERO, LinkOccasion::Start, &mut tally.link) {
+                Some(at) => start = at,
+                None => return,
+            }
+        }
+        let ((), first_results) = memo::record(|| {
+            let _ = self
+                .cloud
+                .register_customer_ca(&mut self.site, &self.crypto, self.seed);
+        });
+        drop(first_results);
+        let total = self.device_count();
+        let mut took = SimDuration::ZERO;
+        let mut index = first;
+        while index < total {
+            let latest = match index.checked_sub(lag) {
+                Some(device) => match board.wait_for(device) {
+                    Some(progress) => Some(progress),
+                    None => return,
+                },
+                None => None,
+            };
+            let (arrives, number) = guess(index, latest, start, took);
+            tally.number_manifest_from(number);
+            let ((), results) = memo::record(|| {
+                let mut reconciler = Reconciler::new();
+                let Ok(leaves) =
+                    self.pass_device(index, arrives, &mut sink, &mut reconciler, &mut tally)
+                else {
+                    return;
+                };
+                took = leaves - arrives;
+                if needs_link
+                    && !self.link.is_established()
+                    && self.config.link.on_failure != OnLinkFailure::StopLine
+                {
+                    let occasion = LinkOccasion::AfterDevice(index);
+                    self.bring_link_up(leaves, occasion, &mut tally.link);
+                }
+            });
+            tally.forget_devices();
+            if send.send((index, results)).is_err() {
+                return;
+            }
+            index += step;
+        }
+    }
+}
+
+/// When device `index` arrives and the number its manifest entry carries, as far as a
+/// shadow can tell: from the line's `latest` progress (or from the start, `start`) with
+/// every device in between taking `took` and shipping.
+fn guess(
+    index: u64,
+    latest: Option<Progress>,
+    start: SimTime,
+    took: SimDuration,
+) -> (SimTime, u64) {
+    let (from, at, number) = match latest {
+        Some(p) if p.next_index <= index => (p.next_index, p.arrives, p.next_manifest_number),
+        _ => (0, start, 1),
+    };
+    let between = index - from;
+    (at + took.saturating_mul(between), number + between)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_guess_counts_on_from_the_latest_progress() {
+        let took = SimDuration::from_millis(3);
+        let start = SimTime::ZERO + SimDuration::from_millis(1);
+        assert_eq!(guess(0, None, start, took), (start, 1));
+        assert_eq!(
+            guess(2, None, start, took),
+            (start + SimDuration::from_millis(6), 3)
+        );
+        let latest = Progress {
+            next_index: 5,
+            arrives: SimTime::ZERO + SimDuration::from_millis(100),
+            next_manifest_number: 4,
+        };
+        assert_eq!(
+            guess(7, Some(latest), start, took),
+            (SimTime::ZERO + SimDuration::from_millis(106), 6)
+        );
+        // Progress past the device (it cannot happen: the line waits for it) is ignored.
+        assert_eq!(guess(3, Some(latest), start, took).1, 4);
+    }
+}

@@ -1,0 +1,117 @@
+//! `run --jobs`: workers work out the devices' cryptography ahead of the line, and the
+//! line's outputs stay the same byte for byte for any number of them. The scenario
+//! couples devices every way a line does (link faults that take the link down, rejected
+//! dies, an order that stops the line), so a worker's guesses go wrong and the line must
+//! compute what they missed.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+const SCENARIO: &str = "tests/jobs/faults-rejects-order.toml";
+
+fn run(jobs: &str, out: &Path) -> Output {
+    let out = out.to_str().expect("UTF-8 path");
+    common::provsim(&["run", SCENARIO, "--out", out, "--jobs", jobs])
+}
+
+/// The run's summary line about its workers.
+fn workers_line(stdout: &str) -> &str {
+    stdout
+        .lines()
+        .find(|line| line.contains("ahead of the line"))
+        .unwrap_or_else(|| panic!("no workers line in:\n{stdout}"))
+}
+
+/// The devices each worker worked out ahead of the line, from the summary line.
+fn devices_ahead(stdout: &str) -> Vec<u64> {
+    let counts = workers_line(stdout)
+        .split(" worked out ")
+        .nth(1)
+        .and_then(|rest| rest.split(" device(s)").next())
+        .expect("the workers line names its counts");
+    counts
+        .split(" + ")
+        .map(|n| n.parse().expect("a count"))
+        .collect()
+}
+
+/// The curve operations the workers had ready for the line, and all it made.
+fn ready_of_all(stdout: &str) -> (u64, u64) {
+    let line = workers_line(stdout);
+    let numbers: Vec<u64> = line
+        .rsplit("; ")
+        .next()
+        .expect("a part after the counts")
+        .split(' ')
+        .filter_map(|word| word.parse().ok())
+        .collect();
+    assert_eq!(numbers.len(), 2, "{line}");
+    (numbers[0], numbers[1])
+}
+
+#[test]
+fn every_output_byte_is_the_same_for_one_two_and_three_jobs() {
+    let dirs: Vec<_> = (0..3)
+        .map(|_| tempfile::tempdir().expect("a folder"))
+        .collect();
+    let outputs: Vec<Output> = ["1", "2", "3"]
+        .iter()
+        .zip(&dirs)
+        .map(|(jobs, dir)| run(jobs, dir.path()))
+        .collect();
+    for output in &outputs {
+        assert_eq!(common::code(output), 0, "{}", common::stderr(output));
+    }
+
+    // The scenario does couple the devices: the link went down and came back, dies
+    // were rejected, and the order stopped the line before the lot's end.
+    let report = common::report_json(dirs[0].path());
+    let link = &report["line"]["link"];
+    assert!(link["failed"].as_u64() >= Some(1), "{link}");
+    assert!(link["sessions_made"].as_u64() >= Some(2), "{link}");
+    assert!(report["line"]["rejected"].as_array().map(Vec::len) >= Some(2));
+    assert_eq!(report["devices"]["count"], 64);
+    let started = report["line"]["devices_started"].as_u64().expect("a count");
+    assert!((65..96).contains(&started), "started {started}");
+
+    let one = common::output_files(dirs[0].path());
+    assert!(one.len() >= 8, "{:?}", one.keys());
+    for (jobs, dir) in [(2, &dirs[1]), (3, &dirs[2])] {
+        let many = common::output_files(dir.path());
+        assert_eq!(
+            one.keys().collect::<Vec<_>>(),
+            many.keys().collect::<Vec<_>>(),
+            "{jobs} jobs: the same files"
+        );
+        for (name, bytes) in &one {
+            assert!(&many[name] == bytes, "{jobs} jobs: {name} differs");
+        }
+        let ahead = devices_ahead(&common::stdout(&outputs[jobs - 1]));
+        assert_eq!(ahead.len(), jobs, "{ahead:?}");
+        assert!(
+            ahead.iter().filter(|&&n| n > 0).count() >= 2,
+            "at least two workers did work: {ahead:?}"
+        );
+        assert_eq!(ahead.iter().sum::<u64>(), started, "{ahead:?}");
+        // The workers' results were used: most of the line's curve operations were
+        // looked up (the rest, after a rejected die or a link fault, were computed).
+        let (ready, all) = ready_of_all(&common::stdout(&outputs[jobs - 1]));
+        assert!(ready * 3 >= all * 2 && ready < all, "{ready} of {all}");
+    }
+    // One job works alone and says nothing of workers.
+    assert!(!common::stdout(&outputs[0]).contains("ahead of the line"));
+}
+
+#[test]
+fn a_jobs_count_of_zero_is_refused() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let output = run("0", dir.path());
+    assert_eq!(common::code(&output), 2);
+    assert!(
+        common::stderr(&output).contains("--jobs"),
+        "{}",
+        common::stderr(&output)
+    );
+}
