@@ -17,13 +17,14 @@ mod error;
 pub(crate) mod facade;
 #[cfg(feature = "fast")]
 mod fast;
+pub mod floor;
 mod keys;
 mod reference;
 
 pub use crate::hash::Sha256;
 pub use backend::{BACKEND_VARIABLE, Backend};
 pub use cert::CertSigner;
-pub use counters::{Op, OpCounts};
+pub use counters::{Op, OpCounts, process_counts};
 pub use envelope::{ENVELOPE_OVERHEAD, Envelope};
 pub use error::CryptoError;
 pub use facade::Crypto;
