@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod audit;
+mod bench;
 mod estimate;
 mod image;
 mod manifest;
@@ -15,9 +16,11 @@ mod targets;
 
 use clap::{Parser, Subcommand};
 use provsim_scenarios::escape_unseen;
-use provsim_scenarios::{DEFAULT_SCENARIO, RunOptions, Scenario, ScenarioError, Verdict};
+use provsim_scenarios::{
+    DEFAULT_SCENARIO, RunOptions, RunReport, Scenario, ScenarioError, Verdict,
+};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -51,6 +54,10 @@ enum Command {
         #[arg(long, value_name = "J", value_parser = clap::value_parser!(u16).range(1..=256))]
         jobs: Option<u16>,
     },
+    /// Time a run: the pipeline exactly as `run` runs it, every output file written,
+    /// and its CPU time per device set against its crypto floor.
+    #[command(long_about = bench::ABOUT)]
+    Bench(bench::BenchArgs),
     /// List the built-in scenarios, attacks, claims and targets.
     List {
         /// Only this kind of thing.
@@ -257,6 +264,7 @@ fn main() -> ExitCode {
             Ok(Verdict::Inconclusive) => ExitCode::from(3),
             Err(e) => fail(e),
         },
+        Command::Bench(args) => bench::command(args),
         Command::List { what } => match list(what) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(anyhow::anyhow!("writing to standard output: {e}")),
@@ -342,7 +350,9 @@ fn names_a_stream(path: &std::path::Path) -> bool {
     path.starts_with("/dev") || path.starts_with("/proc")
 }
 
-fn load(path: Option<&PathBuf>) -> Result<Scenario, ScenarioError> {
+/// The text of the scenario `path` names, and how reports name it: a file, a built-in
+/// by name (unless a file of that name is here), or without a path the built-in default.
+fn scenario_text(path: Option<&PathBuf>) -> Result<(String, String), ScenarioError> {
     if let Some(path) = path.filter(|p| names_a_stream(p)) {
         return Err(ScenarioError::Whole {
             file: path.display().to_string(),
@@ -351,21 +361,78 @@ fn load(path: Option<&PathBuf>) -> Result<Scenario, ScenarioError> {
                 .to_owned(),
         });
     }
+    let shipped = |b: &provsim_scenarios::Builtin| (b.text.to_owned(), b.source());
     match path {
         // A built-in scenario's name works too, unless a file of that name is here.
-        Some(path) if !path.exists() => match path.to_str().and_then(provsim_scenarios::builtin) {
-            Some(b) => b.load(),
-            None => provsim_scenarios::load_file(path),
+        Some(path) => match path
+            .to_str()
+            .filter(|_| !path.exists())
+            .and_then(provsim_scenarios::builtin)
+        {
+            Some(b) => Ok(shipped(b)),
+            None => {
+                let kind = provsim_scenarios::input::InputKind::Scenario;
+                let text = provsim_scenarios::input::read_text(path, kind)?;
+                Ok((text, path.display().to_string()))
+            }
         },
-        Some(path) => provsim_scenarios::load_file(path),
         None => match provsim_scenarios::builtin(DEFAULT_SCENARIO) {
-            Some(b) => b.load(),
+            Some(b) => Ok(shipped(b)),
             None => Err(ScenarioError::Whole {
                 file: format!("builtin:{DEFAULT_SCENARIO}"),
                 message: "the default scenario is missing from this build".to_owned(),
             }),
         },
     }
+}
+
+fn load(path: Option<&PathBuf>) -> Result<Scenario, ScenarioError> {
+    let (text, source) = scenario_text(path)?;
+    provsim_scenarios::parse_str(&text, &source)
+}
+
+/// The dies the line takes: an order stops it once filled, so the order's size when it
+/// is smaller than the lots'.
+fn dies(scenario: &Scenario) -> u64 {
+    scenario
+        .line
+        .order
+        .as_ref()
+        .map_or(scenario.device_count(), |order| {
+            order.devices.min(scenario.device_count())
+        })
+}
+
+/// The pipeline of a run, as `run` and `bench` both run it: the scenario provisioned,
+/// attacked and judged, every output file written into `out`. `notes` receives what the
+/// run says before it starts (the large-run notice).
+fn pipeline(
+    scenario: &Scenario,
+    path: Option<&PathBuf>,
+    (seed, jobs): (u64, usize),
+    out: &Path,
+    notes: &mut dyn FnMut(&str) -> anyhow::Result<()>,
+) -> anyhow::Result<RunReport> {
+    let arg = path.map(|p| p.display().to_string());
+    let options = RunOptions::new(seed, arg.as_deref()).with_jobs(jobs);
+    let folder = output::OutputFolder::claim(out)?;
+    if let Some(notice) = estimate::large_run_notice(dies(scenario), out) {
+        notes(&notice)?;
+    }
+    let mut sink = folder.sink()?;
+    let mut report = provsim_scenarios::run(scenario, &options, &mut sink)?;
+    sink.finish()?;
+    report.reproduce.command = Some(reproduce::shell_line(&report.reproduce));
+    folder.publish(&report)?;
+    Ok(report)
+}
+
+/// `--jobs` as given, else the machine's cores.
+fn jobs_or_cores(jobs: Option<u16>) -> usize {
+    jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, usize::from),
+        usize::from,
+    )
 }
 
 /// What the workers did: devices each worked out ahead of the line, and how many of the
@@ -389,35 +456,13 @@ fn run(
 ) -> anyhow::Result<Verdict> {
     let scenario = load(path.as_ref())?;
     let seed = seed.unwrap_or(scenario.default_seed);
-    let arg = path.as_ref().map(|p| p.display().to_string());
-    let jobs = jobs.map_or_else(
-        || std::thread::available_parallelism().map_or(1, usize::from),
-        usize::from,
-    );
-    let options = RunOptions::new(seed, arg.as_deref()).with_jobs(jobs);
     note(&format!(
         "provsim: scenario {} ({}), seed {seed}\n",
         scenario.name, scenario.source
     ))?;
-
-    let folder = output::OutputFolder::claim(&out)?;
-    // An order stops the line once filled: the dies it will take, not the lots' size.
-    let dies = scenario
-        .line
-        .order
-        .as_ref()
-        .map_or(scenario.device_count(), |order| {
-            order.devices.min(scenario.device_count())
-        });
-    if let Some(notice) = estimate::large_run_notice(dies, &out) {
-        note(&notice)?;
-    }
-    let mut sink = folder.sink()?;
-    let mut report = provsim_scenarios::run(&scenario, &options, &mut sink)?;
-    sink.finish()?;
-    let command = reproduce::shell_line(&report.reproduce);
-    report.reproduce.command = Some(command.clone());
-    folder.publish(&report)?;
+    let jobs = jobs_or_cores(jobs);
+    let report = pipeline(&scenario, path.as_ref(), (seed, jobs), &out, &mut note)?;
+    let command = report.reproduce.command.clone().unwrap_or_default();
 
     let mut text = format!(
         "provsim: {} device(s) shipped, {} attack attempt(s), trace digest {}\n",

@@ -40,6 +40,7 @@ pub use claims::judge::{Judgement, judge};
 pub use claims::library::CLAIMS;
 pub use error::{RunError, ScenarioError};
 pub use load::read::{load_file, parse_str};
+pub use load::resize::parse_resized;
 pub use model::*;
 pub use oracles::library::ORACLES;
 pub use oracles::oracle::Oracle;

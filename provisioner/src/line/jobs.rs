@@ -24,6 +24,7 @@ use crate::line::run::Tally;
 use crate::line::sink::LineSink;
 use crate::line::summary::LineSummary;
 use crate::link::config::OnLinkFailure;
+use crate::link::report::LinkStats;
 use provsim_sim::crypto::memo::{self, Memo};
 use provsim_sim::{SimDuration, SimTime};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -144,9 +145,13 @@ impl Line {
         if jobs <= 1 || total < 2 {
             return self.run(sink);
         }
-        let shadows = (0..jobs)
-            .map(|_| Line::establish(self.config.clone(), self.seed, self.lots.clone()))
-            .collect::<Result<Vec<Line>, LineError>>()?;
+        // Their setting up is worked out ahead too: not the run's operations.
+        let (shadows, _) = memo::record(|| {
+            (0..jobs)
+                .map(|_| Line::establish(self.config.clone(), self.seed, self.lots.clone()))
+                .collect::<Result<Vec<Line>, LineError>>()
+        });
+        let shadows = shadows?;
         // A shadow counts on the line's progress `jobs * LAG` devices back: far enough
         // that the workers keep busy, and always the same device, so which results are
         // ready does not depend on the threads' timing. The board keeps more entries
@@ -197,24 +202,12 @@ impl Line {
         board: &Board,
     ) {
         let mut sink = ();
-        if self.open_books(&mut sink, &mut Reconciler::new()).is_err() {
-            return;
-        }
         let mut tally = Tally::new(0);
         let needs_link = self.needs_link();
-        let mut start = SimTime::ZERO;
-        if needs_link {
-            match self.bring_link_up(SimTime::ZERO, LinkOccasion::Start, &mut tally.link) {
-                Some(at) => start = at,
-                None => return,
-            }
-        }
-        let ((), first_results) = memo::record(|| {
-            let _ = self
-                .cloud
-                .register_customer_ca(&mut self.site, &self.crypto, self.seed);
-        });
-        drop(first_results);
+        let (start, _) = memo::record(|| self.set_up_shadow(&mut tally.link, needs_link));
+        let Some(start) = start else {
+            return;
+        };
         let total = self.device_count();
         let mut took = SimDuration::ZERO;
         let mut index = first;
@@ -250,6 +243,23 @@ impl Line {
             }
             index += step;
         }
+    }
+}
+
+impl Line {
+    /// A shadow's books opened, link up and customer CA registered, as the line's own
+    /// run does them; when the first device arrives, or `None` when that failed.
+    fn set_up_shadow(&mut self, link: &mut LinkStats, needs_link: bool) -> Option<SimTime> {
+        self.open_books(&mut (), &mut Reconciler::new()).ok()?;
+        let start = if needs_link {
+            self.bring_link_up(SimTime::ZERO, LinkOccasion::Start, link)?
+        } else {
+            SimTime::ZERO
+        };
+        self.cloud
+            .register_customer_ca(&mut self.site, &self.crypto, self.seed)
+            .ok()?;
+        Some(start)
     }
 }
 

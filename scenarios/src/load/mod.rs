@@ -1,7 +1,7 @@
 //! Reading and validating a scenario file, one module per TOML section: each holds the
 //! section as written (serde, unknown fields refused) and the checks that turn it into
 //! the typed configuration. `read` (`load_file`, `parse_str`) puts the sections
-//! together in a fixed order.
+//! together in a fixed order; `resize` reads one at another volume (`provsim bench`).
 
 mod attack;
 mod canonical;
@@ -17,6 +17,7 @@ mod lot;
 mod mcu;
 mod order;
 pub mod read;
+pub mod resize;
 mod returns;
 mod scenario;
 mod secrets;

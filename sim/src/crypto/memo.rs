@@ -93,6 +93,12 @@ impl Drop for Installed {
     }
 }
 
+/// Whether this thread is recording: working out operations ahead of a run, not
+/// running it.
+pub fn recording() -> bool {
+    SLOT.with(|slot| matches!(&*slot.borrow(), Some(Slot::Record(_))))
+}
+
 /// Runs `f`, recording every memoised operation it computes; returns its result and
 /// the memo.
 pub fn record<R>(f: impl FnOnce() -> R) -> (R, Memo) {
@@ -194,9 +200,12 @@ mod tests {
     #[test]
     fn a_replayed_memo_answers_what_was_recorded_and_computes_the_rest() {
         let calls = Cell::new(0);
+        assert!(!recording());
         let ((), memo) = record(|| {
+            assert!(recording());
             assert_eq!(shared(1, &calls), [1; 32]);
         });
+        assert!(!recording());
         assert_eq!((calls.get(), memo.len()), (1, 1));
         let ((a, b), used) = replay(memo, || (shared(1, &calls), shared(2, &calls)));
         assert_eq!((a, b), ([1; 32], [2; 32]));

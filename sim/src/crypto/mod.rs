@@ -17,6 +17,7 @@ mod error;
 pub(crate) mod facade;
 #[cfg(feature = "fast")]
 mod fast;
+pub mod floor;
 mod keys;
 pub mod memo;
 mod reference;
@@ -24,7 +25,7 @@ mod reference;
 pub use crate::hash::Sha256;
 pub use backend::{BACKEND_VARIABLE, Backend};
 pub use cert::CertSigner;
-pub use counters::{Op, OpCounts};
+pub use counters::{Op, OpCounts, process_counts};
 pub use envelope::{ENVELOPE_OVERHEAD, Envelope};
 pub use error::CryptoError;
 pub use facade::Crypto;
