@@ -435,14 +435,14 @@ fn jobs_or_cores(jobs: Option<u16>) -> usize {
     )
 }
 
-/// What the workers did: devices each worked out ahead of the line, and how many of the
-/// line's curve operations were ready.
+/// How the jobs shared the devices (the line's own thread first, then each worker
+/// ahead of it), and how many of the line's curve operations a worker had ready.
 fn jobs_line(jobs: &provsim_scenarios::JobsInfo) -> String {
-    let ahead: Vec<String> = jobs.devices_ahead.iter().map(u64::to_string).collect();
+    let shares: Vec<String> = jobs.devices_by_job.iter().map(u64::to_string).collect();
     format!(
-        "provsim: {} workers worked out {} device(s) ahead of the line; {} of {} curve operations were ready\n",
-        jobs.devices_ahead.len(),
-        ahead.join(" + "),
+        "provsim: {} jobs worked out {} device(s) (the line's thread, then each worker ahead of it); {} of {} curve operations were ready\n",
+        jobs.devices_by_job.len(),
+        shares.join(" + "),
         jobs.ready,
         jobs.ready + jobs.computed
     )
@@ -470,7 +470,7 @@ fn run(
         report.attempts.len(),
         report.trace_digest
     );
-    if !report.jobs.devices_ahead.is_empty() {
+    if !report.jobs.devices_by_job.is_empty() {
         text += &jobs_line(&report.jobs);
     }
     for claim in &report.claims {

@@ -40,8 +40,9 @@ pub struct RunReport {
 /// How the line's work was shared between threads.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct JobsInfo {
-    /// Devices each worker worked out ahead of the line (empty: one thread).
-    pub devices_ahead: Vec<u64>,
+    /// Devices each job worked out: the line's own thread first, then each worker
+    /// ahead of it (empty: one thread).
+    pub devices_by_job: Vec<u64>,
     /// The line's curve operations a worker had ready, and those it computed itself.
     pub ready: u64,
     pub computed: u64,

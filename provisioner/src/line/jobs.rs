@@ -2,13 +2,16 @@
 //!
 //! The line itself stays one thread: the clock, the link session, the audit chain, the
 //! order stop and the streamed files are sequential by nature, and keeping them on one
-//! thread keeps every output byte what a one-job run writes. What runs in parallel is a
-//! *shadow* of the line per worker: a second line established from the same
-//! configuration and seed, which takes every `jobs`-th device through the station ahead
-//! of the line, recording the results of its elliptic-curve operations in a
-//! [`Memo`]. When the line reaches that device, it runs it for real with the memo
-//! installed: every operation whose inputs the shadow got right is looked up instead of
-//! computed (see `provsim_sim::crypto::memo`).
+//! thread keeps every output byte what a one-job run writes. The devices are dealt out
+//! to the jobs in turn. Job 0 is the line's own thread, which works its devices out as
+//! it runs them. Each other job is a worker thread with a *shadow* of the line: a
+//! second line established from the same configuration and seed, which takes the
+//! worker's devices through the station ahead of the line, recording the results of
+//! their elliptic-curve operations in a [`Memo`]. When the line reaches such a device,
+//! it runs it for real with the memo installed: every operation whose inputs the
+//! shadow got right is looked up instead of computed (see `provsim_sim::crypto::memo`).
+//! The line's thread has the stitching to do besides, so it takes the same share of
+//! devices as a worker but none of the shadows' double work.
 //!
 //! A shadow has not seen the other workers' devices, so it guesses what depends on them
 //! from the line's latest [`Progress`]: when its device arrives (the last device's
@@ -33,8 +36,8 @@ use std::sync::{Condvar, Mutex};
 /// How many devices' results a shadow may hold for the line.
 const AHEAD: usize = 4;
 
-/// How many rounds of devices (one per worker) back a shadow's guesses count from.
-const LAG: u64 = 2;
+/// How many rounds of devices (one per job) back a shadow's guesses count from.
+const LAG: u64 = 3;
 
 /// The line's progress as the shadows read it: the last few devices' [`Progress`] by
 /// device, so a shadow reads the entry of exactly the device it counts on, whatever
@@ -98,8 +101,9 @@ impl Board {
 
 /// The shadows' results, each worker's in device order.
 struct Shadows<'p> {
+    /// From workers 1, 2, ... (job 0 is the line's own thread).
     results: Vec<Receiver<(u64, Memo)>>,
-    /// Devices whose results the line took, by worker.
+    /// Devices each job worked out: the line itself, then each worker.
     taken: Vec<u64>,
     board: &'p Board,
     /// The device the line finished last.
@@ -109,14 +113,16 @@ struct Shadows<'p> {
 impl Prefetch for Shadows<'_> {
     fn take(&mut self, index: u64) -> Memo {
         self.finished = index;
-        let worker = (index % self.results.len() as u64) as usize;
+        let job = (index % self.taken.len() as u64) as usize;
+        self.taken[job] += 1;
+        // Job 0 is the line's own thread: it works its devices out as it runs them.
+        let Some(worker) = job.checked_sub(1) else {
+            return Memo::default();
+        };
         // A worker sends its devices in order and the line takes every device in
         // order, so the next result from it is this device's, or it has stopped.
         match self.results[worker].recv() {
-            Ok((taken, memo)) if taken == index => {
-                self.taken[worker] += 1;
-                memo
-            }
+            Ok((taken, memo)) if taken == index => memo,
             _ => Memo::default(),
         }
     }
@@ -147,7 +153,7 @@ impl Line {
         }
         // Their setting up is worked out ahead too: not the run's operations.
         let (shadows, _) = memo::record(|| {
-            (0..jobs)
+            (1..jobs)
                 .map(|_| Line::establish(self.config.clone(), self.seed, self.lots.clone()))
                 .collect::<Result<Vec<Line>, LineError>>()
         });
@@ -159,14 +165,14 @@ impl Line {
         let lag = jobs as u64 * LAG;
         let board = Board::new(2 * lag as usize + 8);
         std::thread::scope(|scope| {
-            let mut results = Vec::with_capacity(jobs);
-            let mut workers = Vec::with_capacity(jobs);
-            for (worker, shadow) in shadows.into_iter().enumerate() {
+            let mut results = Vec::with_capacity(jobs - 1);
+            let mut workers = Vec::with_capacity(jobs - 1);
+            for (worker, shadow) in (1..).zip(shadows) {
                 let (send, receive) = sync_channel(AHEAD);
                 results.push(receive);
                 let board = &board;
                 workers.push(scope.spawn(move || {
-                    shadow.run_ahead(worker as u64, jobs as u64, lag, send, board);
+                    shadow.run_ahead(worker, jobs as u64, lag, send, board);
                 }));
             }
             let mut prefetch = Shadows {
@@ -184,7 +190,7 @@ impl Line {
                 let _ = worker.join();
             }
             summary.map(|mut summary| {
-                summary.jobs.devices_ahead = taken;
+                summary.jobs.devices_by_job = taken;
                 summary
             })
         })

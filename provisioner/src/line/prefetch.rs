@@ -17,8 +17,9 @@ pub(super) struct Progress {
 /// files are the same for any number of jobs).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct JobsSummary {
-    /// Devices each worker worked out ahead of the line (empty on one thread).
-    pub devices_ahead: Vec<u64>,
+    /// Devices each job worked out: the line's own thread first, then each worker
+    /// ahead of it (empty on one thread).
+    pub devices_by_job: Vec<u64>,
     /// The line's curve operations (public points, signatures, verifications, ECDH)
     /// a worker had ready, and those the line computed itself.
     pub ready: u64,

@@ -177,7 +177,7 @@ impl Line {
             link: tally.link,
             crl,
             jobs: JobsSummary {
-                devices_ahead: Vec::new(),
+                devices_by_job: Vec::new(),
                 ready: memo_use.ready,
                 computed: memo_use.computed,
             },

@@ -48,7 +48,7 @@ pub fn report(run: &Run<'_>) -> RunReport {
             .collect(),
         costs: costs_info(scenario),
         jobs: JobsInfo {
-            devices_ahead: run.line.jobs.devices_ahead.clone(),
+            devices_by_job: run.line.jobs.devices_by_job.clone(),
             ready: run.line.jobs.ready,
             computed: run.line.jobs.computed,
         },
