@@ -57,9 +57,9 @@ pub struct BenchArgs {
     /// (its input digest is theirs); it names the scenario as given.
     #[arg(long, value_name = "N", value_parser = parse_devices)]
     devices: Option<u64>,
-    /// Threads that work out the devices' cryptography ahead of the line, as `provsim
-    /// run --jobs` (default: the machine's cores). Their work is in the CPU time; the
-    /// floor counts the run's operations once.
+    /// Jobs that share the devices' cryptography, as `provsim run --jobs` (default: the
+    /// machine's cores). The workers' work is in the CPU time; the floor counts the
+    /// run's operations once.
     #[arg(long, value_name = "J", value_parser = clap::value_parser!(u16).range(1..=256))]
     jobs: Option<u16>,
     /// `text` for people, `json` for one JSON object (fields in --help).
@@ -169,10 +169,10 @@ fn measure(args: &BenchArgs) -> anyhow::Result<Measured> {
     let operations_before = process_counts();
     let before = Usage::now()?;
     let started = Instant::now();
-    let jobs = crate::jobs_or_cores(args.jobs);
+    let jobs = crate::jobs::jobs_or_cores(args.jobs);
     let report = crate::pipeline(
         &scenario,
-        args.scenario.as_ref(),
+        (args.scenario.as_ref(), args.devices),
         (seed, jobs),
         &out,
         &mut |notice| {
@@ -192,6 +192,8 @@ fn measure(args: &BenchArgs) -> anyhow::Result<Measured> {
     // After the run's figures are taken: the floor's own operations and time are not
     // the run's.
     thread_cpu()?;
+    // The clock worked just above; should it fail now, a zero reads as no time spent
+    // and shows as an absurd ratio rather than a wrong but plausible one.
     let floor = time_operations(&operations, DEFAULT_CAP, &mut || {
         thread_cpu().unwrap_or_default()
     });
@@ -199,7 +201,9 @@ fn measure(args: &BenchArgs) -> anyhow::Result<Measured> {
         scenario: scenario.name.clone(),
         source: scenario.source.clone(),
         seed,
-        devices: crate::dies(&scenario),
+        // The dies the line started: an order, or a line stopped by its link, takes fewer
+        // than the lots hold, and the figures per device are per device run.
+        devices: report.line.devices_started,
         jobs: jobs as u64,
         verdict: report.verdict.name(),
         wall,

@@ -8,6 +8,7 @@ mod audit;
 mod bench;
 mod estimate;
 mod image;
+mod jobs;
 mod manifest;
 mod output;
 mod records;
@@ -49,8 +50,9 @@ enum Command {
         /// manifest.json, audit.jsonl and pki/ (certificates, the vault's key, the CRL).
         #[arg(long, default_value = "provsim-out")]
         out: PathBuf,
-        /// Threads that work out the devices' cryptography ahead of the line (default:
-        /// the machine's cores). The outputs are the same for any number.
+        /// Jobs that share the devices' cryptography: the line's own thread and J-1
+        /// workers that work their devices out ahead of it (default: the machine's
+        /// cores). The outputs are the same for any number.
         #[arg(long, value_name = "J", value_parser = clap::value_parser!(u16).range(1..=256))]
         jobs: Option<u16>,
     },
@@ -408,7 +410,7 @@ fn dies(scenario: &Scenario) -> u64 {
 /// run says before it starts (the large-run notice).
 fn pipeline(
     scenario: &Scenario,
-    path: Option<&PathBuf>,
+    (path, resized): (Option<&PathBuf>, Option<u64>),
     (seed, jobs): (u64, usize),
     out: &Path,
     notes: &mut dyn FnMut(&str) -> anyhow::Result<()>,
@@ -422,30 +424,10 @@ fn pipeline(
     let mut sink = folder.sink()?;
     let mut report = provsim_scenarios::run(scenario, &options, &mut sink)?;
     sink.finish()?;
+    report.reproduce.devices = resized;
     report.reproduce.command = Some(reproduce::shell_line(&report.reproduce));
     folder.publish(&report)?;
     Ok(report)
-}
-
-/// `--jobs` as given, else the machine's cores.
-fn jobs_or_cores(jobs: Option<u16>) -> usize {
-    jobs.map_or_else(
-        || std::thread::available_parallelism().map_or(1, usize::from),
-        usize::from,
-    )
-}
-
-/// How the jobs shared the devices (the line's own thread first, then each worker
-/// ahead of it), and how many of the line's curve operations a worker had ready.
-fn jobs_line(jobs: &provsim_scenarios::JobsInfo) -> String {
-    let shares: Vec<String> = jobs.devices_by_job.iter().map(u64::to_string).collect();
-    format!(
-        "provsim: {} jobs worked out {} device(s) (the line's thread, then each worker ahead of it); {} of {} curve operations were ready\n",
-        jobs.devices_by_job.len(),
-        shares.join(" + "),
-        jobs.ready,
-        jobs.ready + jobs.computed
-    )
 }
 
 fn run(
@@ -460,8 +442,14 @@ fn run(
         "provsim: scenario {} ({}), seed {seed}\n",
         scenario.name, scenario.source
     ))?;
-    let jobs = jobs_or_cores(jobs);
-    let report = pipeline(&scenario, path.as_ref(), (seed, jobs), &out, &mut note)?;
+    let jobs = jobs::jobs_or_cores(jobs);
+    let report = pipeline(
+        &scenario,
+        (path.as_ref(), None),
+        (seed, jobs),
+        &out,
+        &mut note,
+    )?;
     let command = report.reproduce.command.clone().unwrap_or_default();
 
     let mut text = format!(
@@ -471,7 +459,7 @@ fn run(
         report.trace_digest
     );
     if !report.jobs.devices_by_job.is_empty() {
-        text += &jobs_line(&report.jobs);
+        text += &jobs::jobs_line(&report.jobs);
     }
     for claim in &report.claims {
         text += &match claim.verdict {

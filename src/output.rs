@@ -57,6 +57,23 @@ fn holder(lock: &mut fs::File) -> Option<u32> {
     text.strip_prefix("pid=")?.trim_end().parse().ok()
 }
 
+/// Refuses a folder that holds something but was never a provsim output folder (it has
+/// no lock file): `--out /etc` or `--out ~` would otherwise get a report, the books
+/// and a `pki/` folder written among the user's files.
+fn refuse_foreign_folder(dir: &Path) -> anyhow::Result<()> {
+    let Ok(mut entries) = fs::read_dir(dir) else {
+        return Ok(());
+    };
+    if entries.next().is_some() && !dir.join(LOCK).exists() {
+        anyhow::bail!(
+            "output folder `{}` holds files and is not a provsim output folder (it has no \
+             `{LOCK}`); give an empty or new folder to --out",
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
 impl OutputFolder {
     /// Creates the folder if need be and takes its lock, or says who holds it.
     pub fn claim(dir: &Path) -> anyhow::Result<OutputFolder> {
@@ -66,6 +83,7 @@ impl OutputFolder {
                 dir.display()
             );
         }
+        refuse_foreign_folder(dir)?;
         fs::create_dir_all(dir.join("pki"))
             .with_context(|| format!("cannot create output folder `{}`", dir.display()))?;
         let path = dir.join(LOCK);

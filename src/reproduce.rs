@@ -4,8 +4,16 @@
 
 use provsim_scenarios::Reproduce;
 
-/// `provsim run [SCENARIO] --seed N`, the scenario quoted when a shell needs it.
+/// `provsim run [SCENARIO] --seed N`, the scenario quoted when a shell needs it; for
+/// lots a bench resized, the bench command that ran them (at the scenario's seed).
 pub fn shell_line(reproduce: &Reproduce) -> String {
+    if let Some(devices) = reproduce.devices {
+        let scenario = reproduce.scenario.as_deref().map(shell_quote);
+        return match scenario {
+            Some(arg) => format!("provsim bench {arg} --devices {devices} --out provsim-out"),
+            None => format!("provsim bench --devices {devices} --out provsim-out"),
+        };
+    }
     match &reproduce.scenario {
         Some(arg) => format!("provsim run {} --seed {}", shell_quote(arg), reproduce.seed),
         None => format!("provsim run --seed {}", reproduce.seed),
@@ -33,6 +41,7 @@ mod tests {
         shell_line(&Reproduce {
             scenario: scenario.map(str::to_owned),
             seed,
+            devices: None,
             command: None,
         })
     }
@@ -49,5 +58,19 @@ mod tests {
             r"provsim run 'my dir/it'\''s.toml' --seed 2"
         );
         assert_eq!(line(Some(""), 3), "provsim run '' --seed 3");
+    }
+
+    #[test]
+    fn resized_lots_are_reproduced_by_the_bench_that_resized_them() {
+        let reproduce = Reproduce {
+            scenario: Some("my scenario.toml".to_owned()),
+            seed: 1,
+            devices: Some(12),
+            command: None,
+        };
+        assert_eq!(
+            shell_line(&reproduce),
+            "provsim bench 'my scenario.toml' --devices 12 --out provsim-out"
+        );
     }
 }

@@ -6,7 +6,6 @@ mod common;
 
 use common::*;
 use std::fs;
-use std::path::Path;
 use std::process::Command;
 
 const HSM: &str = "scenarios/mcu-board-provisioner-hsm.toml";
@@ -196,32 +195,10 @@ fn bad_bench_arguments_exit_2_with_a_message() {
     );
 }
 
-/// Every file of an output folder, by path, with its bytes.
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut folders = vec![dir.to_owned()];
-    while let Some(folder) = folders.pop() {
-        for entry in fs::read_dir(&folder).expect("readable") {
-            let path = entry.expect("an entry").path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if path.file_name() != Some(".provsim.lock".as_ref()) {
-                let name = path
-                    .strip_prefix(dir)
-                    .expect("inside")
-                    .display()
-                    .to_string();
-                out.push((name, fs::read(&path).expect("readable")));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 /// The bench's run is `provsim run`'s: resized to 20 devices, a scenario writes byte
 /// for byte what a file saying 20 devices writes (both named `s.toml`, so the reports'
-/// source and reproduce line agree too).
+/// source agrees too), but for the reproduce line: a resized run is reproduced by the
+/// bench command that resized it.
 #[test]
 fn bench_writes_what_run_writes_for_the_same_scenario_and_devices() {
     let tmp = tempfile::tempdir().expect("a temporary folder");
@@ -241,15 +218,30 @@ fn bench_writes_what_run_writes_for_the_same_scenario_and_devices() {
     let run = provsim_in(&as_resized, &["run", "s.toml", "--out", "out"]);
     assert_eq!(code(&run), 0, "{}", stderr(&run));
 
-    let (benched, ran) = (
-        files(&as_shipped.join("out")),
-        files(&as_resized.join("out")),
+    let (mut benched, ran) = (
+        output_files(&as_shipped.join("out")),
+        output_files(&as_resized.join("out")),
     );
-    assert_eq!(report_json(&as_shipped.join("out"))["devices"]["count"], 20);
-    let names = |f: &[(String, Vec<u8>)]| f.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
-    assert_eq!(names(&benched), names(&ran));
-    for ((name, a), (_, b)) in benched.iter().zip(&ran) {
-        assert!(a == b, "{name} differs between bench and run");
+    let report = report_json(&as_shipped.join("out"));
+    assert_eq!(report["devices"]["count"], 20);
+    let (bench_line, run_line) = (
+        "provsim bench s.toml --devices 20 --out provsim-out",
+        "provsim run s.toml --seed 1",
+    );
+    assert_eq!(report["reproduce"], bench_line);
+    for name in ["report.json", "report.md"] {
+        let text = String::from_utf8(benched[name].clone()).expect("UTF-8");
+        benched.insert(
+            name.to_owned(),
+            text.replace(bench_line, run_line).into_bytes(),
+        );
+    }
+    assert_eq!(
+        benched.keys().collect::<Vec<_>>(),
+        ran.keys().collect::<Vec<_>>()
+    );
+    for (name, bytes) in &benched {
+        assert!(bytes == &ran[name], "{name} differs between bench and run");
     }
 }
 

@@ -617,6 +617,31 @@ fn a_second_run_into_a_folder_in_use_is_refused() {
     assert_whole_run(&out, "after the lock was released");
 }
 
+/// A folder that holds someone's files and was never a provsim output folder is left
+/// alone: `--out /etc` must not get a report and a `pki/` folder among its files.
+#[test]
+fn a_run_into_a_folder_of_other_files_is_refused() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::write(dir.path().join("notes.txt"), "mine").expect("a file of the user's");
+    let run = provsim(&["run", "--out", &s(dir.path())]);
+    refused(&run, "holds files and is not a provsim output folder");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("the folder")
+        .map(|entry| entry.expect("an entry").file_name())
+        .collect();
+    assert_eq!(
+        left,
+        ["notes.txt"],
+        "nothing was written beside the user's file"
+    );
+    // A provsim folder from an earlier run is reused as before.
+    let out = dir.path().join("out");
+    let first = provsim(&["run", "--out", &s(&out)]);
+    assert_eq!(code(&first), 0, "{}", common::stderr(&first));
+    let again = provsim(&["run", "--out", &s(&out)]);
+    assert_eq!(code(&again), 0, "{}", common::stderr(&again));
+}
+
 /// A run killed at any point never leaves a folder whose `report.json` describes other
 /// files than the ones beside it: it leaves the previous whole run, or no report.
 #[test]

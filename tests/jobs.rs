@@ -48,6 +48,7 @@ fn ready_of_all(stdout: &str) -> (u64, u64) {
         .filter_map(|word| word.parse().ok())
         .collect();
     assert_eq!(numbers.len(), 2, "{line}");
+    assert!(line.contains("of the workers' devices'"), "{line}");
     (numbers[0], numbers[1])
 }
 
@@ -91,8 +92,8 @@ fn every_output_byte_is_the_same_for_one_two_and_three_jobs() {
         let ahead = devices_by_job(&common::stdout(&outputs[jobs - 1]));
         assert_eq!(ahead.len(), jobs, "{ahead:?}");
         assert!(
-            ahead.iter().filter(|&&n| n > 0).count() >= 2,
-            "at least two jobs did work: {ahead:?}"
+            ahead.iter().all(|&n| n > 0),
+            "every job, the line and each worker, did work: {ahead:?}"
         );
         assert_eq!(ahead.iter().sum::<u64>(), started, "{ahead:?}");
         // The workers' results were used: most of the operations of the devices the
@@ -119,4 +120,37 @@ fn a_jobs_count_of_zero_is_refused() {
         "{}",
         common::stderr(&output)
     );
+}
+
+/// More jobs than devices run as many jobs as there are devices, with the same files;
+/// and what a run prints about its jobs is the same from run to run (the workers'
+/// guesses never depend on the threads' timing).
+#[test]
+fn more_jobs_than_devices_and_the_same_summary_every_time() {
+    let dirs: Vec<_> = (0..3)
+        .map(|_| tempfile::tempdir().expect("a folder"))
+        .collect();
+    let default = |jobs: &str, dir: &Path| {
+        let out = dir.to_str().expect("UTF-8 path");
+        common::provsim(&["run", "--out", out, "--jobs", jobs])
+    };
+    let one = default("1", dirs[0].path());
+    let many = default("50", dirs[1].path());
+    assert_eq!(common::code(&many), 0, "{}", common::stderr(&many));
+    let shares = devices_by_job(&common::stdout(&many));
+    let devices = common::report_json(dirs[0].path())["line"]["devices_started"]
+        .as_u64()
+        .expect("a count");
+    assert_eq!(shares, vec![1; devices as usize], "one device a job");
+    assert_eq!(
+        common::output_files(dirs[0].path()),
+        common::output_files(dirs[1].path())
+    );
+    assert_eq!(common::code(&one), 0);
+
+    let first = run("3", dirs[2].path());
+    let again_dir = tempfile::tempdir().expect("a folder");
+    let again = run("3", again_dir.path());
+    let summary = |output: &Output| workers_line(&common::stdout(output)).to_owned();
+    assert_eq!(summary(&first), summary(&again));
 }

@@ -113,6 +113,9 @@ pub struct Reproduce {
     /// built-in default.
     pub scenario: Option<String>,
     pub seed: u64,
+    /// The devices the lots were resized to hold (`provsim bench --devices`), which
+    /// only the same bench command reproduces; `None` for the lots as the file gives.
+    pub devices: Option<u64>,
     /// The shell line, as the command line renders the fields above.
     pub command: Option<String>,
 }

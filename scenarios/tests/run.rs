@@ -42,6 +42,7 @@ fn skipping_the_debug_lock_breaks_identity_key_confidentiality() {
         Reproduce {
             scenario: Some("scenarios/mcu-board-debug-open.toml".to_owned()),
             seed: 1,
+            devices: None,
             command: None,
         }
     );

@@ -114,15 +114,19 @@ impl Prefetch for Shadows<'_> {
     fn take(&mut self, index: u64) -> Memo {
         self.finished = index;
         let job = (index % self.taken.len() as u64) as usize;
-        self.taken[job] += 1;
         // Job 0 is the line's own thread: it works its devices out as it runs them.
         let Some(worker) = job.checked_sub(1) else {
+            self.taken[0] += 1;
             return Memo::default();
         };
         // A worker sends its devices in order and the line takes every device in
-        // order, so the next result from it is this device's, or it has stopped.
+        // order, so the next result from it is this device's, or it has stopped (and
+        // the line works the device out itself, not counted as the worker's).
         match self.results[worker].recv() {
-            Ok((taken, memo)) if taken == index => memo,
+            Ok((taken, memo)) if taken == index => {
+                self.taken[job] += 1;
+                memo
+            }
             _ => Memo::default(),
         }
     }
@@ -148,16 +152,11 @@ impl Line {
         jobs: usize,
     ) -> Result<LineSummary, LineError> {
         let total = self.device_count();
-        if jobs <= 1 || total < 2 {
+        // No more jobs than devices: a job without a device would only set a line up.
+        let jobs = jobs.min(usize::try_from(total).unwrap_or(usize::MAX));
+        if jobs <= 1 {
             return self.run(sink);
         }
-        // Their setting up is worked out ahead too: not the run's operations.
-        let (shadows, _) = memo::record(|| {
-            (1..jobs)
-                .map(|_| Line::establish(self.config.clone(), self.seed, self.lots.clone()))
-                .collect::<Result<Vec<Line>, LineError>>()
-        });
-        let shadows = shadows?;
         // A shadow counts on the line's progress `jobs * LAG` devices back: far enough
         // that the workers keep busy, and always the same device, so which results are
         // ready does not depend on the threads' timing. The board keeps more entries
@@ -167,12 +166,19 @@ impl Line {
         std::thread::scope(|scope| {
             let mut results = Vec::with_capacity(jobs - 1);
             let mut workers = Vec::with_capacity(jobs - 1);
-            for (worker, shadow) in (1..).zip(shadows) {
+            for worker in 1..jobs as u64 {
                 let (send, receive) = sync_channel(AHEAD);
                 results.push(receive);
                 let board = &board;
+                let (config, seed, lots) = (self.config.clone(), self.seed, self.lots.clone());
                 workers.push(scope.spawn(move || {
-                    shadow.run_ahead(worker, jobs as u64, lag, send, board);
+                    // Set up on the worker's own thread, and worked out ahead like all
+                    // it does: not the run's operations. A shadow that cannot be set up
+                    // sends nothing; the line then computes its devices itself.
+                    let (shadow, _) = memo::record(|| Line::establish(config, seed, lots));
+                    if let Ok(shadow) = shadow {
+                        shadow.run_ahead(worker, jobs as u64, lag, send, board);
+                    }
                 }));
             }
             let mut prefetch = Shadows {

@@ -27,6 +27,7 @@ pub fn report(run: &Run<'_>) -> RunReport {
         reproduce: Reproduce {
             scenario: run.options.scenario.clone(),
             seed: run.options.seed,
+            devices: None,
             command: None,
         },
         verdict: run.verdict(),

@@ -27,8 +27,9 @@ pub struct RunOptions {
     /// The scenario argument as the caller gave it (a path or a built-in's name);
     /// `None` for the built-in default. Carried into the report's reproduce value.
     pub scenario: Option<String>,
-    /// Workers that work out the devices' cryptography ahead of the line (1: none).
-    /// Changes how long a run takes, never what it writes.
+    /// Jobs that share the devices' cryptography: the line's own thread and `jobs - 1`
+    /// workers ahead of it (1: the line alone). Changes how long a run takes, never
+    /// what it writes.
     pub jobs: usize,
 }
 

@@ -18,6 +18,7 @@
 use sha2::{Digest, Sha256};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use zeroize::Zeroize;
 
 /// One recorded result.
 #[derive(Clone)]
@@ -65,9 +66,9 @@ impl Drop for Memo {
     fn drop(&mut self) {
         for (_, outcome) in self.results.iter_mut() {
             if let Outcome::Shared(secret) = outcome {
-                // A volatile-free wipe is enough here: the memory is freed right after,
-                // and the point is that no shared secret outlives the device's pass.
-                secret.fill(0);
+                // No shared secret outlives the device's pass; `zeroize` writes in a
+                // way the optimiser may not drop as a store to memory about to be freed.
+                secret.zeroize();
             }
         }
     }
@@ -102,7 +103,7 @@ pub fn recording() -> bool {
 /// Runs `f`, recording every memoised operation it computes; returns its result and
 /// the memo.
 pub fn record<R>(f: impl FnOnce() -> R) -> (R, Memo) {
-    SLOT.with(|slot| *slot.borrow_mut() = Some(Slot::Record(Memo::default())));
+    install(Slot::Record(Memo::default()));
     let guard = Installed;
     let result = f();
     let memo = SLOT.with(|slot| match slot.borrow_mut().take() {
@@ -116,7 +117,12 @@ pub fn record<R>(f: impl FnOnce() -> R) -> (R, Memo) {
 /// Runs `f` with `memo`'s results available to every memoised operation it makes;
 /// returns its result and how the memo served.
 pub fn replay<R>(memo: Memo, f: impl FnOnce() -> R) -> (R, MemoUse) {
-    SLOT.with(|slot| *slot.borrow_mut() = Some(Slot::Replay(memo)));
+    // Nothing to look up (a one-job run, the line's own share of devices): run `f` as
+    // it is, without hashing every operation's inputs for a lookup that cannot hit.
+    if memo.is_empty() {
+        return (f(), MemoUse::default());
+    }
+    install(Slot::Replay(memo));
     let guard = Installed;
     let result = f();
     let used = SLOT.with(|slot| match &*slot.borrow() {
@@ -125,6 +131,16 @@ pub fn replay<R>(memo: Memo, f: impl FnOnce() -> R) -> (R, MemoUse) {
     });
     drop(guard);
     (result, used)
+}
+
+/// Puts `slot` in this thread's slot. Record and replay never nest (a device's pass
+/// is recorded or replayed whole), so an occupied slot is a bug in the caller.
+fn install(new: Slot) {
+    SLOT.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        debug_assert!(slot.is_none(), "a memo is already installed on this thread");
+        *slot = Some(new);
+    });
 }
 
 /// The memo's key for an operation named `tag` on `inputs`.

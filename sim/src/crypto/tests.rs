@@ -401,3 +401,71 @@ mod fast_equals_reference {
         );
     }
 }
+
+/// A memo answers an operation only for exactly the inputs it recorded: every input of
+/// every memoised operation changed in turn is computed, and gives the true value (what
+/// a facade without a memo gives). A key that left out an input would hand back the
+/// recorded result here, which is how `--jobs` could change an output.
+#[test]
+fn a_memo_answers_only_the_inputs_it_recorded() {
+    use super::memo::{self, MemoUse};
+    let crypto = Crypto::new();
+    let truth = Crypto::with_backend(Backend::Reference);
+    let secret = |byte: u8| [byte; 32];
+    let (a, b, c) = (secret(0x11), secret(0x22), secret(0x33));
+    let message = b"device record".as_slice();
+    let other = b"device recorc".as_slice();
+    // What a shadow records: keys made (public points), a signature, its check, ECDH.
+    let (recorded, results) = memo::record(|| {
+        let ka = crypto.import_secret(&a).unwrap();
+        let kb = crypto.import_secret(&b).unwrap();
+        let signature = crypto.sign(&ka, message);
+        assert!(crypto.verify(ka.public_key(), message, &signature).is_ok());
+        (crypto.ecdh(&ka, kb.public_key()), signature)
+    });
+    let (shared, signature) = recorded;
+    let (ta, tb, tc) = (
+        truth.import_secret(&a).unwrap(),
+        truth.import_secret(&b).unwrap(),
+        truth.import_secret(&c).unwrap(),
+    );
+    // The true values, worked out before the replay (every facade on the thread would
+    // consult the memo inside it).
+    let other_signature = truth.sign(&ta, other);
+    let c_signature = truth.sign(&tc, message);
+    let (shared_ac, shared_cb) = (
+        truth.ecdh(&ta, tc.public_key()),
+        truth.ecdh(&tc, tb.public_key()),
+    );
+    let ((), used) = memo::replay(results, || {
+        // The recorded inputs: looked up, and right.
+        let ka = crypto.import_secret(&a).unwrap();
+        assert_eq!(ka.public_key(), ta.public_key());
+        assert_eq!(crypto.sign(&ka, message).as_der(), signature.as_der());
+        assert!(crypto.verify(ta.public_key(), message, &signature).is_ok());
+        assert_eq!(crypto.ecdh(&ka, tb.public_key()), shared);
+        // Each input changed: computed, and true.
+        let kc = crypto.import_secret(&c).unwrap();
+        assert_eq!(kc.public_key(), tc.public_key());
+        assert_eq!(crypto.sign(&ka, other).as_der(), other_signature.as_der());
+        assert_eq!(crypto.sign(&kc, message).as_der(), c_signature.as_der());
+        assert!(crypto.verify(ta.public_key(), other, &signature).is_err());
+        assert!(crypto.verify(tb.public_key(), message, &signature).is_err());
+        assert!(
+            crypto
+                .verify(ta.public_key(), message, &other_signature)
+                .is_err()
+        );
+        assert_eq!(crypto.ecdh(&ka, tc.public_key()), shared_ac);
+        assert_eq!(crypto.ecdh(&kc, tb.public_key()), shared_cb);
+    });
+    // Ready: a's point, the signature, its check, the ECDH (b's point is not asked).
+    // Computed: c's point, two signatures, three checks, two ECDHs.
+    assert_eq!(
+        used,
+        MemoUse {
+            ready: 4,
+            computed: 8
+        }
+    );
+}
