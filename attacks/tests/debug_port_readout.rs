@@ -7,7 +7,7 @@ use provsim_provisioner::{Line, LineConfig, Lot, StationConfig};
 use provsim_sim::crypto::Crypto;
 use provsim_sim::{Ctx, Seed, SimTime, Trace};
 
-fn line(lock_debug: bool) -> (Line, provsim_provisioner::LineSummary) {
+fn line(lock_debug: bool) -> (Line, Vec<provsim_provisioner::ShippedDevice>) {
     let config = LineConfig::builder(TargetKind::Mcu)
         .station(StationConfig::secure_boot_then(lock_debug))
         .names("Test House", "Acme")
@@ -22,8 +22,8 @@ fn line(lock_debug: bool) -> (Line, provsim_provisioner::LineSummary) {
         }],
     )
     .unwrap();
-    let summary = line.run(&mut ()).unwrap();
-    (line, summary)
+    let shipped = line.run(&mut ()).unwrap().ledger.all_shipped().unwrap();
+    (line, shipped)
 }
 
 fn attempt(line: &Line, index: u64) -> (Outcome, Knowledge) {
@@ -43,9 +43,9 @@ fn attempt(line: &Line, index: u64) -> (Outcome, Knowledge) {
 
 #[test]
 fn an_open_port_gives_up_the_identity_key() {
-    let (line, summary) = line(false);
+    let (line, shipped) = line(false);
     let crypto = Crypto::new();
-    for device in &summary.shipped {
+    for device in &shipped {
         let (outcome, knowledge) = attempt(&line, device.index);
         assert!(matches!(outcome, Outcome::Obtained { .. }), "{outcome}");
         let candidates: Vec<_> = knowledge.of_kind(MaterialKind::KeyCandidate).collect();
@@ -57,8 +57,8 @@ fn an_open_port_gives_up_the_identity_key() {
 
 #[test]
 fn a_locked_port_gives_nothing() {
-    let (line, summary) = line(true);
-    for device in &summary.shipped {
+    let (line, shipped) = line(true);
+    for device in &shipped {
         let (outcome, knowledge) = attempt(&line, device.index);
         match outcome {
             Outcome::Blocked { reason } => assert!(reason.contains("locked"), "{reason}"),

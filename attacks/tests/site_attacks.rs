@@ -7,16 +7,16 @@ use provsim_attacks::{
     OperatorConsoleCertificate, Outcome, Surface,
 };
 use provsim_devices::TargetKind;
-use provsim_provisioner::{Custody, IdentityOrigin, Level, Line, LineConfig, LineSummary, Lot};
+use provsim_provisioner::{Custody, IdentityOrigin, Level, Line, LineConfig, Lot, ShippedDevice};
 use provsim_sim::crypto::{Crypto, PublicKey, Signature};
 use provsim_sim::{Ctx, Seed, SimTime, Trace};
 use x509_parser::prelude::*;
 
-fn line(custody: Custody) -> (Line, LineSummary) {
+fn line(custody: Custody) -> (Line, Vec<ShippedDevice>) {
     line_with(custody, IdentityOrigin::Vault)
 }
 
-fn line_with(custody: Custody, identity: IdentityOrigin) -> (Line, LineSummary) {
+fn line_with(custody: Custody, identity: IdentityOrigin) -> (Line, Vec<ShippedDevice>) {
     let config = LineConfig::builder(TargetKind::Mcu)
         .custody(custody)
         .level(Level::Package)
@@ -29,8 +29,8 @@ fn line_with(custody: Custody, identity: IdentityOrigin) -> (Line, LineSummary) 
         devices: 3,
     }];
     let mut line = Line::establish(config, Seed::new(31), lots).unwrap();
-    let summary = line.run(&mut ()).unwrap();
-    (line, summary)
+    let shipped = line.run(&mut ()).unwrap().ledger.all_shipped().unwrap();
+    (line, shipped)
 }
 
 fn attempt(attack: &dyn Attack, line: &Line, index: u64) -> (Outcome, Knowledge) {
@@ -72,9 +72,9 @@ fn verifies_under_customer_ca(line: &Line, der: &[u8], crypto: &Crypto) -> bool 
 
 #[test]
 fn a_co_tenant_reads_every_key_of_a_shared_vm_and_mints_identities() {
-    let (line, summary) = line(Custody::SharedVm);
+    let (line, shipped) = line(Custody::SharedVm);
     let crypto = Crypto::new();
-    for device in &summary.shipped {
+    for device in &shipped {
         let (outcome, knowledge) = attempt(&CoTenantMemoryScrape, &line, device.index);
         assert!(matches!(outcome, Outcome::Obtained { .. }), "{outcome}");
         let keys = candidate_keys(&knowledge, &crypto);
@@ -102,9 +102,9 @@ fn a_co_tenant_reads_every_key_of_a_shared_vm_and_mints_identities() {
 #[test]
 fn behind_an_hsm_the_vm_holds_no_private_key() {
     for custody in [Custody::ProvisionerHsm, Custody::CustomerHsm] {
-        let (line, summary) = line(custody);
+        let (line, shipped) = line(custody);
         let crypto = Crypto::new();
-        let device = &summary.shipped[1];
+        let device = &shipped[1];
         let (outcome, knowledge) = attempt(&CoTenantMemoryScrape, &line, device.index);
         assert!(
             matches!(outcome, Outcome::Failed { .. }),
@@ -128,9 +128,8 @@ fn behind_an_hsm_the_vm_holds_no_private_key() {
 fn only_the_customers_hsm_refuses_the_operators_key() {
     let crypto = Crypto::new();
     for custody in Custody::ALL {
-        let (line, summary) = line(custody);
-        let (outcome, knowledge) =
-            attempt(&OperatorConsoleCertificate, &line, summary.shipped[0].index);
+        let (line, shipped) = line(custody);
+        let (outcome, knowledge) = attempt(&OperatorConsoleCertificate, &line, shipped[0].index);
         if custody == Custody::CustomerHsm {
             match outcome {
                 Outcome::Blocked { reason } => {
@@ -149,41 +148,36 @@ fn only_the_customers_hsm_refuses_the_operators_key() {
             // The certified key is the operator's own, not a shipped one.
             let keys = candidate_keys(&knowledge, &crypto);
             assert_eq!(keys.len(), 1);
-            assert!(
-                summary
-                    .shipped
-                    .iter()
-                    .all(|d| d.identity != keys[0].fingerprint())
-            );
+            assert!(shipped.iter().all(|d| d.identity != keys[0].fingerprint()));
         }
     }
 }
 
 #[test]
 fn an_attack_given_the_wrong_surface_fails_without_panicking() {
-    let (line, summary) = line(Custody::SharedVm);
-    let (outcome, knowledge) = attempt(&DebugPortReadout, &line, summary.shipped[0].index);
+    let (line, shipped) = line(Custody::SharedVm);
+    let (outcome, knowledge) = attempt(&DebugPortReadout, &line, shipped[0].index);
     assert!(matches!(outcome, Outcome::Failed { .. }), "{outcome}");
     assert!(knowledge.is_empty());
 }
 
 #[test]
 fn the_site_copy_leaves_the_line_untouched() {
-    let (line, summary) = line(Custody::ProvisionerHsm);
+    let (line, shipped) = line(Custody::ProvisionerHsm);
     let before = line.pki().customer().certificate().clone();
-    let (outcome, _) = attempt(&OperatorConsoleCertificate, &line, summary.shipped[0].index);
+    let (outcome, _) = attempt(&OperatorConsoleCertificate, &line, shipped[0].index);
     assert!(matches!(outcome, Outcome::Obtained { .. }));
     // A second path on a fresh copy sees the same site: nothing carried over.
-    let (again, _) = attempt(&OperatorConsoleCertificate, &line, summary.shipped[0].index);
+    let (again, _) = attempt(&OperatorConsoleCertificate, &line, shipped[0].index);
     assert_eq!(outcome, again);
     assert_eq!(line.pki().customer().certificate(), &before);
 }
 
 #[test]
 fn with_keys_made_on_chip_the_shared_vm_holds_the_ca_key_but_no_identity_key() {
-    let (line, summary) = line_with(Custody::SharedVm, IdentityOrigin::Device);
+    let (line, shipped) = line_with(Custody::SharedVm, IdentityOrigin::Device);
     let crypto = Crypto::new();
-    let device = &summary.shipped[0];
+    let device = &shipped[0];
     let (outcome, knowledge) = attempt(&CoTenantMemoryScrape, &line, device.index);
     assert!(matches!(outcome, Outcome::Obtained { .. }), "{outcome}");
     let keys = candidate_keys(&knowledge, &crypto);
@@ -209,9 +203,8 @@ fn with_keys_made_on_chip_the_customers_hsm_certifies_an_operators_request() {
         (IdentityOrigin::Vault, false),
         (IdentityOrigin::Device, true),
     ] {
-        let (line, summary) = line_with(Custody::CustomerHsm, identity);
-        let (outcome, knowledge) =
-            attempt(&OperatorConsoleCertificate, &line, summary.shipped[0].index);
+        let (line, shipped) = line_with(Custody::CustomerHsm, identity);
+        let (outcome, knowledge) = attempt(&OperatorConsoleCertificate, &line, shipped[0].index);
         assert_eq!(
             matches!(outcome, Outcome::Obtained { .. }),
             obtained,

@@ -6,9 +6,11 @@
 //! takes each device of a [`Lot`] through its steps, and an [`AuditLog`] of every step.
 //!
 //! It streams: each device's certificate and audit records go to a [`LineSink`] as the
-//! device leaves the station, and only a small fixed-size [`ShippedDevice`] record per
-//! device (its ledger entry) is kept for the whole run. Any device can be re-provisioned
-//! alone, identically, with [`Line::rebuild_device`]: that is what attacks target.
+//! device leaves the station, and only a small fixed-size entry per device is kept for
+//! the whole run, in the run's [`Ledger`] (in a scratch file the sink offers, or in
+//! memory), plus 16 bytes of its identity in the books and in the registrar each. Any
+//! device can be re-provisioned alone, identically, with [`Line::rebuild_device`]: that
+//! is what attacks target.
 //!
 //! The crate is in rooms, one concept each, every room's errors its own. They are listed
 //! from the bottom of the house up: each room imports only rooms listed before it, never
@@ -19,7 +21,7 @@
 //! |---|---|
 //! | `level` | production levels, yields and wafer maps |
 //! | `labels` | every stream the crate draws, by its label |
-//! | `ledger` | the lots and the order a run is asked for, and each device's small ledger entry (shipped, rejected, returned) |
+//! | `ledger` | the lots and the order a run is asked for, each device's small ledger entry (shipped, rejected, returned), the run's whole ledger (in memory or a scratch file), and the compact set of identities the books and the registrar keep |
 //! | `device_streams` | a device's own streams ([`DeviceStreams`]), carried by every room that works for one device |
 //! | `vault` | custody, the HSM and its key policy, the root ceremony, the secrets profile, and the vault's side of the delivery exchange |
 //! | `cost` | what each custody configuration costs |
@@ -75,6 +77,7 @@ pub use cloud::registrar::{Challenge, Refusal, Registrar, RegistrarStats, Sessio
 pub use copies::SiteAccess;
 pub use cost::{CostModel, MAX_EXACT_MICRO, MICRO, format_amount};
 pub use device_streams::DeviceStreams;
+pub use ledger::book::{ENTRY_BYTES, Entries, Ledger, LedgerEntry};
 pub use ledger::{Lot, Order, ReturnOutcome, ReturnedDevice, ShippedDevice};
 pub use level::{DieSite, Level, PERFECT_YIELD_PPM, WaferMap, Yields};
 pub use line::{

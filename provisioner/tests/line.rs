@@ -74,7 +74,7 @@ fn every_device_certificate_chains_to_the_root() {
     let mut line = Line::establish(config(true), Seed::new(5), lots()).unwrap();
     let mut sink = Collect::default();
     let summary = line.run(&mut sink).unwrap();
-    assert_eq!(summary.shipped.len(), 5);
+    assert_eq!(summary.ledger.shipped(), 5);
     assert!(summary.rejected.is_empty());
 
     let root_der = line.pki().root().certificate().der.clone();
@@ -154,7 +154,7 @@ fn audit_chain_is_streamed_in_order_and_ends_at_the_head() {
     let text: String = sink.audit.iter().map(|r| format!("{r}\n")).collect();
     assert!(text.contains("identity-key-generated"));
     let crypto = Crypto::new();
-    for device in &summary.shipped {
+    for device in summary.ledger.all_shipped().unwrap() {
         let secret = line.identity_key(device.index, &crypto);
         assert!(text.contains(&secret.public_key().fingerprint().to_string()));
         assert!(!text.contains(&provsim_sim::to_hex(&secret.expose_secret_bytes())));
@@ -166,9 +166,9 @@ fn a_rebuilt_device_is_the_shipped_device() {
     let mut line = Line::establish(config(false), Seed::new(8), lots()).unwrap();
     let summary = line.run(&mut ()).unwrap();
     let scratch = Crypto::new();
-    for device in &summary.shipped {
+    for device in summary.ledger.all_shipped().unwrap() {
         let (mut target, trace) = line.rebuild_device(device.index, &scratch).unwrap();
-        assert_eq!(trace, summary.device_traces[device.index as usize]);
+        assert_eq!(Some(trace), summary.ledger.trace(device.index).unwrap());
         // With the debug port left open, the key store shows the installed identity key.
         let mut t = Trace::new();
         let mut ctx = Ctx::new(SimTime::ZERO, &scratch, &mut t);
@@ -212,10 +212,19 @@ fn the_same_seed_gives_the_same_line_and_another_seed_does_not() {
     };
     let (a, b, c) = (run(1), run(1), run(2));
     assert_eq!(a.site_trace, b.site_trace);
-    assert_eq!(a.device_traces, b.device_traces);
-    assert_eq!(a.shipped, b.shipped);
+    let traces = |s: &provsim_provisioner::LineSummary| -> Vec<_> {
+        s.ledger.traces().map(Result::unwrap).collect()
+    };
+    assert_eq!(traces(&a), traces(&b));
+    assert_eq!(
+        a.ledger.all_shipped().unwrap(),
+        b.ledger.all_shipped().unwrap()
+    );
     assert_ne!(a.site_trace, c.site_trace);
-    assert_ne!(a.shipped[0].identity, c.shipped[0].identity);
+    assert_ne!(
+        a.ledger.all_shipped().unwrap()[0].identity,
+        c.ledger.all_shipped().unwrap()[0].identity
+    );
     assert!(a.finished_at > SimTime::ZERO);
 }
 
@@ -255,7 +264,7 @@ fn shipped_devices_are_provisioned_booted_and_open_to_rma_only_with_their_token(
         .debug_read(&mut ctx, KEYSTORE_BASE, KEYSTORE_SIZE)
         .unwrap();
     assert!(parse_slots(&dump).is_empty(), "RMA wiped the key store");
-    assert_eq!(summary.shipped.len(), 5);
+    assert_eq!(summary.ledger.shipped(), 5);
 }
 
 #[test]
@@ -270,7 +279,7 @@ fn a_lock_step_the_chip_refuses_rejects_the_device_unless_it_is_a_what_if() {
     };
     let mut line = Line::establish(strict, Seed::new(4), lots()).unwrap();
     let summary = line.run(&mut ()).unwrap();
-    assert!(summary.shipped.is_empty());
+    assert_eq!(summary.ledger.shipped(), 0);
     assert_eq!(summary.rejected.len(), 5);
     assert!(
         summary.rejected[0]
@@ -289,7 +298,7 @@ fn a_lock_step_the_chip_refuses_rejects_the_device_unless_it_is_a_what_if() {
         what_if: true,
     };
     let mut line = Line::establish(what_if, Seed::new(4), lots()).unwrap();
-    assert_eq!(line.run(&mut ()).unwrap().shipped.len(), 5);
+    assert_eq!(line.run(&mut ()).unwrap().ledger.shipped(), 5);
 }
 
 /// A part whose key store stays behind a secure region enters RMA (which wipes it) but
@@ -415,8 +424,8 @@ fn the_line_stops_when_the_order_is_filled() {
     let mut line = Line::establish(config, Seed::new(14), lots()).unwrap();
     let mut sink = Collect::default();
     let summary = line.run(&mut sink).unwrap();
-    assert_eq!(summary.shipped.len(), 3);
-    assert_eq!(summary.device_traces.len(), 3);
+    assert_eq!(summary.ledger.shipped(), 3);
+    assert_eq!(summary.ledger.started(), 3);
     assert_eq!(summary.hsm.identity_generated, 3);
     let books = &summary.reconciliation;
     assert!(books.findings.is_empty(), "{:?}", books.findings);
@@ -441,7 +450,7 @@ fn keys_made_on_chip_never_pass_through_the_vault() {
         let mut line = Line::establish(config, Seed::new(12), lots()).unwrap();
         let mut sink = Collect::default();
         let summary = line.run(&mut sink).unwrap();
-        assert_eq!(summary.shipped.len(), 5, "{custody}");
+        assert_eq!(summary.ledger.shipped(), 5, "{custody}");
         assert!(
             summary.reconciliation.findings.is_empty(),
             "{:?}",

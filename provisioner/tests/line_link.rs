@@ -40,6 +40,11 @@ impl LineSink for Watch {
         self.exchanges.push((index, report.clone()));
         Ok(())
     }
+    /// The ledger goes to a file, as the command line's does: these lines then read it
+    /// back with rejected devices and a line stopped early.
+    fn ledger_file(&mut self) -> std::io::Result<Option<std::fs::File>> {
+        tempfile::tempfile().map(Some)
+    }
 }
 
 fn config(link: LinkConfig, identity: IdentityOrigin, symmetric: usize) -> LineConfig {
@@ -71,10 +76,11 @@ fn check(line: &Line, summary: &LineSummary, watch: &Watch) -> Result<(), String
         return Err(violation);
     }
     // Every device started ends shipped or rejected, once.
-    let started = summary.device_traces.len() as u64;
-    let shipped: BTreeSet<u64> = summary.shipped.iter().map(|d| d.index).collect();
+    let started = summary.ledger.started();
+    let ledger = summary.ledger.all_shipped().map_err(|e| e.to_string())?;
+    let shipped: BTreeSet<u64> = ledger.iter().map(|d| d.index).collect();
     let rejected: BTreeSet<u64> = summary.rejected.iter().map(|d| d.index).collect();
-    if shipped.len() != summary.shipped.len() || rejected.len() != summary.rejected.len() {
+    if shipped.len() != ledger.len() || rejected.len() != summary.rejected.len() {
         return Err("a device reported twice".into());
     }
     if !shipped.is_disjoint(&rejected) {
@@ -172,7 +178,7 @@ fn check(line: &Line, summary: &LineSummary, watch: &Watch) -> Result<(), String
     }
     // Every shipped identity is the one ground truth re-derives.
     let oracle = provsim_sim::crypto::Crypto::new();
-    for device in &summary.shipped {
+    for device in &ledger {
         if line
             .identity_key(device.index, &oracle)
             .public_key()
@@ -203,7 +209,7 @@ fn a_clean_link_ships_everything_over_one_handshake() {
         &[4, 2],
     );
     check(&line, &summary, &watch).unwrap();
-    assert_eq!(summary.shipped.len(), 6);
+    assert_eq!(summary.ledger.shipped(), 6);
     assert_eq!(
         (summary.link.sessions_made, summary.link.handshakes),
         (1, 1)
@@ -228,7 +234,7 @@ fn a_bad_link_rejects_some_devices_and_refuses_every_bad_message() {
     };
     let (line, summary, watch) = (0..20)
         .map(|seed| run(config(link, IdentityOrigin::Vault, 2), seed, &[12]))
-        .find(|(_, summary, _)| summary.link.failed > 0 && !summary.shipped.is_empty())
+        .find(|(_, summary, _)| summary.link.failed > 0 && summary.ledger.shipped() > 0)
         .expect("a seed on which the link fails some devices and not all");
     check(&line, &summary, &watch).unwrap();
     assert!(
@@ -253,7 +259,7 @@ fn a_dead_link_stops_the_line_before_the_first_device() {
     let (line, summary, watch) = run(config(link, IdentityOrigin::Vault, 0), 1, &[3]);
     check(&line, &summary, &watch).unwrap();
     assert_eq!(summary.link.stopped_before, Some(0));
-    assert!(summary.device_traces.is_empty() && summary.shipped.is_empty());
+    assert_eq!(summary.ledger.started(), 0);
     assert_eq!(summary.hsm.identity_generated, 0);
 }
 
@@ -278,7 +284,7 @@ fn stop_line_stops_at_the_first_failed_device() {
     let (line, summary, watch) = stopped;
     check(&line, &summary, &watch).unwrap();
     assert_eq!(summary.link.failed, 1);
-    let last = summary.device_traces.len() as u64 - 1;
+    let last = summary.ledger.started() - 1;
     assert_eq!(summary.link.stopped_before, Some(last + 1));
     assert_eq!(summary.rejected.last().map(|d| d.index), Some(last));
 }
@@ -298,9 +304,9 @@ fn a_device_rebuilt_alone_matches_the_line_over_a_faulty_link() {
         "no resend happened"
     );
     let scratch = provsim_sim::crypto::Crypto::new();
-    for device in &summary.shipped {
+    for device in summary.ledger.all_shipped().unwrap() {
         let (_, trace) = line.rebuild_device(device.index, &scratch).unwrap();
-        assert_eq!(trace, summary.device_traces[device.index as usize]);
+        assert_eq!(Some(trace), summary.ledger.trace(device.index).unwrap());
     }
 }
 
@@ -354,14 +360,14 @@ proptest! {
         // Whatever the link did to a shipped device's secrets, the device re-created
         // alone has the trace the line recorded.
         let scratch = provsim_sim::crypto::Crypto::new();
-        for device in &summary.shipped {
+        for device in summary.ledger.all_shipped().unwrap() {
             let (_, trace) = line.rebuild_device(device.index, &scratch).unwrap();
-            prop_assert_eq!(trace, summary.device_traces[device.index as usize]);
+            prop_assert_eq!(Some(trace), summary.ledger.trace(device.index).unwrap());
         }
         // With nothing lost or altered, the link never stops a device.
         if drop_ppm == 0 && tamper_ppm == 0 {
             prop_assert_eq!(summary.link.failed, 0);
-            prop_assert_eq!(summary.shipped.len() as u64, line.device_count());
+            prop_assert_eq!(summary.ledger.shipped(), line.device_count());
         }
     }
 }

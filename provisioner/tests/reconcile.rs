@@ -107,7 +107,8 @@ proptest! {
         let made: u64 = books.lots.iter().map(|l| l.keys_made).sum();
         let shipped: u64 = books.lots.iter().map(|l| l.shipped).sum();
         let destroyed: u64 = books.lots.iter().map(|l| l.destroyed).sum();
-        prop_assert_eq!(shipped, summary.shipped.len() as u64);
+        prop_assert_eq!(shipped, summary.ledger.shipped());
+        let ledger = summary.ledger.all_shipped().unwrap();
         // Every return is a shipped identity that ended wiped or destroyed.
         prop_assert_eq!(summary.returns.len() as u64, u64::from(returns).min(shipped));
         prop_assert_eq!(books.returns.returned, summary.returns.len() as u64);
@@ -119,7 +120,7 @@ proptest! {
         );
         // Ground truth re-derives each shipped key, wherever the profile made it.
         let oracle = provsim_sim::crypto::Crypto::new();
-        for device in &summary.shipped {
+        for device in &ledger {
             let key = line.identity_key(device.index, &oracle);
             prop_assert_eq!(key.public_key().fingerprint(), device.identity);
         }
@@ -155,7 +156,7 @@ proptest! {
         }
         // Every shipped device's certificate verifies under the customer CA and names
         // its device and identity key; nothing else got one.
-        prop_assert_eq!(sink.0.len(), summary.shipped.len());
+        prop_assert_eq!(sink.0.len(), ledger.len());
         let (_, customer) =
             X509Certificate::from_der(&line.pki().customer().certificate().der).unwrap();
         let ca_key = PublicKey::from_sec1(&customer.public_key().subject_public_key.data).unwrap();
@@ -168,8 +169,8 @@ proptest! {
             let key = PublicKey::from_sec1(&cert.public_key().subject_public_key.data).unwrap();
             prop_assert_eq!(key.fingerprint(), device.identity);
         }
-        let identities: BTreeSet<_> = summary.shipped.iter().map(|d| d.identity).collect();
-        prop_assert_eq!(identities.len(), summary.shipped.len());
+        let identities: BTreeSet<_> = ledger.iter().map(|d| d.identity).collect();
+        prop_assert_eq!(identities.len(), ledger.len());
         // The HSM holds nothing afterwards.
         // The customer CA, firmware signing and vault identity stay; the root left as
         // shares and came back once for the ceremony.

@@ -98,7 +98,8 @@ fn connect(
 #[test]
 fn every_shipped_device_authenticates_and_impostors_are_refused() {
     let (mut line, summary, certificates) = run();
-    let shipped = summary.shipped.len() as u64;
+    let shipped = summary.ledger.shipped();
+    let ledger = summary.ledger.all_shipped().unwrap();
     assert!(shipped > 2 && !summary.rejected.is_empty());
     // Every shipped device met the registrar as it shipped, and holds a session.
     assert!(
@@ -148,8 +149,7 @@ fn every_shipped_device_authenticates_and_impostors_are_refused() {
 
     // A clone: a shipped device's key and certificate on a second device.
     let returned: Vec<u64> = summary.returns.iter().map(|r| r.index).collect();
-    let genuine = summary
-        .shipped
+    let genuine = ledger
         .iter()
         .find(|d| !returned.contains(&d.index))
         .unwrap();
@@ -170,7 +170,7 @@ fn every_shipped_device_authenticates_and_impostors_are_refused() {
     // The genuine device, reconnecting from its own endpoint, keeps working.
     assert!(connect(&mut line, &crypto, &mut rng, genuine.index, &cert, &key).is_ok());
     // A wrong answer (another key) for the genuine certificate is refused.
-    let other = line.identity_key(summary.shipped.last().unwrap().index, &crypto);
+    let other = line.identity_key(ledger.last().unwrap().index, &crypto);
     assert_eq!(
         connect(&mut line, &crypto, &mut rng, genuine.index, &cert, &other),
         Err(Refusal::BadAnswer)

@@ -21,4 +21,6 @@ pub enum ScenarioError {
 pub enum RunError {
     #[error(transparent)]
     Line(#[from] provsim_provisioner::LineError),
+    #[error("reading the run's ledger: {0}")]
+    Ledger(#[from] std::io::Error),
 }

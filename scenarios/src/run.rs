@@ -16,5 +16,5 @@ pub fn run(
     sink: &mut dyn LineSink,
 ) -> Result<RunReport, RunError> {
     let run = execute(scenario, options, sink)?;
-    Ok(report(&run))
+    report(&run)
 }

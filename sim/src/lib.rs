@@ -34,4 +34,4 @@ pub use hex::{Hex, from_hex32, to_hex};
 pub use queue::{EventQueue, Limits};
 pub use seed::{Seed, Stream};
 pub use time::{SimDuration, SimTime};
-pub use trace::{Digest, Field, Trace, run_digest};
+pub use trace::{Digest, Field, RunDigest, Trace, run_digest};

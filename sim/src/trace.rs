@@ -150,12 +150,33 @@ impl fmt::Debug for Trace {
 /// digest in device order. Each part can be computed on its own (in parallel, in shards)
 /// and folded here in order.
 pub fn run_digest<'a>(site: &Digest, devices: impl IntoIterator<Item = &'a Digest>) -> Digest {
-    let mut h = Sha256::new();
-    h.update(&site.0);
+    let mut digest = RunDigest::new(site);
     for device in devices {
-        h.update(&device.0);
+        digest.device(device);
     }
-    Digest(h.finalize())
+    digest.finish()
+}
+
+/// [`run_digest`], fed one device at a time: for a run whose device digests are read
+/// back from its ledger instead of held in memory. The site's digest comes first, so
+/// the devices' can only be folded once it is known.
+pub struct RunDigest(Sha256);
+
+impl RunDigest {
+    pub fn new(site: &Digest) -> Self {
+        let mut h = Sha256::new();
+        h.update(&site.0);
+        RunDigest(h)
+    }
+
+    /// Folds in the next device's trace digest, in device order.
+    pub fn device(&mut self, device: &Digest) {
+        self.0.update(&device.0);
+    }
+
+    pub fn finish(self) -> Digest {
+        Digest(self.0.finalize())
+    }
 }
 
 #[cfg(test)]
@@ -215,6 +236,24 @@ mod tests {
         let mut b = Trace::new();
         b.record(SimTime::ZERO, "k", &[("a", Field::Str("bc"))]);
         assert_ne!(a.digest(), b.digest());
+    }
+
+    #[test]
+    fn the_run_digest_is_the_sha256_of_the_site_then_each_device() {
+        let site = Digest([9; 32]);
+        let devices: Vec<Digest> = (0..5u8).map(|i| Digest([i; 32])).collect();
+        let mut whole = site.0.to_vec();
+        for device in &devices {
+            whole.extend_from_slice(&device.0);
+        }
+        let expected = Digest(Sha256::digest(&whole));
+        assert_eq!(run_digest(&site, &devices), expected);
+        let mut folded = RunDigest::new(&site);
+        for device in &devices {
+            folded.device(device);
+        }
+        assert_eq!(folded.finish(), expected);
+        assert_eq!(run_digest(&site, &[]), Digest(Sha256::digest(&site.0)));
     }
 
     #[test]

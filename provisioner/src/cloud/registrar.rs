@@ -13,15 +13,17 @@
 //!
 //! It keeps one small entry per manifest device, nothing more: the first 128 bits of its
 //! identity fingerprint (a key whose fingerprint shares them would take some 2^128
-//! tries to find, and would still have to answer for a certificate under the CA), plus
-//! an entry for each device revoked, out of the field or holding a session now.
+//! tries to find, and would still have to answer for a certificate under the CA), 16
+//! bytes a device, plus an entry for each device revoked, out of the field or holding a
+//! session now.
 
 use crate::books::manifest::entry::VerifiedEntry;
+use crate::ledger::tags::{Tag, TagSet, tag};
 use crate::pki::certificate::signed_by;
 use provsim_devices::first_connection::{DeviceAuth, session_key, transcript};
 use provsim_sim::Stream;
 use provsim_sim::crypto::{Crypto, Fingerprint, PublicKey, SecretKey};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Why the registrar turned a device (or the CA) away.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -50,15 +52,6 @@ enum Barred {
     Revoked,
     /// The customer's record moved it out of the field (returned, scrapped).
     OutOfField(String),
-}
-
-/// How the registrar files an identity: its fingerprint's first 128 bits.
-type Tag = [u8; 16];
-
-fn tag(identity: &Fingerprint) -> Tag {
-    let mut out = [0u8; 16];
-    out.copy_from_slice(&identity.0[..16]);
-    out
 }
 
 /// One challenge the registrar has issued: its ephemeral key stays here.
@@ -90,7 +83,7 @@ pub struct Registrar {
     ca: Option<PublicKey>,
     /// The verification code issued and not yet used: a proof answers it once.
     pending_code: Option<String>,
-    enrolled: BTreeSet<Tag>,
+    enrolled: TagSet,
     barred: BTreeMap<Tag, Barred>,
     /// Identities holding a session, with the endpoint that holds it.
     sessions: BTreeMap<Tag, u64>,
@@ -104,6 +97,21 @@ impl Registrar {
 
     pub fn stats(&self) -> RegistrarStats {
         self.stats
+    }
+
+    /// Forgets every device (enrolments, bars, sessions), keeping the registered CA: a
+    /// `--jobs` worker's shadow line meets each of its devices once and must not keep
+    /// per-device state for a whole lot.
+    pub(crate) fn forget_devices(&mut self) {
+        self.enrolled = TagSet::default();
+        self.barred.clear();
+        self.sessions.clear();
+    }
+
+    /// Makes room for `devices` more enrolments at once, so a large lot's enrolments
+    /// cost 16 bytes a device and no more.
+    pub fn expect_devices(&mut self, devices: usize) {
+        self.enrolled.reserve(devices);
     }
 
     /// Issues a fresh verification code, drawn from `rng`, for the CA to certify. It

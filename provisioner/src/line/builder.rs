@@ -163,7 +163,7 @@ mod tests {
         }];
         let mut line = Line::establish(plain, Seed::new(1), lots).unwrap();
         let summary = line.run(&mut ()).unwrap();
-        assert_eq!(summary.shipped.len(), 2);
+        assert_eq!(summary.ledger.shipped(), 2);
         assert!(summary.rejected.is_empty());
         assert_eq!(summary.reconciliation.findings, Vec::<String>::new());
         let tuned = LineConfig::builder(TargetKind::Mcu)

@@ -23,6 +23,8 @@ pub enum LineError {
     Firmware(#[from] ImageError),
     #[error("writing the line's output: {0}")]
     Sink(#[from] std::io::Error),
+    #[error("keeping the run's ledger: {0}")]
+    Ledger(std::io::Error),
     #[error("device index {index} is not in any lot of this run")]
     NoSuchDevice { index: u64 },
     /// An attack copy of the device's pass (`Line::site_during`) never made a key. The

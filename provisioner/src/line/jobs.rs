@@ -20,6 +20,7 @@
 
 use crate::books::reconcile::reconciler::Reconciler;
 use crate::labels::LinkOccasion;
+use crate::ledger::book::LedgerBook;
 use crate::line::error::LineError;
 use crate::line::establish::Line;
 use crate::line::prefetch::{Prefetch, Progress};
@@ -214,7 +215,7 @@ impl Line {
         board: &Board,
     ) {
         let mut sink = ();
-        let mut tally = Tally::new(0);
+        let mut tally = Tally::new(LedgerBook::new(None, 0));
         let needs_link = self.needs_link();
         let (start, _) = memo::record(|| self.set_up_shadow(&mut tally.link, needs_link));
         let Some(start) = start else {
@@ -250,6 +251,7 @@ impl Line {
                 }
             });
             tally.forget_devices();
+            self.cloud.registrar_mut().forget_devices();
             if send.send((index, results)).is_err() {
                 return;
             }

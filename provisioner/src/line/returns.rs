@@ -1,7 +1,7 @@
 //! Which shipped devices come back from the field (RMA), after the lots.
 
 use crate::labels;
-use crate::ledger::ShippedDevice;
+use crate::ledger::book::Ledger;
 use provsim_sim::Seed;
 use std::collections::BTreeSet;
 
@@ -19,22 +19,26 @@ impl ReturnPlan {
         self.devices.is_empty() && self.sample == 0
     }
 
-    /// Positions in `shipped` (the ledger, in device order) of the returned devices,
-    /// sorted: the listed ones that shipped, and `sample` more drawn uniformly from the
-    /// rest by Floyd's method, so the cost and memory follow the returns, not the lot.
-    pub(crate) fn select(&self, seed: Seed, shipped: &[ShippedDevice]) -> Vec<usize> {
-        let position = |index: u64| shipped.binary_search_by_key(&index, |d| d.index).ok();
-        let mut listed: Vec<usize> = self.devices.iter().filter_map(|&i| position(i)).collect();
+    /// Positions among the ledger's shipped devices (in device order) of the returned
+    /// devices, sorted: the listed ones that shipped, and `sample` more drawn uniformly
+    /// from the rest by Floyd's method, so the cost and memory follow the returns, not
+    /// the lot.
+    pub(crate) fn select(&self, seed: Seed, ledger: &Ledger) -> Vec<u64> {
+        let mut listed: Vec<u64> = self
+            .devices
+            .iter()
+            .filter_map(|&i| ledger.position_of(i))
+            .collect();
         listed.sort_unstable();
         listed.dedup();
-        // The rest, as positions 0..rest; the k-th of them is the k-th position of
-        // `shipped` that is not listed.
-        let rest = shipped.len() - listed.len();
-        let take = (self.sample as usize).min(rest);
+        // The rest, as positions 0..rest; the k-th of them is the k-th shipped position
+        // that is not listed.
+        let rest = ledger.shipped() - listed.len() as u64;
+        let take = u64::from(self.sample).min(rest);
         let mut stream = labels::returns(seed);
         let mut drawn = BTreeSet::new();
         for bound in rest - take..rest {
-            let pick = stream.below(bound as u64 + 1) as usize;
+            let pick = stream.below(bound + 1);
             if !drawn.insert(pick) {
                 drawn.insert(bound);
             }
@@ -60,15 +64,22 @@ impl ReturnPlan {
 mod tests {
     use super::*;
 
-    fn ledger(indices: &[u64]) -> Vec<ShippedDevice> {
-        indices
-            .iter()
-            .map(|&index| ShippedDevice {
+    use crate::ledger::book::{LedgerBook, LedgerEntry};
+
+    /// A ledger of devices `0..=max` in which those of `indices` shipped.
+    fn ledger(indices: &[u64]) -> Ledger {
+        let mut book = LedgerBook::new(None, 0);
+        for index in 0..=indices.iter().copied().max().unwrap_or(0) {
+            let shipped = indices.contains(&index);
+            let entry = LedgerEntry {
                 index,
                 device_id: provsim_devices::DeviceId(index),
-                identity: provsim_sim::crypto::Fingerprint([0; 32]),
-            })
-            .collect()
+                identity: shipped.then_some(provsim_sim::crypto::Fingerprint([0; 32])),
+                trace: provsim_sim::Digest([0; 32]),
+            };
+            book.push(&entry).unwrap();
+        }
+        book.close().unwrap()
     }
 
     #[test]
@@ -79,7 +90,7 @@ mod tests {
             sample: 2,
         };
         let chosen = plan.select(Seed::new(1), &shipped);
-        let indices: Vec<u64> = chosen.iter().map(|&p| shipped[p].index).collect();
+        let indices: Vec<u64> = chosen.iter().filter_map(|&p| shipped.index_at(p)).collect();
         assert_eq!(indices.len(), 4);
         assert!(indices.contains(&9) && indices.contains(&2) && !indices.contains(&4));
         assert!(chosen.windows(2).all(|w| w[0] < w[1]));
@@ -110,7 +121,7 @@ mod tests {
         let mut counts = [0u32; 6];
         for seed in 0..3000 {
             for p in plan.select(Seed::new(seed), &shipped) {
-                counts[p] += 1;
+                counts[p as usize] += 1;
             }
         }
         assert_eq!(counts[2], 3000);

@@ -10,7 +10,8 @@
 use crate::books::audit::record::detail_hex;
 use crate::books::reconcile::reconciler::Reconciler;
 use crate::device_streams::DeviceStreams;
-use crate::ledger::{ReturnOutcome, ReturnedDevice, ShippedDevice};
+use crate::ledger::book::Ledger;
+use crate::ledger::{ReturnOutcome, ReturnedDevice};
 use crate::line::error::LineError;
 use crate::line::establish::Line;
 use crate::line::sink::LineSink;
@@ -28,7 +29,7 @@ impl Line {
     /// twice), and records what became of each identity.
     pub(super) fn process_returns(
         &mut self,
-        shipped: &[ShippedDevice],
+        ledger: &Ledger,
         from: SimTime,
         reconciler: &mut Reconciler,
         sink: &mut dyn LineSink,
@@ -36,12 +37,19 @@ impl Line {
         if self.config.returns.is_empty() {
             return Ok(Vec::new());
         }
-        let chosen = self.config.returns.select(self.seed, shipped);
+        let chosen = self.config.returns.select(self.seed, ledger);
         let scratch = Crypto::new();
         let mut returned = Vec::with_capacity(chosen.len());
         let mut at = from;
         for position in chosen {
-            let device = shipped[position];
+            let device = ledger
+                .shipped_at(position)
+                .map_err(LineError::Ledger)?
+                .ok_or_else(|| {
+                    LineError::Ledger(std::io::Error::other(format!(
+                        "no shipped device at position {position}"
+                    )))
+                })?;
             let index = device.index;
             let (mut target, _) = self.rebuild_device(index, &scratch)?;
             let token = DeviceStreams::new(self.seed, index).life_cycle_token(TokenKind::Rma);

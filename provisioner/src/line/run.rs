@@ -8,6 +8,7 @@ use crate::books::reconcile::reconciler::Reconciler;
 use crate::books::record_closing::RecordsChain;
 use crate::device_streams::DeviceStreams;
 use crate::labels::LinkOccasion;
+use crate::ledger::book::{Ledger, LedgerBook, LedgerEntry};
 use crate::ledger::{RejectedDevice, ShippedDevice};
 use crate::line::error::LineError;
 use crate::line::establish::Line;
@@ -23,7 +24,7 @@ use crate::station::provision::StationCycle;
 use crate::vault::secrets::IdentityOrigin;
 use provsim_devices::{DeviceId, Target};
 use provsim_sim::crypto::memo::{self, MemoUse};
-use provsim_sim::{Ctx, Digest, EventQueue, Field, SimTime, Trace};
+use provsim_sim::{Ctx, EventQueue, Field, SimTime, Trace};
 
 enum LineEvent {
     Arrive { index: u64 },
@@ -31,10 +32,10 @@ enum LineEvent {
 
 /// What the run has produced so far.
 pub(super) struct Tally {
-    shipped: Vec<ShippedDevice>,
+    /// Every started device's entry, shipped or not.
+    ledger: LedgerBook,
     rejected: Vec<RejectedDevice>,
     refused_at_first_connection: Vec<(u64, String)>,
-    device_traces: Vec<Digest>,
     /// When the last device left the station.
     finished_at: SimTime,
     pub(super) link: LinkStats,
@@ -50,13 +51,12 @@ pub(super) struct Tally {
 }
 
 impl Tally {
-    /// Nothing yet; room for `capacity` devices' ledger entries and traces.
-    pub(super) fn new(capacity: usize) -> Tally {
+    /// Nothing yet; `ledger` takes the started devices' entries.
+    pub(super) fn new(ledger: LedgerBook) -> Tally {
         Tally {
-            shipped: Vec::with_capacity(capacity),
+            ledger,
             rejected: Vec::new(),
             refused_at_first_connection: Vec::new(),
-            device_traces: Vec::with_capacity(capacity),
             finished_at: SimTime::ZERO,
             link: LinkStats::default(),
             audit: Vec::new(),
@@ -70,10 +70,9 @@ impl Tally {
     /// Forgets the devices taken so far, keeping the lots opened and the chains' counts:
     /// a shadow line (`jobs`) runs ahead of the line and keeps no per-device state.
     pub(super) fn forget_devices(&mut self) {
-        self.shipped.clear();
+        self.ledger = LedgerBook::new(None, 0);
         self.rejected.clear();
         self.refused_at_first_connection.clear();
-        self.device_traces.clear();
         self.audit.clear();
     }
 
@@ -90,21 +89,25 @@ impl Line {
         self.run_with(sink, &mut NoPrefetch)
     }
 
-    /// Runs every lot with `prefetch` working out each device's cryptography ahead of
-    /// it (`jobs`); what the run writes is the same whatever `prefetch` does.
+    /// Runs every lot with `prefetch` working out devices' cryptography ahead of the
+    /// line (`jobs`); what the run writes is the same whatever `prefetch` does.
     pub(super) fn run_with(
         &mut self,
         sink: &mut dyn LineSink,
         prefetch: &mut dyn Prefetch,
     ) -> Result<LineSummary, LineError> {
-        let mut reconciler = Reconciler::new();
-        self.open_books(sink, &mut reconciler)?;
         let total = self.device_count();
         let ordered = self.config.order.as_ref().map(|o| o.devices);
+        // Sized once, for the dies the run will take: the identities the books and the
+        // registrar keep are the only per-device state held for the whole run (the
+        // ledger goes to the sink's scratch file if it offers one), and a doubling
+        // array would carry up to twice that.
+        let dies = usize::try_from(ordered.map_or(total, |n| n.min(total))).unwrap_or(0);
+        let mut reconciler = Reconciler::for_devices(dies);
+        self.cloud.registrar_mut().expect_devices(dies);
+        self.open_books(sink, &mut reconciler)?;
         let mut queue = EventQueue::new(self.limits);
-        // Sized once: the ledger and the trace digests are the only per-device state
-        // kept for the whole run, and a doubling vector would carry up to twice that.
-        let mut tally = Tally::new(usize::try_from(total).unwrap_or(0));
+        let mut tally = Tally::new(LedgerBook::new(sink.ledger_file()?, dies));
         let needs_link = self.needs_link();
         if total > 0 {
             let first_arrival = if needs_link {
@@ -126,7 +129,7 @@ impl Line {
                 let leaves = self.pass_device(index, now, sink, &mut reconciler, &mut tally)?;
                 // A filled order stops the line: the dies left are not provisioned, so an
                 // honest line never makes an identity beyond the order.
-                let filled = ordered.is_some_and(|n| tally.shipped.len() as u64 >= n);
+                let filled = ordered.is_some_and(|n| tally.ledger.shipped() >= n);
                 if index + 1 >= total || filled {
                     return Ok(None);
                 }
@@ -151,17 +154,17 @@ impl Line {
         sink.manifest_closing(&closing)?;
         let closing = self.records_closing(tally.records, tally.finished_at)?;
         sink.records_closing(&closing)?;
-        let returns =
-            self.process_returns(&tally.shipped, tally.finished_at, &mut reconciler, sink)?;
+        let ledger = tally.ledger.close().map_err(LineError::Ledger)?;
+        let returns = self.process_returns(&ledger, tally.finished_at, &mut reconciler, sink)?;
         let closed_at = tally.finished_at + RMA_DESK_TIME.saturating_mul(returns.len() as u64);
         let crl = self.publish_crl(&returns, &tally.rejected, closed_at, &mut reconciler, sink)?;
-        self.close_books(&tally, total, closed_at, &mut reconciler, sink)?;
+        let rejected = tally.rejected.len() as u64;
+        self.close_books(&ledger, rejected, total, closed_at, &mut reconciler, sink)?;
         let mut reconciliation = reconciler.finish();
         reconciliation.check_vault_counters(&self.site.hsm, self.config.secrets.identity);
         Ok(LineSummary {
-            shipped: tally.shipped,
+            ledger,
             rejected: tally.rejected,
-            device_traces: tally.device_traces,
             site_trace: self.site_trace.digest(),
             audit_head: self.site.audit.head(),
             audit_records: self.site.audit.records(),
@@ -250,7 +253,7 @@ impl Line {
             &mut issued,
         );
         let leaves = now + (ctx.now - SimTime::ZERO);
-        match outcome {
+        let identity = match outcome {
             Ok(cycle) => {
                 let record = ShippedDevice {
                     index,
@@ -258,6 +261,7 @@ impl Line {
                     identity: cycle.identity.fingerprint(),
                 };
                 self.ship(record, &cycle, target.as_mut(), leaves, sink, tally)?;
+                Some(record.identity)
             }
             Err(error) => {
                 let certificate = issued.take();
@@ -272,15 +276,22 @@ impl Line {
                 if let Some(certificate) = certificate {
                     sink.unshipped_certificate(index, &certificate)?;
                 }
+                None
             }
-        }
+        };
         // The device's audit records, shipped or rejected, leave with the device.
         for record in tally.audit.drain(..) {
             reconciler.record(&record);
             sink.audit(&record)?;
         }
         self.checkpoint_if_due(leaves, sink)?;
-        tally.device_traces.push(device_trace.digest());
+        let entry = LedgerEntry {
+            index,
+            device_id,
+            identity,
+            trace: device_trace.digest(),
+        };
+        tally.ledger.push(&entry).map_err(LineError::Ledger)?;
         tally.finished_at = leaves;
         if let Some(report) = self.link.take_last() {
             tally.link.exchange(&report);
@@ -290,7 +301,7 @@ impl Line {
     }
 
     /// A device leaves provisioned: its certificate, signed record and manifest entry go
-    /// to the sink, it meets the registrar, and it enters the ledger.
+    /// to the sink, and it meets the registrar.
     fn ship(
         &mut self,
         record: ShippedDevice,
@@ -329,7 +340,6 @@ impl Line {
                 ("identity", Field::Bytes(&record.identity.0)),
             ],
         );
-        tally.shipped.push(record);
         Ok(())
     }
 
@@ -421,7 +431,8 @@ impl Line {
     /// the site trace's last.
     fn close_books(
         &mut self,
-        tally: &Tally,
+        ledger: &Ledger,
+        rejected: u64,
         total: u64,
         closed_at: SimTime,
         reconciler: &mut Reconciler,
@@ -437,8 +448,8 @@ impl Line {
                 format!(
                     "number={} shipped={} dies-not-started={}",
                     order.number,
-                    tally.shipped.len(),
-                    total - tally.device_traces.len() as u64
+                    ledger.shipped(),
+                    total - ledger.started()
                 ),
             );
             reconciler.record(&record);
@@ -450,8 +461,8 @@ impl Line {
             closed_at,
             "line-finished",
             &[
-                ("shipped", Field::U64(tally.shipped.len() as u64)),
-                ("rejected", Field::U64(tally.rejected.len() as u64)),
+                ("shipped", Field::U64(ledger.shipped())),
+                ("rejected", Field::U64(rejected)),
                 ("audit-head", Field::Bytes(&self.site.audit.head().0)),
             ],
         );

@@ -91,6 +91,14 @@ pub trait LineSink {
     fn link_exchange(&mut self, _index: u64, _report: &ExchangeReport) -> std::io::Result<()> {
         Ok(())
     }
+
+    /// A scratch file for the run's ledger (73 bytes a device, read back after the
+    /// lots), asked for once, before the first device. A sink that writes files offers
+    /// one beside them, removed when it is closed, so the run's memory does not grow
+    /// with the lot; `None` (the default) keeps the ledger in memory.
+    fn ledger_file(&mut self) -> std::io::Result<Option<std::fs::File>> {
+        Ok(None)
+    }
 }
 
 /// A sink that keeps nothing.

@@ -2,7 +2,8 @@
 
 use crate::books::reconcile::tally::Reconciliation;
 use crate::cloud::registrar::RegistrarStats;
-use crate::ledger::{RejectedDevice, ReturnedDevice, ShippedDevice};
+use crate::ledger::book::Ledger;
+use crate::ledger::{RejectedDevice, ReturnedDevice};
 use crate::line::prefetch::JobsSummary;
 use crate::link::report::LinkStats;
 use crate::vault::hsm::HsmStats;
@@ -10,14 +11,13 @@ use provsim_sim::crypto::OpCounts;
 use provsim_sim::{Digest, SimTime};
 
 /// What a run of the line produced.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct LineSummary {
-    /// Shipped devices, in device order.
-    pub shipped: Vec<ShippedDevice>,
+    /// Every started device's entry, in device order: its trace digest, and its
+    /// identity if it shipped. A filled order stops the line, so dies after it are not
+    /// started.
+    pub ledger: Ledger,
     pub rejected: Vec<RejectedDevice>,
-    /// Every started device's trace digest, in device order (shipped or not). A filled
-    /// order stops the line, so dies after it are not started.
-    pub device_traces: Vec<Digest>,
     pub site_trace: Digest,
     pub audit_head: Digest,
     /// Keys made against devices shipped and keys destroyed, lot by lot, from the

@@ -10,21 +10,22 @@ use provsim_provisioner::LineSummary;
 use provsim_provisioner::link::{FateCounts, LinkConfig, LinkStats};
 use provsim_sim::crypto::OpCounts;
 
-pub fn devices_info(summary: &LineSummary) -> DevicesInfo {
+/// The shipped identities, read once from the ledger: their digest and the first few.
+pub fn devices_info(summary: &LineSummary) -> std::io::Result<DevicesInfo> {
     let mut all = provsim_sim::crypto::Sha256::new();
-    for device in &summary.shipped {
-        all.update(&device.identity.0);
+    let mut first_identities = Vec::new();
+    for device in summary.ledger.shipped_devices() {
+        let identity = device?.identity;
+        all.update(&identity.0);
+        if first_identities.len() < LISTED_IDENTITIES {
+            first_identities.push(identity.to_string());
+        }
     }
-    DevicesInfo {
-        count: summary.shipped.len() as u64,
+    Ok(DevicesInfo {
+        count: summary.ledger.shipped(),
         identities_digest: provsim_sim::to_hex(&all.finalize()),
-        first_identities: summary
-            .shipped
-            .iter()
-            .take(LISTED_IDENTITIES)
-            .map(|d| d.identity.to_string())
-            .collect(),
-    }
+        first_identities,
+    })
 }
 
 fn reconciliation_info(
@@ -92,7 +93,7 @@ pub fn line_info(scenario: &Scenario, summary: &LineSummary) -> LineInfo {
                 devices: lot.devices,
             })
             .collect(),
-        devices_started: summary.device_traces.len() as u64,
+        devices_started: summary.ledger.started(),
         virtual_time_ns: summary.finished_at.as_nanos(),
         events: summary.events,
         audit: AuditInfo {

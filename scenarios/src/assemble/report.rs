@@ -6,14 +6,15 @@ use super::costs::costs_info;
 use super::line::{devices_info, line_info};
 use super::locks::locks_info;
 use super::site::site_info;
+use crate::error::RunError;
 use crate::model::{JobsInfo, Reproduce, RunReport, ScenarioInfo};
 use crate::runner::execute::Run;
 
 /// The report of `run`. Its reproduce value carries no shell line: the command line
-/// writes that.
-pub fn report(run: &Run<'_>) -> RunReport {
+/// writes that. It reads the shipped identities back from the run's ledger.
+pub fn report(run: &Run<'_>) -> Result<RunReport, RunError> {
     let scenario = run.scenario;
-    RunReport {
+    Ok(RunReport {
         tool: format!("provsim {}", env!("CARGO_PKG_VERSION")),
         scenario: ScenarioInfo {
             name: scenario.name.clone(),
@@ -33,7 +34,7 @@ pub fn report(run: &Run<'_>) -> RunReport {
         verdict: run.verdict(),
         site: site_info(scenario, &run.keys),
         line: line_info(scenario, &run.line),
-        devices: devices_info(&run.line),
+        devices: devices_info(&run.line)?,
         locks: locks_info(&run.what_if),
         attempts: run
             .attempts
@@ -53,5 +54,5 @@ pub fn report(run: &Run<'_>) -> RunReport {
             ready: run.line.jobs.ready,
             computed: run.line.jobs.computed,
         },
-    }
+    })
 }

@@ -38,7 +38,7 @@ impl Judgement {
 /// claimed potential is residual risk. A claim nothing broke holds only when something
 /// tried: with no device shipped (`shipped` is 0) or no attempt made, it is
 /// inconclusive.
-pub fn judge(index: usize, claim: &Claim, attempts: &[Attempt], shipped: usize) -> Judgement {
+pub fn judge(index: usize, claim: &Claim, attempts: &[Attempt], shipped: u64) -> Judgement {
     let mut broken_by: Vec<&'static dyn Attack> = Vec::new();
     let mut residual_risk: Vec<&'static dyn Attack> = Vec::new();
     let mut violated_by = Vec::new();

@@ -9,8 +9,10 @@ use toml::Spanned;
 /// Longest lot name: a lot number, not a description.
 const MAX_LOT_NAME: usize = 64;
 
-/// Most devices one run provisions. A run keeps a small ledger record per device
-/// (about 100 bytes), so this bounds its memory to about a gigabyte.
+/// Most devices one run provisions. A run writing to an output folder keeps at most 48
+/// bytes a device in memory (the identities its books, registrar and oracles look up;
+/// its ledger goes to a scratch file there), so this bounds that memory to about half a
+/// gigabyte.
 pub const MAX_DEVICES: u64 = 10_000_000;
 
 #[derive(Debug, Deserialize)]

@@ -101,7 +101,7 @@ mod tests {
             device_id: DeviceId(1),
             identity: shipped.public_key().fingerprint(),
         }];
-        let truth = GroundTruth::new(&ledger);
+        let truth = GroundTruth::new(ledger);
         let attacked = Attacked {
             device: DeviceId(1),
             identity_secret: shipped.expose_secret_bytes(),

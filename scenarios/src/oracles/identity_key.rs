@@ -75,7 +75,7 @@ mod tests {
                 identity: shipped.public_key().fingerprint(),
             },
         ];
-        let truth = GroundTruth::new(&ledger);
+        let truth = GroundTruth::new(ledger);
         let attacked = Attacked {
             device: DeviceId(7),
             identity_secret: shipped.expose_secret_bytes(),

@@ -31,7 +31,7 @@ pub trait Oracle: std::fmt::Debug + Sync {
 /// Everything an oracle may look at after one attempt. `crypto` is the oracle's own
 /// facade, so checking is never charged to the line or the attacker.
 pub struct Observation<'a> {
-    pub truth: &'a GroundTruth<'a>,
+    pub truth: &'a GroundTruth,
     pub attacked: &'a Attacked,
     pub knowledge: &'a Knowledge,
     pub crypto: &'a Crypto,

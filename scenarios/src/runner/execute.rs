@@ -14,7 +14,7 @@ use crate::scenario::Scenario;
 use crate::verdict::Verdict;
 use provsim_provisioner::{Line, LineSink, LineSummary};
 use provsim_sim::crypto::{Crypto, Fingerprint};
-use provsim_sim::{Digest, Field, Seed, SimTime, Trace, run_digest};
+use provsim_sim::{Digest, Field, RunDigest, Seed, SimTime, Trace};
 
 /// The device the lock sequence is replayed on for the what-if table. Every device
 /// gets the same sequence, so the first stands for all.
@@ -115,7 +115,7 @@ pub fn execute<'s>(
         .claims
         .iter()
         .enumerate()
-        .map(|(index, claim)| judge(index, claim, &attempts, summary.shipped.len()))
+        .map(|(index, claim)| judge(index, claim, &attempts, summary.ledger.shipped()))
         .collect();
     for (claim, judgement) in scenario.claims.iter().zip(&judgements) {
         trace.record(
@@ -127,7 +127,12 @@ pub fn execute<'s>(
             ],
         );
     }
-    let digest = run_digest(&trace.digest(), &summary.device_traces);
+    // The devices' trace digests follow the site's, read back from the ledger.
+    let mut digest = RunDigest::new(&trace.digest());
+    for device in summary.ledger.traces() {
+        digest.device(&device?);
+    }
+    let digest = digest.finish();
     Ok(Run {
         scenario,
         options: options.clone(),
@@ -152,7 +157,7 @@ fn attempt_all(
     summary: &LineSummary,
     trace: &mut Trace,
 ) -> Result<Vec<Attempt>, RunError> {
-    let truth = GroundTruth::new(&summary.shipped);
+    let truth = GroundTruth::from_ledger(&summary.ledger)?;
     let attacker_crypto = Crypto::new();
     let oracle_crypto = Crypto::new();
     let arena = Arena {
@@ -164,7 +169,7 @@ fn attempt_all(
     };
     let mut attempts = Vec::new();
     for (plan_index, plan) in scenario.attacks.iter().enumerate() {
-        for index in select_targets(plan_index, plan, seed, summary) {
+        for index in select_targets(plan_index, plan, seed, &summary.ledger) {
             // Each attempt draws what the attacker makes up from its own stream.
             let mut rng = labels::attempt(seed, plan_index, plan.attack, index);
             let (attempt, digest) = arena.attempt(plan, index, &mut rng)?;

@@ -18,7 +18,7 @@ use provsim_sim::{Ctx, SimTime, Stream, Trace};
 pub struct Arena<'a> {
     pub scenario: &'a Scenario,
     pub line: &'a Line,
-    pub truth: &'a GroundTruth<'a>,
+    pub truth: &'a GroundTruth,
     pub attacker_crypto: &'a Crypto,
     pub oracle_crypto: &'a Crypto,
 }

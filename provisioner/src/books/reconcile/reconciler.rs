@@ -4,6 +4,7 @@
 use crate::books::audit::record::AuditRecord;
 use crate::books::reconcile::tally::{LotBalance, OrderTally, Reconciliation};
 use crate::ledger::ReturnOutcome;
+use crate::ledger::tags::TagSet;
 use provsim_devices::DeviceId;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -23,10 +24,10 @@ pub struct Reconciler {
     /// Devices with symmetric keys made and not yet accounted for.
     secrets_in_flight: BTreeMap<DeviceId, SecretsInFlight>,
     /// Every shipped identity, by the first 128 bits of its fingerprint: the one set
-    /// that grows with the lot, kept at half a fingerprint a device. Two different keys
-    /// sharing 128 bits would be reported as a duplicate (never missed); by chance that
-    /// takes some 2^64 devices.
-    shipped_identities: BTreeSet<[u8; 16]>,
+    /// that grows with the lot, kept at half a fingerprint (16 bytes) a device. Two
+    /// different keys sharing 128 bits would be reported as a duplicate (never missed);
+    /// by chance that takes some 2^64 devices.
+    shipped_identities: TagSet,
     /// Identities returned so far: a handful, never the lot.
     returned_identities: BTreeSet<[u8; 16]>,
     /// Devices whose certificate was issued, until they ship or are rejected (the one
@@ -63,6 +64,14 @@ fn fingerprint(hex: &str) -> Option<[u8; 16]> {
 impl Reconciler {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Books for a run of about `devices` devices: the shipped identities are sized for
+    /// them at once, 16 bytes a device.
+    pub fn for_devices(devices: usize) -> Self {
+        let mut books = Self::default();
+        books.shipped_identities.reserve(devices);
+        books
     }
 
     fn lot(&mut self, lot: u16) -> &mut LotBalance {

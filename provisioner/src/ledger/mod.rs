@@ -1,7 +1,12 @@
 //! The run's ledger: the lots it is asked for, the order they fill, and the small
 //! fixed-size entry each device leaves (shipped, rejected or returned). Plain values at
 //! the bottom of the house, importing no room: the books read returns back as these,
-//! and the line writes them.
+//! and the line writes them. The whole run's entries are kept by the [`book`] (in a
+//! scratch file when the sink offers one), and the identities the books and the
+//! registrar each hold for the whole run as [`tags`], 16 bytes a device.
+
+pub(crate) mod book;
+pub(crate) mod tags;
 
 use provsim_devices::DeviceId;
 use provsim_sim::SimTime;
@@ -35,8 +40,7 @@ pub struct Lot {
     pub devices: u32,
 }
 
-/// The ledger entry of a device that left the line provisioned: small and fixed-size,
-/// the only per-device state kept for the whole run.
+/// A device that left the line provisioned, as its ledger entry reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ShippedDevice {
     pub index: u64,
