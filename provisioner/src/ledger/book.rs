@@ -103,6 +103,14 @@ impl LedgerBook {
         }
     }
 
+    /// An in-memory book whose next entry is device `next`: a `--jobs` shadow line
+    /// enters only its own devices, each into a book of its own.
+    pub(crate) fn from_device(next: u64) -> Self {
+        let mut book = LedgerBook::new(None, 1);
+        book.count.started = next;
+        book
+    }
+
     /// Devices shipped so far.
     pub(crate) fn shipped(&self) -> u64 {
         self.count.shipped

@@ -215,7 +215,7 @@ impl Line {
         board: &Board,
     ) {
         let mut sink = ();
-        let mut tally = Tally::new(LedgerBook::new(None, 0));
+        let mut tally = Tally::new(LedgerBook::from_device(first));
         let needs_link = self.needs_link();
         let (start, _) = memo::record(|| self.set_up_shadow(&mut tally.link, needs_link));
         let Some(start) = start else {
@@ -234,6 +234,7 @@ impl Line {
             };
             let (arrives, number) = guess(index, latest, start, took);
             tally.number_manifest_from(number);
+            tally.forget_devices_before(index);
             let ((), results) = memo::record(|| {
                 let mut reconciler = Reconciler::new();
                 let Ok(leaves) =
@@ -250,7 +251,6 @@ impl Line {
                     self.bring_link_up(leaves, occasion, &mut tally.link);
                 }
             });
-            tally.forget_devices();
             self.cloud.registrar_mut().forget_devices();
             if send.send((index, results)).is_err() {
                 return;

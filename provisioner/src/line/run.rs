@@ -67,10 +67,11 @@ impl Tally {
         }
     }
 
-    /// Forgets the devices taken so far, keeping the lots opened and the chains' counts:
-    /// a shadow line (`jobs`) runs ahead of the line and keeps no per-device state.
-    pub(super) fn forget_devices(&mut self) {
-        self.ledger = LedgerBook::new(None, 0);
+    /// Forgets the devices taken so far, keeping the lots opened and the chains' counts,
+    /// and makes ready for device `next`: a shadow line (`jobs`) runs ahead of the line
+    /// through every J-th device and keeps no per-device state.
+    pub(super) fn forget_devices_before(&mut self, next: u64) {
+        self.ledger = LedgerBook::from_device(next);
         self.rejected.clear();
         self.refused_at_first_connection.clear();
         self.audit.clear();
