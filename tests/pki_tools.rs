@@ -22,38 +22,46 @@ fn openssl() -> PathBuf {
     PathBuf::from("openssl")
 }
 
-/// pkilint's `lint_pkix_cert`: $PROVSIM_PKILINT, then the virtual environment `.ci/test`
+/// A Python that has pkilint: $PROVSIM_PYTHON, then the virtual environment `.ci/test`
 /// makes, then PATH.
-fn pkilint() -> PathBuf {
+fn pkilint_python() -> PathBuf {
     venv_tool(
-        "PROVSIM_PKILINT",
-        "lint_pkix_cert",
-        &["--help"],
+        "PROVSIM_PYTHON",
+        "python",
+        &[
+            "-c",
+            "import pkilint.bin.lint_pkix_cert, pkilint.bin.lint_crl",
+        ],
         "`python3 -m venv .ci/venv && .ci/venv/bin/pip install pkilint==0.13.3`",
     )
 }
 
-/// pkilint's `lint_crl`: $PROVSIM_LINT_CRL, then beside $PROVSIM_PKILINT (the same
-/// package installs both), then the virtual environment `.ci/test` makes, then PATH.
-fn lint_crl() -> PathBuf {
-    let beside = std::env::var_os("PROVSIM_PKILINT")
-        .map(PathBuf::from)
-        .and_then(|p| p.parent().map(|dir| dir.join("lint_crl")));
-    if std::env::var_os("PROVSIM_LINT_CRL").is_none()
-        && let Some(beside) = beside
-        && Command::new(&beside)
-            .arg("--help")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    {
-        return beside;
-    }
-    venv_tool(
-        "PROVSIM_LINT_CRL",
-        "lint_crl",
-        &["--help"],
-        "`python3 -m venv .ci/venv && .ci/venv/bin/pip install pkilint==0.13.3`",
-    )
+/// pkilint's command-line linter `linter` (`lint_pkix_cert`, `lint_crl`) run as
+/// `linter ARGS FILE` on every file, all in one Python process
+/// (`tests/tools/pkilint_each.py`): per file, whether it exited 0, and what it printed.
+fn pkilint_each(linter: &str, args: &[&str], files: &[PathBuf]) -> Vec<(bool, String)> {
+    let out = Command::new(pkilint_python())
+        .arg(repo().join("tests/tools/pkilint_each.py"))
+        .arg(linter)
+        .args(args)
+        .arg("--")
+        .args(files)
+        .output()
+        .expect("python runs");
+    assert!(out.status.success(), "pkilint_each.py: {}", stderr(&out));
+    let printed = stdout(&out);
+    let lines: Vec<&str> = printed.lines().collect();
+    assert_eq!(lines.len(), files.len(), "{printed}");
+    lines
+        .iter()
+        .zip(files)
+        .map(|(line, file)| {
+            let result: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert_eq!(result["file"].as_str(), file.to_str(), "{line}");
+            let output = result["output"].as_str().unwrap().to_owned();
+            (result["exit"] == 0, output)
+        })
+        .collect()
 }
 
 fn verify(openssl: &Path, pki: &Path, cert: &Path) -> (bool, String) {
@@ -418,8 +426,6 @@ fn the_crl_is_the_customer_cas_and_revokes_exactly_the_returned_devices() {
 
 #[test]
 fn pkilint_finds_no_error_in_any_certificate_or_crl_of_any_scenario() {
-    let pkilint = pkilint();
-    let lint_crl = lint_crl();
     let mut certs = Vec::new();
     let runs = shipped_runs();
     for (_, dir) in &runs {
@@ -428,32 +434,22 @@ fn pkilint_finds_no_error_in_any_certificate_or_crl_of_any_scenario() {
         certs.push(dir.path().join("pki/customer-ca.pem"));
         certs.push(dir.path().join("pki/vault-certificate.pem"));
     }
-    for cert in &certs {
-        let out = Command::new(&pkilint)
-            .args(["lint", "-s", "ERROR"])
-            .arg(cert)
-            .output()
-            .expect("pkilint runs");
-        let text = format!("{}{}", stdout(&out), stderr(&out));
+    let linted = pkilint_each("lint_pkix_cert", &["lint", "-s", "ERROR"], &certs);
+    for (cert, (ok, text)) in certs.iter().zip(linted) {
         assert!(
-            out.status.success() && !text.contains("(ERROR)") && !text.contains("(FATAL)"),
+            ok && !text.contains("(ERROR)") && !text.contains("(FATAL)"),
             "{}: {text}",
             cert.display()
         );
     }
     // RFC 5280's CRL profile (PKIX): the CA/B Forum's server-auth profile (BR) does not
     // apply to a device CA, whose CRL stands as long as its certificates.
-    for (scenario, dir) in &runs {
-        let crl = dir.path().join("pki/customer-ca.crl.pem");
-        let out = Command::new(&lint_crl)
-            .args(["lint", "-t", "CRL", "-p", "PKIX", "-s", "WARNING"])
-            .arg(&crl)
-            .output()
-            .expect("lint_crl runs");
-        let text = format!("{}{}", stdout(&out), stderr(&out));
-        assert!(
-            out.status.success() && text.trim().is_empty(),
-            "{scenario}: {text}"
-        );
+    let crls: Vec<PathBuf> = runs
+        .iter()
+        .map(|(_, dir)| dir.path().join("pki/customer-ca.crl.pem"))
+        .collect();
+    let args = ["lint", "-t", "CRL", "-p", "PKIX", "-s", "WARNING"];
+    for ((scenario, _), (ok, text)) in runs.iter().zip(pkilint_each("lint_crl", &args, &crls)) {
+        assert!(ok && text.trim().is_empty(), "{scenario}: {text}");
     }
 }
