@@ -4,6 +4,12 @@
 //! when none is broken but some are inconclusive (nothing tested them).
 #![forbid(unsafe_code)]
 
+/// The fast build allocates with mimalloc (see `Cargo.toml`); the pure-Rust build with
+/// the system's allocator. No output depends on the allocator.
+#[cfg(feature = "fast")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod audit;
 mod bench;
 mod estimate;

@@ -10,8 +10,8 @@
 //! their elliptic-curve operations in a [`Memo`]. When the line reaches such a device,
 //! it runs it for real with the memo installed: every operation whose inputs the
 //! shadow got right is looked up instead of computed (see `provsim_sim::crypto::memo`).
-//! The line's thread has the stitching to do besides, so it takes the same share of
-//! devices as a worker but none of the shadows' double work.
+//! The line's thread has every device's stitching to do besides, so it takes a smaller
+//! share of the devices than a worker.
 //!
 //! A shadow has not seen the other workers' devices, so it guesses what depends on them
 //! from the line's latest [`Progress`]: when its device arrives (the last device's
@@ -21,6 +21,7 @@
 use crate::books::reconcile::reconciler::Reconciler;
 use crate::labels::LinkOccasion;
 use crate::ledger::book::LedgerBook;
+use crate::line::deal::Deal;
 use crate::line::error::LineError;
 use crate::line::establish::Line;
 use crate::line::prefetch::{Prefetch, Progress};
@@ -34,11 +35,13 @@ use provsim_sim::{SimDuration, SimTime};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Condvar, Mutex};
 
-/// How many devices' results a shadow may hold for the line.
-const AHEAD: usize = 4;
-
-/// How many rounds of devices (one per job) back a shadow's guesses count from.
-const LAG: u64 = 3;
+/// How many rounds of devices back a shadow's guesses count from. It is also how far a
+/// worker may run ahead of the line, so it is long enough (180 devices for two jobs,
+/// about 80 ms of work) to ride out a spell in which one core runs slower than the
+/// other: 3 rounds ran 3% slower on this 2-core machine. Guessing from further back
+/// costs little: most of a device's curve operations do not depend on when it arrives
+/// or on its manifest number.
+const LAG: u64 = 20;
 
 /// The line's progress as the shadows read it: the last few devices' [`Progress`] by
 /// device, so a shadow reads the entry of exactly the device it counts on, whatever
@@ -106,6 +109,7 @@ struct Shadows<'p> {
     results: Vec<Receiver<(u64, Memo)>>,
     /// Devices each job worked out: the line itself, then each worker.
     taken: Vec<u64>,
+    deal: &'p Deal,
     board: &'p Board,
     /// The device the line finished last.
     finished: u64,
@@ -114,7 +118,7 @@ struct Shadows<'p> {
 impl Prefetch for Shadows<'_> {
     fn take(&mut self, index: u64) -> Memo {
         self.finished = index;
-        let job = (index % self.taken.len() as u64) as usize;
+        let job = self.deal.job_of(index);
         // Job 0 is the line's own thread: it works its devices out as it runs them.
         let Some(worker) = job.checked_sub(1) else {
             self.taken[0] += 1;
@@ -158,19 +162,21 @@ impl Line {
         if jobs <= 1 {
             return self.run(sink);
         }
-        // A shadow counts on the line's progress `jobs * LAG` devices back: far enough
-        // that the workers keep busy, and always the same device, so which results are
-        // ready does not depend on the threads' timing. The board keeps more entries
-        // than that distance (the line cannot pass a device whose results it waits for).
-        let lag = jobs as u64 * LAG;
+        // A shadow counts on the line's progress `LAG` rounds back: far enough that the
+        // workers keep busy, and always the same device, so which results are ready
+        // does not depend on the threads' timing. The board keeps more entries than
+        // that distance (the line cannot pass a device whose results it waits for), and
+        // a worker may hold the results of every device in that distance.
+        let deal = Deal::new(jobs);
+        let lag = deal.round_len() * LAG;
         let board = Board::new(2 * lag as usize + 8);
         std::thread::scope(|scope| {
             let mut results = Vec::with_capacity(jobs - 1);
             let mut workers = Vec::with_capacity(jobs - 1);
             for worker in 1..jobs as u64 {
-                let (send, receive) = sync_channel(AHEAD);
+                let (send, receive) = sync_channel(lag as usize);
                 results.push(receive);
-                let board = &board;
+                let (board, deal) = (&board, &deal);
                 let (config, seed, lots) = (self.config.clone(), self.seed, self.lots.clone());
                 workers.push(scope.spawn(move || {
                     // Set up on the worker's own thread, and worked out ahead like all
@@ -178,13 +184,14 @@ impl Line {
                     // sends nothing; the line then computes its devices itself.
                     let (shadow, _) = memo::record(|| Line::establish(config, seed, lots));
                     if let Ok(shadow) = shadow {
-                        shadow.run_ahead(worker, jobs as u64, lag, send, board);
+                        shadow.run_ahead(worker, deal, lag, send, board);
                     }
                 }));
             }
             let mut prefetch = Shadows {
                 results,
                 taken: vec![0; jobs],
+                deal: &deal,
                 board: &board,
                 finished: 0,
             };
@@ -203,18 +210,20 @@ impl Line {
         })
     }
 
-    /// A shadow's work: devices `first`, `first + step`, ... taken through the station
-    /// on this line, each one's results sent to the line. Stops when the line no longer
+    /// A shadow's work: the devices `deal` gives job `worker`, taken through the
+    /// station on this line, each one's results sent to the line. Stops when the line no longer
     /// listens or its setting up fails (the line then computes everything itself).
     fn run_ahead(
         mut self,
-        first: u64,
-        step: u64,
+        worker: u64,
+        deal: &Deal,
         lag: u64,
         send: SyncSender<(u64, Memo)>,
         board: &Board,
     ) {
         let mut sink = ();
+        let job = worker as usize;
+        let first = deal.next_for(job, 0, true);
         let mut tally = Tally::new(LedgerBook::from_device(first));
         let needs_link = self.needs_link();
         let (start, _) = memo::record(|| self.set_up_shadow(&mut tally.link, needs_link));
@@ -255,7 +264,7 @@ impl Line {
             if send.send((index, results)).is_err() {
                 return;
             }
-            index += step;
+            index = deal.next_for(job, index, false);
         }
     }
 }

@@ -19,6 +19,7 @@
 pub(crate) mod builder;
 pub(crate) mod config;
 pub(crate) mod copies;
+pub(crate) mod deal;
 pub(crate) mod error;
 pub(crate) mod establish;
 pub(crate) mod firmware;
