@@ -9,7 +9,8 @@ pub fn jobs_or_cores(jobs: Option<u16>) -> usize {
 }
 
 /// How the jobs shared the devices (the line's own thread first, then each worker
-/// ahead of it), and how many of the line's curve operations a worker had ready.
+/// ahead of it), and how many of the line's curve operations a worker had ready. Both
+/// follow the threads' timing, so `run` prints this on standard error.
 pub fn jobs_line(jobs: &provsim_scenarios::JobsInfo) -> String {
     let shares: Vec<String> = jobs.devices_by_job.iter().map(u64::to_string).collect();
     format!(

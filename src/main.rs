@@ -57,8 +57,9 @@ enum Command {
         #[arg(long, default_value = "provsim-out")]
         out: PathBuf,
         /// Jobs that share the devices' cryptography: the line's own thread and J-1
-        /// workers that work their devices out ahead of it (default: the machine's
-        /// cores). The outputs are the same for any number.
+        /// workers that work devices out ahead of it (default: the machine's cores).
+        /// The outputs are the same for any number; how the devices were shared, which
+        /// follows the threads' timing, is said on standard error.
         #[arg(long, value_name = "J", value_parser = clap::value_parser!(u16).range(1..=256))]
         jobs: Option<u16>,
     },
@@ -464,8 +465,12 @@ fn run(
         report.attempts.len(),
         report.trace_digest
     );
+    // How the jobs shared the devices follows the threads' timing, so it goes to
+    // standard error with other diagnostics: standard output stays the same from run
+    // to run.
+    // A closed standard error (`2>&-`, a reader gone) is no reason to fail the run.
     if !report.jobs.devices_by_job.is_empty() {
-        text += &jobs::jobs_line(&report.jobs);
+        let _ = std::io::stderr().write_all(jobs::jobs_line(&report.jobs).as_bytes());
     }
     for claim in &report.claims {
         text += &match claim.verdict {

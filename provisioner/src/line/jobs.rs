@@ -2,26 +2,34 @@
 //!
 //! The line itself stays one thread: the clock, the link session, the audit chain, the
 //! order stop and the streamed files are sequential by nature, and keeping them on one
-//! thread keeps every output byte what a one-job run writes. The devices are dealt out
-//! to the jobs in turn. Job 0 is the line's own thread, which works its devices out as
-//! it runs them. Each other job is a worker thread with a *shadow* of the line: a
-//! second line established from the same configuration and seed, which takes the
-//! worker's devices through the station ahead of the line, recording the results of
-//! their elliptic-curve operations in a [`Memo`]. When the line reaches such a device,
-//! it runs it for real with the memo installed: every operation whose inputs the
-//! shadow got right is looked up instead of computed (see `provsim_sim::crypto::memo`).
-//! The line's thread has every device's stitching to do besides, so it takes a smaller
-//! share of the devices than a worker.
+//! thread keeps every output byte what a one-job run writes. Each other job is a worker
+//! thread with a *shadow* of the line: a second line established from the same
+//! configuration and seed. A worker claims a device a little ahead of the line, takes
+//! it through the station on its shadow, and records the results of its
+//! elliptic-curve operations in a [`Memo`]. When the line reaches a claimed device it
+//! runs it for real with the memo installed: every operation whose inputs the shadow
+//! got right is looked up instead of computed (see `provsim_sim::crypto::memo`). A
+//! device no worker claimed the line works out itself as it runs it.
 //!
-//! A shadow has not seen the other workers' devices, so it guesses what depends on them
-//! from the line's latest [`Progress`]: when its device arrives (the last device's
-//! duration repeated) and the number of its manifest entry. A wrong guess (a rejected
-//! die, a link fault in between) costs only misses, which the line computes itself.
+//! Workers claim devices at least [`LEAD`] ahead of the line, so the line's thread,
+//! which also has every device's stitching to do, works out the devices the workers
+//! leave between: the share each job takes follows how fast it runs, which on a shared
+//! machine changes from moment to moment. Which job took which device therefore depends
+//! on the threads' timing, and so does how many of its operations were ready: a shadow
+//! guesses a device's arrival and manifest number from the line's [`Progress`] after a
+//! device fixed by the device's number, but the rest of its state (its link session,
+//! its chains' heads) comes from whichever devices it ran before.
+//!
+//! A shadow has not seen the devices in between, so it guesses what depends on them:
+//! when its device arrives (the spacing it read repeated) and the number of its manifest
+//! entry. A wrong guess (a rejected die, a link fault in between) costs only misses,
+//! which the line computes itself. Nothing the line writes comes from a shadow but
+//! memoised results, which are the same whoever computed them.
 
 use crate::books::reconcile::reconciler::Reconciler;
 use crate::labels::LinkOccasion;
 use crate::ledger::book::LedgerBook;
-use crate::line::deal::Deal;
+use crate::line::claims::{Claims, Slot};
 use crate::line::error::LineError;
 use crate::line::establish::Line;
 use crate::line::prefetch::{Prefetch, Progress};
@@ -29,88 +37,27 @@ use crate::line::run::Tally;
 use crate::line::sink::LineSink;
 use crate::line::summary::LineSummary;
 use crate::link::config::OnLinkFailure;
-use crate::link::report::LinkStats;
+use provsim_sim::SimTime;
 use provsim_sim::crypto::memo::{self, Memo};
-use provsim_sim::{SimDuration, SimTime};
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::sync::{Condvar, Mutex};
 
-/// How many rounds of devices back a shadow's guesses count from. It is also how far a
-/// worker may run ahead of the line, so it is long enough (180 devices for two jobs,
-/// about 80 ms of work) to ride out a spell in which one core runs slower than the
-/// other: 3 rounds ran 3% slower on this 2-core machine. Guessing from further back
-/// costs little: most of a device's curve operations do not depend on when it arrives
-/// or on its manifest number.
-const LAG: u64 = 20;
+/// How many devices ahead of the line a worker claims its next device at least: far
+/// enough that the line rarely reaches a device still being worked out.
+pub(super) const LEAD: u64 = 6;
 
-/// The line's progress as the shadows read it: the last few devices' [`Progress`] by
-/// device, so a shadow reads the entry of exactly the device it counts on, whatever
-/// the threads' timing.
-struct Board {
-    entries: Mutex<Entries>,
-    published: Condvar,
-}
+/// How far ahead of the line a worker may claim: what the workers hold for the line is
+/// bounded by this many devices.
+pub(super) const WINDOW: u64 = 48;
 
-struct Entries {
-    /// `(device, progress after it)`, at `device % len`.
-    ring: Vec<Option<(u64, Progress)>>,
-    /// The line has finished: nothing more will be published.
-    closed: bool,
-}
+/// A shadow guesses device `i` from the line's progress after device
+/// `i - GUESS_LAG` (after device 0 for the first ones). More than [`WINDOW`], so the
+/// line has always published it by the time a worker claims `i`.
+pub(super) const GUESS_LAG: u64 = 64;
 
-impl Board {
-    fn new(len: usize) -> Board {
-        Board {
-            entries: Mutex::new(Entries {
-                ring: vec![None; len],
-                closed: false,
-            }),
-            published: Condvar::new(),
-        }
-    }
-
-    fn publish(&self, device: u64, progress: Progress) {
-        if let Ok(mut entries) = self.entries.lock() {
-            let slot = (device % entries.ring.len() as u64) as usize;
-            entries.ring[slot] = Some((device, progress));
-        }
-        self.published.notify_all();
-    }
-
-    fn close(&self) {
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.closed = true;
-        }
-        self.published.notify_all();
-    }
-
-    /// The progress after `device`, once the line has published it; `None` once the
-    /// line has finished without reaching it.
-    fn wait_for(&self, device: u64) -> Option<Progress> {
-        let mut entries = self.entries.lock().ok()?;
-        loop {
-            let slot = (device % entries.ring.len() as u64) as usize;
-            if let Some((at, progress)) = entries.ring[slot]
-                && at == device
-            {
-                return Some(progress);
-            }
-            if entries.closed {
-                return None;
-            }
-            entries = self.published.wait(entries).ok()?;
-        }
-    }
-}
-
-/// The shadows' results, each worker's in device order.
-struct Shadows<'p> {
-    /// From workers 1, 2, ... (job 0 is the line's own thread).
-    results: Vec<Receiver<(u64, Memo)>>,
+/// The shadows' results, and what the line took from them.
+struct Shadows<'c> {
+    claims: &'c Claims,
     /// Devices each job worked out: the line itself, then each worker.
     taken: Vec<u64>,
-    deal: &'p Deal,
-    board: &'p Board,
     /// The device the line finished last.
     finished: u64,
 }
@@ -118,37 +65,33 @@ struct Shadows<'p> {
 impl Prefetch for Shadows<'_> {
     fn take(&mut self, index: u64) -> Memo {
         self.finished = index;
-        let job = self.deal.job_of(index);
-        // Job 0 is the line's own thread: it works its devices out as it runs them.
-        let Some(worker) = job.checked_sub(1) else {
-            self.taken[0] += 1;
-            return Memo::default();
-        };
-        // A worker sends its devices in order and the line takes every device in
-        // order, so the next result from it is this device's, or it has stopped (and
-        // the line works the device out itself, not counted as the worker's).
-        match self.results[worker].recv() {
-            Ok((taken, memo)) if taken == index => {
-                self.taken[job] += 1;
+        match self.claims.line_takes(index) {
+            Slot::Done { worker, memo } => {
+                self.taken[worker] += 1;
                 memo
             }
-            _ => Memo::default(),
+            // Unclaimed, or abandoned by a worker that failed: the line's own.
+            // (`line_takes` never returns a device still being worked out.)
+            Slot::Unclaimed | Slot::Abandoned | Slot::Working => {
+                self.taken[0] += 1;
+                Memo::default()
+            }
         }
     }
 
     fn progress(&mut self, progress: Progress) {
-        self.board.publish(self.finished, progress);
+        self.claims.publish(self.finished, progress);
     }
 }
 
 impl Drop for Shadows<'_> {
     fn drop(&mut self) {
-        self.board.close();
+        self.claims.close();
     }
 }
 
 impl Line {
-    /// Runs every lot as [`Line::run`] does, with `jobs` workers working out the
+    /// Runs every lot as [`Line::run`] does, with `jobs - 1` workers working out the
     /// devices' cryptography ahead of the line. Every output byte is the same for any
     /// `jobs`; 0 or 1 runs on this thread alone.
     pub fn run_jobs(
@@ -157,45 +100,41 @@ impl Line {
         jobs: usize,
     ) -> Result<LineSummary, LineError> {
         let total = self.device_count();
-        // No more jobs than devices: a job without a device would only set a line up.
-        let jobs = jobs.min(usize::try_from(total).unwrap_or(usize::MAX));
+        // No more workers than can hold a claim at once: workers claim only devices
+        // `LEAD` or more ahead of the line and less than `WINDOW` ahead, and a worker
+        // without a device would only set a shadow up.
+        let most = total.saturating_sub(LEAD).min(WINDOW - LEAD);
+        let workers = jobs
+            .saturating_sub(1)
+            .min(usize::try_from(most).unwrap_or(usize::MAX));
+        let jobs = workers + 1;
         if jobs <= 1 {
             return self.run(sink);
         }
-        // A shadow counts on the line's progress `LAG` rounds back: far enough that the
-        // workers keep busy, and always the same device, so which results are ready
-        // does not depend on the threads' timing. The board keeps more entries than
-        // that distance (the line cannot pass a device whose results it waits for), and
-        // a worker may hold the results of every device in that distance.
-        let deal = Deal::new(jobs);
-        let lag = deal.round_len() * LAG;
-        let board = Board::new(2 * lag as usize + 8);
+        // The progress ring must keep the entry a claimed device's guess reads until the
+        // worker has read it: the line cannot pass the device, so `GUESS_LAG` entries on.
+        let claims = Claims::new(total, GUESS_LAG as usize + 8);
         std::thread::scope(|scope| {
-            let mut results = Vec::with_capacity(jobs - 1);
             let mut workers = Vec::with_capacity(jobs - 1);
-            for worker in 1..jobs as u64 {
-                let (send, receive) = sync_channel(lag as usize);
-                results.push(receive);
-                let (board, deal) = (&board, &deal);
+            for worker in 1..jobs {
+                let claims = &claims;
                 let (config, seed, lots) = (self.config.clone(), self.seed, self.lots.clone());
                 workers.push(scope.spawn(move || {
                     // Set up on the worker's own thread, and worked out ahead like all
                     // it does: not the run's operations. A shadow that cannot be set up
-                    // sends nothing; the line then computes its devices itself.
+                    // claims nothing; the line then computes every device itself.
                     let (shadow, _) = memo::record(|| Line::establish(config, seed, lots));
                     if let Ok(shadow) = shadow {
-                        shadow.run_ahead(worker, deal, lag, send, board);
+                        shadow.run_ahead(worker, claims);
                     }
                 }));
             }
             let mut prefetch = Shadows {
-                results,
+                claims: &claims,
                 taken: vec![0; jobs],
-                deal: &deal,
-                board: &board,
                 finished: 0,
             };
-            // On return `prefetch` drops its receivers, which stops the shadows.
+            // On return `prefetch` closes the claims, which stops the shadows.
             let summary = self.run_with(sink, &mut prefetch);
             let taken = prefetch.taken.clone();
             drop(prefetch);
@@ -210,38 +149,23 @@ impl Line {
         })
     }
 
-    /// A shadow's work: the devices `deal` gives job `worker`, taken through the
-    /// station on this line, each one's results sent to the line. Stops when the line no longer
-    /// listens or its setting up fails (the line then computes everything itself).
-    fn run_ahead(
-        mut self,
-        worker: u64,
-        deal: &Deal,
-        lag: u64,
-        send: SyncSender<(u64, Memo)>,
-        board: &Board,
-    ) {
+    /// A shadow's work: it claims devices ahead of the line, takes each through the
+    /// station on this line, and hands the results to the line. Stops when the line
+    /// has finished or its setting up fails (the line then computes everything itself).
+    fn run_ahead(mut self, worker: usize, claims: &Claims) {
         let mut sink = ();
-        let job = worker as usize;
-        let first = deal.next_for(job, 0, true);
-        let mut tally = Tally::new(LedgerBook::from_device(first));
+        let mut tally = Tally::new(LedgerBook::from_device(0));
         let needs_link = self.needs_link();
         let (start, _) = memo::record(|| self.set_up_shadow(&mut tally.link, needs_link));
         let Some(start) = start else {
             return;
         };
-        let total = self.device_count();
-        let mut took = SimDuration::ZERO;
-        let mut index = first;
-        while index < total {
-            let latest = match index.checked_sub(lag) {
-                Some(device) => match board.wait_for(device) {
-                    Some(progress) => Some(progress),
-                    None => return,
-                },
-                None => None,
+        while let Some(claim) = claims.claim(worker, LEAD, WINDOW) {
+            let index = claim.device();
+            let Some(latest) = claims.progress_after(index.saturating_sub(GUESS_LAG)) else {
+                return;
             };
-            let (arrives, number) = guess(index, latest, start, took);
+            let (arrives, number) = guess(index, latest, start);
             tally.number_manifest_from(number);
             tally.forget_devices_before(index);
             let ((), results) = memo::record(|| {
@@ -251,7 +175,6 @@ impl Line {
                 else {
                     return;
                 };
-                took = leaves - arrives;
                 if needs_link
                     && !self.link.is_established()
                     && self.config.link.on_failure != OnLinkFailure::StopLine
@@ -261,10 +184,7 @@ impl Line {
                 }
             });
             self.cloud.registrar_mut().forget_devices();
-            if send.send((index, results)).is_err() {
-                return;
-            }
-            index = deal.next_for(job, index, false);
+            claim.done(results);
         }
     }
 }
@@ -272,7 +192,11 @@ impl Line {
 impl Line {
     /// A shadow's books opened, link up and customer CA registered, as the line's own
     /// run does them; when the first device arrives, or `None` when that failed.
-    fn set_up_shadow(&mut self, link: &mut LinkStats, needs_link: bool) -> Option<SimTime> {
+    fn set_up_shadow(
+        &mut self,
+        link: &mut crate::link::report::LinkStats,
+        needs_link: bool,
+    ) -> Option<SimTime> {
         self.open_books(&mut (), &mut Reconciler::new()).ok()?;
         let start = if needs_link {
             self.bring_link_up(SimTime::ZERO, LinkOccasion::Start, link)?
@@ -287,45 +211,46 @@ impl Line {
 }
 
 /// When device `index` arrives and the number its manifest entry carries, as far as a
-/// shadow can tell: from the line's `latest` progress (or from the start, `start`) with
-/// every device in between taking `took` and shipping.
-fn guess(
-    index: u64,
-    latest: Option<Progress>,
-    start: SimTime,
-    took: SimDuration,
-) -> (SimTime, u64) {
-    let (from, at, number) = match latest {
-        Some(p) if p.next_index <= index => (p.next_index, p.arrives, p.next_manifest_number),
-        _ => (0, start, 1),
-    };
-    let between = index - from;
-    (at + took.saturating_mul(between), number + between)
+/// shadow can tell from the line's `latest` progress: every device in between taking
+/// the spacing it read and shipping. Device 0 (never a worker's) arrives at `start`.
+fn guess(index: u64, latest: Progress, start: SimTime) -> (SimTime, u64) {
+    if index == 0 || latest.next_index > index {
+        return (start, 1);
+    }
+    let between = index - latest.next_index;
+    (
+        latest.arrives + latest.spacing.saturating_mul(between),
+        latest.next_manifest_number + between,
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use provsim_sim::SimDuration;
 
     #[test]
     fn a_guess_counts_on_from_the_latest_progress() {
-        let took = SimDuration::from_millis(3);
         let start = SimTime::ZERO + SimDuration::from_millis(1);
-        assert_eq!(guess(0, None, start, took), (start, 1));
-        assert_eq!(
-            guess(2, None, start, took),
-            (start + SimDuration::from_millis(6), 3)
-        );
         let latest = Progress {
             next_index: 5,
             arrives: SimTime::ZERO + SimDuration::from_millis(100),
             next_manifest_number: 4,
+            spacing: SimDuration::from_millis(3),
         };
+        assert_eq!(guess(0, latest, start), (start, 1));
+        assert_eq!(guess(5, latest, start), (latest.arrives, 4));
         assert_eq!(
-            guess(7, Some(latest), start, took),
+            guess(7, latest, start),
             (SimTime::ZERO + SimDuration::from_millis(106), 6)
         );
-        // Progress past the device (it cannot happen: the line waits for it) is ignored.
-        assert_eq!(guess(3, Some(latest), start, took).1, 4);
+        // Progress past the device (it cannot happen: a worker reads progress from
+        // before its device) is not counted back from.
+        assert_eq!(guess(3, latest, start), (start, 1));
+    }
+
+    #[test]
+    fn the_guess_lag_covers_the_window() {
+        const { assert!(GUESS_LAG > WINDOW && WINDOW > LEAD) };
     }
 }

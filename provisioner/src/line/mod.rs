@@ -17,9 +17,9 @@
 //! (`error`).
 
 pub(crate) mod builder;
+pub(crate) mod claims;
 pub(crate) mod config;
 pub(crate) mod copies;
-pub(crate) mod deal;
 pub(crate) mod error;
 pub(crate) mod establish;
 pub(crate) mod firmware;

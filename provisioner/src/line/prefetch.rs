@@ -1,16 +1,18 @@
 //! What the line's run asks of whatever works out devices' cryptography ahead of it
 //! (`jobs`), and what it tells it back.
 
-use provsim_sim::SimTime;
 use provsim_sim::crypto::memo::Memo;
+use provsim_sim::{SimDuration, SimTime};
 
-/// Where the line stands after a device: the next device, when it arrives, and the
-/// number its manifest entry would carry.
+/// Where the line stands after a device: the next device, when it arrives, the number
+/// its manifest entry would carry, and how long the device just finished took (arrival
+/// to the next arrival).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Progress {
     pub next_index: u64,
     pub arrives: SimTime,
     pub next_manifest_number: u64,
+    pub spacing: SimDuration,
 }
 
 /// How the work was shared, for the command line to say (never written to a file: the
@@ -18,7 +20,8 @@ pub(super) struct Progress {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct JobsSummary {
     /// Devices each job worked out: the line's own thread first, then each worker
-    /// ahead of it (empty on one thread).
+    /// ahead of it (empty on one thread). Which worker takes which device depends on
+    /// the threads' timing; the files never do.
     pub devices_by_job: Vec<u64>,
     /// The line's curve operations (public points, signatures, verifications, ECDH)
     /// a worker had ready, and those the line computed itself.

@@ -69,7 +69,7 @@ impl Tally {
 
     /// Forgets the devices taken so far, keeping the lots opened and the chains' counts,
     /// and makes ready for device `next`: a shadow line (`jobs`) runs ahead of the line
-    /// through every J-th device and keeps no per-device state.
+    /// through the devices its worker claims and keeps no per-device state.
     pub(super) fn forget_devices_before(&mut self, next: u64) {
         self.ledger = LedgerBook::from_device(next);
         self.rejected.clear();
@@ -147,6 +147,7 @@ impl Line {
                     next_index: index + 1,
                     arrives: at,
                     next_manifest_number: tally.manifest.next_number(),
+                    spacing: at - now,
                 });
                 queue.schedule(at, LineEvent::Arrive { index: index + 1 })?;
             }
