@@ -72,7 +72,7 @@ pub struct BenchArgs {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Format {
+pub(crate) enum Format {
     Text,
     Json,
 }

@@ -17,6 +17,7 @@ mod image;
 mod jobs;
 mod manifest;
 mod output;
+mod rate;
 mod records;
 mod reproduce;
 mod targets;
@@ -67,6 +68,9 @@ enum Command {
     /// and its CPU time per device set against its crypto floor.
     #[command(long_about = bench::ABOUT)]
     Bench(bench::BenchArgs),
+    /// Rate an attack path by the CEM's attack-potential tables.
+    #[command(long_about = rate::ABOUT)]
+    Rate(rate::RateArgs),
     /// List the built-in scenarios, attacks, claims and targets.
     List {
         /// Only this kind of thing.
@@ -274,6 +278,7 @@ fn main() -> ExitCode {
             Err(e) => fail(e),
         },
         Command::Bench(args) => bench::command(args),
+        Command::Rate(args) => rate::command(args),
         Command::List { what } => match list(what) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(anyhow::anyhow!("writing to standard output: {e}")),

@@ -19,7 +19,7 @@ pub fn claim_info(
         id: claim.id.to_owned(),
         requirement: claim.requirement.to_owned(),
         statement: claim.statement().to_owned(),
-        resistance: claim.resistance.name().to_owned(),
+        resistance: claim.resistance_stated(),
         verdict: judgement.verdict,
         inconclusive: judgement.untested.map(|u| u.reason().to_owned()),
         broken_by: ids(&judgement.broken_by),

@@ -2,7 +2,7 @@
 //! resistance it is made at, and the library oracle that decides it.
 
 use crate::oracles::oracle::Oracle;
-use provsim_attacks::AvaVan;
+use provsim_attacks::{AvaVan, Eal};
 
 /// What a claim protects: one of the essential elements a connected product's
 /// security rests on, or the provisioning site itself.
@@ -48,6 +48,7 @@ impl ClaimEntry {
             requirement: self.requirement,
             element: self.element,
             resistance,
+            eal: None,
             oracle: self.oracle,
         }
     }
@@ -62,10 +63,27 @@ pub struct Claim {
     pub element: EssentialElement,
     /// The AVA_VAN level the claim is made at.
     pub resistance: AvaVan,
+    /// The EAL the scenario stated the resistance as, if it did (`EAL5`, judged at
+    /// AVA_VAN.4), so the report says it back.
+    pub eal: Option<Eal>,
     pub oracle: &'static dyn Oracle,
 }
 
 impl Claim {
+    /// The claim as stated at an EAL (judged at its AVA_VAN level all the same).
+    pub fn stated_as(self, eal: Option<Eal>) -> Claim {
+        Claim { eal, ..self }
+    }
+
+    /// The resistance as the report prints it: the AVA_VAN level, after the EAL it was
+    /// stated as.
+    pub fn resistance_stated(&self) -> String {
+        match self.eal {
+            Some(eal) => format!("{eal} ({})", self.resistance.name()),
+            None => self.resistance.name().to_owned(),
+        }
+    }
+
     /// What the claim promises: its oracle's statement.
     pub fn statement(&self) -> &'static str {
         self.oracle.statement()

@@ -4,7 +4,7 @@ use super::locator::{Expected, Locator};
 use crate::claims::claim::Claim;
 use crate::claims::library::{CLAIMS, find};
 use crate::error::ScenarioError;
-use provsim_attacks::AvaVan;
+use provsim_attacks::{ResistanceError, parse_resistance};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -34,14 +34,18 @@ pub fn claims(
         if claims.iter().any(|c| c.id == entry.id) {
             return Err(at.at(&section.id, format!("claim `{}` is given twice", entry.id)));
         }
-        let Some(resistance) = AvaVan::parse(section.resistance.get_ref()) else {
-            return Err(at.unknown(
-                &section.resistance,
-                "resistance",
-                Expected::Words("AVA_VAN.1 to AVA_VAN.5"),
-            ));
+        let (resistance, eal) = match parse_resistance(section.resistance.get_ref()) {
+            Ok(read) => read,
+            Err(ResistanceError::Unknown) => {
+                return Err(at.unknown(
+                    &section.resistance,
+                    "resistance",
+                    Expected::Words("AVA_VAN.1 to AVA_VAN.5, EAL1 to EAL7, or EALn+AVA_VAN.m"),
+                ));
+            }
+            Err(why) => return Err(at.at(&section.resistance, why.to_string())),
         };
-        claims.push(entry.at(resistance));
+        claims.push(entry.at(resistance).stated_as(eal));
     }
     Ok(claims)
 }

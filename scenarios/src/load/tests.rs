@@ -584,3 +584,34 @@ fn a_secure_element_refuses_what_it_does_not_have() {
     let e = err(&format!("{se}\n[mcu]\nrdp = 1\n"));
     assert!(e.contains("a secure element has neither"), "{e}");
 }
+
+/// A claim stated at an EAL is judged at its package's AVA_VAN level (or the one it is
+/// augmented with), and the report says it back; `EAL5+` alone is refused where it
+/// stands, asking what it is augmented with.
+#[test]
+fn a_resistance_may_be_an_eal() {
+    let first = r#"resistance = "AVA_VAN.4""#;
+    assert!(GOOD.contains(first));
+    let at = |text: &str| {
+        let s = parse_str(&GOOD.replacen(first, text, 1), "s.toml").unwrap();
+        (
+            s.claims[0].resistance as u8,
+            s.claims[0].resistance_stated(),
+        )
+    };
+    assert_eq!(at(r#"resistance = "EAL5""#), (4, "EAL5 (AVA_VAN.4)".into()));
+    assert_eq!(at(r#"resistance = "EAL3""#), (2, "EAL3 (AVA_VAN.2)".into()));
+    assert_eq!(
+        at(r#"resistance = "EAL4+AVA_VAN.5""#),
+        (5, "EAL4+AVA_VAN.5 (AVA_VAN.5)".into())
+    );
+    assert_eq!(at(first), (4, "AVA_VAN.4".into()));
+
+    let text = GOOD.replacen(first, r#"resistance = "EAL5+""#, 1);
+    let line = text.lines().position(|l| l.contains("EAL5+")).unwrap() + 1;
+    let e = err(&text);
+    assert!(e.starts_with(&format!("s.toml:{line}:14:")), "{e}");
+    assert!(e.contains("EAL5+AVA_VAN.5"), "{e}");
+    let e = err(&GOOD.replacen(first, r#"resistance = "EAL9""#, 1));
+    assert!(e.contains("EAL1 to EAL7"), "{e}");
+}

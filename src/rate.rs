@@ -1,0 +1,231 @@
+//! `provsim rate`: the CEM attack-potential calculator (CEM v3.1 R5, Annex B.4: the
+//! factor table and the rating table) for an evaluator's own attack path, on the very
+//! tables the simulated attacks are rated with (`provsim_attacks::potential`).
+
+use provsim_attacks::potential::{
+    AttackPotential, AvaVan, ElapsedTime, Equipment, Expertise, KnowledgeOfToe, Rating,
+    WindowOfOpportunity,
+};
+use serde_json::{Value, json};
+
+pub const ABOUT: &str = "\
+Rate an attack path by CEM v3.1 R5 Annex B.4: each factor's points (the factor table), \
+their total, the attack potential that total needs and the resistance a TOE that falls \
+to it shows (the rating table), and for each AVA_VAN level whether such a TOE still meets \
+it. A window of opportunity of `none` means the path is not exploitable in the intended \
+environment: it has no total and fails no level.
+
+--format json prints one object: scheme; factors (each with factor, value as given, \
+level, points, null for a window of none); total (null when not exploitable); \
+exploitable; attack_potential (Basic, Enhanced-Basic, Moderate, High or Beyond High; \
+null when not exploitable); resistance (the TOE resistance the rating table gives: \
+\"No rating\", Basic, Enhanced-Basic, Moderate or High; null when not exploitable); and \
+ava_van, for AVA_VAN.1 to .5, whether a TOE that falls to this path meets the level.
+
+Exit code 0; 2 for a missing or unknown factor value.";
+
+#[derive(clap::Args)]
+pub struct RateArgs {
+    /// Time to identify and exploit the path (months are of 30 days, as the CEM's).
+    #[arg(long, value_parser = choice(ELAPSED))]
+    elapsed: ElapsedTime,
+    /// The attacker's expertise.
+    #[arg(long, value_parser = choice(EXPERTISE))]
+    expertise: Expertise,
+    /// Knowledge of the TOE's design the path needs.
+    #[arg(long, value_parser = choice(KNOWLEDGE))]
+    knowledge: KnowledgeOfToe,
+    /// Window of opportunity: access to the TOE (or samples) the path needs.
+    #[arg(long, value_parser = choice(WINDOW))]
+    window: WindowOfOpportunity,
+    /// Equipment the path needs.
+    #[arg(long, value_parser = choice(EQUIPMENT))]
+    equipment: Equipment,
+    /// `text` for people, `json` for one JSON object (fields in --help).
+    #[arg(long, value_enum, default_value = "text")]
+    format: crate::bench::Format,
+}
+
+/// The command-line names of each factor's levels, lowest first.
+const ELAPSED: &[(&str, ElapsedTime)] = &[
+    ("<=1d", ElapsedTime::OneDay),
+    ("<=1w", ElapsedTime::OneWeek),
+    ("<=2w", ElapsedTime::TwoWeeks),
+    ("<=1m", ElapsedTime::OneMonth),
+    ("<=2m", ElapsedTime::TwoMonths),
+    ("<=3m", ElapsedTime::ThreeMonths),
+    ("<=4m", ElapsedTime::FourMonths),
+    ("<=5m", ElapsedTime::FiveMonths),
+    ("<=6m", ElapsedTime::SixMonths),
+    (">6m", ElapsedTime::MoreThanSixMonths),
+];
+const EXPERTISE: &[(&str, Expertise)] = &[
+    ("layman", Expertise::Layman),
+    ("proficient", Expertise::Proficient),
+    ("expert", Expertise::Expert),
+    ("multiple-experts", Expertise::MultipleExperts),
+];
+const KNOWLEDGE: &[(&str, KnowledgeOfToe)] = &[
+    ("public", KnowledgeOfToe::Public),
+    ("restricted", KnowledgeOfToe::Restricted),
+    ("sensitive", KnowledgeOfToe::Sensitive),
+    ("critical", KnowledgeOfToe::Critical),
+];
+const WINDOW: &[(&str, WindowOfOpportunity)] = &[
+    ("unnecessary", WindowOfOpportunity::Unnecessary),
+    ("easy", WindowOfOpportunity::Easy),
+    ("moderate", WindowOfOpportunity::Moderate),
+    ("difficult", WindowOfOpportunity::Difficult),
+    ("none", WindowOfOpportunity::None),
+];
+const EQUIPMENT: &[(&str, Equipment)] = &[
+    ("standard", Equipment::Standard),
+    ("specialised", Equipment::Specialised),
+    ("bespoke", Equipment::Bespoke),
+    ("multiple-bespoke", Equipment::MultipleBespoke),
+];
+
+/// A parser that accepts exactly the names in `table` (clap lists them in the error
+/// and in --help) and gives the level named.
+fn choice<T: Copy + PartialEq + Send + Sync + 'static>(
+    table: &'static [(&'static str, T)],
+) -> impl clap::builder::TypedValueParser<Value = T> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(table.iter().map(|(name, _)| *name)).map(
+        move |name: String| {
+            // The possible-values parser let only a listed name through.
+            let found = table.iter().find(|(listed, _)| *listed == name);
+            found.map_or(table[0].1, |(_, level)| *level)
+        },
+    )
+}
+
+/// The name a level was given on the command line.
+fn name_of<T: PartialEq>(table: &[(&'static str, T)], level: &T) -> &'static str {
+    table
+        .iter()
+        .find(|(_, listed)| listed == level)
+        .map_or("", |(name, _)| name)
+}
+
+pub fn command(args: RateArgs) -> std::process::ExitCode {
+    let potential = AttackPotential {
+        elapsed: args.elapsed,
+        expertise: args.expertise,
+        knowledge: args.knowledge,
+        window: args.window,
+        equipment: args.equipment,
+        rationale: "given on the command line",
+    };
+    let rating = rate(&potential);
+    let text = match args.format {
+        crate::bench::Format::Json => format!("{:#}\n", rating),
+        crate::bench::Format::Text => text(&rating),
+    };
+    match crate::say(&text) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => crate::fail(e),
+    }
+}
+
+/// The rating as the JSON object `--format json` prints (and the text is made from).
+fn rate(p: &AttackPotential) -> Value {
+    let factor = |factor: &str, value: &str, level: &str, points: Option<u32>| json!({ "factor": factor, "value": value, "level": level, "points": points });
+    let factors = vec![
+        factor(
+            "elapsed",
+            name_of(ELAPSED, &p.elapsed),
+            p.elapsed.label(),
+            Some(p.elapsed.points()),
+        ),
+        factor(
+            "expertise",
+            name_of(EXPERTISE, &p.expertise),
+            p.expertise.label(),
+            Some(p.expertise.points()),
+        ),
+        factor(
+            "knowledge",
+            name_of(KNOWLEDGE, &p.knowledge),
+            p.knowledge.label(),
+            Some(p.knowledge.points()),
+        ),
+        factor(
+            "window",
+            name_of(WINDOW, &p.window),
+            p.window.label(),
+            p.window.points(),
+        ),
+        factor(
+            "equipment",
+            name_of(EQUIPMENT, &p.equipment),
+            p.equipment.label(),
+            Some(p.equipment.points()),
+        ),
+    ];
+    let rating = p.rating();
+    let resistance = rating.map(|r| r.resistance_shown().map_or("No rating", Rating::name));
+    let ava_van: Vec<Value> = AvaVan::ALL
+        .iter()
+        .map(|level| {
+            // A TOE that falls to this path meets a level only if the path needs more
+            // than the level's attacker has; a path that is not exploitable fails none.
+            let met = rating.is_none_or(|r| !level.covers(r));
+            json!({ "level": level.name(), "met": met })
+        })
+        .collect();
+    json!({
+        "scheme": "CEM v3.1 R5 Annex B.4",
+        "factors": factors,
+        "total": p.total(),
+        "exploitable": rating.is_some(),
+        "attack_potential": rating.map(Rating::name),
+        "resistance": resistance,
+        "ava_van": ava_van,
+    })
+}
+
+/// The rating for people: a line a factor, the total and its meaning, the levels.
+fn text(rating: &Value) -> String {
+    let mut out = format!(
+        "provsim rate: {}\n",
+        rating["scheme"].as_str().unwrap_or("")
+    );
+    let empty = Vec::new();
+    for factor in rating["factors"].as_array().unwrap_or(&empty) {
+        let points = factor["points"]
+            .as_u64()
+            .map_or_else(|| "-".to_owned(), |p| p.to_string());
+        out += &format!(
+            "  {:<10} {:<24} {:>3}\n",
+            factor["factor"].as_str().unwrap_or(""),
+            factor["level"].as_str().unwrap_or(""),
+            points
+        );
+    }
+    match rating["total"].as_u64() {
+        Some(total) => {
+            out += &format!(
+                "  total      {total}: attack potential {}; a TOE that falls to it is resistant to: {}\n",
+                rating["attack_potential"].as_str().unwrap_or(""),
+                rating["resistance"].as_str().unwrap_or("")
+            );
+        }
+        None => out += "  total      none: not exploitable in the intended environment\n",
+    }
+    let levels: Vec<String> = rating["ava_van"]
+        .as_array()
+        .unwrap_or(&empty)
+        .iter()
+        .map(|level| {
+            let verdict = if level["met"] == true {
+                "met"
+            } else {
+                "FAILED"
+            };
+            format!("{} {verdict}", level["level"].as_str().unwrap_or(""))
+        })
+        .collect();
+    out += &format!("  a TOE that falls to it: {}\n", levels.join(", "));
+    out
+}
