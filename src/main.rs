@@ -20,6 +20,7 @@ mod output;
 mod rate;
 mod records;
 mod reproduce;
+mod summary;
 mod targets;
 
 use clap::{Parser, Subcommand};
@@ -462,54 +463,13 @@ fn run(
         &out,
         &mut note,
     )?;
-    let command = report.reproduce.command.clone().unwrap_or_default();
-
-    let mut text = format!(
-        "provsim: {} device(s) shipped, {} attack attempt(s), trace digest {}\n",
-        report.devices.count,
-        report.attempts.len(),
-        report.trace_digest
-    );
     // How the jobs shared the devices follows the threads' timing, so it goes to
     // standard error with other diagnostics: standard output stays the same from run
-    // to run.
-    // A closed standard error (`2>&-`, a reader gone) is no reason to fail the run.
+    // to run. A closed standard error (`2>&-`, a reader gone) is no reason to fail.
     if !report.jobs.devices_by_job.is_empty() {
         let _ = std::io::stderr().write_all(jobs::jobs_line(&report.jobs).as_bytes());
     }
-    for claim in &report.claims {
-        text += &match claim.verdict {
-            Verdict::Holds => format!("  holds   {} ({})\n", claim.id, claim.resistance),
-            Verdict::Broken => format!(
-                "  BROKEN  {} ({}) by {}\n",
-                claim.id,
-                claim.resistance,
-                claim.broken_by.join(", ")
-            ),
-            Verdict::Inconclusive => format!(
-                "  inconclusive {} ({}): {}\n",
-                claim.id,
-                claim.resistance,
-                claim.inconclusive.as_deref().unwrap_or("nothing tested it")
-            ),
-        };
-    }
-    let report_path = out.join("report.json");
-    text += &match report.verdict {
-        Verdict::Holds => format!(
-            "provsim: all claims hold; report: {}\n",
-            report_path.display()
-        ),
-        Verdict::Broken => format!(
-            "provsim: claim(s) broken; report: {}\nreproduce: {}\n",
-            report_path.display(),
-            command
-        ),
-        Verdict::Inconclusive => format!(
-            "provsim: no claim broken, but some were not tested (inconclusive); report: {}\n",
-            report_path.display()
-        ),
-    };
+    let text = summary::run_summary(&report, &out.join("report.json"));
     // The verdict is decided and the reports are written: a reader that has gone away
     // (`provsim run | head -1`) does not change it, so the exit code still says it.
     match std::io::stdout().lock().write_all(text.as_bytes()) {

@@ -18,15 +18,20 @@ environment: it has no total and fails no level.
 --format json prints one object: scheme; factors (each with factor, value as given, \
 level, points, null for a window of none); total (null when not exploitable); \
 exploitable; attack_potential (Basic, Enhanced-Basic, Moderate, High or Beyond High; \
-null when not exploitable); resistance (the TOE resistance the rating table gives: \
-\"No rating\", Basic, Enhanced-Basic, Moderate or High; null when not exploitable); and \
+null when not exploitable); resistance_shown (the resistance the rating table gives a \
+TOE that falls to the path: \"No rating\", Basic, Enhanced-Basic, Moderate or High; null \
+when not exploitable); and \
 ava_van, for AVA_VAN.1 to .5, whether a TOE that falls to this path meets the level.
+
+The elapsed times `<=1d` .. `>6m` need quoting in a shell; `1d` .. `6m` and `6m+` \
+are the same values unquoted.
 
 Exit code 0; 2 for a missing or unknown factor value.";
 
 #[derive(clap::Args)]
 pub struct RateArgs {
-    /// Time to identify and exploit the path (months are of 30 days, as the CEM's).
+    /// Time to identify and exploit the path. `<=` and `>` need quoting in a shell
+    /// (`'<=2m'`); each value is also taken without them (`2m`, `6m+`).
     #[arg(long, value_parser = choice(ELAPSED))]
     elapsed: ElapsedTime,
     /// The attacker's expertise.
@@ -86,18 +91,36 @@ const EQUIPMENT: &[(&str, Equipment)] = &[
 ];
 
 /// A parser that accepts exactly the names in `table` (clap lists them in the error
-/// and in --help) and gives the level named.
+/// and in --help), and for the elapsed times the same without `<=` and `>` (which a
+/// shell reads as redirections: `2m` for `<=2m`, `6m+` for `>6m`), and gives the level
+/// named.
 fn choice<T: Copy + PartialEq + Send + Sync + 'static>(
     table: &'static [(&'static str, T)],
 ) -> impl clap::builder::TypedValueParser<Value = T> {
-    use clap::builder::TypedValueParser;
-    clap::builder::PossibleValuesParser::new(table.iter().map(|(name, _)| *name)).map(
-        move |name: String| {
-            // The possible-values parser let only a listed name through.
-            let found = table.iter().find(|(listed, _)| *listed == name);
-            found.map_or(table[0].1, |(_, level)| *level)
-        },
-    )
+    use clap::builder::{PossibleValue, TypedValueParser};
+    let values = table.iter().map(|(name, _)| {
+        let value = PossibleValue::new(*name);
+        match shell_safe(name) {
+            Some(alias) => value.alias(alias),
+            None => value,
+        }
+    });
+    clap::builder::PossibleValuesParser::new(values).try_map(move |name: String| {
+        table
+            .iter()
+            .find(|(listed, _)| *listed == name || shell_safe(listed) == Some(name.as_str()))
+            .map(|(_, level)| *level)
+            .ok_or_else(|| format!("`{name}` is not a level of this factor"))
+    })
+}
+
+/// The spelling of an elapsed time without a shell's redirection characters.
+fn shell_safe(name: &'static str) -> Option<&'static str> {
+    match name.strip_prefix("<=") {
+        Some(rest) => Some(rest),
+        None if name == ">6m" => Some("6m+"),
+        None => None,
+    }
 }
 
 /// The name a level was given on the command line.
@@ -122,10 +145,8 @@ pub fn command(args: RateArgs) -> std::process::ExitCode {
         crate::bench::Format::Json => format!("{:#}\n", rating),
         crate::bench::Format::Text => text(&rating),
     };
-    match crate::say(&text) {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => crate::fail(e),
-    }
+    // A reader that left early (`| head`) is no failure of the rating.
+    crate::say_verdict(&text, std::process::ExitCode::SUCCESS)
 }
 
 /// The rating as the JSON object `--format json` prints (and the text is made from).
@@ -164,7 +185,7 @@ fn rate(p: &AttackPotential) -> Value {
         ),
     ];
     let rating = p.rating();
-    let resistance = rating.map(|r| r.resistance_shown().map_or("No rating", Rating::name));
+    let shown = rating.map(|r| r.resistance_shown().map_or("No rating", Rating::name));
     let ava_van: Vec<Value> = AvaVan::ALL
         .iter()
         .map(|level| {
@@ -180,7 +201,7 @@ fn rate(p: &AttackPotential) -> Value {
         "total": p.total(),
         "exploitable": rating.is_some(),
         "attack_potential": rating.map(Rating::name),
-        "resistance": resistance,
+        "resistance_shown": shown,
         "ava_van": ava_van,
     })
 }
@@ -203,16 +224,18 @@ fn text(rating: &Value) -> String {
             points
         );
     }
-    match rating["total"].as_u64() {
-        Some(total) => {
-            out += &format!(
-                "  total      {total}: attack potential {}; a TOE that falls to it is resistant to: {}\n",
-                rating["attack_potential"].as_str().unwrap_or(""),
-                rating["resistance"].as_str().unwrap_or("")
-            );
-        }
-        None => out += "  total      none: not exploitable in the intended environment\n",
-    }
+    let Some(total) = rating["total"].as_u64() else {
+        out += "  total      none: not exploitable in the intended environment; it fails no AVA_VAN level\n";
+        return out;
+    };
+    let shown = match rating["resistance_shown"].as_str() {
+        Some("No rating") | None => "none (no rating)".to_owned(),
+        Some(level) => format!("resistant to {level}"),
+    };
+    out += &format!(
+        "  total      {total}: attack potential {} needed; a TOE that falls to it shows: {shown}\n",
+        rating["attack_potential"].as_str().unwrap_or("")
+    );
     let levels: Vec<String> = rating["ava_van"]
         .as_array()
         .unwrap_or(&empty)

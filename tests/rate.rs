@@ -125,7 +125,7 @@ fn every_band_boundary_of_the_rating_table() {
         assert_eq!(rating["total"], total, "{rating:#}");
         assert_eq!(rating["exploitable"], true);
         assert_eq!(rating["attack_potential"], potential, "total {total}");
-        assert_eq!(rating["resistance"], resistance, "total {total}");
+        assert_eq!(rating["resistance_shown"], resistance, "total {total}");
         assert_eq!(met(&rating), levels, "total {total}");
     }
 }
@@ -143,7 +143,7 @@ fn a_window_of_none_is_not_exploitable() {
     assert_eq!(rating["total"], Value::Null);
     assert_eq!(rating["exploitable"], false);
     assert_eq!(rating["attack_potential"], Value::Null);
-    assert_eq!(rating["resistance"], Value::Null);
+    assert_eq!(rating["resistance_shown"], Value::Null);
     assert_eq!(met(&rating), [1, 2, 3, 4, 5]);
     let window = &rating["factors"][3];
     assert_eq!(window["factor"], "window");
@@ -248,10 +248,10 @@ fn text_output_and_bad_values() {
     assert_eq!(common::code(&output), 0);
     let text = common::stdout(&output);
     assert!(
-        text.contains("total      24: attack potential High"),
+        text.contains("total      24: attack potential High needed"),
         "{text}"
     );
-    assert!(text.contains("resistant to: Moderate"), "{text}");
+    assert!(text.contains("shows: resistant to Moderate"), "{text}");
     assert!(text.contains("AVA_VAN.4 met, AVA_VAN.5 FAILED"), "{text}");
 
     let unknown = common::provsim(&[
@@ -270,6 +270,12 @@ fn text_output_and_bad_values() {
     assert_eq!(common::code(&unknown), 2);
     let error = common::stderr(&unknown);
     assert!(error.contains("<=7m") && error.contains("<=6m"), "{error}");
+
+    // Without the shell's redirection characters: the same levels.
+    for (plain, points) in [("2m", 7), ("6m+", 19), ("1d", 0)] {
+        let rating = rate(plain, "layman", "public", "unnecessary", "standard");
+        assert_eq!(rating["total"], points, "{plain}");
+    }
 
     let missing = common::provsim(&["rate", "--elapsed", "<=1d"]);
     assert_eq!(common::code(&missing), 2);
@@ -294,10 +300,41 @@ fn the_readme_shows_what_rate_prints() {
         .and_then(|rest| rest.split("```").next())
         .expect("a JSON example");
     let documented: Value = serde_json::from_str(json).expect("the README's JSON parses");
+    // The shell's quotes around `<=2m` are the shell's, not provsim's.
+    let command = command.replace('\'', "");
     let mut args: Vec<&str> = command.split_whitespace().skip(1).collect();
     args.extend(["--format", "json"]);
     let output = common::provsim(&args);
     assert_eq!(common::code(&output), 0, "{}", common::stderr(&output));
     let printed: Value = serde_json::from_str(&common::stdout(&output)).expect("JSON");
     assert_eq!(printed, documented);
+}
+
+/// A scenario's claim stated at an EAL: report.json keeps the AVA_VAN level it is
+/// judged at and says what it was stated as; the run's lines and report.md say both.
+#[test]
+fn a_claim_stated_at_an_eal_is_reported_as_stated() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let text =
+        std::fs::read_to_string(common::repo().join("scenarios/mcu-board-provisioner-hsm.toml"))
+            .expect("the default scenario");
+    let stated = text.replacen(r#"resistance = "AVA_VAN.4""#, r#"resistance = "EAL5""#, 1);
+    assert_ne!(stated, text);
+    let scenario = dir.path().join("eal.toml");
+    std::fs::write(&scenario, stated).expect("writable");
+    let out = dir.path().join("out");
+    let output = common::provsim(&[
+        "run",
+        scenario.to_str().expect("UTF-8"),
+        "--out",
+        out.to_str().expect("UTF-8"),
+    ]);
+    assert_eq!(common::code(&output), 0, "{}", common::stderr(&output));
+    let report = common::report_json(&out);
+    assert_eq!(report["claims"][0]["resistance"], "AVA_VAN.4");
+    assert_eq!(report["claims"][0]["stated_as"], "EAL5");
+    assert!(report["claims"][1].get("stated_as").is_none());
+    assert!(common::stdout(&output).contains("(EAL5, judged at AVA_VAN.4)"));
+    let markdown = std::fs::read_to_string(out.join("report.md")).expect("report.md");
+    assert!(markdown.contains("EAL5, judged at AVA_VAN.4"), "{markdown}");
 }

@@ -6,13 +6,13 @@
 use crate::potential::AvaVan;
 use std::fmt;
 
-/// An EAL, with the AVA_VAN augmentation it may carry.
+/// An EAL, with the AVA_VAN augmentation it may carry. Made only by
+/// [`parse_resistance`], so its number is always 1 to 7.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Eal {
-    /// 1 to 7.
-    pub number: u8,
+    number: u8,
     /// `EALn+AVA_VAN.m`: the vulnerability analysis raised above the package's.
-    pub augmented: Option<AvaVan>,
+    augmented: Option<AvaVan>,
 }
 
 /// Why a resistance could not be read.
@@ -24,6 +24,8 @@ pub enum ResistanceError {
     BareAugmentation { number: u8 },
     /// `EAL4+ALC_DVS.2`: an augmentation that does not bear on the resistance.
     NotVulnerabilityAnalysis { number: u8, component: String },
+    /// `EAL4+AVA_VAN.4+AVA_VAN.5`: two vulnerability analyses.
+    TwoLevels { number: u8 },
     /// `EAL5+AVA_VAN.3`: no higher than the package's own component.
     NotHigher {
         number: u8,
@@ -40,13 +42,17 @@ impl fmt::Display for ResistanceError {
             }
             ResistanceError::BareAugmentation { number } => write!(
                 f,
-                "`EAL{number}+` does not say what EAL{number} is augmented with: write the \
-                 vulnerability analysis out, e.g. `EAL{number}+AVA_VAN.5`"
+                "`EAL{number}+` does not say what EAL{number} is augmented with: {}",
+                suggestion(*number)
             ),
             ResistanceError::NotVulnerabilityAnalysis { number, component } => write!(
                 f,
-                "`{component}` does not bear on the resistance to attack: write EAL{number} \
-                 alone, or its AVA_VAN augmentation (`EAL{number}+AVA_VAN.5`)"
+                "`{component}` does not bear on the resistance to attack: {}",
+                suggestion(*number)
+            ),
+            ResistanceError::TwoLevels { number } => write!(
+                f,
+                "EAL{number} is augmented with two AVA_VAN levels: give one"
             ),
             ResistanceError::NotHigher {
                 number,
@@ -60,7 +66,23 @@ impl fmt::Display for ResistanceError {
     }
 }
 
+/// How to write a claim at EAL `number`'s resistance, or above it.
+fn suggestion(number: u8) -> String {
+    match Eal::package_level(number) {
+        Some(level) if level < AvaVan::Van5 => format!(
+            "write `EAL{number}` (judged at {level}), or its AVA_VAN augmentation, e.g. \
+             `EAL{number}+AVA_VAN.5`"
+        ),
+        _ => format!("write `EAL{number}`: it already includes AVA_VAN.5"),
+    }
+}
+
 impl Eal {
+    /// The EAL's number, 1 to 7.
+    pub fn number(self) -> u8 {
+        self.number
+    }
+
     /// The AVA_VAN component of the EAL's package (CC v3.1 R5 Part 3).
     pub fn package_level(number: u8) -> Option<AvaVan> {
         match number {
@@ -97,35 +119,35 @@ pub fn parse_resistance(text: &str) -> Result<(AvaVan, Option<Eal>), ResistanceE
         return Ok((level, None));
     }
     let rest = text.strip_prefix("EAL").ok_or(ResistanceError::Unknown)?;
-    let (digit, augmentation) = match rest.split_once('+') {
-        Some((digit, augmentation)) => (digit, Some(augmentation)),
-        None => (rest, None),
-    };
-    let number: u8 = match digit.as_bytes() {
-        [d @ b'1'..=b'7'] => d - b'0',
+    let mut parts = rest.split('+');
+    let number: u8 = match parts.next().map(|digit| digit.trim().as_bytes()) {
+        Some([d @ b'1'..=b'7']) => d - b'0',
         _ => return Err(ResistanceError::Unknown),
     };
     let package = Eal::package_level(number).ok_or(ResistanceError::Unknown)?;
-    let augmented = match augmentation {
-        None => None,
-        Some("") => return Err(ResistanceError::BareAugmentation { number }),
-        Some(component) => {
-            let Some(given) = AvaVan::parse(component) else {
-                return Err(ResistanceError::NotVulnerabilityAnalysis {
-                    number,
-                    component: component.to_owned(),
-                });
-            };
-            if given <= package {
-                return Err(ResistanceError::NotHigher {
-                    number,
-                    package,
-                    given,
-                });
-            }
-            Some(given)
+    // Each augmentation, trimmed (`EAL4 + AVA_VAN.5` as certificates often spell it).
+    let mut augmented = None;
+    for component in parts.map(str::trim) {
+        if component.is_empty() {
+            return Err(ResistanceError::BareAugmentation { number });
         }
-    };
+        let Some(given) = AvaVan::parse(component) else {
+            return Err(ResistanceError::NotVulnerabilityAnalysis {
+                number,
+                component: component.to_owned(),
+            });
+        };
+        if augmented.replace(given).is_some() {
+            return Err(ResistanceError::TwoLevels { number });
+        }
+        if given <= package {
+            return Err(ResistanceError::NotHigher {
+                number,
+                package,
+                given,
+            });
+        }
+    }
     let eal = Eal { number, augmented };
     Ok((eal.level(), Some(eal)))
 }
@@ -185,6 +207,26 @@ mod tests {
             parse_resistance("EAL5+AVA_VAN.4"),
             Err(ResistanceError::NotHigher { number: 5, .. })
         ));
+        // EAL6 already includes AVA_VAN.5: the advice is not to augment it.
+        let advice = parse_resistance("EAL6+").unwrap_err().to_string();
+        assert!(advice.contains("already includes AVA_VAN.5"), "{advice}");
+        assert!(!advice.contains("EAL6+AVA_VAN.5"), "{advice}");
+        // Several augmentations: the one that does not bear is named alone.
+        let both = parse_resistance("EAL5+ALC_DVS.2+AVA_VAN.5").unwrap_err();
+        assert_eq!(
+            both,
+            ResistanceError::NotVulnerabilityAnalysis {
+                number: 5,
+                component: "ALC_DVS.2".into()
+            }
+        );
+        let (level, eal) = parse_resistance("EAL4 + AVA_VAN.5").expect("spaced");
+        assert_eq!(level, AvaVan::Van5);
+        assert_eq!(eal.expect("an EAL").to_string(), "EAL4+AVA_VAN.5");
+        assert_eq!(
+            parse_resistance("EAL3+AVA_VAN.4+AVA_VAN.5"),
+            Err(ResistanceError::TwoLevels { number: 3 })
+        );
         for text in ["EAL0", "EAL8", "EAL", "eal4", "EAL44", "AVA_VAN.6", ""] {
             assert_eq!(
                 parse_resistance(text),

@@ -449,8 +449,12 @@ pub struct ClaimInfo {
     pub id: String,
     pub requirement: String,
     pub statement: String,
-    /// The AVA_VAN level the claim is made at.
+    /// The AVA_VAN level the claim is made at (`AVA_VAN.n`), whatever it was stated as.
     pub resistance: String,
+    /// The EAL the scenario stated the resistance as (`EAL5`, `EAL4+AVA_VAN.5`), if it
+    /// did; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stated_as: Option<String>,
     pub verdict: Verdict,
     /// Why the claim is inconclusive; absent when it holds or is broken.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -467,4 +471,18 @@ pub struct ClaimInfo {
     pub evidence: Vec<String>,
     /// Attempts made that could have violated the claim.
     pub attempts: u64,
+}
+
+impl ClaimInfo {
+    /// The resistance for people: the EAL it was stated as, if any, and the AVA_VAN
+    /// level it is judged at.
+    pub fn resistance_as_stated(&self) -> String {
+        match &self.stated_as {
+            Some(eal) if !eal.contains("AVA_VAN") => {
+                format!("{eal}, judged at {}", self.resistance)
+            }
+            Some(eal) => eal.clone(),
+            None => self.resistance.clone(),
+        }
+    }
 }

@@ -17,7 +17,7 @@ pub fn write_claims(out: &mut String, r: &RunReport) -> std::fmt::Result {
             out,
             "| `{}` | {} | {} | {} | {} | {} | {} |",
             c.id,
-            c.resistance,
+            c.resistance_as_stated(),
             verdict(c.verdict),
             or_dash(&c.broken_by),
             c.lowest_breaking_total
@@ -35,7 +35,8 @@ pub fn write_claims(out: &mut String, r: &RunReport) -> std::fmt::Result {
         writeln!(
             out,
             "- Claimed at {}; checked against {} attempt(s).",
-            c.resistance, c.attempts
+            c.resistance_as_stated(),
+            c.attempts
         )?;
         if let Some(why) = &c.inconclusive {
             writeln!(out, "- Inconclusive: {why}.")?;

@@ -75,15 +75,6 @@ impl Claim {
         Claim { eal, ..self }
     }
 
-    /// The resistance as the report prints it: the AVA_VAN level, after the EAL it was
-    /// stated as.
-    pub fn resistance_stated(&self) -> String {
-        match self.eal {
-            Some(eal) => format!("{eal} ({})", self.resistance.name()),
-            None => self.resistance.name().to_owned(),
-        }
-    }
-
     /// What the claim promises: its oracle's statement.
     pub fn statement(&self) -> &'static str {
         self.oracle.statement()
