@@ -16,6 +16,7 @@
 mod attack;
 mod catalogue;
 mod co_tenant_memory_scrape;
+pub mod cpa;
 mod cpa_storage_key;
 mod debug_port_readout;
 mod eal;

@@ -1,0 +1,133 @@
+use super::*;
+use provsim_devices::leakage::{LeakageModel, correlation};
+use provsim_sim::{Seed, Stream};
+
+const KEY: [u8; 16] = [
+    0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6, 0xab, 0xf7, 0x15, 0x88, 0x09, 0xcf, 0x4f, 0x3c,
+];
+
+/// Traces of the AES first round's S-box outputs under [`KEY`], from the device
+/// leakage model (one sample per byte, noise of one bit), for random plaintexts.
+struct Simulated {
+    left: usize,
+    model: LeakageModel,
+    inputs: Stream,
+    masks: Stream,
+    noise: Stream,
+}
+
+impl Simulated {
+    fn new(traces: usize, model: LeakageModel) -> Simulated {
+        let seed = Seed::new(7);
+        Simulated {
+            left: traces,
+            model,
+            inputs: seed.stream("test/cpa/plaintexts"),
+            masks: seed.stream("test/cpa/masks"),
+            noise: seed.stream("test/cpa/noise"),
+        }
+    }
+}
+
+impl TraceSource for Simulated {
+    fn read(&mut self, inputs: &mut [u8], samples: &mut [f32]) -> usize {
+        let width = 16 * (usize::from(self.model.masking_order) + 1);
+        let fit = (inputs.len() / 16).min(samples.len() / width);
+        let n = fit.min(self.left).min(100);
+        for t in 0..n {
+            let plaintext: [u8; 16] = self.inputs.bytes();
+            let values: Vec<u8> = (0..16)
+                .map(|b| SBOX[usize::from(plaintext[b] ^ KEY[b])])
+                .collect();
+            let trace = self.model.trace(&values, &mut self.masks, &mut self.noise);
+            inputs[t * 16..(t + 1) * 16].copy_from_slice(&plaintext);
+            for (out, x) in samples[t * width..(t + 1) * width]
+                .iter_mut()
+                .zip(&trace.samples)
+            {
+                *out = *x as f32;
+            }
+        }
+        self.left -= n;
+        n
+    }
+}
+
+#[test]
+fn the_key_comes_back_from_simulated_traces() {
+    let sums = accumulate(16, 16, 1, &mut Simulated::new(3000, LeakageModel::STOCK));
+    assert_eq!(sums.traces(), 3000);
+    let model = sbox_weight_table();
+    let key: Vec<u8> = (0..16).map(|b| sums.best_guess(b, &model).key).collect();
+    assert_eq!(key, KEY);
+    // Each byte leaks at its own sample.
+    for byte in 0..16 {
+        assert_eq!(sums.best_guess(byte, &model).sample, byte);
+    }
+}
+
+/// First-order CPA finds nothing in a masked design: no byte of the key comes back.
+#[test]
+fn masking_defeats_first_order_cpa() {
+    let masked = LeakageModel {
+        masking_order: 1,
+        ..LeakageModel::STOCK
+    };
+    let sums = accumulate(16, 32, 1, &mut Simulated::new(3000, masked));
+    let model = sbox_weight_table();
+    let right = (0..16)
+        .filter(|&b| sums.best_guess(b, &model).key == KEY[b])
+        .count();
+    assert!(right <= 2, "{right} bytes right by chance at most");
+}
+
+#[test]
+fn one_and_several_threads_give_the_same_bits() {
+    let traces = 3 * BLOCK + 123;
+    let one = accumulate(16, 16, 1, &mut Simulated::new(traces, LeakageModel::STOCK));
+    for threads in [2, 3, 5] {
+        let many = accumulate(
+            16,
+            16,
+            threads,
+            &mut Simulated::new(traces, LeakageModel::STOCK),
+        );
+        assert!(one == many, "{threads} threads");
+    }
+    assert_eq!(one.traces(), traces as u64);
+}
+
+/// The partition sums give the same correlation as correlating the traces directly.
+#[test]
+fn the_partition_correlation_is_the_direct_one() {
+    let mut source = Simulated::new(500, LeakageModel::STOCK);
+    let mut inputs = vec![0u8; 500 * 16];
+    let mut samples = vec![0f32; 500 * 16];
+    let mut read = 0;
+    while read < 500 {
+        read += source.read(&mut inputs[read * 16..], &mut samples[read * 16..]);
+    }
+    let mut sums = Sums::new(16, 16);
+    for t in 0..500 {
+        sums.add(
+            &inputs[t * 16..(t + 1) * 16],
+            &samples[t * 16..(t + 1) * 16],
+        );
+    }
+    let model = sbox_weight_table();
+    for byte in [0, 7, 15] {
+        let best = sums.best_guess(byte, &model);
+        let h: Vec<f64> = (0..500)
+            .map(|t| model[usize::from(best.key)][usize::from(inputs[t * 16 + byte])])
+            .collect();
+        let x: Vec<f64> = (0..500)
+            .map(|t| f64::from(samples[t * 16 + best.sample]))
+            .collect();
+        let direct = correlation(&h, &x).abs();
+        assert!(
+            (direct - best.peak).abs() < 1e-9,
+            "{direct} vs {}",
+            best.peak
+        );
+    }
+}
