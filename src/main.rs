@@ -16,12 +16,14 @@ mod estimate;
 mod image;
 mod jobs;
 mod manifest;
+mod npy;
 mod output;
 mod rate;
 mod records;
 mod reproduce;
 mod summary;
 mod targets;
+mod traces;
 
 use clap::{Parser, Subcommand};
 use provsim_scenarios::escape_unseen;
@@ -69,6 +71,11 @@ enum Command {
     /// and its CPU time per device set against its crypto floor.
     #[command(long_about = bench::ABOUT)]
     Bench(bench::BenchArgs),
+    /// A device's power traces out to NumPy files, and CPA on such files.
+    Traces {
+        #[command(subcommand)]
+        command: traces::TracesCommand,
+    },
     /// Rate an attack path by the CEM's attack-potential tables.
     #[command(long_about = rate::ABOUT)]
     Rate(rate::RateArgs),
@@ -280,6 +287,7 @@ fn main() -> ExitCode {
         },
         Command::Bench(args) => bench::command(args),
         Command::Rate(args) => rate::command(args),
+        Command::Traces { command } => traces::command(command),
         Command::List { what } => match list(what) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(anyhow::anyhow!("writing to standard output: {e}")),

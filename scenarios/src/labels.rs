@@ -15,9 +15,13 @@ static ATTEMPT: LabelFamily =
     LabelFamily::new("scenarios::labels::attempt", "attack/{n}/{s}/device/{n}");
 static TARGETS: LabelFamily =
     LabelFamily::new("scenarios::labels::targets", "attack/{n}/{s}/targets");
+static RECORDING: LabelFamily = LabelFamily::new(
+    "scenarios::labels::recording",
+    "attack/recording/device/{n}",
+);
 
 /// Every family of this crate, for the workspace's overlap check.
-pub static FAMILIES: &[&LabelFamily] = &[&ATTEMPT, &TARGETS];
+pub static FAMILIES: &[&LabelFamily] = &[&ATTEMPT, &TARGETS, &RECORDING];
 
 /// What the attacker makes up (keys, guesses) in the attempt of path `plan` on device
 /// `device`. Attack ids are catalogue names of lower-case letters, digits and `-`.
@@ -31,6 +35,12 @@ pub fn attempt(seed: Seed, plan: usize, attack: &dyn Attack, device: u64) -> Str
 /// The sample of shipped devices path `plan` is tried on, when the scenario asks for one.
 pub fn targets(seed: Seed, plan: usize, attack: &dyn Attack) -> Stream {
     TARGETS.open(seed, &[(plan as u64).into(), attack.id().into()])
+}
+
+/// The plaintexts and measurement noise of power traces recorded from device `device`
+/// for use outside provsim (`provsim traces export`): no attack path's draws.
+pub fn recording(seed: Seed, device: u64) -> Stream {
+    RECORDING.open(seed, &[device.into()])
 }
 
 #[cfg(test)]
@@ -52,12 +62,17 @@ mod tests {
                 TARGETS.render(&[0.into(), "cpa-storage-key".into()]),
                 "attack/0/cpa-storage-key/targets",
             ),
+            (
+                &RECORDING,
+                RECORDING.render(&[5.into()]),
+                "attack/recording/device/5",
+            ),
         ];
         for (family, label, expected) in samples {
             assert_eq!(label, expected);
             assert!(family.matches(&label), "{label}");
         }
-        assert_eq!(FAMILIES.len(), 2);
+        assert_eq!(FAMILIES.len(), 3);
         assert!(family_conflicts(FAMILIES).is_empty());
     }
 

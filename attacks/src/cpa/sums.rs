@@ -113,6 +113,7 @@ struct Block {
 }
 
 impl Block {
+    /// The block's sums, from zero, the traces added in order.
     fn sum(&self, bytes: usize, samples: usize) -> Sums {
         let mut sums = Sums::new(bytes, samples);
         let traces = self
@@ -126,7 +127,9 @@ impl Block {
     }
 }
 
-/// Sums every trace `source` gives, on `threads` threads. The result is the same bits
+/// Sums every trace `source` gives, on `threads` threads. (Each thread's block sums
+/// are its own allocation: sums kept beside each other in one array put the threads'
+/// trace counters on one cache line, and two threads ran slower than one.) The result is the same bits
 /// for any number of threads: each [`BLOCK`] of traces is summed from zero in trace
 /// order, and blocks are added to the total in order. Only `threads` blocks of traces
 /// are held at once.

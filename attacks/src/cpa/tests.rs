@@ -131,3 +131,29 @@ fn the_partition_correlation_is_the_direct_one() {
         );
     }
 }
+
+/// A block summed grouped by value is the same bits as the traces added one by one.
+#[test]
+fn a_block_sums_to_what_adding_each_trace_gives() {
+    let traces = BLOCK + 77;
+    let mut source = Simulated::new(traces, LeakageModel::STOCK);
+    let mut inputs = vec![0u8; traces * 16];
+    let mut samples = vec![0f32; traces * 16];
+    let mut read = 0;
+    while read < traces {
+        read += source.read(&mut inputs[read * 16..], &mut samples[read * 16..]);
+    }
+    let mut blockwise = Sums::new(16, 16);
+    for (chunk_inputs, chunk_samples) in inputs.chunks(BLOCK * 16).zip(samples.chunks(BLOCK * 16)) {
+        let mut block = Sums::new(16, 16);
+        for (i, x) in chunk_inputs
+            .chunks_exact(16)
+            .zip(chunk_samples.chunks_exact(16))
+        {
+            block.add(i, x);
+        }
+        blockwise.merge(&block);
+    }
+    let streamed = accumulate(16, 16, 1, &mut Simulated::new(traces, LeakageModel::STOCK));
+    assert!(streamed == blockwise);
+}

@@ -1,0 +1,145 @@
+//! `provsim traces`: a device's power traces out to NumPy files, and provsim's CPA
+//! engine on those files, set against the NumPy script in `benches/` on the same
+//! files.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+/// A scenario whose chips hold an unmasked AES key in the crypto service's slot.
+const SCENARIO: &str = "mcu-board-on-chip-keys";
+
+fn export(dir: &Path, traces: &str) -> std::process::Output {
+    common::provsim(&[
+        "traces",
+        "export",
+        SCENARIO,
+        "--device",
+        "0",
+        "--traces",
+        traces,
+        "--out",
+        dir.to_str().expect("UTF-8"),
+    ])
+}
+
+/// The Python with NumPy the comparison needs (`.ci/test` installs it).
+fn numpy_python() -> std::path::PathBuf {
+    common::venv_tool(
+        "PROVSIM_PYTHON",
+        "python",
+        &["-c", "import numpy"],
+        "pip install numpy==2.3.5",
+    )
+}
+
+#[test]
+fn the_same_device_gives_the_same_files_and_numpy_reads_them() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for dir in [&a, &b] {
+        let output = export(dir.path(), "300");
+        assert_eq!(common::code(&output), 0, "{}", common::stderr(&output));
+        assert!(common::stdout(&output).contains("32 samples each"));
+    }
+    for name in ["traces.npy", "plaintexts.npy"] {
+        let read = |dir: &Path| std::fs::read(dir.join(name)).expect("written");
+        assert_eq!(read(a.path()), read(b.path()), "{name}");
+    }
+    let check = Command::new(numpy_python())
+        .args([
+            "-c",
+            "import numpy as np, sys; d = sys.argv[1]; t = np.load(d + '/traces.npy'); \
+             p = np.load(d + '/plaintexts.npy'); \
+             print(t.shape, t.dtype, p.shape, p.dtype)",
+            a.path().to_str().expect("UTF-8"),
+        ])
+        .output()
+        .expect("python runs");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&check.stdout).trim(),
+        "(300, 32) float32 (300, 16) uint8"
+    );
+}
+
+/// provsim's engine and the NumPy script find the same 16 key bytes (compared by
+/// fingerprint: neither prints the bytes) at the same samples, on the same files; and
+/// the engine says the same with one thread or three.
+#[test]
+fn the_engine_and_numpy_find_the_same_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = export(dir.path(), "9000");
+    assert_eq!(common::code(&output), 0, "{}", common::stderr(&output));
+    let path = dir.path().to_str().expect("UTF-8");
+    let engine = common::provsim(&["traces", "cpa", path, "--threads", "1"]);
+    assert_eq!(common::code(&engine), 0, "{}", common::stderr(&engine));
+    let threads = common::provsim(&["traces", "cpa", path, "--threads", "3"]);
+    assert_eq!(common::stdout(&engine), common::stdout(&threads));
+    let script = Command::new(numpy_python())
+        .arg(common::repo().join("benches/cpa_numpy.py"))
+        .arg(path)
+        .output()
+        .expect("python runs");
+    assert!(
+        script.status.success(),
+        "{}",
+        String::from_utf8_lossy(&script.stderr)
+    );
+    let fingerprint = |text: &str| {
+        text.split("fingerprint ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .expect("a fingerprint")
+            .to_owned()
+    };
+    let ours = common::stdout(&engine);
+    let theirs = String::from_utf8_lossy(&script.stdout).into_owned();
+    assert_eq!(fingerprint(&ours), fingerprint(&theirs), "{ours}\n{theirs}");
+    // Each byte peaks where its S-box output leaks: sample `byte` of an unmasked trace.
+    let samples = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|line| line.split(" at sample ").nth(1).map(str::to_owned))
+            .collect()
+    };
+    let expected: Vec<String> = (0..16).map(|b| b.to_string()).collect();
+    assert_eq!(samples(&ours), expected);
+    assert_eq!(samples(&theirs), expected);
+}
+
+#[test]
+fn what_cannot_be_recorded_or_read_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().expect("UTF-8");
+    // The default scenario's chips hold no AES key for the crypto service.
+    let no_key = common::provsim(&[
+        "traces",
+        "export",
+        "mcu-board-provisioner-hsm",
+        "--device",
+        "0",
+        "--traces",
+        "10",
+        "--out",
+        out,
+    ]);
+    assert_eq!(common::code(&no_key), 2);
+    assert!(common::stderr(&no_key).contains("encrypts with no key"));
+    let no_device = common::provsim(&[
+        "traces", "export", SCENARIO, "--device", "999", "--traces", "10", "--out", out,
+    ]);
+    assert_eq!(common::code(&no_device), 2);
+    assert!(common::stderr(&no_device).contains("device 999 is not in the scenario"));
+    std::fs::write(dir.path().join("traces.npy"), "not numpy").unwrap();
+    let bad = common::provsim(&["traces", "cpa", out]);
+    assert_eq!(common::code(&bad), 2);
+    assert!(
+        common::stderr(&bad).contains("not a .npy file"),
+        "{}",
+        common::stderr(&bad)
+    );
+}
