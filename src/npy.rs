@@ -62,6 +62,10 @@ impl NpyReader {
     /// Opens `path`, which must hold a 2-D C-order array of `descr`.
     pub fn open(path: &Path, descr: &str) -> anyhow::Result<Self> {
         let file = File::open(path).with_context(|| format!("cannot open `{}`", path.display()))?;
+        let size = file
+            .metadata()
+            .with_context(|| format!("cannot read `{}`", path.display()))?
+            .len();
         let mut input = BufReader::with_capacity(1 << 20, file);
         let mut lead = [0u8; 8];
         input
@@ -70,16 +74,17 @@ impl NpyReader {
         if &lead[..6] != MAGIC {
             bail!("`{}`: not a .npy file (no NUMPY magic)", path.display());
         }
-        let length = match lead[6] {
+        let short = || format!("`{}`: cut short in its header", path.display());
+        let (length, lead_len) = match lead[6] {
             1 => {
                 let mut n = [0u8; 2];
-                input.read_exact(&mut n)?;
-                usize::from(u16::from_le_bytes(n))
+                input.read_exact(&mut n).with_context(short)?;
+                (usize::from(u16::from_le_bytes(n)), 10)
             }
             2 | 3 => {
                 let mut n = [0u8; 4];
-                input.read_exact(&mut n)?;
-                usize::try_from(u32::from_le_bytes(n))?
+                input.read_exact(&mut n).with_context(short)?;
+                (usize::try_from(u32::from_le_bytes(n))?, 12)
             }
             v => bail!("`{}`: .npy version {v} is not known", path.display()),
         };
@@ -87,7 +92,7 @@ impl NpyReader {
             bail!("`{}`: a .npy header of {length} bytes", path.display());
         }
         let mut header = vec![0u8; length];
-        input.read_exact(&mut header)?;
+        input.read_exact(&mut header).with_context(short)?;
         let header = String::from_utf8_lossy(&header);
         let field = |key: &str| -> Option<String> {
             let at = header.find(&format!("'{key}':"))? + key.len() + 3;
@@ -119,6 +124,20 @@ impl NpyReader {
                 path.display()
             );
         };
+        // The data must be exactly what the header says: a file cut short would end a
+        // run early, one too long holds something else besides.
+        let item: u64 = if descr.ends_with('4') { 4 } else { 1 };
+        let expected = rows
+            .checked_mul(columns)
+            .and_then(|n| n.checked_mul(item))
+            .and_then(|n| n.checked_add((lead_len + length) as u64));
+        if expected != Some(size) {
+            bail!(
+                "`{}`: its header says {rows} x {columns} values ({} bytes in all), but the file has {size} bytes",
+                path.display(),
+                expected.map_or_else(|| "more than 2^64".to_owned(), |n| n.to_string())
+            );
+        }
         Ok(NpyReader {
             input,
             rows,

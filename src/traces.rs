@@ -4,7 +4,11 @@
 
 use crate::npy::{NpyReader, NpyWriter};
 use anyhow::Context;
-use provsim_attacks::cpa::{TraceSource, accumulate, sbox_weight_table};
+use provsim_attacks::cpa::{BLOCK, TraceSource, accumulate, sbox_weight_table};
+
+/// The longest trace `cpa` takes: its sums keep 16 x 256 `f64` a sample (32 KiB), per
+/// thread and in total, so 20,000 samples is 640 MiB each.
+const MOST_SAMPLES: usize = 20_000;
 use provsim_scenarios::{Recording, TraceSink, record_traces};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -84,6 +88,13 @@ fn export(
         trace_file.finish()?;
         plaintext_file.finish()?;
     }
+    // Written under `.partial` names and put in place only whole, so a failed export
+    // never leaves (or overwrites with) files whose headers promise rows they lack.
+    for name in ["traces.npy", "plaintexts.npy"] {
+        let partial = out.join(format!("{name}.partial"));
+        std::fs::rename(&partial, out.join(name))
+            .with_context(|| format!("cannot move `{}` into place", partial.display()))?;
+    }
     Ok(format!(
         "provsim traces: {traces} trace(s) of device {device} of {} at seed {seed} (key slot {}, {} samples each) in {}: traces.npy, plaintexts.npy\n",
         scenario.name,
@@ -103,8 +114,13 @@ struct NpyFiles {
 impl TraceSink for NpyFiles {
     fn start(&mut self, recording: Recording) -> std::io::Result<()> {
         let open = |name: &str, descr, columns| {
-            NpyWriter::create(&self.dir.join(name), descr, self.rows, columns)
-                .map_err(std::io::Error::other)
+            NpyWriter::create(
+                &self.dir.join(format!("{name}.partial")),
+                descr,
+                self.rows,
+                columns,
+            )
+            .map_err(std::io::Error::other)
         };
         self.open = Some((
             open("traces.npy", "<f4", recording.samples)?,
@@ -168,6 +184,20 @@ fn cpa(dir: &Path, threads: usize) -> anyhow::Result<String> {
         );
     }
     let (rows, columns) = (traces.rows, traces.columns);
+    if rows < 2 {
+        anyhow::bail!("traces.npy holds {rows} trace(s): a correlation needs at least 2");
+    }
+    if !(1..=MOST_SAMPLES).contains(&columns) {
+        anyhow::bail!(
+            "traces.npy has {columns} samples a trace: expected 1 to {MOST_SAMPLES} (cut a longer trace to the window of interest)"
+        );
+    }
+    // No more threads than blocks of traces to give them.
+    let threads = threads.min(
+        usize::try_from(rows.div_ceil(BLOCK as u64))
+            .unwrap_or(1)
+            .max(1),
+    );
     let mut files = Files {
         traces,
         plaintexts,

@@ -134,6 +134,23 @@ fn what_cannot_be_recorded_or_read_says_why() {
     ]);
     assert_eq!(common::code(&no_device), 2);
     assert!(common::stderr(&no_device).contains("device 999 is not in the scenario"));
+    // A die the line rejected is not a device to measure.
+    let rejected = common::provsim(&[
+        "traces",
+        "export",
+        "mcu-package-shared-vm",
+        "--device",
+        "0",
+        "--traces",
+        "10",
+        "--out",
+        out,
+    ]);
+    assert_eq!(common::code(&rejected), 2);
+    assert!(common::stderr(&rejected).contains("did not ship"));
+    // Nothing is left behind by a failed export.
+    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
+
     std::fs::write(dir.path().join("traces.npy"), "not numpy").unwrap();
     let bad = common::provsim(&["traces", "cpa", out]);
     assert_eq!(common::code(&bad), 2);
@@ -142,4 +159,61 @@ fn what_cannot_be_recorded_or_read_says_why() {
         "{}",
         common::stderr(&bad)
     );
+}
+
+/// Files that are not what their headers say, or too small to correlate, are refused
+/// with the reason (exit 2), never read short or long.
+#[test]
+fn npy_files_are_checked_against_their_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().expect("UTF-8");
+    assert_eq!(common::code(&export(dir.path(), "20")), 0);
+    let traces = dir.path().join("traces.npy");
+    let whole = std::fs::read(&traces).unwrap();
+    let cpa = || {
+        let output = common::provsim(&["traces", "cpa", out]);
+        assert_eq!(common::code(&output), 2, "{}", common::stdout(&output));
+        common::stderr(&output)
+    };
+    std::fs::write(&traces, &whole[..whole.len() - 4]).unwrap();
+    assert!(cpa().contains("but the file has"));
+    let mut longer = whole.clone();
+    longer.extend([0u8; 4]);
+    std::fs::write(&traces, &longer).unwrap();
+    assert!(cpa().contains("but the file has"));
+    std::fs::write(&traces, &whole).unwrap();
+    std::fs::remove_file(dir.path().join("plaintexts.npy")).unwrap();
+    assert!(cpa().contains("plaintexts.npy"));
+    // One trace, and no samples: nothing to correlate.
+    let small = dir.path().join("small");
+    let small_out = small.to_str().expect("UTF-8");
+    std::fs::create_dir_all(&small).unwrap();
+    for (rows, columns) in [(1usize, 32usize), (20, 0)] {
+        let header = |descr: &str, columns: usize| {
+            let mut text = format!(
+                "{{'descr': '{descr}', 'fortran_order': False, 'shape': ({rows}, {columns}), }}"
+            );
+            while (10 + text.len() + 1) % 64 != 0 {
+                text.push(' ');
+            }
+            text.push('\n');
+            let mut file = b"\x93NUMPY\x01\x00".to_vec();
+            file.extend((text.len() as u16).to_le_bytes());
+            file.extend(text.as_bytes());
+            file
+        };
+        let mut t = header("<f4", columns);
+        t.extend(vec![0u8; rows * columns * 4]);
+        std::fs::write(small.join("traces.npy"), t).unwrap();
+        let mut p = header("|u1", 16);
+        p.extend(vec![0u8; rows * 16]);
+        std::fs::write(small.join("plaintexts.npy"), p).unwrap();
+        let output = common::provsim(&["traces", "cpa", small_out]);
+        assert_eq!(common::code(&output), 2, "{rows} x {columns}");
+        let error = common::stderr(&output);
+        assert!(
+            error.contains("at least 2") || error.contains("samples a trace"),
+            "{error}"
+        );
+    }
 }

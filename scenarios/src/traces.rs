@@ -31,6 +31,10 @@ pub enum RecordingError {
     Run(#[from] RunError),
     #[error("device {index} is not in the scenario's lots (it has {devices})")]
     NoSuchDevice { index: u64, devices: u64 },
+    #[error(
+        "device {index} did not ship (rejected, or its die was never started): there is no device to measure"
+    )]
+    NotShipped { index: u64 },
     #[error("device {index}'s crypto service encrypts with no key ({why})")]
     NoKey { index: u64, why: String },
     #[error("device {index} stopped answering after {recorded} trace(s): {why}")]
@@ -67,7 +71,10 @@ pub fn record_traces(
     config.run = scenario.run_id(seed);
     let mut line =
         Line::establish(config, Seed::new(seed), scenario.lots.clone()).map_err(RunError::from)?;
-    line.run_jobs(&mut (), 1).map_err(RunError::from)?;
+    let summary = line.run_jobs(&mut (), 1).map_err(RunError::from)?;
+    if !summary.ledger.is_shipped(index) {
+        return Err(RecordingError::NotShipped { index });
+    }
     let crypto = Crypto::new();
     let (mut target, _) = line
         .rebuild_device(index, &crypto)
@@ -111,4 +118,68 @@ pub fn record_traces(
         sink.trace(&plaintext, &measured.samples)?;
     }
     Ok(recording)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use provsim_attacks::cpa::{Sums, sbox_weight_table};
+
+    fn built_in(name: &str) -> Scenario {
+        let builtin = crate::builtin(name).expect("a built-in");
+        crate::parse_str(builtin.text, &builtin.source()).expect("it loads")
+    }
+
+    /// Traces kept in memory.
+    struct Kept {
+        sums: Option<Sums>,
+    }
+
+    impl TraceSink for Kept {
+        fn start(&mut self, recording: Recording) -> std::io::Result<()> {
+            self.sums = Some(Sums::new(16, recording.samples));
+            Ok(())
+        }
+        fn trace(&mut self, plaintext: &[u8; 16], samples: &[f64]) -> std::io::Result<()> {
+            let samples: Vec<f32> = samples.iter().map(|&x| x as f32).collect();
+            if let Some(sums) = &mut self.sums {
+                sums.add(plaintext, &samples);
+            }
+            Ok(())
+        }
+    }
+
+    /// The traces really carry the device's key: CPA on them finds the first 16 bytes
+    /// of the AES key the vault made for the device (ground truth, from the seed).
+    #[test]
+    fn the_recorded_traces_leak_the_devices_own_key() {
+        let scenario = built_in("mcu-board-on-chip-keys");
+        let mut kept = Kept { sums: None };
+        let recording = record_traces(&scenario, 1, 0, 2000, &mut kept).expect("recorded");
+        assert_eq!(recording.samples, 32);
+        let sums = kept.sums.expect("started");
+        let model = sbox_weight_table();
+        let found: Vec<u8> = (0..16).map(|b| sums.best_guess(b, &model).key).collect();
+        let mut config = scenario.line.clone();
+        config.run = scenario.run_id(1);
+        let line = Line::establish(config, Seed::new(1), scenario.lots.clone()).expect("a line");
+        let keys = line.symmetric_keys(0);
+        assert!(
+            keys.iter().any(|(_, key)| key[..16] == found[..]),
+            "CPA found none of the device's {} keys",
+            keys.len()
+        );
+    }
+
+    #[test]
+    fn a_device_that_did_not_ship_is_refused() {
+        let scenario = built_in("mcu-package-shared-vm");
+        let mut kept = Kept { sums: None };
+        let refused = record_traces(&scenario, 1, 0, 10, &mut kept);
+        assert!(
+            matches!(refused, Err(RecordingError::NotShipped { index: 0 })),
+            "{:?}",
+            refused.map(|r| r.slot)
+        );
+    }
 }

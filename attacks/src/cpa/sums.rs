@@ -141,6 +141,10 @@ pub fn accumulate(
 ) -> Sums {
     let threads = threads.max(1);
     let mut total = Sums::new(bytes, samples);
+    // Nothing to sum, and no trace could be cut into no samples or no bytes.
+    if bytes == 0 || samples == 0 {
+        return total;
+    }
     let mut blocks: Vec<Block> = (0..threads)
         .map(|_| Block {
             inputs: vec![0; BLOCK * bytes],
