@@ -4,7 +4,9 @@
 
 use crate::npy::{NpyReader, NpyWriter};
 use anyhow::Context;
-use provsim_attacks::cpa::{BLOCK, TraceSource, accumulate, sbox_weight_table};
+use provsim_attacks::cpa::{
+    BLOCK, Guess, PairSums, TraceSource, accumulate, pairs_within, sbox_weight_table,
+};
 
 /// The longest trace `cpa` takes: its sums keep 16 x 256 `f64` a sample (32 KiB), per
 /// thread and in total, so 20,000 samples is 640 MiB each.
@@ -45,9 +47,17 @@ pub enum TracesCommand {
     Cpa {
         /// The folder holding traces.npy and plaintexts.npy.
         dir: PathBuf,
-        /// Threads summing the traces.
+        /// Threads summing the traces (first order; second order runs on one).
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
         threads: u16,
+        /// 1: each sample against the model; 2: the centered product of each pair of
+        /// samples at most --distance apart, for a masked design whose shares leak at
+        /// different samples. A byte's peak then names its pair.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2))]
+        order: u8,
+        /// Second order: how far apart the two samples of a pair may be.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+        distance: u16,
     },
 }
 
@@ -60,7 +70,12 @@ pub fn command(command: TracesCommand) -> ExitCode {
             out,
             seed,
         } => export(&scenario, device, traces, &out, seed),
-        TracesCommand::Cpa { dir, threads } => cpa(&dir, usize::from(threads)),
+        TracesCommand::Cpa {
+            dir,
+            threads,
+            order,
+            distance,
+        } => cpa(&dir, usize::from(threads), order, usize::from(distance)),
     };
     match done.and_then(|text| crate::say(&text)) {
         Ok(()) => ExitCode::SUCCESS,
@@ -172,7 +187,7 @@ impl TraceSource for Files {
     }
 }
 
-fn cpa(dir: &Path, threads: usize) -> anyhow::Result<String> {
+fn cpa(dir: &Path, threads: usize, order: u8, distance: usize) -> anyhow::Result<String> {
     let traces = NpyReader::open(&dir.join("traces.npy"), "<f4")?;
     let plaintexts = NpyReader::open(&dir.join("plaintexts.npy"), "|u1")?;
     if plaintexts.columns != 16 || plaintexts.rows != traces.rows {
@@ -205,22 +220,53 @@ fn cpa(dir: &Path, threads: usize) -> anyhow::Result<String> {
         bytes: Vec::new(),
         error: None,
     };
-    let sums = accumulate(16, columns, threads, &mut files);
+    let model = sbox_weight_table();
+    let (guesses, at): (Vec<Guess>, Vec<String>) = if order == 1 {
+        let sums = accumulate(16, columns, threads, &mut files);
+        let guesses: Vec<_> = (0..16).map(|byte| sums.best_guess(byte, &model)).collect();
+        let at = guesses
+            .iter()
+            .map(|g| format!("sample {}", g.sample))
+            .collect();
+        (guesses, at)
+    } else {
+        let pairs = pairs_within(columns, distance);
+        if pairs.is_empty() {
+            anyhow::bail!("second order needs traces of at least 2 samples");
+        }
+        let mut sums = PairSums::new(16, columns, pairs.clone());
+        let (mut inputs, mut samples) = (vec![0u8; BLOCK * 16], vec![0f32; BLOCK * columns]);
+        loop {
+            let n = files.read(&mut inputs, &mut samples);
+            if n == 0 {
+                break;
+            }
+            let traces = inputs.chunks_exact(16).zip(samples.chunks_exact(columns));
+            for (input, trace) in traces.take(n) {
+                sums.add(input, trace);
+            }
+        }
+        let guesses: Vec<_> = (0..16).map(|byte| sums.best_guess(byte, &model)).collect();
+        let at = guesses
+            .iter()
+            .map(|g| {
+                let (i, j) = pairs[g.sample];
+                format!("samples {i} x {j}")
+            })
+            .collect();
+        (guesses, at)
+    };
     if let Some(e) = files.error {
         return Err(anyhow::Error::new(e).context(format!("reading `{}`", dir.display())));
     }
-    let model = sbox_weight_table();
-    let guesses: Vec<_> = (0..16).map(|byte| sums.best_guess(byte, &model)).collect();
     let key: Vec<u8> = guesses.iter().map(|g| g.key).collect();
     let fingerprint = provsim_sim::to_hex(&provsim_sim::crypto::Sha256::digest(&key));
+    let order_name = if order == 1 { "first" } else { "second" };
     let mut text = format!(
-        "provsim traces cpa: {rows} trace(s) of {columns} samples; the 16 key bytes found have SHA-256 fingerprint {fingerprint}\n"
+        "provsim traces cpa: {rows} trace(s) of {columns} samples, {order_name} order; the 16 key bytes found have SHA-256 fingerprint {fingerprint}\n"
     );
-    for (byte, guess) in guesses.iter().enumerate() {
-        text += &format!(
-            "  byte {byte:2}: peak |r| = {:.4} at sample {}\n",
-            guess.peak, guess.sample
-        );
+    for (byte, (guess, at)) in guesses.iter().zip(&at).enumerate() {
+        text += &format!("  byte {byte:2}: peak |r| = {:.4} at {at}\n", guess.peak);
     }
     Ok(text)
 }

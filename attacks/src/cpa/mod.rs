@@ -14,20 +14,15 @@
 //! give the same bits, on every machine (no fused multiply-add, no CPU-dependent
 //! reduction).
 
+mod guess;
+mod second;
 mod sums;
 
+pub use guess::Guess;
+pub use second::{PairSums, pairs_within};
 pub use sums::{BLOCK, Sums, TraceSource, accumulate};
 
 use provsim_devices::leakage::SBOX;
-
-/// A key byte's best guess: the guess, the sample where its correlation peaks, and
-/// that correlation's magnitude.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Guess {
-    pub key: u8,
-    pub sample: usize,
-    pub peak: f64,
-}
 
 /// The model value of every (guess, input value) pair: the Hamming weight of the S-box
 /// output, as `f64`.

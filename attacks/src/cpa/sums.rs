@@ -38,6 +38,10 @@ impl Sums {
         self.traces
     }
 
+    pub(super) fn bytes(&self) -> usize {
+        self.bytes
+    }
+
     pub fn samples(&self) -> usize {
         self.samples
     }
