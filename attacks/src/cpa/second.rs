@@ -41,6 +41,11 @@ impl PairSums {
         self.first.traces()
     }
 
+    /// The first-order sums kept beside the pairs'.
+    pub fn first(&self) -> &Sums {
+        &self.first
+    }
+
     /// Adds one trace (as [`Sums::add`]).
     pub fn add(&mut self, inputs: &[u8], trace: &[f32]) {
         self.first.add(inputs, trace);
