@@ -11,6 +11,9 @@ use provsim_attacks::cpa::{
 /// The longest trace `cpa` takes: its sums keep 16 x 256 `f64` a sample (32 KiB), per
 /// thread and in total, so 20,000 samples is 640 MiB each.
 const MOST_SAMPLES: usize = 20_000;
+
+/// The most sample pairs second order takes: 4,096 pairs is 128 MiB of sums.
+const MOST_PAIRS: usize = 4_096;
 use provsim_scenarios::{Recording, TraceSink, record_traces};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -41,9 +44,10 @@ pub enum TracesCommand {
     },
     /// Correlation power analysis of DIR/traces.npy against DIR/plaintexts.npy (as
     /// `export` writes them): for each of the 16 plaintext bytes, the key byte whose
-    /// S-box output's Hamming weight correlates best with a sample. Prints the
-    /// SHA-256 fingerprint of the 16 bytes found (never the bytes) and each byte's
-    /// peak. The same files give the same output for any --threads.
+    /// S-box output's Hamming weight correlates best with a sample (--order 2: with the
+    /// centered product of a pair of samples). Prints the SHA-256 fingerprint of the 16
+    /// bytes found (never the bytes) and each byte's peak. The same files give the
+    /// same output for any --threads.
     Cpa {
         /// The folder holding traces.npy and plaintexts.npy.
         dir: PathBuf,
@@ -55,7 +59,8 @@ pub enum TracesCommand {
         /// different samples. A byte's peak then names its pair.
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2))]
         order: u8,
-        /// Second order: how far apart the two samples of a pair may be.
+        /// Second order: how far apart the two samples of a pair may be (unused at
+        /// first order).
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
         distance: u16,
     },
@@ -233,6 +238,13 @@ fn cpa(dir: &Path, threads: usize, order: u8, distance: usize) -> anyhow::Result
         let pairs = pairs_within(columns, distance);
         if pairs.is_empty() {
             anyhow::bail!("second order needs traces of at least 2 samples");
+        }
+        // Each pair keeps 16 x 256 f64 sums (32 KiB) and is ranked over every guess.
+        if pairs.len() > MOST_PAIRS {
+            anyhow::bail!(
+                "{} pairs of samples ({columns} samples, --distance {distance}): at most {MOST_PAIRS}; cut the traces to the window of interest or lower --distance",
+                pairs.len()
+            );
         }
         let mut sums = PairSums::new(16, columns, pairs.clone());
         let (mut inputs, mut samples) = (vec![0u8; BLOCK * 16], vec![0f32; BLOCK * columns]);

@@ -4,6 +4,10 @@
 //! sample and of each pair's product; over all traces, each pair's mixed moments up to
 //! the fourth. From those, the correlation of every guess with the centered product of
 //! every pair follows exactly, the means taken over all traces, in one streaming pass.
+//!
+//! Fourth moments cancel badly when samples sit far from zero (an oscilloscope's ADC
+//! counts): so every sample is taken relative to the first trace's, which changes no
+//! correlation and keeps the sums near the signal's own size.
 
 use super::guess::Guess;
 use super::sums::Sums;
@@ -11,7 +15,9 @@ use super::sums::Sums;
 /// The pairs of samples whose centered product is correlated: `(i, j)`, `i < j`.
 pub fn pairs_within(samples: usize, distance: usize) -> Vec<(usize, usize)> {
     (0..samples)
-        .flat_map(|i| (i + 1..samples.min(i + distance + 1)).map(move |j| (i, j)))
+        .flat_map(|i| {
+            (i + 1..samples.min(i.saturating_add(distance).saturating_add(1))).map(move |j| (i, j))
+        })
         .collect()
 }
 
@@ -21,6 +27,10 @@ pub fn pairs_within(samples: usize, distance: usize) -> Vec<(usize, usize)> {
 pub struct PairSums {
     first: Sums,
     pairs: Vec<(usize, usize)>,
+    /// The first trace's samples, which every sample is taken relative to.
+    origin: Vec<f64>,
+    /// The current trace, relative to `origin`.
+    shifted: Vec<f64>,
     /// `[byte][value][pair]`: Σ x_i x_j over the traces whose byte had the value.
     products: Vec<f64>,
     /// `[pair]`: Σ x_i x_j, Σ x_i² x_j, Σ x_i x_j², Σ x_i² x_j² over all traces.
@@ -28,9 +38,17 @@ pub struct PairSums {
 }
 
 impl PairSums {
+    /// Sums over `pairs`; a pair not of two distinct samples `i < j < samples` is left
+    /// out.
     pub fn new(bytes: usize, samples: usize, pairs: Vec<(usize, usize)>) -> PairSums {
+        let pairs: Vec<_> = pairs
+            .into_iter()
+            .filter(|&(i, j)| i < j && j < samples)
+            .collect();
         PairSums {
             first: Sums::new(bytes, samples),
+            origin: Vec::new(),
+            shifted: vec![0.0; samples],
             products: vec![0.0; bytes * 256 * pairs.len()],
             moments: vec![[0.0; 4]; pairs.len()],
             pairs,
@@ -46,11 +64,22 @@ impl PairSums {
         &self.first
     }
 
-    /// Adds one trace (as [`Sums::add`]).
+    /// Adds one trace (as [`Sums::add`]: samples past the sums' are ignored, missing
+    /// ones count as the first trace's).
     pub fn add(&mut self, inputs: &[u8], trace: &[f32]) {
-        self.first.add(inputs, trace);
+        if self.origin.is_empty() {
+            self.origin = (0..self.shifted.len())
+                .map(|k| trace.get(k).map_or(0.0, |&v| f64::from(v)))
+                .collect();
+        }
+        for (k, (out, origin)) in self.shifted.iter_mut().zip(&self.origin).enumerate() {
+            // Exact: both are f32 values, their difference fits an f64.
+            *out = trace.get(k).map_or(0.0, |&v| f64::from(v) - origin);
+        }
+        self.first.add_values(inputs, &self.shifted);
         let count = self.pairs.len();
-        let x = |k: usize| trace.get(k).map_or(0.0, |&v| f64::from(v));
+        let shifted = &self.shifted;
+        let x = |k: usize| shifted[k];
         for (p, &(i, j)) in self.pairs.iter().enumerate() {
             let (xi, xj) = (x(i), x(j));
             let a = xi * xj;
@@ -70,6 +99,7 @@ impl PairSums {
 
     /// The guess for input byte `byte` whose model correlates best with the centered
     /// product of any pair; its `sample` is the pair's index in `pairs`.
+    /// With no pairs, or none whose product varies, the peak is `-inf`.
     pub fn best_guess(&self, byte: usize, model: &[[f64; 256]]) -> Guess {
         let n = self.first.traces() as f64;
         let counts = self.first.counts(byte);

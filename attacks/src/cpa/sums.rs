@@ -64,6 +64,11 @@ impl Sums {
     /// Adds one trace: `inputs` has one byte per input byte, `trace` one value per
     /// sample (both as given to [`Sums::new`]; extra ones are ignored).
     pub fn add(&mut self, inputs: &[u8], trace: &[f32]) {
+        self.add_values(inputs, trace);
+    }
+
+    /// [`Sums::add`] for samples of any type that widens to `f64` exactly.
+    pub(super) fn add_values<T: Copy + Into<f64>>(&mut self, inputs: &[u8], trace: &[T]) {
         let samples = self.samples;
         let trace = &trace[..samples.min(trace.len())];
         for (byte, &value) in inputs.iter().enumerate().take(self.bytes) {
@@ -71,11 +76,11 @@ impl Sums {
             self.counts[row] += 1;
             let at = row * samples;
             for (acc, &x) in self.partials[at..at + trace.len()].iter_mut().zip(trace) {
-                *acc += f64::from(x);
+                *acc += x.into();
             }
         }
         for ((sx, sx2), &x) in self.sum_x.iter_mut().zip(&mut self.sum_x2).zip(trace) {
-            let x = f64::from(x);
+            let x: f64 = x.into();
             *sx += x;
             *sx2 += x * x;
         }
