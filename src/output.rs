@@ -7,7 +7,8 @@
 //! file is renamed, then `report.md`, and `report.json` last. A folder with a
 //! `report.json` therefore always holds the files that report describes; a run stopped
 //! before its switch leaves the previous whole run (and `.partial` files beside it),
-//! and one stopped during its switch leaves an `INCOMPLETE` marker and no report.
+//! and one stopped during its switch leaves an `INCOMPLETE` marker and no report (or,
+//! stopped right after `report.json`'s rename, the whole run and a stale marker).
 
 use anyhow::Context;
 use provsim_provisioner::{
@@ -162,9 +163,11 @@ impl OutputFolder {
             }
         }
         self.write_whole("report.md", markdown.as_bytes())?;
-        fs::remove_file(&marker)
-            .with_context(|| format!("cannot remove `{}`", marker.display()))?;
-        self.write_whole("report.json", json.as_bytes())
+        // report.json goes in by one rename, and the marker only after it: a run
+        // stopped between the two leaves a whole run with a stale marker beside it,
+        // never a folder with neither.
+        self.write_whole("report.json", json.as_bytes())?;
+        fs::remove_file(&marker).with_context(|| format!("cannot remove `{}`", marker.display()))
     }
 
     /// Writes a file under its `.partial` name, then renames it into place.
