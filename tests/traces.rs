@@ -11,12 +11,16 @@ use std::process::Command;
 const SCENARIO: &str = "mcu-board-on-chip-keys";
 
 fn export(dir: &Path, traces: &str) -> std::process::Output {
+    export_of(SCENARIO, "0", dir, traces)
+}
+
+fn export_of(scenario: &str, device: &str, dir: &Path, traces: &str) -> std::process::Output {
     common::provsim(&[
         "traces",
         "export",
-        SCENARIO,
+        scenario,
         "--device",
-        "0",
+        device,
         "--traces",
         traces,
         "--out",
@@ -116,36 +120,14 @@ fn what_cannot_be_recorded_or_read_says_why() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().expect("UTF-8");
     // The default scenario's chips hold no AES key for the crypto service.
-    let no_key = common::provsim(&[
-        "traces",
-        "export",
-        "mcu-board-provisioner-hsm",
-        "--device",
-        "0",
-        "--traces",
-        "10",
-        "--out",
-        out,
-    ]);
+    let no_key = export_of("mcu-board-provisioner-hsm", "0", dir.path(), "10");
     assert_eq!(common::code(&no_key), 2);
     assert!(common::stderr(&no_key).contains("encrypts with no key"));
-    let no_device = common::provsim(&[
-        "traces", "export", SCENARIO, "--device", "999", "--traces", "10", "--out", out,
-    ]);
+    let no_device = export_of(SCENARIO, "999", dir.path(), "10");
     assert_eq!(common::code(&no_device), 2);
     assert!(common::stderr(&no_device).contains("device 999 is not in the scenario"));
     // A die the line rejected is not a device to measure.
-    let rejected = common::provsim(&[
-        "traces",
-        "export",
-        "mcu-package-shared-vm",
-        "--device",
-        "0",
-        "--traces",
-        "10",
-        "--out",
-        out,
-    ]);
+    let rejected = export_of("mcu-package-shared-vm", "0", dir.path(), "10");
     assert_eq!(common::code(&rejected), 2);
     assert!(common::stderr(&rejected).contains("did not ship"));
     // Nothing is left behind by a failed export.
@@ -225,17 +207,7 @@ fn npy_files_are_checked_against_their_headers() {
 fn second_order_cpa_gets_through_masking() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().expect("UTF-8");
-    let export = common::provsim(&[
-        "traces",
-        "export",
-        "asic-board-test-port-open",
-        "--device",
-        "0",
-        "--traces",
-        "30000",
-        "--out",
-        out,
-    ]);
+    let export = export_of("asic-board-test-port-open", "0", dir.path(), "30000");
     assert_eq!(common::code(&export), 0, "{}", common::stderr(&export));
     assert!(common::stdout(&export).contains("64 samples each"));
     let first = common::stdout(&common::provsim(&["traces", "cpa", out]));
