@@ -156,13 +156,8 @@ fn more_jobs_than_devices_write_the_same_files() {
 #[test]
 fn on_a_clean_line_nearly_every_worker_result_is_ready() {
     let dir = tempfile::tempdir().expect("a folder");
-    let text =
-        std::fs::read_to_string(common::repo().join("scenarios/mcu-board-provisioner-hsm.toml"))
-            .expect("the default scenario");
-    let resized = text.replace("devices = 8\n", "devices = 60\n");
-    assert_ne!(resized, text);
-    let scenario = dir.path().join("clean.toml");
-    std::fs::write(&scenario, resized).expect("writable");
+    let scenario =
+        common::default_scenario_with(dir.path(), "clean.toml", "devices = 8\n", "devices = 60\n");
     let out = dir.path().join("out");
     let output = common::provsim(&[
         "run",

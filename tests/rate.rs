@@ -315,13 +315,12 @@ fn the_readme_shows_what_rate_prints() {
 #[test]
 fn a_claim_stated_at_an_eal_is_reported_as_stated() {
     let dir = tempfile::tempdir().expect("a folder");
-    let text =
-        std::fs::read_to_string(common::repo().join("scenarios/mcu-board-provisioner-hsm.toml"))
-            .expect("the default scenario");
-    let stated = text.replacen(r#"resistance = "AVA_VAN.4""#, r#"resistance = "EAL5""#, 1);
-    assert_ne!(stated, text);
-    let scenario = dir.path().join("eal.toml");
-    std::fs::write(&scenario, stated).expect("writable");
+    let scenario = common::default_scenario_with(
+        dir.path(),
+        "eal.toml",
+        r#"resistance = "AVA_VAN.4""#,
+        r#"resistance = "EAL5""#,
+    );
     let out = dir.path().join("out");
     let output = common::provsim(&[
         "run",

@@ -149,3 +149,18 @@ pub fn output_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     }
     found
 }
+
+/// The default scenario with the first `from` replaced by `to`, written into `dir`
+/// as `name`; its path. Panics when `from` is not in the scenario (the test would
+/// otherwise run the default unchanged).
+pub fn default_scenario_with(dir: &Path, name: &str, from: &str, to: &str) -> PathBuf {
+    let text = std::fs::read_to_string(repo().join("scenarios/mcu-board-provisioner-hsm.toml"))
+        .expect("the default scenario");
+    assert!(
+        text.contains(from),
+        "`{from}` is not in the default scenario"
+    );
+    let path = dir.join(name);
+    std::fs::write(&path, text.replacen(from, to, 1)).expect("writable");
+    path
+}
