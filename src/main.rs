@@ -13,6 +13,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod audit;
 mod bench;
 mod estimate;
+mod explain;
 mod image;
 mod jobs;
 mod manifest;
@@ -76,6 +77,8 @@ enum Command {
         #[command(subcommand)]
         command: traces::TracesCommand,
     },
+    /// What an attack is and how it is rated on each kind of target.
+    Explain(explain::ExplainArgs),
     /// Rate an attack path by the CEM's attack-potential tables.
     #[command(long_about = rate::ABOUT)]
     Rate(rate::RateArgs),
@@ -287,6 +290,7 @@ fn main() -> ExitCode {
         },
         Command::Bench(args) => bench::command(args),
         Command::Rate(args) => rate::command(args),
+        Command::Explain(args) => explain::command(args),
         Command::Traces { command } => traces::command(command),
         Command::List { what } => match list(what) {
             Ok(()) => ExitCode::SUCCESS,
