@@ -2,7 +2,7 @@
 //! cycle it strikes, what it acts on, and how it is rated on each kind of target (each
 //! CEM factor with its points, the total, the rating, and the rationale).
 
-use provsim_attacks::{Attack, AvaVan};
+use provsim_attacks::{Attack, AvaVan, Rating};
 use provsim_devices::TargetKind;
 use serde_json::{Value, json};
 use std::process::ExitCode;
@@ -53,13 +53,7 @@ fn explain(attack: &dyn Attack) -> Value {
                 },
                 "total": p.total(),
                 "attack_potential": rating.map(|r| r.name()),
-                // The levels whose attacker this path is within: a success breaks a
-                // claim made there.
-                "within": AvaVan::ALL
-                    .iter()
-                    .filter(|level| rating.is_some_and(|r| level.covers(r)))
-                    .map(|level| level.name())
-                    .collect::<Vec<_>>(),
+                "within": within(rating),
                 "rationale": p.rationale,
             })
         })
@@ -74,6 +68,16 @@ fn explain(attack: &dyn Attack) -> Value {
     })
 }
 
+/// The AVA_VAN levels whose attacker a path needing `rating` is within: a success of
+/// it breaks a claim made at them. None for a path that is not exploitable.
+fn within(rating: Option<Rating>) -> Vec<&'static str> {
+    AvaVan::ALL
+        .iter()
+        .filter(|level| rating.is_some_and(|r| level.covers(r)))
+        .map(|level| level.name())
+        .collect()
+}
+
 fn text(explained: &Value) -> String {
     let field = |v: &Value| v.as_str().unwrap_or("").to_owned();
     let mut out = format!(
@@ -86,14 +90,17 @@ fn text(explained: &Value) -> String {
     );
     let empty = Vec::new();
     for rating in explained["ratings"].as_array().unwrap_or(&empty) {
-        let total = rating["total"]
-            .as_u64()
-            .map_or_else(|| "not exploitable".to_owned(), |t| t.to_string());
-        out += &format!(
-            "  on {}: total {total} ({})\n",
-            field(&rating["target"]),
-            rating["attack_potential"].as_str().unwrap_or("no rating")
-        );
+        out += &match rating["total"].as_u64() {
+            Some(total) => format!(
+                "  on {}: total {total}, attack potential {} needed\n",
+                field(&rating["target"]),
+                field(&rating["attack_potential"])
+            ),
+            None => format!(
+                "  on {}: not exploitable in the intended environment (window none)\n",
+                field(&rating["target"])
+            ),
+        };
         for factor in ["elapsed", "expertise", "knowledge", "window", "equipment"] {
             let f = &rating["factors"][factor];
             let points = f["points"]
@@ -107,15 +114,39 @@ fn text(explained: &Value) -> String {
             .iter()
             .map(field)
             .collect();
+        let levels = match (within.is_empty(), rating["total"].is_null()) {
+            (false, _) => within.join(", "),
+            (true, true) => "no level (not exploitable)".to_owned(),
+            (true, false) => "no level (beyond AVA_VAN.5's attacker: residual risk)".to_owned(),
+        };
         out += &format!(
-            "    breaks a claim at: {}\n    why: {}\n",
-            if within.is_empty() {
-                "no level".to_owned()
-            } else {
-                within.join(", ")
-            },
+            "    a success breaks a claim at: {levels}\n    why: {}\n",
             field(&rating["rationale"])
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each band of the rating table, and no rating: the levels a success breaks, as
+    /// the CEM's Table 4 lists the levels a TOE falling to such a path fails.
+    #[test]
+    fn a_success_breaks_the_levels_whose_attacker_it_is_within() {
+        let all = [
+            "AVA_VAN.1",
+            "AVA_VAN.2",
+            "AVA_VAN.3",
+            "AVA_VAN.4",
+            "AVA_VAN.5",
+        ];
+        assert_eq!(within(Some(Rating::Basic)), all);
+        assert_eq!(within(Some(Rating::EnhancedBasic)), all[2..]);
+        assert_eq!(within(Some(Rating::Moderate)), all[3..]);
+        assert_eq!(within(Some(Rating::High)), all[4..]);
+        assert!(within(Some(Rating::BeyondHigh)).is_empty());
+        assert!(within(None).is_empty());
+    }
 }

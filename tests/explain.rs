@@ -44,7 +44,7 @@ fn every_attack_explains_itself_on_every_target() {
         }
         let text = common::stdout(&common::provsim(&["explain", id]));
         assert!(text.starts_with(&format!("{id}: ")), "{text}");
-        assert!(text.contains("breaks a claim at"), "{text}");
+        assert!(text.contains("a success breaks a claim at: "), "{text}");
     }
 }
 
@@ -63,14 +63,37 @@ fn the_cpa_on_an_mcu_is_enhanced_basic() {
     );
     assert_eq!(explained["phase"], "field");
     assert_eq!(explained["acts_on"], "device");
+    // A Basic path (a firmware update signed by a key of the attacker's): every level.
+    let output = common::provsim(&["explain", "foreign-firmware-update", "--format", "json"]);
+    let explained: Value = serde_json::from_str(&common::stdout(&output)).expect("JSON");
+    let basic = explained["ratings"]
+        .as_array()
+        .expect("ratings")
+        .iter()
+        .find(|r| r["attack_potential"] == "Basic")
+        .expect("a Basic rating");
+    assert_eq!(
+        basic["within"],
+        serde_json::json!([
+            "AVA_VAN.1",
+            "AVA_VAN.2",
+            "AVA_VAN.3",
+            "AVA_VAN.4",
+            "AVA_VAN.5"
+        ])
+    );
 }
 
 #[test]
 fn an_unknown_attack_names_the_known_ones() {
-    let output = common::provsim(&["explain", "cpa-storage-kee"]);
+    let output = common::provsim(&["explain", "cpa-storage-kee\u{1b}[2J"]);
     assert_eq!(common::code(&output), 2);
     let error = common::stderr(&output);
-    assert!(error.contains("no attack `cpa-storage-kee`"), "{error}");
+    assert!(error.contains("no attack `cpa-storage-kee"), "{error}");
+    assert!(
+        !error.contains('\u{1b}'),
+        "the escape is shown, not sent: {error}"
+    );
     assert!(error.contains("cpa-storage-key"), "{error}");
 }
 
