@@ -102,32 +102,14 @@ fn an_unknown_attack_names_the_known_ones() {
 fn explain_and_rate_text_snapshots() {
     let explain = common::stdout(&common::provsim(&["explain", "glitch-debug-readout"]));
     insta::assert_snapshot!("explain_glitch_debug_readout", explain);
-    let rate = common::stdout(&common::provsim(&[
-        "rate",
-        "--elapsed",
-        "2m",
-        "--expertise",
-        "expert",
-        "--knowledge",
-        "restricted",
-        "--window",
-        "none",
-        "--equipment",
-        "bespoke",
-    ]));
+    let rate = common::stdout(&common::rate(
+        ["2m", "expert", "restricted", "none", "bespoke"],
+        &[],
+    ));
     insta::assert_snapshot!("rate_not_exploitable", rate);
-    let rate = common::stdout(&common::provsim(&[
-        "rate",
-        "--elapsed",
-        "1w",
-        "--expertise",
-        "proficient",
-        "--knowledge",
-        "public",
-        "--window",
-        "easy",
-        "--equipment",
-        "standard",
-    ]));
+    let rate = common::stdout(&common::rate(
+        ["1w", "proficient", "public", "easy", "standard"],
+        &[],
+    ));
     insta::assert_snapshot!("rate_basic", rate);
 }

@@ -7,21 +7,8 @@ mod common;
 use serde_json::Value;
 
 fn rate(elapsed: &str, expertise: &str, knowledge: &str, window: &str, equipment: &str) -> Value {
-    let output = common::provsim(&[
-        "rate",
-        "--elapsed",
-        elapsed,
-        "--expertise",
-        expertise,
-        "--knowledge",
-        knowledge,
-        "--window",
-        window,
-        "--equipment",
-        equipment,
-        "--format",
-        "json",
-    ]);
+    let factors = [elapsed, expertise, knowledge, window, equipment];
+    let output = common::rate(factors, &["--format", "json"]);
     assert_eq!(common::code(&output), 0, "{}", common::stderr(&output));
     serde_json::from_str(&common::stdout(&output)).expect("one JSON object")
 }
@@ -232,19 +219,7 @@ fn every_row_of_the_factor_table() {
 /// that lists the values allowed.
 #[test]
 fn text_output_and_bad_values() {
-    let output = common::provsim(&[
-        "rate",
-        "--elapsed",
-        "<=2m",
-        "--expertise",
-        "expert",
-        "--knowledge",
-        "restricted",
-        "--window",
-        "easy",
-        "--equipment",
-        "bespoke",
-    ]);
+    let output = common::rate(["<=2m", "expert", "restricted", "easy", "bespoke"], &[]);
     assert_eq!(common::code(&output), 0);
     let text = common::stdout(&output);
     assert!(
@@ -254,19 +229,7 @@ fn text_output_and_bad_values() {
     assert!(text.contains("shows: resistant to Moderate"), "{text}");
     assert!(text.contains("AVA_VAN.4 met, AVA_VAN.5 FAILED"), "{text}");
 
-    let unknown = common::provsim(&[
-        "rate",
-        "--elapsed",
-        "<=7m",
-        "--expertise",
-        "expert",
-        "--knowledge",
-        "public",
-        "--window",
-        "easy",
-        "--equipment",
-        "standard",
-    ]);
+    let unknown = common::rate(["<=7m", "expert", "public", "easy", "standard"], &[]);
     assert_eq!(common::code(&unknown), 2);
     let error = common::stderr(&unknown);
     assert!(error.contains("<=7m") && error.contains("<=6m"), "{error}");

@@ -164,3 +164,24 @@ pub fn default_scenario_with(dir: &Path, name: &str, from: &str, to: &str) -> Pa
     std::fs::write(&path, text.replacen(from, to, 1)).expect("writable");
     path
 }
+
+/// `provsim rate` with the five factors (elapsed, expertise, knowledge, window,
+/// equipment) and any further arguments.
+pub fn rate(factors: [&str; 5], more: &[&str]) -> Output {
+    let [elapsed, expertise, knowledge, window, equipment] = factors;
+    let mut args = vec![
+        "rate",
+        "--elapsed",
+        elapsed,
+        "--expertise",
+        expertise,
+        "--knowledge",
+        knowledge,
+        "--window",
+        window,
+        "--equipment",
+        equipment,
+    ];
+    args.extend(more);
+    provsim(&args)
+}

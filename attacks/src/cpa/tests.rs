@@ -53,6 +53,17 @@ impl TraceSource for Simulated {
     }
 }
 
+/// `traces` traces of `source` at `width` samples each, in memory: their plaintexts
+/// and samples, one after another.
+fn collect(mut source: Simulated, traces: usize, width: usize) -> (Vec<u8>, Vec<f32>) {
+    let (mut inputs, mut samples) = (vec![0u8; traces * 16], vec![0f32; traces * width]);
+    let mut read = 0;
+    while read < traces {
+        read += source.read(&mut inputs[read * 16..], &mut samples[read * width..]);
+    }
+    (inputs, samples)
+}
+
 #[test]
 fn the_key_comes_back_from_simulated_traces() {
     let sums = accumulate(16, 16, 1, &mut Simulated::new(3000, LeakageModel::STOCK));
@@ -100,13 +111,7 @@ fn one_and_several_threads_give_the_same_bits() {
 /// The partition sums give the same correlation as correlating the traces directly.
 #[test]
 fn the_partition_correlation_is_the_direct_one() {
-    let mut source = Simulated::new(500, LeakageModel::STOCK);
-    let mut inputs = vec![0u8; 500 * 16];
-    let mut samples = vec![0f32; 500 * 16];
-    let mut read = 0;
-    while read < 500 {
-        read += source.read(&mut inputs[read * 16..], &mut samples[read * 16..]);
-    }
+    let (inputs, samples) = collect(Simulated::new(500, LeakageModel::STOCK), 500, 16);
     let mut sums = Sums::new(16, 16);
     for t in 0..500 {
         sums.add(
@@ -132,17 +137,12 @@ fn the_partition_correlation_is_the_direct_one() {
     }
 }
 
-/// A block summed grouped by value is the same bits as the traces added one by one.
+/// Streaming through blocks gives the same bits as adding the traces one by one and
+/// merging each block's sums in order.
 #[test]
 fn a_block_sums_to_what_adding_each_trace_gives() {
     let traces = BLOCK + 77;
-    let mut source = Simulated::new(traces, LeakageModel::STOCK);
-    let mut inputs = vec![0u8; traces * 16];
-    let mut samples = vec![0f32; traces * 16];
-    let mut read = 0;
-    while read < traces {
-        read += source.read(&mut inputs[read * 16..], &mut samples[read * 16..]);
-    }
+    let (inputs, samples) = collect(Simulated::new(traces, LeakageModel::STOCK), traces, 16);
     let mut blockwise = Sums::new(16, 16);
     for (chunk_inputs, chunk_samples) in inputs.chunks(BLOCK * 16).zip(samples.chunks(BLOCK * 16)) {
         let mut block = Sums::new(16, 16);
@@ -200,12 +200,7 @@ fn second_order_cpa_breaks_first_order_masking() {
 #[test]
 fn the_second_order_correlation_is_the_direct_one() {
     let traces = 400;
-    let mut source = Simulated::new(traces, masked(1_000));
-    let (mut inputs, mut samples) = (vec![0u8; traces * 16], vec![0f32; traces * 32]);
-    let mut read = 0;
-    while read < traces {
-        read += source.read(&mut inputs[read * 16..], &mut samples[read * 32..]);
-    }
+    let (inputs, samples) = collect(Simulated::new(traces, masked(1_000)), traces, 32);
     let pairs = vec![(0, 1), (4, 9)];
     let mut sums = PairSums::new(16, 32, pairs.clone());
     for t in 0..traces {
@@ -241,12 +236,7 @@ fn the_second_order_correlation_is_the_direct_one() {
 #[test]
 fn an_offset_in_the_samples_changes_nothing_at_second_order() {
     let traces = 5000;
-    let mut source = Simulated::new(traces, masked(500));
-    let (mut inputs, mut samples) = (vec![0u8; traces * 16], vec![0f32; traces * 32]);
-    let mut read = 0;
-    while read < traces {
-        read += source.read(&mut inputs[read * 16..], &mut samples[read * 32..]);
-    }
+    let (inputs, samples) = collect(Simulated::new(traces, masked(500)), traces, 32);
     let pairs = pairs_within(32, 1);
     let mut near = PairSums::new(16, 32, pairs.clone());
     let mut far = PairSums::new(16, 32, pairs);
