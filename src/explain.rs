@@ -1,8 +1,9 @@
 //! `provsim explain ATTACK`: what an attack in the catalogue is, where in the life
-//! cycle it strikes, what it acts on, and how it is rated on each kind of target (each
-//! CEM factor with its points, the total, the rating, and the rationale).
+//! cycle it strikes, what it acts on, and its effort ladder on each kind of target:
+//! every rung, cheapest first, with each CEM factor's level, points and reason, the
+//! total, the rating, and the AVA_VAN levels a success at that rung breaks.
 
-use provsim_attacks::{Attack, AvaVan, Rating};
+use provsim_attacks::{Attack, AttackPotential, AvaVan, Rating, ladder};
 use provsim_devices::TargetKind;
 use serde_json::{Value, json};
 use std::process::ExitCode;
@@ -37,25 +38,14 @@ pub fn command(args: ExplainArgs) -> ExitCode {
 }
 
 fn explain(attack: &dyn Attack) -> Value {
-    let ratings: Vec<Value> = TargetKind::ALL
+    let targets: Vec<Value> = TargetKind::ALL
         .iter()
         .map(|&kind| {
-            let p = attack.potential(kind);
-            let rating = p.rating();
-            json!({
-                "target": kind.name(),
-                "factors": {
-                    "elapsed": { "level": p.elapsed.label(), "points": p.elapsed.points() },
-                    "expertise": { "level": p.expertise.label(), "points": p.expertise.points() },
-                    "knowledge": { "level": p.knowledge.label(), "points": p.knowledge.points() },
-                    "window": { "level": p.window.label(), "points": p.window.points() },
-                    "equipment": { "level": p.equipment.label(), "points": p.equipment.points() },
-                },
-                "total": p.total(),
-                "attack_potential": rating.map(|r| r.name()),
-                "within": within(rating),
-                "rationale": p.rationale,
-            })
+            let rungs: Vec<Value> = ladder(attack, kind)
+                .iter()
+                .map(|(rung, p)| rung_json(&rung.label, p))
+                .collect();
+            json!({ "target": kind.name(), "ladder": rungs })
         })
         .collect();
     json!({
@@ -63,8 +53,29 @@ fn explain(attack: &dyn Attack) -> Value {
         "title": attack.title(),
         "phase": attack.phase().name(),
         "acts_on": attack.position().name(),
-        "ratings": ratings,
-        "effort": "fixed: one rating per target kind (no effort ladder yet)",
+        "effort": "an effort ladder: rungs climbed cheapest first, each rated by what it \
+                   spends (a run rates each rung by what it really used)",
+        "targets": targets,
+    })
+}
+
+fn rung_json(label: &str, p: &AttackPotential) -> Value {
+    let rating = p.rating();
+    let factor = |level: &str, points: Option<u32>, why: &str| json!({ "level": level, "points": points, "why": why });
+    let r = &p.reasons;
+    json!({
+        "rung": label,
+        "plan": p.rationale,
+        "factors": {
+            "elapsed": factor(p.elapsed.label(), Some(p.elapsed.points()), &r.elapsed),
+            "expertise": factor(p.expertise.label(), Some(p.expertise.points()), &r.expertise),
+            "knowledge": factor(p.knowledge.label(), Some(p.knowledge.points()), &r.knowledge),
+            "window": factor(p.window.label(), p.window.points(), &r.window),
+            "equipment": factor(p.equipment.label(), Some(p.equipment.points()), &r.equipment),
+        },
+        "total": p.total(),
+        "attack_potential": rating.map(|r| r.name()),
+        "within": within(rating),
     })
 }
 
@@ -89,40 +100,41 @@ fn text(explained: &Value) -> String {
         field(&explained["effort"]),
     );
     let empty = Vec::new();
-    for rating in explained["ratings"].as_array().unwrap_or(&empty) {
-        out += &match rating["total"].as_u64() {
-            Some(total) => format!(
-                "  on {}: total {total}, attack potential {} needed\n",
-                field(&rating["target"]),
-                field(&rating["attack_potential"])
-            ),
-            None => format!(
-                "  on {}: not exploitable in the intended environment (window none)\n",
-                field(&rating["target"])
-            ),
-        };
-        for factor in ["elapsed", "expertise", "knowledge", "window", "equipment"] {
-            let f = &rating["factors"][factor];
-            let points = f["points"]
-                .as_u64()
-                .map_or_else(|| "-".to_owned(), |p| p.to_string());
-            out += &format!("    {factor:<10} {:<24} {points:>3}\n", field(&f["level"]));
-        }
-        let within: Vec<String> = rating["within"]
+    for target in explained["targets"].as_array().unwrap_or(&empty) {
+        out += &format!("  on {}:\n", field(&target["target"]));
+        for (n, rung) in target["ladder"]
             .as_array()
             .unwrap_or(&empty)
             .iter()
-            .map(field)
-            .collect();
-        let levels = match (within.is_empty(), rating["total"].is_null()) {
-            (false, _) => within.join(", "),
-            (true, true) => "no level (not exploitable)".to_owned(),
-            (true, false) => "no level (beyond AVA_VAN.5's attacker: residual risk)".to_owned(),
-        };
-        out += &format!(
-            "    a success breaks a claim at: {levels}\n    why: {}\n",
-            field(&rating["rationale"])
-        );
+            .enumerate()
+        {
+            let total = rung["total"]
+                .as_u64()
+                .map_or_else(|| "-".to_owned(), |t| t.to_string());
+            let within: Vec<String> = rung["within"]
+                .as_array()
+                .unwrap_or(&empty)
+                .iter()
+                .map(field)
+                .collect();
+            let breaks = match (within.first(), within.last(), rung["total"].is_null()) {
+                (Some(low), Some(high), _) if low == high => format!("breaks {low}"),
+                (Some(low), Some(high), _) => format!("breaks {low} to {high}"),
+                (_, _, true) => "not exploitable".to_owned(),
+                _ => "beyond AVA_VAN.5: residual risk".to_owned(),
+            };
+            out += &format!(
+                "    {:>2}. {:<54} total {total:>2} {:<14} {breaks}\n",
+                n + 1,
+                field(&rung["rung"]),
+                field(&rung["attack_potential"]),
+            );
+            let levels: Vec<String> = ["elapsed", "expertise", "knowledge", "window", "equipment"]
+                .iter()
+                .map(|f| format!("{f} {}", field(&rung["factors"][f]["level"])))
+                .collect();
+            out += &format!("        {}\n", levels.join(", "));
+        }
     }
     out
 }

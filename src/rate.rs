@@ -3,7 +3,7 @@
 //! tables the simulated attacks are rated with (`provsim_attacks::potential`).
 
 use provsim_attacks::potential::{
-    AttackPotential, AvaVan, ElapsedTime, Equipment, Expertise, KnowledgeOfToe, Rating,
+    AttackPotential, AvaVan, ElapsedTime, Equipment, Expertise, KnowledgeOfToe, Rating, Reasons,
     WindowOfOpportunity,
 };
 use serde_json::{Value, json};
@@ -138,7 +138,8 @@ pub fn command(args: RateArgs) -> std::process::ExitCode {
         knowledge: args.knowledge,
         window: args.window,
         equipment: args.equipment,
-        rationale: "given on the command line",
+        reasons: Reasons::all("given on the command line"),
+        rationale: "given on the command line".to_owned(),
     };
     let rating = rate(&potential);
     let text = match args.format {

@@ -1,12 +1,14 @@
 //! The attack interface: what an attack path is, what it acts on, and how it reports
 //! what happened.
 
+use crate::effort::rate::rate;
+use crate::effort::rung::{Attempted, Rung};
 use crate::knowledge::Knowledge;
+use crate::outcome::Outcome;
 use crate::potential::AttackPotential;
 use provsim_devices::{Target, TargetKind};
 use provsim_provisioner::SiteAccess;
 use provsim_sim::{Ctx, Stream};
-use std::fmt;
 
 /// Where in the device's life the attacker acts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -31,41 +33,6 @@ impl Phase {
             Phase::Field => "field",
             Phase::Return => "return",
         }
-    }
-}
-
-/// How an attempt went, in the attack's own words. This is a description for the
-/// report, not a verdict: whether anything was broken is for the claims' oracles.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// The attack got material (now in the attacker's knowledge).
-    Obtained { summary: String },
-    /// A countermeasure stopped it.
-    Blocked { reason: String },
-    /// It ran but got nothing of use.
-    Failed { reason: String },
-}
-
-impl Outcome {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Outcome::Obtained { .. } => "obtained",
-            Outcome::Blocked { .. } => "blocked",
-            Outcome::Failed { .. } => "failed",
-        }
-    }
-
-    pub fn why(&self) -> &str {
-        match self {
-            Outcome::Obtained { summary } => summary,
-            Outcome::Blocked { reason } | Outcome::Failed { reason } => reason,
-        }
-    }
-}
-
-impl fmt::Display for Outcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.name(), self.why())
     }
 }
 
@@ -127,22 +94,40 @@ pub trait Attack: Send + Sync {
 
     fn phase(&self) -> Phase;
 
-    /// The CEM factor ratings of this path against a target class.
-    fn potential(&self, target: TargetKind) -> AttackPotential;
+    /// The rungs of this path's effort ladder against a target kind, in the attack's
+    /// order (cheapest first within a kind of work). [`ladder`] sorts them by rating.
+    fn rungs(&self, target: TargetKind) -> Vec<Rung>;
 
     /// What it acts on: the runner hands it a copy of that.
     fn position(&self) -> Position {
         Position::Device
     }
 
-    /// Runs against its surface through the real interfaces, adding what it obtains to
-    /// `knowledge`. `rng` is the attempt's own labelled stream, for whatever the attacker
-    /// makes up (keys, guesses).
+    /// Runs one rung against its surface through the real interfaces, adding what it
+    /// obtains to `knowledge`, and says what it really spent. `rng` is the rung's own
+    /// labelled stream, for whatever the attacker makes up (keys, guesses, plaintexts).
     fn run(
         &self,
+        rung: &Rung,
         surface: Surface<'_>,
         ctx: &mut Ctx<'_>,
         rng: &mut Stream,
         knowledge: &mut Knowledge,
-    ) -> Outcome;
+    ) -> Attempted;
+}
+
+/// An attack's ladder against a target kind, each rung with the potential its plan is
+/// rated at, sorted by rated total (paths that are not exploitable last); rungs with
+/// the same total keep the attack's order.
+pub fn ladder(attack: &dyn Attack, target: TargetKind) -> Vec<(Rung, AttackPotential)> {
+    let mut rungs: Vec<_> = attack
+        .rungs(target)
+        .into_iter()
+        .map(|rung| {
+            let potential = rate(&rung.plan, target);
+            (rung, potential)
+        })
+        .collect();
+    rungs.sort_by_key(|(_, p)| p.total().unwrap_or(u32::MAX));
+    rungs
 }

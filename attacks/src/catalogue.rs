@@ -45,12 +45,27 @@ mod tests {
         assert!(find("no-such-attack").is_none());
     }
 
+    /// Every attack has a ladder on every kind it can act on, its labels unique (a
+    /// scenario pins a rung by label), sorted by rated total.
     #[test]
-    fn every_attack_has_a_rated_potential_with_a_rationale() {
+    fn every_attack_has_a_rated_ladder_with_unique_labels() {
         for attack in catalogue() {
-            let potential = attack.potential(TargetKind::Mcu);
-            assert!(!potential.rationale.is_empty(), "{}", attack.id());
             assert!(!attack.title().is_empty());
+            for kind in [TargetKind::Mcu, TargetKind::Asic, TargetKind::Se] {
+                let ladder = crate::ladder(*attack, kind);
+                assert!(!ladder.is_empty(), "{} on {kind:?}", attack.id());
+                let mut labels: Vec<_> = ladder.iter().map(|(r, _)| r.label.clone()).collect();
+                labels.sort();
+                labels.dedup();
+                assert_eq!(labels.len(), ladder.len(), "{}", attack.id());
+                let totals: Vec<_> = ladder.iter().map(|(_, p)| p.total()).collect();
+                assert!(
+                    totals
+                        .windows(2)
+                        .all(|w| w[0].unwrap_or(u32::MAX) <= w[1].unwrap_or(u32::MAX))
+                );
+                assert!(ladder.iter().all(|(_, p)| !p.reasons.elapsed.is_empty()));
+            }
         }
     }
 }

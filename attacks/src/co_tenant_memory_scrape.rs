@@ -9,11 +9,10 @@
 //! a key of the attacker's. Under `shared-vm` custody the controller is the key store;
 //! with an HSM it holds handles and public keys, and the search comes back empty.
 
-use crate::attack::{Attack, Outcome, Phase, Position, Surface, wrong_surface};
+use crate::attack::{Attack, Phase, Position, Surface, wrong_surface};
+use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung, Step};
 use crate::knowledge::{Knowledge, MaterialKind};
-use crate::potential::{
-    AttackPotential, ElapsedTime, Equipment, Expertise, KnowledgeOfToe, WindowOfOpportunity,
-};
+use crate::outcome::Outcome;
 use provsim_devices::TargetKind;
 use provsim_sim::{Ctx, Field, Stream};
 
@@ -83,21 +82,35 @@ impl Attack for CoTenantMemoryScrape {
         Position::Site
     }
 
-    fn potential(&self, _target: TargetKind) -> AttackPotential {
-        AttackPotential {
-            elapsed: ElapsedTime::TwoWeeks,
-            expertise: Expertise::Expert,
-            knowledge: KnowledgeOfToe::Restricted,
-            window: WindowOfOpportunity::Moderate,
-            equipment: Equipment::Standard,
-            rationale: "an expert adapts a published cross-VM memory-disclosure technique to the \
-                        provisioner's hypervisor in two weeks, needs co-residence with the \
-                        customer's VM while it runs, and knows the controller's software only \
-                        from what the provisioner tells its customers",
-        }
+    /// One rung: adapt the technique, then one pass over the controller VM's memory.
+    fn rungs(&self, _target: TargetKind) -> Vec<Rung> {
+        vec![Rung {
+            label: "one pass over the controller VM's memory".to_owned(),
+            plan: Effort::plain(
+                Bench::CoTenantVm,
+                1,
+                &[Step::AdaptCrossVmTechnique],
+                Needs::SiteRestricted,
+                Access::Site,
+            ),
+            aim: None,
+        }]
     }
 
     fn run(
+        &self,
+        rung: &Rung,
+        surface: Surface<'_>,
+        ctx: &mut Ctx<'_>,
+        rng: &mut Stream,
+        knowledge: &mut Knowledge,
+    ) -> Attempted {
+        Attempted::all_of(rung, self.run_once(surface, ctx, rng, knowledge))
+    }
+}
+
+impl CoTenantMemoryScrape {
+    fn run_once(
         &self,
         surface: Surface<'_>,
         ctx: &mut Ctx<'_>,

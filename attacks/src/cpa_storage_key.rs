@@ -1,30 +1,64 @@
 //! `cpa-storage-key`: recover a device's AES-256 storage key by correlation power
-//! analysis.
+//! analysis, climbing from a hundred traces to a million, then to second order.
 //!
 //! The attacker has a device in the field whose firmware encrypts data it is given
 //! with a key from the key store. With a current probe on the supply they record the
-//! power of a few hundred encryptions of chosen plaintexts (through
-//! `Target::power_trace`) and, byte by byte, correlate each sample with the Hamming
-//! weight of the S-box output that every guess of the key byte predicts: first the
-//! sixteen bytes of round 1 from the plaintexts, then, knowing those, the sixteen of
-//! round 2 from round 1's output. The best guesses make the key candidate. Masking
-//! splits every value into shares no single sample correlates with; noise and a shield
-//! lower the correlation; both are the chip's leakage model, not this attack's.
+//! power of chosen-plaintext encryptions (through `Target::power_trace`) and stream
+//! each trace into the partition sums of [`crate::cpa`]: first a campaign for the
+//! sixteen bytes of round 1, partitioned by plaintext byte; then, knowing those, a
+//! second campaign of as many traces for the sixteen of round 2, partitioned by round
+//! 1's output. A rung is one trace count per campaign at one order. First order reads
+//! each sample alone; second order multiplies adjacent samples, which defeats a
+//! first-order mask whose two shares leak one after the other. Noise, shielding and
+//! masking are the chip's leakage model, not this attack's: what decides a rung is
+//! whether its traces give the key.
 
-use crate::attack::{Attack, Outcome, Phase, Surface, wrong_surface};
+use crate::attack::{Attack, Phase, Surface, wrong_surface};
+use crate::cpa::{Guess, PairSums, Sums, pairs_within, sbox_weight_table};
+use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung, Step};
 use crate::knowledge::{Knowledge, MaterialKind};
-use crate::potential::{AttackPotential, ElapsedTime, Equipment, Expertise, WindowOfOpportunity};
-use provsim_devices::TargetKind;
+use crate::outcome::Outcome;
 use provsim_devices::keystore::SLOTS;
-use provsim_devices::leakage::{MeasuredOperation, SBOX, aes_round_output, correlation};
+use provsim_devices::leakage::{MeasuredOperation, SBOX, aes_round_output};
+use provsim_devices::{Target, TargetKind};
 use provsim_sim::{Ctx, Stream};
 
-/// Encryptions recorded.
-pub const TRACES: usize = 400;
+/// Traces per campaign on the ladder's rungs, at each order.
+pub const TRACES: [u64; 5] = [100, 1_000, 10_000, 100_000, 1_000_000];
 /// Values each trace covers: the S-box outputs of rounds 1 and 2.
 const VALUES: usize = 32;
 
 pub struct CpaStorageKey;
+
+/// A rung's plan: `traces` per campaign, two campaigns, at `order`.
+fn plan(traces: u64, order: u8) -> Effort {
+    let mut steps = vec![Step::LocateAes];
+    if order >= 2 {
+        steps.push(Step::FindShareSamples);
+    }
+    Effort {
+        bench: Bench::Oscilloscope,
+        // Two campaigns, plus at most one probe per slot to find the key in use.
+        count: 2 * traces + SLOTS as u64,
+        order,
+        faults: 0,
+        points: 0,
+        steps,
+        needs: Needs::TargetDocumentation,
+        access: Access::FieldSamples(1),
+    }
+}
+
+/// Parses a rung's label back to (traces per campaign, order).
+fn parse_label(label: &str) -> Option<(u64, u8)> {
+    let (traces, order) = label.split_once(" traces per round, ")?;
+    let order = match order {
+        "first order" => 1,
+        "second order" => 2,
+        _ => return None,
+    };
+    Some((traces.parse().ok()?, order))
+}
 
 impl Attack for CpaStorageKey {
     fn id(&self) -> &'static str {
@@ -39,146 +73,228 @@ impl Attack for CpaStorageKey {
         Phase::Field
     }
 
-    fn potential(&self, target: TargetKind) -> AttackPotential {
-        AttackPotential {
-            elapsed: ElapsedTime::OneWeek,
-            expertise: Expertise::Expert,
-            // The leakage model and the key schedule's timing are in the target's
-            // documentation, as public as its profile says.
-            knowledge: target.profile().attack_facts.documentation.into(),
-            window: WindowOfOpportunity::Easy,
-            equipment: Equipment::Specialised,
-            rationale: "an oscilloscope and a current probe on one device bought in the \
-                        field, a few hundred chosen-plaintext encryptions, and published \
-                        CPA tooling",
-        }
+    fn rungs(&self, _target: TargetKind) -> Vec<Rung> {
+        [1u8, 2]
+            .into_iter()
+            .flat_map(|order| TRACES.into_iter().map(move |traces| (traces, order)))
+            .map(|(traces, order)| Rung {
+                label: format!(
+                    "{traces} traces per round, {} order",
+                    if order == 1 { "first" } else { "second" }
+                ),
+                plan: plan(traces, order),
+                aim: None,
+            })
+            .collect()
     }
 
     fn run(
         &self,
+        rung: &Rung,
         surface: Surface<'_>,
         ctx: &mut Ctx<'_>,
         rng: &mut Stream,
         knowledge: &mut Knowledge,
-    ) -> Outcome {
+    ) -> Attempted {
+        let spent = |traces: u64| Effort {
+            count: traces,
+            ..rung.plan.clone()
+        };
         let Surface::Device(target) = surface else {
-            return wrong_surface(self, &surface);
-        };
-        // Which slot the crypto service encrypts with: the first symmetric one that
-        // answers.
-        let mut refusal = String::from("no slot");
-        let Some(slot) = (0..SLOTS).find(|&slot| {
-            let probe = MeasuredOperation::AesEncrypt {
-                slot,
-                plaintext: [0; 16],
-            };
-            match target.power_trace(ctx, &probe, rng) {
-                Ok(_) => true,
-                Err(e) => {
-                    refusal = e.to_string();
-                    false
-                }
-            }
-        }) else {
-            return Outcome::Blocked {
-                reason: format!("the crypto service encrypts with no key ({refusal})"),
+            return Attempted {
+                outcome: wrong_surface(self, &surface),
+                spent: spent(0),
             };
         };
-        let mut plaintexts = Vec::with_capacity(TRACES);
-        let mut traces = Vec::with_capacity(TRACES);
-        for _ in 0..TRACES {
-            let plaintext: [u8; 16] = rng.bytes();
-            match target.power_trace(ctx, &MeasuredOperation::AesEncrypt { slot, plaintext }, rng) {
-                Ok(trace) => {
-                    plaintexts.push(plaintext);
-                    traces.push(trace.samples);
-                }
-                Err(e) => {
-                    return Outcome::Failed {
-                        reason: format!("the crypto service stopped answering: {e}"),
-                    };
-                }
-            }
-        }
-        let shares = traces[0].len() / VALUES;
-        if shares == 0 || traces.iter().any(|t| t.len() != shares * VALUES) {
-            return Outcome::Failed {
-                reason: "traces of unexpected length".to_owned(),
+        let Some((traces, order)) = parse_label(&rung.label) else {
+            return Attempted {
+                outcome: Outcome::Failed {
+                    reason: format!("no rung of this attack is called {:?}", rung.label),
+                },
+                spent: spent(0),
             };
-        }
-        let columns: Vec<Vec<f64>> = (0..VALUES * shares)
-            .map(|i| traces.iter().map(|t| t[i]).collect())
-            .collect();
-        let mut key = [0u8; 32];
-        let mut weakest = f64::INFINITY;
-        // Round 1 from the plaintexts.
-        for byte in 0..16 {
-            let (guess, peak) = best_guess(&columns[byte * shares..(byte + 1) * shares], |g| {
-                plaintexts
-                    .iter()
-                    .map(|p| weight(SBOX[usize::from(p[byte] ^ g)]))
-                    .collect()
+        };
+        let mut recorded = 0u64;
+        let (slot, width) = match find_slot(target, ctx, rng, &mut recorded) {
+            Ok(found) => found,
+            Err(refusal) => {
+                return Attempted {
+                    outcome: Outcome::Blocked {
+                        reason: format!("the crypto service encrypts with no key ({refusal})"),
+                    },
+                    spent: spent(recorded),
+                };
+            }
+        };
+        let mut campaign = Campaign {
+            target,
+            slot,
+            width,
+            order,
+            traces,
+        };
+        let result = campaign
+            .round(ctx, rng, |p| *p)
+            .and_then(|(first, weakest1)| {
+                let key1: [u8; 16] = std::array::from_fn(|i| first[i].key);
+                let middle = move |p: &[u8; 16]| {
+                    aes_round_output(&std::array::from_fn(|i| SBOX[usize::from(p[i] ^ key1[i])]))
+                };
+                campaign
+                    .round(ctx, rng, middle)
+                    .map(|(second, weakest2)| (key1, second, weakest1.min(weakest2)))
             });
-            key[byte] = guess;
-            weakest = weakest.min(peak);
+        recorded += if result.is_ok() { 2 * traces } else { traces };
+        let (key1, second, weakest) = match result {
+            Ok(found) => found,
+            Err(reason) => {
+                return Attempted {
+                    outcome: Outcome::Failed { reason },
+                    spent: spent(recorded),
+                };
+            }
+        };
+        // A peak below four standard errors of no correlation is noise.
+        let threshold = 4.0 / (traces as f64).sqrt();
+        let what = if order == 1 { "first" } else { "second" };
+        let outcome = if weakest < threshold {
+            Outcome::Failed {
+                reason: format!(
+                    "{traces} traces per round of slot {slot} at {what} order: the weakest key byte peaks at |r| = {weakest:.3}, below the {threshold:.3} that would stand out from noise"
+                ),
+            }
+        } else {
+            let mut key = [0u8; 32];
+            key[..16].copy_from_slice(&key1);
+            for (at, guess) in second.iter().enumerate() {
+                key[16 + at] = guess.key;
+            }
+            knowledge.learn(
+                MaterialKind::SecretCandidate,
+                format!("slot {slot} by {what}-order CPA over {traces} traces per round"),
+                key.to_vec(),
+            );
+            Outcome::Obtained {
+                summary: format!(
+                    "{traces} traces per round of slot {slot} at {what} order: all 32 key bytes stand out (weakest |r| = {weakest:.3})"
+                ),
+            }
+        };
+        Attempted {
+            outcome,
+            spent: spent(recorded),
         }
-        // Round 2 from round 1's output under the recovered half.
-        let middles: Vec<[u8; 16]> = plaintexts
-            .iter()
-            .map(|p| {
-                let round1: [u8; 16] = std::array::from_fn(|i| SBOX[usize::from(p[i] ^ key[i])]);
-                aes_round_output(&round1)
+    }
+}
+
+/// The first slot the crypto service encrypts with, and the width of its traces; or
+/// why no slot answers.
+fn find_slot(
+    target: &mut dyn Target,
+    ctx: &mut Ctx<'_>,
+    rng: &mut Stream,
+    recorded: &mut u64,
+) -> Result<(u8, usize), String> {
+    let mut refusal = String::from("no slot");
+    for slot in 0..SLOTS {
+        let probe = MeasuredOperation::AesEncrypt {
+            slot,
+            plaintext: [0; 16],
+        };
+        match target.power_trace(ctx, &probe, rng) {
+            Ok(trace) => {
+                *recorded += 1;
+                let width = trace.samples.len();
+                if width == 0 || width % VALUES != 0 {
+                    return Err(format!(
+                        "traces of {width} samples, not a multiple of {VALUES}"
+                    ));
+                }
+                return Ok((slot, width));
+            }
+            Err(e) => refusal = e.to_string(),
+        }
+    }
+    Err(refusal)
+}
+
+/// One campaign's settings: which slot, how wide its traces are, the order, and how
+/// many traces each round records.
+struct Campaign<'t> {
+    target: &'t mut dyn Target,
+    slot: u8,
+    width: usize,
+    order: u8,
+    traces: u64,
+}
+
+impl Campaign<'_> {
+    /// Records `traces` encryptions of fresh plaintexts, partitions them by the sixteen
+    /// bytes `inputs` makes of each plaintext, and returns each byte's best guess and
+    /// the weakest peak; or why the traces stopped.
+    fn round(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        rng: &mut Stream,
+        inputs: impl Fn(&[u8; 16]) -> [u8; 16],
+    ) -> Result<(Vec<Guess>, f64), String> {
+        let pairs = if self.order >= 2 {
+            pairs_within(self.width, 1)
+        } else {
+            Vec::new()
+        };
+        let mut sums = PairSums::new(16, self.width, pairs);
+        let mut first = Sums::new(16, self.width);
+        let mut samples = vec![0f32; self.width];
+        for _ in 0..self.traces {
+            let plaintext: [u8; 16] = rng.bytes();
+            let operation = MeasuredOperation::AesEncrypt {
+                slot: self.slot,
+                plaintext,
+            };
+            let trace = self
+                .target
+                .power_trace(ctx, &operation, rng)
+                .map_err(|e| format!("the crypto service stopped answering: {e}"))?;
+            if trace.samples.len() != self.width {
+                return Err("traces of unexpected length".to_owned());
+            }
+            for (out, x) in samples.iter_mut().zip(&trace.samples) {
+                *out = *x as f32;
+            }
+            let bytes = inputs(&plaintext);
+            if self.order >= 2 {
+                sums.add(&bytes, &samples);
+            } else {
+                first.add(&bytes, &samples);
+            }
+        }
+        let model = sbox_weight_table();
+        let guesses: Vec<Guess> = (0..16)
+            .map(|byte| {
+                if self.order >= 2 {
+                    sums.best_guess(byte, &model)
+                } else {
+                    first.best_guess(byte, &model)
+                }
             })
             .collect();
-        for byte in 0..16 {
-            let at = (16 + byte) * shares;
-            let (guess, peak) = best_guess(&columns[at..at + shares], |g| {
-                middles
-                    .iter()
-                    .map(|m| weight(SBOX[usize::from(m[byte] ^ g)]))
-                    .collect()
-            });
-            key[16 + byte] = guess;
-            weakest = weakest.min(peak);
-        }
-        // A peak below four standard errors of no correlation is noise.
-        let threshold = 4.0 / (TRACES as f64).sqrt();
-        if weakest < threshold {
-            return Outcome::Failed {
-                reason: format!(
-                    "{TRACES} traces of slot {slot}: the weakest key byte peaks at |r| = {weakest:.3}, below the {threshold:.3} that would stand out from noise"
-                ),
-            };
-        }
-        knowledge.learn(
-            MaterialKind::SecretCandidate,
-            format!("slot {slot} by CPA over {TRACES} traces"),
-            key.to_vec(),
-        );
-        Outcome::Obtained {
-            summary: format!(
-                "{TRACES} traces of slot {slot}: all 32 key bytes stand out (weakest |r| = {weakest:.3})"
-            ),
-        }
+        let weakest = guesses.iter().map(|g| g.peak).fold(f64::INFINITY, f64::min);
+        Ok((guesses, weakest))
     }
 }
 
-fn weight(value: u8) -> f64 {
-    f64::from(value.count_ones())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// The key-byte guess whose predictions correlate best with any of `columns` (one per
-/// share of the value), and that correlation's magnitude.
-fn best_guess(columns: &[Vec<f64>], predict: impl Fn(u8) -> Vec<f64>) -> (u8, f64) {
-    let mut best = (0u8, f64::NEG_INFINITY);
-    for guess in 0..=255u8 {
-        let model = predict(guess);
-        for column in columns {
-            let r = correlation(&model, column).abs();
-            if r > best.1 {
-                best = (guess, r);
-            }
+    #[test]
+    fn labels_parse_back_to_their_rung() {
+        for rung in CpaStorageKey.rungs(TargetKind::Mcu) {
+            let (traces, order) = parse_label(&rung.label).unwrap();
+            assert_eq!(rung.plan.order, order);
+            assert_eq!(rung.plan.count, 2 * traces + SLOTS as u64);
         }
+        assert_eq!(parse_label("10 traces per round, third order"), None);
     }
-    best
 }

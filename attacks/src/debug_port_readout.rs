@@ -5,9 +5,10 @@
 //! the public slot format and each private-key slot becomes a key candidate. If the
 //! debug-lock fuse was blown, the port refuses and nothing is learnt.
 
-use crate::attack::{Attack, Outcome, Phase, Surface, wrong_surface};
+use crate::attack::{Attack, Phase, Surface, wrong_surface};
+use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung, Step};
 use crate::knowledge::Knowledge;
-use crate::potential::{AttackPotential, ElapsedTime, Equipment, Expertise, WindowOfOpportunity};
+use crate::outcome::Outcome;
 use crate::readout::Readout;
 use provsim_devices::TargetKind;
 use provsim_sim::{Ctx, Stream};
@@ -30,19 +31,41 @@ impl Attack for DebugPortReadout {
     /// Rated by what the target's profile says a probe on its debug pins meets: a
     /// day's work for a proficient attacker with standard tools, needing whatever of
     /// the design the kind's documentation keeps from the public.
-    fn potential(&self, target: TargetKind) -> AttackPotential {
-        let facts = target.profile().attack_facts;
-        AttackPotential {
-            elapsed: ElapsedTime::OneDay,
-            expertise: Expertise::Proficient,
-            knowledge: facts.documentation.into(),
-            window: WindowOfOpportunity::Easy,
-            equipment: Equipment::Standard,
-            rationale: facts.debug_probe,
-        }
+    /// One rung: attach a probe and read the whole memory map once.
+    fn rungs(&self, target: TargetKind) -> Vec<Rung> {
+        let bytes: u64 = target
+            .profile()
+            .memory_map
+            .iter()
+            .map(|r| u64::from(r.len))
+            .sum();
+        vec![Rung {
+            label: "read the memory map once".to_owned(),
+            plan: Effort::plain(
+                Bench::DebugProbe,
+                bytes,
+                &[Step::FindDebugPins],
+                Needs::TargetDocumentation,
+                Access::FieldSamples(1),
+            ),
+            aim: None,
+        }]
     }
 
     fn run(
+        &self,
+        rung: &Rung,
+        surface: Surface<'_>,
+        ctx: &mut Ctx<'_>,
+        rng: &mut Stream,
+        knowledge: &mut Knowledge,
+    ) -> Attempted {
+        Attempted::all_of(rung, self.run_once(surface, ctx, rng, knowledge))
+    }
+}
+
+impl DebugPortReadout {
+    fn run_once(
         &self,
         surface: Surface<'_>,
         ctx: &mut Ctx<'_>,

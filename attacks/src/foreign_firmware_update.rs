@@ -9,11 +9,10 @@
 //! memory with the CPU's view, which readout protection does not restrict and only a
 //! secure region does.
 
-use crate::attack::{Attack, Outcome, Phase, Surface, wrong_surface};
+use crate::attack::{Attack, Phase, Surface, wrong_surface};
+use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung, Step};
 use crate::knowledge::{Knowledge, MaterialKind};
-use crate::potential::{
-    AttackPotential, ElapsedTime, Equipment, Expertise, KnowledgeOfToe, WindowOfOpportunity,
-};
+use crate::outcome::Outcome;
 use crate::readout::Readout;
 use provsim_devices::TargetKind;
 use provsim_devices::image::{self, ImageVersion, SignOptions};
@@ -40,20 +39,35 @@ impl Attack for ForeignFirmwareUpdate {
     /// The same on every kind: MCUboot's image format is public whatever the chip, and
     /// the ASIC's boot ROM takes the same images as the MCU's. An SE runs no firmware of
     /// the maker's, so there the path is refused, not rated differently.
-    fn potential(&self, _target: TargetKind) -> AttackPotential {
-        AttackPotential {
-            elapsed: ElapsedTime::OneDay,
-            expertise: Expertise::Proficient,
-            knowledge: KnowledgeOfToe::Public,
-            window: WindowOfOpportunity::Easy,
-            equipment: Equipment::Standard,
-            rationale: "MCUboot's image format and imgtool are public; signing with one's \
-                        own key and sending the image down the serial loader of one \
-                        device takes an afternoon",
-        }
+    /// One rung: sign one image with one's own key and send it.
+    fn rungs(&self, _target: TargetKind) -> Vec<Rung> {
+        vec![Rung {
+            label: "one image signed with the attacker's key".to_owned(),
+            plan: Effort::plain(
+                Bench::SerialLoader,
+                1,
+                &[Step::SignOwnImage],
+                Needs::Public,
+                Access::FieldSamples(1),
+            ),
+            aim: None,
+        }]
     }
 
     fn run(
+        &self,
+        rung: &Rung,
+        surface: Surface<'_>,
+        ctx: &mut Ctx<'_>,
+        rng: &mut Stream,
+        knowledge: &mut Knowledge,
+    ) -> Attempted {
+        Attempted::all_of(rung, self.run_once(surface, ctx, rng, knowledge))
+    }
+}
+
+impl ForeignFirmwareUpdate {
+    fn run_once(
         &self,
         surface: Surface<'_>,
         ctx: &mut Ctx<'_>,

@@ -1,16 +1,20 @@
 //! `glitch-debug-readout`: glitch the check that keeps the debug port locked, then read
 //! the key store through it.
 //!
-//! The attacker has a device in the field whose debug-lock fuse is blown. With a
-//! voltage-glitch rig they aim a supply dip at the chip's debug-access check, time after
-//! time, each time reading the key-store region the data sheet names. A try succeeds
-//! only when the chip's fault model lets the glitch land, no detector catches it, and
-//! a single fault is enough to flip the check (it is not computed twice); what comes
-//! out is then whatever the store holds, sealed or not.
+//! The attacker has a device in the field whose debug-lock fuse is blown. They aim
+//! glitches at a check that keeps the port shut (the debug-access check, or the
+//! life-cycle gate on a part that has one), try after try, each time reading the
+//! key-store region the data sheet names. The ladder climbs from a supply dip to a
+//! clock glitch, an EM pulse and a laser, first with one fault per try, then with two
+//! (for a check computed twice and compared). A try succeeds only when the chip's fault
+//! model lets the glitches land, no detector catches them, and they are enough to get
+//! the check through; what comes out is then whatever the store holds, sealed or not.
+//! A rung is rated by the tries it used.
 
-use crate::attack::{Attack, Outcome, Phase, Surface, wrong_surface};
+use crate::attack::{Attack, Phase, Surface, wrong_surface};
+use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung, Step};
 use crate::knowledge::{Knowledge, MaterialKind};
-use crate::potential::{AttackPotential, ElapsedTime, Equipment, Expertise, WindowOfOpportunity};
+use crate::outcome::Outcome;
 use provsim_devices::fault::{
     FaultEffect, FaultPoint, Glitch, GlitchMethod, GlitchOutcome, Persistence,
 };
@@ -18,10 +22,42 @@ use provsim_devices::keystore::{SlotKind, parse_slots};
 use provsim_devices::{RegionKind, TargetKind};
 use provsim_sim::{Ctx, Stream};
 
-/// Tries the attacker makes before giving up: a few hours on the rig.
-pub const ATTEMPTS: u32 = 200;
+/// Tries per rung: an afternoon on the rig, then a long unattended run.
+pub const TRIES: [u64; 2] = [200, 10_000];
+
+/// The checks whose refusal keeps the debug port shut: those a part of the kind has
+/// are in reach.
+const GATES: [FaultPoint; 2] = [FaultPoint::DebugAccess, FaultPoint::LifeCycleGate];
 
 pub struct GlitchDebugReadout;
+
+fn plan(method: GlitchMethod, faults: u8, tries: u64) -> Effort {
+    let mut steps = vec![Step::TimeTheCheck];
+    if faults >= 2 {
+        steps.push(Step::TimeSecondFault);
+    }
+    if matches!(method, GlitchMethod::Electromagnetic | GlitchMethod::Laser) {
+        steps.push(Step::ScanTheDie);
+    }
+    if method == GlitchMethod::Laser {
+        steps.push(Step::OpenThePackage);
+    }
+    Effort {
+        bench: Bench::Glitcher(method),
+        count: tries,
+        order: 0,
+        faults,
+        points: 1,
+        steps,
+        needs: Needs::TargetDocumentation,
+        access: Access::FieldSamples(1),
+    }
+}
+
+fn label(method: GlitchMethod, faults: u8, at: FaultPoint, tries: u64) -> String {
+    let faults = if faults == 1 { "single" } else { "double" };
+    format!("{}, {faults} fault at {at}, {tries} tries", method.name())
+}
 
 impl Attack for GlitchDebugReadout {
     fn id(&self) -> &'static str {
@@ -36,30 +72,57 @@ impl Attack for GlitchDebugReadout {
         Phase::Field
     }
 
-    /// Rated by what the target's profile says glitching its debug check takes: a
-    /// week for an expert with a specialised rig, needing whatever of the design the
-    /// kind's documentation keeps from the public.
-    fn potential(&self, target: TargetKind) -> AttackPotential {
-        let facts = target.profile().attack_facts;
-        AttackPotential {
-            elapsed: ElapsedTime::OneWeek,
-            expertise: Expertise::Expert,
-            knowledge: facts.documentation.into(),
-            window: WindowOfOpportunity::Easy,
-            equipment: Equipment::Specialised,
-            rationale: facts.debug_glitch,
+    /// Every method, single then double faults, at every check in reach that keeps the
+    /// port shut, with a short and a long run of tries.
+    fn rungs(&self, target: TargetKind) -> Vec<Rung> {
+        let mut reach: Vec<FaultPoint> = GATES
+            .into_iter()
+            .filter(|p| target.profile().fault_points.contains(p))
+            .collect();
+        // A kind with neither check still has a debug access an attacker can aim at;
+        // its model decides what that does.
+        if reach.is_empty() {
+            reach.push(FaultPoint::DebugAccess);
         }
+        let mut rungs = Vec::new();
+        for method in GlitchMethod::ALL {
+            for faults in [1u8, 2] {
+                for &at in &reach {
+                    for tries in TRIES {
+                        rungs.push(Rung {
+                            label: label(method, faults, at, tries),
+                            plan: plan(method, faults, tries),
+                            aim: Some(at),
+                        });
+                    }
+                }
+            }
+        }
+        rungs
     }
 
     fn run(
         &self,
+        rung: &Rung,
         surface: Surface<'_>,
         ctx: &mut Ctx<'_>,
         rng: &mut Stream,
         knowledge: &mut Knowledge,
-    ) -> Outcome {
+    ) -> Attempted {
+        let spent = |tries: u64| rung.plan.with_count(tries);
         let Surface::Device(target) = surface else {
-            return wrong_surface(self, &surface);
+            return Attempted {
+                outcome: wrong_surface(self, &surface),
+                spent: spent(0),
+            };
+        };
+        let (Bench::Glitcher(method), Some(at)) = (rung.plan.bench, rung.aim) else {
+            return Attempted {
+                outcome: Outcome::Failed {
+                    reason: format!("rung {:?} aims no glitch", rung.label),
+                },
+                spent: spent(0),
+            };
         };
         let Some(store) = target
             .memory_map()
@@ -67,23 +130,29 @@ impl Attack for GlitchDebugReadout {
             .find(|r| r.kind == RegionKind::KeyStore)
             .copied()
         else {
-            return Outcome::Failed {
-                reason: "the memory map names no key store".to_owned(),
+            return Attempted {
+                outcome: Outcome::Failed {
+                    reason: "the memory map names no key store".to_owned(),
+                },
+                spent: spent(0),
             };
         };
         let glitch = Glitch {
-            at: FaultPoint::DebugAccess,
-            method: GlitchMethod::Voltage,
+            at,
+            method,
             effect: FaultEffect::Skip,
             persistence: Persistence::Transient,
         };
         let mut landed = 0u32;
         let mut caught = 0u32;
-        for attempt in 1..=ATTEMPTS {
-            match target.glitch(glitch, rng) {
-                GlitchOutcome::Landed => landed += 1,
-                GlitchOutcome::Detected => caught += 1,
-                GlitchOutcome::Missed => {}
+        let tries = rung.plan.count;
+        for attempt in 1..=tries {
+            for _ in 0..rung.plan.faults.max(1) {
+                match target.glitch(glitch, rng) {
+                    GlitchOutcome::Landed => landed += 1,
+                    GlitchOutcome::Detected => caught += 1,
+                    GlitchOutcome::Missed => {}
+                }
             }
             let Ok(dump) = target.debug_read(ctx, store.base, store.len) else {
                 continue;
@@ -110,7 +179,7 @@ impl Attack for GlitchDebugReadout {
                 format!("{} via a glitched debug port", store.name),
                 dump,
             );
-            return if keys == 0 {
+            let outcome = if keys == 0 {
                 Outcome::Failed {
                     reason: format!(
                         "the port opened on try {attempt}, but the key store holds no key in clear"
@@ -123,12 +192,19 @@ impl Attack for GlitchDebugReadout {
                     ),
                 }
             };
+            return Attempted {
+                outcome,
+                spent: spent(attempt),
+            };
         }
-        Outcome::Blocked {
-            reason: format!(
-                "{ATTEMPTS} tries: {landed} glitch(es) landed, {caught} caught by a detector, {} alarm(s); the port never opened",
-                target.fault_alarms()
-            ),
+        Attempted {
+            outcome: Outcome::Blocked {
+                reason: format!(
+                    "{tries} tries: {landed} glitch(es) landed, {caught} caught by a detector, {} alarm(s); the port never opened",
+                    target.fault_alarms()
+                ),
+            },
+            spent: spent(tries),
         }
     }
 }

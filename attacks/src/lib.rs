@@ -6,9 +6,11 @@
 //! attacker's [`Knowledge`]. It never reads a model's fields and never declares that a
 //! claim is broken: the claims' oracles decide that from ground truth and knowledge.
 //!
-//! Each attack carries its Common Criteria attack potential ([`potential`]): the CEM
-//! factor ratings for the target class, with a one-line rationale, from which the total,
-//! the rating and the AVA_VAN consequences follow.
+//! No attack carries points. Each has an effort ladder ([`Attack::rungs`]); each rung
+//! run records what it spent ([`effort::Effort`]), and one function,
+//! [`effort::rate`], turns that into the Common Criteria attack potential
+//! ([`potential`]): the CEM factors with a reason each, from which the total, the
+//! rating and the AVA_VAN consequences follow.
 //!
 //! This crate knows nothing of claims or files.
 #![forbid(unsafe_code)]
@@ -20,14 +22,16 @@ pub mod cpa;
 mod cpa_storage_key;
 mod debug_port_readout;
 mod eal;
+pub mod effort;
 mod foreign_firmware_update;
 mod glitch_debug_readout;
 mod knowledge;
 mod operator_console_certificate;
+mod outcome;
 pub mod potential;
 mod readout;
 
-pub use attack::{Attack, Outcome, Phase, Position, Surface};
+pub use attack::{Attack, Phase, Position, Surface, ladder};
 pub use catalogue::{catalogue, find};
 pub use co_tenant_memory_scrape::CoTenantMemoryScrape;
 pub use cpa_storage_key::CpaStorageKey;
@@ -37,4 +41,5 @@ pub use foreign_firmware_update::ForeignFirmwareUpdate;
 pub use glitch_debug_readout::GlitchDebugReadout;
 pub use knowledge::{Knowledge, Material, MaterialKind};
 pub use operator_console_certificate::OperatorConsoleCertificate;
+pub use outcome::Outcome;
 pub use potential::{AttackPotential, AvaVan, Rating};

@@ -11,11 +11,10 @@
 //! generated for the order, or, for an order whose keys are made on chip, any request
 //! that proves possession (it cannot tell a chip's from an operator's).
 
-use crate::attack::{Attack, Outcome, Phase, Position, Surface, wrong_surface};
+use crate::attack::{Attack, Phase, Position, Surface, wrong_surface};
+use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung, Step};
 use crate::knowledge::{Knowledge, MaterialKind};
-use crate::potential::{
-    AttackPotential, ElapsedTime, Equipment, Expertise, KnowledgeOfToe, WindowOfOpportunity,
-};
+use crate::outcome::Outcome;
 use provsim_devices::TargetKind;
 use provsim_sim::{Ctx, Field, Stream};
 
@@ -38,20 +37,35 @@ impl Attack for OperatorConsoleCertificate {
         Position::Site
     }
 
-    fn potential(&self, _target: TargetKind) -> AttackPotential {
-        AttackPotential {
-            elapsed: ElapsedTime::OneDay,
-            expertise: Expertise::Proficient,
-            knowledge: KnowledgeOfToe::Restricted,
-            window: WindowOfOpportunity::Moderate,
-            equipment: Equipment::Standard,
-            rationale: "a trained operator who knows the console's commands, alone at it for \
-                        one shift without a second person watching, with a laptop to make a \
-                        key pair",
-        }
+    /// One rung: one certificate request in one unwatched shift.
+    fn rungs(&self, _target: TargetKind) -> Vec<Rung> {
+        vec![Rung {
+            label: "one request in an unwatched shift".to_owned(),
+            plan: Effort::plain(
+                Bench::OperatorConsole,
+                1,
+                &[Step::WaitForUnwatchedShift],
+                Needs::SiteRestricted,
+                Access::Site,
+            ),
+            aim: None,
+        }]
     }
 
     fn run(
+        &self,
+        rung: &Rung,
+        surface: Surface<'_>,
+        ctx: &mut Ctx<'_>,
+        rng: &mut Stream,
+        knowledge: &mut Knowledge,
+    ) -> Attempted {
+        Attempted::all_of(rung, self.run_once(surface, ctx, rng, knowledge))
+    }
+}
+
+impl OperatorConsoleCertificate {
+    fn run_once(
         &self,
         surface: Surface<'_>,
         ctx: &mut Ctx<'_>,

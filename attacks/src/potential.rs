@@ -212,15 +212,41 @@ impl fmt::Display for AvaVan {
     }
 }
 
-/// One attack path's factor ratings, with the reason for them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One attack path's factor ratings, with the reasons for them.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttackPotential {
     pub elapsed: ElapsedTime,
     pub expertise: Expertise,
     pub knowledge: KnowledgeOfToe,
     pub window: WindowOfOpportunity,
     pub equipment: Equipment,
-    pub rationale: &'static str,
+    /// Why each factor has its level.
+    pub reasons: Reasons,
+    /// One line on what was rated.
+    pub rationale: String,
+}
+
+/// One line per factor on why it has its level.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reasons {
+    pub elapsed: String,
+    pub expertise: String,
+    pub knowledge: String,
+    pub window: String,
+    pub equipment: String,
+}
+
+impl Reasons {
+    /// The same reason for every factor (a rating given rather than computed).
+    pub fn all(reason: &str) -> Reasons {
+        Reasons {
+            elapsed: reason.to_owned(),
+            expertise: reason.to_owned(),
+            knowledge: reason.to_owned(),
+            window: reason.to_owned(),
+            equipment: reason.to_owned(),
+        }
+    }
 }
 
 impl AttackPotential {
@@ -329,7 +355,8 @@ mod tests {
             knowledge: KnowledgeOfToe::Public,
             window: WindowOfOpportunity::None,
             equipment: Equipment::Standard,
-            rationale: "",
+            reasons: Reasons::default(),
+            rationale: String::new(),
         };
         assert_eq!(p.total(), None);
         assert_eq!(p.rating(), None);
@@ -339,7 +366,8 @@ mod tests {
             knowledge: KnowledgeOfToe::Critical,
             window: WindowOfOpportunity::Difficult,
             equipment: Equipment::MultipleBespoke,
-            rationale: "",
+            reasons: Reasons::default(),
+            rationale: String::new(),
         };
         assert_eq!(max.total(), Some(57));
     }

@@ -32,13 +32,15 @@ fn attempt(line: &Line, index: u64) -> (Outcome, Knowledge) {
     let mut trace = Trace::new();
     let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
     let mut knowledge = Knowledge::new();
+    let rung = &provsim_attacks::ladder(&DebugPortReadout, TargetKind::Mcu)[0].0;
     let outcome = DebugPortReadout.run(
+        rung,
         Surface::Device(target.as_mut()),
         &mut ctx,
         &mut Seed::new(0).stream("test/attacker"),
         &mut knowledge,
     );
-    (outcome, knowledge)
+    (outcome.outcome, knowledge)
 }
 
 #[test]
@@ -70,7 +72,7 @@ fn a_locked_port_gives_nothing() {
 
 #[test]
 fn the_attack_is_rated_basic_on_an_mcu() {
-    let potential = DebugPortReadout.potential(TargetKind::Mcu);
+    let potential = &provsim_attacks::ladder(&DebugPortReadout, TargetKind::Mcu)[0].1;
     assert_eq!(potential.total(), Some(4));
     assert_eq!(potential.rating(), Some(provsim_attacks::Rating::Basic));
 }

@@ -1,40 +1,43 @@
-//! Every attack's rating on every target kind, pinned: the ratings moved from per-kind
-//! `match` blocks in the attacks to the facts in each kind's profile, and reports
-//! print them, so they must not move.
+//! Every attack's ladder on every target kind, as the one rating function rates each
+//! rung's plan: the cheapest and the dearest rung's totals, pinned, since reports print
+//! them and shipped verdicts rest on them.
 
-use provsim_attacks::find;
+use provsim_attacks::{find, ladder};
 use provsim_devices::TargetKind;
 
-/// (attack, totals on mcu, asic, se, knowledge of the TOE on mcu, asic, se).
-const TABLE: &[(&str, [u32; 3], [&str; 3])] = &[
+/// An attack, its [cheapest, dearest] rung totals on mcu, asic and se, and the
+/// knowledge of the TOE its cheapest rung needs on each.
+type Row = (&'static str, [[u32; 2]; 3], [&'static str; 3]);
+
+const TABLE: &[Row] = &[
     (
         "co-tenant-memory-scrape",
-        [15, 15, 15],
+        [[15, 15], [15, 15], [15, 15]],
         ["restricted", "restricted", "restricted"],
     ),
     (
         "cpa-storage-key",
-        [12, 15, 19],
+        [[8, 15], [11, 18], [15, 22]],
         ["public", "restricted", "sensitive"],
     ),
     (
         "debug-port-readout",
-        [4, 7, 11],
+        [[4, 4], [7, 7], [11, 11]],
         ["public", "restricted", "sensitive"],
     ),
     (
         "foreign-firmware-update",
-        [4, 4, 4],
+        [[4, 4], [4, 4], [4, 4]],
         ["public", "public", "public"],
     ),
     (
         "glitch-debug-readout",
-        [12, 15, 19],
+        [[8, 20], [11, 23], [15, 27]],
         ["public", "restricted", "sensitive"],
     ),
     (
         "operator-console-certificate",
-        [10, 10, 10],
+        [[10, 10], [10, 10], [10, 10]],
         ["restricted", "restricted", "restricted"],
     ),
 ];
@@ -52,38 +55,51 @@ fn the_table_covers_the_catalogue() {
         .collect();
     pinned.sort_unstable();
     catalogue.sort_unstable();
-    assert_eq!(pinned, catalogue, "pin every attack's ratings here");
+    assert_eq!(pinned, catalogue, "pin every attack's ladder here");
 }
 
 #[test]
-fn every_rating_is_what_it_was() {
+fn every_ladder_is_rated_as_pinned() {
     for (id, totals, knowledge) in TABLE {
         let attack = find(id).unwrap_or_else(|| panic!("no attack {id}"));
         for (i, name) in ["mcu", "asic", "se"].into_iter().enumerate() {
-            let potential = attack.potential(kind(name));
-            assert_eq!(potential.total(), Some(totals[i]), "{id} on {name}");
-            assert_eq!(potential.knowledge.label(), knowledge[i], "{id} on {name}");
+            let ladder = ladder(attack, kind(name));
+            let (first, last) = (&ladder[0].1, &ladder[ladder.len() - 1].1);
+            assert_eq!(
+                [first.total(), last.total()],
+                [Some(totals[i][0]), Some(totals[i][1])],
+                "{id} on {name}"
+            );
+            assert_eq!(first.knowledge.label(), knowledge[i], "{id} on {name}");
         }
     }
 }
 
+/// Each factor's reason says what it rests on: the counts for elapsed time, the bench
+/// for equipment, the kind's documentation for knowledge.
 #[test]
-fn the_debug_port_paths_give_the_profiles_reasons() {
-    let probe = find("debug-port-readout").expect("in the catalogue");
+fn reasons_name_what_each_factor_rests_on() {
     let glitch = find("glitch-debug-readout").expect("in the catalogue");
-    for kind in TargetKind::ALL {
-        let facts = kind.profile().attack_facts;
-        assert_eq!(probe.potential(kind).rationale, facts.debug_probe);
-        assert_eq!(glitch.potential(kind).rationale, facts.debug_glitch);
-    }
-    assert_eq!(
-        probe.potential(kind("mcu")).rationale,
-        "a commodity SWD probe and open-source tools against the data-sheet memory map of \
-         one device bought in the field"
+    let (rung, rated) = &ladder(glitch, kind("asic"))[0];
+    assert!(
+        rated
+            .reasons
+            .elapsed
+            .contains(&format!("{} tries", rung.plan.count))
     );
-    assert_eq!(
-        glitch.potential(kind("se")).rationale,
-        "the same rig against a secure element, whose design is under NDA and which has no \
-         debug port to open"
+    assert!(
+        rated.reasons.equipment.starts_with("voltage glitcher"),
+        "{:?}",
+        rated.reasons
+    );
+    assert!(
+        rated.reasons.knowledge.contains("asic"),
+        "{:?}",
+        rated.reasons
+    );
+    assert!(
+        rated.reasons.knowledge.contains("restricted"),
+        "{:?}",
+        rated.reasons
     );
 }

@@ -39,13 +39,15 @@ fn attempt(attack: &dyn Attack, line: &Line, index: u64) -> (Outcome, Knowledge)
     let mut trace = Trace::new();
     let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
     let mut knowledge = Knowledge::new();
+    let rung = &provsim_attacks::ladder(attack, line.config().target)[0].0;
     let outcome = attack.run(
+        rung,
         Surface::Site(&mut site),
         &mut ctx,
         &mut Seed::new(0).stream("test/attacker"),
         &mut knowledge,
     );
-    (outcome, knowledge)
+    (outcome.outcome, knowledge)
 }
 
 /// The public keys of the key candidates an attempt holds.

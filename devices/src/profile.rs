@@ -48,20 +48,12 @@ impl TargetProfile {
     }
 }
 
-/// The facts about a kind that an attack's potential (CEM, Annex B.4) is rated by, in
-/// the words the rating's rationale uses. They belong to the chip, not to the attack:
-/// how much of its design is published, what a probe on its debug pins meets, how a
-/// glitch on its debug check is timed.
+/// The facts about a kind that an attack's potential (CEM, Annex B.4) is rated by.
+/// They belong to the chip, not to the attack: how much of its design is published.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AttackFacts {
     /// How much of the design an attacker can read.
     pub documentation: Documentation,
-    /// What reading memory through a probe on the debug pins takes on this kind: the
-    /// tools, and what the documentation gives away.
-    pub debug_probe: &'static str,
-    /// What glitching the debug-access check takes on this kind: the rig, and where
-    /// the timing of the check is learnt.
-    pub debug_glitch: &'static str,
 }
 
 /// How widely a kind's design documentation is available: CEM's "knowledge of the

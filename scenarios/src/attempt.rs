@@ -1,12 +1,14 @@
 //! One attack path tried on one device, as the runner records it: typed, nothing
 //! rendered. The claims are judged from these, and the report is assembled from them.
 
+use provsim_attacks::effort::Effort;
 use provsim_attacks::{Attack, AttackPotential, Outcome};
 use provsim_devices::DeviceId;
 use std::fmt;
 
-/// One attempt: which attack, on which device, how it went, what it needs, and which
-/// claims' oracles it made false.
+/// One attempt: which attack, on which device, the rungs of its ladder it climbed, how
+/// the deciding one went and what it is rated at, and which claims' oracles it made
+/// false.
 #[derive(Clone)]
 pub struct Attempt {
     pub attack: &'static dyn Attack,
@@ -14,12 +16,28 @@ pub struct Attempt {
     pub device: u64,
     /// The attacked device's id (for a site attack, the device on the station).
     pub device_id: DeviceId,
-    /// How it went, in the attack's own words: a description, never a verdict.
+    /// The rungs climbed, cheapest first.
+    pub rungs: Vec<RungAttempt>,
+    /// How the deciding rung went (the cheapest that violated a claim, else the last
+    /// climbed), in the attack's own words: a description, never a verdict.
     pub outcome: Outcome,
-    /// The attack potential the path needs against the line's target.
+    /// The attack potential of what the deciding rung spent.
     pub potential: AttackPotential,
-    /// The claims whose oracle this attempt made false, in the scenario's claim order.
+    /// The claims whose oracle this attempt made false, each once, at the cheapest rung
+    /// that did, in the scenario's claim order.
     pub violations: Vec<Violation>,
+}
+
+/// One rung climbed: its label, what it spent and is rated at, how it went, and the
+/// claims it made false.
+#[derive(Debug, Clone)]
+pub struct RungAttempt {
+    pub label: String,
+    pub spent: Effort,
+    pub potential: AttackPotential,
+    pub outcome: Outcome,
+    /// Positions of the claims this rung made false.
+    pub violated: Vec<usize>,
 }
 
 /// A claim's oracle found this attempt made its statement false.
@@ -29,12 +47,24 @@ pub struct Violation {
     pub claim: usize,
     /// What the oracle found, in its words.
     pub evidence: String,
+    /// The position in [`Attempt::rungs`] of the cheapest rung that did it.
+    pub rung: usize,
 }
 
 impl Attempt {
     /// What the attempt did to the claim at position `claim`, if it violated it.
     pub fn violation_of(&self, claim: usize) -> Option<&Violation> {
         self.violations.iter().find(|v| v.claim == claim)
+    }
+
+    /// The potential of the cheapest rung that violated claim `claim`.
+    pub fn breaking_potential(&self, claim: usize) -> Option<&AttackPotential> {
+        let violation = self.violation_of(claim)?;
+        Some(
+            self.rungs
+                .get(violation.rung)
+                .map_or(&self.potential, |r| &r.potential),
+        )
     }
 }
 
@@ -44,6 +74,7 @@ impl fmt::Debug for Attempt {
             .field("attack", &self.attack.id())
             .field("device", &self.device)
             .field("device_id", &self.device_id)
+            .field("rungs", &self.rungs)
             .field("outcome", &self.outcome)
             .field("potential", &self.potential)
             .field("violations", &self.violations)

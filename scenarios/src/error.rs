@@ -23,4 +23,7 @@ pub enum RunError {
     Line(#[from] provsim_provisioner::LineError),
     #[error("reading the run's ledger: {0}")]
     Ledger(#[from] std::io::Error),
+    /// The loader refuses a cap that leaves no rung; this is its last line.
+    #[error("the scenario leaves {attack} no rung of its ladder to climb")]
+    NoRung { attack: &'static str },
 }

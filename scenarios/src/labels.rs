@@ -11,8 +11,10 @@ use provsim_attacks::Attack;
 use provsim_sim::label::LabelFamily;
 use provsim_sim::{Seed, Stream};
 
-static ATTEMPT: LabelFamily =
-    LabelFamily::new("scenarios::labels::attempt", "attack/{n}/{s}/device/{n}");
+static RUNG: LabelFamily = LabelFamily::new(
+    "scenarios::labels::rung",
+    "attack/{n}/{s}/device/{n}/rung/{n}",
+);
 static TARGETS: LabelFamily =
     LabelFamily::new("scenarios::labels::targets", "attack/{n}/{s}/targets");
 static RECORDING: LabelFamily = LabelFamily::new(
@@ -21,14 +23,21 @@ static RECORDING: LabelFamily = LabelFamily::new(
 );
 
 /// Every family of this crate, for the workspace's overlap check.
-pub static FAMILIES: &[&LabelFamily] = &[&ATTEMPT, &TARGETS, &RECORDING];
+pub static FAMILIES: &[&LabelFamily] = &[&RUNG, &TARGETS, &RECORDING];
 
-/// What the attacker makes up (keys, guesses) in the attempt of path `plan` on device
-/// `device`. Attack ids are catalogue names of lower-case letters, digits and `-`.
-pub fn attempt(seed: Seed, plan: usize, attack: &dyn Attack, device: u64) -> Stream {
-    ATTEMPT.open(
+/// What the attacker makes up (keys, guesses, plaintexts) on rung `rung` (its position
+/// in the attack's own list of rungs) of path `plan` on device `device`: a rung run
+/// alone draws what it drew in the whole climb. Attack ids are catalogue names of
+/// lower-case letters, digits and `-`.
+pub fn rung(seed: Seed, plan: usize, attack: &dyn Attack, device: u64, rung: usize) -> Stream {
+    RUNG.open(
         seed,
-        &[(plan as u64).into(), attack.id().into(), device.into()],
+        &[
+            (plan as u64).into(),
+            attack.id().into(),
+            device.into(),
+            (rung as u64).into(),
+        ],
     )
 }
 
@@ -53,9 +62,9 @@ mod tests {
     fn each_family_renders_its_own_template_and_none_overlap() {
         let samples = [
             (
-                &ATTEMPT,
-                ATTEMPT.render(&[3.into(), "debug-port-readout".into(), 17.into()]),
-                "attack/3/debug-port-readout/device/17",
+                &RUNG,
+                RUNG.render(&[3.into(), "debug-port-readout".into(), 17.into(), 2.into()]),
+                "attack/3/debug-port-readout/device/17/rung/2",
             ),
             (
                 &TARGETS,
@@ -98,12 +107,13 @@ mod tests {
             plan in 0usize..1_000_000,
             device: u64,
             pick in 0usize..64,
+            step in 0usize..64,
         ) {
             let catalogue = provsim_attacks::catalogue();
             let attack = catalogue[pick % catalogue.len()];
             let seed = Seed::new(seed);
             let ((), log) = audit(|| {
-                let _ = attempt(seed, plan, attack, device);
+                let _ = rung(seed, plan, attack, device, step);
                 let _ = targets(seed, plan, attack);
             });
             prop_assert_eq!(log.len(), 2);

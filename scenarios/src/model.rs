@@ -418,7 +418,36 @@ pub struct PotentialInfo {
     pub knowledge_of_toe: String,
     pub window_of_opportunity: String,
     pub equipment: String,
+    /// What was rated: the effort, in counts.
     pub rationale: String,
+    /// Why each factor has its level.
+    pub reasons: ReasonsInfo,
+}
+
+/// One line per CEM factor on why it has its level.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReasonsInfo {
+    pub elapsed_time: String,
+    pub expertise: String,
+    pub knowledge_of_toe: String,
+    pub window_of_opportunity: String,
+    pub equipment: String,
+}
+
+/// One rung of a path's effort ladder, as climbed on one device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RungInfo {
+    pub rung: String,
+    /// What it really spent, in counts.
+    pub spent: String,
+    /// The total of what it spent; `None` when not exploitable.
+    pub total: Option<u32>,
+    pub rating: Option<String>,
+    /// "obtained", "blocked" or "failed", in the attack's words.
+    pub outcome: String,
+    pub why: String,
+    /// Claims whose oracle this rung made false.
+    pub violates: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -434,6 +463,10 @@ pub struct AttemptInfo {
     pub outcome: String,
     pub why: String,
     pub potential: PotentialInfo,
+    /// The cheapest rung that made a claim false, or the most effort resisted.
+    pub climb: String,
+    /// The rungs climbed, cheapest first.
+    pub rungs: Vec<RungInfo>,
     /// Claims whose oracle this attempt made false, with what the oracle found.
     pub violates: Vec<ViolationInfo>,
 }

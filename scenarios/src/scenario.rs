@@ -1,5 +1,7 @@
 use crate::claims::claim::Claim;
-use provsim_attacks::Attack;
+use provsim_attacks::effort::Rung;
+use provsim_attacks::{Attack, AttackPotential};
+use provsim_devices::TargetKind;
 use provsim_provisioner::{CostModel, Custody, LineConfig, Lot};
 use provsim_sim::Digest;
 
@@ -66,6 +68,46 @@ pub enum Targets {
 pub struct AttackPlan {
     pub attack: &'static dyn Attack,
     pub targets: Targets,
+    pub climb: Climb,
+}
+
+/// How far up its effort ladder a path climbs: the whole ladder unless the scenario
+/// caps it or pins one rung.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Climb {
+    /// Only the rung with this label.
+    pub pinned: Option<String>,
+    /// At most this many rungs, cheapest first.
+    pub max_rungs: Option<usize>,
+    /// Only rungs whose plan is rated at most this many points; `None` is no cap.
+    pub budget: Option<u32>,
+}
+
+impl AttackPlan {
+    /// The rungs this path climbs on `target`, cheapest first, each with its position
+    /// in the attack's own list (what its stream is named by) and its planned rating.
+    pub fn rungs(&self, target: TargetKind) -> Vec<(usize, Rung, AttackPotential)> {
+        let labels: Vec<String> = self
+            .attack
+            .rungs(target)
+            .into_iter()
+            .map(|r| r.label)
+            .collect();
+        provsim_attacks::ladder(self.attack, target)
+            .into_iter()
+            .filter(|(rung, _)| self.climb.pinned.as_ref().is_none_or(|p| *p == rung.label))
+            .filter(|(_, planned)| {
+                self.climb
+                    .budget
+                    .is_none_or(|most| planned.total().is_some_and(|t| t <= most))
+            })
+            .take(self.climb.max_rungs.unwrap_or(usize::MAX))
+            .map(|(rung, planned)| {
+                let at = labels.iter().position(|l| *l == rung.label).unwrap_or(0);
+                (at, rung, planned)
+            })
+            .collect()
+    }
 }
 
 impl std::fmt::Debug for AttackPlan {
@@ -73,6 +115,7 @@ impl std::fmt::Debug for AttackPlan {
         f.debug_struct("AttackPlan")
             .field("attack", &self.attack.id())
             .field("targets", &self.targets)
+            .field("climb", &self.climb)
             .finish()
     }
 }

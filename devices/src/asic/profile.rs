@@ -23,10 +23,6 @@ pub const PROFILE: TargetProfile = TargetProfile {
     shipped,
     attack_facts: AttackFacts {
         documentation: Documentation::Restricted,
-        debug_probe: "the same probe on the ASIC's test port, whose protocol and memory \
-                      map are the maker's restricted design documents",
-        debug_glitch: "the same rig; the timing of the ASIC's own check is in its \
-                       restricted design documents",
     },
     build,
 };

@@ -22,10 +22,6 @@ pub const PROFILE: TargetProfile = TargetProfile {
     shipped,
     attack_facts: AttackFacts {
         documentation: Documentation::Public,
-        debug_probe: "a commodity SWD probe and open-source tools against the data-sheet \
-                      memory map of one device bought in the field",
-        debug_glitch: "a voltage-glitch rig and published glitching campaigns against stock \
-                       MCUs; a week to find the timing on a device bought in the field",
     },
     build,
 };

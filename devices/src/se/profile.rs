@@ -23,10 +23,6 @@ pub const PROFILE: TargetProfile = TargetProfile {
     shipped,
     attack_facts: AttackFacts {
         documentation: Documentation::Sensitive,
-        debug_probe: "a probe on the secure element's pins, which carry no debug \
-                      protocol; its data sheet is under NDA",
-        debug_glitch: "the same rig against a secure element, whose design is under NDA \
-                       and which has no debug port to open",
     },
     build,
 };

@@ -12,9 +12,9 @@ pub fn write_attempts(out: &mut String, r: &RunReport) -> std::fmt::Result {
     } else {
         writeln!(
             out,
-            "| Attack | Phase | Acts on | Outcome | Potential | Violates | Why |"
+            "| Attack | Phase | Acts on | Outcome | Potential | Violates | Ladder | Why |"
         )?;
-        writeln!(out, "|---|---|---|---|---|---|---|")?;
+        writeln!(out, "|---|---|---|---|---|---|---|---|")?;
         for a in &r.attempts {
             let potential = match (&a.potential.total, &a.potential.rating) {
                 (Some(total), Some(rating)) => format!("{total} ({rating})"),
@@ -31,37 +31,51 @@ pub fn write_attempts(out: &mut String, r: &RunReport) -> std::fmt::Result {
             };
             writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} | {} | {} |",
+                "| `{}` | {} | {} | {} | {} | {} | {} | {} |",
                 a.attack,
                 a.phase,
                 acts_on,
                 a.outcome,
                 potential,
                 or_dash(&violates),
+                cell(&a.climb),
                 cell(&a.why)
             )?;
         }
+        // Each distinct rating once: attempts that spent the same are rated the same.
         let mut rated: Vec<&provsim_scenarios::AttemptInfo> = Vec::new();
         for a in &r.attempts {
-            if !rated.iter().any(|b| b.attack == a.attack) {
+            if !rated
+                .iter()
+                .any(|b| b.attack == a.attack && b.potential == a.potential)
+            {
                 rated.push(a);
             }
         }
         writeln!(out)?;
-        writeln!(out, "Attack potential (CEM v3.1 R5, Annex B.4):")?;
+        writeln!(
+            out,
+            "Attack potential of each attempt's deciding rung (CEM v3.1 R5, Annex B.4), from what it spent:"
+        )?;
         writeln!(out)?;
         for a in rated {
             let p = &a.potential;
+            let why = &p.reasons;
             writeln!(
                 out,
-                "- `{}`: elapsed time {}, expertise {}, knowledge of the TOE {}, window of opportunity {}, equipment {}. {}",
+                "- `{}`, {}: elapsed time {} ({}); expertise {} ({}); knowledge of the TOE {} ({}); window of opportunity {} ({}); equipment {} ({})",
                 a.attack,
+                cell(&p.rationale),
                 p.elapsed_time,
+                cell(&why.elapsed_time),
                 p.expertise,
+                cell(&why.expertise),
                 p.knowledge_of_toe,
+                cell(&why.knowledge_of_toe),
                 p.window_of_opportunity,
+                cell(&why.window_of_opportunity),
                 p.equipment,
-                p.rationale
+                cell(&why.equipment),
             )?;
         }
     }

@@ -1,7 +1,7 @@
 //! Attempts as the report lists them.
 
 use crate::attempt::Attempt;
-use crate::model::{ActsOn, AttemptInfo, PotentialInfo, ViolationInfo};
+use crate::model::{ActsOn, AttemptInfo, PotentialInfo, ReasonsInfo, RungInfo, ViolationInfo};
 use crate::scenario::Scenario;
 use provsim_attacks::{AttackPotential, Position};
 
@@ -19,6 +19,24 @@ pub fn attempt_info(scenario: &Scenario, attempt: &Attempt) -> AttemptInfo {
         outcome: attempt.outcome.name().to_owned(),
         why: attempt.outcome.why().to_owned(),
         potential: potential_info(&attempt.potential),
+        climb: climb(attempt),
+        rungs: attempt
+            .rungs
+            .iter()
+            .map(|rung| RungInfo {
+                rung: rung.label.clone(),
+                spent: rung.spent.to_string(),
+                total: rung.potential.total(),
+                rating: rung.potential.rating().map(|r| r.name().to_owned()),
+                outcome: rung.outcome.name().to_owned(),
+                why: rung.outcome.why().to_owned(),
+                violates: rung
+                    .violated
+                    .iter()
+                    .map(|&c| scenario.claims[c].id.to_owned())
+                    .collect(),
+            })
+            .collect(),
         violates: attempt
             .violations
             .iter()
@@ -27,6 +45,33 @@ pub fn attempt_info(scenario: &Scenario, attempt: &Attempt) -> AttemptInfo {
                 evidence: v.evidence.clone(),
             })
             .collect(),
+    }
+}
+
+/// "cheapest success: RUNG, which used EFFORT (N points, Rating)", or "resisted N
+/// rung(s), the most effort RUNG (N points, Rating)".
+fn climb(attempt: &Attempt) -> String {
+    let rated = |p: &AttackPotential| match (p.total(), p.rating()) {
+        (Some(total), Some(rating)) => format!("{total} points, {rating}"),
+        _ => "not exploitable".to_owned(),
+    };
+    let cheapest = attempt.violations.iter().map(|v| v.rung).min();
+    match cheapest.and_then(|at| attempt.rungs.get(at)) {
+        Some(rung) => format!(
+            "cheapest success: {}, which used {} ({})",
+            rung.label,
+            rung.spent,
+            rated(&rung.potential)
+        ),
+        None => match attempt.rungs.last() {
+            Some(rung) => format!(
+                "resisted {} rung(s), the most effort {} ({})",
+                attempt.rungs.len(),
+                rung.label,
+                rated(&rung.potential)
+            ),
+            None => "no rung climbed".to_owned(),
+        },
     }
 }
 
@@ -39,6 +84,13 @@ fn potential_info(p: &AttackPotential) -> PotentialInfo {
         knowledge_of_toe: p.knowledge.label().to_owned(),
         window_of_opportunity: p.window.label().to_owned(),
         equipment: p.equipment.label().to_owned(),
-        rationale: p.rationale.to_owned(),
+        rationale: p.rationale.clone(),
+        reasons: ReasonsInfo {
+            elapsed_time: p.reasons.elapsed.clone(),
+            expertise: p.reasons.expertise.clone(),
+            knowledge_of_toe: p.reasons.knowledge.clone(),
+            window_of_opportunity: p.reasons.window.clone(),
+            equipment: p.reasons.equipment.clone(),
+        },
     }
 }

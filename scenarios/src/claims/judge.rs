@@ -44,11 +44,12 @@ pub fn judge(index: usize, claim: &Claim, attempts: &[Attempt], shipped: u64) ->
     let mut violated_by = Vec::new();
     let mut lowest: Option<u32> = None;
     for (at, attempt) in attempts.iter().enumerate() {
-        if attempt.violation_of(index).is_none() {
+        // Rated by the cheapest rung of its ladder that made this claim false.
+        let Some(potential) = attempt.breaking_potential(index) else {
             continue;
-        }
+        };
         violated_by.push(at);
-        let total = attempt.potential.total();
+        let total = potential.total();
         if let Some(total) = total {
             lowest = Some(lowest.map_or(total, |l| l.min(total)));
         }
@@ -106,7 +107,7 @@ mod tests {
     use crate::attempt::Violation;
     use crate::claims::library::find;
     use provsim_attacks::potential::{
-        ElapsedTime, Equipment, Expertise, KnowledgeOfToe, WindowOfOpportunity,
+        ElapsedTime, Equipment, Expertise, KnowledgeOfToe, Reasons, WindowOfOpportunity,
     };
     use provsim_attacks::{AttackPotential, AvaVan, Outcome};
     use provsim_devices::DeviceId;
@@ -143,7 +144,8 @@ mod tests {
             knowledge: KnowledgeOfToe::Public,
             window,
             equipment,
-            rationale: "test",
+            reasons: Reasons::default(),
+            rationale: "test".to_owned(),
         };
         assert_eq!(p.total(), total);
         p
@@ -154,6 +156,7 @@ mod tests {
             attack: provsim_attacks::find(attack).unwrap(),
             device: 0,
             device_id: DeviceId(0),
+            rungs: Vec::new(),
             outcome: Outcome::Obtained {
                 summary: String::new(),
             },
@@ -162,6 +165,7 @@ mod tests {
                 vec![Violation {
                     claim: 0,
                     evidence: "e".to_owned(),
+                    rung: 0,
                 }]
             } else {
                 Vec::new()

@@ -4,7 +4,9 @@
 use super::locator::{Expected, Locator};
 use super::returns::listed_twice;
 use crate::error::ScenarioError;
-use crate::scenario::{AttackPlan, Targets};
+use crate::scenario::{AttackPlan, Climb, Targets};
+use provsim_attacks::{Attack, Rating};
+use provsim_devices::TargetKind;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -16,6 +18,98 @@ pub struct AttackSection {
     pub devices: Option<Spanned<Vec<u64>>>,
     /// Attack this many shipped devices, drawn from the seed.
     pub sample: Option<Spanned<u32>>,
+    /// Run only the rung with this label (`provsim explain ATTACK` lists them).
+    pub rung: Option<Spanned<String>>,
+    /// Climb at most this many rungs of the ladder, cheapest first.
+    pub max_rung: Option<Spanned<u32>>,
+    /// Climb only rungs rated at most this: a rating (`"Moderate"`) or points (`19`).
+    pub budget: Option<Spanned<Budget>>,
+}
+
+/// An attacker's budget as written: a rating band's name or a number of points.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Budget {
+    Points(u32),
+    Rating(String),
+}
+
+/// The bands a budget may name, with the most points each allows.
+const BUDGETS: [(&str, Option<u32>); 5] = [
+    ("Basic", Some(9)),
+    ("Enhanced-Basic", Some(13)),
+    ("Moderate", Some(19)),
+    ("High", Some(24)),
+    ("Beyond High", None),
+];
+
+/// How far up its ladder a path climbs, checked against the ladder on `target`.
+fn climb(
+    section: &AttackSection,
+    attack: &dyn Attack,
+    target: TargetKind,
+    at: &Locator<'_>,
+) -> Result<Climb, ScenarioError> {
+    let mut climb = Climb::default();
+    if let Some(rung) = &section.rung {
+        let labels: Vec<String> = attack.rungs(target).into_iter().map(|r| r.label).collect();
+        if !labels.iter().any(|l| l == rung.get_ref()) {
+            let known: Vec<&str> = labels.iter().map(String::as_str).collect();
+            return Err(at.unknown(rung, "rung", Expected::OneOf(&known)));
+        }
+        climb.pinned = Some(rung.get_ref().clone());
+    }
+    if let Some(max) = &section.max_rung {
+        if *max.get_ref() == 0 {
+            return Err(at.at(max, "`max_rung` must be at least 1"));
+        }
+        climb.max_rungs = Some(*max.get_ref() as usize);
+    }
+    if let Some(budget) = &section.budget {
+        climb.budget = match budget.get_ref() {
+            Budget::Points(points) => Some(*points),
+            Budget::Rating(name) => match BUDGETS.iter().find(|(band, _)| band == name) {
+                Some((_, most)) => *most,
+                None => {
+                    let known: Vec<&str> = BUDGETS.iter().map(|(band, _)| *band).collect();
+                    return Err(at.at(
+                        budget,
+                        format!(
+                            "unknown budget {name:?}, expected points or one of: {}",
+                            known.join(", ")
+                        ),
+                    ));
+                }
+            },
+        };
+    }
+    if let Some(most) = climb.budget {
+        let cheapest = provsim_attacks::ladder(attack, target)
+            .first()
+            .and_then(|(_, planned)| planned.total());
+        if cheapest.is_none_or(|c| c > most) {
+            let budget = section
+                .budget
+                .as_ref()
+                .map(|b| b.span())
+                .unwrap_or_default();
+            return Err(at.error(
+                budget,
+                format!(
+                    "a budget of {most} points leaves {} no rung: its cheapest is rated {}",
+                    attack.id(),
+                    cheapest.map_or("not exploitable".to_owned(), |c| format!("{c} points"))
+                ),
+            ));
+        }
+    }
+    // The bands are CEM Table 4's: keep the two lists in step.
+    debug_assert!(
+        BUDGETS
+            .iter()
+            .all(|(name, most)| most.is_none_or(|m| Rating::from_total(m).name() == *name))
+    );
+    Ok(climb)
 }
 
 /// The attack paths in the file's order, their devices checked against the lots'
@@ -23,6 +117,7 @@ pub struct AttackSection {
 pub fn plans(
     sections: Vec<AttackSection>,
     device_count: u64,
+    target: TargetKind,
     at: &Locator<'_>,
 ) -> Result<Vec<AttackPlan>, ScenarioError> {
     let mut attacks = Vec::with_capacity(sections.len());
@@ -34,40 +129,45 @@ pub fn plans(
                 .collect();
             return Err(at.unknown(&section.id, "attack", Expected::OneOf(&known)));
         };
-        let targets = match (section.devices, section.sample) {
+        let targets = match (section.devices.as_ref(), section.sample.as_ref()) {
             (Some(_), Some(sample)) => {
-                return Err(at.at(&sample, "give either `devices` or `sample`, not both"));
+                return Err(at.at(sample, "give either `devices` or `sample`, not both"));
             }
             (Some(devices), None) => {
                 if devices.get_ref().is_empty() {
                     return Err(at.at(
-                        &devices,
+                        devices,
                         "`devices` lists no device; omit it to attack every device",
                     ));
                 }
                 if let Some(twice) = listed_twice(devices.get_ref()) {
                     return Err(at.at(
-                        &devices,
+                        devices,
                         format!("device index {twice} is listed twice: each is attacked once"),
                     ));
                 }
                 if let Some(bad) = devices.get_ref().iter().find(|&&i| i >= device_count) {
                     return Err(at.at(
-                        &devices,
+                        devices,
                         format!("device index {bad} is out of range: the lots hold {device_count} devices (0..{device_count})"),
                     ));
                 }
-                Targets::Devices(devices.into_inner())
+                Targets::Devices(devices.get_ref().clone())
             }
             (None, Some(sample)) => {
                 if *sample.get_ref() == 0 {
-                    return Err(at.at(&sample, "`sample` must be at least 1"));
+                    return Err(at.at(sample, "`sample` must be at least 1"));
                 }
                 Targets::Sample(*sample.get_ref())
             }
             (None, None) => Targets::All,
         };
-        attacks.push(AttackPlan { attack, targets });
+        let climb = climb(&section, attack, target, at)?;
+        attacks.push(AttackPlan {
+            attack,
+            targets,
+            climb,
+        });
     }
     Ok(attacks)
 }

@@ -90,7 +90,7 @@ fn validate(
     let firmware_settings = file.mcu.is_some() || file.locks.is_some();
     let target = target(&file.line, firmware_settings, &secrets, at)?;
     let countermeasures = countermeasures(file.countermeasures.as_ref(), target, at)?;
-    let attacks = plans(file.attacks, device_count, at)?;
+    let attacks = plans(file.attacks, device_count, target, at)?;
     let claims = claims(file.claims, at)?;
 
     Ok(Scenario {

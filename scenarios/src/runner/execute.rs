@@ -8,7 +8,6 @@ use super::what_if::{WhatIf, what_if};
 use crate::attempt::Attempt;
 use crate::claims::judge::{Judgement, judge, run_verdict};
 use crate::error::RunError;
-use crate::labels;
 use crate::oracles::truth::GroundTruth;
 use crate::scenario::Scenario;
 use crate::verdict::Verdict;
@@ -170,9 +169,8 @@ fn attempt_all(
     let mut attempts = Vec::new();
     for (plan_index, plan) in scenario.attacks.iter().enumerate() {
         for index in select_targets(plan_index, plan, seed, &summary.ledger) {
-            // Each attempt draws what the attacker makes up from its own stream.
-            let mut rng = labels::attempt(seed, plan_index, plan.attack, index);
-            let (attempt, digest) = arena.attempt(plan, index, &mut rng)?;
+            // Each rung draws what the attacker makes up from its own stream.
+            let (attempt, digest) = arena.attempt(plan, plan_index, index, seed)?;
             trace.record(
                 SimTime::ZERO,
                 "attempt",

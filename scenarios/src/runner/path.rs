@@ -1,16 +1,19 @@
-//! One attack path tried on its own rebuilt copy of one device (or of the site while
-//! that device was on the station), then every claim's oracle over what it left.
+//! One attack path climbing its effort ladder, each rung tried on its own rebuilt copy
+//! of one device (or of the site while that device was on the station), then every
+//! claim's oracle over what the rung left.
 
-use crate::attempt::{Attempt, Violation};
+use crate::attempt::{Attempt, RungAttempt, Violation};
 use crate::error::RunError;
+use crate::labels;
 use crate::oracles::oracle::{Attacked, Observation};
 use crate::oracles::truth::GroundTruth;
 use crate::scenario::{AttackPlan, Scenario};
+use provsim_attacks::effort::{Attempted, Rung, rate};
 use provsim_attacks::{Knowledge, Position, Surface};
 use provsim_devices::{DeviceId, RunningImage};
 use provsim_provisioner::Line;
 use provsim_sim::crypto::Crypto;
-use provsim_sim::{Ctx, SimTime, Stream, Trace};
+use provsim_sim::{Ctx, Seed, SimTime, Stream, Trace};
 
 /// What every attempt of a run shares: the scenario, the provisioned line, ground
 /// truth, and the two facades (the attacker's work and the oracles' checks are counted
@@ -23,22 +26,104 @@ pub struct Arena<'a> {
     pub oracle_crypto: &'a Crypto,
 }
 
+/// One rung run: the device acted on, what the attack says it did and spent, and each
+/// claim it made false with the oracle's evidence.
+struct RungRun {
+    device_id: DeviceId,
+    attempted: Attempted,
+    found: Vec<(usize, String)>,
+}
+
 impl Arena<'_> {
-    /// Tries `plan` on device `index`, drawing what the attacker makes up from `rng`.
-    /// Returns the attempt and the digest of what the attacker did.
+    /// Climbs path `plan` (position `plan_index` in the scenario) on device `index`:
+    /// each rung, cheapest first, on its own fresh copy, with its own stream, judged by
+    /// every claim's oracle; the climb stops once every claim has been made false or
+    /// the ladder (as capped) ends. Returns the attempt and the digest of what the
+    /// attacker did.
     pub fn attempt(
         &self,
         plan: &AttackPlan,
+        plan_index: usize,
+        index: u64,
+        seed: Seed,
+    ) -> Result<(Attempt, [u8; 32]), RunError> {
+        let target = self.scenario.line.target;
+        let mut trace = Trace::new();
+        let mut rungs: Vec<RungAttempt> = Vec::new();
+        let mut violations: Vec<Violation> = Vec::new();
+        let mut device_id = None;
+        for (at, rung, _planned) in plan.rungs(target) {
+            let mut rng = labels::rung(seed, plan_index, plan.attack, index, at);
+            let RungRun {
+                device_id: id,
+                attempted,
+                found,
+            } = self.rung(plan, &rung, index, &mut rng, &mut trace)?;
+            device_id.get_or_insert(id);
+            let climbed = rungs.len();
+            let mut violated = Vec::new();
+            for (claim, evidence) in found {
+                violated.push(claim);
+                if !violations.iter().any(|v| v.claim == claim) {
+                    violations.push(Violation {
+                        claim,
+                        evidence,
+                        rung: climbed,
+                    });
+                }
+            }
+            rungs.push(RungAttempt {
+                label: rung.label,
+                potential: rate(&attempted.spent, target),
+                spent: attempted.spent,
+                outcome: attempted.outcome,
+                violated,
+            });
+            if violations.len() == self.scenario.claims.len() {
+                break;
+            }
+        }
+        violations.sort_by_key(|v| v.claim);
+        let Some(device_id) = device_id else {
+            return Err(RunError::NoRung {
+                attack: plan.attack.id(),
+            });
+        };
+        // The deciding rung: the cheapest that made a claim false, else the last.
+        let deciding = violations
+            .iter()
+            .map(|v| v.rung)
+            .min()
+            .unwrap_or(rungs.len() - 1);
+        let attempt = Attempt {
+            attack: plan.attack,
+            device: index,
+            device_id,
+            outcome: rungs[deciding].outcome.clone(),
+            potential: rungs[deciding].potential.clone(),
+            rungs,
+            violations,
+        };
+        Ok((attempt, trace.digest().0))
+    }
+
+    /// Runs one rung on its own copy of what the path acts on, then asks every claim's
+    /// oracle.
+    fn rung(
+        &self,
+        plan: &AttackPlan,
+        rung: &Rung,
         index: u64,
         rng: &mut Stream,
-    ) -> Result<(Attempt, [u8; 32]), RunError> {
-        let mut trace = Trace::new();
+        trace: &mut Trace,
+    ) -> Result<RungRun, RunError> {
         let mut knowledge = Knowledge::new();
-        let mut ctx = Ctx::new(SimTime::ZERO, self.attacker_crypto, &mut trace);
-        let (device_id, outcome, booted) = match plan.attack.position() {
+        let mut ctx = Ctx::new(SimTime::ZERO, self.attacker_crypto, trace);
+        let (device_id, attempted, booted) = match plan.attack.position() {
             Position::Device => {
                 let (mut target, _) = self.line.rebuild_device(index, self.attacker_crypto)?;
-                let outcome = plan.attack.run(
+                let attempted = plan.attack.run(
+                    rung,
                     Surface::Device(target.as_mut()),
                     &mut ctx,
                     rng,
@@ -56,16 +141,20 @@ impl Arena<'_> {
                         let mut ctx = Ctx::new(SimTime::ZERO, self.oracle_crypto, &mut scratch);
                         target.boot(&mut ctx).map_err(|e| e.to_string())
                     });
-                (target.device_id(), outcome, booted)
+                (target.device_id(), attempted, booted)
             }
             Position::Site => {
                 // The site as it was while this device was on the station; no device of
                 // the attacker's is powered on afterwards.
                 let mut site = self.line.site_during(index, self.attacker_crypto)?;
-                let outcome =
-                    plan.attack
-                        .run(Surface::Site(&mut site), &mut ctx, rng, &mut knowledge);
-                (site.device_on_station(), outcome, None)
+                let attempted = plan.attack.run(
+                    rung,
+                    Surface::Site(&mut site),
+                    &mut ctx,
+                    rng,
+                    &mut knowledge,
+                );
+                (site.device_on_station(), attempted, None)
             }
         };
         let attacked = self.attacked(index, device_id, booted);
@@ -75,26 +164,18 @@ impl Arena<'_> {
             knowledge: &knowledge,
             crypto: self.oracle_crypto,
         };
-        let violations = self
+        let found = self
             .scenario
             .claims
             .iter()
             .enumerate()
-            .filter_map(|(claim, c)| {
-                c.oracle
-                    .check(&seen)
-                    .map(|evidence| Violation { claim, evidence })
-            })
+            .filter_map(|(claim, c)| c.oracle.check(&seen).map(|evidence| (claim, evidence)))
             .collect();
-        let attempt = Attempt {
-            attack: plan.attack,
-            device: index,
+        Ok(RungRun {
             device_id,
-            outcome,
-            potential: plan.attack.potential(self.scenario.line.target),
-            violations,
-        };
-        Ok((attempt, trace.digest().0))
+            attempted,
+            found,
+        })
     }
 
     /// The attacked device's ground truth, re-derived from the seed.
