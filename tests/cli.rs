@@ -673,3 +673,54 @@ fn masking_decides_the_power_analysis() {
     let unmasked = format!("{at_four}\n[countermeasures]\nmasking_order = 0\n");
     assert_eq!(run(&unmasked), (1, vec!["obtained".to_owned(); 2]));
 }
+
+/// Noise moves the first rung that succeeds: the unmasked ASIC gives its key to the
+/// CPA's cheapest rungs at one bit of noise and only at 10,000 traces per round at four.
+/// Success comes from running each rung on the device's leakage, never from a table.
+#[test]
+fn noise_moves_the_first_rung_that_succeeds() {
+    let text = fs::read_to_string(repo().join("scenarios/asic-board-test-port-open.toml")).unwrap();
+    let first_success = |noise: u32| -> Vec<u64> {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("s.toml");
+        fs::write(
+            &file,
+            format!("{text}\n[countermeasures]\nmasking_order = 0\nnoise = {noise}\n"),
+        )
+        .unwrap();
+        let out_dir = dir.path().join("out");
+        let out = provsim(&[
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert_eq!(code(&out), 1, "{}", stderr(&out));
+        report_json(&out_dir)["attempts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["attack"] == "cpa-storage-key")
+            .map(|a| {
+                let rungs = a["rungs"].as_array().unwrap();
+                let won = rungs
+                    .iter()
+                    .find(|r| r["outcome"] == "obtained")
+                    .expect("a rung got the key");
+                won["rung"]
+                    .as_str()
+                    .unwrap()
+                    .split(' ')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap()
+            })
+            .collect()
+    };
+    let quiet = first_success(1);
+    let noisy = first_success(4);
+    assert_eq!(quiet.len(), 2);
+    assert!(quiet.iter().all(|&t| t <= 1_000), "{quiet:?}");
+    assert_eq!(noisy, [10_000, 10_000]);
+}

@@ -6,11 +6,18 @@
 //! traces per design and noise, one seed each: the sums are checked at each rung as
 //! the traces go in.
 //!
+//! Each result is rated as `cpa-storage-key`'s rung of that many traces per round is
+//! rated on a stock MCU (public documentation), by the one rating function: the total,
+//! its band, and the AVA_VAN levels a claim at which such a break defeats. The run
+//! ends with an error if a total falls as noise rises, or masking does not raise it.
+//!
 //! `cargo bench -p provsim-attacks --bench cpa_ladder` (about 15 s). Kept out of
 //! `cargo test`: the 1M-trace rungs are a campaign, not a test.
 #![allow(clippy::disallowed_methods)] // Instant::now: this is the one place that measures time.
 
 use provsim_attacks::cpa::{PairSums, pairs_within, sbox_weight_table};
+use provsim_attacks::{AttackPotential, AvaVan, CpaStorageKey, ladder};
+use provsim_devices::TargetKind;
 use provsim_devices::leakage::{LeakageModel, SBOX};
 use provsim_sim::Seed;
 use std::time::Instant;
@@ -19,8 +26,20 @@ const RUNGS: [u64; 5] = [100, 1_000, 10_000, 100_000, 1_000_000];
 
 fn main() {
     let model = sbox_weight_table();
-    println!("| design | noise (bits) | traces to all 16 key bytes | weakest peak there |");
-    println!("|---|---|---|---|");
+    println!(
+        "| design | noise (bits) | traces per round to the key | weakest peak | total | rating | a break defeats |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    let rungs = ladder(&CpaStorageKey, TargetKind::Mcu);
+    let rated = |traces: u64, order: &str| -> Option<AttackPotential> {
+        let label = format!("{traces} traces per round, {order} order");
+        rungs
+            .iter()
+            .find(|(rung, _)| rung.label == label)
+            .map(|(_, p)| p.clone())
+    };
+    // (masking order, noise, total) of every row, for the checks at the end.
+    let mut totals: Vec<(u8, u32, Option<u32>)> = Vec::new();
     for masking_order in [0u8, 1] {
         for noise_bits in [1u32, 2, 4] {
             let leakage = LeakageModel {
@@ -82,13 +101,62 @@ fn main() {
             } else {
                 "masked (order 1), second order"
             };
-            match found {
-                Some((rung, weakest)) => {
-                    println!("| {design} | {noise_bits} | {rung} | {weakest:.4} |")
+            let order = if masking_order == 0 {
+                "first"
+            } else {
+                "second"
+            };
+            match found.and_then(|(rung, weakest)| Some((rung, weakest, rated(rung, order)?))) {
+                Some((rung, weakest, p)) => {
+                    let total = p.total();
+                    let defeats: Vec<&str> = AvaVan::ALL
+                        .iter()
+                        .filter(|v| p.rating().is_some_and(|r| v.covers(r)))
+                        .map(|v| v.name())
+                        .collect();
+                    println!(
+                        "| {design} | {noise_bits} | {rung} | {weakest:.4} | {} | {} | {} |",
+                        total.map_or("-".to_owned(), |t| t.to_string()),
+                        p.rating().map_or("-", |r| r.name()),
+                        if defeats.is_empty() {
+                            "none (residual risk even at AVA_VAN.5)".to_owned()
+                        } else {
+                            defeats.join(", ")
+                        }
+                    );
+                    totals.push((masking_order, noise_bits, total));
                 }
-                None => println!("| {design} | {noise_bits} | more than 1,000,000 | - |"),
+                None => {
+                    println!(
+                        "| {design} | {noise_bits} | more than 1,000,000 | - | - | - | none |"
+                    );
+                    totals.push((masking_order, noise_bits, None));
+                }
             }
             eprintln!("  ({:.1} s)", start.elapsed().as_secs_f64());
+        }
+    }
+    // Never cheaper with more noise; strictly dearer with masking, at every noise.
+    let total = |m: u8, n: u32| {
+        totals
+            .iter()
+            .find(|t| t.0 == m && t.1 == n)
+            .and_then(|t| t.2)
+    };
+    for m in [0u8, 1] {
+        for (low, high) in [(1, 2), (2, 4)] {
+            let (a, b) = (total(m, low), total(m, high));
+            if b.is_some() && a > b {
+                eprintln!("masking {m}: the total fell from {a:?} to {b:?} as noise rose");
+                std::process::exit(1);
+            }
+        }
+    }
+    for n in [1u32, 2, 4] {
+        let (plain, masked) = (total(0, n), total(1, n));
+        if masked.is_some() && masked <= plain {
+            eprintln!("noise {n}: masking did not raise the total ({plain:?} vs {masked:?})");
+            std::process::exit(1);
         }
     }
 }
