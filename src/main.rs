@@ -116,6 +116,7 @@ enum ListWhat {
     Attacks,
     Claims,
     Targets,
+    Weaknesses,
 }
 
 #[derive(Subcommand)]
@@ -567,6 +568,18 @@ fn list(what: Option<ListWhat>) -> std::io::Result<()> {
     }
     if all || what == Some(ListWhat::Targets) {
         stdout.write_all(targets::describe(what.is_some()).as_bytes())?;
+    }
+    if all || what == Some(ListWhat::Weaknesses) {
+        writeln!(stdout, "Weaknesses ([countermeasures] weaknesses = [...]):")?;
+        for w in provsim_devices::Weakness::ALL {
+            let kinds: Vec<&str> = provsim_devices::TargetKind::ALL
+                .iter()
+                .filter(|k| w.applies_to(**k))
+                .map(|k| k.name())
+                .collect();
+            let (name, on) = (w.name(), kinds.join(", "));
+            writeln!(stdout, "  {name:<26} ({on}) disables {}", w.disables())?;
+        }
     }
     stdout.flush()
 }

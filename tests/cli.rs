@@ -724,3 +724,106 @@ fn noise_moves_the_first_rung_that_succeeds() {
     assert!(quiet.iter().all(|&t| t <= 1_000), "{quiet:?}");
     assert_eq!(noisy, [10_000, 10_000]);
 }
+
+/// The secure region as a weakness: with the debug port left open, the probe reads
+/// every region but the key store, and its attempts name the secure region that
+/// refused; built with `no-secure-region`, the same probe takes the identity key. The
+/// report lists the weakness in force. A part whose port ignores the debug-lock fuse
+/// never ships: the station's own lock check refuses it.
+#[test]
+fn a_weakness_decides_the_debug_probe() {
+    let text = fs::read_to_string(repo().join("scenarios/mcu-board-debug-open.toml")).unwrap();
+    let region = format!("{text}\n[mcu]\nsecure_region = true\n");
+    let run = |text: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("s.toml");
+        fs::write(&file, text).unwrap();
+        let out_dir = dir.path().join("out");
+        let out = provsim(&[
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ]);
+        (code(&out), report_json(&out_dir), dir)
+    };
+    let (sound, report, _dir) = run(&region);
+    assert_eq!(sound, 0);
+    let probes: Vec<&serde_json::Value> = report["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["attack"] == "debug-port-readout")
+        .collect();
+    assert!(!probes.is_empty());
+    for probe in probes {
+        assert_eq!(probe["outcome"], "failed");
+        assert!(
+            probe["why"].as_str().unwrap().contains("secure region"),
+            "{probe:#}"
+        );
+    }
+    let weak = format!("{region}\n[countermeasures]\nweaknesses = [\"no-secure-region\"]\n");
+    let (broken, report, _dir) = run(&weak);
+    assert_eq!(broken, 1);
+    let listed = report["site"]["countermeasures"].to_string();
+    assert!(listed.contains("weakness no-secure-region"), "{listed}");
+
+    let locked = text.replace("lock_debug = false", "lock_debug = true");
+    let ignored = format!("{locked}\n[countermeasures]\nweaknesses = [\"debug-lock-ignored\"]\n");
+    let (code, report, _dir) = run(&ignored);
+    assert_eq!(code, 3, "inconclusive: nothing shipped");
+    assert_eq!(report["claims"][0]["verdict"], "inconclusive");
+}
+
+/// A weakness is named from the list, once, and only on a kind that implements it;
+/// each refusal points at the name.
+#[test]
+fn weakness_names_are_checked_where_written() {
+    let text = fs::read_to_string(repo().join("scenarios/mcu-board-debug-open.toml")).unwrap();
+    for (weaknesses, expected) in [
+        ("[\"no-such-thing\"]", "unknown weakness"),
+        (
+            "[\"no-rollback-check\", \"no-rollback-check\"]",
+            "named twice",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("s.toml");
+        fs::write(
+            &file,
+            format!("{text}\n[countermeasures]\nweaknesses = {weaknesses}\n"),
+        )
+        .unwrap();
+        let out = provsim(&[
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            dir.path().join("out").to_str().unwrap(),
+        ]);
+        assert_eq!(code(&out), 2);
+        let error = stderr(&out);
+        assert!(error.contains(expected), "{error}");
+        assert!(error.contains("s.toml:"), "{error}");
+    }
+    let se = fs::read_to_string(repo().join("scenarios/se-board-provisioner-hsm.toml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.toml");
+    fs::write(
+        &file,
+        format!("{se}\n[countermeasures]\nweaknesses = [\"no-secure-region\"]\n"),
+    )
+    .unwrap();
+    let out = provsim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("does not implement"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -7,6 +7,7 @@ use crate::leakage::{LeakageModel, PowerModel};
 use crate::protections::{Protections, PufKeyStore};
 use crate::puf::PufConfig;
 use crate::target::TargetKind;
+use crate::weakness::{Weakness, Weaknesses};
 
 /// How a scenario tunes a target's countermeasures, field by field; each `None` keeps
 /// what the kind has by default (a stock MCU: none; the ASIC: its full IP).
@@ -25,6 +26,8 @@ pub struct Countermeasures {
     pub puf_repetition: Option<u16>,
     /// Only for a kind with a PUF-sealed key store.
     pub sealed_key_store: Option<bool>,
+    /// Protections the scenario leaves out of the model (none unless named).
+    pub weaknesses: Vec<Weakness>,
 }
 
 impl Countermeasures {
@@ -38,6 +41,14 @@ impl Countermeasures {
             return Some(format!(
                 "a PUF and a sealed key store are ASIC blocks; a {} has neither",
                 profile.name
+            ));
+        }
+        if let Some(w) = self.weaknesses.iter().find(|w| !w.applies_to(kind)) {
+            return Some(format!(
+                "a {} does not implement what {} weakens ({})",
+                profile.name,
+                w.name(),
+                w.disables()
             ));
         }
         if let Some(problem) = self.puf(PufConfig::DEFAULT).problem() {
@@ -66,6 +77,7 @@ impl Countermeasures {
                 puf: self.puf(blocks.puf),
                 sealed: self.sealed_key_store.unwrap_or(blocks.sealed),
             }),
+            weaknesses: Weaknesses::new(self.weaknesses.iter().copied()),
         }
     }
 
@@ -76,6 +88,7 @@ impl Countermeasures {
             faults,
             leakage,
             puf_key_store,
+            weaknesses,
         } = self.apply((kind.profile().shipped)());
         let c = &faults.countermeasures;
         let mut out = vec![
@@ -125,6 +138,13 @@ impl Countermeasures {
             out.push(format!(
                 "sealed key store: {}",
                 if sealed { "yes" } else { "no" }
+            ));
+        }
+        for weakness in weaknesses.iter() {
+            out.push(format!(
+                "weakness {}: no {}",
+                weakness.name(),
+                weakness.disables()
             ));
         }
         out

@@ -45,6 +45,7 @@ pub mod puf;
 mod registry;
 pub mod se;
 mod target;
+mod weakness;
 
 pub use check_value::key_check_value;
 pub use countermeasures::Countermeasures;
@@ -57,3 +58,4 @@ pub use target::{
     Command, DeviceId, DeviceInfo, Fuse, MemoryRegion, RegionKind, Response, RunningImage, Target,
     TargetKind,
 };
+pub use weakness::{Weakness, Weaknesses};

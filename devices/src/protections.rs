@@ -3,6 +3,7 @@
 use crate::fault::FaultModel;
 use crate::leakage::LeakageModel;
 use crate::puf::PufConfig;
+use crate::weakness::Weaknesses;
 
 /// What one part is built with against faults and side channels: its kind's as shipped
 /// (the profile's `shipped`), or those as a scenario tuned them
@@ -15,6 +16,8 @@ pub struct Protections {
     /// The PUF and the key store sealed under its key, on a kind that has them (`None`:
     /// the kind has neither, and a scenario may not tune them).
     pub puf_key_store: Option<PufKeyStore>,
+    /// The protections this part's model leaves out (none as shipped).
+    pub weaknesses: Weaknesses,
 }
 
 /// A PUF with the key store it seals: the blocks a custom design adds to a core.

@@ -37,7 +37,8 @@ impl Asic {
     pub fn new(seed: Seed, index: u64, device_id: DeviceId, ip: AsicIp) -> Self {
         let mut core = Mcu::new(seed, index, device_id)
             .with_fault_model(ip.faults.clone())
-            .with_leakage_model(ip.leakage);
+            .with_leakage_model(ip.leakage)
+            .with_weaknesses(ip.weaknesses.clone());
         if ip.sealed_key_store {
             // Closed until the PUF is enrolled and the ladder has run.
             core.seal_key_store(None);

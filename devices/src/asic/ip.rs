@@ -3,6 +3,7 @@
 use crate::fault::{Detector, FaultCountermeasures, FaultModel, FaultPoint, GlitchMethod, Ratio};
 use crate::leakage::LeakageModel;
 use crate::puf::PufConfig;
+use crate::weakness::Weaknesses;
 
 /// The security IP a design includes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,6 +14,8 @@ pub struct AsicIp {
     pub sealed_key_store: bool,
     pub faults: FaultModel,
     pub leakage: LeakageModel,
+    /// The protections of the core this design leaves out (none in the full design).
+    pub weaknesses: Weaknesses,
 }
 
 impl AsicIp {
@@ -53,6 +56,7 @@ impl AsicIp {
                 shield: Ratio::new(1, 2).unwrap_or(Ratio::ALWAYS),
                 ..LeakageModel::STOCK
             },
+            weaknesses: Weaknesses::default(),
         }
     }
 }

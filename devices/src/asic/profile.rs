@@ -7,6 +7,7 @@ use crate::mcu::layout::MEMORY_MAP;
 use crate::profile::{AttackFacts, Documentation, TargetProfile};
 use crate::protections::{Protections, PufKeyStore};
 use crate::target::{DeviceId, Target, TargetKind};
+use crate::weakness::Weaknesses;
 use provsim_sim::Seed;
 
 pub const PROFILE: TargetProfile = TargetProfile {
@@ -51,6 +52,7 @@ fn shipped() -> Protections {
             puf: full.puf,
             sealed: full.sealed_key_store,
         }),
+        weaknesses: Weaknesses::default(),
     }
 }
 
@@ -72,6 +74,7 @@ fn build(
         sealed_key_store: blocks.sealed,
         faults: protections.faults.clone(),
         leakage: protections.leakage,
+        weaknesses: protections.weaknesses.clone(),
     };
     Box::new(Asic::new(seed, index, device_id, ip))
 }

@@ -15,6 +15,7 @@ use crate::fault::FaultPoint;
 use crate::image::{self, VerifiedImage};
 use crate::life_cycle::LifeCycle;
 use crate::target::{RunningImage, Target};
+use crate::weakness::Weakness;
 use provsim_sim::crypto::PublicKey;
 use provsim_sim::{Ctx, Field};
 
@@ -105,7 +106,8 @@ fn judge(
     let verified = image::verify(ctx.crypto, bytes, key, &mut mcu.faults)?;
     let counter = verified.security_counter.unwrap_or(0);
     let fuses = mcu.rollback_counter();
-    if !mcu.check(FaultPoint::RollbackCounter, counter >= fuses) {
+    let current = counter >= fuses || mcu.weak(Weakness::NoRollbackCheck);
+    if !mcu.check(FaultPoint::RollbackCounter, current) {
         return Err(BootError::Rollback {
             image: counter,
             fuses,

@@ -10,6 +10,7 @@ use crate::error::DeviceError;
 use crate::fault::{FaultGate, FaultModel, FaultPoint, FaultState};
 use crate::leakage::LeakageModel;
 use crate::target::DeviceId;
+use crate::weakness::{Weakness, Weaknesses};
 use provsim_sim::crypto::SecretKey;
 use provsim_sim::{Ctx, Field, Seed, Stream};
 
@@ -41,6 +42,8 @@ pub struct Mcu {
     /// Whether an image is running: set by a boot, cleared by anything that resets the
     /// chip (an option-byte change, a life-cycle transition, a failed boot).
     pub(super) running: bool,
+    /// The protections this part's model leaves out.
+    pub(super) weaknesses: Weaknesses,
 }
 
 impl Clone for Mcu {
@@ -59,6 +62,7 @@ impl Clone for Mcu {
             sealed_store: self.sealed_store,
             masks: self.masks.duplicate(),
             running: self.running,
+            weaknesses: self.weaknesses.clone(),
         }
     }
 }
@@ -86,6 +90,7 @@ impl Mcu {
             sealed_store: false,
             masks: crate::labels::masking(seed, index),
             running: false,
+            weaknesses: Weaknesses::default(),
         }
     }
 
@@ -106,6 +111,17 @@ impl Mcu {
     pub fn with_leakage_model(mut self, model: LeakageModel) -> Self {
         self.leakage = model;
         self
+    }
+
+    /// Leaves the named protections out of this part's model.
+    pub fn with_weaknesses(mut self, weaknesses: Weaknesses) -> Self {
+        self.weaknesses = weaknesses;
+        self
+    }
+
+    /// Whether this part's model leaves `weakness`'s protection out.
+    pub(super) fn weak(&self, weakness: Weakness) -> bool {
+        self.weaknesses.has(weakness)
     }
 
     /// Makes the key store a sealed one and loads (or clears) its key register: how an

@@ -41,3 +41,5 @@ pub use crate::labels::on_chip_identity_key as on_chip_key_stream;
 mod model_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod weakness_tests;

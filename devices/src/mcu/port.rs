@@ -9,6 +9,7 @@ use crate::error::PortError;
 use crate::fault::FaultPoint;
 use crate::life_cycle::LifeCycle;
 use crate::target::Target;
+use crate::weakness::Weakness;
 
 impl Mcu {
     /// Whether the port answers at all: the debug-lock fuse, RDP level 2 and a scrapped
@@ -17,7 +18,8 @@ impl Mcu {
         if self.life_cycle() == LifeCycle::Scrapped {
             return Err(PortError::Scrapped);
         }
-        let locked = self.otp.is_blown(OTP_DEBUG_LOCK_BIT);
+        let locked =
+            self.otp.is_blown(OTP_DEBUG_LOCK_BIT) && !self.weak(Weakness::DebugLockIgnored);
         if !self.check(FaultPoint::DebugAccess, !locked) {
             return Err(PortError::Locked);
         }
@@ -60,7 +62,7 @@ impl Mcu {
                 return Err(PortError::ReadProtected { addr });
             }
         }
-        if in_flash && options.secure_region {
+        if in_flash && options.secure_region && !self.weak(Weakness::NoSecureRegion) {
             let secure_end = u64::from(SECURE_REGION_BASE + SECURE_REGION_SIZE);
             let overlaps = u64::from(addr) < secure_end && end > u64::from(SECURE_REGION_BASE);
             if !self.check(FaultPoint::DebugAccess, !overlaps) {

@@ -7,6 +7,7 @@ use crate::leakage::LeakageModel;
 use crate::profile::{AttackFacts, Documentation, TargetProfile};
 use crate::protections::Protections;
 use crate::target::{DeviceId, Target, TargetKind};
+use crate::weakness::Weaknesses;
 use provsim_sim::Seed;
 
 pub const PROFILE: TargetProfile = TargetProfile {
@@ -46,6 +47,7 @@ fn shipped() -> Protections {
         faults: FaultModel::stock(),
         leakage: LeakageModel::STOCK,
         puf_key_store: None,
+        weaknesses: Weaknesses::default(),
     }
 }
 
@@ -58,6 +60,7 @@ fn build(
     Box::new(
         Mcu::new(seed, index, device_id)
             .with_fault_model(protections.faults.clone())
-            .with_leakage_model(protections.leakage),
+            .with_leakage_model(protections.leakage)
+            .with_weaknesses(protections.weaknesses.clone()),
     )
 }

@@ -10,6 +10,7 @@ use crate::error::DeviceError;
 use crate::fault::FaultPoint;
 use crate::life_cycle::{LifeCycle, TokenKind};
 use crate::target::{Fuse, Response, Target};
+use crate::weakness::Weakness;
 use provsim_sim::crypto::PublicKey;
 use provsim_sim::{Ctx, Field};
 
@@ -128,7 +129,10 @@ impl Mcu {
         if options.rdp == Rdp::Level2 {
             return Err(DeviceError::OptionsFrozen);
         }
-        if options.rdp == Rdp::Level1 && to == Rdp::Level0 {
+        if options.rdp == Rdp::Level1
+            && to == Rdp::Level0
+            && !self.weak(Weakness::NoRdpRegressionErase)
+        {
             // The regression everyone tries: the chip pays for it with all its flash,
             // erased before the option bytes change, so a cut here leaves level 1.
             ctx.record("rdp-regression-mass-erase", &[]);
@@ -175,7 +179,8 @@ impl Mcu {
             }
             let token = token.ok_or(DeviceError::TokenRequired(kind))?;
             let presented = ctx.crypto.sha256(token);
-            if !self.check(FaultPoint::LifeCycleGate, presented[..] == stored[..]) {
+            let matches = presented[..] == stored[..] || self.weak(Weakness::NoLifeCycleTokenCheck);
+            if !self.check(FaultPoint::LifeCycleGate, matches) {
                 ctx.record("token-refused", &[("token", Field::Str(kind.name()))]);
                 return Err(DeviceError::TokenMismatch(kind));
             }

@@ -13,14 +13,14 @@ use provsim_sim::crypto::SecretKey;
 use provsim_sim::{Ctx, Seed};
 use provsim_sim::{SimTime, Trace};
 
-struct Bench {
-    crypto: Crypto,
+pub(super) struct Bench {
+    pub(super) crypto: Crypto,
     trace: Trace,
-    seed: Seed,
+    pub(super) seed: Seed,
 }
 
 impl Bench {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Bench {
             crypto: Crypto::new(),
             trace: Trace::journaling(),
@@ -28,12 +28,12 @@ impl Bench {
         }
     }
 
-    fn ctx(&mut self) -> Ctx<'_> {
+    pub(super) fn ctx(&mut self) -> Ctx<'_> {
         Ctx::new(SimTime::ZERO, &self.crypto, &mut self.trace)
     }
 
     /// A chip fresh from the fab, moved into manufacturing test.
-    fn mcu(&mut self, index: u64) -> Mcu {
+    pub(super) fn mcu(&mut self, index: u64) -> Mcu {
         let mut mcu = Mcu::new(self.seed, index, DeviceId::new(1, 1, index as u32));
         assert_eq!(mcu.life_cycle(), LifeCycle::Blank);
         mcu.execute(
@@ -47,16 +47,21 @@ impl Bench {
         mcu
     }
 
-    fn run(&mut self, mcu: &mut Mcu, command: Command) -> Result<Response, DeviceError> {
+    pub(super) fn run(&mut self, mcu: &mut Mcu, command: Command) -> Result<Response, DeviceError> {
         mcu.execute(&mut self.ctx(), command)
     }
 
-    fn read(&mut self, mcu: &mut Mcu, addr: u32, len: u32) -> Result<Vec<u8>, PortError> {
+    pub(super) fn read(
+        &mut self,
+        mcu: &mut Mcu,
+        addr: u32,
+        len: u32,
+    ) -> Result<Vec<u8>, PortError> {
         mcu.debug_read(&mut self.ctx(), addr, len)
     }
 
     /// Injects a key into slot 0 and returns it.
-    fn inject(&mut self, mcu: &mut Mcu) -> SecretKey {
+    pub(super) fn inject(&mut self, mcu: &mut Mcu) -> SecretKey {
         let (key, envelope) = self.sealed_key(mcu, 0);
         self.run(mcu, Command::InjectKey { slot: 0, envelope })
             .unwrap();
@@ -552,7 +557,7 @@ fn scrapped_parts_answer_nothing() {
 }
 
 /// An image of `counter` signed by `key`.
-fn signed_image(bench: &Bench, key: &SecretKey, counter: u32) -> Vec<u8> {
+pub(super) fn signed_image(bench: &Bench, key: &SecretKey, counter: u32) -> Vec<u8> {
     let options = crate::image::SignOptions {
         security_counter: Some(counter),
         ..Default::default()

@@ -7,6 +7,7 @@ use crate::leakage::LeakageModel;
 use crate::profile::{AttackFacts, Documentation, TargetProfile};
 use crate::protections::Protections;
 use crate::target::{DeviceId, Target, TargetKind};
+use crate::weakness::Weaknesses;
 use provsim_sim::Seed;
 use provsim_sim::crypto::Crypto;
 
@@ -61,6 +62,7 @@ fn shipped() -> Protections {
         faults,
         leakage,
         puf_key_store: None,
+        weaknesses: Weaknesses::default(),
     }
 }
 

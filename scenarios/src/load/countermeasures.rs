@@ -5,7 +5,7 @@ use super::locator::{Expected, Locator};
 use crate::error::ScenarioError;
 use provsim_devices::fault::{Detector, FaultPoint, GlitchMethod, Ratio};
 use provsim_devices::leakage::PowerModel as PowerModelConfig;
-use provsim_devices::{Countermeasures, TargetKind};
+use provsim_devices::{Countermeasures, TargetKind, Weakness};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -34,6 +34,8 @@ pub struct CountermeasuresSection {
     pub puf_repetition: Option<Spanned<u16>>,
     /// ASIC: seal the key store under the PUF-derived key.
     pub sealed_key_store: Option<Spanned<bool>>,
+    /// Protections the model leaves out, by name (`provsim list weaknesses`).
+    pub weaknesses: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -86,6 +88,7 @@ pub fn countermeasures(
         Some(value) => Some(Ratio::per_million(fraction_ppm(value, "shield", at)?)),
     };
     let puf_bit_error_ppm = puf(section, target, at)?;
+    let weaknesses = weaknesses(section, target, at)?;
     Ok(Countermeasures {
         detectors,
         redundant,
@@ -100,6 +103,7 @@ pub fn countermeasures(
         puf_bit_error_ppm,
         puf_repetition: section.puf_repetition.as_ref().map(|r| *r.get_ref()),
         sealed_key_store: section.sealed_key_store.as_ref().map(|s| *s.get_ref()),
+        weaknesses,
     })
 }
 
@@ -186,6 +190,40 @@ fn redundant_checks(
         })
         .collect::<Result<Vec<_>, _>>()
         .map(Some)
+}
+
+/// The weaknesses named, each known, once, and implemented by the target's model.
+fn weaknesses(
+    section: &CountermeasuresSection,
+    target: TargetKind,
+    at: &Locator<'_>,
+) -> Result<Vec<Weakness>, ScenarioError> {
+    let Some(list) = &section.weaknesses else {
+        return Ok(Vec::new());
+    };
+    let known: Vec<&str> = Weakness::ALL.iter().map(|w| w.name()).collect();
+    let mut out: Vec<Weakness> = Vec::new();
+    for name in list.get_ref() {
+        let Some(weakness) = Weakness::from_name(name.get_ref()) else {
+            return Err(at.unknown(name, "weakness", Expected::OneOf(&known)));
+        };
+        if out.contains(&weakness) {
+            return Err(at.at(name, format!("weakness {} is named twice", weakness.name())));
+        }
+        if !weakness.applies_to(target) {
+            return Err(at.at(
+                name,
+                format!(
+                    "a {} does not implement what {} weakens ({})",
+                    target.name(),
+                    weakness.name(),
+                    weakness.disables()
+                ),
+            ));
+        }
+        out.push(weakness);
+    }
+    Ok(out)
 }
 
 /// The ASIC's PUF settings: refused on other targets, and refused where written when

@@ -1,0 +1,120 @@
+//! Weaknesses: protections a model implements that a scenario can switch off by name,
+//! so an evaluator can model the implementation in front of them ("this boot ROM does
+//! not compare the security counter").
+//!
+//! A weakness changes only the model's own code path: a part is built with its set,
+//! and the check it names consults the set where it is made. Nothing on the `Target`
+//! interface lists them, and no attack reads them: an attack finds a weakness the way
+//! a real attacker does, by trying.
+
+use crate::target::TargetKind;
+use std::collections::BTreeSet;
+
+/// One protection a model implements, switched off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Weakness {
+    /// The debug port ignores the debug-lock fuse.
+    DebugLockIgnored,
+    /// The secure region does not keep the key store from the debug port or firmware.
+    NoSecureRegion,
+    /// An RDP regression from level 1 to 0 keeps flash instead of mass-erasing it.
+    NoRdpRegressionErase,
+    /// A life-cycle transition that needs a token accepts any token.
+    NoLifeCycleTokenCheck,
+    /// The boot ROM does not compare an image's security counter with the fuses.
+    NoRollbackCheck,
+}
+
+impl Weakness {
+    pub const ALL: [Weakness; 5] = [
+        Weakness::DebugLockIgnored,
+        Weakness::NoSecureRegion,
+        Weakness::NoRdpRegressionErase,
+        Weakness::NoLifeCycleTokenCheck,
+        Weakness::NoRollbackCheck,
+    ];
+
+    /// The name a scenario writes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Weakness::DebugLockIgnored => "debug-lock-ignored",
+            Weakness::NoSecureRegion => "no-secure-region",
+            Weakness::NoRdpRegressionErase => "no-rdp-regression-erase",
+            Weakness::NoLifeCycleTokenCheck => "no-life-cycle-token-check",
+            Weakness::NoRollbackCheck => "no-rollback-check",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Weakness> {
+        Weakness::ALL.into_iter().find(|w| w.name() == name)
+    }
+
+    /// What the weakness disables, for `provsim list weaknesses` and reports.
+    pub fn disables(self) -> &'static str {
+        match self {
+            Weakness::DebugLockIgnored => {
+                "the debug-lock fuse: the debug (or test) port answers with the fuse blown"
+            }
+            Weakness::NoSecureRegion => {
+                "the secure region: the key store reads like any other flash"
+            }
+            Weakness::NoRdpRegressionErase => {
+                "the mass erase on an RDP regression from level 1 to 0: flash survives it"
+            }
+            Weakness::NoLifeCycleTokenCheck => {
+                "the life-cycle token comparison: any token opens a transition that needs one"
+            }
+            Weakness::NoRollbackCheck => {
+                "the boot ROM's anti-rollback comparison: an image below the fuses' counter boots"
+            }
+        }
+    }
+
+    /// Whether `kind`'s model implements the protection: every one of these belongs to
+    /// a part that boots the device maker's firmware, with fuses, life-cycle tokens
+    /// and a debug port. A secure element has none of them.
+    pub fn applies_to(self, kind: TargetKind) -> bool {
+        kind.profile().runs_firmware
+    }
+}
+
+/// The weaknesses one part is built with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Weaknesses(BTreeSet<Weakness>);
+
+impl Weaknesses {
+    pub fn new(weaknesses: impl IntoIterator<Item = Weakness>) -> Weaknesses {
+        Weaknesses(weaknesses.into_iter().collect())
+    }
+
+    /// Whether the part lacks this protection.
+    pub fn has(&self, weakness: Weakness) -> bool {
+        self.0.contains(&weakness)
+    }
+
+    /// In `Weakness::ALL` order.
+    pub fn iter(&self) -> impl Iterator<Item = Weakness> + '_ {
+        self.0.iter().copied()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_unique() {
+        for w in Weakness::ALL {
+            assert_eq!(Weakness::from_name(w.name()), Some(w));
+            assert!(!w.disables().is_empty());
+        }
+        assert_eq!(Weakness::from_name("no-such-weakness"), None);
+        let mut sorted = Weakness::ALL.to_vec();
+        sorted.sort();
+        assert_eq!(sorted, Weakness::ALL);
+    }
+}
