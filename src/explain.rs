@@ -43,7 +43,7 @@ fn explain(attack: &dyn Attack) -> Value {
         .map(|&kind| {
             let rungs: Vec<Value> = ladder(attack, kind)
                 .iter()
-                .map(|(rung, p)| rung_json(&rung.label, p))
+                .map(|r| rung_json(&r.rung.label, &r.planned))
                 .collect();
             json!({ "target": kind.name(), "ladder": rungs })
         })

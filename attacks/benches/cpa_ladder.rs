@@ -35,8 +35,8 @@ fn main() {
         let label = format!("{traces} traces per round, {order} order");
         rungs
             .iter()
-            .find(|(rung, _)| rung.label == label)
-            .map(|(_, p)| p.clone())
+            .find(|r| r.rung.label == label)
+            .map(|r| r.planned.clone())
     };
     // (masking order, noise, total) of every row, for the checks at the end.
     let mut totals: Vec<(u8, u32, Option<u32>)> = Vec::new();

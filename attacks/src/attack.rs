@@ -116,18 +116,29 @@ pub trait Attack: Send + Sync {
     ) -> Attempted;
 }
 
+/// One rung of a sorted ladder: its position in the attack's own list (what its stream
+/// is named by), the rung, and the potential its plan is rated at.
+#[derive(Debug, Clone)]
+pub struct RatedRung {
+    pub at: usize,
+    pub rung: Rung,
+    pub planned: AttackPotential,
+}
+
 /// An attack's ladder against a target kind, each rung with the potential its plan is
 /// rated at, sorted by rated total (paths that are not exploitable last); rungs with
 /// the same total keep the attack's order.
-pub fn ladder(attack: &dyn Attack, target: TargetKind) -> Vec<(Rung, AttackPotential)> {
-    let mut rungs: Vec<_> = attack
+pub fn ladder(attack: &dyn Attack, target: TargetKind) -> Vec<RatedRung> {
+    let mut rungs: Vec<RatedRung> = attack
         .rungs(target)
         .into_iter()
-        .map(|rung| {
-            let potential = rate(&rung.plan, target);
-            (rung, potential)
+        .enumerate()
+        .map(|(at, rung)| RatedRung {
+            at,
+            planned: rate(&rung.plan, target),
+            rung,
         })
         .collect();
-    rungs.sort_by_key(|(_, p)| p.total().unwrap_or(u32::MAX));
+    rungs.sort_by_key(|r| r.planned.total().unwrap_or(u32::MAX));
     rungs
 }

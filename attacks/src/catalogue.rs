@@ -54,17 +54,17 @@ mod tests {
             for kind in [TargetKind::Mcu, TargetKind::Asic, TargetKind::Se] {
                 let ladder = crate::ladder(*attack, kind);
                 assert!(!ladder.is_empty(), "{} on {kind:?}", attack.id());
-                let mut labels: Vec<_> = ladder.iter().map(|(r, _)| r.label.clone()).collect();
+                let mut labels: Vec<_> = ladder.iter().map(|r| r.rung.label.clone()).collect();
                 labels.sort();
                 labels.dedup();
                 assert_eq!(labels.len(), ladder.len(), "{}", attack.id());
-                let totals: Vec<_> = ladder.iter().map(|(_, p)| p.total()).collect();
+                let totals: Vec<_> = ladder.iter().map(|r| r.planned.total()).collect();
                 assert!(
                     totals
                         .windows(2)
                         .all(|w| w[0].unwrap_or(u32::MAX) <= w[1].unwrap_or(u32::MAX))
                 );
-                assert!(ladder.iter().all(|(_, p)| !p.reasons.elapsed.is_empty()));
+                assert!(ladder.iter().all(|r| !r.planned.reasons.elapsed.is_empty()));
             }
         }
     }

@@ -133,18 +133,20 @@ impl Attack for CpaStorageKey {
             order,
             traces,
         };
-        let result = campaign
-            .round(ctx, rng, |p| *p)
-            .and_then(|(first, weakest1)| {
-                let key1: [u8; 16] = std::array::from_fn(|i| first[i].key);
-                let middle = move |p: &[u8; 16]| {
-                    aes_round_output(&std::array::from_fn(|i| SBOX[usize::from(p[i] ^ key1[i])]))
-                };
-                campaign
-                    .round(ctx, rng, middle)
-                    .map(|(second, weakest2)| (key1, second, weakest1.min(weakest2)))
-            });
-        recorded += if result.is_ok() { 2 * traces } else { traces };
+        let result =
+            campaign
+                .round(ctx, rng, &mut recorded, |p| *p)
+                .and_then(|(first, weakest1)| {
+                    let key1: [u8; 16] = std::array::from_fn(|i| first[i].key);
+                    let middle = move |p: &[u8; 16]| {
+                        aes_round_output(&std::array::from_fn(|i| {
+                            SBOX[usize::from(p[i] ^ key1[i])]
+                        }))
+                    };
+                    campaign
+                        .round(ctx, rng, &mut recorded, middle)
+                        .map(|(second, weakest2)| (key1, second, weakest1.min(weakest2)))
+                });
         let (key1, second, weakest) = match result {
             Ok(found) => found,
             Err(reason) => {
@@ -154,8 +156,7 @@ impl Attack for CpaStorageKey {
                 };
             }
         };
-        // A peak below four standard errors of no correlation is noise.
-        let threshold = 4.0 / (traces as f64).sqrt();
+        let threshold = campaign.threshold();
         let what = if order == 1 { "first" } else { "second" };
         let outcome = if weakest < threshold {
             Outcome::Failed {
@@ -229,13 +230,33 @@ struct Campaign<'t> {
 }
 
 impl Campaign<'_> {
-    /// Records `traces` encryptions of fresh plaintexts, partitions them by the sixteen
-    /// bytes `inputs` makes of each plaintext, and returns each byte's best guess and
-    /// the weakest peak; or why the traces stopped.
+    /// Correlations each guess is tested with: one per sample at first order, one per
+    /// pair of adjacent samples at second.
+    fn tests(&self) -> usize {
+        if self.order >= 2 {
+            self.width.saturating_sub(1)
+        } else {
+            self.width
+        }
+    }
+
+    /// The peak below which a key byte does not stand out from noise. With no
+    /// correlation, each test's |r| has a standard error of 1/sqrt(n), and the best of
+    /// 256 guesses times the tests is the maximum of that many: about
+    /// sqrt(2 ln(256 tests)) standard errors. One more keeps noise from passing for a key.
+    fn threshold(&self) -> f64 {
+        let tests = (256 * self.tests().max(1)) as f64;
+        (libm::sqrt(2.0 * libm::log(tests)) + 1.0) / libm::sqrt(self.traces as f64)
+    }
+
+    /// Records `traces` encryptions of fresh plaintexts (counting each in `recorded`),
+    /// partitions them by the sixteen bytes `inputs` makes of each plaintext, and
+    /// returns each byte's best guess and the weakest peak; or why the traces stopped.
     fn round(
         &mut self,
         ctx: &mut Ctx<'_>,
         rng: &mut Stream,
+        recorded: &mut u64,
         inputs: impl Fn(&[u8; 16]) -> [u8; 16],
     ) -> Result<(Vec<Guess>, f64), String> {
         let pairs = if self.order >= 2 {
@@ -256,6 +277,7 @@ impl Campaign<'_> {
                 .target
                 .power_trace(ctx, &operation, rng)
                 .map_err(|e| format!("the crypto service stopped answering: {e}"))?;
+            *recorded += 1;
             if trace.samples.len() != self.width {
                 return Err("traces of unexpected length".to_owned());
             }

@@ -31,7 +31,7 @@ mod outcome;
 pub mod potential;
 mod readout;
 
-pub use attack::{Attack, Phase, Position, Surface, ladder};
+pub use attack::{Attack, Phase, Position, RatedRung, Surface, ladder};
 pub use catalogue::{catalogue, find};
 pub use co_tenant_memory_scrape::CoTenantMemoryScrape;
 pub use cpa_storage_key::CpaStorageKey;

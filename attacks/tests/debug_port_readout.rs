@@ -32,7 +32,7 @@ fn attempt(line: &Line, index: u64) -> (Outcome, Knowledge) {
     let mut trace = Trace::new();
     let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
     let mut knowledge = Knowledge::new();
-    let rung = &provsim_attacks::ladder(&DebugPortReadout, TargetKind::Mcu)[0].0;
+    let rung = &provsim_attacks::ladder(&DebugPortReadout, TargetKind::Mcu)[0].rung;
     let outcome = DebugPortReadout.run(
         rung,
         Surface::Device(target.as_mut()),
@@ -72,7 +72,7 @@ fn a_locked_port_gives_nothing() {
 
 #[test]
 fn the_attack_is_rated_basic_on_an_mcu() {
-    let potential = &provsim_attacks::ladder(&DebugPortReadout, TargetKind::Mcu)[0].1;
+    let potential = &provsim_attacks::ladder(&DebugPortReadout, TargetKind::Mcu)[0].planned;
     assert_eq!(potential.total(), Some(4));
     assert_eq!(potential.rating(), Some(provsim_attacks::Rating::Basic));
 }

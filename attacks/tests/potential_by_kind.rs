@@ -64,7 +64,7 @@ fn every_ladder_is_rated_as_pinned() {
         let attack = find(id).unwrap_or_else(|| panic!("no attack {id}"));
         for (i, name) in ["mcu", "asic", "se"].into_iter().enumerate() {
             let ladder = ladder(attack, kind(name));
-            let (first, last) = (&ladder[0].1, &ladder[ladder.len() - 1].1);
+            let (first, last) = (&ladder[0].planned, &ladder[ladder.len() - 1].planned);
             assert_eq!(
                 [first.total(), last.total()],
                 [Some(totals[i][0]), Some(totals[i][1])],
@@ -80,7 +80,8 @@ fn every_ladder_is_rated_as_pinned() {
 #[test]
 fn reasons_name_what_each_factor_rests_on() {
     let glitch = find("glitch-debug-readout").expect("in the catalogue");
-    let (rung, rated) = &ladder(glitch, kind("asic"))[0];
+    let cheapest = &ladder(glitch, kind("asic"))[0];
+    let (rung, rated) = (&cheapest.rung, &cheapest.planned);
     assert!(
         rated
             .reasons

@@ -39,7 +39,7 @@ fn attempt(attack: &dyn Attack, line: &Line, index: u64) -> (Outcome, Knowledge)
     let mut trace = Trace::new();
     let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
     let mut knowledge = Knowledge::new();
-    let rung = &provsim_attacks::ladder(attack, line.config().target)[0].0;
+    let rung = &provsim_attacks::ladder(attack, line.config().target)[0].rung;
     let outcome = attack.run(
         rung,
         Surface::Site(&mut site),

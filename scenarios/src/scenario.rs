@@ -1,6 +1,5 @@
 use crate::claims::claim::Claim;
-use provsim_attacks::effort::Rung;
-use provsim_attacks::{Attack, AttackPotential};
+use provsim_attacks::{Attack, RatedRung};
 use provsim_devices::TargetKind;
 use provsim_provisioner::{CostModel, Custody, LineConfig, Lot};
 use provsim_sim::Digest;
@@ -86,26 +85,21 @@ pub struct Climb {
 impl AttackPlan {
     /// The rungs this path climbs on `target`, cheapest first, each with its position
     /// in the attack's own list (what its stream is named by) and its planned rating.
-    pub fn rungs(&self, target: TargetKind) -> Vec<(usize, Rung, AttackPotential)> {
-        let labels: Vec<String> = self
-            .attack
-            .rungs(target)
-            .into_iter()
-            .map(|r| r.label)
-            .collect();
+    pub fn rungs(&self, target: TargetKind) -> Vec<RatedRung> {
         provsim_attacks::ladder(self.attack, target)
             .into_iter()
-            .filter(|(rung, _)| self.climb.pinned.as_ref().is_none_or(|p| *p == rung.label))
-            .filter(|(_, planned)| {
+            .filter(|r| {
+                self.climb
+                    .pinned
+                    .as_ref()
+                    .is_none_or(|p| *p == r.rung.label)
+            })
+            .filter(|r| {
                 self.climb
                     .budget
-                    .is_none_or(|most| planned.total().is_some_and(|t| t <= most))
+                    .is_none_or(|most| r.planned.total().is_some_and(|t| t <= most))
             })
             .take(self.climb.max_rungs.unwrap_or(usize::MAX))
-            .map(|(rung, planned)| {
-                let at = labels.iter().position(|l| *l == rung.label).unwrap_or(0);
-                (at, rung, planned)
-            })
             .collect()
     }
 }

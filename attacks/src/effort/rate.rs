@@ -245,20 +245,78 @@ mod tests {
         let at = |hours: f64| {
             let effort = Effort::plain(
                 Bench::OperatorConsole,
-                (hours * 6.0) as u64,
+                (hours * 6.0).round() as u64,
                 &[],
                 Needs::Public,
                 Access::Site,
             );
             elapsed(&effort, super::hours(&effort)).0
         };
-        assert_eq!(at(24.0), ElapsedTime::OneDay);
-        assert_eq!(at(25.0), ElapsedTime::OneWeek);
-        assert_eq!(at(24.0 * 7.0 + 1.0), ElapsedTime::TwoWeeks);
-        assert_eq!(at(24.0 * 14.0 + 1.0), ElapsedTime::OneMonth);
-        assert_eq!(at(24.0 * 31.0), ElapsedTime::TwoMonths);
-        assert_eq!(at(24.0 * 89.0), ElapsedTime::ThreeMonths);
-        assert_eq!(at(24.0 * 181.0), ElapsedTime::MoreThanSixMonths);
+        // Requests at the console take ten minutes each: six make an hour, so the edges
+        // are exact.
+        let edges = [
+            (24.0, ElapsedTime::OneDay),
+            (24.0 + 1.0 / 6.0, ElapsedTime::OneWeek),
+            (168.0, ElapsedTime::OneWeek),
+            (168.0 + 1.0 / 6.0, ElapsedTime::TwoWeeks),
+            (336.0, ElapsedTime::TwoWeeks),
+            (336.0 + 1.0 / 6.0, ElapsedTime::OneMonth),
+            (720.0, ElapsedTime::OneMonth),
+            (720.0 + 1.0 / 6.0, ElapsedTime::TwoMonths),
+            (1440.0, ElapsedTime::TwoMonths),
+            (1440.0 + 1.0 / 6.0, ElapsedTime::ThreeMonths),
+            (4320.0, ElapsedTime::SixMonths),
+            (4320.0 + 1.0 / 6.0, ElapsedTime::MoreThanSixMonths),
+        ];
+        for (hours, band) in edges {
+            assert_eq!(at(hours), band, "{hours} h");
+        }
+    }
+
+    /// CEM B.4's window: easy under a day and fewer than 10 parts, moderate under a
+    /// month and fewer than 100, difficult beyond; inside a site never easier than
+    /// moderate.
+    #[test]
+    fn the_window_follows_the_parts_and_the_hours() {
+        let field = |parts: u32, hours: f64| {
+            let effort = Effort::plain(
+                Bench::OperatorConsole,
+                (hours * 6.0).round() as u64,
+                &[],
+                Needs::Public,
+                Access::FieldSamples(parts),
+            );
+            window(&effort, super::hours(&effort)).0
+        };
+        assert_eq!(field(1, 23.5), WindowOfOpportunity::Easy);
+        assert_eq!(field(1, 24.0), WindowOfOpportunity::Moderate);
+        assert_eq!(field(9, 1.0), WindowOfOpportunity::Easy);
+        assert_eq!(field(10, 1.0), WindowOfOpportunity::Moderate);
+        assert_eq!(field(99, 719.5), WindowOfOpportunity::Moderate);
+        assert_eq!(field(100, 1.0), WindowOfOpportunity::Difficult);
+        assert_eq!(field(1, 720.0), WindowOfOpportunity::Difficult);
+        let site = |hours: f64| {
+            let effort = Effort::plain(
+                Bench::OperatorConsole,
+                (hours * 6.0).round() as u64,
+                &[],
+                Needs::Public,
+                Access::Site,
+            );
+            window(&effort, super::hours(&effort)).0
+        };
+        assert_eq!(site(1.0), WindowOfOpportunity::Moderate);
+        assert_eq!(site(720.0), WindowOfOpportunity::Difficult);
+        // Opening packages spends parts: a laser's preparation counts them.
+        let mut laser = glitch(100);
+        laser.bench = Bench::Glitcher(GlitchMethod::Laser);
+        laser.steps = vec![Step::OpenThePackage];
+        assert!(
+            rate(&laser, TargetKind::Mcu)
+                .reasons
+                .window
+                .starts_with("5 part(s)")
+        );
     }
 
     #[test]

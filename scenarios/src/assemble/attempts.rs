@@ -48,8 +48,9 @@ pub fn attempt_info(scenario: &Scenario, attempt: &Attempt) -> AttemptInfo {
     }
 }
 
-/// "cheapest success: RUNG, which used EFFORT (N points, Rating)", or "resisted N
-/// rung(s), the most effort RUNG (N points, Rating)".
+/// "cheapest success: RUNG, which used EFFORT (N points, Rating)", "resisted N
+/// rung(s), the most effort RUNG (N points, Rating)", or, for a path that found nothing
+/// to act on, where it stopped.
 fn climb(attempt: &Attempt) -> String {
     let rated = |p: &AttackPotential| match (p.total(), p.rating()) {
         (Some(total), Some(rating)) => format!("{total} points, {rating}"),
@@ -64,6 +65,10 @@ fn climb(attempt: &Attempt) -> String {
             rated(&rung.potential)
         ),
         None => match attempt.rungs.last() {
+            Some(rung) if rung.spent.count == 0 => format!(
+                "found nothing to act on at {}: the climb stopped there",
+                rung.label
+            ),
             Some(rung) => format!(
                 "resisted {} rung(s), the most effort {} ({})",
                 attempt.rungs.len(),

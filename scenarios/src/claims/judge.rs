@@ -248,4 +248,45 @@ mod tests {
         let broken = judge(0, &claim(AvaVan::Van3), &broke, 5);
         assert_eq!(run_verdict(&[none, broken, held]), Verdict::Broken);
     }
+
+    /// A claim is rated by the rung that broke it, not by the attempt's deciding rung:
+    /// an attempt whose cheapest rung broke one claim at 4 points and whose dearer rung
+    /// broke another at 20 breaks the first at AVA_VAN.3 and leaves the second as
+    /// residual risk.
+    #[test]
+    fn each_claim_is_rated_by_the_rung_that_broke_it() {
+        use crate::attempt::RungAttempt;
+        use provsim_attacks::effort::{Access, Bench, Effort, Needs};
+        let rung = |total: u32, violated: Vec<usize>| RungAttempt {
+            label: format!("{total} points"),
+            spent: Effort::plain(Bench::DebugProbe, 1, &[], Needs::Public, Access::Site),
+            potential: potential(Some(total)),
+            outcome: Outcome::Obtained {
+                summary: String::new(),
+            },
+            violated,
+        };
+        let mut climbed = attempt(PROBE, Some(4), true);
+        climbed.rungs = vec![rung(4, vec![0]), rung(20, vec![1])];
+        climbed.violations = vec![
+            Violation {
+                claim: 0,
+                evidence: "e".to_owned(),
+                rung: 0,
+            },
+            Violation {
+                claim: 1,
+                evidence: "e".to_owned(),
+                rung: 1,
+            },
+        ];
+        let attempts = [climbed];
+        let first = judge(0, &claim(AvaVan::Van3), &attempts, 1);
+        assert_eq!(first.verdict, Verdict::Broken);
+        assert_eq!(first.lowest_breaking_total, Some(4));
+        let second = judge(1, &claim(AvaVan::Van3), &attempts, 1);
+        assert_eq!(second.verdict, Verdict::Holds);
+        assert_eq!(ids(&second.residual_risk), [PROBE]);
+        assert_eq!(second.lowest_breaking_total, Some(20));
+    }
 }

@@ -46,7 +46,7 @@ const BUDGETS: [(&str, Option<u32>); 5] = [
 /// How far up its ladder a path climbs, checked against the ladder on `target`.
 fn climb(
     section: &AttackSection,
-    attack: &dyn Attack,
+    attack: &'static dyn Attack,
     target: TargetKind,
     at: &Locator<'_>,
 ) -> Result<Climb, ScenarioError> {
@@ -83,25 +83,33 @@ fn climb(
             },
         };
     }
-    if let Some(most) = climb.budget {
+    // A cap that leaves nothing to climb is refused where it is written: the budget
+    // if there is one, else the pinned rung, else `max_rung` (which always leaves one).
+    let probe = AttackPlan {
+        attack,
+        targets: Targets::All,
+        climb: climb.clone(),
+    };
+    if probe.rungs(target).is_empty() {
         let cheapest = provsim_attacks::ladder(attack, target)
-            .first()
-            .and_then(|(_, planned)| planned.total());
-        if cheapest.is_none_or(|c| c > most) {
-            let budget = section
-                .budget
-                .as_ref()
-                .map(|b| b.span())
-                .unwrap_or_default();
-            return Err(at.error(
-                budget,
-                format!(
-                    "a budget of {most} points leaves {} no rung: its cheapest is rated {}",
-                    attack.id(),
-                    cheapest.map_or("not exploitable".to_owned(), |c| format!("{c} points"))
-                ),
-            ));
-        }
+            .into_iter()
+            .filter(|r| climb.pinned.as_ref().is_none_or(|p| *p == r.rung.label))
+            .filter_map(|r| r.planned.total())
+            .min();
+        let span = section
+            .budget
+            .as_ref()
+            .map(|b| b.span())
+            .or_else(|| section.rung.as_ref().map(|r| r.span()))
+            .unwrap_or_default();
+        return Err(at.error(
+            span,
+            format!(
+                "this budget leaves {} no rung to climb: the cheapest it could climb is rated {}",
+                attack.id(),
+                cheapest.map_or("not exploitable".to_owned(), |c| format!("{c} points"))
+            ),
+        ));
     }
     // The bands are CEM Table 4's: keep the two lists in step.
     debug_assert!(

@@ -25,4 +25,6 @@ mod site;
 mod yields;
 
 #[cfg(test)]
+mod climb_tests;
+#[cfg(test)]
 mod tests;

@@ -9,7 +9,7 @@ use crate::oracles::oracle::{Attacked, Observation};
 use crate::oracles::truth::GroundTruth;
 use crate::scenario::{AttackPlan, Scenario};
 use provsim_attacks::effort::{Attempted, Rung, rate};
-use provsim_attacks::{Knowledge, Position, Surface};
+use provsim_attacks::{AttackPotential, Knowledge, Outcome, Position, Surface};
 use provsim_devices::{DeviceId, RunningImage};
 use provsim_provisioner::Line;
 use provsim_sim::crypto::Crypto;
@@ -34,12 +34,20 @@ struct RungRun {
     found: Vec<(usize, String)>,
 }
 
+/// Whether `a` totals less than `b` (a path that is not exploitable totals more than
+/// any that is).
+fn cheaper(a: &AttackPotential, b: &AttackPotential) -> bool {
+    a.total().unwrap_or(u32::MAX) < b.total().unwrap_or(u32::MAX)
+}
+
 impl Arena<'_> {
     /// Climbs path `plan` (position `plan_index` in the scenario) on device `index`:
     /// each rung, cheapest first, on its own fresh copy, with its own stream, judged by
-    /// every claim's oracle; the climb stops once every claim has been made false or
-    /// the ladder (as capped) ends. Returns the attempt and the digest of what the
-    /// attacker did.
+    /// every claim's oracle. The climb stops when every claim has been made false, when
+    /// a rung obtained what the path is after (higher rungs would only spend more for
+    /// it), when a rung found nothing to act on (it spent nothing: higher rungs would
+    /// find the same), or when the ladder (as capped) ends. Returns the attempt and the
+    /// digest of what the attacker did.
     pub fn attempt(
         &self,
         plan: &AttackPlan,
@@ -52,34 +60,45 @@ impl Arena<'_> {
         let mut rungs: Vec<RungAttempt> = Vec::new();
         let mut violations: Vec<Violation> = Vec::new();
         let mut device_id = None;
-        for (at, rung, _planned) in plan.rungs(target) {
-            let mut rng = labels::rung(seed, plan_index, plan.attack, index, at);
+        for step in plan.rungs(target) {
+            let mut rng = labels::rung(seed, plan_index, plan.attack, index, step.at);
             let RungRun {
                 device_id: id,
                 attempted,
                 found,
-            } = self.rung(plan, &rung, index, &mut rng, &mut trace)?;
+            } = self.rung(plan, &step.rung, index, &mut rng, &mut trace)?;
             device_id.get_or_insert(id);
             let climbed = rungs.len();
+            let potential = rate(&attempted.spent, target);
             let mut violated = Vec::new();
             for (claim, evidence) in found {
                 violated.push(claim);
-                if !violations.iter().any(|v| v.claim == claim) {
-                    violations.push(Violation {
-                        claim,
-                        evidence,
-                        rung: climbed,
-                    });
+                let violation = Violation {
+                    claim,
+                    evidence,
+                    rung: climbed,
+                };
+                // Each claim is rated by the rung that broke it at the lowest total
+                // spent (a later rung can spend less than an earlier one planned).
+                match violations.iter_mut().find(|v| v.claim == claim) {
+                    None => violations.push(violation),
+                    Some(known) => {
+                        if cheaper(&potential, &rungs[known.rung].potential) {
+                            *known = violation;
+                        }
+                    }
                 }
             }
+            let obtained = matches!(attempted.outcome, Outcome::Obtained { .. });
+            let idle = attempted.spent.count == 0;
             rungs.push(RungAttempt {
-                label: rung.label,
-                potential: rate(&attempted.spent, target),
+                label: step.rung.label,
+                potential,
                 spent: attempted.spent,
                 outcome: attempted.outcome,
                 violated,
             });
-            if violations.len() == self.scenario.claims.len() {
+            if obtained || idle || violations.len() == self.scenario.claims.len() {
                 break;
             }
         }
@@ -89,12 +108,19 @@ impl Arena<'_> {
                 attack: plan.attack.id(),
             });
         };
-        // The deciding rung: the cheapest that made a claim false, else the last.
+        // The deciding rung: the cheapest by total spent that made a claim false, else
+        // the last climbed.
         let deciding = violations
             .iter()
             .map(|v| v.rung)
-            .min()
-            .unwrap_or(rungs.len() - 1);
+            .reduce(|a, b| {
+                if cheaper(&rungs[b].potential, &rungs[a].potential) {
+                    b
+                } else {
+                    a
+                }
+            })
+            .unwrap_or(rungs.len().saturating_sub(1));
         let attempt = Attempt {
             attack: plan.attack,
             device: index,
