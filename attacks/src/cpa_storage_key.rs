@@ -161,7 +161,7 @@ impl Attack for CpaStorageKey {
         let outcome = if weakest < threshold {
             Outcome::Failed {
                 reason: format!(
-                    "{traces} traces per round of slot {slot} at {what} order: the weakest key byte peaks at |r| = {weakest:.3}, below the {threshold:.3} that would stand out from noise"
+                    "{traces} traces per round of slot {slot} at {what} order: the weakest key byte peaks at |r| = {weakest:.3}, below the {threshold:.3} that would stand out from noise; the leak is hidden at this order and count (masking, noise or a shield)"
                 ),
             }
         } else {

@@ -201,12 +201,32 @@ impl Attack for GlitchDebugReadout {
         }
         Attempted {
             outcome: Outcome::Blocked {
-                reason: format!(
-                    "{tries} tries: {landed} glitch(es) landed, {caught} caught by a detector, {} alarm(s); the port never opened",
-                    target.fault_alarms()
-                ),
+                reason: held(tries, landed, caught, target.fault_alarms()),
             },
             spent: spent(tries),
         }
     }
+}
+
+/// Why a rung's tries never opened the port, in an evaluator's words: detectors that
+/// fired, and glitches that landed yet left the check refusing (a check computed twice
+/// and compared, or held in a hardened encoding, raises an alarm instead).
+fn held(tries: u64, landed: u32, caught: u32, alarms: u64) -> String {
+    let mut stopped = Vec::new();
+    if caught > 0 {
+        stopped.push(format!("glitch detectors caught {caught}"));
+    }
+    if landed > 0 {
+        stopped.push(format!(
+            "{landed} landed but the check still refused, with {} alarm(s) beyond the detectors': a check computed twice and compared, or a hardened encoding",
+            alarms.saturating_sub(u64::from(caught))
+        ));
+    }
+    if stopped.is_empty() {
+        stopped.push("no glitch landed".to_owned());
+    }
+    format!(
+        "{tries} tries, the port never opened: {}",
+        stopped.join("; ")
+    )
 }

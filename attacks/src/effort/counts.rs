@@ -173,6 +173,7 @@ impl fmt::Display for Effort {
         match self.order {
             0 => {}
             1 => f.write_str(", first order")?,
+            2 => f.write_str(", second order")?,
             n => write!(f, ", order {n}")?,
         }
         match self.faults {

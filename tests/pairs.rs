@@ -1,0 +1,196 @@
+//! Every attack in the catalogue, as a pair of scenarios that differ in one protection
+//! (a weakness, a countermeasure, a custody or boot setting): on the weak side the
+//! claim's oracle is made false within the claimed level (broken); on the sound side
+//! it holds (nothing within the level broke it; a dearer rung may still succeed, as
+//! residual risk), and every attempt of the path names, in a rung's `why`, the
+//! protection that stopped it. Success and failure come from running the paths on the simulated world.
+
+mod common;
+
+use common::{code, provsim, repo, stderr};
+use serde_json::Value;
+use std::fs;
+
+/// One pair: the attack, the shipped scenario both sides start from, the edit made to
+/// each (a replacement of text, then text appended), the claim, and a phrase of the
+/// sound side's `why`.
+struct Pair {
+    attack: &'static str,
+    scenario: &'static str,
+    /// Text replaced in the scenario on both sides: (from, to).
+    both: &'static [(&'static str, &'static str)],
+    sound: &'static str,
+    weak: &'static str,
+    claim: &'static str,
+    stopped_by: &'static str,
+}
+
+const PAIRS: &[Pair] = &[
+    Pair {
+        attack: "co-tenant-memory-scrape",
+        scenario: "mcu-package-shared-vm",
+        both: &[],
+        sound: "SWAP custody = \"provisioner-hsm\"",
+        weak: "",
+        claim: "identity-key-confidentiality",
+        stopped_by: "the keys live elsewhere",
+    },
+    Pair {
+        attack: "cpa-storage-key",
+        scenario: "asic-board-test-port-open",
+        both: &[],
+        sound: "",
+        weak: "[countermeasures]\nmasking_order = 0\n",
+        claim: "device-secret-confidentiality",
+        stopped_by: "masking",
+    },
+    Pair {
+        attack: "debug-port-readout",
+        scenario: "mcu-board-debug-open",
+        both: &[],
+        sound: "[mcu]\nsecure_region = true\n",
+        weak: "[mcu]\nsecure_region = true\n[countermeasures]\nweaknesses = [\"no-secure-region\"]\n",
+        claim: "identity-key-confidentiality",
+        stopped_by: "secure region",
+    },
+    Pair {
+        attack: "foreign-firmware-update",
+        scenario: "mcu-board-debug-open",
+        both: &[
+            ("lock_debug = false", "lock_debug = true"),
+            (
+                "id = \"debug-port-readout\"\nsample = 4",
+                "id = \"foreign-firmware-update\"\nsample = 2",
+            ),
+            (
+                "id = \"identity-key-confidentiality\"",
+                "id = \"firmware-authenticity\"",
+            ),
+        ],
+        sound: "",
+        weak: "[mcu]\nboot = \"unverified\"\n",
+        claim: "firmware-authenticity",
+        stopped_by: "the boot ROM refused",
+    },
+    Pair {
+        attack: "glitch-debug-readout",
+        scenario: "mcu-board-glitch-hardened",
+        both: &[(
+            "[countermeasures]\nglitch_detectors = [\"voltage\"]\ndetector_catch = 0.75\nredundant_checks = [\"debug-access\"]\nhardened_booleans = true\n",
+            "",
+        )],
+        sound: "[countermeasures]\nredundant_checks = [\"debug-access\"]\n",
+        weak: "",
+        claim: "identity-key-confidentiality",
+        stopped_by: "computed twice and compared",
+    },
+    Pair {
+        attack: "operator-console-certificate",
+        scenario: "mcu-board-insider",
+        both: &[],
+        sound: "SWAP custody = \"customer-hsm\"",
+        weak: "",
+        claim: "device-identity-authenticity",
+        stopped_by: "the vault (customer-hsm) refused",
+    },
+];
+
+/// `text` with `edit` made: `SWAP key = value` replaces the line starting with `key =`;
+/// anything else is appended.
+fn edited(text: &str, edit: &str) -> String {
+    if let Some(line) = edit.strip_prefix("SWAP ") {
+        let key = line.split('=').next().unwrap_or("").trim();
+        let old = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{key} =")))
+            .unwrap_or_else(|| panic!("no `{key} =` line"));
+        let swapped = text.replacen(old, line, 1);
+        assert_ne!(swapped, text, "{edit}");
+        swapped
+    } else {
+        format!("{text}\n{edit}")
+    }
+}
+
+/// Runs `text`; returns the exit code, the claim's verdict and the path's attempts.
+fn run(text: &str, pair: &Pair) -> (i32, String, Vec<Value>) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.toml");
+    fs::write(&file, text).unwrap();
+    let out_dir = dir.path().join("out");
+    let out = provsim(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    let report: Value = serde_json::from_str(
+        &fs::read_to_string(out_dir.join("report.json"))
+            .unwrap_or_else(|_| panic!("{}: {}", pair.attack, stderr(&out))),
+    )
+    .unwrap();
+    let verdict = report["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == pair.claim)
+        .map(|c| c["verdict"].as_str().unwrap().to_owned())
+        .unwrap_or_else(|| panic!("{}: no claim {}", pair.attack, pair.claim));
+    let attempts = report["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["attack"] == pair.attack)
+        .cloned()
+        .collect();
+    (code(&out), verdict, attempts)
+}
+
+#[test]
+fn the_pairs_cover_the_catalogue() {
+    let mut paired: Vec<&str> = PAIRS.iter().map(|p| p.attack).collect();
+    paired.sort_unstable();
+    let output = provsim(&["list", "attacks"]);
+    let listed: Vec<String> = common::stdout(&output)
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect();
+    assert_eq!(paired, listed, "give every attack a pair");
+}
+
+#[test]
+fn each_attack_breaks_its_claim_on_the_weak_side_only() {
+    for pair in PAIRS {
+        let path = repo().join(format!("scenarios/{}.toml", pair.scenario));
+        let mut base = fs::read_to_string(path).unwrap();
+        for (from, to) in pair.both {
+            let changed = base.replacen(from, to, 1);
+            assert_ne!(changed, base, "{}: {from:?}", pair.attack);
+            base = changed;
+        }
+        let (code, verdict, attempts) = run(&edited(&base, pair.weak), pair);
+        assert_eq!(
+            (code, verdict.as_str()),
+            (1, "broken"),
+            "{}: weak side",
+            pair.attack
+        );
+        assert!(!attempts.is_empty(), "{}", pair.attack);
+        let (_, verdict, attempts) = run(&edited(&base, pair.sound), pair);
+        assert_eq!(verdict, "holds", "{}: sound side", pair.attack);
+        assert!(!attempts.is_empty(), "{}", pair.attack);
+        for attempt in &attempts {
+            let stopped = attempt["rungs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["why"].as_str().unwrap_or("").contains(pair.stopped_by));
+            assert!(
+                stopped,
+                "{}: no rung says {:?}: {attempt:#}",
+                pair.attack, pair.stopped_by
+            );
+        }
+    }
+}
