@@ -15,6 +15,7 @@ mod bench;
 mod estimate;
 mod explain;
 mod image;
+mod jil;
 mod jobs;
 mod manifest;
 mod npy;

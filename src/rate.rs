@@ -33,22 +33,39 @@ pub struct RateArgs {
     /// Time to identify and exploit the path. `<=` and `>` need quoting in a shell
     /// (`'<=2m'`); each value is also taken without them (`2m`, `6m+`).
     #[arg(long, value_parser = choice(ELAPSED))]
-    elapsed: ElapsedTime,
+    elapsed: Option<ElapsedTime>,
     /// The attacker's expertise.
     #[arg(long, value_parser = choice(EXPERTISE))]
-    expertise: Expertise,
+    expertise: Option<Expertise>,
     /// Knowledge of the TOE's design the path needs.
     #[arg(long, value_parser = choice(KNOWLEDGE))]
-    knowledge: KnowledgeOfToe,
+    knowledge: Option<KnowledgeOfToe>,
     /// Window of opportunity: access to the TOE (or samples) the path needs.
     #[arg(long, value_parser = choice(WINDOW))]
-    window: WindowOfOpportunity,
+    window: Option<WindowOfOpportunity>,
     /// Equipment the path needs.
     #[arg(long, value_parser = choice(EQUIPMENT))]
-    equipment: Equipment,
+    equipment: Option<Equipment>,
     /// `text` for people, `json` for one JSON object (fields in --help).
     #[arg(long, value_enum, default_value = "text")]
     format: crate::bench::Format,
+    /// `cem` (CEM v3.1 R5 Annex B.4, the default) or `jil` (JIL's smart-card scheme:
+    /// unverified tables, two phases).
+    #[arg(long, value_enum, default_value = "cem")]
+    scheme: Scheme,
+    /// JIL: the identification phase, `elapsed=<1w,expertise=expert,knowledge=restricted,
+    /// access=<10,equipment=specialised,open-samples=public`.
+    #[arg(long)]
+    identification: Option<String>,
+    /// JIL: the exploitation phase, the same factors but open-samples.
+    #[arg(long)]
+    exploitation: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Scheme {
+    Cem,
+    Jil,
 }
 
 /// The command-line names of each factor's levels, lowest first.
@@ -132,12 +149,31 @@ fn name_of<T: PartialEq>(table: &[(&'static str, T)], level: &T) -> &'static str
 }
 
 pub fn command(args: RateArgs) -> std::process::ExitCode {
+    if args.scheme == Scheme::Jil {
+        return jil(&args);
+    }
+    if args.identification.is_some() || args.exploitation.is_some() {
+        return crate::fail(anyhow::anyhow!(
+            "--identification and --exploitation are JIL's phases: add --scheme jil"
+        ));
+    }
+    let (Some(elapsed), Some(expertise), Some(knowledge), Some(window), Some(equipment)) = (
+        args.elapsed,
+        args.expertise,
+        args.knowledge,
+        args.window,
+        args.equipment,
+    ) else {
+        return crate::fail(anyhow::anyhow!(
+            "the CEM scheme needs every factor: --elapsed, --expertise, --knowledge, --window and --equipment"
+        ));
+    };
     let potential = AttackPotential {
-        elapsed: args.elapsed,
-        expertise: args.expertise,
-        knowledge: args.knowledge,
-        window: args.window,
-        equipment: args.equipment,
+        elapsed,
+        expertise,
+        knowledge,
+        window,
+        equipment,
         reasons: Reasons::all("given on the command line"),
         rationale: "given on the command line".to_owned(),
     };
@@ -252,4 +288,40 @@ fn text(rating: &Value) -> String {
         .collect();
     out += &format!("  a TOE that falls to it: {}\n", levels.join(", "));
     out
+}
+
+/// `--scheme jil`: both phases' lists, rated on the unverified JIL tables.
+fn jil(args: &RateArgs) -> std::process::ExitCode {
+    let cem = [
+        args.elapsed.is_some(),
+        args.expertise.is_some(),
+        args.knowledge.is_some(),
+        args.window.is_some(),
+        args.equipment.is_some(),
+    ];
+    if cem.contains(&true) {
+        return crate::fail(anyhow::anyhow!(
+            "--scheme jil rates --identification and --exploitation lists, not the CEM's factor flags"
+        ));
+    }
+    let (Some(identification), Some(exploitation)) = (&args.identification, &args.exploitation)
+    else {
+        return crate::fail(anyhow::anyhow!(
+            "--scheme jil needs --identification and --exploitation"
+        ));
+    };
+    let phases = crate::jil::Phases {
+        identification,
+        exploitation,
+    };
+    match crate::jil::rate(&phases) {
+        Ok(rating) => {
+            let text = match args.format {
+                crate::bench::Format::Json => format!("{rating:#}\n"),
+                crate::bench::Format::Text => crate::jil::text(&rating),
+            };
+            crate::say_verdict(&text, std::process::ExitCode::SUCCESS)
+        }
+        Err(problem) => crate::fail(anyhow::anyhow!(problem)),
+    }
 }

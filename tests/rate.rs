@@ -300,3 +300,90 @@ fn a_claim_stated_at_an_eal_is_reported_as_stated() {
     let markdown = std::fs::read_to_string(out.join("report.md")).expect("report.md");
     assert!(markdown.contains("EAL5, judged at AVA_VAN.4"), "{markdown}");
 }
+
+/// JIL's scheme: both phases' points added, every output marked unverified, a factor
+/// that is not practical leaves no total, and bad lists are usage errors.
+#[test]
+fn the_jil_scheme_adds_both_phases_and_says_it_is_unverified() {
+    let jil = |identification: &str, exploitation: &str| {
+        common::provsim(&[
+            "rate",
+            "--scheme",
+            "jil",
+            "--identification",
+            identification,
+            "--exploitation",
+            exploitation,
+            "--format",
+            "json",
+        ])
+    };
+    let id = "elapsed=<1w,expertise=expert,knowledge=restricted,access=<10,equipment=specialised,open-samples=public";
+    let ex = "elapsed=<1d,expertise=proficient,knowledge=public,access=<10,equipment=specialised";
+    let output = jil(id, ex);
+    assert_eq!(common::code(&output), 0, "{}", common::stderr(&output));
+    let rating: Value = serde_json::from_str(&common::stdout(&output)).expect("JSON");
+    assert!(rating["status"].as_str().unwrap().starts_with("unverified"));
+    let sum = |phase: &str| -> u64 {
+        rating[phase]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["points"].as_u64().unwrap())
+            .sum()
+    };
+    assert_eq!(
+        rating["total"].as_u64(),
+        Some(sum("identification") + sum("exploitation"))
+    );
+    assert_eq!(rating["identification"].as_array().unwrap().len(), 6);
+    assert_eq!(rating["exploitation"].as_array().unwrap().len(), 5);
+    let text = common::stdout(&common::provsim(&[
+        "rate",
+        "--scheme",
+        "jil",
+        "--identification",
+        id,
+        "--exploitation",
+        ex,
+    ]));
+    assert!(text.contains("unverified"), "{text}");
+
+    let impractical = jil(id, &ex.replace("access=<10", "access=not-practical"));
+    let rating: Value = serde_json::from_str(&common::stdout(&impractical)).expect("JSON");
+    assert!(rating["total"].is_null());
+    assert_eq!(rating["exploitable"], false);
+
+    for (identification, exploitation, expected) in [
+        (id, "elapsed=<1d", "give expertise"),
+        (
+            id,
+            &format!("{ex},open-samples=public") as &str,
+            "identification phase only",
+        ),
+        (
+            id,
+            &ex.replace("knowledge=public", "knowledge=very-critical") as &str,
+            "not rated in this phase",
+        ),
+        (
+            &id.replace("expert,", "guru,") as &str,
+            ex,
+            "not a level of expertise",
+        ),
+    ] {
+        let output = jil(identification, exploitation);
+        assert_eq!(common::code(&output), 2);
+        assert!(
+            common::stderr(&output).contains(expected),
+            "{}",
+            common::stderr(&output)
+        );
+    }
+    // The two schemes' arguments do not mix.
+    let mixed = common::provsim(&["rate", "--scheme", "jil", "--elapsed", "1d"]);
+    assert_eq!(common::code(&mixed), 2);
+    let half = common::provsim(&["rate", "--elapsed", "1d"]);
+    assert_eq!(common::code(&half), 2);
+    assert!(common::stderr(&half).contains("needs every factor"));
+}

@@ -25,6 +25,7 @@ mod eal;
 pub mod effort;
 mod foreign_firmware_update;
 mod glitch_debug_readout;
+pub mod jil;
 mod knowledge;
 mod operator_console_certificate;
 mod outcome;
