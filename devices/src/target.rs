@@ -252,6 +252,11 @@ pub trait Target {
     /// Alarms raised so far by the chip's glitch detectors and fault comparisons.
     fn fault_alarms(&self) -> u64;
 
+    /// What the anti-rollback fuses count now: the security counter the boot ROM
+    /// compares an image's with (0 on a part with no such fuses). A count, never a
+    /// secret; oracles read it to check a boot themselves.
+    fn anti_rollback_fuses(&self) -> u32;
+
     /// Power while the chip runs `operation`, as a probe on its supply sees it: the
     /// operation's intermediate values through the chip's leakage model (see
     /// [`crate::leakage`]), masks from the chip's own randomness, noise from `rng` (the

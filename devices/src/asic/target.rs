@@ -43,6 +43,10 @@ impl Target for Asic {
         self.core.fault_alarms()
     }
 
+    fn anti_rollback_fuses(&self) -> u32 {
+        self.core.anti_rollback_fuses()
+    }
+
     fn debug_read(&mut self, ctx: &mut Ctx<'_>, addr: u32, len: u32) -> Result<Vec<u8>, PortError> {
         self.operation(|asic| asic.debug_read_op(ctx, addr, len))
     }

@@ -46,6 +46,10 @@ impl Target for Mcu {
         self.faults.alarms()
     }
 
+    fn anti_rollback_fuses(&self) -> u32 {
+        self.rollback_counter()
+    }
+
     fn debug_read(&mut self, ctx: &mut Ctx<'_>, addr: u32, len: u32) -> Result<Vec<u8>, PortError> {
         self.operation(|chip| chip.debug_read_op(ctx, addr, len))
     }

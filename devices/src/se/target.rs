@@ -272,6 +272,11 @@ impl Target for SeChip {
         self.card.faults().alarms()
     }
 
+    /// A secure element boots no image of the device maker's: it has no such fuses.
+    fn anti_rollback_fuses(&self) -> u32 {
+        0
+    }
+
     fn power_trace(
         &mut self,
         ctx: &mut Ctx<'_>,

@@ -1,6 +1,7 @@
 //! The claims provsim states, for a scenario to pick by id and make at a resistance.
 
 use super::claim::{ClaimEntry, EssentialElement};
+use crate::oracles::anti_rollback::NoRollback;
 use crate::oracles::counterfeit_identity::NoCounterfeitIdentity;
 use crate::oracles::identity_key::IdentityKeysSecret;
 use crate::oracles::signed_firmware::OnlySignedFirmwareStarts;
@@ -31,6 +32,12 @@ pub static CLAIMS: &[ClaimEntry] = &[
         requirement: "FDP_SDC.1 stored data confidentiality (SESIP: secure storage) of per-device symmetric keys",
         element: EssentialElement::SecureStorage,
         oracle: &SymmetricKeysSecret,
+    },
+    ClaimEntry {
+        id: "firmware-anti-rollback",
+        requirement: "SESIP secure update of platform: no image older than the anti-rollback fuses allow starts",
+        element: EssentialElement::SecureCodeExecution,
+        oracle: &NoRollback,
     },
 ];
 

@@ -106,6 +106,7 @@ mod tests {
             device: DeviceId(1),
             identity_secret: shipped.expose_secret_bytes(),
             booted: None,
+            fuses_at_boot: None,
             authorised_firmware: [0; 32],
             customer_ca: pki.customer().public_key().clone(),
             symmetric_keys: Vec::new(),

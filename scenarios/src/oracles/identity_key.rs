@@ -80,6 +80,7 @@ mod tests {
             device: DeviceId(7),
             identity_secret: shipped.expose_secret_bytes(),
             booted: None,
+            fuses_at_boot: None,
             authorised_firmware: [0; 32],
             customer_ca: other.public_key().clone(),
             symmetric_keys: vec![("storage".to_owned(), [7; 32])],

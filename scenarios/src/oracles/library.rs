@@ -1,5 +1,6 @@
 //! The oracle library: every oracle a claim can use, by id.
 
+use super::anti_rollback::NoRollback;
 use super::counterfeit_identity::NoCounterfeitIdentity;
 use super::identity_key::IdentityKeysSecret;
 use super::oracle::Oracle;
@@ -12,6 +13,7 @@ pub static ORACLES: &[&dyn Oracle] = &[
     &OnlySignedFirmwareStarts,
     &NoCounterfeitIdentity,
     &SymmetricKeysSecret,
+    &NoRollback,
 ];
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! together; `oracle` defines what an oracle is and sees, `truth` the ledger it looks
 //! shipped devices up in, and `library` lists them all.
 
+pub mod anti_rollback;
 pub mod counterfeit_identity;
 pub mod identity_key;
 pub mod library;

@@ -45,6 +45,8 @@ pub struct Attacked {
     /// What the device started when the oracle powered it on after the attempt (only
     /// when an oracle needs it): the image's hash, or why it did not boot.
     pub booted: Option<Result<RunningImage, String>>,
+    /// What the device's anti-rollback fuses counted just before that power-on.
+    pub fuses_at_boot: Option<u32>,
     /// The hash of the only image the vault signed for this line.
     pub authorised_firmware: [u8; 32],
     /// The customer CA's public key: what a genuine device certificate verifies under.

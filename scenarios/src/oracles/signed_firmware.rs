@@ -14,7 +14,7 @@ impl Oracle for OnlySignedFirmwareStarts {
     }
 
     fn statement(&self) -> &'static str {
-        "Every image a shipped device starts is signed by the firmware key, with a security counter not below its anti-rollback fuses."
+        "Every image a shipped device starts is the firmware the vault signed for the line."
     }
 
     fn needs_boot(&self) -> bool {
@@ -64,6 +64,7 @@ mod tests {
                 device: DeviceId(3),
                 identity_secret: [9; 32],
                 booted,
+                fuses_at_boot: None,
                 authorised_firmware: [1; 32],
                 customer_ca: Crypto::new()
                     .generate_key(&mut Seed::new(1).stream("test/ca"))

@@ -50,6 +50,7 @@ mod tests {
             device: DeviceId(7),
             identity_secret: [9; 32],
             booted: None,
+            fuses_at_boot: None,
             authorised_firmware: [0; 32],
             customer_ca: ca.public_key().clone(),
             symmetric_keys: vec![("storage".to_owned(), [7; 32])],

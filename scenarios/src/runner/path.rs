@@ -145,7 +145,7 @@ impl Arena<'_> {
     ) -> Result<RungRun, RunError> {
         let mut knowledge = Knowledge::new();
         let mut ctx = Ctx::new(SimTime::ZERO, self.attacker_crypto, trace);
-        let (device_id, attempted, booted) = match plan.attack.position() {
+        let (device_id, attempted, (booted, fuses_at_boot)) = match plan.attack.position() {
             Position::Device => {
                 let (mut target, _) = self.line.rebuild_device(index, self.attacker_crypto)?;
                 let attempted = plan.attack.run(
@@ -165,9 +165,13 @@ impl Arena<'_> {
                     .then(|| {
                         let mut scratch = Trace::new();
                         let mut ctx = Ctx::new(SimTime::ZERO, self.oracle_crypto, &mut scratch);
-                        target.boot(&mut ctx).map_err(|e| e.to_string())
+                        // The fuses as the boot ROM will compare them.
+                        let fuses = target.anti_rollback_fuses();
+                        (target.boot(&mut ctx).map_err(|e| e.to_string()), fuses)
                     });
-                (target.device_id(), attempted, booted)
+                let fuses = booted.as_ref().map(|(_, fuses)| *fuses);
+                let booted = booted.map(|(booted, _)| booted);
+                (target.device_id(), attempted, (booted, fuses))
             }
             Position::Site => {
                 // The site as it was while this device was on the station; no device of
@@ -180,10 +184,11 @@ impl Arena<'_> {
                     rng,
                     &mut knowledge,
                 );
-                (site.device_on_station(), attempted, None)
+                (site.device_on_station(), attempted, (None, None))
             }
         };
-        let attacked = self.attacked(index, device_id, booted);
+        let mut attacked = self.attacked(index, device_id, booted);
+        attacked.fuses_at_boot = fuses_at_boot;
         let seen = Observation {
             truth: self.truth,
             attacked: &attacked,
@@ -218,6 +223,7 @@ impl Arena<'_> {
                 .identity_key(index, self.oracle_crypto)
                 .expose_secret_bytes(),
             booted,
+            fuses_at_boot: None,
             authorised_firmware: *self.line.firmware_hash(),
             customer_ca: self.line.pki().customer().public_key().clone(),
             symmetric_keys: self.line.symmetric_keys(index),

@@ -1,0 +1,95 @@
+//! No image starts with a security counter below the anti-rollback fuses.
+
+use super::oracle::{Observation, Oracle};
+
+/// The oracle powers the attacked device on after the attempt, reads what its fuses
+/// counted just before, and compares the counter of the image that started with it
+/// itself: whether the boot ROM compared them is what is on trial. (An image that ran
+/// during the attempt and was replaced before it ended is not seen.)
+#[derive(Debug, Clone, Copy)]
+pub struct NoRollback;
+
+impl Oracle for NoRollback {
+    fn id(&self) -> &'static str {
+        "no-rollback"
+    }
+
+    fn statement(&self) -> &'static str {
+        "No image a shipped device starts has a security counter below its anti-rollback fuses."
+    }
+
+    fn needs_boot(&self) -> bool {
+        true
+    }
+
+    fn check(&self, seen: &Observation<'_>) -> Option<String> {
+        let attacked = seen.attacked;
+        let (Some(Ok(running)), Some(fuses)) = (&attacked.booted, attacked.fuses_at_boot) else {
+            return None;
+        };
+        let counter = running.security_counter.unwrap_or(0);
+        (counter < fuses).then(|| {
+            format!(
+                "device {} started version {} with security counter {counter}, below the {fuses} its fuses count",
+                attacked.device, running.version
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oracles::oracle::Attacked;
+    use crate::oracles::truth::GroundTruth;
+    use provsim_attacks::Knowledge;
+    use provsim_devices::{DeviceId, RunningImage};
+    use provsim_sim::Seed;
+    use provsim_sim::crypto::Crypto;
+
+    fn judge(counter: Option<u32>, fuses: Option<u32>, booted: bool) -> Option<String> {
+        let running = RunningImage {
+            hash: [1; 32],
+            version: "1.2.0".to_owned(),
+            security_counter: counter,
+            verified: true,
+            update_refused: None,
+        };
+        let attacked = Attacked {
+            device: DeviceId(7),
+            identity_secret: [9; 32],
+            booted: Some(if booted {
+                Ok(running)
+            } else {
+                Err("rollback refused".to_owned())
+            }),
+            fuses_at_boot: fuses,
+            authorised_firmware: [1; 32],
+            customer_ca: Crypto::new()
+                .generate_key(&mut Seed::new(1).stream("test/ca"))
+                .public_key()
+                .clone(),
+            symmetric_keys: Vec::new(),
+        };
+        NoRollback.check(&Observation {
+            truth: &GroundTruth::default(),
+            attacked: &attacked,
+            knowledge: &Knowledge::new(),
+            crypto: &Crypto::new(),
+        })
+    }
+
+    #[test]
+    fn only_a_started_image_below_the_fuses_violates_it() {
+        let below = judge(Some(2), Some(5), true).expect("a rollback");
+        assert!(below.contains("security counter 2, below the 5"), "{below}");
+        assert_eq!(judge(Some(5), Some(5), true), None);
+        assert_eq!(judge(Some(6), Some(5), true), None);
+        // A refused boot runs nothing; an image without a counter counts as 0.
+        assert_eq!(judge(Some(2), Some(5), false), None);
+        assert!(judge(None, Some(1), true).is_some());
+        assert_eq!(judge(None, Some(0), true), None);
+        // Not observed: nothing to judge.
+        assert_eq!(judge(Some(2), None, true), None);
+    }
+}
