@@ -573,20 +573,24 @@ fn the_countermeasures_section_decides_the_glitch_attack() {
             .iter()
             .filter(|r| r["rung"].as_str().unwrap().contains("single fault"))
             .collect();
-        // Voltage, clock and EM (laser rates dearer than a double fault), at both
-        // checks, two lengths each: all climbed, none got through.
-        assert_eq!(single.len(), 12, "{attempt:#}");
+        // Voltage, clock and EM (laser rates dearer than a double fault), two lengths
+        // each: all climbed, none got through, and each says the duplicated check's
+        // mismatch alarms are what stopped it.
+        assert_eq!(single.len(), 6, "{attempt:#}");
         for method in ["voltage", "clock", "electromagnetic"] {
-            for at in ["debug-access", "life-cycle-gate"] {
-                assert!(single.iter().any(|r| {
-                    r["rung"]
-                        .as_str()
-                        .unwrap()
-                        .starts_with(&format!("{method}, single fault at {at}"))
-                }));
-            }
+            assert!(single.iter().any(|r| {
+                r["rung"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&format!("{method}, single fault at debug-access"))
+            }));
         }
         assert!(single.iter().all(|r| r["outcome"] == "blocked"));
+        assert!(
+            single
+                .iter()
+                .any(|r| r["why"].as_str().unwrap().contains("mismatch alarm"))
+        );
         let last = rungs.last().unwrap();
         assert!(
             last["rung"].as_str().unwrap().contains("double fault"),

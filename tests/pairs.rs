@@ -42,7 +42,7 @@ const PAIRS: &[Pair] = &[
         sound: "",
         weak: "[countermeasures]\nmasking_order = 0\n",
         claim: "device-secret-confidentiality",
-        stopped_by: "masking",
+        stopped_by: "as the shares of a masked value do",
     },
     Pair {
         attack: "debug-port-readout",
@@ -82,7 +82,7 @@ const PAIRS: &[Pair] = &[
         sound: "[countermeasures]\nredundant_checks = [\"debug-access\"]\n",
         weak: "",
         claim: "identity-key-confidentiality",
-        stopped_by: "computed twice and compared",
+        stopped_by: "mismatch alarm",
     },
     Pair {
         attack: "operator-console-certificate",
@@ -112,8 +112,9 @@ fn edited(text: &str, edit: &str) -> String {
     }
 }
 
-/// Runs `text`; returns the exit code, the claim's verdict and the path's attempts.
-fn run(text: &str, pair: &Pair) -> (i32, String, Vec<Value>) {
+/// Runs `text`; returns the exit code, the claim's verdict, whether the pair's attack
+/// is among the claim's breakers, and the path's attempts.
+fn run(text: &str, pair: &Pair) -> (i32, String, bool, Vec<Value>) {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("s.toml");
     fs::write(&file, text).unwrap();
@@ -129,13 +130,18 @@ fn run(text: &str, pair: &Pair) -> (i32, String, Vec<Value>) {
             .unwrap_or_else(|_| panic!("{}: {}", pair.attack, stderr(&out))),
     )
     .unwrap();
-    let verdict = report["claims"]
+    let claim = report["claims"]
         .as_array()
         .unwrap()
         .iter()
         .find(|c| c["id"] == pair.claim)
-        .map(|c| c["verdict"].as_str().unwrap().to_owned())
         .unwrap_or_else(|| panic!("{}: no claim {}", pair.attack, pair.claim));
+    let verdict = claim["verdict"].as_str().unwrap().to_owned();
+    let by_it = claim["broken_by"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a == pair.attack);
     let attempts = report["attempts"]
         .as_array()
         .unwrap()
@@ -143,7 +149,7 @@ fn run(text: &str, pair: &Pair) -> (i32, String, Vec<Value>) {
         .filter(|a| a["attack"] == pair.attack)
         .cloned()
         .collect();
-    (code(&out), verdict, attempts)
+    (code(&out), verdict, by_it, attempts)
 }
 
 #[test]
@@ -169,7 +175,8 @@ fn each_attack_breaks_its_claim_on_the_weak_side_only() {
             assert_ne!(changed, base, "{}: {from:?}", pair.attack);
             base = changed;
         }
-        let (code, verdict, attempts) = run(&edited(&base, pair.weak), pair);
+        let (code, verdict, by_it, attempts) = run(&edited(&base, pair.weak), pair);
+        assert!(by_it, "{}: broken, but not by this attack", pair.attack);
         assert_eq!(
             (code, verdict.as_str()),
             (1, "broken"),
@@ -177,7 +184,9 @@ fn each_attack_breaks_its_claim_on_the_weak_side_only() {
             pair.attack
         );
         assert!(!attempts.is_empty(), "{}", pair.attack);
-        let (_, verdict, attempts) = run(&edited(&base, pair.sound), pair);
+        let (code, verdict, by_it, attempts) = run(&edited(&base, pair.sound), pair);
+        assert_eq!(code, 0, "{}: sound side", pair.attack);
+        assert!(!by_it, "{}", pair.attack);
         assert_eq!(verdict, "holds", "{}: sound side", pair.attack);
         assert!(!attempts.is_empty(), "{}", pair.attack);
         for attempt in &attempts {

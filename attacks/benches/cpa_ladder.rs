@@ -6,7 +6,8 @@
 //! traces per design and noise, one seed each: the sums are checked at each rung as
 //! the traces go in.
 //!
-//! Each result is rated as `cpa-storage-key`'s rung of that many traces per round is
+//! A rung succeeds as the attack's does: every key byte right and standing out from
+//! the noise (`cpa::noise_threshold`). Each result is rated as `cpa-storage-key`'s rung of that many traces per round is
 //! rated on a stock MCU (public documentation), by the one rating function: the total,
 //! its band, and the AVA_VAN levels a claim at which such a break defeats. The run
 //! ends with an error if a total falls as noise rises, or masking does not raise it.
@@ -15,7 +16,7 @@
 //! `cargo test`: the 1M-trace rungs are a campaign, not a test.
 #![allow(clippy::disallowed_methods)] // Instant::now: this is the one place that measures time.
 
-use provsim_attacks::cpa::{PairSums, pairs_within, sbox_weight_table};
+use provsim_attacks::cpa::{PairSums, noise_threshold, pairs_within, sbox_weight_table};
 use provsim_attacks::{AttackPotential, AvaVan, CpaStorageKey, ladder};
 use provsim_devices::TargetKind;
 use provsim_devices::leakage::{LeakageModel, SBOX};
@@ -88,8 +89,12 @@ fn main() {
                         }
                     })
                     .collect();
-                let right = guesses.iter().zip(key).all(|(g, k)| g.key == k);
                 let weakest = guesses.iter().map(|g| g.peak).fold(f64::INFINITY, f64::min);
+                // The attack's own test: every byte right, and every byte's peak above
+                // the noise maximum over its guesses and tests.
+                let tests = if masking_order == 0 { width } else { width - 1 };
+                let right = guesses.iter().zip(key).all(|(g, k)| g.key == k)
+                    && weakest >= noise_threshold(rung, tests);
                 rungs.push((rung, right, weakest));
             }
             // The first rung from which every rung holds the key.

@@ -14,7 +14,7 @@
 //! whether its traces give the key.
 
 use crate::attack::{Attack, Phase, Surface, wrong_surface};
-use crate::cpa::{Guess, PairSums, Sums, pairs_within, sbox_weight_table};
+use crate::cpa::{Guess, PairSums, Sums, noise_threshold, pairs_within, sbox_weight_table};
 use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung, Step};
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::outcome::Outcome;
@@ -161,7 +161,8 @@ impl Attack for CpaStorageKey {
         let outcome = if weakest < threshold {
             Outcome::Failed {
                 reason: format!(
-                    "{traces} traces per round of slot {slot} at {what} order: the weakest key byte peaks at |r| = {weakest:.3}, below the {threshold:.3} that would stand out from noise; the leak is hidden at this order and count (masking, noise or a shield)"
+                    "{traces} traces per round of slot {slot} at {what} order: the weakest key byte peaks at |r| = {weakest:.3}, below the {threshold:.3} that would stand out from noise{}",
+                    spread(width)
                 ),
             }
         } else {
@@ -240,13 +241,9 @@ impl Campaign<'_> {
         }
     }
 
-    /// The peak below which a key byte does not stand out from noise. With no
-    /// correlation, each test's |r| has a standard error of 1/sqrt(n), and the best of
-    /// 256 guesses times the tests is the maximum of that many: about
-    /// sqrt(2 ln(256 tests)) standard errors. One more keeps noise from passing for a key.
+    /// The peak below which a key byte does not stand out from noise.
     fn threshold(&self) -> f64 {
-        let tests = (256 * self.tests().max(1)) as f64;
-        (libm::sqrt(2.0 * libm::log(tests)) + 1.0) / libm::sqrt(self.traces as f64)
+        noise_threshold(self.traces, self.tests())
     }
 
     /// Records `traces` encryptions of fresh plaintexts (counting each in `recorded`),
@@ -303,6 +300,17 @@ impl Campaign<'_> {
             .collect();
         let weakest = guesses.iter().map(|g| g.peak).fold(f64::INFINITY, f64::min);
         Ok((guesses, weakest))
+    }
+}
+
+/// What the trace's shape says about why a first-order analysis may find nothing: a
+/// value spread over several samples is what the shares of a masked value look like.
+fn spread(width: usize) -> String {
+    let shares = width / VALUES;
+    if shares > 1 {
+        format!("; each value spans {shares} samples, as the shares of a masked value do")
+    } else {
+        String::new()
     }
 }
 

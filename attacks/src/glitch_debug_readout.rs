@@ -2,9 +2,8 @@
 //! the key store through it.
 //!
 //! The attacker has a device in the field whose debug-lock fuse is blown. They aim
-//! glitches at a check that keeps the port shut (the debug-access check, or the
-//! life-cycle gate on a part that has one), try after try, each time reading the
-//! key-store region the data sheet names. The ladder climbs from a supply dip to a
+//! glitches at the check that keeps the port shut (the debug-access check), try after
+//! try, each time reading the key-store region the data sheet names. The ladder climbs from a supply dip to a
 //! clock glitch, an EM pulse and a laser, first with one fault per try, then with two
 //! (for a check computed twice and compared). A try succeeds only when the chip's fault
 //! model lets the glitches land, no detector catches them, and they are enough to get
@@ -27,9 +26,10 @@ use provsim_sim::{Ctx, Stream};
 /// would not (see `effort::rate`'s tests), but would make every climb slow.
 pub const TRIES: [u64; 2] = [200, 10_000];
 
-/// The checks whose refusal keeps the debug port shut: those a part of the kind has
-/// are in reach.
-const GATES: [FaultPoint; 2] = [FaultPoint::DebugAccess, FaultPoint::LifeCycleGate];
+/// The checks whose refusal keeps the debug port shut on a read: those a part of the
+/// kind has are in reach. (The life-cycle gate decides transitions, not reads:
+/// glitching it is test-mode re-entry, another path.)
+const GATES: [FaultPoint; 1] = [FaultPoint::DebugAccess];
 
 pub struct GlitchDebugReadout;
 
@@ -208,19 +208,24 @@ impl Attack for GlitchDebugReadout {
     }
 }
 
-/// Why a rung's tries never opened the port, in an evaluator's words: detectors that
-/// fired, and glitches that landed yet left the check refusing (a check computed twice
-/// and compared, or held in a hardened encoding, raises an alarm instead).
+/// Why a rung's tries never opened the port, in an evaluator's words, from what the
+/// rig and the chip's alarm count show: detectors that fired; landed glitches that
+/// raised an alarm instead of opening the port (a mismatch: the check is computed
+/// twice and compared); and landed glitches that changed nothing.
 fn held(tries: u64, landed: u32, caught: u32, alarms: u64) -> String {
+    let mismatches = alarms.saturating_sub(u64::from(caught));
+    let idle = u64::from(landed).saturating_sub(mismatches);
     let mut stopped = Vec::new();
     if caught > 0 {
         stopped.push(format!("glitch detectors caught {caught}"));
     }
-    if landed > 0 {
+    if mismatches > 0 {
         stopped.push(format!(
-            "{landed} landed but the check still refused, with {} alarm(s) beyond the detectors': a check computed twice and compared, or a hardened encoding",
-            alarms.saturating_sub(u64::from(caught))
+            "{mismatches} landed glitch(es) raised a mismatch alarm instead: the check is computed twice and compared"
         ));
+    }
+    if idle > 0 {
+        stopped.push(format!("{idle} landed glitch(es) changed nothing"));
     }
     if stopped.is_empty() {
         stopped.push("no glitch landed".to_owned());

@@ -142,7 +142,7 @@ impl Countermeasures {
         }
         for weakness in weaknesses.iter() {
             out.push(format!(
-                "weakness {}: no {}",
+                "weakness {}: disables {}",
                 weakness.name(),
                 weakness.disables()
             ));

@@ -51,6 +51,23 @@ pub struct Violation {
     pub rung: usize,
 }
 
+/// The rung that decides an attempt: of the rungs that made a claim false, the one
+/// that spent the lowest total (a path that is not exploitable totals more than any
+/// that is; ties go to the earlier), else the last climbed. `None` with no rung.
+pub fn deciding_rung(rungs: &[RungAttempt], violations: &[Violation]) -> Option<usize> {
+    let total = |at: usize| {
+        rungs
+            .get(at)
+            .and_then(|r| r.potential.total())
+            .unwrap_or(u32::MAX)
+    };
+    violations
+        .iter()
+        .map(|v| v.rung)
+        .min_by_key(|&at| (total(at), at))
+        .or_else(|| rungs.len().checked_sub(1))
+}
+
 impl Attempt {
     /// What the attempt did to the claim at position `claim`, if it violated it.
     pub fn violation_of(&self, claim: usize) -> Option<&Violation> {

@@ -24,6 +24,17 @@ pub use sums::{BLOCK, Sums, TraceSource, accumulate};
 
 use provsim_devices::leakage::SBOX;
 
+/// The peak correlation below which a key byte does not stand out from noise, after
+/// `traces` traces with each guess tested `tests` times (once per sample, or per pair
+/// at second order). With no correlation each test's |r| has a standard error of
+/// 1/sqrt(n), and the best of 256 guesses times the tests is the maximum of that many:
+/// about sqrt(2 ln(256 tests)) standard errors. One more keeps noise from passing for
+/// a key.
+pub fn noise_threshold(traces: u64, tests: usize) -> f64 {
+    let tests = (256 * tests.max(1)) as f64;
+    (libm::sqrt(2.0 * libm::log(tests)) + 1.0) / libm::sqrt(traces.max(1) as f64)
+}
+
 /// The model value of every (guess, input value) pair: the Hamming weight of the S-box
 /// output, as `f64`.
 pub fn sbox_weight_table() -> Vec<[f64; 256]> {

@@ -1,9 +1,9 @@
 //! Attempts as the report lists them.
 
-use crate::attempt::Attempt;
+use crate::attempt::{Attempt, deciding_rung};
 use crate::model::{ActsOn, AttemptInfo, PotentialInfo, ReasonsInfo, RungInfo, ViolationInfo};
 use crate::scenario::Scenario;
-use provsim_attacks::{AttackPotential, Position};
+use provsim_attacks::{AttackPotential, Outcome, Position};
 
 pub fn attempt_info(scenario: &Scenario, attempt: &Attempt) -> AttemptInfo {
     let attack = attempt.attack;
@@ -56,8 +56,12 @@ fn climb(attempt: &Attempt) -> String {
         (Some(total), Some(rating)) => format!("{total} points, {rating}"),
         _ => "not exploitable".to_owned(),
     };
-    let cheapest = attempt.violations.iter().map(|v| v.rung).min();
-    match cheapest.and_then(|at| attempt.rungs.get(at)) {
+    let broke = !attempt.violations.is_empty();
+    let deciding = deciding_rung(&attempt.rungs, &attempt.violations);
+    match deciding
+        .filter(|_| broke)
+        .and_then(|at| attempt.rungs.get(at))
+    {
         Some(rung) => format!(
             "cheapest success: {}, which used {} ({})",
             rung.label,
@@ -69,8 +73,13 @@ fn climb(attempt: &Attempt) -> String {
                 "found nothing to act on at {}: the climb stopped there",
                 rung.label
             ),
+            Some(rung) if matches!(rung.outcome, Outcome::Obtained { .. }) => format!(
+                "obtained what it was after at {} ({}), without making a claim false",
+                rung.label,
+                rated(&rung.potential)
+            ),
             Some(rung) => format!(
-                "resisted {} rung(s), the most effort {} ({})",
+                "resisted {} rung(s), up to {} ({})",
                 attempt.rungs.len(),
                 rung.label,
                 rated(&rung.potential)

@@ -83,33 +83,36 @@ fn climb(
             },
         };
     }
-    // A cap that leaves nothing to climb is refused where it is written: the budget
-    // if there is one, else the pinned rung, else `max_rung` (which always leaves one).
+    // A budget that leaves nothing to climb is refused where it is written (without a
+    // budget there is always a rung: a pinned one exists, and `max_rung` is at least 1).
     let probe = AttackPlan {
         attack,
         targets: Targets::All,
         climb: climb.clone(),
     };
-    if probe.rungs(target).is_empty() {
-        let cheapest = provsim_attacks::ladder(attack, target)
-            .into_iter()
-            .filter(|r| climb.pinned.as_ref().is_none_or(|p| *p == r.rung.label))
-            .filter_map(|r| r.planned.total())
-            .min();
-        let span = section
-            .budget
-            .as_ref()
-            .map(|b| b.span())
-            .or_else(|| section.rung.as_ref().map(|r| r.span()))
-            .unwrap_or_default();
-        return Err(at.error(
-            span,
-            format!(
-                "this budget leaves {} no rung to climb: the cheapest it could climb is rated {}",
-                attack.id(),
-                cheapest.map_or("not exploitable".to_owned(), |c| format!("{c} points"))
+    if let (Some(most), Some(budget)) = (climb.budget, &section.budget)
+        && probe.rungs(target).is_empty()
+    {
+        let ladder = provsim_attacks::ladder(attack, target);
+        let message = match &climb.pinned {
+            Some(pinned) => format!(
+                "the pinned rung {pinned:?} is rated {}, over the budget of {most} points",
+                ladder
+                    .iter()
+                    .find(|r| r.rung.label == *pinned)
+                    .and_then(|r| r.planned.total())
+                    .map_or("not exploitable".to_owned(), |t| format!("{t} points"))
             ),
-        ));
+            None => format!(
+                "a budget of {most} points leaves {} no rung: its cheapest is rated {}",
+                attack.id(),
+                ladder
+                    .first()
+                    .and_then(|r| r.planned.total())
+                    .map_or("not exploitable".to_owned(), |t| format!("{t} points"))
+            ),
+        };
+        return Err(at.at(budget, message));
     }
     // The bands are CEM Table 4's: keep the two lists in step.
     debug_assert!(

@@ -81,7 +81,7 @@ fn caps_that_cannot_be_climbed_are_refused_where_written() {
     let pinned_over = err(&with_cpa(
         "rung = \"100 traces per round, second order\"\nbudget = \"Basic\"",
     ));
-    assert!(pinned_over.contains("no rung"), "{pinned_over}");
+    assert!(pinned_over.contains("over the budget of 9"), "{pinned_over}");
     assert!(pinned_over.contains("15 points"), "{pinned_over}");
     // Each error points at the line it is about.
     let line = with_cpa("budget = 5")

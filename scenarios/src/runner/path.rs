@@ -2,13 +2,13 @@
 //! of one device (or of the site while that device was on the station), then every
 //! claim's oracle over what the rung left.
 
-use crate::attempt::{Attempt, RungAttempt, Violation};
+use crate::attempt::{Attempt, RungAttempt, Violation, deciding_rung};
 use crate::error::RunError;
 use crate::labels;
 use crate::oracles::oracle::{Attacked, Observation};
 use crate::oracles::truth::GroundTruth;
 use crate::scenario::{AttackPlan, Scenario};
-use provsim_attacks::effort::{Attempted, Rung, rate};
+use provsim_attacks::effort::{Attempted, Effort, Rung, rate};
 use provsim_attacks::{AttackPotential, Knowledge, Outcome, Position, Surface};
 use provsim_devices::{DeviceId, RunningImage};
 use provsim_provisioner::Line;
@@ -69,7 +69,18 @@ impl Arena<'_> {
             } = self.rung(plan, &step.rung, index, &mut rng, &mut trace)?;
             device_id.get_or_insert(id);
             let climbed = rungs.len();
-            let potential = rate(&attempted.spent, target);
+            // A rung that found nothing to act on spent nothing, set-up steps included.
+            let potential = if attempted.spent.count == 0 {
+                rate(
+                    &Effort {
+                        steps: Vec::new(),
+                        ..attempted.spent.clone()
+                    },
+                    target,
+                )
+            } else {
+                rate(&attempted.spent, target)
+            };
             let mut violated = Vec::new();
             for (claim, evidence) in found {
                 violated.push(claim);
@@ -108,19 +119,7 @@ impl Arena<'_> {
                 attack: plan.attack.id(),
             });
         };
-        // The deciding rung: the cheapest by total spent that made a claim false, else
-        // the last climbed.
-        let deciding = violations
-            .iter()
-            .map(|v| v.rung)
-            .reduce(|a, b| {
-                if cheaper(&rungs[b].potential, &rungs[a].potential) {
-                    b
-                } else {
-                    a
-                }
-            })
-            .unwrap_or(rungs.len().saturating_sub(1));
+        let deciding = deciding_rung(&rungs, &violations).unwrap_or(0);
         let attempt = Attempt {
             attack: plan.attack,
             device: index,
