@@ -80,6 +80,9 @@ pub struct Climb {
     pub max_rungs: Option<usize>,
     /// Only rungs whose plan is rated at most this many points; `None` is no cap.
     pub budget: Option<u32>,
+    /// Keep climbing after a rung succeeds, to map every rung (the judgement is the
+    /// same: the cheapest success still decides).
+    pub past_success: bool,
 }
 
 impl AttackPlan {

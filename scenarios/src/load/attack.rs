@@ -24,6 +24,8 @@ pub struct AttackSection {
     pub max_rung: Option<Spanned<u32>>,
     /// Climb only rungs rated at most this: a rating (`"Moderate"`) or points (`19`).
     pub budget: Option<Spanned<Budget>>,
+    /// `false` keeps climbing after a rung succeeds, to map the whole ladder.
+    pub stop_at_success: Option<bool>,
 }
 
 /// An attacker's budget as written: a rating band's name or a number of points.
@@ -50,7 +52,10 @@ fn climb(
     target: TargetKind,
     at: &Locator<'_>,
 ) -> Result<Climb, ScenarioError> {
-    let mut climb = Climb::default();
+    let mut climb = Climb {
+        past_success: section.stop_at_success == Some(false),
+        ..Climb::default()
+    };
     if let Some(rung) = &section.rung {
         let labels: Vec<String> = attack.rungs(target).into_iter().map(|r| r.label).collect();
         if !labels.iter().any(|l| l == rung.get_ref()) {

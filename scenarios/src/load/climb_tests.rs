@@ -81,7 +81,10 @@ fn caps_that_cannot_be_climbed_are_refused_where_written() {
     let pinned_over = err(&with_cpa(
         "rung = \"100 traces per round, second order\"\nbudget = \"Basic\"",
     ));
-    assert!(pinned_over.contains("over the budget of 9"), "{pinned_over}");
+    assert!(
+        pinned_over.contains("over the budget of 9"),
+        "{pinned_over}"
+    );
     assert!(pinned_over.contains("15 points"), "{pinned_over}");
     // Each error points at the line it is about.
     let line = with_cpa("budget = 5")
@@ -108,4 +111,19 @@ fn a_pinned_rung_runs_the_attack_s_plan() {
         rungs[0].at, 1,
         "its place in the attack's own list names its stream"
     );
+}
+
+#[test]
+fn climbing_past_success_is_asked_for_by_name() {
+    let past = parse_str(&with_cpa("stop_at_success = false"), "s.toml").unwrap();
+    assert!(past.attacks[0].climb.past_success);
+    let stop = parse_str(&with_cpa("stop_at_success = true"), "s.toml").unwrap();
+    assert!(!stop.attacks[0].climb.past_success);
+    assert!(
+        !parse_str(&with_cpa(""), "s.toml").unwrap().attacks[0]
+            .climb
+            .past_success
+    );
+    let wrong = err(&with_cpa("stop_at_success = \"no\""));
+    assert!(wrong.contains("s.toml:"), "{wrong}");
 }

@@ -45,8 +45,9 @@ impl Arena<'_> {
     /// each rung, cheapest first, on its own fresh copy, with its own stream, judged by
     /// every claim's oracle. The climb stops when every claim has been made false, when
     /// a rung obtained what the path is after (higher rungs would only spend more for
-    /// it), when a rung found nothing to act on (it spent nothing: higher rungs would
-    /// find the same), or when the ladder (as capped) ends. Returns the attempt and the
+    /// it), unless the scenario asks to climb past success; when a rung found nothing to
+    /// act on (it spent nothing: higher rungs would find the same); or when the ladder
+    /// (as capped) ends. Returns the attempt and the
     /// digest of what the attacker did.
     pub fn attempt(
         &self,
@@ -109,7 +110,8 @@ impl Arena<'_> {
                 outcome: attempted.outcome,
                 violated,
             });
-            if obtained || idle || violations.len() == self.scenario.claims.len() {
+            let all_broken = violations.len() == self.scenario.claims.len();
+            if idle || (!plan.climb.past_success && (obtained || all_broken)) {
                 break;
             }
         }
