@@ -663,16 +663,8 @@ fn the_countermeasures_section_decides_the_glitch_attack() {
 fn masking_decides_the_power_analysis() {
     let text = fs::read_to_string(repo().join("scenarios/asic-board-test-port-open.toml")).unwrap();
     let run = |text: &str| {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("s.toml");
-        fs::write(&file, text).unwrap();
+        let (dir, out) = run_text(text);
         let out_dir = dir.path().join("out");
-        let out = provsim(&[
-            "run",
-            file.to_str().unwrap(),
-            "--out",
-            out_dir.to_str().unwrap(),
-        ]);
         let report = report_json(&out_dir);
         let cpa: Vec<String> = report["attempts"]
             .as_array()
@@ -695,20 +687,10 @@ fn masking_decides_the_power_analysis() {
 fn noise_moves_the_first_rung_that_succeeds() {
     let text = fs::read_to_string(repo().join("scenarios/asic-board-test-port-open.toml")).unwrap();
     let first_success = |noise: u32| -> Vec<u64> {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("s.toml");
-        fs::write(
-            &file,
-            format!("{text}\n[countermeasures]\nmasking_order = 0\nnoise = {noise}\n"),
-        )
-        .unwrap();
+        let (dir, out) = run_text(&format!(
+            "{text}\n[countermeasures]\nmasking_order = 0\nnoise = {noise}\n"
+        ));
         let out_dir = dir.path().join("out");
-        let out = provsim(&[
-            "run",
-            file.to_str().unwrap(),
-            "--out",
-            out_dir.to_str().unwrap(),
-        ]);
         assert_eq!(code(&out), 1, "{}", stderr(&out));
         report_json(&out_dir)["attempts"]
             .as_array()
@@ -749,16 +731,8 @@ fn a_weakness_decides_the_debug_probe() {
     let text = fs::read_to_string(repo().join("scenarios/mcu-board-debug-open.toml")).unwrap();
     let region = format!("{text}\n[mcu]\nsecure_region = true\n");
     let run = |text: &str| {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("s.toml");
-        fs::write(&file, text).unwrap();
+        let (dir, out) = run_text(text);
         let out_dir = dir.path().join("out");
-        let out = provsim(&[
-            "run",
-            file.to_str().unwrap(),
-            "--out",
-            out_dir.to_str().unwrap(),
-        ]);
         (code(&out), report_json(&out_dir), dir)
     };
     let (sound, report, _dir) = run(&region);
@@ -795,49 +769,22 @@ fn a_weakness_decides_the_debug_probe() {
 #[test]
 fn weakness_names_are_checked_where_written() {
     let text = fs::read_to_string(repo().join("scenarios/mcu-board-debug-open.toml")).unwrap();
-    for (weaknesses, expected) in [
-        ("[\"no-such-thing\"]", "unknown weakness"),
+    let se = fs::read_to_string(repo().join("scenarios/se-board-provisioner-hsm.toml")).unwrap();
+    for (base, weaknesses, expected) in [
+        (&text, "[\"no-such-thing\"]", "unknown weakness"),
         (
+            &text,
             "[\"no-rollback-check\", \"no-rollback-check\"]",
             "named twice",
         ),
+        (&se, "[\"no-secure-region\"]", "does not implement"),
     ] {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("s.toml");
-        fs::write(
-            &file,
-            format!("{text}\n[countermeasures]\nweaknesses = {weaknesses}\n"),
-        )
-        .unwrap();
-        let out = provsim(&[
-            "run",
-            file.to_str().unwrap(),
-            "--out",
-            dir.path().join("out").to_str().unwrap(),
-        ]);
+        let (_dir, out) = run_text(&format!(
+            "{base}\n[countermeasures]\nweaknesses = {weaknesses}\n"
+        ));
         assert_eq!(code(&out), 2);
         let error = stderr(&out);
         assert!(error.contains(expected), "{error}");
         assert!(error.contains("s.toml:"), "{error}");
     }
-    let se = fs::read_to_string(repo().join("scenarios/se-board-provisioner-hsm.toml")).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("s.toml");
-    fs::write(
-        &file,
-        format!("{se}\n[countermeasures]\nweaknesses = [\"no-secure-region\"]\n"),
-    )
-    .unwrap();
-    let out = provsim(&[
-        "run",
-        file.to_str().unwrap(),
-        "--out",
-        dir.path().join("out").to_str().unwrap(),
-    ]);
-    assert_eq!(code(&out), 2);
-    assert!(
-        stderr(&out).contains("does not implement"),
-        "{}",
-        stderr(&out)
-    );
 }

@@ -115,16 +115,8 @@ fn edited(text: &str, edit: &str) -> String {
 /// Runs `text`; returns the exit code, the claim's verdict, whether the pair's attack
 /// is among the claim's breakers, and the path's attempts.
 fn run(text: &str, pair: &Pair) -> (i32, String, bool, Vec<Value>) {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("s.toml");
-    fs::write(&file, text).unwrap();
+    let (dir, out) = common::run_text(text);
     let out_dir = dir.path().join("out");
-    let out = provsim(&[
-        "run",
-        file.to_str().unwrap(),
-        "--out",
-        out_dir.to_str().unwrap(),
-    ]);
     let report: Value = serde_json::from_str(
         &fs::read_to_string(out_dir.join("report.json"))
             .unwrap_or_else(|_| panic!("{}: {}", pair.attack, stderr(&out))),

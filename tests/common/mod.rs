@@ -56,6 +56,23 @@ pub fn run_into(scenario: Option<&str>, seed: Option<u64>) -> (tempfile::TempDir
     (out, output)
 }
 
+/// Runs the scenario `text` (written to `s.toml` in a fresh temporary folder) with its
+/// report in the folder's `out/`; returns the folder and the output.
+#[allow(dead_code)] // Not every test file that shares this module runs scenario texts.
+pub fn run_text(text: &str) -> (tempfile::TempDir, Output) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let file = dir.path().join("s.toml");
+    std::fs::write(&file, text).expect("the scenario written");
+    let out = dir.path().join("out");
+    let output = provsim(&[
+        "run",
+        file.to_str().expect("a UTF-8 path"),
+        "--out",
+        out.to_str().expect("a UTF-8 path"),
+    ]);
+    (dir, output)
+}
+
 pub fn report_json(dir: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(dir.join("report.json")).expect("report.json written");
     serde_json::from_str(&text).expect("report.json is JSON")
