@@ -26,6 +26,14 @@ ava_van, for AVA_VAN.1 to .5, whether a TOE that falls to this path meets the le
 The elapsed times `<=1d` .. `>6m` need quoting in a shell; `1d` .. `6m` and `6m+` \
 are the same values unquoted.
 
+--scheme jil rates by JIL's smart-card scheme instead (tables unverified, and every \
+output says so): --identification and --exploitation each take factor=level pairs, \
+comma-separated: elapsed <1h|<1d|<1w|<1m|>1m|not-practical; expertise \
+layman|proficient|expert|multiple-experts; knowledge public|restricted|sensitive|critical \
+(very-critical: identification only); access <10|<30|<100|>100|not-practical; equipment \
+none|standard|specialised|bespoke|multiple-bespoke; open-samples \
+public|restricted|sensitive|critical (identification only).
+
 Exit code 0; 2 for a missing or unknown factor value.";
 
 #[derive(clap::Args)]

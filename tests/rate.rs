@@ -350,6 +350,7 @@ fn the_jil_scheme_adds_both_phases_and_says_it_is_unverified() {
     assert!(text.contains("unverified"), "{text}");
 
     let impractical = jil(id, &ex.replace("access=<10", "access=not-practical"));
+    assert_eq!(common::code(&impractical), 0);
     let rating: Value = serde_json::from_str(&common::stdout(&impractical)).expect("JSON");
     assert!(rating["total"].is_null());
     assert_eq!(rating["exploitable"], false);
@@ -383,6 +384,7 @@ fn the_jil_scheme_adds_both_phases_and_says_it_is_unverified() {
     // The two schemes' arguments do not mix.
     let mixed = common::provsim(&["rate", "--scheme", "jil", "--elapsed", "1d"]);
     assert_eq!(common::code(&mixed), 2);
+    assert!(common::stderr(&mixed).contains("not the CEM's factor flags"));
     let half = common::provsim(&["rate", "--elapsed", "1d"]);
     assert_eq!(common::code(&half), 2);
     assert!(common::stderr(&half).contains("needs every factor"));

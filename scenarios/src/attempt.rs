@@ -53,7 +53,9 @@ pub struct Violation {
 
 /// The rung that decides an attempt: of the rungs that made a claim false, the one
 /// that spent the lowest total (a path that is not exploitable totals more than any
-/// that is; ties go to the earlier), else the last climbed. `None` with no rung.
+/// that is; ties go to the earlier); else, of the rungs that obtained what the path is
+/// after, the cheapest (a climb may go on past one); else the last climbed. `None`
+/// with no rung.
 pub fn deciding_rung(rungs: &[RungAttempt], violations: &[Violation]) -> Option<usize> {
     let total = |at: usize| {
         rungs
@@ -61,10 +63,13 @@ pub fn deciding_rung(rungs: &[RungAttempt], violations: &[Violation]) -> Option<
             .and_then(|r| r.potential.total())
             .unwrap_or(u32::MAX)
     };
+    let obtained =
+        (0..rungs.len()).filter(|&at| matches!(rungs[at].outcome, Outcome::Obtained { .. }));
     violations
         .iter()
         .map(|v| v.rung)
         .min_by_key(|&at| (total(at), at))
+        .or_else(|| obtained.min_by_key(|&at| (total(at), at)))
         .or_else(|| rungs.len().checked_sub(1))
 }
 

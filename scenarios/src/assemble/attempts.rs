@@ -68,7 +68,7 @@ fn climb(attempt: &Attempt) -> String {
             rung.spent,
             rated(&rung.potential)
         ),
-        None => match attempt.rungs.last() {
+        None => match deciding.and_then(|at| attempt.rungs.get(at)) {
             Some(rung) if rung.spent.count == 0 => format!(
                 "found nothing to act on at {}: the climb stopped there",
                 rung.label

@@ -4,8 +4,9 @@ use super::oracle::{Observation, Oracle};
 
 /// The oracle powers the attacked device on after the attempt, reads what its fuses
 /// counted just before, and compares the counter of the image that started with it
-/// itself: whether the boot ROM compared them is what is on trial. (An image that ran
-/// during the attempt and was replaced before it ended is not seen.)
+/// itself: whether the boot ROM compared them is what is on trial. What it sees is that
+/// one power-on: an image that ran only during the attempt (replaced before it ended,
+/// or started only because a glitch got it past the comparison) is not seen.
 #[derive(Debug, Clone, Copy)]
 pub struct NoRollback;
 
