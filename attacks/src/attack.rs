@@ -116,6 +116,27 @@ pub trait Attack: Send + Sync {
     ) -> Attempted;
 }
 
+/// `Attack::run` for a path with one rung that spends all it plans: the attack's own
+/// `run_once(surface, ctx, rng, knowledge) -> Outcome` does the work.
+macro_rules! run_once_as_the_rung {
+    () => {
+        fn run(
+            &self,
+            rung: &$crate::effort::rung::Rung,
+            surface: $crate::attack::Surface<'_>,
+            ctx: &mut provsim_sim::Ctx<'_>,
+            rng: &mut provsim_sim::Stream,
+            knowledge: &mut $crate::knowledge::Knowledge,
+        ) -> $crate::effort::rung::Attempted {
+            $crate::effort::rung::Attempted::all_of(
+                rung,
+                self.run_once(surface, ctx, rng, knowledge),
+            )
+        }
+    };
+}
+pub(crate) use run_once_as_the_rung;
+
 /// One rung of a sorted ladder: its position in the attack's own list (what its stream
 /// is named by), the rung, and the potential its plan is rated at.
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@
 //! debug-lock fuse was blown, the port refuses and nothing is learnt.
 
 use crate::attack::{Attack, Phase, Surface, wrong_surface};
-use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung, Step};
+use crate::effort::{Access, Bench, Effort, Needs, Rung, Step};
 use crate::knowledge::Knowledge;
 use crate::outcome::Outcome;
 use crate::readout::Readout;
@@ -52,16 +52,7 @@ impl Attack for DebugPortReadout {
         }]
     }
 
-    fn run(
-        &self,
-        rung: &Rung,
-        surface: Surface<'_>,
-        ctx: &mut Ctx<'_>,
-        rng: &mut Stream,
-        knowledge: &mut Knowledge,
-    ) -> Attempted {
-        Attempted::all_of(rung, self.run_once(surface, ctx, rng, knowledge))
-    }
+    crate::attack::run_once_as_the_rung!();
 }
 
 impl DebugPortReadout {

@@ -10,7 +10,7 @@
 //! secure region does.
 
 use crate::attack::{Attack, Phase, Surface, wrong_surface};
-use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung, Step};
+use crate::effort::{Access, Bench, Effort, Needs, Rung, Step};
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::outcome::Outcome;
 use crate::readout::Readout;
@@ -54,16 +54,7 @@ impl Attack for ForeignFirmwareUpdate {
         }]
     }
 
-    fn run(
-        &self,
-        rung: &Rung,
-        surface: Surface<'_>,
-        ctx: &mut Ctx<'_>,
-        rng: &mut Stream,
-        knowledge: &mut Knowledge,
-    ) -> Attempted {
-        Attempted::all_of(rung, self.run_once(surface, ctx, rng, knowledge))
-    }
+    crate::attack::run_once_as_the_rung!();
 }
 
 impl ForeignFirmwareUpdate {

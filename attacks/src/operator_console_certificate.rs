@@ -12,7 +12,7 @@
 //! that proves possession (it cannot tell a chip's from an operator's).
 
 use crate::attack::{Attack, Phase, Position, Surface, wrong_surface};
-use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung, Step};
+use crate::effort::{Access, Bench, Effort, Needs, Rung, Step};
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::outcome::Outcome;
 use provsim_devices::TargetKind;
@@ -52,16 +52,7 @@ impl Attack for OperatorConsoleCertificate {
         }]
     }
 
-    fn run(
-        &self,
-        rung: &Rung,
-        surface: Surface<'_>,
-        ctx: &mut Ctx<'_>,
-        rng: &mut Stream,
-        knowledge: &mut Knowledge,
-    ) -> Attempted {
-        Attempted::all_of(rung, self.run_once(surface, ctx, rng, knowledge))
-    }
+    crate::attack::run_once_as_the_rung!();
 }
 
 impl OperatorConsoleCertificate {
