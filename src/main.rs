@@ -26,6 +26,7 @@ mod reproduce;
 mod summary;
 mod targets;
 mod traces;
+mod tvla;
 
 use clap::{Parser, Subcommand};
 use provsim_scenarios::escape_unseen;

@@ -64,10 +64,38 @@ pub enum TracesCommand {
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
         distance: u16,
     },
+    /// Fixed-vs-random leakage test (TVLA; ISO/IEC 17825): device I encrypts, in a
+    /// random interleave from the seed, one fixed plaintext or a random one, N times;
+    /// Welch's t of the two sets at every sample. Exit code 0 when no |t| exceeds 4.5,
+    /// 1 when one does (a first-order leak), 2 for bad input.
+    Tvla {
+        /// Scenario file (TOML) or the name of a built-in scenario.
+        scenario: PathBuf,
+        /// The device (its index in the lots, from 0).
+        #[arg(long, value_name = "I")]
+        device: u64,
+        /// How many traces, both sets together.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(4..=100_000_000))]
+        traces: u64,
+        /// The fixed plaintext, 32 hex digits (default: TVLA's
+        /// da39a3ee5e6b4b0d3255bfef95601890).
+        #[arg(long, value_name = "HEX")]
+        fixed: Option<String>,
+        /// Seed; defaults to the scenario's own.
+        #[arg(long)]
+        seed: Option<u64>,
+    },
 }
 
 pub fn command(command: TracesCommand) -> ExitCode {
     let done = match command {
+        TracesCommand::Tvla {
+            scenario,
+            device,
+            traces,
+            fixed,
+            seed,
+        } => return crate::tvla::run(&scenario, device, traces, fixed.as_deref(), seed),
         TracesCommand::Export {
             scenario,
             device,

@@ -230,3 +230,53 @@ fn second_order_cpa_gets_through_masking() {
     assert!(peaks(&first).iter().all(|&r| r < 0.035), "{first}");
     assert!(peaks(&second).iter().all(|&r| r > 0.05), "{second}");
 }
+
+/// TVLA at 5,000 traces: the unmasked MCU leaks (|t| far above 4.5, exit 1); the ASIC's
+/// first-order masking shows no first-order leak (exit 0), and the same file with
+/// masking switched off leaks. Bad input exits 2.
+#[test]
+fn the_fixed_vs_random_test_tells_masked_from_unmasked() {
+    let tvla = |scenario: &str| {
+        common::provsim(&[
+            "traces", "tvla", scenario, "--device", "1", "--traces", "5000",
+        ])
+    };
+    let max_t = |out: &std::process::Output| -> f64 {
+        let text = common::stdout(out);
+        let after = text.split("max |t| = ").nth(1).expect("a max |t|");
+        after.split(' ').next().unwrap().parse().expect("a number")
+    };
+    let plain = tvla("scenarios/mcu-board-on-chip-keys.toml");
+    assert_eq!(common::code(&plain), 1, "{}", common::stderr(&plain));
+    assert!(max_t(&plain) > 4.5);
+    assert!(common::stdout(&plain).contains("LEAKS"));
+    let masked = tvla("scenarios/asic-board-test-port-open.toml");
+    assert_eq!(common::code(&masked), 0, "{}", common::stderr(&masked));
+    assert!(max_t(&masked) <= 4.5);
+    let text =
+        std::fs::read_to_string(common::repo().join("scenarios/asic-board-test-port-open.toml"))
+            .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let unmasked = dir.path().join("unmasked.toml");
+    std::fs::write(
+        &unmasked,
+        format!("{text}\n[countermeasures]\nmasking_order = 0\n"),
+    )
+    .unwrap();
+    let leaks = tvla(unmasked.to_str().unwrap());
+    assert_eq!(common::code(&leaks), 1, "{}", common::stderr(&leaks));
+    assert!(max_t(&leaks) > 4.5);
+    let bad = common::provsim(&[
+        "traces",
+        "tvla",
+        "scenarios/mcu-board-on-chip-keys.toml",
+        "--device",
+        "1",
+        "--traces",
+        "100",
+        "--fixed",
+        "zz",
+    ]);
+    assert_eq!(common::code(&bad), 2);
+    assert!(common::stderr(&bad).contains("32 hex digits"));
+}

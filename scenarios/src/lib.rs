@@ -51,7 +51,7 @@ pub use provsim_provisioner::format_amount;
 pub use run::run;
 pub use runner::execute::{Run, RunOptions, SiteKeys, execute};
 pub use scenario::{AttackPlan, Scenario, Targets};
-pub use traces::{Recording, RecordingError, TraceSink, record_traces};
+pub use traces::{Inputs, Recording, RecordingError, TraceSink, record, record_traces};
 pub use unseen::{escape_unseen, is_invisible_format};
 pub use verdict::{Untested, Verdict};
 

@@ -55,12 +55,37 @@ pub trait TraceSink {
     fn trace(&mut self, plaintext: &[u8; 16], samples: &[f64]) -> std::io::Result<()>;
 }
 
-/// Records `traces` traces of device `index` of `scenario` at `seed` into `sink`.
+/// The plaintexts a recording asks the device to encrypt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inputs {
+    /// A fresh random plaintext for every trace (for CPA).
+    Random,
+    /// For each trace a coin from the recording stream picks this fixed plaintext or a
+    /// random one, the two sets interleaved in time as a fixed-vs-random leakage test
+    /// (TVLA, ISO/IEC 17825) wants, so drift falls on both alike.
+    FixedVsRandom([u8; 16]),
+}
+
+/// Records `traces` traces of device `index` of `scenario` at `seed` into `sink`, of
+/// random plaintexts.
 pub fn record_traces(
     scenario: &Scenario,
     seed: u64,
     index: u64,
     traces: u64,
+    sink: &mut dyn TraceSink,
+) -> Result<Recording, RecordingError> {
+    record(scenario, seed, index, traces, Inputs::Random, sink)
+}
+
+/// Records `traces` traces of device `index` of `scenario` at `seed` into `sink`, of
+/// the plaintexts `inputs` says.
+pub fn record(
+    scenario: &Scenario,
+    seed: u64,
+    index: u64,
+    traces: u64,
+    inputs: Inputs,
     sink: &mut dyn TraceSink,
 ) -> Result<Recording, RecordingError> {
     let devices = scenario.device_count();
@@ -103,7 +128,13 @@ pub fn record_traces(
     let recording = found.ok_or(RecordingError::NoKey { index, why })?;
     sink.start(recording)?;
     for recorded in 0..traces {
-        let plaintext: [u8; 16] = rng.bytes();
+        let plaintext: [u8; 16] = match inputs {
+            Inputs::Random => rng.bytes(),
+            Inputs::FixedVsRandom(fixed) => {
+                let random: [u8; 16] = rng.bytes();
+                if rng.chance(1, 2) { fixed } else { random }
+            }
+        };
         let operation = MeasuredOperation::AesEncrypt {
             slot: recording.slot,
             plaintext,

@@ -17,6 +17,7 @@
 mod guess;
 mod second;
 mod sums;
+pub mod tvla;
 
 pub use guess::Guess;
 pub use second::{PairSums, pairs_within};
