@@ -64,7 +64,7 @@ pub enum TracesCommand {
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
         distance: u16,
     },
-    /// Fixed-vs-random leakage test (TVLA; ISO/IEC 17825): device I encrypts, in a
+    /// Single-run fixed-vs-random t-test (as TVLA and ISO/IEC 17825): device I encrypts, in a
     /// random interleave from the seed, one fixed plaintext or a random one, N times;
     /// Welch's t of the two sets at every sample. Exit code 0 when no |t| exceeds 4.5,
     /// 1 when one does (a first-order leak), 2 for bad input.
@@ -75,7 +75,7 @@ pub enum TracesCommand {
         #[arg(long, value_name = "I")]
         device: u64,
         /// How many traces, both sets together.
-        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(4..=100_000_000))]
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(100..=100_000_000))]
         traces: u64,
         /// The fixed plaintext, 32 hex digits (default: TVLA's
         /// da39a3ee5e6b4b0d3255bfef95601890).

@@ -1,7 +1,8 @@
-//! `provsim traces tvla`: a fixed-vs-random leakage test (TVLA; ISO/IEC 17825's
-//! non-specific t-test) on a scenario's device, for a chip team to run in CI against
-//! its countermeasure settings. Exit code 0 when no sample's |t| exceeds 4.5, 1 when
-//! one does (the device leaks at first order), 2 for bad input.
+//! `provsim traces tvla`: a single-run fixed-vs-random t-test (the non-specific test
+//! TVLA and ISO/IEC 17825 build on) on a scenario's device, for a chip team to run in
+//! CI against its countermeasure settings. Exit code 0 when no sample's |t| exceeds
+//! 4.5, 1 when one does (the device leaks at first order), 2 for bad input (and for a
+//! run whose sets are too small to judge).
 
 use provsim_attacks::cpa::tvla::{THRESHOLD, Tvla};
 use provsim_scenarios::{Inputs, Recording, TraceSink, record};
@@ -39,8 +40,14 @@ pub fn run(
         )?;
         let test = sink.test.unwrap_or_else(|| Tvla::new(recording.samples));
         let (in_fixed, in_random) = test.counts();
+        if !test.enough() {
+            anyhow::bail!(
+                "{in_fixed} fixed and {in_random} random trace(s): each set needs at least two to judge; record more"
+            );
+        }
         let peak = test.peak();
-        let leaks = peak.is_some_and(|p| p.t.abs() > THRESHOLD);
+        // A t that is not a number (samples that are not) is no pass.
+        let leaks = peak.is_some_and(|p| p.t.abs() > THRESHOLD || p.t.is_nan());
         let at = peak.map_or_else(
             || "no samples".to_owned(),
             |p| format!("max |t| = {:.2} at sample {}", p.t.abs(), p.sample),

@@ -252,6 +252,21 @@ fn the_fixed_vs_random_test_tells_masked_from_unmasked() {
     assert!(common::stdout(&plain).contains("LEAKS"));
     let masked = tvla("scenarios/asic-board-test-port-open.toml");
     assert_eq!(common::code(&masked), 0, "{}", common::stderr(&masked));
+    // Both sets about half the traces: a pass is judged, never a degenerate split.
+    let text = common::stdout(&masked);
+    let (before, after) = text.split_once(" fixed and ").expect("the set sizes");
+    let counts: Vec<u64> = [
+        before.rsplit(' ').next().unwrap(),
+        after.split(' ').next().unwrap(),
+    ]
+    .iter()
+    .filter_map(|w| w.parse().ok())
+    .collect();
+    assert_eq!(counts.len(), 2, "{text}");
+    assert!(
+        counts.iter().all(|&c| (2_300..=2_700).contains(&c)),
+        "{text}"
+    );
     assert!(max_t(&masked) <= 4.5);
     let text =
         std::fs::read_to_string(common::repo().join("scenarios/asic-board-test-port-open.toml"))

@@ -1,7 +1,9 @@
-//! A fixed-vs-random leakage test (TVLA; ISO/IEC 17825's non-specific t-test): traces
-//! of one fixed input and of random inputs, and Welch's t statistic of the two sets at
-//! every sample. |t| above 4.5 at any sample says the device leaks at first order,
-//! whatever the attack; below it, no first-order leak shows at that trace count.
+//! A single-run fixed-vs-random t-test (the non-specific test TVLA and ISO/IEC 17825
+//! build on; they count a leak only when two independent runs both exceed the
+//! threshold at the same sample): traces of one fixed input and of random inputs, and
+//! Welch's t statistic of the two sets at every sample. |t| above 4.5 at any sample
+//! says the device leaks at first order, whatever the attack; below it, no first-order
+//! leak shows at that trace count.
 //!
 //! Means and sums of squared deviations are kept by Welford's update in f64, traces in
 //! order, so the same traces give the same bits everywhere; traces are never kept.
@@ -84,18 +86,29 @@ impl Tvla {
     }
 
     /// Welch's t at `sample`: the difference of the means over the root of the sum of
-    /// each set's variance over its count; 0 when either set has fewer than two traces
-    /// or neither varies.
+    /// each set's variance over its count. 0 when either set has fewer than two traces
+    /// (see [`Tvla::enough`]) or neither varies and the means agree; infinite when
+    /// neither varies and the means differ (a noiseless leak).
     pub fn t(&self, sample: usize) -> f64 {
         let (f, r) = (&self.fixed, &self.random);
-        if f.n < 2 || r.n < 2 {
+        if !self.enough() {
             return 0.0;
         }
+        let difference = f.mean[sample] - r.mean[sample];
         let spread = f.variance(sample) / f.n as f64 + r.variance(sample) / r.n as f64;
         if spread <= 0.0 {
-            return 0.0;
+            return if difference == 0.0 {
+                0.0
+            } else {
+                f64::INFINITY.copysign(difference)
+            };
         }
-        (f.mean[sample] - r.mean[sample]) / libm::sqrt(spread)
+        difference / libm::sqrt(spread)
+    }
+
+    /// Whether both sets have the two traces a variance needs.
+    pub fn enough(&self) -> bool {
+        self.fixed.n >= 2 && self.random.n >= 2
     }
 
     /// The sample where |t| is largest (the first such), or `None` with no samples.
@@ -132,6 +145,16 @@ mod tests {
         assert!((test.t(0) - expected).abs() < 1e-12, "{}", test.t(0));
         assert_eq!(test.counts(), (3, 4));
         assert_eq!(test.peak().map(|p| p.sample), Some(0));
+    }
+
+    #[test]
+    fn a_noiseless_difference_is_an_infinite_t() {
+        let mut test = Tvla::new(1);
+        for _ in 0..2 {
+            test.add(true, &[3.0]);
+            test.add(false, &[1.0]);
+        }
+        assert_eq!(test.t(0), f64::INFINITY);
     }
 
     #[test]
