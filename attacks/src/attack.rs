@@ -160,6 +160,6 @@ pub fn ladder(attack: &dyn Attack, target: TargetKind) -> Vec<RatedRung> {
             rung,
         })
         .collect();
-    rungs.sort_by_key(|r| r.planned.total().unwrap_or(u32::MAX));
+    rungs.sort_by_key(|r| r.planned.cost());
     rungs
 }

@@ -256,13 +256,13 @@ impl Campaign<'_> {
         recorded: &mut u64,
         inputs: impl Fn(&[u8; 16]) -> [u8; 16],
     ) -> Result<(Vec<Guess>, f64), String> {
-        let pairs = if self.order >= 2 {
-            pairs_within(self.width, 1)
+        // Only the order's sums: first order's are the smaller, and second order keeps
+        // its own pair sums beside them.
+        let mut sums = if self.order >= 2 {
+            Accumulator::Second(PairSums::new(16, self.width, pairs_within(self.width, 1)))
         } else {
-            Vec::new()
+            Accumulator::First(Sums::new(16, self.width))
         };
-        let mut sums = PairSums::new(16, self.width, pairs);
-        let mut first = Sums::new(16, self.width);
         let mut samples = vec![0f32; self.width];
         for _ in 0..self.traces {
             let plaintext: [u8; 16] = rng.bytes();
@@ -282,25 +282,27 @@ impl Campaign<'_> {
                 *out = *x as f32;
             }
             let bytes = inputs(&plaintext);
-            if self.order >= 2 {
-                sums.add(&bytes, &samples);
-            } else {
-                first.add(&bytes, &samples);
+            match &mut sums {
+                Accumulator::First(first) => first.add(&bytes, &samples),
+                Accumulator::Second(pairs) => pairs.add(&bytes, &samples),
             }
         }
         let model = sbox_weight_table();
         let guesses: Vec<Guess> = (0..16)
-            .map(|byte| {
-                if self.order >= 2 {
-                    sums.best_guess(byte, &model)
-                } else {
-                    first.best_guess(byte, &model)
-                }
+            .map(|byte| match &sums {
+                Accumulator::First(first) => first.best_guess(byte, &model),
+                Accumulator::Second(pairs) => pairs.best_guess(byte, &model),
             })
             .collect();
         let weakest = guesses.iter().map(|g| g.peak).fold(f64::INFINITY, f64::min);
         Ok((guesses, weakest))
     }
+}
+
+/// A round's sums, at the rung's order.
+enum Accumulator {
+    First(Sums),
+    Second(PairSums),
 }
 
 /// What the trace's shape says about why a first-order analysis may find nothing: a

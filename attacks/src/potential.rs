@@ -113,6 +113,31 @@ pub enum Rating {
 }
 
 impl Rating {
+    /// Every band, lowest first.
+    pub const ALL: [Rating; 5] = [
+        Rating::Basic,
+        Rating::EnhancedBasic,
+        Rating::Moderate,
+        Rating::High,
+        Rating::BeyondHigh,
+    ];
+
+    /// The highest total in the band; `None` for Beyond High, which has no top.
+    pub fn most_points(self) -> Option<u32> {
+        match self {
+            Rating::Basic => Some(9),
+            Rating::EnhancedBasic => Some(13),
+            Rating::Moderate => Some(19),
+            Rating::High => Some(24),
+            Rating::BeyondHigh => None,
+        }
+    }
+
+    /// The band named `name` (as [`Rating::name`] writes it).
+    pub fn parse(name: &str) -> Option<Rating> {
+        Rating::ALL.into_iter().find(|r| r.name() == name)
+    }
+
     /// The band of a total (inclusive ranges 0-9, 10-13, 14-19, 20-24, 25 and up).
     pub fn from_total(total: u32) -> Rating {
         match total {
@@ -264,6 +289,12 @@ impl AttackPotential {
     pub fn rating(&self) -> Option<Rating> {
         self.total().map(Rating::from_total)
     }
+
+    /// The total as an order of cost: a path that is not exploitable costs more than
+    /// any that is. Ladders are sorted, and cheapest rungs chosen, by it.
+    pub fn cost(&self) -> u32 {
+        self.total().unwrap_or(u32::MAX)
+    }
 }
 
 #[cfg(test)]
@@ -338,6 +369,19 @@ mod tests {
         assert_eq!(fails(Rating::Moderate), [4, 5]);
         assert_eq!(fails(Rating::High), [5]);
         assert!(fails(Rating::BeyondHigh).is_empty());
+    }
+
+    /// Each band's top is the last total `from_total` puts in it.
+    #[test]
+    fn each_band_ends_where_the_next_begins() {
+        for rating in Rating::ALL {
+            assert_eq!(Rating::parse(rating.name()), Some(rating));
+            if let Some(most) = rating.most_points() {
+                assert_eq!(Rating::from_total(most), rating);
+                assert_ne!(Rating::from_total(most + 1), rating);
+            }
+        }
+        assert_eq!(Rating::BeyondHigh.most_points(), None);
     }
 
     #[test]

@@ -57,12 +57,7 @@ pub struct Violation {
 /// after, the cheapest (a climb may go on past one); else the last climbed. `None`
 /// with no rung.
 pub fn deciding_rung(rungs: &[RungAttempt], violations: &[Violation]) -> Option<usize> {
-    let total = |at: usize| {
-        rungs
-            .get(at)
-            .and_then(|r| r.potential.total())
-            .unwrap_or(u32::MAX)
-    };
+    let total = |at: usize| rungs.get(at).map_or(u32::MAX, |r| r.potential.cost());
     let obtained =
         (0..rungs.len()).filter(|&at| matches!(rungs[at].outcome, Outcome::Obtained { .. }));
     violations
@@ -71,6 +66,21 @@ pub fn deciding_rung(rungs: &[RungAttempt], violations: &[Violation]) -> Option<
         .min_by_key(|&at| (total(at), at))
         .or_else(|| obtained.min_by_key(|&at| (total(at), at)))
         .or_else(|| rungs.len().checked_sub(1))
+}
+
+/// Records `violation` unless its claim is already held by a rung of `rungs` that
+/// spent no more: each claim is rated by the rung that broke it at the lowest total
+/// spent (a later rung can spend less than an earlier one planned).
+pub fn keep_cheapest(violations: &mut Vec<Violation>, violation: Violation, rungs: &[RungAttempt]) {
+    let cost = |at: usize| rungs.get(at).map_or(u32::MAX, |r| r.potential.cost());
+    match violations.iter_mut().find(|v| v.claim == violation.claim) {
+        None => violations.push(violation),
+        Some(known) => {
+            if cost(violation.rung) < cost(known.rung) {
+                *known = violation;
+            }
+        }
+    }
 }
 
 impl Attempt {
@@ -101,5 +111,83 @@ impl fmt::Debug for Attempt {
             .field("potential", &self.potential)
             .field("violations", &self.violations)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use provsim_attacks::effort::{Access, Bench, Needs, rate};
+    use provsim_devices::TargetKind;
+
+    /// A rung of `requests` at a console (ten minutes each, so its total follows the
+    /// count), obtaining what it was after or not.
+    fn rung(requests: u64, obtained: bool) -> RungAttempt {
+        let spent = Effort::plain(
+            Bench::OperatorConsole,
+            requests,
+            &[],
+            Needs::Public,
+            Access::FieldSamples(1),
+        );
+        RungAttempt {
+            label: format!("{requests} requests"),
+            potential: rate(&spent, TargetKind::Mcu),
+            spent,
+            outcome: if obtained {
+                Outcome::Obtained {
+                    summary: String::new(),
+                }
+            } else {
+                Outcome::Failed {
+                    reason: String::new(),
+                }
+            },
+            violated: Vec::new(),
+        }
+    }
+
+    fn violation(rung: usize) -> Violation {
+        Violation {
+            claim: 0,
+            evidence: String::new(),
+            rung,
+        }
+    }
+
+    /// The cheapest violating rung by total spent decides; without a violation the
+    /// cheapest rung that obtained; without either the last climbed.
+    #[test]
+    fn the_deciding_rung_is_the_cheapest_that_mattered() {
+        // 1 request: under a day (easy window); 1,000 requests: about a week.
+        let rungs = [rung(1_000, true), rung(1, true), rung(1_000, false)];
+        assert!(rungs[1].potential.cost() < rungs[0].potential.cost());
+        assert_eq!(
+            deciding_rung(&rungs, &[violation(0), violation(1)]),
+            Some(1)
+        );
+        assert_eq!(deciding_rung(&rungs, &[violation(2)]), Some(2));
+        assert_eq!(deciding_rung(&rungs, &[]), Some(1));
+        let failed = [rung(1, false), rung(1_000, false)];
+        assert_eq!(deciding_rung(&failed, &[]), Some(1));
+        assert_eq!(deciding_rung(&[], &[]), None);
+    }
+
+    /// A claim broken again by a rung that spent less moves to that rung; by one that
+    /// spent as much or more, it stays.
+    #[test]
+    fn a_claim_keeps_its_cheapest_breaker() {
+        let rungs = [rung(1_000, true), rung(1, true), rung(1_000, true)];
+        let mut violations = vec![violation(0)];
+        keep_cheapest(&mut violations, violation(1), &rungs);
+        assert_eq!(violations.iter().map(|v| v.rung).collect::<Vec<_>>(), [1]);
+        keep_cheapest(&mut violations, violation(2), &rungs);
+        assert_eq!(violations.iter().map(|v| v.rung).collect::<Vec<_>>(), [1]);
+        let other = Violation {
+            claim: 1,
+            ..violation(2)
+        };
+        keep_cheapest(&mut violations, other, &rungs);
+        assert_eq!(violations.len(), 2);
     }
 }

@@ -36,15 +36,6 @@ pub enum Budget {
     Rating(String),
 }
 
-/// The bands a budget may name, with the most points each allows.
-const BUDGETS: [(&str, Option<u32>); 5] = [
-    ("Basic", Some(9)),
-    ("Enhanced-Basic", Some(13)),
-    ("Moderate", Some(19)),
-    ("High", Some(24)),
-    ("Beyond High", None),
-];
-
 /// How far up its ladder a path climbs, checked against the ladder on `target`.
 fn climb(
     section: &AttackSection,
@@ -73,10 +64,10 @@ fn climb(
     if let Some(budget) = &section.budget {
         climb.budget = match budget.get_ref() {
             Budget::Points(points) => Some(*points),
-            Budget::Rating(name) => match BUDGETS.iter().find(|(band, _)| band == name) {
-                Some((_, most)) => *most,
+            Budget::Rating(name) => match Rating::parse(name) {
+                Some(band) => band.most_points(),
                 None => {
-                    let known: Vec<&str> = BUDGETS.iter().map(|(band, _)| *band).collect();
+                    let known: Vec<&str> = Rating::ALL.iter().map(|band| band.name()).collect();
                     return Err(at.at(
                         budget,
                         format!(
@@ -119,12 +110,6 @@ fn climb(
         };
         return Err(at.at(budget, message));
     }
-    // The bands are CEM Table 4's: keep the two lists in step.
-    debug_assert!(
-        BUDGETS
-            .iter()
-            .all(|(name, most)| most.is_none_or(|m| Rating::from_total(m).name() == *name))
-    );
     Ok(climb)
 }
 

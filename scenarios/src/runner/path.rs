@@ -2,14 +2,14 @@
 //! of one device (or of the site while that device was on the station), then every
 //! claim's oracle over what the rung left.
 
-use crate::attempt::{Attempt, RungAttempt, Violation, deciding_rung};
+use crate::attempt::{Attempt, RungAttempt, Violation, deciding_rung, keep_cheapest};
 use crate::error::RunError;
 use crate::labels;
 use crate::oracles::oracle::{Attacked, Observation};
 use crate::oracles::truth::GroundTruth;
 use crate::scenario::{AttackPlan, Scenario};
 use provsim_attacks::effort::{Attempted, Effort, Rung, rate};
-use provsim_attacks::{AttackPotential, Knowledge, Outcome, Position, Surface};
+use provsim_attacks::{Knowledge, Outcome, Position, Surface};
 use provsim_devices::{DeviceId, RunningImage};
 use provsim_provisioner::Line;
 use provsim_sim::crypto::Crypto;
@@ -32,12 +32,6 @@ struct RungRun {
     device_id: DeviceId,
     attempted: Attempted,
     found: Vec<(usize, String)>,
-}
-
-/// Whether `a` totals less than `b` (a path that is not exploitable totals more than
-/// any that is).
-fn cheaper(a: &AttackPotential, b: &AttackPotential) -> bool {
-    a.total().unwrap_or(u32::MAX) < b.total().unwrap_or(u32::MAX)
 }
 
 impl Arena<'_> {
@@ -82,25 +76,6 @@ impl Arena<'_> {
             } else {
                 rate(&attempted.spent, target)
             };
-            let mut violated = Vec::new();
-            for (claim, evidence) in found {
-                violated.push(claim);
-                let violation = Violation {
-                    claim,
-                    evidence,
-                    rung: climbed,
-                };
-                // Each claim is rated by the rung that broke it at the lowest total
-                // spent (a later rung can spend less than an earlier one planned).
-                match violations.iter_mut().find(|v| v.claim == claim) {
-                    None => violations.push(violation),
-                    Some(known) => {
-                        if cheaper(&potential, &rungs[known.rung].potential) {
-                            *known = violation;
-                        }
-                    }
-                }
-            }
             let obtained = matches!(attempted.outcome, Outcome::Obtained { .. });
             let idle = attempted.spent.count == 0;
             rungs.push(RungAttempt {
@@ -108,8 +83,16 @@ impl Arena<'_> {
                 potential,
                 spent: attempted.spent,
                 outcome: attempted.outcome,
-                violated,
+                violated: found.iter().map(|(claim, _)| *claim).collect(),
             });
+            for (claim, evidence) in found {
+                let violation = Violation {
+                    claim,
+                    evidence,
+                    rung: climbed,
+                };
+                keep_cheapest(&mut violations, violation, &rungs);
+            }
             let all_broken = violations.len() == self.scenario.claims.len();
             if idle || (!plan.climb.past_success && (obtained || all_broken)) {
                 break;
