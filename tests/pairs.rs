@@ -93,6 +93,33 @@ const PAIRS: &[Pair] = &[
         claim: "device-identity-authenticity",
         stopped_by: "the vault (customer-hsm) refused",
     },
+    Pair {
+        attack: "se-apdu-glitch",
+        scenario: "se-board-provisioner-hsm",
+        both: &[],
+        sound: "",
+        weak: "[countermeasures]\nglitch_detectors = []\nredundant_checks = []\nhardened_booleans = false\n",
+        claim: "secure-channel-integrity",
+        stopped_by: "glitch detectors caught",
+    },
+    Pair {
+        attack: "se-apdu-replay",
+        scenario: "se-board-provisioner-hsm",
+        both: &[],
+        sound: "",
+        weak: "[countermeasures]\nweaknesses = [\"se-channel-counter-frozen\"]\n",
+        claim: "secure-channel-integrity",
+        stopped_by: "a challenge other than the recorded one",
+    },
+    Pair {
+        attack: "se-instruction-scan",
+        scenario: "se-board-provisioner-hsm",
+        both: &[],
+        sound: "",
+        weak: "[countermeasures]\nweaknesses = [\"se-vendor-diagnostic\"]\n",
+        claim: "identity-key-confidentiality",
+        stopped_by: "no undocumented instruction answered",
+    },
 ];
 
 /// `text` with `edit` made: `SWAP key = value` replaces the line starting with `key =`;

@@ -7,6 +7,9 @@ use crate::debug_port_readout::DebugPortReadout;
 use crate::foreign_firmware_update::ForeignFirmwareUpdate;
 use crate::glitch_debug_readout::GlitchDebugReadout;
 use crate::operator_console_certificate::OperatorConsoleCertificate;
+use crate::se_apdu_glitch::SeApduGlitch;
+use crate::se_apdu_replay::SeApduReplay;
+use crate::se_instruction_scan::SeInstructionScan;
 
 static CATALOGUE: &[&dyn Attack] = &[
     &CoTenantMemoryScrape,
@@ -15,6 +18,9 @@ static CATALOGUE: &[&dyn Attack] = &[
     &ForeignFirmwareUpdate,
     &GlitchDebugReadout,
     &OperatorConsoleCertificate,
+    &SeApduGlitch,
+    &SeApduReplay,
+    &SeInstructionScan,
 ];
 
 /// Every attack provsim knows, in id order.

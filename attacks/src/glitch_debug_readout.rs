@@ -11,20 +11,14 @@
 //! A rung is rated by the tries it used.
 
 use crate::attack::{Attack, Phase, Surface, wrong_surface};
-use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung, Step};
+use crate::effort::{Attempted, Rung};
+use crate::glitching::{self, Shots};
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::outcome::Outcome;
-use provsim_devices::fault::{
-    FaultEffect, FaultPoint, Glitch, GlitchMethod, GlitchOutcome, Persistence,
-};
+use provsim_devices::fault::{FaultPoint, GlitchMethod};
 use provsim_devices::keystore::{SlotKind, parse_slots};
 use provsim_devices::{RegionKind, TargetKind};
 use provsim_sim::{Ctx, Stream};
-
-/// Tries per rung: under a minute at the rig's 5 tries a second, then about 35
-/// minutes. Both fit in a day, so on one method they rate the same; a million tries
-/// would not (see `effort::rate`'s tests), but would make every climb slow.
-pub const TRIES: [u64; 2] = [200, 10_000];
 
 /// The checks whose refusal keeps the debug port shut on a read: those a part of the
 /// kind has are in reach. (The life-cycle gate decides transitions, not reads:
@@ -32,34 +26,6 @@ pub const TRIES: [u64; 2] = [200, 10_000];
 const GATES: [FaultPoint; 1] = [FaultPoint::DebugAccess];
 
 pub struct GlitchDebugReadout;
-
-fn plan(method: GlitchMethod, faults: u8, tries: u64) -> Effort {
-    let mut steps = vec![Step::TimeTheCheck];
-    if faults >= 2 {
-        steps.push(Step::TimeSecondFault);
-    }
-    if matches!(method, GlitchMethod::Electromagnetic | GlitchMethod::Laser) {
-        steps.push(Step::ScanTheDie);
-    }
-    if method == GlitchMethod::Laser {
-        steps.push(Step::OpenThePackage);
-    }
-    Effort {
-        bench: Bench::Glitcher(method),
-        count: tries,
-        order: 0,
-        faults,
-        points: 1,
-        steps,
-        needs: Needs::TargetDocumentation,
-        access: Access::FieldSamples(1),
-    }
-}
-
-fn label(method: GlitchMethod, faults: u8, at: FaultPoint, tries: u64) -> String {
-    let faults = if faults == 1 { "single" } else { "double" };
-    format!("{}, {faults} fault at {at}, {tries} tries", method.name())
-}
 
 impl Attack for GlitchDebugReadout {
     fn id(&self) -> &'static str {
@@ -86,21 +52,7 @@ impl Attack for GlitchDebugReadout {
         if reach.is_empty() {
             reach.push(FaultPoint::DebugAccess);
         }
-        let mut rungs = Vec::new();
-        for method in GlitchMethod::ALL {
-            for faults in [1u8, 2] {
-                for &at in &reach {
-                    for tries in TRIES {
-                        rungs.push(Rung {
-                            label: label(method, faults, at, tries),
-                            plan: plan(method, faults, tries),
-                            aim: Some(at),
-                        });
-                    }
-                }
-            }
-        }
-        rungs
+        glitching::rungs(&reach, &GlitchMethod::ALL)
     }
 
     fn run(
@@ -118,7 +70,7 @@ impl Attack for GlitchDebugReadout {
                 spent: spent(0),
             };
         };
-        let (Bench::Glitcher(method), Some(at)) = (rung.plan.bench, rung.aim) else {
+        let Some(glitch) = glitching::aimed(rung) else {
             return Attempted {
                 outcome: Outcome::Failed {
                     reason: format!("rung {:?} aims no glitch", rung.label),
@@ -139,23 +91,10 @@ impl Attack for GlitchDebugReadout {
                 spent: spent(0),
             };
         };
-        let glitch = Glitch {
-            at,
-            method,
-            effect: FaultEffect::Skip,
-            persistence: Persistence::Transient,
-        };
-        let mut landed = 0u32;
-        let mut caught = 0u32;
+        let mut shots = Shots::default();
         let tries = rung.plan.count;
         for attempt in 1..=tries {
-            for _ in 0..rung.plan.faults.max(1) {
-                match target.glitch(glitch, rng) {
-                    GlitchOutcome::Landed => landed += 1,
-                    GlitchOutcome::Detected => caught += 1,
-                    GlitchOutcome::Missed => {}
-                }
-            }
+            shots.fire(target, glitch, rung.plan.faults, rng);
             let Ok(dump) = target.debug_read(ctx, store.base, store.len) else {
                 continue;
             };
@@ -190,7 +129,8 @@ impl Attack for GlitchDebugReadout {
             } else {
                 Outcome::Obtained {
                     summary: format!(
-                        "the port opened on try {attempt} ({landed} glitch(es) landed, {caught} caught); {keys} key(s) read from the key store"
+                        "the port opened on try {attempt} ({} glitch(es) landed, {} caught); {keys} key(s) read from the key store",
+                        shots.landed, shots.caught
                     ),
                 }
             };
@@ -201,37 +141,9 @@ impl Attack for GlitchDebugReadout {
         }
         Attempted {
             outcome: Outcome::Blocked {
-                reason: held(tries, landed, caught, target.fault_alarms()),
+                reason: shots.held(tries, target.fault_alarms(), "the port never opened"),
             },
             spent: spent(tries),
         }
     }
-}
-
-/// Why a rung's tries never opened the port, in an evaluator's words, from what the
-/// rig and the chip's alarm count show: detectors that fired; landed glitches that
-/// raised an alarm instead of opening the port (a mismatch: the check is computed
-/// twice and compared); and landed glitches that changed nothing.
-fn held(tries: u64, landed: u32, caught: u32, alarms: u64) -> String {
-    let mismatches = alarms.saturating_sub(u64::from(caught));
-    let idle = u64::from(landed).saturating_sub(mismatches);
-    let mut stopped = Vec::new();
-    if caught > 0 {
-        stopped.push(format!("glitch detectors caught {caught}"));
-    }
-    if mismatches > 0 {
-        stopped.push(format!(
-            "{mismatches} landed glitch(es) raised a mismatch alarm instead: the check is computed twice and compared"
-        ));
-    }
-    if idle > 0 {
-        stopped.push(format!("{idle} landed glitch(es) changed nothing"));
-    }
-    if stopped.is_empty() {
-        stopped.push("no glitch landed".to_owned());
-    }
-    format!(
-        "{tries} tries, the port never opened: {}",
-        stopped.join("; ")
-    )
 }

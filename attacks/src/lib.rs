@@ -15,6 +15,7 @@
 //! This crate knows nothing of claims or files.
 #![forbid(unsafe_code)]
 
+mod apdu;
 mod attack;
 mod catalogue;
 mod co_tenant_memory_scrape;
@@ -25,12 +26,16 @@ mod eal;
 pub mod effort;
 mod foreign_firmware_update;
 mod glitch_debug_readout;
+mod glitching;
 pub mod jil;
 mod knowledge;
 mod operator_console_certificate;
 mod outcome;
 pub mod potential;
 mod readout;
+mod se_apdu_glitch;
+mod se_apdu_replay;
+mod se_instruction_scan;
 
 pub use attack::{Attack, Phase, Position, RatedRung, Surface, ladder};
 pub use catalogue::{catalogue, find};
@@ -44,3 +49,6 @@ pub use knowledge::{Knowledge, Material, MaterialKind};
 pub use operator_console_certificate::OperatorConsoleCertificate;
 pub use outcome::Outcome;
 pub use potential::{AttackPotential, AvaVan, Rating};
+pub use se_apdu_glitch::SeApduGlitch;
+pub use se_apdu_replay::SeApduReplay;
+pub use se_instruction_scan::SeInstructionScan;

@@ -40,6 +40,21 @@ const TABLE: &[Row] = &[
         [[10, 10], [10, 10], [10, 10]],
         ["restricted", "restricted", "restricted"],
     ),
+    (
+        "se-apdu-glitch",
+        [[8, 20], [11, 23], [15, 27]],
+        ["public", "restricted", "sensitive"],
+    ),
+    (
+        "se-apdu-replay",
+        [[4, 4], [4, 4], [4, 4]],
+        ["public", "public", "public"],
+    ),
+    (
+        "se-instruction-scan",
+        [[4, 4], [7, 7], [11, 11]],
+        ["public", "restricted", "sensitive"],
+    ),
 ];
 
 fn kind(name: &str) -> TargetKind {

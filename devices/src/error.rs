@@ -27,6 +27,8 @@ pub enum PortError {
     NoKey { slot: u8 },
     #[error("the part has no debug port: its only interface is APDUs")]
     NoPort,
+    #[error("the part speaks no APDUs: it has no card interface")]
+    NoCardInterface,
 }
 
 /// Why a device refused a command of the programming protocol.

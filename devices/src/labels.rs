@@ -12,6 +12,8 @@ use provsim_sim::{Seed, Stream};
 
 static TRNG: LabelFamily = LabelFamily::new("devices::labels::trng", "device/{n}/trng");
 static SE_TRNG: LabelFamily = LabelFamily::new("devices::labels::se_trng", "device/{n}/se-trng");
+static SE_FIELD_HOST: LabelFamily =
+    LabelFamily::new("devices::labels::se_field_host", "device/{n}/se-field-host");
 static MASKING: LabelFamily = LabelFamily::new("devices::labels::masking", "device/{n}/masking");
 static ON_CHIP_IDENTITY_KEY: LabelFamily = LabelFamily::new(
     "devices::labels::on_chip_identity_key",
@@ -39,6 +41,7 @@ static IMAGE_SIGNER: LabelFamily =
 pub static FAMILIES: &[&LabelFamily] = &[
     &TRNG,
     &SE_TRNG,
+    &SE_FIELD_HOST,
     &MASKING,
     &ON_CHIP_IDENTITY_KEY,
     &PUF_CELLS,
@@ -57,6 +60,12 @@ pub fn trng(seed: Seed, index: u64) -> Stream {
 /// A secure element's TRNG: channel challenges, transport and generated keys.
 pub fn se_trng(seed: Seed, index: u64) -> Stream {
     SE_TRNG.open(seed, &[index.into()])
+}
+
+/// The key holder's field host talking to device `index`'s secure element: its channel
+/// challenges.
+pub fn se_field_host(seed: Seed, index: u64) -> Stream {
+    SE_FIELD_HOST.open(seed, &[index.into()])
 }
 
 /// The chip's own randomness for masking shares (any kind that masks).
@@ -132,9 +141,10 @@ mod tests {
     #[test]
     fn constructors_open_the_labels_they_always_opened() {
         let seed = Seed::new(5);
-        let pairs: [(Stream, &str); 10] = [
+        let pairs: [(Stream, &str); 11] = [
             (trng(seed, 3), "device/3/trng"),
             (se_trng(seed, 3), "device/3/se-trng"),
+            (se_field_host(seed, 3), "device/3/se-field-host"),
             (masking(seed, 3), "device/3/masking"),
             (
                 on_chip_identity_key(seed, 3),
@@ -162,6 +172,7 @@ mod tests {
             let ((), log) = audit(|| {
                 let _ = trng(seed, index);
                 let _ = se_trng(seed, index);
+                let _ = se_field_host(seed, index);
                 let _ = masking(seed, index);
                 let _ = on_chip_identity_key(seed, index);
                 let _ = puf_cells(seed, index);

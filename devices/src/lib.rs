@@ -55,7 +55,7 @@ pub use life_cycle::{LifeCycle, TokenKind};
 pub use profile::{AttackFacts, Documentation, TargetProfile};
 pub use protections::{Protections, PufKeyStore};
 pub use target::{
-    Command, DeviceId, DeviceInfo, Fuse, MemoryRegion, RegionKind, Response, RunningImage, Target,
-    TargetKind,
+    ApduExchange, ChannelBreaches, Command, DeviceId, DeviceInfo, Fuse, MemoryRegion, RegionKind,
+    Response, RunningImage, Target, TargetKind,
 };
 pub use weakness::{Weakness, Weaknesses};

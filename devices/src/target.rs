@@ -195,6 +195,29 @@ pub enum Response {
     Transitioned(LifeCycle),
 }
 
+/// One command APDU and the card's answer (data, then the status word), as a sniffer on
+/// the bus between a host and the card records them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApduExchange {
+    pub command: Vec<u8>,
+    pub answer: Vec<u8>,
+}
+
+/// What a card's secure channel let through that it should not have, as the card
+/// counted it: secured commands opened a second time (replays), and commands the
+/// card's rules reserve for the channel that ran in plain. Counts, never content.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChannelBreaches {
+    pub replayed: u64,
+    pub unsealed: u64,
+}
+
+impl ChannelBreaches {
+    pub fn any(self) -> bool {
+        self.replayed > 0 || self.unsealed > 0
+    }
+}
+
 /// What the line, attackers and claims can do to a chip: the surfaces they really reach.
 ///
 /// Every persistent write a target performs (a fuse, a flash page) is counted and
@@ -280,4 +303,24 @@ pub trait Target {
         challenge: &[u8; 32],
         server: &PublicKey,
     ) -> Result<(DeviceAuth, [u8; 32]), PortError>;
+
+    /// One raw command APDU, as a card reader on a desoldered part or a tap on the
+    /// field host's bus delivers it; the answer is its data and status word. Only a part
+    /// whose interface is APDUs has this.
+    fn apdu(&mut self, _ctx: &mut Ctx<'_>, _command: &[u8]) -> Result<Vec<u8>, PortError> {
+        Err(PortError::NoCardInterface)
+    }
+
+    /// The key holder's routine session with the part over its secure channel, as a tap
+    /// on the field host's bus records it: every command and answer, sealed where the
+    /// channel seals them. The static key stays with the host.
+    fn field_session(&mut self, _ctx: &mut Ctx<'_>) -> Result<Vec<ApduExchange>, PortError> {
+        Err(PortError::NoCardInterface)
+    }
+
+    /// What the part's secure channel let through that it should not have (nothing, on
+    /// a part without one). A count an oracle reads; no attack consults it.
+    fn channel_breaches(&self) -> ChannelBreaches {
+        ChannelBreaches::default()
+    }
 }

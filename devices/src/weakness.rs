@@ -23,15 +23,23 @@ pub enum Weakness {
     NoLifeCycleTokenCheck,
     /// The boot ROM does not compare an image's security counter with the fuses.
     NoRollbackCheck,
+    /// A secure element's channel sequence counter, which its challenges are made
+    /// from, never advances: every session gets the same challenge and so the same keys.
+    SeChannelCounterFrozen,
+    /// A secure element keeps a vendor diagnostic instruction that answers with an
+    /// object's raw content, whatever its rules.
+    SeVendorDiagnostic,
 }
 
 impl Weakness {
-    pub const ALL: [Weakness; 5] = [
+    pub const ALL: [Weakness; 7] = [
         Weakness::DebugLockIgnored,
         Weakness::NoSecureRegion,
         Weakness::NoRdpRegressionErase,
         Weakness::NoLifeCycleTokenCheck,
         Weakness::NoRollbackCheck,
+        Weakness::SeChannelCounterFrozen,
+        Weakness::SeVendorDiagnostic,
     ];
 
     /// The name a scenario writes.
@@ -42,6 +50,8 @@ impl Weakness {
             Weakness::NoRdpRegressionErase => "no-rdp-regression-erase",
             Weakness::NoLifeCycleTokenCheck => "no-life-cycle-token-check",
             Weakness::NoRollbackCheck => "no-rollback-check",
+            Weakness::SeChannelCounterFrozen => "se-channel-counter-frozen",
+            Weakness::SeVendorDiagnostic => "se-vendor-diagnostic",
         }
     }
 
@@ -67,14 +77,25 @@ impl Weakness {
             Weakness::NoRollbackCheck => {
                 "the boot ROM's anti-rollback comparison: an image below the fuses' counter boots"
             }
+            Weakness::SeChannelCounterFrozen => {
+                "the secure channel's sequence counter: every session repeats the card's challenge, so a recorded session replays"
+            }
+            Weakness::SeVendorDiagnostic => {
+                "the removal of the vendor's diagnostic instruction: an undocumented INS answers with any object's raw content"
+            }
         }
     }
 
-    /// Whether `kind`'s model implements the protection: every one of these belongs to
-    /// a part that boots the device maker's firmware, with fuses, life-cycle tokens
-    /// and a debug port. A secure element has none of them.
+    /// Whether `kind`'s model implements the protection: the first five belong to a
+    /// part that boots the device maker's firmware, with fuses, life-cycle tokens and a
+    /// debug port (a secure element has none of them); the `se-` ones to the card's
+    /// applet and secure channel.
     pub fn applies_to(self, kind: TargetKind) -> bool {
-        kind.profile().runs_firmware
+        let card = matches!(
+            self,
+            Weakness::SeChannelCounterFrozen | Weakness::SeVendorDiagnostic
+        );
+        kind.profile().runs_firmware != card
     }
 }
 

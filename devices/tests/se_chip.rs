@@ -273,6 +273,7 @@ fn a_planted_key_stops_the_close() {
         &line.crypto,
         LeakageModel::STOCK,
         FaultModel::stock(),
+        provsim_devices::Weaknesses::default(),
     );
     let Response::Info(info) = line.run(&mut se, Command::GetInfo).unwrap() else {
         panic!("no info");

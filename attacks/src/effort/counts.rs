@@ -20,6 +20,8 @@ pub enum Bench {
     CoTenantVm,
     /// The provisioning site's operator console; the count is requests made at it.
     OperatorConsole,
+    /// A PC/SC card reader (or a tap on a host's card bus) sending APDUs.
+    CardReader,
 }
 
 impl Bench {
@@ -34,6 +36,7 @@ impl Bench {
             Bench::Glitcher(GlitchMethod::Laser) => "laser fault bench",
             Bench::CoTenantVm => "co-tenant VM",
             Bench::OperatorConsole => "operator console",
+            Bench::CardReader => "card reader",
         }
     }
 
@@ -46,6 +49,7 @@ impl Bench {
             Bench::Glitcher(_) => "tries",
             Bench::CoTenantVm => "memory passes",
             Bench::OperatorConsole => "requests",
+            Bench::CardReader => "APDUs",
         }
     }
 }
@@ -74,6 +78,8 @@ pub enum Step {
     AdaptCrossVmTechnique,
     /// Wait for a shift at the console with nobody else watching.
     WaitForUnwatchedShift,
+    /// Tap the bus between a key holder's host and the card and decode a session.
+    TapTheHostBus,
 }
 
 impl Step {
@@ -90,6 +96,7 @@ impl Step {
             Step::OpenThePackage => "open the package",
             Step::AdaptCrossVmTechnique => "adapt a cross-VM technique",
             Step::WaitForUnwatchedShift => "wait for an unwatched shift",
+            Step::TapTheHostBus => "tap the host's card bus",
         }
     }
 }

@@ -194,9 +194,11 @@ fn window(effort: &Effort, hours: f64) -> (WindowOfOpportunity, String) {
 
 fn equipment(bench: Bench) -> (Equipment, String) {
     let equipment = match bench {
-        Bench::DebugProbe | Bench::SerialLoader | Bench::CoTenantVm | Bench::OperatorConsole => {
-            Equipment::Standard
-        }
+        Bench::DebugProbe
+        | Bench::SerialLoader
+        | Bench::CoTenantVm
+        | Bench::OperatorConsole
+        | Bench::CardReader => Equipment::Standard,
         Bench::Oscilloscope | Bench::Glitcher(GlitchMethod::Voltage | GlitchMethod::Clock) => {
             Equipment::Specialised
         }

@@ -42,6 +42,10 @@ pub fn seconds_per_unit(bench: Bench) -> (f64, &'static str) {
             "one pass over a co-resident VM's memory through a disclosure channel leaking \
              kB/s: an hour per pass",
         ),
+        Bench::CardReader => (
+            0.02,
+            "a short APDU through a PC/SC reader at T=1, with the card's answer: about 20 ms",
+        ),
         Bench::OperatorConsole => (
             600.0,
             "a certificate request typed at the console and checked by the operator: ten \
@@ -95,6 +99,11 @@ pub fn step_hours(step: Step) -> (f64, &'static str) {
             312.0,
             "adapting a published cross-VM memory-disclosure technique to the provisioner's \
              hypervisor: thirteen days, just under two weeks",
+        ),
+        Step::TapTheHostBus => (
+            8.0,
+            "clipping a logic analyser onto the card's I/O line beside the host and decoding \
+             one session: a working day",
         ),
         Step::WaitForUnwatchedShift => (
             8.0,

@@ -34,6 +34,10 @@ pub mod ins {
     pub const ESTABLISH_SESSION: u8 = 0x87;
 }
 
+/// The vendor's diagnostic instruction: undocumented, and answered only by an applet
+/// built with the `se-vendor-diagnostic` weakness.
+pub const VENDOR_DIAGNOSTIC: u8 = 0xee;
+
 /// SET STATUS's P1: close personalisation, or terminate the card.
 pub const CLOSE_PERSONALISATION: u8 = 0x00;
 pub const TERMINATE_CARD: u8 = 0xff;

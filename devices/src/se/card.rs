@@ -4,9 +4,11 @@
 use super::apdu::{Command, Response, Sw};
 use super::applet::*;
 use super::channel::{self, CHALLENGE_LEN, CardChannel, SECURE_MESSAGING};
+use super::channel_log::ChannelLog;
 use super::objects::{Object, ObjectKind, ObjectState, Rule, Rules};
 use crate::fault::{FaultGate, FaultPoint, FaultState};
 use crate::target::DeviceId;
+use crate::weakness::Weaknesses;
 use provsim_sim::crypto::{Crypto, PublicKey, SecretKey};
 use provsim_sim::{Ctx, Field, Seed, Stream};
 use std::collections::BTreeMap;
@@ -41,6 +43,9 @@ pub struct SecureElement {
     pub(super) transport: Option<SecretKey>,
     pub(super) trng: Stream,
     pub(super) faults: FaultState,
+    /// Protections this card's applet was built without.
+    pub(super) weaknesses: Weaknesses,
+    pub(super) log: ChannelLog,
 }
 
 impl Clone for SecureElement {
@@ -59,6 +64,8 @@ impl Clone for SecureElement {
             transport: self.transport.clone(),
             trng: self.trng.duplicate(),
             faults: self.faults.clone(),
+            weaknesses: self.weaknesses.clone(),
+            log: self.log.clone(),
         }
     }
 }
@@ -86,7 +93,15 @@ impl SecureElement {
             transport: None,
             trng: crate::labels::se_trng(seed, index),
             faults: FaultState::default(),
+            weaknesses: Weaknesses::default(),
+            log: ChannelLog::default(),
         }
+    }
+
+    /// The card with its applet built without `weaknesses`.
+    pub fn with_weaknesses(mut self, weaknesses: Weaknesses) -> Self {
+        self.weaknesses = weaknesses;
+        self
     }
 
     pub fn device_id(&self) -> DeviceId {
@@ -156,6 +171,7 @@ impl SecureElement {
                 self.channel = None;
                 return Response::status(Sw::SECURITY_STATUS);
             };
+            self.log.opened(crypto, command);
             let plain = Command {
                 cla: command.cla & !SECURE_MESSAGING,
                 data,
@@ -211,6 +227,7 @@ impl SecureElement {
             ins::IMPORT_SEALED_KEY => self.import_sealed(ctx, c),
             ins::ESTABLISH_SESSION => self.establish_session(ctx.crypto, c, secured),
             ins::SET_STATUS => self.set_status(ctx, c, secured),
+            VENDOR_DIAGNOSTIC => self.vendor_diagnostic(c),
             ins::CREATE_OBJECT
             | ins::GENERATE_KEY
             | ins::PUT_KEY
@@ -247,7 +264,7 @@ impl SecureElement {
     ) -> Result<Vec<u8>, Sw> {
         let host: [u8; CHALLENGE_LEN] =
             c.data.as_slice().try_into().map_err(|_| Sw::WRONG_LENGTH)?;
-        let card: [u8; CHALLENGE_LEN] = self.trng.bytes();
+        let card: [u8; CHALLENGE_LEN] = self.card_challenge(crypto);
         let (channel, cryptogram) = CardChannel::initialize(crypto, &self.static_key, host, card);
         self.channel = Some(channel);
         let mut out = self.device_id.0.to_be_bytes().to_vec();
@@ -442,6 +459,9 @@ impl SecureElement {
     ) -> Result<Vec<u8>, Sw> {
         if !self.faults.check(FaultPoint::ApduAccess, secured) {
             return Err(Sw::SECURITY_STATUS);
+        }
+        if !secured {
+            self.log.unsealed();
         }
         let personalising = self.state == CardState::Personalisation;
         match c.ins {

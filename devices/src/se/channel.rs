@@ -248,6 +248,16 @@ impl HostChannel {
     }
 }
 
+/// The challenge a card with a frozen sequence counter makes: the SCP03 pseudo-random
+/// card challenge, derived from the static key and a counter that never moves from 0,
+/// so it is the same at every INITIALIZE UPDATE.
+pub fn frozen_challenge(crypto: &Crypto, static_key: &[u8; 32]) -> [u8; 8] {
+    let full = crypto.hkdf_sha256(&0u32.to_be_bytes(), static_key, b"provsim card challenge");
+    let mut out = [0u8; 8];
+    out.copy_from_slice(&full[..8]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

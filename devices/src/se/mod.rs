@@ -35,6 +35,8 @@ pub mod apdu;
 mod applet;
 mod card;
 pub mod channel;
+mod channel_log;
+mod integrity;
 mod objects;
 mod personalisation;
 pub(crate) mod profile;
@@ -42,7 +44,7 @@ mod target;
 
 pub use applet::{
     AID, APPEND, CLOSE_PERSONALISATION, MAX_CONTENT, MAX_OBJECTS, OBJECT_DIRECTORY, PIN_TRIES,
-    TERMINATE_CARD, ins,
+    TERMINATE_CARD, VENDOR_DIAGNOSTIC, ins,
 };
 pub use card::{CardState, SecureElement};
 pub use objects::{ObjectKind, ObjectState, Rule, Rules};

@@ -85,5 +85,6 @@ fn build(
         &vendor,
         protections.leakage,
         protections.faults.clone(),
+        protections.weaknesses.clone(),
     ))
 }

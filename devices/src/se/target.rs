@@ -7,6 +7,8 @@
 use super::apdu::{Command as Apdu, Response as ApduResponse, Sw};
 use super::applet::{AID, APPEND, CLOSE_PERSONALISATION, OBJECT_DIRECTORY, TERMINATE_CARD, ins};
 use super::card::{CardState, SecureElement};
+use super::channel::CHALLENGE_LEN;
+use super::channel::HostChannel;
 use super::objects::ObjectKind;
 use crate::error::{BootError, DeviceError, PortError};
 use crate::fault::{FaultModel, FaultState, Glitch, GlitchOutcome};
@@ -14,8 +16,10 @@ use crate::first_connection::DeviceAuth;
 use crate::leakage::{self, LeakageModel, MeasuredOperation, PowerTrace};
 use crate::life_cycle::LifeCycle;
 use crate::target::{
-    Command, DeviceId, DeviceInfo, MemoryRegion, Response, RunningImage, Target, TargetKind,
+    ApduExchange, ChannelBreaches, Command, DeviceId, DeviceInfo, MemoryRegion, Response,
+    RunningImage, Target, TargetKind,
 };
+use crate::weakness::Weaknesses;
 use provsim_sim::crypto::{PublicKey, Signature};
 use provsim_sim::{Ctx, Seed, Stream};
 
@@ -30,6 +34,8 @@ pub struct SeChip {
     card: SecureElement,
     leakage: LeakageModel,
     masks: StreamCell,
+    /// The key holder's field host: its channel challenges.
+    host: StreamCell,
     /// Objects the station put in during this personalisation: before closing it
     /// checks the card holds nothing else (a key planted by someone who sealed to the
     /// public transport key would otherwise ship).
@@ -47,7 +53,8 @@ impl Clone for StreamCell {
 
 impl SeChip {
     /// Device `index`'s SE, as the SE vendor ships it (keyed for its batch), with the
-    /// card's leakage model.
+    /// card's leakage and fault models and the protections its applet lacks.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         seed: Seed,
         index: u64,
@@ -56,13 +63,16 @@ impl SeChip {
         crypto: &provsim_sim::crypto::Crypto,
         leakage: LeakageModel,
         faults: FaultModel,
+        weaknesses: Weaknesses,
     ) -> Self {
-        let mut card = SecureElement::new(seed, index, device_id, batch_key, crypto);
+        let mut card = SecureElement::new(seed, index, device_id, batch_key, crypto)
+            .with_weaknesses(weaknesses);
         *card.faults_mut() = FaultState::new(faults);
         SeChip {
             card,
             leakage,
             masks: StreamCell(crate::labels::masking(seed, index)),
+            host: StreamCell(crate::labels::se_field_host(seed, index)),
             written: std::collections::BTreeSet::new(),
         }
     }
@@ -121,6 +131,26 @@ impl SeChip {
         )?;
         self.written.insert(slot);
         Ok(answer)
+    }
+
+    /// One command as the field host sends it, recorded with the card's answer.
+    fn recorded(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        command: &Apdu,
+        log: &mut Vec<ApduExchange>,
+    ) -> ApduResponse {
+        let bytes = command.encode();
+        let answer = self.card.transmit(ctx, &bytes);
+        let response = ApduResponse::parse(&answer).unwrap_or(ApduResponse {
+            data: Vec::new(),
+            sw: Sw(0),
+        });
+        log.push(ApduExchange {
+            command: bytes,
+            answer,
+        });
+        response
     }
 
     fn unsupported(what: &'static str) -> DeviceError {
@@ -327,5 +357,50 @@ impl Target for SeChip {
             ))
         })();
         parsed.ok_or(PortError::NoIdentity)
+    }
+
+    fn apdu(&mut self, ctx: &mut Ctx<'_>, command: &[u8]) -> Result<Vec<u8>, PortError> {
+        Ok(self.card.transmit(ctx, command))
+    }
+
+    /// The key holder checks, over a fresh channel, that the card is the one it keyed:
+    /// SELECT, INITIALIZE UPDATE with the host's challenge, EXTERNAL AUTHENTICATE with
+    /// the host's cryptogram, then a secured GET DATA. A card whose cryptogram does not
+    /// verify is not talked to further.
+    fn field_session(&mut self, ctx: &mut Ctx<'_>) -> Result<Vec<ApduExchange>, PortError> {
+        let crypto = ctx.crypto;
+        let mut log = Vec::new();
+        let select = Apdu::new(0, ins::SELECT, 4, 0, AID.to_vec(), None);
+        self.recorded(ctx, &select, &mut log);
+        let host: [u8; CHALLENGE_LEN] = self.host.0.bytes();
+        let init = Apdu::new(0x80, ins::INITIALIZE_UPDATE, 0, 0, host.to_vec(), Some(0));
+        let answer = self.recorded(ctx, &init, &mut log);
+        let opened = (|| {
+            let card: [u8; CHALLENGE_LEN] = answer.data.get(8..16)?.try_into().ok()?;
+            let cryptogram = answer.data.get(16..)?;
+            HostChannel::open(crypto, &self.card.static_key, host, card, cryptogram)
+        })();
+        let Some((mut channel, host_cryptogram)) = opened else {
+            return Ok(log);
+        };
+        let authenticate = Apdu::new(
+            0x80,
+            ins::EXTERNAL_AUTHENTICATE,
+            0,
+            0,
+            host_cryptogram.to_vec(),
+            None,
+        );
+        if !self.recorded(ctx, &authenticate, &mut log).sw.is_ok() {
+            return Ok(log);
+        }
+        let check = Apdu::new(0x80, ins::GET_DATA, 0, 0, Vec::new(), Some(0));
+        let sealed = channel.wrap(crypto, &check);
+        self.recorded(ctx, &sealed, &mut log);
+        Ok(log)
+    }
+
+    fn channel_breaches(&self) -> ChannelBreaches {
+        self.card.channel_breaches()
     }
 }

@@ -4,6 +4,7 @@ use super::claim::{ClaimEntry, EssentialElement};
 use crate::oracles::anti_rollback::NoRollback;
 use crate::oracles::counterfeit_identity::NoCounterfeitIdentity;
 use crate::oracles::identity_key::IdentityKeysSecret;
+use crate::oracles::secure_channel::ChannelCommandsSealedOnce;
 use crate::oracles::signed_firmware::OnlySignedFirmwareStarts;
 use crate::oracles::symmetric_key::SymmetricKeysSecret;
 
@@ -38,6 +39,12 @@ pub static CLAIMS: &[ClaimEntry] = &[
         requirement: "SESIP secure update of platform: no image older than the anti-rollback fuses allow starts",
         element: EssentialElement::SecureCodeExecution,
         oracle: &NoRollback,
+    },
+    ClaimEntry {
+        id: "secure-channel-integrity",
+        requirement: "FTP_ITC.1 trusted channel with FPT_RPL.1 replay detection: the card runs channel-only commands only as the key holder sealed them, once",
+        element: EssentialElement::SecureConnections,
+        oracle: &ChannelCommandsSealedOnce,
     },
 ];
 

@@ -110,6 +110,7 @@ mod tests {
             authorised_firmware: [0; 32],
             customer_ca: pki.customer().public_key().clone(),
             symmetric_keys: Vec::new(),
+            channel: provsim_devices::ChannelBreaches::default(),
         };
         let judge = |materials: &[(MaterialKind, Vec<u8>)]| {
             let mut knowledge = Knowledge::new();

@@ -84,6 +84,7 @@ mod tests {
             authorised_firmware: [0; 32],
             customer_ca: other.public_key().clone(),
             symmetric_keys: vec![("storage".to_owned(), [7; 32])],
+            channel: provsim_devices::ChannelBreaches::default(),
         };
         let check = |knowledge: &Knowledge| {
             IdentityKeysSecret.check(&Observation {

@@ -4,6 +4,7 @@ use super::anti_rollback::NoRollback;
 use super::counterfeit_identity::NoCounterfeitIdentity;
 use super::identity_key::IdentityKeysSecret;
 use super::oracle::Oracle;
+use super::secure_channel::ChannelCommandsSealedOnce;
 use super::signed_firmware::OnlySignedFirmwareStarts;
 use super::symmetric_key::SymmetricKeysSecret;
 
@@ -14,6 +15,7 @@ pub static ORACLES: &[&dyn Oracle] = &[
     &NoCounterfeitIdentity,
     &SymmetricKeysSecret,
     &NoRollback,
+    &ChannelCommandsSealedOnce,
 ];
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod counterfeit_identity;
 pub mod identity_key;
 pub mod library;
 pub mod oracle;
+pub mod secure_channel;
 pub mod signed_firmware;
 pub mod symmetric_key;
 pub mod truth;

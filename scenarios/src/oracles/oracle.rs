@@ -2,7 +2,7 @@
 
 use super::truth::GroundTruth;
 use provsim_attacks::Knowledge;
-use provsim_devices::{DeviceId, RunningImage};
+use provsim_devices::{ChannelBreaches, DeviceId, RunningImage};
 use provsim_sim::crypto::{Crypto, PublicKey};
 
 /// An entry of the oracle library: a statement about ground truth and the books, and
@@ -53,4 +53,30 @@ pub struct Attacked {
     pub customer_ca: PublicKey,
     /// The device's symmetric keys by name, re-derived from the seed.
     pub symmetric_keys: Vec<(String, [u8; 32])>,
+    /// What the attacked device's secure channel let through during the attempt, as
+    /// the device counted it (nothing on a part without one).
+    pub channel: ChannelBreaches,
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use provsim_sim::Seed;
+
+    /// An attacked device with nothing observed, for oracles' tests to change.
+    pub(crate) fn attacked() -> Attacked {
+        Attacked {
+            device: DeviceId(7),
+            identity_secret: [9; 32],
+            booted: None,
+            fuses_at_boot: None,
+            authorised_firmware: [1; 32],
+            customer_ca: Crypto::new()
+                .generate_key(&mut Seed::new(1).stream("test/ca"))
+                .public_key()
+                .clone(),
+            symmetric_keys: Vec::new(),
+            channel: ChannelBreaches::default(),
+        }
+    }
 }

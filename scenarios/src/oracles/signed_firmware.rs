@@ -71,6 +71,7 @@ mod tests {
                     .public_key()
                     .clone(),
                 symmetric_keys: Vec::new(),
+                channel: provsim_devices::ChannelBreaches::default(),
             };
             OnlySignedFirmwareStarts.check(&Observation {
                 truth: &GroundTruth::default(),

@@ -54,6 +54,7 @@ mod tests {
             authorised_firmware: [0; 32],
             customer_ca: ca.public_key().clone(),
             symmetric_keys: vec![("storage".to_owned(), [7; 32])],
+            channel: provsim_devices::ChannelBreaches::default(),
         };
         let truth = GroundTruth::default();
         let check = |knowledge: &Knowledge| {

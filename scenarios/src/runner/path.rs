@@ -10,7 +10,7 @@ use crate::oracles::truth::GroundTruth;
 use crate::scenario::{AttackPlan, Scenario};
 use provsim_attacks::effort::{Attempted, Effort, Rung, rate};
 use provsim_attacks::{Knowledge, Outcome, Position, Surface};
-use provsim_devices::{DeviceId, RunningImage};
+use provsim_devices::{ChannelBreaches, DeviceId, RunningImage};
 use provsim_provisioner::Line;
 use provsim_sim::crypto::Crypto;
 use provsim_sim::{Ctx, Seed, SimTime, Stream, Trace};
@@ -129,7 +129,8 @@ impl Arena<'_> {
     ) -> Result<RungRun, RunError> {
         let mut knowledge = Knowledge::new();
         let mut ctx = Ctx::new(SimTime::ZERO, self.attacker_crypto, trace);
-        let (device_id, attempted, (booted, fuses_at_boot)) = match plan.attack.position() {
+        let (device_id, attempted, (booted, fuses_at_boot), channel) = match plan.attack.position()
+        {
             Position::Device => {
                 let (mut target, _) = self.line.rebuild_device(index, self.attacker_crypto)?;
                 let attempted = plan.attack.run(
@@ -155,7 +156,8 @@ impl Arena<'_> {
                     });
                 let fuses = booted.as_ref().map(|(_, fuses)| *fuses);
                 let booted = booted.map(|(booted, _)| booted);
-                (target.device_id(), attempted, (booted, fuses))
+                let channel = target.channel_breaches();
+                (target.device_id(), attempted, (booted, fuses), channel)
             }
             Position::Site => {
                 // The site as it was while this device was on the station; no device of
@@ -168,11 +170,17 @@ impl Arena<'_> {
                     rng,
                     &mut knowledge,
                 );
-                (site.device_on_station(), attempted, (None, None))
+                (
+                    site.device_on_station(),
+                    attempted,
+                    (None, None),
+                    ChannelBreaches::default(),
+                )
             }
         };
         let mut attacked = self.attacked(index, device_id, booted);
         attacked.fuses_at_boot = fuses_at_boot;
+        attacked.channel = channel;
         let seen = Observation {
             truth: self.truth,
             attacked: &attacked,
@@ -211,6 +219,7 @@ impl Arena<'_> {
             authorised_firmware: *self.line.firmware_hash(),
             customer_ca: self.line.pki().customer().public_key().clone(),
             symmetric_keys: self.line.symmetric_keys(index),
+            channel: ChannelBreaches::default(),
         }
     }
 }
