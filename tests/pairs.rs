@@ -94,6 +94,37 @@ const PAIRS: &[Pair] = &[
         stopped_by: "the vault (customer-hsm) refused",
     },
     Pair {
+        attack: "rdp-downgrade",
+        scenario: "mcu-board-debug-open",
+        both: &[(
+            "id = \"debug-port-readout\"\nsample = 4",
+            "id = \"rdp-downgrade\"\nsample = 2",
+        )],
+        sound: "[mcu]\nrdp = 1\n",
+        weak: "[mcu]\nrdp = 1\n[countermeasures]\nweaknesses = [\"no-rdp-regression-erase\"]\n",
+        claim: "identity-key-confidentiality",
+        stopped_by: "reads back erased",
+    },
+    Pair {
+        attack: "rollback-older-image",
+        scenario: "mcu-board-debug-open",
+        both: &[
+            ("lock_debug = false", "lock_debug = true"),
+            (
+                "id = \"debug-port-readout\"\nsample = 4",
+                "id = \"rollback-older-image\"\nsample = 2",
+            ),
+            (
+                "id = \"identity-key-confidentiality\"",
+                "id = \"firmware-anti-rollback\"",
+            ),
+        ],
+        sound: "",
+        weak: "[countermeasures]\nweaknesses = [\"no-rollback-check\"]\n",
+        claim: "firmware-anti-rollback",
+        stopped_by: "below the anti-rollback fuses",
+    },
+    Pair {
         attack: "se-apdu-glitch",
         scenario: "se-board-provisioner-hsm",
         both: &[],
@@ -109,7 +140,7 @@ const PAIRS: &[Pair] = &[
         sound: "",
         weak: "[countermeasures]\nweaknesses = [\"se-channel-counter-frozen\"]\n",
         claim: "secure-channel-integrity",
-        stopped_by: "a challenge other than the recorded one",
+        stopped_by: "with a challenge of its own",
     },
     Pair {
         attack: "se-instruction-scan",
@@ -119,6 +150,28 @@ const PAIRS: &[Pair] = &[
         weak: "[countermeasures]\nweaknesses = [\"se-vendor-diagnostic\"]\n",
         claim: "identity-key-confidentiality",
         stopped_by: "no undocumented instruction answered",
+    },
+    Pair {
+        attack: "test-mode-reentry",
+        scenario: "mcu-board-debug-open",
+        both: &[
+            (
+                "id = \"debug-port-readout\"\nsample = 4",
+                "id = \"test-mode-reentry\"\nsample = 2",
+            ),
+            (
+                "id = \"identity-key-confidentiality\"",
+                "id = \"limited-test-features\"",
+            ),
+            (
+                "[returns]",
+                "[countermeasures]\nglitch_detectors = [\"voltage\"]\ndetector_catch = 0.75\nredundant_checks = [\"life-cycle-gate\"]\nhardened_booleans = true\n\n[returns]",
+            ),
+        ],
+        sound: "",
+        weak: "SWAP hardened_booleans = true\nweaknesses = [\"no-life-cycle-token-check\"]",
+        claim: "limited-test-features",
+        stopped_by: "guessed tokens, every one refused",
     },
 ];
 

@@ -7,9 +7,12 @@ use crate::debug_port_readout::DebugPortReadout;
 use crate::foreign_firmware_update::ForeignFirmwareUpdate;
 use crate::glitch_debug_readout::GlitchDebugReadout;
 use crate::operator_console_certificate::OperatorConsoleCertificate;
+use crate::rdp_downgrade::RdpDowngrade;
+use crate::rollback_older_image::RollbackOlderImage;
 use crate::se_apdu_glitch::SeApduGlitch;
 use crate::se_apdu_replay::SeApduReplay;
 use crate::se_instruction_scan::SeInstructionScan;
+use crate::test_mode_reentry::TestModeReentry;
 
 static CATALOGUE: &[&dyn Attack] = &[
     &CoTenantMemoryScrape,
@@ -18,9 +21,12 @@ static CATALOGUE: &[&dyn Attack] = &[
     &ForeignFirmwareUpdate,
     &GlitchDebugReadout,
     &OperatorConsoleCertificate,
+    &RdpDowngrade,
+    &RollbackOlderImage,
     &SeApduGlitch,
     &SeApduReplay,
     &SeInstructionScan,
+    &TestModeReentry,
 ];
 
 /// Every attack provsim knows, in id order.

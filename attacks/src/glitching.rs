@@ -95,8 +95,10 @@ impl Shots {
         }
     }
 
-    /// Why `tries` tries never got `what` done, in an evaluator's words, from what the
-    /// rig and the chip's alarm count show: detectors that fired; landed glitches that
+    /// Why `tries` tries never got `what` done, in an evaluator's words. Beyond the
+    /// tries, what it says comes from the chip's fault instrumentation (where each
+    /// glitch went and the alarm count), which an evaluator with an instrumented sample
+    /// reads and a field attacker does not: detectors that fired; landed glitches that
     /// raised an alarm instead (a mismatch: the check is computed twice and compared);
     /// and landed glitches that changed nothing.
     pub fn held(self, tries: u64, alarms: u64, what: &str) -> String {
@@ -117,6 +119,9 @@ impl Shots {
         if stopped.is_empty() {
             stopped.push("no glitch landed".to_owned());
         }
-        format!("{tries} tries, {what}: {}", stopped.join("; "))
+        format!(
+            "{tries} tries, {what}; the chip's fault instrumentation shows: {}",
+            stopped.join("; ")
+        )
     }
 }

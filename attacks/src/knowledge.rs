@@ -16,6 +16,9 @@ pub enum MaterialKind {
     MemoryDump,
     /// A firmware image the attacker made and tried to get a device to run.
     ForgedImage,
+    /// A firmware image the maker publishes (its update server's archive): public, and
+    /// held by every attacker from the start.
+    PublishedImage,
     /// A certificate (DER) the attacker obtained for a key of its choosing. Whether it
     /// is a valid identity is for an oracle to check.
     Certificate,

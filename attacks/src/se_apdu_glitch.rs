@@ -3,8 +3,9 @@
 //!
 //! Card management (ACTIVATE, SET ACCESS, PUT KEY and the rest) is refused outside the
 //! key holder's secure channel. The attacker, with a card on a reader and a glitch rig
-//! on its supply, clock or die, sends a harmless witness of that class in plain (ACTIVATE
-//! on an object the public directory lists) and aims a glitch at the access check as it
+//! on its supply, clock or die, sends a witness of that class in plain (ACTIVATE on the
+//! first object the public directory lists: on an object already operational it changes
+//! nothing even when it gets through) and aims a glitch at the access check as it
 //! runs, try after try, watching the status word: "security status not satisfied" means
 //! the check held; anything else means the card went past it. Every method, then two
 //! faults per try for a check computed twice; the card's detectors and its duplicated
@@ -82,12 +83,19 @@ impl Attack for SeApduGlitch {
                 continue;
             };
             let sw = apdu::status(&answer);
-            if sw != REFUSED {
+            // No answer at all (a card muted by the glitch) says nothing about the check.
+            if sw != REFUSED && sw != 0 {
                 return Attempted {
                     outcome: Outcome::Obtained {
                         summary: format!(
-                            "on try {attempt} the card ran ACTIVATE on object {object:02X} sent in plain (SW {sw:04X} instead of 6982; {} glitch(es) landed, {} caught)",
-                            shots.landed, shots.caught
+                            "on try {attempt} ACTIVATE on object {object:02X}, sent in plain, got past the access check: SW {sw:04X} ({}) instead of 6982 ({} glitch(es) landed, {} caught)",
+                            if sw == apdu::OK {
+                                "the card acted on it"
+                            } else {
+                                "refused further on, by a later check"
+                            },
+                            shots.landed,
+                            shots.caught
                         ),
                     },
                     spent: spent(attempt),

@@ -94,6 +94,20 @@ impl Attack for SeApduReplay {
                 };
             }
         };
+        // Success is a secured command (CLA with the secure-messaging bit) answered 9000:
+        // a recording without one replays nothing the channel guards.
+        let secured = |command: &[u8]| command.first().is_some_and(|cla| cla & 0x04 != 0);
+        if !session.iter().any(|e| secured(&e.command)) {
+            return Attempted {
+                outcome: Outcome::Failed {
+                    reason: format!(
+                        "the recorded {}-APDU session holds no secured command",
+                        session.len()
+                    ),
+                },
+                spent: spent(0),
+            };
+        }
         let replays = (rung.plan.count / SESSION_APDUS).max(1);
         let mut sent = 0u64;
         let mut refusals = std::collections::BTreeMap::<(u8, u16), u64>::new();
@@ -140,8 +154,17 @@ impl Attack for SeApduReplay {
         Attempted {
             outcome: Outcome::Blocked {
                 reason: format!(
-                    "{replays} replay(s), every one refused ({}); in {fresh} the card answered INITIALIZE UPDATE with a challenge other than the recorded one, so the recorded host cryptogram matched no session",
-                    why.join(", ")
+                    "{replays} replay(s), every one refused ({}); in {fresh} the card answered INITIALIZE UPDATE other than it did in the recording{}",
+                    why.join(", "),
+                    if fresh == replays
+                        && refusals
+                            .keys()
+                            .all(|(ins, _)| *ins == ins::EXTERNAL_AUTHENTICATE)
+                    {
+                        ", with a challenge of its own, and the recorded host cryptogram then opened no channel"
+                    } else {
+                        ""
+                    }
                 ),
             },
             spent: spent(sent),

@@ -41,6 +41,16 @@ const TABLE: &[Row] = &[
         ["restricted", "restricted", "restricted"],
     ),
     (
+        "rdp-downgrade",
+        [[4, 4], [7, 7], [11, 11]],
+        ["public", "restricted", "sensitive"],
+    ),
+    (
+        "rollback-older-image",
+        [[4, 4], [4, 4], [4, 4]],
+        ["public", "public", "public"],
+    ),
+    (
         "se-apdu-glitch",
         [[8, 20], [11, 23], [15, 27]],
         ["public", "restricted", "sensitive"],
@@ -53,6 +63,11 @@ const TABLE: &[Row] = &[
     (
         "se-instruction-scan",
         [[4, 4], [7, 7], [11, 11]],
+        ["public", "restricted", "sensitive"],
+    ),
+    (
+        "test-mode-reentry",
+        [[4, 20], [7, 23], [11, 27]],
         ["public", "restricted", "sensitive"],
     ),
 ];

@@ -205,7 +205,8 @@ pub struct ApduExchange {
 
 /// What a card's secure channel let through that it should not have, as the card
 /// counted it: secured commands opened a second time (replays), and commands the
-/// card's rules reserve for the channel that ran in plain. Counts, never content.
+/// card's rules reserve for the channel that got past its access check sent in plain
+/// (whatever they then did). Counts, never content.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ChannelBreaches {
     pub replayed: u64,

@@ -24,7 +24,8 @@ pub enum Weakness {
     /// The boot ROM does not compare an image's security counter with the fuses.
     NoRollbackCheck,
     /// A secure element's channel sequence counter, which its challenges are made
-    /// from, never advances: every session gets the same challenge and so the same keys.
+    /// from, never advances: every session gets the same card challenge, so a host
+    /// challenge played again gives the same session keys.
     SeChannelCounterFrozen,
     /// A secure element keeps a vendor diagnostic instruction that answers with an
     /// object's raw content, whatever its rules.

@@ -21,6 +21,9 @@ pub struct Site {
     pub(crate) firmware_image: Vec<u8>,
     /// Its MCUboot hash: what a device must report it booted.
     pub(crate) firmware_hash: [u8; 32],
+    /// The release it superseded, still published and genuinely signed, and its hash.
+    pub(crate) earlier_firmware: Vec<u8>,
+    pub(crate) earlier_hash: [u8; 32],
     /// The vault's identity key, which signs device records.
     pub(crate) vault_handle: KeyHandle,
     pub(crate) vault_key: PublicKey,

@@ -22,6 +22,9 @@ pub enum Bench {
     OperatorConsole,
     /// A PC/SC card reader (or a tap on a host's card bus) sending APDUs.
     CardReader,
+    /// A debug probe speaking the chip's programming protocol (life-cycle moves, option
+    /// bytes).
+    Programmer,
 }
 
 impl Bench {
@@ -37,6 +40,7 @@ impl Bench {
             Bench::CoTenantVm => "co-tenant VM",
             Bench::OperatorConsole => "operator console",
             Bench::CardReader => "card reader",
+            Bench::Programmer => "programmer",
         }
     }
 
@@ -50,6 +54,7 @@ impl Bench {
             Bench::CoTenantVm => "memory passes",
             Bench::OperatorConsole => "requests",
             Bench::CardReader => "APDUs",
+            Bench::Programmer => "commands",
         }
     }
 }

@@ -198,7 +198,8 @@ fn equipment(bench: Bench) -> (Equipment, String) {
         | Bench::SerialLoader
         | Bench::CoTenantVm
         | Bench::OperatorConsole
-        | Bench::CardReader => Equipment::Standard,
+        | Bench::CardReader
+        | Bench::Programmer => Equipment::Standard,
         Bench::Oscilloscope | Bench::Glitcher(GlitchMethod::Voltage | GlitchMethod::Clock) => {
             Equipment::Specialised
         }

@@ -46,6 +46,10 @@ pub fn seconds_per_unit(bench: Bench) -> (f64, &'static str) {
             0.02,
             "a short APDU through a PC/SC reader at T=1, with the card's answer: about 20 ms",
         ),
+        Bench::Programmer => (
+            0.01,
+            "one command of the programming protocol over SWD, with its answer: about 10 ms",
+        ),
         Bench::OperatorConsole => (
             600.0,
             "a certificate request typed at the console and checked by the operator: ten \

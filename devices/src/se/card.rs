@@ -146,6 +146,8 @@ impl SecureElement {
                 Response::status(Sw::WRONG_LENGTH)
             }
         };
+        // A glitch is timed on one command: one that has not acted by its end is gone.
+        self.faults.end_operation();
         ctx.record(
             "apdu",
             &[
@@ -293,7 +295,23 @@ impl SecureElement {
     /// Whether `rule` is met now; through the APDU access check's fault point.
     pub(super) fn allowed(&mut self, rule: Rule, secured: bool) -> bool {
         let met = !rule.never && (!rule.pin || self.pin_verified) && (!rule.channel || secured);
-        self.faults.check(FaultPoint::ApduAccess, met)
+        self.channel_check(met, rule.channel, secured)
+    }
+
+    /// An access check through its fault point. One that a command needing the secure
+    /// channel got past while sent in plain is counted in the channel's log: whatever
+    /// the command then does, the rule meant to keep it to the key holder did not.
+    pub(super) fn channel_check(
+        &mut self,
+        holds: bool,
+        needs_channel: bool,
+        secured: bool,
+    ) -> bool {
+        let passed = self.faults.check(FaultPoint::ApduAccess, holds);
+        if passed && !holds && needs_channel && !secured {
+            self.log.unsealed();
+        }
+        passed
     }
 
     pub(super) fn verify_pin(&mut self, crypto: &Crypto, c: &Command) -> Result<Vec<u8>, Sw> {
@@ -325,7 +343,8 @@ impl SecureElement {
             CardState::Secured => self.pin_verified,
             CardState::Terminated => false,
         };
-        if !self.faults.check(FaultPoint::ApduAccess, may) {
+        let needs_channel = self.state == CardState::Personalisation;
+        if !self.channel_check(may, needs_channel, secured) {
             return Err(Sw::SECURITY_STATUS);
         }
         if !(4..=8).contains(&c.data.len()) {
@@ -457,11 +476,8 @@ impl SecureElement {
         c: &Command,
         secured: bool,
     ) -> Result<Vec<u8>, Sw> {
-        if !self.faults.check(FaultPoint::ApduAccess, secured) {
+        if !self.channel_check(secured, true, secured) {
             return Err(Sw::SECURITY_STATUS);
-        }
-        if !secured {
-            self.log.unsealed();
         }
         let personalising = self.state == CardState::Personalisation;
         match c.ins {

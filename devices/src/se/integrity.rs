@@ -5,7 +5,7 @@
 //! The card counts two things as it works, never on anyone's say-so: a secured command
 //! whose sealed bytes it had already opened (a replay: the channel's counters and fresh
 //! challenges exist to refuse it), and a command its rules reserve for the channel that
-//! it executed in plain (a glitched access check). The counts are numbers, never
+//! got past its access check sent in plain (a glitched check), whatever it then did. The counts are numbers, never
 //! content, and only an oracle reads them.
 
 use super::apdu::{Command, Sw};
@@ -37,10 +37,13 @@ impl SecureElement {
     /// The card's challenge for a new channel: fresh from its TRNG, or the same every
     /// time when its sequence counter is frozen.
     pub(super) fn card_challenge(&mut self, crypto: &Crypto) -> [u8; 8] {
+        // Drawn either way, so a weak card's later draws (keys, ephemerals) are a sound
+        // card's: the pair differs in the challenge only.
+        let fresh: [u8; 8] = self.trng.bytes();
         if self.weaknesses.has(Weakness::SeChannelCounterFrozen) {
             frozen_challenge(crypto, &self.static_key)
         } else {
-            self.trng.bytes()
+            fresh
         }
     }
 

@@ -45,7 +45,8 @@ impl SecureElement {
                 // In the field, ending the card is the key holder's decision: over the
                 // channel only, so host firmware cannot brick the identity.
                 let may = self.state == CardState::Personalisation || secured;
-                if !self.faults.check(FaultPoint::ApduAccess, may) {
+                let needs_channel = self.state != CardState::Personalisation;
+                if !self.channel_check(may, needs_channel, secured) {
                     return Err(Sw::SECURITY_STATUS);
                 }
                 for object in self.objects.values_mut() {

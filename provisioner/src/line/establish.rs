@@ -81,6 +81,18 @@ impl Line {
         &self.site.firmware_hash
     }
 
+    /// Every image the vault signed for the line, oldest first: the release the line's
+    /// firmware superseded, then the one it installs. All of them are published on the
+    /// maker's update server.
+    pub fn published_firmware(&self) -> [&[u8]; 2] {
+        [&self.site.earlier_firmware, &self.site.firmware_image]
+    }
+
+    /// The hashes of [`Line::published_firmware`], in the same order.
+    pub fn signed_firmware_hashes(&self) -> [[u8; 32]; 2] {
+        [self.site.earlier_hash, self.site.firmware_hash]
+    }
+
     /// The vault's identity key: what a device record's signature verifies under.
     pub fn vault_key(&self) -> &PublicKey {
         &self.site.vault_key

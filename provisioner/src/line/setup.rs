@@ -6,7 +6,7 @@ use crate::books::audit::record::{AuditRecord, RUN_OPENED_ACTION, detail_hex};
 use crate::labels;
 use crate::line::config::LineConfig;
 use crate::line::error::LineError;
-use crate::line::firmware::build_firmware;
+use crate::line::firmware::{build_earlier_firmware, build_firmware};
 use crate::link::certificate::{LinkIdentity, Role, link_certificate};
 use crate::link::config::LinkConfig;
 use crate::link::session::LinkSession;
@@ -66,6 +66,18 @@ pub(super) fn set_up_site(
     ] {
         append("hsm", action, detail_hex("key", &fp.0));
     }
+    let (earlier_firmware, earlier_hash) = build_earlier_firmware(
+        &hsm,
+        &mut ctx,
+        firmware_handle,
+        &firmware_key,
+        config.product,
+    )?;
+    append(
+        "hsm",
+        "firmware-signed",
+        detail_hex("image-hash", &earlier_hash),
+    );
     let (firmware_image, firmware_hash) = build_firmware(
         &hsm,
         &mut ctx,
@@ -91,6 +103,8 @@ pub(super) fn set_up_site(
         firmware_key,
         firmware_image,
         firmware_hash,
+        earlier_firmware,
+        earlier_hash,
         vault_handle,
         vault_key,
     };

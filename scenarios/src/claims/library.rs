@@ -7,6 +7,7 @@ use crate::oracles::identity_key::IdentityKeysSecret;
 use crate::oracles::secure_channel::ChannelCommandsSealedOnce;
 use crate::oracles::signed_firmware::OnlySignedFirmwareStarts;
 use crate::oracles::symmetric_key::SymmetricKeysSecret;
+use crate::oracles::test_features::TestFeaturesStayClosed;
 
 /// Every claim a scenario can make, in the order `provsim list claims` shows them.
 pub static CLAIMS: &[ClaimEntry] = &[
@@ -45,6 +46,12 @@ pub static CLAIMS: &[ClaimEntry] = &[
         requirement: "FTP_ITC.1 trusted channel with FPT_RPL.1 replay detection: the card runs channel-only commands only as the key holder sealed them, once",
         element: EssentialElement::SecureConnections,
         oracle: &ChannelCommandsSealedOnce,
+    },
+    ClaimEntry {
+        id: "limited-test-features",
+        requirement: "FMT_LIM.1/FMT_LIM.2 limited capabilities and availability: test features cannot be reopened after delivery without the owner's token",
+        element: EssentialElement::SecureCodeExecution,
+        oracle: &TestFeaturesStayClosed,
     },
 ];
 

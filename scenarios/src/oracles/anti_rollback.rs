@@ -65,13 +65,14 @@ mod tests {
                 Err("rollback refused".to_owned())
             }),
             fuses_at_boot: fuses,
-            authorised_firmware: [1; 32],
+            authorised_firmware: vec![[1; 32]],
             customer_ca: Crypto::new()
                 .generate_key(&mut Seed::new(1).stream("test/ca"))
                 .public_key()
                 .clone(),
             symmetric_keys: Vec::new(),
             channel: provsim_devices::ChannelBreaches::default(),
+            life_cycle_after: None,
         };
         NoRollback.check(&Observation {
             truth: &GroundTruth::default(),

@@ -7,6 +7,7 @@ use super::oracle::Oracle;
 use super::secure_channel::ChannelCommandsSealedOnce;
 use super::signed_firmware::OnlySignedFirmwareStarts;
 use super::symmetric_key::SymmetricKeysSecret;
+use super::test_features::TestFeaturesStayClosed;
 
 /// Every oracle, in the order `provsim` lists them.
 pub static ORACLES: &[&dyn Oracle] = &[
@@ -16,6 +17,7 @@ pub static ORACLES: &[&dyn Oracle] = &[
     &SymmetricKeysSecret,
     &NoRollback,
     &ChannelCommandsSealedOnce,
+    &TestFeaturesStayClosed,
 ];
 
 #[cfg(test)]

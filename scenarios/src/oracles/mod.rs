@@ -10,4 +10,5 @@ pub mod oracle;
 pub mod secure_channel;
 pub mod signed_firmware;
 pub mod symmetric_key;
+pub mod test_features;
 pub mod truth;

@@ -2,7 +2,7 @@
 
 use super::truth::GroundTruth;
 use provsim_attacks::Knowledge;
-use provsim_devices::{ChannelBreaches, DeviceId, RunningImage};
+use provsim_devices::{ChannelBreaches, DeviceId, LifeCycle, RunningImage};
 use provsim_sim::crypto::{Crypto, PublicKey};
 
 /// An entry of the oracle library: a statement about ground truth and the books, and
@@ -47,8 +47,9 @@ pub struct Attacked {
     pub booted: Option<Result<RunningImage, String>>,
     /// What the device's anti-rollback fuses counted just before that power-on.
     pub fuses_at_boot: Option<u32>,
-    /// The hash of the only image the vault signed for this line.
-    pub authorised_firmware: [u8; 32],
+    /// The hashes of every image the vault signed for this line (its current release
+    /// and the one it superseded).
+    pub authorised_firmware: Vec<[u8; 32]>,
     /// The customer CA's public key: what a genuine device certificate verifies under.
     pub customer_ca: PublicKey,
     /// The device's symmetric keys by name, re-derived from the seed.
@@ -56,6 +57,8 @@ pub struct Attacked {
     /// What the attacked device's secure channel let through during the attempt, as
     /// the device counted it (nothing on a part without one).
     pub channel: ChannelBreaches,
+    /// The attacked device's life-cycle state once the attempt is over (devices only).
+    pub life_cycle_after: Option<LifeCycle>,
 }
 
 #[cfg(test)]
@@ -70,13 +73,14 @@ pub(crate) mod tests {
             identity_secret: [9; 32],
             booted: None,
             fuses_at_boot: None,
-            authorised_firmware: [1; 32],
+            authorised_firmware: vec![[1; 32]],
             customer_ca: Crypto::new()
                 .generate_key(&mut Seed::new(1).stream("test/ca"))
                 .public_key()
                 .clone(),
             symmetric_keys: Vec::new(),
             channel: ChannelBreaches::default(),
+            life_cycle_after: None,
         }
     }
 }

@@ -1,11 +1,11 @@
-//! The card runs a command its rules keep for the secure channel only as the key holder
-//! sealed it, and only once.
+//! The card lets a command its rules keep for the secure channel past its access checks
+//! only as the key holder sealed it, and only once.
 
 use super::oracle::{Observation, Oracle};
 
 /// What the attacked card counted while the attempt ran: a secured command whose
-/// sealed bytes it had opened before (a replay), and a channel-only command it ran
-/// sent in plain. The attack's account of itself plays no part.
+/// sealed bytes it had opened before (a replay), and a channel-only command sent in
+/// plain that got past its access check. The attack's account of itself plays no part.
 #[derive(Debug, Clone, Copy)]
 pub struct ChannelCommandsSealedOnce;
 
@@ -15,7 +15,7 @@ impl Oracle for ChannelCommandsSealedOnce {
     }
 
     fn statement(&self) -> &'static str {
-        "A shipped card runs a command its rules keep for the secure channel only as the key holder sealed it, and only once."
+        "A shipped card lets a command its rules keep for the secure channel past its access checks only as the key holder sealed it, and only once."
     }
 
     fn check(&self, seen: &Observation<'_>) -> Option<String> {
@@ -23,13 +23,13 @@ impl Oracle for ChannelCommandsSealedOnce {
         let mut found = Vec::new();
         if breaches.replayed > 0 {
             found.push(format!(
-                "ran {} secured command(s) whose sealed bytes it had already run (a replay)",
+                "opened {} secured command(s) whose sealed bytes it had already opened (a replay)",
                 breaches.replayed
             ));
         }
         if breaches.unsealed > 0 {
             found.push(format!(
-                "ran {} channel-only command(s) sent in plain",
+                "let {} channel-only command(s) sent in plain past its access check",
                 breaches.unsealed
             ));
         }
@@ -64,6 +64,6 @@ mod tests {
         let replay = judge(1, 0).expect("a replay");
         assert!(replay.contains("1 secured command(s)"), "{replay}");
         let both = judge(2, 3).expect("both");
-        assert!(both.contains("and ran 3 channel-only"), "{both}");
+        assert!(both.contains("and let 3 channel-only"), "{both}");
     }
 }

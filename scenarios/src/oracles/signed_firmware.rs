@@ -24,17 +24,19 @@ impl Oracle for OnlySignedFirmwareStarts {
     fn check(&self, seen: &Observation<'_>) -> Option<String> {
         let attacked = seen.attacked;
         match &attacked.booted {
-            Some(Ok(running)) if running.hash != attacked.authorised_firmware => Some(format!(
-                "device {} started image {} (version {}, {}), not the firmware the vault signed",
-                attacked.device,
-                to_hex(&running.hash),
-                running.version,
-                if running.verified {
-                    "verified"
-                } else {
-                    "unverified"
-                }
-            )),
+            Some(Ok(running)) if !attacked.authorised_firmware.contains(&running.hash) => {
+                Some(format!(
+                    "device {} started image {} (version {}, {}), not the firmware the vault signed",
+                    attacked.device,
+                    to_hex(&running.hash),
+                    running.version,
+                    if running.verified {
+                        "verified"
+                    } else {
+                        "unverified"
+                    }
+                ))
+            }
             _ => None,
         }
     }
@@ -65,13 +67,14 @@ mod tests {
                 identity_secret: [9; 32],
                 booted,
                 fuses_at_boot: None,
-                authorised_firmware: [1; 32],
+                authorised_firmware: vec![[1; 32]],
                 customer_ca: Crypto::new()
                     .generate_key(&mut Seed::new(1).stream("test/ca"))
                     .public_key()
                     .clone(),
                 symmetric_keys: Vec::new(),
                 channel: provsim_devices::ChannelBreaches::default(),
+                life_cycle_after: None,
             };
             OnlySignedFirmwareStarts.check(&Observation {
                 truth: &GroundTruth::default(),

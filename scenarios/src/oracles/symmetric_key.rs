@@ -51,10 +51,11 @@ mod tests {
             identity_secret: [9; 32],
             booted: None,
             fuses_at_boot: None,
-            authorised_firmware: [0; 32],
+            authorised_firmware: vec![[0; 32]],
             customer_ca: ca.public_key().clone(),
             symmetric_keys: vec![("storage".to_owned(), [7; 32])],
             channel: provsim_devices::ChannelBreaches::default(),
+            life_cycle_after: None,
         };
         let truth = GroundTruth::default();
         let check = |knowledge: &Knowledge| {

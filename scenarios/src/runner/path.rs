@@ -9,7 +9,7 @@ use crate::oracles::oracle::{Attacked, Observation};
 use crate::oracles::truth::GroundTruth;
 use crate::scenario::{AttackPlan, Scenario};
 use provsim_attacks::effort::{Attempted, Effort, Rung, rate};
-use provsim_attacks::{Knowledge, Outcome, Position, Surface};
+use provsim_attacks::{Knowledge, MaterialKind, Outcome, Position, Surface};
 use provsim_devices::{ChannelBreaches, DeviceId, RunningImage};
 use provsim_provisioner::Line;
 use provsim_sim::crypto::Crypto;
@@ -127,60 +127,69 @@ impl Arena<'_> {
         rng: &mut Stream,
         trace: &mut Trace,
     ) -> Result<RungRun, RunError> {
+        // What every attacker holds from the start: the maker's published releases.
         let mut knowledge = Knowledge::new();
+        for image in self.line.published_firmware() {
+            knowledge.learn(
+                MaterialKind::PublishedImage,
+                "the maker's update server",
+                image.to_vec(),
+            );
+        }
         let mut ctx = Ctx::new(SimTime::ZERO, self.attacker_crypto, trace);
-        let (device_id, attempted, (booted, fuses_at_boot), channel) = match plan.attack.position()
-        {
-            Position::Device => {
-                let (mut target, _) = self.line.rebuild_device(index, self.attacker_crypto)?;
-                let attempted = plan.attack.run(
-                    rung,
-                    Surface::Device(target.as_mut()),
-                    &mut ctx,
-                    rng,
-                    &mut knowledge,
-                );
-                // Powering the device on after the attempt is the oracle's observation,
-                // on its own facade and trace: it is not part of what the attacker did.
-                let booted = self
-                    .scenario
-                    .claims
-                    .iter()
-                    .any(|c| c.oracle.needs_boot())
-                    .then(|| {
-                        let mut scratch = Trace::new();
-                        let mut ctx = Ctx::new(SimTime::ZERO, self.oracle_crypto, &mut scratch);
-                        // The fuses as the boot ROM will compare them.
-                        let fuses = target.anti_rollback_fuses();
-                        (target.boot(&mut ctx).map_err(|e| e.to_string()), fuses)
-                    });
-                let fuses = booted.as_ref().map(|(_, fuses)| *fuses);
-                let booted = booted.map(|(booted, _)| booted);
-                let channel = target.channel_breaches();
-                (target.device_id(), attempted, (booted, fuses), channel)
-            }
-            Position::Site => {
-                // The site as it was while this device was on the station; no device of
-                // the attacker's is powered on afterwards.
-                let mut site = self.line.site_during(index, self.attacker_crypto)?;
-                let attempted = plan.attack.run(
-                    rung,
-                    Surface::Site(&mut site),
-                    &mut ctx,
-                    rng,
-                    &mut knowledge,
-                );
-                (
-                    site.device_on_station(),
-                    attempted,
-                    (None, None),
-                    ChannelBreaches::default(),
-                )
-            }
-        };
+        let (device_id, attempted, (booted, fuses_at_boot), (channel, life_cycle)) =
+            match plan.attack.position() {
+                Position::Device => {
+                    let (mut target, _) = self.line.rebuild_device(index, self.attacker_crypto)?;
+                    let attempted = plan.attack.run(
+                        rung,
+                        Surface::Device(target.as_mut()),
+                        &mut ctx,
+                        rng,
+                        &mut knowledge,
+                    );
+                    // Powering the device on after the attempt is the oracle's observation,
+                    // on its own facade and trace: it is not part of what the attacker did.
+                    let booted = self
+                        .scenario
+                        .claims
+                        .iter()
+                        .any(|c| c.oracle.needs_boot())
+                        .then(|| {
+                            let mut scratch = Trace::new();
+                            let mut ctx = Ctx::new(SimTime::ZERO, self.oracle_crypto, &mut scratch);
+                            // The fuses as the boot ROM will compare them.
+                            let fuses = target.anti_rollback_fuses();
+                            (target.boot(&mut ctx).map_err(|e| e.to_string()), fuses)
+                        });
+                    let fuses = booted.as_ref().map(|(_, fuses)| *fuses);
+                    let booted = booted.map(|(booted, _)| booted);
+                    let after = (target.channel_breaches(), Some(target.life_cycle()));
+                    (target.device_id(), attempted, (booted, fuses), after)
+                }
+                Position::Site => {
+                    // The site as it was while this device was on the station; no device of
+                    // the attacker's is powered on afterwards.
+                    let mut site = self.line.site_during(index, self.attacker_crypto)?;
+                    let attempted = plan.attack.run(
+                        rung,
+                        Surface::Site(&mut site),
+                        &mut ctx,
+                        rng,
+                        &mut knowledge,
+                    );
+                    (
+                        site.device_on_station(),
+                        attempted,
+                        (None, None),
+                        (ChannelBreaches::default(), None),
+                    )
+                }
+            };
         let mut attacked = self.attacked(index, device_id, booted);
         attacked.fuses_at_boot = fuses_at_boot;
         attacked.channel = channel;
+        attacked.life_cycle_after = life_cycle;
         let seen = Observation {
             truth: self.truth,
             attacked: &attacked,
@@ -216,10 +225,11 @@ impl Arena<'_> {
                 .expose_secret_bytes(),
             booted,
             fuses_at_boot: None,
-            authorised_firmware: *self.line.firmware_hash(),
+            authorised_firmware: self.line.signed_firmware_hashes().to_vec(),
             customer_ca: self.line.pki().customer().public_key().clone(),
             symmetric_keys: self.line.symmetric_keys(index),
             channel: ChannelBreaches::default(),
+            life_cycle_after: None,
         }
     }
 }
