@@ -85,6 +85,24 @@ const PAIRS: &[Pair] = &[
         stopped_by: "mismatch alarm",
     },
     Pair {
+        attack: "glitch-secure-boot",
+        scenario: "mcu-board-glitch-hardened",
+        both: &[
+            (
+                "[countermeasures]\nglitch_detectors = [\"voltage\"]\ndetector_catch = 0.75\nredundant_checks = [\"debug-access\"]\nhardened_booleans = true\n",
+                "",
+            ),
+            (
+                "id = \"glitch-debug-readout\"\nsample = 2",
+                "id = \"glitch-secure-boot\"\nsample = 1",
+            ),
+        ],
+        sound: "[countermeasures]\nredundant_checks = [\"image-signature\"]\n",
+        weak: "",
+        claim: "identity-key-confidentiality",
+        stopped_by: "mismatch alarm",
+    },
+    Pair {
         attack: "operator-console-certificate",
         scenario: "mcu-board-insider",
         both: &[],
@@ -165,7 +183,7 @@ const PAIRS: &[Pair] = &[
             ),
             (
                 "[returns]",
-                "[countermeasures]\nglitch_detectors = [\"voltage\"]\ndetector_catch = 0.75\nredundant_checks = [\"life-cycle-gate\"]\nhardened_booleans = true\n\n[returns]",
+                "[mcu]\nrdp = 1\n\n[countermeasures]\nglitch_detectors = [\"voltage\"]\ndetector_catch = 0.75\nredundant_checks = [\"life-cycle-gate\"]\nhardened_booleans = true\n\n[returns]",
             ),
         ],
         sound: "",

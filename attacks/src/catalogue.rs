@@ -6,6 +6,7 @@ use crate::cpa_storage_key::CpaStorageKey;
 use crate::debug_port_readout::DebugPortReadout;
 use crate::foreign_firmware_update::ForeignFirmwareUpdate;
 use crate::glitch_debug_readout::GlitchDebugReadout;
+use crate::glitch_secure_boot::GlitchSecureBoot;
 use crate::operator_console_certificate::OperatorConsoleCertificate;
 use crate::rdp_downgrade::RdpDowngrade;
 use crate::rollback_older_image::RollbackOlderImage;
@@ -20,6 +21,7 @@ static CATALOGUE: &[&dyn Attack] = &[
     &DebugPortReadout,
     &ForeignFirmwareUpdate,
     &GlitchDebugReadout,
+    &GlitchSecureBoot,
     &OperatorConsoleCertificate,
     &RdpDowngrade,
     &RollbackOlderImage,

@@ -76,7 +76,19 @@ impl RdpDowngrade {
             .memory_map()
             .iter()
             .find(|r| r.kind == RegionKind::KeyStore)
-            .map(|r| r.name);
+            .copied();
+        // A part whose port already reads the store has nothing to regress: reading it
+        // is the plain readout's path, not this one.
+        if let Some(region) = store
+            && target.debug_read(ctx, region.base, region.len).is_ok()
+        {
+            return Outcome::Failed {
+                reason: format!(
+                    "the debug port already reads {}: readout protection is not at level 1",
+                    region.name
+                ),
+            };
+        }
         if let Err(refused) = target.execute(ctx, Command::SetReadoutProtection { level: 0 }) {
             return Outcome::Blocked {
                 reason: format!("the chip refused the regression: {refused}"),
@@ -98,12 +110,12 @@ impl RdpDowngrade {
             }
         } else {
             // What the attacker sees of the store: erased flash reads as all ones.
-            let erased = store.is_some_and(|name| {
-                knowledge
-                    .of_kind(MaterialKind::MemoryDump)
-                    .filter(|m| m.source.starts_with(name))
-                    .all(|m| m.bytes().iter().all(|&b| b == 0xff))
-            });
+            let dumps: Vec<&[u8]> = knowledge
+                .of_kind(MaterialKind::MemoryDump)
+                .filter(|m| store.is_some_and(|r| m.source.starts_with(r.name)))
+                .map(|m| m.bytes())
+                .collect();
+            let erased = !dumps.is_empty() && dumps.iter().all(|d| d.iter().all(|&b| b == 0xff));
             Outcome::Blocked {
                 reason: format!(
                     "level 0 accepted, but after it {} bytes read and no key: {}{}",

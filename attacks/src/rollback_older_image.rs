@@ -99,17 +99,13 @@ impl RollbackOlderImage {
             Ok(running) => match running.update_refused {
                 Some(reason) => Outcome::Blocked {
                     reason: format!(
-                        "the boot ROM refused release {version} (security counter {counter}): {reason}"
+                        "the device still starts {} after release {version} (security counter {counter}) was sent; its boot log: {reason}",
+                        running.version
                     ),
                 },
                 None if running.version == version => Outcome::Obtained {
                     summary: format!(
-                        "the device started release {version} (security counter {counter}), {}",
-                        if running.verified {
-                            "its signature verified: only the counter should have stopped it"
-                        } else {
-                            "unverified: secure boot is off"
-                        }
+                        "the device started release {version} (security counter {counter}): a genuine, superseded release, which only the anti-rollback comparison should have stopped"
                     ),
                 },
                 None => Outcome::Blocked {

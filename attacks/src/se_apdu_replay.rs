@@ -118,6 +118,7 @@ impl Attack for SeApduReplay {
             let mut refused = None;
             for exchange in &session {
                 let Ok(answer) = target.apdu(ctx, &exchange.command) else {
+                    refused = Some((exchange.command.get(1).copied().unwrap_or(0), 0));
                     break;
                 };
                 sent += 1;

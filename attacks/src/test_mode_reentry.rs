@@ -109,12 +109,16 @@ impl Attack for TestModeReentry {
                     };
                 }
                 // Refusals that no token or glitch at the gate changes end the rung at once.
-                Err(error @ (DeviceError::Port(_) | DeviceError::Unsupported { .. })) => {
+                Err(
+                    error @ (DeviceError::Port(_)
+                    | DeviceError::Unsupported { .. }
+                    | DeviceError::TokenNotProvisioned(_)),
+                ) => {
                     return Attempted {
                         outcome: Outcome::Failed {
                             reason: format!("the part refused the move before any token: {error}"),
                         },
-                        spent: spent(0),
+                        spent: spent(attempt),
                     };
                 }
                 Err(error) => *refusals.entry(error.to_string()).or_default() += 1,

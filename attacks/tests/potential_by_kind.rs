@@ -36,6 +36,11 @@ const TABLE: &[Row] = &[
         ["public", "restricted", "sensitive"],
     ),
     (
+        "glitch-secure-boot",
+        [[8, 20], [11, 23], [15, 27]],
+        ["public", "restricted", "sensitive"],
+    ),
+    (
         "operator-console-certificate",
         [[10, 10], [10, 10], [10, 10]],
         ["restricted", "restricted", "restricted"],

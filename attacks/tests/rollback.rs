@@ -70,14 +70,17 @@ fn the_sound_boot_rom_refuses_the_older_release_and_the_fuses_stay() {
             .contains("below the anti-rollback fuses"),
         "{outcome}"
     );
-    assert_eq!((before, after), (1, 1));
+    // The line's own boot advanced the fuses to the installed release's counter; the
+    // refusal leaves them there, and the installed release still starts.
+    assert_eq!(before, 1);
+    assert_eq!(after, before);
     assert_eq!(next, "1.0.0+0");
 }
 
 #[test]
 fn without_the_comparison_the_older_release_runs() {
-    let (outcome, before, after, next) = attempt(&line(vec![Weakness::NoRollbackCheck]));
+    let (outcome, before, _, next) = attempt(&line(vec![Weakness::NoRollbackCheck]));
     assert!(matches!(outcome, Outcome::Obtained { .. }), "{outcome}");
-    assert_eq!((before, after), (1, 1));
+    assert_eq!(before, 1);
     assert_eq!(next, "0.9.0+0");
 }

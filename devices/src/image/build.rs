@@ -83,6 +83,18 @@ pub fn prepare(
     body: &[u8],
     options: &SignOptions,
 ) -> Result<UnsignedImage, ImageError> {
+    prepare_naming(crypto, crypto.sha256(&signer.spki_der()), body, options)
+}
+
+/// Lays out an image as [`prepare`] does, naming its key by `key_hash` alone: what a
+/// forger builds who copies the genuine key hash out of a published image without
+/// holding the key it names.
+pub fn prepare_naming(
+    crypto: &Crypto,
+    key_hash: [u8; 32],
+    body: &[u8],
+    options: &SignOptions,
+) -> Result<UnsignedImage, ImageError> {
     if usize::from(options.header_size) < HEADER_LEN {
         return Err(ImageError::HeaderTooSmall {
             hdr_size: options.header_size,
@@ -129,7 +141,7 @@ pub fn prepare(
 
     Ok(UnsignedImage {
         digest: crypto.sha256(&region),
-        key_hash: crypto.sha256(&signer.spki_der()),
+        key_hash,
         signed_region: region,
     })
 }

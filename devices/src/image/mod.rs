@@ -39,7 +39,7 @@ pub mod version;
 #[cfg(test)]
 mod tests;
 
-pub use build::{SignOptions, UnsignedImage, prepare, sign};
+pub use build::{SignOptions, UnsignedImage, prepare, prepare_naming, sign};
 pub use error::ImageError;
 pub use header::{HEADER_LEN, IMAGE_MAGIC, ImageHeader};
 pub use parse::{ParsedImage, parse};

@@ -12,10 +12,10 @@ use provsim_sim::crypto::{Crypto, PublicKey};
 use provsim_sim::{Ctx, Field};
 
 impl SecureElement {
-    /// Closing personalisation only takes rights away, and terminating the card only
-    /// ends it, so neither needs the channel: a station without the static key may
-    /// close what it personalised. Closing activates every object that is
-    /// initialised.
+    /// Closing personalisation only takes rights away, so it needs no channel: a
+    /// station without the static key may close what it personalised (and terminate a
+    /// card it spoils). Once closed, terminating the card is the key holder's decision,
+    /// over the channel only. Closing activates every object that is initialised.
     pub(super) fn set_status(
         &mut self,
         ctx: &mut Ctx<'_>,

@@ -88,6 +88,13 @@ impl Line {
         [&self.site.earlier_firmware, &self.site.firmware_image]
     }
 
+    /// The security counter of the release the line installs: no shipped device should
+    /// start anything below it, whatever its fuses count (a part that boots unverified
+    /// never advances them).
+    pub fn installed_security_counter(&self) -> u32 {
+        crate::line::firmware::FIRMWARE_SECURITY_COUNTER
+    }
+
     /// The hashes of [`Line::published_firmware`], in the same order.
     pub fn signed_firmware_hashes(&self) -> [[u8; 32]; 2] {
         [self.site.earlier_hash, self.site.firmware_hash]

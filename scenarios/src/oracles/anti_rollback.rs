@@ -4,7 +4,8 @@ use super::oracle::{Observation, Oracle};
 
 /// The oracle powers the attacked device on after the attempt, reads what its fuses
 /// counted just before, and compares the counter of the image that started with it
-/// itself: whether the boot ROM compared them is what is on trial. What it sees is that
+/// itself, and with the counter of the release the line installed (a part that boots
+/// unverified never advances its fuses, yet an older release on it is a rollback): whether the boot ROM compared them is what is on trial. What it sees is that
 /// one power-on: an image that ran only during the attempt (replaced before it ended,
 /// or started only because a glitch got it past the comparison) is not seen.
 #[derive(Debug, Clone, Copy)]
@@ -29,10 +30,17 @@ impl Oracle for NoRollback {
             return None;
         };
         let counter = running.security_counter.unwrap_or(0);
-        (counter < fuses).then(|| {
+        let floor = fuses.max(attacked.installed_counter);
+        (counter < floor).then(|| {
             format!(
-                "device {} started version {} with security counter {counter}, below the {fuses} its fuses count",
-                attacked.device, running.version
+                "device {} started version {} with security counter {counter}, below the {floor} {}",
+                attacked.device,
+                running.version,
+                if fuses >= attacked.installed_counter {
+                    "its fuses count"
+                } else {
+                    "of the release it shipped with (its fuses count less: they never advanced)"
+                }
             )
         })
     }
@@ -49,6 +57,15 @@ mod tests {
     use provsim_sim::crypto::Crypto;
 
     fn judge(counter: Option<u32>, fuses: Option<u32>, booted: bool) -> Option<String> {
+        judge_shipped(counter, fuses, booted, 0)
+    }
+
+    fn judge_shipped(
+        counter: Option<u32>,
+        fuses: Option<u32>,
+        booted: bool,
+        installed: u32,
+    ) -> Option<String> {
         let running = RunningImage {
             hash: [1; 32],
             version: "1.2.0".to_owned(),
@@ -65,6 +82,7 @@ mod tests {
                 Err("rollback refused".to_owned())
             }),
             fuses_at_boot: fuses,
+            installed_counter: installed,
             authorised_firmware: vec![[1; 32]],
             customer_ca: Crypto::new()
                 .generate_key(&mut Seed::new(1).stream("test/ca"))
@@ -72,7 +90,7 @@ mod tests {
                 .clone(),
             symmetric_keys: Vec::new(),
             channel: provsim_devices::ChannelBreaches::default(),
-            life_cycle_after: None,
+            life_cycle: None,
         };
         NoRollback.check(&Observation {
             truth: &GroundTruth::default(),
@@ -94,5 +112,15 @@ mod tests {
         assert_eq!(judge(None, Some(0), true), None);
         // Not observed: nothing to judge.
         assert_eq!(judge(Some(2), None, true), None);
+    }
+
+    /// A part that boots unverified never advances its fuses: the release it shipped
+    /// with is the floor then.
+    #[test]
+    fn below_the_shipped_release_is_a_rollback_whatever_the_fuses() {
+        let below = judge_shipped(Some(0), Some(0), true, 1).expect("a rollback");
+        assert!(below.contains("of the release it shipped with"), "{below}");
+        assert_eq!(judge_shipped(Some(1), Some(0), true, 1), None);
+        assert_eq!(judge_shipped(Some(0), Some(0), false, 1), None);
     }
 }

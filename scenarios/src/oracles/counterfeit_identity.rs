@@ -107,11 +107,12 @@ mod tests {
             identity_secret: shipped.expose_secret_bytes(),
             booted: None,
             fuses_at_boot: None,
+            installed_counter: 0,
             authorised_firmware: vec![[0; 32]],
             customer_ca: pki.customer().public_key().clone(),
             symmetric_keys: Vec::new(),
             channel: provsim_devices::ChannelBreaches::default(),
-            life_cycle_after: None,
+            life_cycle: None,
         };
         let judge = |materials: &[(MaterialKind, Vec<u8>)]| {
             let mut knowledge = Knowledge::new();

@@ -81,11 +81,12 @@ mod tests {
             identity_secret: shipped.expose_secret_bytes(),
             booted: None,
             fuses_at_boot: None,
+            installed_counter: 0,
             authorised_firmware: vec![[0; 32]],
             customer_ca: other.public_key().clone(),
             symmetric_keys: vec![("storage".to_owned(), [7; 32])],
             channel: provsim_devices::ChannelBreaches::default(),
-            life_cycle_after: None,
+            life_cycle: None,
         };
         let check = |knowledge: &Knowledge| {
             IdentityKeysSecret.check(&Observation {

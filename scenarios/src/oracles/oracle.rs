@@ -47,6 +47,8 @@ pub struct Attacked {
     pub booted: Option<Result<RunningImage, String>>,
     /// What the device's anti-rollback fuses counted just before that power-on.
     pub fuses_at_boot: Option<u32>,
+    /// The security counter of the release the line installed.
+    pub installed_counter: u32,
     /// The hashes of every image the vault signed for this line (its current release
     /// and the one it superseded).
     pub authorised_firmware: Vec<[u8; 32]>,
@@ -57,8 +59,9 @@ pub struct Attacked {
     /// What the attacked device's secure channel let through during the attempt, as
     /// the device counted it (nothing on a part without one).
     pub channel: ChannelBreaches,
-    /// The attacked device's life-cycle state once the attempt is over (devices only).
-    pub life_cycle_after: Option<LifeCycle>,
+    /// The attacked device's life-cycle state before the attempt and once it is over
+    /// (devices only).
+    pub life_cycle: Option<(LifeCycle, LifeCycle)>,
 }
 
 #[cfg(test)]
@@ -73,6 +76,7 @@ pub(crate) mod tests {
             identity_secret: [9; 32],
             booted: None,
             fuses_at_boot: None,
+            installed_counter: 0,
             authorised_firmware: vec![[1; 32]],
             customer_ca: Crypto::new()
                 .generate_key(&mut Seed::new(1).stream("test/ca"))
@@ -80,7 +84,7 @@ pub(crate) mod tests {
                 .clone(),
             symmetric_keys: Vec::new(),
             channel: ChannelBreaches::default(),
-            life_cycle_after: None,
+            life_cycle: None,
         }
     }
 }

@@ -67,6 +67,7 @@ mod tests {
                 identity_secret: [9; 32],
                 booted,
                 fuses_at_boot: None,
+                installed_counter: 0,
                 authorised_firmware: vec![[1; 32]],
                 customer_ca: Crypto::new()
                     .generate_key(&mut Seed::new(1).stream("test/ca"))
@@ -74,7 +75,7 @@ mod tests {
                     .clone(),
                 symmetric_keys: Vec::new(),
                 channel: provsim_devices::ChannelBreaches::default(),
-                life_cycle_after: None,
+                life_cycle: None,
             };
             OnlySignedFirmwareStarts.check(&Observation {
                 truth: &GroundTruth::default(),

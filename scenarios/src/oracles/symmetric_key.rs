@@ -51,11 +51,12 @@ mod tests {
             identity_secret: [9; 32],
             booted: None,
             fuses_at_boot: None,
+            installed_counter: 0,
             authorised_firmware: vec![[0; 32]],
             customer_ca: ca.public_key().clone(),
             symmetric_keys: vec![("storage".to_owned(), [7; 32])],
             channel: provsim_devices::ChannelBreaches::default(),
-            life_cycle_after: None,
+            life_cycle: None,
         };
         let truth = GroundTruth::default();
         let check = |knowledge: &Knowledge| {

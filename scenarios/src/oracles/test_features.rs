@@ -3,10 +3,10 @@
 use super::oracle::{Observation, Oracle};
 use provsim_devices::LifeCycle;
 
-/// The life-cycle state the attacked device's fuses decode to once the attempt is over.
-/// Only the attacker acted on its copy, and no attacker holds the owner's tokens, so a
-/// copy found in test or RMA was put there without them. The attack's account of itself
-/// plays no part.
+/// The attacked device's life-cycle state (its fuses', or a card's own) before the
+/// attempt and once it is over. Only the attacker acted on its copy, and no attacker
+/// holds the owner's tokens, so a copy that moved into test or RMA during the attempt
+/// was moved without them. The attack's account of itself plays no part.
 #[derive(Debug, Clone, Copy)]
 pub struct TestFeaturesStayClosed;
 
@@ -20,10 +20,11 @@ impl Oracle for TestFeaturesStayClosed {
     }
 
     fn check(&self, seen: &Observation<'_>) -> Option<String> {
-        let state = seen.attacked.life_cycle_after?;
-        matches!(state, LifeCycle::Test | LifeCycle::Rma).then(|| {
+        let (before, after) = seen.attacked.life_cycle?;
+        let open = |state| matches!(state, LifeCycle::Test | LifeCycle::Rma);
+        (open(after) && !open(before)).then(|| {
             format!(
-                "device {} is in {state} after the attempt, its test features open",
+                "device {} moved from {before} to {after} during the attempt, its test features open",
                 seen.attacked.device
             )
         })
@@ -38,9 +39,9 @@ mod tests {
     use provsim_attacks::Knowledge;
     use provsim_sim::crypto::Crypto;
 
-    fn judge(state: Option<LifeCycle>) -> Option<String> {
+    fn judge(states: Option<(LifeCycle, LifeCycle)>) -> Option<String> {
         let mut attacked = attacked();
-        attacked.life_cycle_after = state;
+        attacked.life_cycle = states;
         TestFeaturesStayClosed.check(&Observation {
             truth: &GroundTruth::default(),
             attacked: &attacked,
@@ -50,10 +51,16 @@ mod tests {
     }
 
     #[test]
-    fn only_a_device_left_in_test_or_rma_violates_it() {
+    fn only_a_move_into_test_or_rma_violates_it() {
         for state in LifeCycle::ALL {
             let open = matches!(state, LifeCycle::Test | LifeCycle::Rma);
-            assert_eq!(judge(Some(state)).is_some(), open, "{state}");
+            assert_eq!(
+                judge(Some((LifeCycle::Field, state))).is_some(),
+                open,
+                "{state}"
+            );
+            // Already there before the attempt: not the attempt's doing.
+            assert_eq!(judge(Some((state, state))), None, "{state}");
         }
         assert_eq!(judge(None), None);
     }

@@ -10,7 +10,7 @@ use crate::oracles::truth::GroundTruth;
 use crate::scenario::{AttackPlan, Scenario};
 use provsim_attacks::effort::{Attempted, Effort, Rung, rate};
 use provsim_attacks::{Knowledge, MaterialKind, Outcome, Position, Surface};
-use provsim_devices::{ChannelBreaches, DeviceId, RunningImage};
+use provsim_devices::{ChannelBreaches, DeviceId, LifeCycle, RunningImage, Target};
 use provsim_provisioner::Line;
 use provsim_sim::crypto::Crypto;
 use provsim_sim::{Ctx, Seed, SimTime, Stream, Trace};
@@ -24,6 +24,15 @@ pub struct Arena<'a> {
     pub truth: &'a GroundTruth,
     pub attacker_crypto: &'a Crypto,
     pub oracle_crypto: &'a Crypto,
+}
+
+/// What the oracles observe of the attacked device after a rung (nothing for the site).
+#[derive(Default)]
+struct Observed {
+    booted: Option<Result<RunningImage, String>>,
+    fuses_at_boot: Option<u32>,
+    channel: ChannelBreaches,
+    life_cycle: Option<(LifeCycle, LifeCycle)>,
 }
 
 /// One rung run: the device acted on, what the attack says it did and spent, and each
@@ -137,59 +146,38 @@ impl Arena<'_> {
             );
         }
         let mut ctx = Ctx::new(SimTime::ZERO, self.attacker_crypto, trace);
-        let (device_id, attempted, (booted, fuses_at_boot), (channel, life_cycle)) =
-            match plan.attack.position() {
-                Position::Device => {
-                    let (mut target, _) = self.line.rebuild_device(index, self.attacker_crypto)?;
-                    let attempted = plan.attack.run(
-                        rung,
-                        Surface::Device(target.as_mut()),
-                        &mut ctx,
-                        rng,
-                        &mut knowledge,
-                    );
-                    // Powering the device on after the attempt is the oracle's observation,
-                    // on its own facade and trace: it is not part of what the attacker did.
-                    let booted = self
-                        .scenario
-                        .claims
-                        .iter()
-                        .any(|c| c.oracle.needs_boot())
-                        .then(|| {
-                            let mut scratch = Trace::new();
-                            let mut ctx = Ctx::new(SimTime::ZERO, self.oracle_crypto, &mut scratch);
-                            // The fuses as the boot ROM will compare them.
-                            let fuses = target.anti_rollback_fuses();
-                            (target.boot(&mut ctx).map_err(|e| e.to_string()), fuses)
-                        });
-                    let fuses = booted.as_ref().map(|(_, fuses)| *fuses);
-                    let booted = booted.map(|(booted, _)| booted);
-                    let after = (target.channel_breaches(), Some(target.life_cycle()));
-                    (target.device_id(), attempted, (booted, fuses), after)
-                }
-                Position::Site => {
-                    // The site as it was while this device was on the station; no device of
-                    // the attacker's is powered on afterwards.
-                    let mut site = self.line.site_during(index, self.attacker_crypto)?;
-                    let attempted = plan.attack.run(
-                        rung,
-                        Surface::Site(&mut site),
-                        &mut ctx,
-                        rng,
-                        &mut knowledge,
-                    );
-                    (
-                        site.device_on_station(),
-                        attempted,
-                        (None, None),
-                        (ChannelBreaches::default(), None),
-                    )
-                }
-            };
-        let mut attacked = self.attacked(index, device_id, booted);
-        attacked.fuses_at_boot = fuses_at_boot;
-        attacked.channel = channel;
-        attacked.life_cycle_after = life_cycle;
+        let (device_id, attempted, observed) = match plan.attack.position() {
+            Position::Device => {
+                let (mut target, _) = self.line.rebuild_device(index, self.attacker_crypto)?;
+                let before = target.life_cycle();
+                let attempted = plan.attack.run(
+                    rung,
+                    Surface::Device(target.as_mut()),
+                    &mut ctx,
+                    rng,
+                    &mut knowledge,
+                );
+                let observed = self.observe(target.as_mut(), before);
+                (target.device_id(), attempted, observed)
+            }
+            Position::Site => {
+                // The site as it was while this device was on the station; no device of
+                // the attacker's is powered on afterwards.
+                let mut site = self.line.site_during(index, self.attacker_crypto)?;
+                let attempted = plan.attack.run(
+                    rung,
+                    Surface::Site(&mut site),
+                    &mut ctx,
+                    rng,
+                    &mut knowledge,
+                );
+                (site.device_on_station(), attempted, Observed::default())
+            }
+        };
+        let mut attacked = self.attacked(index, device_id, observed.booted);
+        attacked.fuses_at_boot = observed.fuses_at_boot;
+        attacked.channel = observed.channel;
+        attacked.life_cycle = observed.life_cycle;
         let seen = Observation {
             truth: self.truth,
             attacked: &attacked,
@@ -210,6 +198,25 @@ impl Arena<'_> {
         })
     }
 
+    /// What the oracles observe of an attacked device once the attempt is over: its
+    /// channel's counts and its life cycle (then and `before`), and, when an oracle
+    /// needs it, a power-on, on the oracles' own facade and trace (it is not part of
+    /// what the attacker did), with the fuses as the boot ROM will compare them.
+    fn observe(&self, target: &mut dyn Target, before: LifeCycle) -> Observed {
+        let mut observed = Observed {
+            channel: target.channel_breaches(),
+            life_cycle: Some((before, target.life_cycle())),
+            ..Observed::default()
+        };
+        if self.scenario.claims.iter().any(|c| c.oracle.needs_boot()) {
+            let mut scratch = Trace::new();
+            let mut ctx = Ctx::new(SimTime::ZERO, self.oracle_crypto, &mut scratch);
+            observed.fuses_at_boot = Some(target.anti_rollback_fuses());
+            observed.booted = Some(target.boot(&mut ctx).map_err(|e| e.to_string()));
+        }
+        observed
+    }
+
     /// The attacked device's ground truth, re-derived from the seed.
     fn attacked(
         &self,
@@ -225,11 +232,12 @@ impl Arena<'_> {
                 .expose_secret_bytes(),
             booted,
             fuses_at_boot: None,
+            installed_counter: self.line.installed_security_counter(),
             authorised_firmware: self.line.signed_firmware_hashes().to_vec(),
             customer_ca: self.line.pki().customer().public_key().clone(),
             symmetric_keys: self.line.symmetric_keys(index),
             channel: ChannelBreaches::default(),
-            life_cycle_after: None,
+            life_cycle: None,
         }
     }
 }
