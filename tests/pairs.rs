@@ -27,6 +27,25 @@ struct Pair {
 
 const PAIRS: &[Pair] = &[
     Pair {
+        attack: "bus-probing",
+        scenario: "asic-board-test-port-open",
+        both: &[
+            (
+                "id = \"debug-port-readout\"\nsample = 4",
+                "id = \"bus-probing\"\nsample = 2",
+            ),
+            (
+                "[[attack]]\nid = \"cpa-storage-key\"\nsample = 2\nmax_rung = 3\n",
+                "",
+            ),
+            ("resistance = \"AVA_VAN.3\"", "resistance = \"AVA_VAN.5\""),
+        ],
+        sound: "",
+        weak: "[countermeasures]\nsealed_key_store = false\n",
+        claim: "identity-key-confidentiality",
+        stopped_by: "crossed the bus sealed",
+    },
+    Pair {
         attack: "co-tenant-memory-scrape",
         scenario: "mcu-package-shared-vm",
         both: &[],
@@ -85,6 +104,28 @@ const PAIRS: &[Pair] = &[
         stopped_by: "mismatch alarm",
     },
     Pair {
+        attack: "glitch-rollback-check",
+        scenario: "mcu-board-glitch-hardened",
+        both: &[
+            (
+                "[countermeasures]\nglitch_detectors = [\"voltage\"]\ndetector_catch = 0.75\nredundant_checks = [\"debug-access\"]\nhardened_booleans = true\n",
+                "",
+            ),
+            (
+                "id = \"glitch-debug-readout\"\nsample = 2",
+                "id = \"glitch-rollback-check\"\nsample = 1",
+            ),
+            (
+                "id = \"identity-key-confidentiality\"",
+                "id = \"firmware-anti-rollback\"",
+            ),
+        ],
+        sound: "[countermeasures]\nredundant_checks = [\"rollback-counter\"]\n",
+        weak: "",
+        claim: "firmware-anti-rollback",
+        stopped_by: "mismatch alarm",
+    },
+    Pair {
         attack: "glitch-secure-boot",
         scenario: "mcu-board-glitch-hardened",
         both: &[
@@ -110,6 +151,24 @@ const PAIRS: &[Pair] = &[
         weak: "",
         claim: "device-identity-authenticity",
         stopped_by: "the vault (customer-hsm) refused",
+    },
+    Pair {
+        attack: "puf-helper-data",
+        scenario: "asic-board-test-port-open",
+        both: &[
+            (
+                "id = \"debug-port-readout\"\nsample = 4",
+                "id = \"puf-helper-data\"\nsample = 2",
+            ),
+            (
+                "[[attack]]\nid = \"cpa-storage-key\"\nsample = 2\nmax_rung = 3\n",
+                "",
+            ),
+        ],
+        sound: "",
+        weak: "[countermeasures]\nweaknesses = [\"puf-biased-cells\"]\n",
+        claim: "identity-key-confidentiality",
+        stopped_by: "none matched the helper data's check",
     },
     Pair {
         attack: "rdp-downgrade",

@@ -1,13 +1,16 @@
 //! The catalogue of attacks a scenario can name.
 
 use crate::attack::Attack;
+use crate::bus_probing::BusProbing;
 use crate::co_tenant_memory_scrape::CoTenantMemoryScrape;
 use crate::cpa_storage_key::CpaStorageKey;
 use crate::debug_port_readout::DebugPortReadout;
 use crate::foreign_firmware_update::ForeignFirmwareUpdate;
 use crate::glitch_debug_readout::GlitchDebugReadout;
+use crate::glitch_rollback_check::GlitchRollbackCheck;
 use crate::glitch_secure_boot::GlitchSecureBoot;
 use crate::operator_console_certificate::OperatorConsoleCertificate;
+use crate::puf_helper_data::PufHelperData;
 use crate::rdp_downgrade::RdpDowngrade;
 use crate::rollback_older_image::RollbackOlderImage;
 use crate::se_apdu_glitch::SeApduGlitch;
@@ -16,13 +19,16 @@ use crate::se_instruction_scan::SeInstructionScan;
 use crate::test_mode_reentry::TestModeReentry;
 
 static CATALOGUE: &[&dyn Attack] = &[
+    &BusProbing,
     &CoTenantMemoryScrape,
     &CpaStorageKey,
     &DebugPortReadout,
     &ForeignFirmwareUpdate,
     &GlitchDebugReadout,
+    &GlitchRollbackCheck,
     &GlitchSecureBoot,
     &OperatorConsoleCertificate,
+    &PufHelperData,
     &RdpDowngrade,
     &RollbackOlderImage,
     &SeApduGlitch,

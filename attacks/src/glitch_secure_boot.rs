@@ -17,6 +17,7 @@ use crate::effort::{Attempted, Rung};
 use crate::glitching::{self, Shots};
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::outcome::Outcome;
+use crate::published::releases;
 use crate::readout::Readout;
 use provsim_devices::TargetKind;
 use provsim_devices::fault::{FaultPoint, GlitchMethod, NoFaults};
@@ -32,11 +33,10 @@ const PAYLOAD: &[u8] = b"attacker firmware: reads the key store from inside and 
 /// The attacker's image, naming the root of trust and carrying a genuine signature
 /// copied from the newest published image (which does not sign it).
 fn forge(crypto: &Crypto, knowledge: &Knowledge) -> Result<Vec<u8>, String> {
-    let published = knowledge
-        .of_kind(MaterialKind::PublishedImage)
-        .filter_map(|m| image::parse(m.bytes(), &mut NoFaults).ok())
-        .max_by_key(|parsed| parsed.security_counter().unwrap_or(0))
+    let newest = releases(knowledge)
+        .pop()
         .ok_or("no published image to copy a key hash and a signature from")?;
+    let published = image::parse(&newest.bytes, &mut NoFaults).map_err(|e| e.to_string())?;
     let record = |wanted: u16| {
         published
             .unprotected

@@ -11,11 +11,10 @@
 
 use crate::attack::{Attack, Phase, Surface, wrong_surface};
 use crate::effort::{Access, Bench, Effort, Needs, Rung};
-use crate::knowledge::{Knowledge, MaterialKind};
+use crate::knowledge::Knowledge;
 use crate::outcome::Outcome;
+use crate::published::{Release, superseded};
 use provsim_devices::TargetKind;
-use provsim_devices::fault::NoFaults;
-use provsim_devices::image;
 use provsim_sim::{Ctx, Stream};
 
 pub struct RollbackOlderImage;
@@ -63,33 +62,14 @@ impl RollbackOlderImage {
         let Surface::Device(target) = surface else {
             return wrong_surface(self, &surface);
         };
-        // The published releases, by the counter and version their headers give.
-        let mut releases: Vec<(u32, String, Vec<u8>)> = knowledge
-            .of_kind(MaterialKind::PublishedImage)
-            .filter_map(|m| {
-                let parsed = image::parse(m.bytes(), &mut NoFaults).ok()?;
-                let counter = parsed.security_counter().unwrap_or(0);
-                Some((
-                    counter,
-                    parsed.header.version.to_string(),
-                    m.bytes().to_vec(),
-                ))
-            })
-            .collect();
-        releases.sort_by_key(|(counter, _, _)| *counter);
-        let newest = releases.last().map(|(counter, _, _)| *counter);
-        let Some((counter, version, old)) = releases.into_iter().next() else {
-            return Outcome::Failed {
-                reason: "the maker publishes no release to roll back to".to_owned(),
-            };
+        let Release {
+            bytes: old,
+            version,
+            counter,
+        } = match superseded(knowledge) {
+            Ok(release) => release,
+            Err(reason) => return Outcome::Failed { reason },
         };
-        if Some(counter) == newest {
-            return Outcome::Failed {
-                reason: format!(
-                    "every published release has security counter {counter}: none is older"
-                ),
-            };
-        }
         if let Err(refused) = target.stage_update(ctx, &old) {
             return Outcome::Blocked {
                 reason: format!("the update path refused release {version}: {refused}"),

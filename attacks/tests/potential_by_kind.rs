@@ -11,6 +11,11 @@ type Row = (&'static str, [[u32; 2]; 3], [&'static str; 3]);
 
 const TABLE: &[Row] = &[
     (
+        "bus-probing",
+        [[18, 18], [21, 21], [25, 25]],
+        ["public", "restricted", "sensitive"],
+    ),
+    (
         "co-tenant-memory-scrape",
         [[15, 15], [15, 15], [15, 15]],
         ["restricted", "restricted", "restricted"],
@@ -36,6 +41,11 @@ const TABLE: &[Row] = &[
         ["public", "restricted", "sensitive"],
     ),
     (
+        "glitch-rollback-check",
+        [[8, 20], [11, 23], [15, 27]],
+        ["public", "restricted", "sensitive"],
+    ),
+    (
         "glitch-secure-boot",
         [[8, 20], [11, 23], [15, 27]],
         ["public", "restricted", "sensitive"],
@@ -44,6 +54,11 @@ const TABLE: &[Row] = &[
         "operator-console-certificate",
         [[10, 10], [10, 10], [10, 10]],
         ["restricted", "restricted", "restricted"],
+    ),
+    (
+        "puf-helper-data",
+        [[8, 8], [11, 11], [15, 15]],
+        ["public", "restricted", "sensitive"],
     ),
     (
         "rdp-downgrade",

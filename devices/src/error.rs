@@ -29,6 +29,14 @@ pub enum PortError {
     NoPort,
     #[error("the part speaks no APDUs: it has no card interface")]
     NoCardInterface,
+    #[error(
+        "no bus to probe: the part's memories sit under an active shield and its buses are encrypted"
+    )]
+    ShieldedBus,
+    #[error("the part has no PUF, or its PUF is not enrolled: no helper data to read")]
+    NoPuf,
+    #[error("the card's rules do not let the requester use the key in object {slot}")]
+    UseRefused { slot: u8 },
 }
 
 /// Why a device refused a command of the programming protocol.

@@ -113,6 +113,35 @@ pub fn parse_slots(dump: &[u8]) -> Vec<Slot> {
         .collect()
 }
 
+/// What a sealed slot's AEAD binds: a label, the slot's address and the inner kind, so
+/// a sealed key cannot be moved to another slot or read as another kind.
+pub fn sealed_slot_binding(addr: u32, inner: SlotKind) -> Vec<u8> {
+    let mut aad = b"provsim sealed slot v1".to_vec();
+    aad.extend_from_slice(&addr.to_be_bytes());
+    aad.push(inner.code());
+    aad
+}
+
+/// Opens the data of a sealed slot at `addr` under the key-store key `key`: what the
+/// chip's key service does, and what anyone who recovers that key can do to a dump.
+pub fn unseal_slot(
+    crypto: &provsim_sim::crypto::Crypto,
+    key: &[u8; 32],
+    addr: u32,
+    inner: SealedKind,
+    data: &[u8],
+) -> Option<Vec<u8>> {
+    let kind = match inner {
+        SealedKind::P256Private => SlotKind::P256Private,
+        SealedKind::Aes256 => SlotKind::Aes256,
+    };
+    let (nonce, sealed) = data.split_at_checked(12)?;
+    let nonce: [u8; 12] = nonce.try_into().ok()?;
+    crypto
+        .aead_open(key, &nonce, &sealed_slot_binding(addr, kind), sealed)
+        .ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -56,6 +56,6 @@ pub use profile::{AttackFacts, Documentation, TargetProfile};
 pub use protections::{Protections, PufKeyStore};
 pub use target::{
     ApduExchange, ChannelBreaches, Command, DeviceId, DeviceInfo, Fuse, MemoryRegion, RegionKind,
-    Response, RunningImage, Target, TargetKind,
+    Response, RunningImage, StartedImage, Target, TargetKind,
 };
 pub use weakness::{Weakness, Weaknesses};

@@ -129,6 +129,19 @@ impl SramPuf {
         SramPuf { preferred, config }
     }
 
+    /// Die `index`'s PUF with its cells' manufacturing bias left in: four cells in five
+    /// prefer 1 (drawn from the same stream as [`SramPuf::new`]'s).
+    pub fn biased(seed: Seed, index: u64, config: PufConfig) -> Self {
+        let mut cells = crate::labels::puf_cells(seed, index);
+        let mut preferred = Vec::with_capacity(config.cells());
+        while preferred.len() < config.cells() {
+            let word = cells.next_u64();
+            preferred.extend(word.to_le_bytes().iter().map(|byte| byte % 5 != 0));
+        }
+        preferred.truncate(config.cells());
+        SramPuf { preferred, config }
+    }
+
     pub fn config(&self) -> PufConfig {
         self.config
     }
@@ -218,11 +231,14 @@ fn labelled(label: &[u8], secret: &[u8; 32]) -> [u8; 32] {
     Sha256::digest(&input)
 }
 
-fn check(secret: &[u8; 32]) -> [u8; 32] {
+/// The helper data's check over a secret. The derivation is the design's, and public
+/// (Kerckhoffs): only the secret is not.
+pub fn check(secret: &[u8; 32]) -> [u8; 32] {
     labelled(b"provsim puf check v1", secret)
 }
 
-fn key(secret: &[u8; 32]) -> [u8; 32] {
+/// The PUF key a secret gives (public derivation, as [`check`]).
+pub fn key(secret: &[u8; 32]) -> [u8; 32] {
     labelled(b"provsim puf key v1", secret)
 }
 

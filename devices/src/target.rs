@@ -203,6 +203,17 @@ pub struct ApduExchange {
     pub answer: Vec<u8>,
 }
 
+/// An image a part's boot ROM started, as the part itself knows it: ground truth for the
+/// firmware claims, which judge every start, not only the one they observe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartedImage {
+    pub hash: [u8; 32],
+    pub version: String,
+    pub security_counter: Option<u32>,
+    /// The highest count the anti-rollback fuses had just before a start of it.
+    pub fuses: u32,
+}
+
 /// What a card's secure channel let through that it should not have, as the card
 /// counted it: secured commands opened a second time (replays), and commands the
 /// card's rules reserve for the channel that got past its access check sent in plain
@@ -317,6 +328,26 @@ pub trait Target {
     /// channel seals them. The static key stays with the host.
     fn field_session(&mut self, _ctx: &mut Ctx<'_>) -> Result<Vec<ApduExchange>, PortError> {
         Err(PortError::NoCardInterface)
+    }
+
+    /// A microprobe on the bus between flash and the CPU while the running firmware's
+    /// key service reads the key store (as it does to answer a first connection): the
+    /// bytes that cross it, as the store holds them. Refused when no image runs.
+    fn probe_bus(&mut self, _ctx: &mut Ctx<'_>) -> Result<Vec<u8>, PortError> {
+        Err(PortError::ShieldedBus)
+    }
+
+    /// The PUF's helper data, read from the fuses where enrolment left it: public by
+    /// design (the code-offset construction assumes an attacker has it).
+    fn puf_helper_data(&self) -> Result<crate::puf::HelperData, PortError> {
+        Err(PortError::NoPuf)
+    }
+
+    /// Every distinct image the boot ROM started since the part was built, with the
+    /// highest fuse count it was started over (none on a part that boots no image of
+    /// the maker's). Ground truth an oracle reads; no attack consults it.
+    fn started_images(&self) -> Vec<StartedImage> {
+        Vec::new()
     }
 
     /// What the part's secure channel let through that it should not have (nothing, on

@@ -30,10 +30,13 @@ pub enum Weakness {
     /// A secure element keeps a vendor diagnostic instruction that answers with an
     /// object's raw content, whatever its rules.
     SeVendorDiagnostic,
+    /// An ASIC's SRAM PUF cells keep their manufacturing bias (four in five prefer 1):
+    /// no debiasing before the repetition code.
+    PufBiasedCells,
 }
 
 impl Weakness {
-    pub const ALL: [Weakness; 7] = [
+    pub const ALL: [Weakness; 8] = [
         Weakness::DebugLockIgnored,
         Weakness::NoSecureRegion,
         Weakness::NoRdpRegressionErase,
@@ -41,6 +44,7 @@ impl Weakness {
         Weakness::NoRollbackCheck,
         Weakness::SeChannelCounterFrozen,
         Weakness::SeVendorDiagnostic,
+        Weakness::PufBiasedCells,
     ];
 
     /// The name a scenario writes.
@@ -53,6 +57,7 @@ impl Weakness {
             Weakness::NoRollbackCheck => "no-rollback-check",
             Weakness::SeChannelCounterFrozen => "se-channel-counter-frozen",
             Weakness::SeVendorDiagnostic => "se-vendor-diagnostic",
+            Weakness::PufBiasedCells => "puf-biased-cells",
         }
     }
 
@@ -84,19 +89,25 @@ impl Weakness {
             Weakness::SeVendorDiagnostic => {
                 "the removal of the vendor's diagnostic instruction: an undocumented INS answers with any object's raw content"
             }
+            Weakness::PufBiasedCells => {
+                "the PUF's debiasing: biased cells let the public helper data give away the secret"
+            }
         }
     }
 
     /// Whether `kind`'s model implements the protection: the first five belong to a
     /// part that boots the device maker's firmware, with fuses, life-cycle tokens and a
     /// debug port (a secure element has none of them); the `se-` ones to the card's
-    /// applet and secure channel.
+    /// applet and secure channel; the PUF's to a part with a PUF.
     pub fn applies_to(self, kind: TargetKind) -> bool {
-        let card = matches!(
-            self,
-            Weakness::SeChannelCounterFrozen | Weakness::SeVendorDiagnostic
-        );
-        kind.profile().runs_firmware != card
+        let profile = kind.profile();
+        match self {
+            Weakness::SeChannelCounterFrozen | Weakness::SeVendorDiagnostic => {
+                !profile.runs_firmware
+            }
+            Weakness::PufBiasedCells => profile.has_puf_key_store(),
+            _ => profile.runs_firmware,
+        }
     }
 }
 

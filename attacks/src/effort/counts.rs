@@ -25,6 +25,10 @@ pub enum Bench {
     /// A debug probe speaking the chip's programming protocol (life-cycle moves, option
     /// bytes).
     Programmer,
+    /// A probe station with needles landed on a bus line through FIB-made pads.
+    MicroProbe,
+    /// The attacker's own computer, working offline on what was read out.
+    Workstation,
 }
 
 impl Bench {
@@ -41,6 +45,8 @@ impl Bench {
             Bench::OperatorConsole => "operator console",
             Bench::CardReader => "card reader",
             Bench::Programmer => "programmer",
+            Bench::MicroProbe => "microprobing station",
+            Bench::Workstation => "workstation",
         }
     }
 
@@ -55,6 +61,8 @@ impl Bench {
             Bench::OperatorConsole => "requests",
             Bench::CardReader => "APDUs",
             Bench::Programmer => "commands",
+            Bench::MicroProbe => "probed reads",
+            Bench::Workstation => "candidates tried",
         }
     }
 }
@@ -85,6 +93,10 @@ pub enum Step {
     WaitForUnwatchedShift,
     /// Tap the bus between a key holder's host and the card and decode a session.
     TapTheHostBus,
+    /// Find the flash bus under the metal layers and make probe pads on it with a FIB.
+    PadTheBus,
+    /// Measure the PUF cells' bias on the attacker's own samples.
+    CharacterisePufBias,
 }
 
 impl Step {
@@ -102,6 +114,8 @@ impl Step {
             Step::AdaptCrossVmTechnique => "adapt a cross-VM technique",
             Step::WaitForUnwatchedShift => "wait for an unwatched shift",
             Step::TapTheHostBus => "tap the host's card bus",
+            Step::PadTheBus => "pad the flash bus with a FIB",
+            Step::CharacterisePufBias => "characterise the PUF cells' bias",
         }
     }
 }

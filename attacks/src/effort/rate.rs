@@ -120,6 +120,12 @@ fn expertise(effort: &Effort) -> (Expertise, String) {
             "die preparation and laser fault injection need an expert".to_owned(),
         );
     }
+    if effort.bench == Bench::MicroProbe {
+        return (
+            Expertise::Expert,
+            "FIB editing and microprobing need an expert in invasive attacks".to_owned(),
+        );
+    }
     if effort.bench == Bench::CoTenantVm {
         return (
             Expertise::Expert,
@@ -199,16 +205,20 @@ fn equipment(bench: Bench) -> (Equipment, String) {
         | Bench::CoTenantVm
         | Bench::OperatorConsole
         | Bench::CardReader
-        | Bench::Programmer => Equipment::Standard,
+        | Bench::Programmer
+        | Bench::Workstation => Equipment::Standard,
         Bench::Oscilloscope | Bench::Glitcher(GlitchMethod::Voltage | GlitchMethod::Clock) => {
             Equipment::Specialised
         }
         Bench::Glitcher(GlitchMethod::Electromagnetic) => Equipment::Specialised,
-        Bench::Glitcher(GlitchMethod::Laser) => Equipment::Bespoke,
+        Bench::Glitcher(GlitchMethod::Laser) | Bench::MicroProbe => Equipment::Bespoke,
     };
     let why = match equipment {
         Equipment::Standard => "readily available tools or the site's own equipment",
         Equipment::Specialised => "commercial side-channel or fault-injection equipment",
+        _ if bench == Bench::MicroProbe => {
+            "a probe station with a FIB: very expensive, or hired by the hour"
+        }
         _ => "a laser fault bench: very expensive, built or bought to order",
     };
     (equipment, format!("{}: {why}", bench.name()))

@@ -46,6 +46,15 @@ pub fn seconds_per_unit(bench: Bench) -> (f64, &'static str) {
             0.02,
             "a short APDU through a PC/SC reader at T=1, with the card's answer: about 20 ms",
         ),
+        Bench::Workstation => (
+            1e-6,
+            "one SHA-256 over a candidate secret on a PC: about a million a second",
+        ),
+        Bench::MicroProbe => (
+            60.0,
+            "one key-service read triggered and captured on the probed lines, re-armed by \
+             hand: about a minute",
+        ),
         Bench::Programmer => (
             0.01,
             "one command of the programming protocol over SWD, with its answer: about 10 ms",
@@ -104,6 +113,16 @@ pub fn step_hours(step: Step) -> (f64, &'static str) {
             "adapting a published cross-VM memory-disclosure technique to the provisioner's \
              hypervisor: thirteen days, just under two weeks",
         ),
+        Step::CharacterisePufBias => (
+            40.0,
+            "powering the attacker's own parts up hundreds of times and reading where each \
+             SRAM cell settles, to learn which way the cells lean: a working week",
+        ),
+        Step::PadTheBus => (
+            80.0,
+            "locating the flash bus in the layout under the metal layers and milling and \
+             depositing probe pads with a FIB, losing parts on the way: two working weeks",
+        ),
         Step::TapTheHostBus => (
             8.0,
             "clipping a logic analyser onto the card's I/O line beside the host and decoding \
@@ -120,6 +139,8 @@ pub fn step_hours(step: Step) -> (f64, &'static str) {
 pub fn step_samples(step: Step) -> u32 {
     match step {
         Step::OpenThePackage => 4,
+        Step::PadTheBus => 6,
+        Step::CharacterisePufBias => 3,
         _ => 0,
     }
 }

@@ -12,6 +12,7 @@ use crate::life_cycle::LifeCycle;
 use crate::mcu::Mcu;
 use crate::puf::{HelperData, SramPuf};
 use crate::target::{Command, DeviceId, Response, RunningImage, Target, TargetKind};
+use crate::weakness::Weakness;
 use provsim_sim::crypto::{Crypto, PublicKey};
 use provsim_sim::{Ctx, Field, Seed, Stream};
 
@@ -45,7 +46,11 @@ impl Asic {
         }
         Asic {
             core,
-            puf: SramPuf::new(seed, index, ip.puf),
+            puf: if ip.weaknesses.has(Weakness::PufBiasedCells) {
+                SramPuf::biased(seed, index, ip.puf)
+            } else {
+                SramPuf::new(seed, index, ip.puf)
+            },
             ip,
             helper: None,
             seed,
@@ -56,6 +61,11 @@ impl Asic {
 
     pub fn ip(&self) -> &AsicIp {
         &self.ip
+    }
+
+    /// The PUF's helper data, as the fuses hold it (public by design), once enrolled.
+    pub fn helper_data(&self) -> Option<&HelperData> {
+        self.helper.as_ref()
     }
 
     /// Whether the PUF has been enrolled (its helper data fused).
@@ -91,6 +101,8 @@ impl Asic {
     }
 
     /// First entry into test: enrol the PUF and load the key-store key.
+    ///
+    /// (The ladder's derivation without its fault points is [`ladder_key`].)
     pub(super) fn enroll(&mut self, ctx: &mut Ctx<'_>) {
         let mut noise = self.noise();
         let mut trng = crate::labels::puf_secret(self.seed, self.index);
@@ -234,4 +246,13 @@ impl Asic {
     ) -> Result<PowerTrace, PortError> {
         self.core.power_trace_op(ctx, operation, rng)
     }
+}
+
+/// The key-store key the ladder derives from a PUF key on die `device`: the design's
+/// derivation, public (Kerckhoffs); [`Asic::ladder`] is the same two steps, each a fault
+/// point.
+pub fn ladder_key(crypto: &Crypto, device: DeviceId, puf_key: &[u8; 32]) -> [u8; 32] {
+    let id = device.0.to_be_bytes();
+    let root = crypto.hkdf_sha256(&id, puf_key, LADDER_ROOT);
+    crypto.hkdf_sha256(&id, &root, LADDER_KEY_STORE)
 }

@@ -20,7 +20,7 @@ mod ip;
 pub(crate) mod profile;
 mod target;
 
-pub use chip::Asic;
+pub use chip::{Asic, ladder_key};
 pub use ip::AsicIp;
 
 #[cfg(test)]

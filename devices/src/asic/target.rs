@@ -6,7 +6,9 @@ use crate::fault::{Glitch, GlitchOutcome};
 use crate::first_connection::DeviceAuth;
 use crate::leakage::{MeasuredOperation, PowerTrace};
 use crate::life_cycle::LifeCycle;
-use crate::target::{Command, DeviceId, MemoryRegion, Response, RunningImage, Target, TargetKind};
+use crate::target::{
+    Command, DeviceId, MemoryRegion, Response, RunningImage, StartedImage, Target, TargetKind,
+};
 use provsim_sim::crypto::PublicKey;
 use provsim_sim::{Ctx, Stream};
 
@@ -70,6 +72,20 @@ impl Target for Asic {
 
     fn boot(&mut self, ctx: &mut Ctx<'_>) -> Result<RunningImage, BootError> {
         self.operation(|asic| asic.boot_op(ctx))
+    }
+
+    /// The core's bus: with a sealed key store, only ciphertext crosses it (the key
+    /// ladder's key unseals inside the crypto block).
+    fn probe_bus(&mut self, ctx: &mut Ctx<'_>) -> Result<Vec<u8>, PortError> {
+        self.operation(|asic| asic.core.bus_probe_op(ctx))
+    }
+
+    fn puf_helper_data(&self) -> Result<crate::puf::HelperData, PortError> {
+        self.helper_data().cloned().ok_or(PortError::NoPuf)
+    }
+
+    fn started_images(&self) -> Vec<StartedImage> {
+        self.core.started_images()
     }
 
     fn authenticate(

@@ -10,6 +10,7 @@ use crate::error::DeviceError;
 use crate::fault::{FaultGate, FaultModel, FaultPoint, FaultState};
 use crate::leakage::LeakageModel;
 use crate::target::DeviceId;
+use crate::target::StartedImage;
 use crate::weakness::{Weakness, Weaknesses};
 use provsim_sim::crypto::SecretKey;
 use provsim_sim::{Ctx, Field, Seed, Stream};
@@ -44,6 +45,9 @@ pub struct Mcu {
     pub(super) running: bool,
     /// The protections this part's model leaves out.
     pub(super) weaknesses: Weaknesses,
+    /// Every distinct image the boot ROM started, for the oracles (see
+    /// [`Target::started_images`](crate::target::Target::started_images)).
+    pub(super) started: std::collections::BTreeMap<[u8; 32], StartedImage>,
 }
 
 impl Clone for Mcu {
@@ -63,6 +67,7 @@ impl Clone for Mcu {
             masks: self.masks.duplicate(),
             running: self.running,
             weaknesses: self.weaknesses.clone(),
+            started: self.started.clone(),
         }
     }
 }
@@ -91,6 +96,7 @@ impl Mcu {
             masks: crate::labels::masking(seed, index),
             running: false,
             weaknesses: Weaknesses::default(),
+            started: std::collections::BTreeMap::new(),
         }
     }
 

@@ -31,10 +31,7 @@ fn sealed_kind(kind: SlotKind) -> Option<keystore::SealedKind> {
 /// What a sealed slot is bound to: its address and inner kind, so a sealed key moved
 /// to another slot, or relabelled, does not open.
 fn slot_binding(addr: u32, kind: SlotKind) -> Vec<u8> {
-    let mut aad = b"provsim sealed slot v1".to_vec();
-    aad.extend_from_slice(&addr.to_be_bytes());
-    aad.push(kind.code());
-    aad
+    keystore::sealed_slot_binding(addr, kind)
 }
 
 /// The key-store slot the identity key is in (the first).

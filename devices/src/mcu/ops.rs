@@ -12,7 +12,9 @@ use crate::first_connection::{self, DeviceAuth};
 use crate::keystore::SlotKind;
 use crate::leakage::{self, MeasuredOperation, PowerTrace};
 use crate::life_cycle::LifeCycle;
-use crate::target::{Command, DeviceInfo, Response, RunningImage, Target, TargetKind};
+use crate::target::{
+    Command, DeviceInfo, Response, RunningImage, StartedImage, Target, TargetKind,
+};
 use provsim_sim::crypto::PublicKey;
 use provsim_sim::{Ctx, Field, Stream};
 
@@ -196,11 +198,34 @@ impl Mcu {
         Ok(())
     }
 
+    /// What crosses the flash bus while the key service reads the key store: the
+    /// store's bytes as flash holds them (the secure region guards addresses, not
+    /// wires).
+    pub(crate) fn bus_probe_op(&mut self, ctx: &mut Ctx<'_>) -> Result<Vec<u8>, PortError> {
+        if !self.running {
+            return Err(PortError::NotRunning);
+        }
+        ctx.record("bus-probed", &[("len", Field::U64(KEYSTORE_SIZE.into()))]);
+        Ok(self.flash.read(KEYSTORE_BASE, KEYSTORE_SIZE))
+    }
+
     pub(crate) fn boot_op(&mut self, ctx: &mut Ctx<'_>) -> Result<RunningImage, BootError> {
         self.transport = None;
         self.running = false;
+        let fuses = self.rollback_counter();
         let result = boot::run(self, ctx);
         self.running = result.is_ok();
+        if let Ok(image) = &result {
+            // The highest count the fuses had before a start of this image: a start
+            // below them is what the anti-rollback claim is about.
+            let entry = self.started.entry(image.hash).or_insert(StartedImage {
+                hash: image.hash,
+                version: image.version.clone(),
+                security_counter: image.security_counter,
+                fuses,
+            });
+            entry.fuses = entry.fuses.max(fuses);
+        }
         match &result {
             Ok(image) => ctx.record(
                 "boot",

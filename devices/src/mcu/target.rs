@@ -9,7 +9,9 @@ use crate::fault::{Glitch, GlitchOutcome};
 use crate::first_connection::DeviceAuth;
 use crate::leakage::{MeasuredOperation, PowerTrace};
 use crate::life_cycle::LifeCycle;
-use crate::target::{Command, DeviceId, MemoryRegion, Response, RunningImage, Target, TargetKind};
+use crate::target::{
+    Command, DeviceId, MemoryRegion, Response, RunningImage, StartedImage, Target, TargetKind,
+};
 use provsim_sim::crypto::PublicKey;
 use provsim_sim::{Ctx, Stream};
 
@@ -73,6 +75,14 @@ impl Target for Mcu {
 
     fn boot(&mut self, ctx: &mut Ctx<'_>) -> Result<RunningImage, BootError> {
         self.operation(|chip| chip.boot_op(ctx))
+    }
+
+    fn probe_bus(&mut self, ctx: &mut Ctx<'_>) -> Result<Vec<u8>, PortError> {
+        self.operation(|chip| chip.bus_probe_op(ctx))
+    }
+
+    fn started_images(&self) -> Vec<StartedImage> {
+        self.started.values().cloned().collect()
     }
 
     fn authenticate(

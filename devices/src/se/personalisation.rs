@@ -168,6 +168,16 @@ impl SecureElement {
             .flatten()
     }
 
+    /// Whether object `id`'s use rule lets whoever is at the reader, without the secure
+    /// channel, make the card use it now (a PIN verified in this session counts): only
+    /// such a use can be measured on the card's supply.
+    pub(crate) fn usable_in_plain(&self, id: u8) -> bool {
+        self.objects.get(&id).is_some_and(|object| {
+            let rule = object.rules.use_;
+            !rule.never && !rule.channel && (!rule.pin || self.pin_verified)
+        })
+    }
+
     /// The private key in object `id`, for the card's own scalar multiplications.
     pub(crate) fn private_key(&self, id: u8) -> Option<provsim_sim::crypto::SecretKey> {
         let object = self.objects.get(&id)?;

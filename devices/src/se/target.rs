@@ -313,6 +313,14 @@ impl Target for SeChip {
         operation: &MeasuredOperation,
         rng: &mut Stream,
     ) -> Result<PowerTrace, PortError> {
+        // Traces only of what the card would do for whoever is at the reader.
+        let slot = match operation {
+            MeasuredOperation::AesEncrypt { slot, .. }
+            | MeasuredOperation::ScalarMultiply { slot } => *slot,
+        };
+        if self.card.object(slot).is_some() && !self.card.usable_in_plain(slot) {
+            return Err(PortError::UseRefused { slot });
+        }
         let values = match operation {
             MeasuredOperation::AesEncrypt { slot, plaintext } => {
                 let key = self

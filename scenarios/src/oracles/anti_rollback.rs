@@ -26,23 +26,42 @@ impl Oracle for NoRollback {
 
     fn check(&self, seen: &Observation<'_>) -> Option<String> {
         let attacked = seen.attacked;
+        let floor = |fuses: u32| fuses.max(attacked.installed_counter);
+        let why = |fuses: u32| {
+            if fuses >= attacked.installed_counter {
+                "its fuses count"
+            } else {
+                "of the release it shipped with (its fuses count less: they never advanced)"
+            }
+        };
+        // Every start the device made, during the attempt included: one that got past
+        // the comparison only because of a glitch is as much a rollback.
+        let during = attacked.started.iter().find_map(|start| {
+            let counter = start.security_counter.unwrap_or(0);
+            (counter < floor(start.fuses)).then(|| {
+                format!(
+                    "device {} started version {} with security counter {counter} during the attempt, below the {} {}",
+                    attacked.device,
+                    start.version,
+                    floor(start.fuses),
+                    why(start.fuses)
+                )
+            })
+        });
         let (Some(Ok(running)), Some(fuses)) = (&attacked.booted, attacked.fuses_at_boot) else {
-            return None;
+            return during;
         };
         let counter = running.security_counter.unwrap_or(0);
-        let floor = fuses.max(attacked.installed_counter);
-        (counter < floor).then(|| {
-            format!(
-                "device {} started version {} with security counter {counter}, below the {floor} {}",
+        if counter < floor(fuses) {
+            return Some(format!(
+                "device {} started version {} with security counter {counter}, below the {} {}",
                 attacked.device,
                 running.version,
-                if fuses >= attacked.installed_counter {
-                    "its fuses count"
-                } else {
-                    "of the release it shipped with (its fuses count less: they never advanced)"
-                }
-            )
-        })
+                floor(fuses),
+                why(fuses)
+            ));
+        }
+        during
     }
 }
 
@@ -81,6 +100,7 @@ mod tests {
             } else {
                 Err("rollback refused".to_owned())
             }),
+            started: Vec::new(),
             fuses_at_boot: fuses,
             installed_counter: installed,
             authorised_firmware: vec![[1; 32]],
@@ -122,5 +142,31 @@ mod tests {
         assert!(below.contains("of the release it shipped with"), "{below}");
         assert_eq!(judge_shipped(Some(1), Some(0), true, 1), None);
         assert_eq!(judge_shipped(Some(0), Some(0), false, 1), None);
+    }
+
+    /// A start during the attempt is judged by the fuses it was made over, even when
+    /// the oracle's own power-on starts nothing.
+    #[test]
+    fn a_start_during_the_attempt_counts() {
+        let mut attacked = crate::oracles::oracle::tests::attacked();
+        attacked.installed_counter = 1;
+        attacked.started = vec![provsim_devices::StartedImage {
+            hash: [2; 32],
+            version: "0.9.0+0".to_owned(),
+            security_counter: Some(0),
+            fuses: 1,
+        }];
+        let judge = |attacked: &Attacked| {
+            NoRollback.check(&Observation {
+                truth: &GroundTruth::default(),
+                attacked,
+                knowledge: &Knowledge::new(),
+                crypto: &Crypto::new(),
+            })
+        };
+        let found = judge(&attacked).expect("a rollback");
+        assert!(found.contains("during the attempt"), "{found}");
+        attacked.started[0].security_counter = Some(1);
+        assert_eq!(judge(&attacked), None);
     }
 }

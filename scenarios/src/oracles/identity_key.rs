@@ -80,6 +80,7 @@ mod tests {
             device: DeviceId(7),
             identity_secret: shipped.expose_secret_bytes(),
             booted: None,
+            started: Vec::new(),
             fuses_at_boot: None,
             installed_counter: 0,
             authorised_firmware: vec![[0; 32]],

@@ -2,7 +2,7 @@
 
 use super::truth::GroundTruth;
 use provsim_attacks::Knowledge;
-use provsim_devices::{ChannelBreaches, DeviceId, LifeCycle, RunningImage};
+use provsim_devices::{ChannelBreaches, DeviceId, LifeCycle, RunningImage, StartedImage};
 use provsim_sim::crypto::{Crypto, PublicKey};
 
 /// An entry of the oracle library: a statement about ground truth and the books, and
@@ -45,6 +45,9 @@ pub struct Attacked {
     /// What the device started when the oracle powered it on after the attempt (only
     /// when an oracle needs it): the image's hash, or why it did not boot.
     pub booted: Option<Result<RunningImage, String>>,
+    /// Every image the device's boot ROM started during the attempt (and before it, as
+    /// shipped), as the device knows it.
+    pub started: Vec<StartedImage>,
     /// What the device's anti-rollback fuses counted just before that power-on.
     pub fuses_at_boot: Option<u32>,
     /// The security counter of the release the line installed.
@@ -75,6 +78,7 @@ pub(crate) mod tests {
             device: DeviceId(7),
             identity_secret: [9; 32],
             booted: None,
+            started: Vec::new(),
             fuses_at_boot: None,
             installed_counter: 0,
             authorised_firmware: vec![[1; 32]],

@@ -23,22 +23,32 @@ impl Oracle for OnlySignedFirmwareStarts {
 
     fn check(&self, seen: &Observation<'_>) -> Option<String> {
         let attacked = seen.attacked;
-        match &attacked.booted {
-            Some(Ok(running)) if !attacked.authorised_firmware.contains(&running.hash) => {
-                Some(format!(
-                    "device {} started image {} (version {}, {}), not the firmware the vault signed",
-                    attacked.device,
-                    to_hex(&running.hash),
-                    running.version,
-                    if running.verified {
-                        "verified"
-                    } else {
-                        "unverified"
-                    }
-                ))
-            }
-            _ => None,
+        let authorised = |hash: &[u8; 32]| attacked.authorised_firmware.contains(hash);
+        if let Some(Ok(running)) = &attacked.booted
+            && !authorised(&running.hash)
+        {
+            return Some(format!(
+                "device {} started image {} (version {}, {}), not the firmware the vault signed",
+                attacked.device,
+                to_hex(&running.hash),
+                running.version,
+                if running.verified {
+                    "verified"
+                } else {
+                    "unverified"
+                }
+            ));
         }
+        // Every start the device made during the attempt counts too: an image that ran
+        // only while a glitch held the check open ran all the same.
+        attacked.started.iter().find(|s| !authorised(&s.hash)).map(|start| {
+            format!(
+                "device {} started image {} (version {}) during the attempt, not the firmware the vault signed",
+                attacked.device,
+                to_hex(&start.hash),
+                start.version
+            )
+        })
     }
 }
 
@@ -66,6 +76,7 @@ mod tests {
                 device: DeviceId(3),
                 identity_secret: [9; 32],
                 booted,
+                started: Vec::new(),
                 fuses_at_boot: None,
                 installed_counter: 0,
                 authorised_firmware: vec![[1; 32]],

@@ -50,6 +50,7 @@ mod tests {
             device: DeviceId(7),
             identity_secret: [9; 32],
             booted: None,
+            started: Vec::new(),
             fuses_at_boot: None,
             installed_counter: 0,
             authorised_firmware: vec![[0; 32]],

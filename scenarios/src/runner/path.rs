@@ -10,7 +10,7 @@ use crate::oracles::truth::GroundTruth;
 use crate::scenario::{AttackPlan, Scenario};
 use provsim_attacks::effort::{Attempted, Effort, Rung, rate};
 use provsim_attacks::{Knowledge, MaterialKind, Outcome, Position, Surface};
-use provsim_devices::{ChannelBreaches, DeviceId, LifeCycle, RunningImage, Target};
+use provsim_devices::{ChannelBreaches, DeviceId, LifeCycle, RunningImage, StartedImage, Target};
 use provsim_provisioner::Line;
 use provsim_sim::crypto::Crypto;
 use provsim_sim::{Ctx, Seed, SimTime, Stream, Trace};
@@ -30,6 +30,7 @@ pub struct Arena<'a> {
 #[derive(Default)]
 struct Observed {
     booted: Option<Result<RunningImage, String>>,
+    started: Vec<StartedImage>,
     fuses_at_boot: Option<u32>,
     channel: ChannelBreaches,
     life_cycle: Option<(LifeCycle, LifeCycle)>,
@@ -176,6 +177,7 @@ impl Arena<'_> {
         };
         let mut attacked = self.attacked(index, device_id, observed.booted);
         attacked.fuses_at_boot = observed.fuses_at_boot;
+        attacked.started = observed.started;
         attacked.channel = observed.channel;
         attacked.life_cycle = observed.life_cycle;
         let seen = Observation {
@@ -206,6 +208,7 @@ impl Arena<'_> {
         let mut observed = Observed {
             channel: target.channel_breaches(),
             life_cycle: Some((before, target.life_cycle())),
+            started: target.started_images(),
             ..Observed::default()
         };
         if self.scenario.claims.iter().any(|c| c.oracle.needs_boot()) {
@@ -231,6 +234,7 @@ impl Arena<'_> {
                 .identity_key(index, self.oracle_crypto)
                 .expose_secret_bytes(),
             booted,
+            started: Vec::new(),
             fuses_at_boot: None,
             installed_counter: self.line.installed_security_counter(),
             authorised_firmware: self.line.signed_firmware_hashes().to_vec(),
