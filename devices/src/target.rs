@@ -4,7 +4,7 @@
 //! ([`TargetKind::profile`]).
 
 use crate::error::{BootError, DeviceError, PortError};
-use crate::fault::{Glitch, GlitchOutcome};
+use crate::fault::{FaultPoint, Glitch, GlitchMethod, GlitchOutcome, GlitchTally};
 use crate::first_connection::DeviceAuth;
 use crate::leakage::{MeasuredOperation, PowerTrace};
 use crate::life_cycle::{LifeCycle, TokenKind};
@@ -286,6 +286,10 @@ pub trait Target {
 
     /// Alarms raised so far by the chip's glitch detectors and fault comparisons.
     fn fault_alarms(&self) -> u64;
+
+    /// What became of every glitch aimed at the chip so far, by fault point and method
+    /// (aimed, landed, detected, acted): the chip's own record, for a glitch map.
+    fn glitch_tally(&self) -> Vec<(FaultPoint, GlitchMethod, GlitchTally)>;
 
     /// What the anti-rollback fuses count now: the security counter the boot ROM
     /// compares an image's with (0 on a part with no such fuses). A count, never a

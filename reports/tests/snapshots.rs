@@ -57,3 +57,13 @@ fn json_is_valid_and_carries_the_required_fields() {
     assert_eq!(value["claims"][0]["verdict"], "holds");
     assert!(value["devices"]["count"].as_u64().unwrap() > 0);
 }
+
+/// The glitch map of the secure element's run: the card's access check by method, what
+/// its detectors caught and the one method that got through.
+#[test]
+fn markdown_glitch_map_of_the_secure_element() {
+    let text = render_markdown(&report("se-board-provisioner-hsm"));
+    let start = text.find("## Glitch map").expect("a glitch map");
+    let end = start + text[start..].find("\n## ").map_or(text.len() - start, |i| i + 1);
+    insta::assert_snapshot!(&text[start..end]);
+}

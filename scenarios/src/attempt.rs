@@ -4,6 +4,7 @@
 use provsim_attacks::effort::Effort;
 use provsim_attacks::{Attack, AttackPotential, Outcome};
 use provsim_devices::DeviceId;
+use provsim_devices::fault::{FaultPoint, GlitchMethod, GlitchTally};
 use std::fmt;
 
 /// One attempt: which attack, on which device, the rungs of its ladder it climbed, how
@@ -38,6 +39,10 @@ pub struct RungAttempt {
     pub outcome: Outcome,
     /// Positions of the claims this rung made false.
     pub violated: Vec<usize>,
+    /// The fault point the rung aimed at, if it glitched.
+    pub aim: Option<FaultPoint>,
+    /// What became of the rung's glitches, as the attacked chip recorded them.
+    pub glitches: Vec<(FaultPoint, GlitchMethod, GlitchTally)>,
 }
 
 /// A claim's oracle found this attempt made its statement false.
@@ -144,6 +149,8 @@ mod tests {
                 }
             },
             violated: Vec::new(),
+            aim: None,
+            glitches: Vec::new(),
         }
     }
 

@@ -28,6 +28,10 @@ pub struct RunReport {
     /// What the lock sequence leaves reachable, probed stage by stage on one device.
     pub locks: LocksInfo,
     pub attempts: Vec<AttemptInfo>,
+    /// What every glitch rung of the run did, by fault point and method, as the chips
+    /// recorded it (absent when nothing was glitched).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub glitch_map: Vec<GlitchMapRow>,
     pub claims: Vec<ClaimInfo>,
     /// What each custody configuration would cost at this scenario's volume.
     pub costs: CostsInfo,
@@ -518,4 +522,23 @@ impl ClaimInfo {
             None => self.resistance.clone(),
         }
     }
+}
+
+/// One row of the glitch map: the run's glitches at one fault point with one method.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GlitchMapRow {
+    pub fault_point: String,
+    pub method: String,
+    /// Rungs that aimed there with that method, and the tries they spent.
+    pub rungs: u64,
+    pub tries: u64,
+    /// Glitches fired (two a try for double faults), and what became of them.
+    pub glitches: u64,
+    pub landed: u64,
+    pub detected: u64,
+    /// Landed faults that took effect at the check they were aimed at (a duplicated
+    /// check may still refuse).
+    pub acted: u64,
+    /// Rungs that obtained what their attack was after.
+    pub successes: u64,
 }

@@ -2,7 +2,7 @@
 
 use super::chip::Asic;
 use crate::error::{BootError, DeviceError, PortError};
-use crate::fault::{Glitch, GlitchOutcome};
+use crate::fault::{FaultPoint, Glitch, GlitchMethod, GlitchOutcome, GlitchTally};
 use crate::first_connection::DeviceAuth;
 use crate::leakage::{MeasuredOperation, PowerTrace};
 use crate::life_cycle::LifeCycle;
@@ -43,6 +43,10 @@ impl Target for Asic {
 
     fn fault_alarms(&self) -> u64 {
         self.core.fault_alarms()
+    }
+
+    fn glitch_tally(&self) -> Vec<(FaultPoint, GlitchMethod, GlitchTally)> {
+        self.core.glitch_tally()
     }
 
     fn anti_rollback_fuses(&self) -> u32 {

@@ -11,6 +11,6 @@ mod point;
 
 pub use model::{
     Detector, FaultCountermeasures, FaultEffect, FaultModel, FaultState, Glitch, GlitchMethod,
-    GlitchOutcome, Persistence, Ratio,
+    GlitchOutcome, GlitchTally, Persistence, Ratio,
 };
 pub use point::{FaultGate, FaultPoint, NoFaults};

@@ -259,6 +259,21 @@ enum Decision {
     Invalid,
 }
 
+/// What became of the glitches aimed at one fault point with one method: the counts a
+/// glitch map is made of.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GlitchTally {
+    /// Glitches aimed.
+    pub aimed: u64,
+    /// Those that landed unseen.
+    pub landed: u64,
+    /// Those a detector caught.
+    pub detected: u64,
+    /// Landed faults that took effect at the check they were aimed at (a duplicated
+    /// check may still refuse, raising a mismatch).
+    pub acted: u64,
+}
+
 /// A chip's fault state: its model, the faults that landed and wait for their point,
 /// those that acted, and the alarms raised.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -268,6 +283,8 @@ pub struct FaultState {
     pending: Vec<(Glitch, u8)>,
     fired: Vec<FaultPoint>,
     alarms: u64,
+    /// What became of every glitch, by point and method.
+    tally: std::collections::BTreeMap<(FaultPoint, GlitchMethod), GlitchTally>,
 }
 
 impl FaultState {
@@ -285,6 +302,18 @@ impl FaultState {
     /// Aims `glitch` at its point: `rng` (the attacker's stream) decides whether it
     /// lands, then whether each detector that senses its method catches it.
     pub fn glitch(&mut self, glitch: Glitch, rng: &mut Stream) -> GlitchOutcome {
+        let outcome = self.aim(glitch, rng);
+        let tally = self.tally.entry((glitch.at, glitch.method)).or_default();
+        tally.aimed += 1;
+        match outcome {
+            GlitchOutcome::Landed => tally.landed += 1,
+            GlitchOutcome::Detected => tally.detected += 1,
+            GlitchOutcome::Missed => {}
+        }
+        outcome
+    }
+
+    fn aim(&mut self, glitch: Glitch, rng: &mut Stream) -> GlitchOutcome {
         if !self.model.susceptibility(glitch.method).draw(rng) {
             return GlitchOutcome::Missed;
         }
@@ -296,6 +325,14 @@ impl FaultState {
         }
         self.land(glitch);
         GlitchOutcome::Landed
+    }
+
+    /// What became of the glitches aimed so far, by point and method.
+    pub fn tally(&self) -> Vec<(FaultPoint, GlitchMethod, GlitchTally)> {
+        self.tally
+            .iter()
+            .map(|(&(at, method), &tally)| (at, method, tally))
+            .collect()
     }
 
     /// A glitch that landed, whatever the odds: how tests show a point guards what it
@@ -350,6 +387,9 @@ impl FaultState {
             self.pending.remove(i);
         }
         self.fired.push(at);
+        if let Some(tally) = self.tally.get_mut(&(at, glitch.method)) {
+            tally.acted += 1;
+        }
         let hardened = self.model.countermeasures.hardened_booleans;
         match glitch.effect {
             FaultEffect::Skip => Decision::Accept,

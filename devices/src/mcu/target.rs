@@ -5,7 +5,7 @@ use super::chip::Mcu;
 use super::layout::MEMORY_MAP;
 use super::life_cycle;
 use crate::error::{BootError, DeviceError, PortError};
-use crate::fault::{Glitch, GlitchOutcome};
+use crate::fault::{FaultPoint, Glitch, GlitchMethod, GlitchOutcome, GlitchTally};
 use crate::first_connection::DeviceAuth;
 use crate::leakage::{MeasuredOperation, PowerTrace};
 use crate::life_cycle::LifeCycle;
@@ -46,6 +46,10 @@ impl Target for Mcu {
 
     fn fault_alarms(&self) -> u64 {
         self.faults.alarms()
+    }
+
+    fn glitch_tally(&self) -> Vec<(FaultPoint, GlitchMethod, GlitchTally)> {
+        self.faults.tally()
     }
 
     fn anti_rollback_fuses(&self) -> u32 {

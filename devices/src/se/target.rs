@@ -11,7 +11,9 @@ use super::channel::CHALLENGE_LEN;
 use super::channel::HostChannel;
 use super::objects::ObjectKind;
 use crate::error::{BootError, DeviceError, PortError};
-use crate::fault::{FaultModel, FaultState, Glitch, GlitchOutcome};
+use crate::fault::{
+    FaultModel, FaultPoint, FaultState, Glitch, GlitchMethod, GlitchOutcome, GlitchTally,
+};
 use crate::first_connection::DeviceAuth;
 use crate::leakage::{self, LeakageModel, MeasuredOperation, PowerTrace};
 use crate::life_cycle::LifeCycle;
@@ -300,6 +302,10 @@ impl Target for SeChip {
 
     fn fault_alarms(&self) -> u64 {
         self.card.faults().alarms()
+    }
+
+    fn glitch_tally(&self) -> Vec<(FaultPoint, GlitchMethod, GlitchTally)> {
+        self.card.faults().tally()
     }
 
     /// A secure element boots no image of the device maker's: it has no such fuses.

@@ -4,6 +4,7 @@ use super::attempts::write_attempts;
 use super::claims::write_claims;
 use super::costs::write_costs;
 use super::devices::write_devices;
+use super::glitch_map::write_glitch_map;
 use super::header::write_header;
 use super::locks::write_locks;
 use super::site::write_site_and_line;
@@ -21,6 +22,7 @@ fn write_report(out: &mut String, r: &RunReport) -> std::fmt::Result {
     write_header(out, r)?;
     write_claims(out, r)?;
     write_attempts(out, r)?;
+    write_glitch_map(out, r)?;
     write_site_and_line(out, r)?;
     write_locks(out, r)?;
     write_costs(out, r)?;

@@ -6,6 +6,7 @@ mod claims;
 mod costs;
 mod devices;
 mod document;
+mod glitch_map;
 mod header;
 mod link;
 mod locks;

@@ -5,6 +5,7 @@
 pub mod attempts;
 pub mod claims;
 pub mod costs;
+pub mod glitch_map;
 pub mod line;
 pub mod locks;
 pub mod report;

@@ -3,6 +3,7 @@
 use super::attempts::attempt_info;
 use super::claims::claim_info;
 use super::costs::costs_info;
+use super::glitch_map::glitch_map;
 use super::line::{devices_info, line_info};
 use super::locks::locks_info;
 use super::site::site_info;
@@ -41,6 +42,7 @@ pub fn report(run: &Run<'_>) -> Result<RunReport, RunError> {
             .iter()
             .map(|attempt| attempt_info(scenario, attempt))
             .collect(),
+        glitch_map: glitch_map(&run.attempts),
         claims: scenario
             .claims
             .iter()

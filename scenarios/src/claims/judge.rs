@@ -265,6 +265,8 @@ mod tests {
                 summary: String::new(),
             },
             violated,
+            aim: None,
+            glitches: Vec::new(),
         };
         let mut climbed = attempt(PROBE, Some(4), true);
         climbed.rungs = vec![rung(4, vec![0]), rung(20, vec![1])];

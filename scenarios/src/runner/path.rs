@@ -10,6 +10,7 @@ use crate::oracles::truth::GroundTruth;
 use crate::scenario::{AttackPlan, Scenario};
 use provsim_attacks::effort::{Attempted, Effort, Rung, rate};
 use provsim_attacks::{Knowledge, MaterialKind, Outcome, Position, Surface};
+use provsim_devices::fault::{FaultPoint, GlitchMethod, GlitchTally};
 use provsim_devices::{ChannelBreaches, DeviceId, LifeCycle, RunningImage, StartedImage, Target};
 use provsim_provisioner::Line;
 use provsim_sim::crypto::Crypto;
@@ -34,6 +35,7 @@ struct Observed {
     fuses_at_boot: Option<u32>,
     channel: ChannelBreaches,
     life_cycle: Option<(LifeCycle, LifeCycle)>,
+    glitches: Vec<(FaultPoint, GlitchMethod, GlitchTally)>,
 }
 
 /// One rung run: the device acted on, what the attack says it did and spent, and each
@@ -42,6 +44,7 @@ struct RungRun {
     device_id: DeviceId,
     attempted: Attempted,
     found: Vec<(usize, String)>,
+    glitches: Vec<(FaultPoint, GlitchMethod, GlitchTally)>,
 }
 
 impl Arena<'_> {
@@ -71,6 +74,7 @@ impl Arena<'_> {
                 device_id: id,
                 attempted,
                 found,
+                glitches,
             } = self.rung(plan, &step.rung, index, &mut rng, &mut trace)?;
             device_id.get_or_insert(id);
             let climbed = rungs.len();
@@ -94,6 +98,8 @@ impl Arena<'_> {
                 spent: attempted.spent,
                 outcome: attempted.outcome,
                 violated: found.iter().map(|(claim, _)| *claim).collect(),
+                aim: step.rung.aim,
+                glitches,
             });
             for (claim, evidence) in found {
                 let violation = Violation {
@@ -180,6 +186,7 @@ impl Arena<'_> {
         attacked.started = observed.started;
         attacked.channel = observed.channel;
         attacked.life_cycle = observed.life_cycle;
+        let glitches = observed.glitches;
         let seen = Observation {
             truth: self.truth,
             attacked: &attacked,
@@ -197,6 +204,7 @@ impl Arena<'_> {
             device_id,
             attempted,
             found,
+            glitches,
         })
     }
 
@@ -209,6 +217,7 @@ impl Arena<'_> {
             channel: target.channel_breaches(),
             life_cycle: Some((before, target.life_cycle())),
             started: target.started_images(),
+            glitches: target.glitch_tally(),
             ..Observed::default()
         };
         if self.scenario.claims.iter().any(|c| c.oracle.needs_boot()) {
