@@ -123,7 +123,12 @@ impl Attack for GlitchSecureBoot {
         for attempt in 1..=tries {
             // Staged again until the part has taken it: the ROM erases a refused update.
             if !dark && let Err(refused) = target.stage_update(ctx, &forged) {
-                return failed(format!("the update path refused the image: {refused}"));
+                return Attempted {
+                    outcome: Outcome::Failed {
+                        reason: format!("the update path refused the image: {refused}"),
+                    },
+                    spent: spent(attempt - 1),
+                };
             }
             shots.fire(target, glitch, rung.plan.faults, rng);
             let booted = target.boot(ctx);
@@ -180,5 +185,54 @@ impl Attack for GlitchSecureBoot {
             },
             spent: spent(tries),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use provsim_devices::fault::FaultGate;
+    use provsim_sim::Seed;
+
+    /// A gate that skips one refusal at one point, as a landed glitch does.
+    struct Skip(FaultPoint, bool);
+
+    impl FaultGate for Skip {
+        fn check(&mut self, at: FaultPoint, holds: bool) -> bool {
+            if !holds && at == self.0 && !self.1 {
+                self.1 = true;
+                return true;
+            }
+            holds
+        }
+    }
+
+    /// The forged image fails the signature check and nothing else: it verifies once
+    /// that one check is skipped.
+    #[test]
+    fn the_forged_image_fails_only_its_signature() {
+        let crypto = Crypto::new();
+        let key = crypto.generate_key(&mut Seed::new(4).stream("test/firmware key"));
+        let genuine = image::sign(
+            &crypto,
+            &key,
+            b"genuine firmware",
+            &SignOptions {
+                security_counter: Some(1),
+                ..SignOptions::default()
+            },
+        )
+        .unwrap();
+        let mut knowledge = Knowledge::new();
+        knowledge.learn(MaterialKind::PublishedImage, "update server", genuine);
+        let forged = forge(&crypto, &knowledge).unwrap();
+        let refused = image::verify(&crypto, &forged, key.public_key(), &mut NoFaults);
+        assert!(
+            matches!(refused, Err(image::ImageError::BadSignature)),
+            "{refused:?}"
+        );
+        let mut skip = Skip(FaultPoint::ImageSignature, false);
+        let verified = image::verify(&crypto, &forged, key.public_key(), &mut skip).unwrap();
+        assert_eq!(verified.security_counter, Some(100));
     }
 }

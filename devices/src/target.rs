@@ -335,8 +335,9 @@ pub trait Target {
     }
 
     /// A microprobe on the bus between flash and the CPU while the running firmware's
-    /// key service reads the key store (as it does to answer a first connection): the
-    /// bytes that cross it, as the store holds them. Refused when no image runs.
+    /// crypto service reads the key store (every slot it serves, as answering a first
+    /// connection or encrypting does): the bytes that cross it, as the store holds
+    /// them. Refused when no image runs.
     fn probe_bus(&mut self, _ctx: &mut Ctx<'_>) -> Result<Vec<u8>, PortError> {
         Err(PortError::ShieldedBus)
     }

@@ -64,6 +64,9 @@ fn json_is_valid_and_carries_the_required_fields() {
 fn markdown_glitch_map_of_the_secure_element() {
     let text = render_markdown(&report("se-board-provisioner-hsm"));
     let start = text.find("## Glitch map").expect("a glitch map");
-    let end = start + text[start..].find("\n## ").map_or(text.len() - start, |i| i + 1);
+    let end = start
+        + text[start..]
+            .find("\n## ")
+            .map_or(text.len() - start, |i| i + 1);
     insta::assert_snapshot!(&text[start..end]);
 }

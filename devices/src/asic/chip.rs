@@ -90,12 +90,16 @@ impl Asic {
     /// before the first).
     pub(super) fn ladder(&mut self, crypto: &Crypto, puf_key: &[u8; 32]) -> [u8; 32] {
         let mut register = [0u8; 32];
-        let id = self.core.device_id().0.to_be_bytes();
-        if !self.core.fault_check(FaultPoint::KeyLadderStep, false) {
-            register = crypto.hkdf_sha256(&id, puf_key, LADDER_ROOT);
-        }
-        if !self.core.fault_check(FaultPoint::KeyLadderStep, false) {
-            register = crypto.hkdf_sha256(&id, &register, LADDER_KEY_STORE);
+        let device = self.core.device_id();
+        for label in LADDER {
+            if !self.core.fault_check(FaultPoint::KeyLadderStep, false) {
+                let input = if label == LADDER_ROOT {
+                    puf_key
+                } else {
+                    &register
+                };
+                register = ladder_step(crypto, device, input, label);
+            }
         }
         register
     }
@@ -252,7 +256,15 @@ impl Asic {
 /// derivation, public (Kerckhoffs); [`Asic::ladder`] is the same two steps, each a fault
 /// point.
 pub fn ladder_key(crypto: &Crypto, device: DeviceId, puf_key: &[u8; 32]) -> [u8; 32] {
-    let id = device.0.to_be_bytes();
-    let root = crypto.hkdf_sha256(&id, puf_key, LADDER_ROOT);
-    crypto.hkdf_sha256(&id, &root, LADDER_KEY_STORE)
+    LADDER.into_iter().fold(*puf_key, |register, label| {
+        ladder_step(crypto, device, &register, label)
+    })
+}
+
+/// The ladder's steps, in order: each derives the next register from the last.
+const LADDER: [&[u8]; 2] = [LADDER_ROOT, LADDER_KEY_STORE];
+
+/// One step of the ladder: `input` diversified by the die under the step's label.
+fn ladder_step(crypto: &Crypto, device: DeviceId, input: &[u8; 32], label: &[u8]) -> [u8; 32] {
+    crypto.hkdf_sha256(&device.0.to_be_bytes(), input, label)
 }

@@ -198,9 +198,9 @@ impl Mcu {
         Ok(())
     }
 
-    /// What crosses the flash bus while the key service reads the key store: the
-    /// store's bytes as flash holds them (the secure region guards addresses, not
-    /// wires).
+    /// What crosses the flash bus while the crypto service reads the key store, every
+    /// slot it serves: the store's bytes as flash holds them (the secure region guards
+    /// addresses, not wires).
     pub(crate) fn bus_probe_op(&mut self, ctx: &mut Ctx<'_>) -> Result<Vec<u8>, PortError> {
         if !self.running {
             return Err(PortError::NotRunning);

@@ -294,8 +294,13 @@ impl SecureElement {
 
     /// Whether `rule` is met now; through the APDU access check's fault point.
     pub(super) fn allowed(&mut self, rule: Rule, secured: bool) -> bool {
-        let met = !rule.never && (!rule.pin || self.pin_verified) && (!rule.channel || secured);
+        let met = self.rule_met(rule, secured);
         self.channel_check(met, rule.channel, secured)
+    }
+
+    /// Whether `rule` is met now, as computed (before the fault gate).
+    pub(super) fn rule_met(&self, rule: Rule, secured: bool) -> bool {
+        !rule.never && (!rule.pin || self.pin_verified) && (!rule.channel || secured)
     }
 
     /// An access check through its fault point. One that a command needing the secure

@@ -128,4 +128,23 @@ mod tests {
             assert_eq!(answer, sw);
         }
     }
+
+    /// No instruction of the applet runs AES under a stored key, so no trace of one.
+    #[test]
+    fn the_card_offers_no_aes_to_measure() {
+        let crypto = Crypto::new();
+        let mut trace = Trace::new();
+        let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
+        let mut chip = card(&[]);
+        let operation = crate::leakage::MeasuredOperation::AesEncrypt {
+            slot: 1,
+            plaintext: [0; 16],
+        };
+        let mut noise = Seed::new(1).stream("test/noise");
+        let measured = chip.power_trace(&mut ctx, &operation, &mut noise);
+        assert!(
+            matches!(measured, Err(crate::error::PortError::NotOffered { .. })),
+            "{measured:?}"
+        );
+    }
 }

@@ -160,22 +160,13 @@ impl SecureElement {
         Ok(out)
     }
 
-    /// The symmetric key in object `id`, for the card's own AES (power measurements).
-    pub(crate) fn symmetric_key(&self, id: u8) -> Option<Vec<u8>> {
-        let object = self.objects.get(&id)?;
-        (object.kind == ObjectKind::SymmetricKey && object.state == ObjectState::Operational)
-            .then(|| object.secret().map(<[u8]>::to_vec))
-            .flatten()
-    }
-
     /// Whether object `id`'s use rule lets whoever is at the reader, without the secure
     /// channel, make the card use it now (a PIN verified in this session counts): only
     /// such a use can be measured on the card's supply.
     pub(crate) fn usable_in_plain(&self, id: u8) -> bool {
-        self.objects.get(&id).is_some_and(|object| {
-            let rule = object.rules.use_;
-            !rule.never && !rule.channel && (!rule.pin || self.pin_verified)
-        })
+        self.objects
+            .get(&id)
+            .is_some_and(|object| self.rule_met(object.rules.use_, false))
     }
 
     /// The private key in object `id`, for the card's own scalar multiplications.

@@ -319,23 +319,19 @@ impl Target for SeChip {
         operation: &MeasuredOperation,
         rng: &mut Stream,
     ) -> Result<PowerTrace, PortError> {
-        // Traces only of what the card would do for whoever is at the reader.
-        let slot = match operation {
-            MeasuredOperation::AesEncrypt { slot, .. }
-            | MeasuredOperation::ScalarMultiply { slot } => *slot,
-        };
-        if self.card.object(slot).is_some() && !self.card.usable_in_plain(slot) {
-            return Err(PortError::UseRefused { slot });
-        }
+        // Traces only of what the card would do for whoever is at the reader: no
+        // instruction of the applet runs AES under a stored key (its symmetric keys are
+        // kept for a host's use), and a private key only under its use rule.
         let values = match operation {
-            MeasuredOperation::AesEncrypt { slot, plaintext } => {
-                let key = self
-                    .card
-                    .symmetric_key(*slot)
-                    .ok_or(PortError::NoKey { slot: *slot })?;
-                leakage::aes_first_rounds(&key, plaintext)
+            MeasuredOperation::AesEncrypt { .. } => {
+                return Err(PortError::NotOffered {
+                    what: "AES under a stored key",
+                });
             }
             MeasuredOperation::ScalarMultiply { slot } => {
+                if self.card.object(*slot).is_some() && !self.card.usable_in_plain(*slot) {
+                    return Err(PortError::UseRefused { slot: *slot });
+                }
                 let key = self
                     .card
                     .private_key(*slot)

@@ -92,7 +92,13 @@ impl Line {
     /// start anything below it, whatever its fuses count (a part that boots unverified
     /// never advances them).
     pub fn installed_security_counter(&self) -> u32 {
-        crate::line::firmware::FIRMWARE_SECURITY_COUNTER
+        provsim_devices::image::parse(
+            &self.site.firmware_image,
+            &mut provsim_devices::fault::NoFaults,
+        )
+        .ok()
+        .and_then(|image| image.security_counter())
+        .unwrap_or(0)
     }
 
     /// The hashes of [`Line::published_firmware`], in the same order.

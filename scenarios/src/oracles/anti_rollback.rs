@@ -1,13 +1,14 @@
-//! No image starts with a security counter below the anti-rollback fuses.
+//! No image starts with a security counter below the anti-rollback fuses (nor a
+//! genuine release below the one the device shipped with).
 
 use super::oracle::{Observation, Oracle};
 
-/// The oracle powers the attacked device on after the attempt, reads what its fuses
-/// counted just before, and compares the counter of the image that started with it
-/// itself, and with the counter of the release the line installed (a part that boots
-/// unverified never advances its fuses, yet an older release on it is a rollback): whether the boot ROM compared them is what is on trial. What it sees is that
-/// one power-on: an image that ran only during the attempt (replaced before it ended,
-/// or started only because a glitch got it past the comparison) is not seen.
+/// The oracle compares, itself, the security counter of every image the device started
+/// (during the attempt, as the device recorded each start with the fuse count it was
+/// made over, and at its own power-on afterwards) with the fuses: whether the boot ROM
+/// compared them is what is on trial. A genuine release is also held to the counter of
+/// the release the device shipped with: a part that boots unverified never advances its
+/// fuses, yet an older release on it is a rollback.
 #[derive(Debug, Clone, Copy)]
 pub struct NoRollback;
 
@@ -17,7 +18,7 @@ impl Oracle for NoRollback {
     }
 
     fn statement(&self) -> &'static str {
-        "No image a shipped device starts has a security counter below its anti-rollback fuses."
+        "No image a shipped device starts has a security counter below its anti-rollback fuses, nor a genuine release one below the release it shipped with."
     }
 
     fn needs_boot(&self) -> bool {
@@ -26,9 +27,17 @@ impl Oracle for NoRollback {
 
     fn check(&self, seen: &Observation<'_>) -> Option<String> {
         let attacked = seen.attacked;
-        let floor = |fuses: u32| fuses.max(attacked.installed_counter);
-        let why = |fuses: u32| {
-            if fuses >= attacked.installed_counter {
+        // The shipped release's counter binds genuine releases only: an image of
+        // someone else's is the authenticity claim's business.
+        let floor = |fuses: u32, hash: &[u8; 32]| {
+            if attacked.authorised_firmware.contains(hash) {
+                fuses.max(attacked.installed_counter)
+            } else {
+                fuses
+            }
+        };
+        let why = |fuses: u32, hash: &[u8; 32]| {
+            if floor(fuses, hash) == fuses {
                 "its fuses count"
             } else {
                 "of the release it shipped with (its fuses count less: they never advanced)"
@@ -38,13 +47,13 @@ impl Oracle for NoRollback {
         // the comparison only because of a glitch is as much a rollback.
         let during = attacked.started.iter().find_map(|start| {
             let counter = start.security_counter.unwrap_or(0);
-            (counter < floor(start.fuses)).then(|| {
+            (counter < floor(start.fuses, &start.hash)).then(|| {
                 format!(
                     "device {} started version {} with security counter {counter} during the attempt, below the {} {}",
                     attacked.device,
                     start.version,
-                    floor(start.fuses),
-                    why(start.fuses)
+                    floor(start.fuses, &start.hash),
+                    why(start.fuses, &start.hash)
                 )
             })
         });
@@ -52,13 +61,13 @@ impl Oracle for NoRollback {
             return during;
         };
         let counter = running.security_counter.unwrap_or(0);
-        if counter < floor(fuses) {
+        if counter < floor(fuses, &running.hash) {
             return Some(format!(
                 "device {} started version {} with security counter {counter}, below the {} {}",
                 attacked.device,
                 running.version,
-                floor(fuses),
-                why(fuses)
+                floor(fuses, &running.hash),
+                why(fuses, &running.hash)
             ));
         }
         during

@@ -3,7 +3,8 @@
 use super::oracle::{Observation, Oracle};
 use provsim_sim::to_hex;
 
-/// What the chip runs, observed on the chip after the attempt; the attack's account of
+/// What the chip ran: every image it started during the attempt, as it recorded them,
+/// and what it starts at the oracle's power-on afterwards; the attack's account of
 /// itself plays no part. A device that no longer boots runs nothing unauthorised.
 #[derive(Debug, Clone, Copy)]
 pub struct OnlySignedFirmwareStarts;
