@@ -84,6 +84,30 @@ pub(crate) fn wrong_surface(attack: &dyn Attack, given: &Surface<'_>) -> Outcome
     }
 }
 
+/// The device a device path acts on; or, handed anything else, the attempt that says so
+/// and spends nothing of `rung`.
+pub(crate) fn device_of<'s>(
+    attack: &dyn Attack,
+    surface: Surface<'s>,
+    rung: &Rung,
+) -> Result<&'s mut dyn Target, Attempted> {
+    match surface {
+        Surface::Device(target) => Ok(target),
+        other => Err(Attempted {
+            outcome: wrong_surface(attack, &other),
+            spent: rung.plan.with_count(0),
+        }),
+    }
+}
+
+/// An attempt that could not start: nothing to act on, nothing of `rung` spent.
+pub(crate) fn not_started(rung: &Rung, reason: String) -> Attempted {
+    Attempted {
+        outcome: Outcome::Failed { reason },
+        spent: rung.plan.with_count(0),
+    }
+}
+
 /// An attack path.
 pub trait Attack: Send + Sync {
     /// The id scenarios name it by.

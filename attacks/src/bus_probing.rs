@@ -9,7 +9,7 @@
 //! a key that never leaves the crypto block, and nothing at all under an active shield.
 //! The ladder captures one read, then ten (for lines that need several passes).
 
-use crate::attack::{Attack, Phase, Surface, wrong_surface};
+use crate::attack::{Attack, Phase, Surface, device_of};
 use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung, Step};
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::outcome::Outcome;
@@ -61,11 +61,9 @@ impl Attack for BusProbing {
         knowledge: &mut Knowledge,
     ) -> Attempted {
         let spent = |reads: u64| rung.plan.with_count(reads);
-        let Surface::Device(target) = surface else {
-            return Attempted {
-                outcome: wrong_surface(self, &surface),
-                spent: spent(0),
-            };
+        let target = match device_of(self, surface, rung) {
+            Ok(target) => target,
+            Err(wrong) => return wrong,
         };
         let mut sealed = 0usize;
         let mut captured = 0usize;

@@ -13,7 +13,7 @@
 //! masking are the chip's leakage model, not this attack's: what decides a rung is
 //! whether its traces give the key.
 
-use crate::attack::{Attack, Phase, Surface, wrong_surface};
+use crate::attack::{Attack, Phase, Surface, device_of};
 use crate::cpa::{Guess, PairSums, Sums, noise_threshold, pairs_within, sbox_weight_table};
 use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung, Step};
 use crate::knowledge::{Knowledge, MaterialKind};
@@ -100,11 +100,9 @@ impl Attack for CpaStorageKey {
             count: traces,
             ..rung.plan.clone()
         };
-        let Surface::Device(target) = surface else {
-            return Attempted {
-                outcome: wrong_surface(self, &surface),
-                spent: spent(0),
-            };
+        let target = match device_of(self, surface, rung) {
+            Ok(target) => target,
+            Err(wrong) => return wrong,
         };
         let Some((traces, order)) = parse_label(&rung.label) else {
             return Attempted {

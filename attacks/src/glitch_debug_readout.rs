@@ -10,7 +10,7 @@
 //! the check through; what comes out is then whatever the store holds, sealed or not.
 //! A rung is rated by the tries it used.
 
-use crate::attack::{Attack, Phase, Surface, wrong_surface};
+use crate::attack::{Attack, Phase, Surface, device_of};
 use crate::effort::{Attempted, Rung};
 use crate::glitching::{self, Shots};
 use crate::knowledge::{Knowledge, MaterialKind};
@@ -64,11 +64,9 @@ impl Attack for GlitchDebugReadout {
         knowledge: &mut Knowledge,
     ) -> Attempted {
         let spent = |tries: u64| rung.plan.with_count(tries);
-        let Surface::Device(target) = surface else {
-            return Attempted {
-                outcome: wrong_surface(self, &surface),
-                spent: spent(0),
-            };
+        let target = match device_of(self, surface, rung) {
+            Ok(target) => target,
+            Err(wrong) => return wrong,
         };
         let Some(glitch) = glitching::aimed(rung) else {
             return Attempted {

@@ -9,7 +9,7 @@
 //! glitch its boot. Every method, one fault per try then two. A rung is rated by its
 //! tries.
 
-use crate::attack::{Attack, Phase, Surface, wrong_surface};
+use crate::attack::{Attack, Phase, Surface, device_of};
 use crate::effort::{Attempted, Rung};
 use crate::glitching::{self, Shots};
 use crate::knowledge::Knowledge;
@@ -52,11 +52,9 @@ impl Attack for GlitchRollbackCheck {
             outcome: Outcome::Failed { reason },
             spent: spent(tries),
         };
-        let Surface::Device(target) = surface else {
-            return Attempted {
-                outcome: wrong_surface(self, &surface),
-                spent: spent(0),
-            };
+        let target = match device_of(self, surface, rung) {
+            Ok(target) => target,
+            Err(wrong) => return wrong,
         };
         let Some(glitch) = glitching::aimed(rung) else {
             return failed(format!("rung {:?} aims no glitch", rung.label), 0);

@@ -12,7 +12,7 @@
 //! glitch its boot. Every method, one fault per try then two. Once it runs, the attacker's code reads memory with the CPU's view. A rung
 //! is rated by its tries.
 
-use crate::attack::{Attack, Phase, Surface, wrong_surface};
+use crate::attack::{Attack, Phase, Surface, device_of, not_started};
 use crate::effort::{Attempted, Rung};
 use crate::glitching::{self, Shots};
 use crate::knowledge::{Knowledge, MaterialKind};
@@ -88,15 +88,10 @@ impl Attack for GlitchSecureBoot {
         knowledge: &mut Knowledge,
     ) -> Attempted {
         let spent = |tries: u64| rung.plan.with_count(tries);
-        let failed = |reason: String| Attempted {
-            outcome: Outcome::Failed { reason },
-            spent: spent(0),
-        };
-        let Surface::Device(target) = surface else {
-            return Attempted {
-                outcome: wrong_surface(self, &surface),
-                spent: spent(0),
-            };
+        let failed = |reason: String| not_started(rung, reason);
+        let target = match device_of(self, surface, rung) {
+            Ok(target) => target,
+            Err(wrong) => return wrong,
         };
         let Some(glitch) = glitching::aimed(rung) else {
             return failed(format!("rung {:?} aims no glitch", rung.label));

@@ -11,7 +11,7 @@
 //! A guess that matches gives the PUF key, the ladder's public derivation gives the
 //! key-store key, and the sealed slots open. A rung is rated by the candidates it tried.
 
-use crate::attack::{Attack, Phase, Surface, wrong_surface};
+use crate::attack::{Attack, Phase, Surface, device_of, not_started};
 use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung, Step};
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::outcome::Outcome;
@@ -89,15 +89,10 @@ impl Attack for PufHelperData {
         knowledge: &mut Knowledge,
     ) -> Attempted {
         let spent = |candidates: u64| rung.plan.with_count(candidates);
-        let failed = |reason: String| Attempted {
-            outcome: Outcome::Failed { reason },
-            spent: spent(0),
-        };
-        let Surface::Device(target) = surface else {
-            return Attempted {
-                outcome: wrong_surface(self, &surface),
-                spent: spent(0),
-            };
+        let failed = |reason: String| not_started(rung, reason);
+        let target = match device_of(self, surface, rung) {
+            Ok(target) => target,
+            Err(wrong) => return wrong,
         };
         let helper = match target.puf_helper_data() {
             Ok(helper) => helper,

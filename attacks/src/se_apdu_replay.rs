@@ -14,7 +14,7 @@
 //! is rated by the APDUs it sent.
 
 use crate::apdu::{self, OK};
-use crate::attack::{Attack, Phase, Surface, wrong_surface};
+use crate::attack::{Attack, Phase, Surface, device_of};
 use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung, Step};
 use crate::knowledge::Knowledge;
 use crate::outcome::Outcome;
@@ -69,11 +69,9 @@ impl Attack for SeApduReplay {
         _knowledge: &mut Knowledge,
     ) -> Attempted {
         let spent = |apdus: u64| rung.plan.with_count(apdus);
-        let Surface::Device(target) = surface else {
-            return Attempted {
-                outcome: wrong_surface(self, &surface),
-                spent: spent(0),
-            };
+        let target = match device_of(self, surface, rung) {
+            Ok(target) => target,
+            Err(wrong) => return wrong,
         };
         let session = match target.field_session(ctx) {
             Ok(session) if !session.is_empty() => session,

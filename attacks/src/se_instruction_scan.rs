@@ -12,7 +12,7 @@
 //! is, the attacker cannot tell. A rung is rated by the APDUs it sent.
 
 use crate::apdu::{self, OK};
-use crate::attack::{Attack, Phase, Surface, wrong_surface};
+use crate::attack::{Attack, Phase, Surface, device_of, not_started};
 use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung};
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::outcome::Outcome;
@@ -120,15 +120,10 @@ impl Attack for SeInstructionScan {
         knowledge: &mut Knowledge,
     ) -> Attempted {
         let spent = |apdus: u64| rung.plan.with_count(apdus);
-        let failed = |reason: String| Attempted {
-            outcome: Outcome::Failed { reason },
-            spent: spent(0),
-        };
-        let Surface::Device(target) = surface else {
-            return Attempted {
-                outcome: wrong_surface(self, &surface),
-                spent: spent(0),
-            };
+        let failed = |reason: String| not_started(rung, reason);
+        let target = match device_of(self, surface, rung) {
+            Ok(target) => target,
+            Err(wrong) => return wrong,
         };
         let Some(sweep) = SWEEPS.iter().find(|s| sweep_label(s) == rung.label) else {
             return failed(format!("rung {:?} names no sweep", rung.label));

@@ -9,7 +9,7 @@
 //! (every method, one fault per try then two). Whether the part wipes its secrets on the
 //! way is the part's business: reaching the state is the breach the claim is about.
 
-use crate::attack::{Attack, Phase, Surface, wrong_surface};
+use crate::attack::{Attack, Phase, Surface, device_of};
 use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung};
 use crate::glitching::{self, Shots};
 use crate::knowledge::Knowledge;
@@ -69,11 +69,9 @@ impl Attack for TestModeReentry {
         _knowledge: &mut Knowledge,
     ) -> Attempted {
         let spent = |tries: u64| rung.plan.with_count(tries);
-        let Surface::Device(target) = surface else {
-            return Attempted {
-                outcome: wrong_surface(self, &surface),
-                spent: spent(0),
-            };
+        let target = match device_of(self, surface, rung) {
+            Ok(target) => target,
+            Err(wrong) => return wrong,
         };
         let glitch = glitching::aimed(rung);
         let mut shots = Shots::default();
