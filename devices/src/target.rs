@@ -299,8 +299,10 @@ pub trait Target {
     /// Power while the chip runs `operation`, as a probe on its supply sees it: the
     /// operation's intermediate values through the chip's leakage model (see
     /// [`crate::leakage`]), masks from the chip's own randomness, noise from `rng` (the
-    /// measurement's stream). The key never leaves; only samples do. Refused when no firmware runs to ask, or no
-    /// key of that kind is in the slot.
+    /// measurement's stream). The key never leaves; only samples do. Refused when no
+    /// firmware runs to ask, when no key of that kind is in the slot, and on a secure
+    /// element for anything its applet would not run for whoever is at the reader (AES
+    /// under a stored key, a key whose use rule is not met).
     fn power_trace(
         &mut self,
         ctx: &mut Ctx<'_>,

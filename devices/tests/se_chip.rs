@@ -1,7 +1,8 @@
 //! The secure element as the line sees it: personalised through the station's command
 //! set (keys imported sealed to its transport key, a certificate written in chunks,
 //! personalisation closed), its identity key then answering challenges; nothing goes
-//! in once it is closed, it has no debug port, and its masked AES shows nothing.
+//! in once it is closed, it has no debug port, and no AES of its can be measured (no
+//! instruction runs one under a stored key).
 
 use provsim_devices::leakage::MeasuredOperation;
 use provsim_devices::mcu::injection_context;

@@ -21,6 +21,8 @@ pub struct Site {
     pub(crate) firmware_image: Vec<u8>,
     /// Its MCUboot hash: what a device must report it booted.
     pub(crate) firmware_hash: [u8; 32],
+    /// The security counter it was built with.
+    pub(crate) firmware_counter: u32,
     /// The release it superseded, still published and genuinely signed, and its hash.
     pub(crate) earlier_firmware: Vec<u8>,
     pub(crate) earlier_hash: [u8; 32],

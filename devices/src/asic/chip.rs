@@ -261,7 +261,7 @@ pub fn ladder_key(crypto: &Crypto, device: DeviceId, puf_key: &[u8; 32]) -> [u8;
     })
 }
 
-/// The ladder's steps, in order: each derives the next register from the last.
+/// The ladder's steps, in order: the first from the PUF key, each next from the last.
 const LADDER: [&[u8]; 2] = [LADDER_ROOT, LADDER_KEY_STORE];
 
 /// One step of the ladder: `input` diversified by the die under the step's label.

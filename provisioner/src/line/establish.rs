@@ -88,17 +88,11 @@ impl Line {
         [&self.site.earlier_firmware, &self.site.firmware_image]
     }
 
-    /// The security counter of the release the line installs: no shipped device should
-    /// start anything below it, whatever its fuses count (a part that boots unverified
-    /// never advances them).
+    /// The security counter of the release the line installs, as the line built it: no
+    /// shipped device should start a genuine release below it, whatever its fuses count
+    /// (a part that boots unverified never advances them).
     pub fn installed_security_counter(&self) -> u32 {
-        provsim_devices::image::parse(
-            &self.site.firmware_image,
-            &mut provsim_devices::fault::NoFaults,
-        )
-        .ok()
-        .and_then(|image| image.security_counter())
-        .unwrap_or(0)
+        self.site.firmware_counter
     }
 
     /// The hashes of [`Line::published_firmware`], in the same order.

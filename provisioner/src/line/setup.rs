@@ -6,7 +6,7 @@ use crate::books::audit::record::{AuditRecord, RUN_OPENED_ACTION, detail_hex};
 use crate::labels;
 use crate::line::config::LineConfig;
 use crate::line::error::LineError;
-use crate::line::firmware::{build_earlier_firmware, build_firmware};
+use crate::line::firmware::{FIRMWARE_SECURITY_COUNTER, build_earlier_firmware, build_firmware};
 use crate::link::certificate::{LinkIdentity, Role, link_certificate};
 use crate::link::config::LinkConfig;
 use crate::link::session::LinkSession;
@@ -103,6 +103,7 @@ pub(super) fn set_up_site(
         firmware_key,
         firmware_image,
         firmware_hash,
+        firmware_counter: FIRMWARE_SECURITY_COUNTER,
         earlier_firmware,
         earlier_hash,
         vault_handle,

@@ -178,4 +178,34 @@ mod tests {
         attacked.started[0].security_counter = Some(1);
         assert_eq!(judge(&attacked), None);
     }
+
+    /// The shipped release's counter binds genuine releases only: an image of someone
+    /// else's is judged against the fuses alone.
+    #[test]
+    fn the_shipped_floor_binds_genuine_releases_only() {
+        let mut attacked = crate::oracles::oracle::tests::attacked();
+        attacked.installed_counter = 1;
+        let start = |hash| provsim_devices::StartedImage {
+            hash,
+            version: "0.9.0+0".to_owned(),
+            security_counter: Some(0),
+            fuses: 0,
+        };
+        let judge = |attacked: &Attacked| {
+            NoRollback.check(&Observation {
+                truth: &GroundTruth::default(),
+                attacked,
+                knowledge: &Knowledge::new(),
+                crypto: &Crypto::new(),
+            })
+        };
+        attacked.started = vec![start([1; 32])];
+        let genuine = judge(&attacked).expect("a genuine release below the shipped one");
+        assert!(
+            genuine.contains("of the release it shipped with"),
+            "{genuine}"
+        );
+        attacked.started = vec![start([2; 32])];
+        assert_eq!(judge(&attacked), None);
+    }
 }
