@@ -39,7 +39,7 @@ verdict, wall_seconds, devices_per_second, cpu_seconds, cpu_user_seconds, \
 cpu_sys_seconds, cpu_us_per_device, floor_seconds, floor_us_per_device, floor_cap, \
 floor_scaled (true when a kind was timed on floor_cap operations and scaled), \
 cpu_floor_ratio, peak_rss_kib, and operations: for each kind (keygen, key_import, sign, \
-verify, ecdh, sha256, kdf, aead_seal, aead_open) its count, how many were timed, and \
+verify, ecdh, sha256, kdf, aead_seal, aead_open, aes_block) its count, how many were timed, and \
 floor_seconds.
 
 Exit code 0 when the run completed, whatever its verdict (the output says it); 2 for bad \

@@ -43,6 +43,7 @@ const KINDS: &[&str] = &[
     "kdf",
     "aead_seal",
     "aead_open",
+    "aes_block",
 ];
 
 #[test]

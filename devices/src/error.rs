@@ -37,8 +37,6 @@ pub enum PortError {
     NoPuf,
     #[error("the card's rules do not let the requester use the key in object {slot}")]
     UseRefused { slot: u8 },
-    #[error("the card offers no instruction that runs {what}")]
-    NotOffered { what: &'static str },
 }
 
 /// Why a device refused a command of the programming protocol.

@@ -301,8 +301,8 @@ pub trait Target {
     /// [`crate::leakage`]), masks from the chip's own randomness, noise from `rng` (the
     /// measurement's stream). The key never leaves; only samples do. Refused when no
     /// firmware runs to ask, when no key of that kind is in the slot, and on a secure
-    /// element for anything its applet would not run for whoever is at the reader (AES
-    /// under a stored key, a key whose use rule is not met).
+    /// element for anything its applet would not run for whoever is at the reader (its
+    /// AES is run by sending ENCIPHER; a key whose use rule is not met is refused).
     fn power_trace(
         &mut self,
         ctx: &mut Ctx<'_>,

@@ -1,11 +1,12 @@
 //! The secure element as the line sees it: personalised through the station's command
 //! set (keys imported sealed to its transport key, a certificate written in chunks,
 //! personalisation closed), its identity key then answering challenges; nothing goes
-//! in once it is closed, it has no debug port, and no AES of its can be measured (no
-//! instruction runs one under a stored key).
+//! in once it is closed, it has no debug port, and its masked AES (what ENCIPHER runs)
+//! shows nothing.
 
-use provsim_devices::leakage::MeasuredOperation;
+use provsim_devices::leakage::{MeasuredOperation, SBOX, correlation};
 use provsim_devices::mcu::injection_context;
+use provsim_devices::se::{ENCIPHER, ins};
 use provsim_devices::{
     Command, DeviceError, DeviceId, LifeCycle, PortError, Response, Target, TargetKind,
     build_target,
@@ -150,18 +151,45 @@ fn an_se_is_personalised_closed_and_then_only_used() {
         )
         .is_err()
     );
-    // No instruction runs AES under the storage key, so there is nothing to measure:
-    // the power-trace interface gives traces only of what the card would do.
-    let plaintext: [u8; 16] = Seed::new(3).stream("test/plaintexts").bytes();
-    let refused = se.power_trace(
-        &mut line.ctx(),
-        &MeasuredOperation::AesEncrypt { slot: 1, plaintext },
-        &mut Seed::new(3).stream("test/probe"),
+    // Its AES (run by ENCIPHER, as a reader would have it) is masked at second order:
+    // the right key byte's model finds nothing in any share's samples (six per value),
+    // where an unmasked part shows ~0.8.
+    let mut probe = Seed::new(3).stream("test/probe");
+    let mut inputs = Seed::new(3).stream("test/plaintexts");
+    let n = 2_000;
+    let mut model = Vec::new();
+    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); 3];
+    for _ in 0..n {
+        let plaintext: [u8; 16] = inputs.bytes();
+        let t = se
+            .power_trace(
+                &mut line.ctx(),
+                &MeasuredOperation::AesEncrypt { slot: 1, plaintext },
+                &mut probe,
+            )
+            .unwrap();
+        model.push(f64::from(
+            SBOX[usize::from(plaintext[0] ^ storage[0])].count_ones(),
+        ));
+        for (share, column) in samples.iter_mut().enumerate() {
+            column.push(t.samples[share]);
+        }
+    }
+    for column in &samples {
+        let rho = correlation(&model, column);
+        assert!(rho.abs() <= 3.0 / f64::sqrt(n as f64), "rho {rho}");
+    }
+    // What was measured is the card's own ENCIPHER: AES-256 under the storage key.
+    let block = [7u8; 16];
+    let mut encipher = vec![0x80, ins::PERFORM_SECURITY_OPERATION, ENCIPHER, 1, 16];
+    encipher.extend_from_slice(&block);
+    encipher.push(0);
+    let answer = se.apdu(&mut line.ctx(), &encipher).unwrap();
+    assert_eq!(
+        answer[..16],
+        line.crypto.aes256_encrypt_block(&storage, &block)
     );
-    assert!(
-        matches!(refused, Err(PortError::NotOffered { .. })),
-        "{refused:?}"
-    );
+    assert_eq!(answer[16..], [0x90, 0x00]);
     // The certificate written while personalising is frozen once closed.
     assert!(
         line.run(

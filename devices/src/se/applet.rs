@@ -32,6 +32,7 @@ pub mod ins {
     pub const GET_TRANSPORT_KEY: u8 = 0xcb;
     pub const IMPORT_SEALED_KEY: u8 = 0xdb;
     pub const ESTABLISH_SESSION: u8 = 0x87;
+    pub const PERFORM_SECURITY_OPERATION: u8 = 0x2a;
 }
 
 /// The vendor's diagnostic instruction: undocumented, and answered only by an applet

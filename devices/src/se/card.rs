@@ -229,6 +229,7 @@ impl SecureElement {
             ins::IMPORT_SEALED_KEY => self.import_sealed(ctx, c),
             ins::ESTABLISH_SESSION => self.establish_session(ctx.crypto, c, secured),
             ins::SET_STATUS => self.set_status(ctx, c, secured),
+            ins::PERFORM_SECURITY_OPERATION => self.encipher(ctx.crypto, c, secured),
             VENDOR_DIAGNOSTIC => self.vendor_diagnostic(c),
             ins::CREATE_OBJECT
             | ins::GENERATE_KEY

@@ -129,9 +129,10 @@ mod tests {
         }
     }
 
-    /// No instruction of the applet runs AES under a stored key, so no trace of one.
+    /// The card's AES runs only through ENCIPHER on a key object it holds: a blank card
+    /// gives no trace of one.
     #[test]
-    fn the_card_offers_no_aes_to_measure() {
+    fn no_aes_trace_without_a_key_the_card_would_use() {
         let crypto = Crypto::new();
         let mut trace = Trace::new();
         let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
@@ -143,7 +144,7 @@ mod tests {
         let mut noise = Seed::new(1).stream("test/noise");
         let measured = chip.power_trace(&mut ctx, &operation, &mut noise);
         assert!(
-            matches!(measured, Err(crate::error::PortError::NotOffered { .. })),
+            matches!(measured, Err(crate::error::PortError::NoKey { slot: 1 })),
             "{measured:?}"
         );
     }

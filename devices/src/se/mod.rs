@@ -30,12 +30,14 @@
 //! | DB | IMPORT SEALED KEY (P1 kind, P2 id): an envelope sealed to the transport key | personalisation |
 //! | D6 | WRITE OBJECT also creates a certificate or data object (P1 kind) and appends (P1 80) | personalisation |
 //! | 87 | ESTABLISH SESSION: the first-connection answer with the identity key | the key's use rule |
+//! | 2A | PERFORM SECURITY OPERATION, P1 86: ENCIPHER one AES-256 block with a symmetric key (P2) | the key's use rule |
 
 pub mod apdu;
 mod applet;
 mod card;
 pub mod channel;
 mod channel_log;
+mod encipher;
 mod integrity;
 mod objects;
 mod personalisation;
@@ -47,6 +49,7 @@ pub use applet::{
     TERMINATE_CARD, VENDOR_DIAGNOSTIC, ins,
 };
 pub use card::{CardState, SecureElement};
+pub use encipher::ENCIPHER;
 pub use objects::{ObjectKind, ObjectState, Rule, Rules};
 pub use target::SeChip;
 

@@ -319,14 +319,30 @@ impl Target for SeChip {
         operation: &MeasuredOperation,
         rng: &mut Stream,
     ) -> Result<PowerTrace, PortError> {
-        // Traces only of what the card would do for whoever is at the reader: no
-        // instruction of the applet runs AES under a stored key (its symmetric keys are
-        // kept for a host's use), and a private key only under its use rule.
+        // Traces only of what the card does for whoever is at the reader: its AES runs
+        // through ENCIPHER, sent as an APDU under the key's use rule (and through the
+        // card's fault gates); a private key is used only under its use rule.
         let values = match operation {
-            MeasuredOperation::AesEncrypt { .. } => {
-                return Err(PortError::NotOffered {
-                    what: "AES under a stored key",
-                });
+            MeasuredOperation::AesEncrypt { slot, plaintext } => {
+                let run = self.apdu(
+                    ctx,
+                    ins::PERFORM_SECURITY_OPERATION,
+                    super::encipher::ENCIPHER,
+                    *slot,
+                    plaintext.to_vec(),
+                );
+                match run {
+                    Ok(_) => {}
+                    Err(DeviceError::Apdu { sw, .. }) if sw == Sw::SECURITY_STATUS.0 => {
+                        return Err(PortError::UseRefused { slot: *slot });
+                    }
+                    Err(_) => return Err(PortError::NoKey { slot: *slot }),
+                }
+                let key = self
+                    .card
+                    .symmetric_key(*slot)
+                    .ok_or(PortError::NoKey { slot: *slot })?;
+                leakage::aes_first_rounds(&key, plaintext)
             }
             MeasuredOperation::ScalarMultiply { slot } => {
                 if self.card.object(*slot).is_some() && !self.card.usable_in_plain(*slot) {
@@ -339,7 +355,6 @@ impl Target for SeChip {
                 leakage::ladder_steps(&key.expose_secret_bytes())
             }
         };
-        let _ = ctx;
         Ok(self.leakage.trace(&values, &mut self.masks.0, rng))
     }
 

@@ -12,11 +12,12 @@ pub enum Op {
     Kdf,
     AeadSeal,
     AeadOpen,
+    AesBlock,
 }
 
 impl Op {
     /// Every kind, in the counters' order.
-    pub const ALL: [Op; 9] = [
+    pub const ALL: [Op; 10] = [
         Op::KeyGen,
         Op::KeyImport,
         Op::Sign,
@@ -26,6 +27,7 @@ impl Op {
         Op::Kdf,
         Op::AeadSeal,
         Op::AeadOpen,
+        Op::AesBlock,
     ];
 
     /// Its name as reports and the bench spell it (`OpCounts`' field names).
@@ -40,6 +42,7 @@ impl Op {
             Op::Kdf => "kdf",
             Op::AeadSeal => "aead_seal",
             Op::AeadOpen => "aead_open",
+            Op::AesBlock => "aes_block",
         }
     }
 }
@@ -57,6 +60,7 @@ pub struct OpCounts {
     pub kdf: u64,
     pub aead_seal: u64,
     pub aead_open: u64,
+    pub aes_block: u64,
 }
 
 impl OpCounts {
@@ -72,6 +76,7 @@ impl OpCounts {
             Op::Kdf => self.kdf,
             Op::AeadSeal => self.aead_seal,
             Op::AeadOpen => self.aead_open,
+            Op::AesBlock => self.aes_block,
         }
     }
 
@@ -88,6 +93,7 @@ impl OpCounts {
             kdf: d(Op::Kdf),
             aead_seal: d(Op::AeadSeal),
             aead_open: d(Op::AeadOpen),
+            aes_block: d(Op::AesBlock),
         }
     }
 
@@ -102,11 +108,12 @@ impl OpCounts {
             + self.kdf
             + self.aead_seal
             + self.aead_open
+            + self.aes_block
     }
 }
 
 #[derive(Debug, Default)]
-pub(super) struct Counters([AtomicU64; 9]);
+pub(super) struct Counters([AtomicU64; 10]);
 
 /// Every operation of every facade in this process, bumped beside each instance's own
 /// counter. A run has several facades (the line's, the cloud's, each attack copy's, the
@@ -114,7 +121,7 @@ pub(super) struct Counters([AtomicU64; 9]);
 /// its crypto floor ([`super::floor`]). Only the bench reads it, and it never reaches
 /// an output: what it holds depends on everything else the process did (tests in one
 /// process share it), so no result may.
-static PROCESS: Counters = Counters([const { AtomicU64::new(0) }; 9]);
+static PROCESS: Counters = Counters([const { AtomicU64::new(0) }; 10]);
 
 /// The operations every facade of this process has performed so far (see [`PROCESS`]):
 /// for a benchmark's figures, never for a result.
@@ -144,6 +151,7 @@ impl Counters {
             kdf: get(Op::Kdf),
             aead_seal: get(Op::AeadSeal),
             aead_open: get(Op::AeadOpen),
+            aes_block: get(Op::AesBlock),
         }
     }
 }

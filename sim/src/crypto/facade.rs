@@ -197,6 +197,17 @@ impl Crypto {
         okm
     }
 
+    /// One AES-256 block encryption: what a chip's crypto engine does for an ENCRYPT
+    /// instruction, the operation its power is measured on.
+    pub fn aes256_encrypt_block(&self, key: &[u8; 32], block: &[u8; 16]) -> [u8; 16] {
+        use aes_gcm::aes::cipher::{BlockCipherEncrypt, KeyInit};
+        self.counters.add(Op::AesBlock);
+        let cipher = aes_gcm::aes::Aes256::new(key.into());
+        let mut out = (*block).into();
+        cipher.encrypt_block(&mut out);
+        out.into()
+    }
+
     /// AES-256-GCM encryption of `plaintext` with `aad` bound to it; the tag is appended.
     pub fn aead_seal(
         &self,

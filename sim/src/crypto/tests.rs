@@ -469,3 +469,16 @@ fn a_memo_answers_only_the_inputs_it_recorded() {
         }
     );
 }
+
+/// FIPS-197 appendix C.3: AES-256 on its example block.
+#[test]
+fn aes256_block_matches_fips_197() {
+    let crypto = Crypto::new();
+    let key: [u8; 32] = std::array::from_fn(|i| i as u8);
+    let block: [u8; 16] = std::array::from_fn(|i| (i as u8) * 0x11);
+    assert_eq!(
+        crate::hex::to_hex(&crypto.aes256_encrypt_block(&key, &block)),
+        "8ea2b7ca516745bfeafc49904b496089"
+    );
+    assert_eq!(crypto.counts().aes_block, 1);
+}
