@@ -21,7 +21,7 @@ use provsim_devices::se::{MAX_OBJECTS, ins};
 use provsim_sim::{Ctx, Stream};
 
 /// The instruction bytes the standards and the applet's data sheet document.
-const DOCUMENTED: [u8; 20] = [
+const DOCUMENTED: [u8; 21] = [
     ins::SELECT,
     ins::GET_DATA,
     ins::INITIALIZE_UPDATE,
@@ -42,6 +42,7 @@ const DOCUMENTED: [u8; 20] = [
     ins::GET_TRANSPORT_KEY,
     ins::IMPORT_SEALED_KEY,
     ins::ESTABLISH_SESSION,
+    ins::PERFORM_SECURITY_OPERATION,
 ];
 
 /// A rung's sweep: class bytes and P1 values tried for each instruction and object.

@@ -152,7 +152,7 @@ fn an_se_is_personalised_closed_and_then_only_used() {
         .is_err()
     );
     // Its AES (run by ENCIPHER, as a reader would have it) is masked at second order:
-    // the right key byte's model finds nothing in any share's samples (six per value),
+    // the right key byte's model finds nothing in any share's samples (three per value),
     // where an unmasked part shows ~0.8.
     let mut probe = Seed::new(3).stream("test/probe");
     let mut inputs = Seed::new(3).stream("test/plaintexts");

@@ -1,7 +1,9 @@
 //! PERFORM SECURITY OPERATION: ENCIPHER (INS 2A, P1 86, P2 the key object): one AES-256
 //! block under a symmetric key object, for whoever meets its use rule. The one
-//! instruction that runs the card's AES: what a side-channel attacker at the reader
-//! can have it compute, and so all they can measure of it.
+//! instruction that runs AES under a stored key object (the secure channel and the
+//! sealed import run AES-GCM under session and transport keys): what a side-channel
+//! attacker at the reader can have it compute under the storage key, and so all they
+//! can measure of it.
 
 use super::apdu::{Command, Sw};
 use super::card::SecureElement;
@@ -46,10 +48,11 @@ impl SecureElement {
         Ok(crypto.aes256_encrypt_block(&key, &block).to_vec())
     }
 
-    /// The symmetric key in object `id`, for the leakage model of the card's own AES.
+    /// The symmetric key in object `id`, for the leakage model of an ENCIPHER the card
+    /// just ran (whatever let it run: a terminated object has no secret left).
     pub(crate) fn symmetric_key(&self, id: u8) -> Option<Vec<u8>> {
         let object = self.objects.get(&id)?;
-        (object.kind == ObjectKind::SymmetricKey && object.state == ObjectState::Operational)
+        (object.kind == ObjectKind::SymmetricKey)
             .then(|| object.secret().map(<[u8]>::to_vec))
             .flatten()
     }

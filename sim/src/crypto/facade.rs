@@ -197,7 +197,7 @@ impl Crypto {
         okm
     }
 
-    /// One AES-256 block encryption: what a chip's crypto engine does for an ENCRYPT
+    /// One AES-256 block encryption: what a card's crypto engine does for its ENCIPHER
     /// instruction, the operation its power is measured on.
     pub fn aes256_encrypt_block(&self, key: &[u8; 32], block: &[u8; 16]) -> [u8; 16] {
         use aes_gcm::aes::cipher::{BlockCipherEncrypt, KeyInit};
