@@ -137,10 +137,14 @@ const PAIRS: &[Pair] = &[
                 "id = \"glitch-debug-readout\"\nsample = 2",
                 "id = \"glitch-secure-boot\"\nsample = 1",
             ),
+            (
+                "id = \"identity-key-confidentiality\"",
+                "id = \"firmware-authenticity\"",
+            ),
         ],
         sound: "[countermeasures]\nredundant_checks = [\"image-signature\"]\n",
         weak: "",
-        claim: "identity-key-confidentiality",
+        claim: "firmware-authenticity",
         stopped_by: "mismatch alarm",
     },
     Pair {

@@ -539,6 +539,6 @@ pub struct GlitchMapRow {
     /// Landed faults that took effect at the check they were aimed at (a duplicated
     /// check may still refuse).
     pub acted: u64,
-    /// Rungs that obtained what their attack was after.
+    /// Rungs that made a claim false (as its oracle found).
     pub successes: u64,
 }

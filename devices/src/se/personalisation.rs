@@ -160,15 +160,6 @@ impl SecureElement {
         Ok(out)
     }
 
-    /// Whether object `id`'s use rule lets whoever is at the reader, without the secure
-    /// channel, make the card use it now (a PIN verified in this session counts): only
-    /// such a use can be measured on the card's supply.
-    pub(crate) fn usable_in_plain(&self, id: u8) -> bool {
-        self.objects
-            .get(&id)
-            .is_some_and(|object| self.rule_met(object.rules.use_, false))
-    }
-
     /// The private key in object `id`, for the card's own scalar multiplications.
     pub(crate) fn private_key(&self, id: u8) -> Option<provsim_sim::crypto::SecretKey> {
         let object = self.objects.get(&id)?;

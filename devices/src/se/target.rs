@@ -345,8 +345,15 @@ impl Target for SeChip {
                 leakage::aes_first_rounds(&key, plaintext)
             }
             MeasuredOperation::ScalarMultiply { slot } => {
-                if self.card.object(*slot).is_some() && !self.card.usable_in_plain(*slot) {
-                    return Err(PortError::UseRefused { slot: *slot });
+                // The card multiplies by a private key when it signs: INTERNAL
+                // AUTHENTICATE on a digest of the attacker's, as an APDU.
+                let run = self.apdu(ctx, ins::INTERNAL_AUTHENTICATE, 0, *slot, vec![0x5a; 32]);
+                match run {
+                    Ok(_) => {}
+                    Err(DeviceError::Apdu { sw, .. }) if sw == Sw::SECURITY_STATUS.0 => {
+                        return Err(PortError::UseRefused { slot: *slot });
+                    }
+                    Err(_) => return Err(PortError::NoKey { slot: *slot }),
                 }
                 let key = self
                     .card

@@ -12,7 +12,7 @@ pub fn write_glitch_map(out: &mut String, r: &RunReport) -> std::fmt::Result {
     writeln!(out)?;
     writeln!(
         out,
-        "Every glitch rung of the run, by fault point and method. Glitches are what the rig fired (two a try for double faults); landed, detected and acted are what the chips recorded of them (acted: a landed fault took effect at the check it was aimed at; a duplicated check may still refuse, raising a mismatch)."
+        "Every glitch rung of the run, by fault point and method. Glitches are what the rig fired (two a try for double faults); landed, detected and acted are what the chips recorded of them (acted: a landed fault took effect at the check it was aimed at; a duplicated check may still refuse, raising a mismatch); a successful rung is one that made a claim false."
     )?;
     writeln!(out)?;
     writeln!(

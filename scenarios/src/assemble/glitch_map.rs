@@ -4,7 +4,6 @@
 
 use crate::attempt::Attempt;
 use crate::model::GlitchMapRow;
-use provsim_attacks::Outcome;
 use provsim_attacks::effort::Bench;
 use std::collections::BTreeMap;
 
@@ -37,7 +36,8 @@ pub fn glitch_map(attempts: &[Attempt]) -> Vec<GlitchMapRow> {
                 .or_insert_with(|| row(point.name(), method.name()));
             entry.rungs += 1;
             entry.tries += rung.spent.count;
-            entry.successes += u64::from(matches!(rung.outcome, Outcome::Obtained { .. }));
+            // A success is a rung that made a claim false, as its oracle found.
+            entry.successes += u64::from(!rung.violated.is_empty());
         }
     }
     rows.into_values().collect()

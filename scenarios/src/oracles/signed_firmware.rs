@@ -103,4 +103,30 @@ mod tests {
         let evidence = judge(Some(Ok(running([2; 32], false)))).unwrap();
         assert!(evidence.contains("0000000000000003") && evidence.contains("unverified"));
     }
+
+    /// An image that started only during the attempt counts, even when the oracle's own
+    /// power-on starts nothing.
+    #[test]
+    fn a_start_during_the_attempt_counts() {
+        let mut attacked = crate::oracles::oracle::tests::attacked();
+        attacked.booted = Some(Err("bad signature".to_owned()));
+        attacked.started = vec![provsim_devices::StartedImage {
+            hash: [3; 32],
+            version: "99.0.0+0".to_owned(),
+            security_counter: Some(100),
+            fuses: 1,
+        }];
+        let judge = |attacked: &Attacked| {
+            OnlySignedFirmwareStarts.check(&Observation {
+                truth: &GroundTruth::default(),
+                attacked,
+                knowledge: &Knowledge::new(),
+                crypto: &Crypto::new(),
+            })
+        };
+        let found = judge(&attacked).expect("an unsigned start");
+        assert!(found.contains("during the attempt"), "{found}");
+        attacked.started[0].hash = [1; 32];
+        assert_eq!(judge(&attacked), None);
+    }
 }
