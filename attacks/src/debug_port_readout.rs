@@ -6,7 +6,7 @@
 //! debug-lock fuse was blown, the port refuses and nothing is learnt.
 
 use crate::attack::{Attack, Phase, Surface, wrong_surface};
-use crate::effort::{Access, Bench, Effort, Needs, Rung, Step};
+use crate::effort::Rung;
 use crate::knowledge::Knowledge;
 use crate::outcome::Outcome;
 use crate::readout::Readout;
@@ -33,21 +33,9 @@ impl Attack for DebugPortReadout {
     /// the design the kind's documentation keeps from the public.
     /// One rung: attach a probe and read the whole memory map once.
     fn rungs(&self, target: TargetKind) -> Vec<Rung> {
-        let bytes: u64 = target
-            .profile()
-            .memory_map
-            .iter()
-            .map(|r| u64::from(r.len))
-            .sum();
         vec![Rung {
             label: "read the memory map once".to_owned(),
-            plan: Effort::plain(
-                Bench::DebugProbe,
-                bytes,
-                &[Step::FindDebugPins],
-                Needs::TargetDocumentation,
-                Access::FieldSamples(1),
-            ),
+            plan: crate::readout::whole_map_by_probe(target),
             aim: None,
         }]
     }

@@ -9,7 +9,7 @@
 //! flash, the keys. A fuse-locked port or level 2 refuses the request outright.
 
 use crate::attack::{Attack, Phase, Surface, wrong_surface};
-use crate::effort::{Access, Bench, Effort, Needs, Rung, Step};
+use crate::effort::Rung;
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::outcome::Outcome;
 use crate::readout::Readout;
@@ -34,21 +34,9 @@ impl Attack for RdpDowngrade {
     /// One rung on every kind: one request and one read of the memory map (planned at
     /// the map's size; a part with no map spends nothing).
     fn rungs(&self, target: TargetKind) -> Vec<Rung> {
-        let bytes: u64 = target
-            .profile()
-            .memory_map
-            .iter()
-            .map(|r| u64::from(r.len))
-            .sum();
         vec![Rung {
             label: "one regression to level 0, then one read of the memory map".to_owned(),
-            plan: Effort::plain(
-                Bench::DebugProbe,
-                bytes,
-                &[Step::FindDebugPins],
-                Needs::TargetDocumentation,
-                Access::FieldSamples(1),
-            ),
+            plan: crate::readout::whole_map_by_probe(target),
             aim: None,
         }]
     }

@@ -8,6 +8,26 @@ use provsim_devices::keystore::{SlotKind, parse_slots};
 use provsim_devices::{PortError, RegionKind, Target};
 use provsim_sim::Ctx;
 
+/// The plan of one read of `target`'s whole memory map through a probe on its debug
+/// pins: a day's work for a proficient attacker with standard tools, needing whatever
+/// of the design the kind's documentation keeps from the public.
+pub fn whole_map_by_probe(target: provsim_devices::TargetKind) -> crate::effort::Effort {
+    use crate::effort::{Access, Bench, Effort, Needs, Step};
+    let bytes: u64 = target
+        .profile()
+        .memory_map
+        .iter()
+        .map(|r| u64::from(r.len))
+        .sum();
+    Effort::plain(
+        Bench::DebugProbe,
+        bytes,
+        &[Step::FindDebugPins],
+        Needs::TargetDocumentation,
+        Access::FieldSamples(1),
+    )
+}
+
 /// A read through one access path: `(target, ctx, addr, len)`.
 pub type Reader = fn(&mut dyn Target, &mut Ctx<'_>, u32, u32) -> Result<Vec<u8>, PortError>;
 
