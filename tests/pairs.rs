@@ -157,6 +157,18 @@ const PAIRS: &[Pair] = &[
         stopped_by: "the vault (customer-hsm) refused",
     },
     Pair {
+        attack: "overproduction",
+        scenario: "mcu-board-insider",
+        both: &[(
+            "id = \"operator-console-certificate\"",
+            "id = \"overproduction\"",
+        )],
+        sound: "[order]\nnumber = \"PO-1\"\ndevices = 8\ncount_licence = 8\n",
+        weak: "",
+        claim: "device-identity-authenticity",
+        stopped_by: "the order's count licence is spent",
+    },
+    Pair {
         attack: "puf-helper-data",
         scenario: "asic-board-test-port-open",
         both: &[

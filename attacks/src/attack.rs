@@ -41,8 +41,12 @@ impl Phase {
 pub enum Position {
     /// One device, through its ports and boot path.
     Device,
-    /// The provisioning site, through what its hosts and consoles expose.
+    /// The provisioning site, through what its hosts and consoles expose, while one
+    /// device is on the station.
     Site,
+    /// The provisioning line once the order is done: its station, its vault and blank
+    /// dies beyond the order, with an operator's credentials.
+    Line,
 }
 
 impl Position {
@@ -50,6 +54,7 @@ impl Position {
         match self {
             Position::Device => "device",
             Position::Site => "site",
+            Position::Line => "line",
         }
     }
 }
@@ -57,7 +62,8 @@ impl Position {
 /// The attack path's own copy of what it acts on.
 pub enum Surface<'a> {
     Device(&'a mut dyn Target),
-    /// The site as it was while one device was on the station.
+    /// The site as it was while one device was on the station, or (for a path at the
+    /// [`Position::Line`]) once the order was done.
     Site(&'a mut SiteAccess),
 }
 

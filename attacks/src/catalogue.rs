@@ -10,6 +10,7 @@ use crate::glitch_debug_readout::GlitchDebugReadout;
 use crate::glitch_rollback_check::GlitchRollbackCheck;
 use crate::glitch_secure_boot::GlitchSecureBoot;
 use crate::operator_console_certificate::OperatorConsoleCertificate;
+use crate::overproduction::Overproduction;
 use crate::puf_helper_data::PufHelperData;
 use crate::rdp_downgrade::RdpDowngrade;
 use crate::rollback_older_image::RollbackOlderImage;
@@ -28,6 +29,7 @@ static CATALOGUE: &[&dyn Attack] = &[
     &GlitchRollbackCheck,
     &GlitchSecureBoot,
     &OperatorConsoleCertificate,
+    &Overproduction,
     &PufHelperData,
     &RdpDowngrade,
     &RollbackOlderImage,

@@ -56,6 +56,11 @@ const TABLE: &[Row] = &[
         ["restricted", "restricted", "restricted"],
     ),
     (
+        "overproduction",
+        [[10, 10], [10, 10], [10, 10]],
+        ["restricted", "restricted", "restricted"],
+    ),
+    (
         "puf-helper-data",
         [[8, 8], [11, 11], [15, 15]],
         ["public", "restricted", "sensitive"],

@@ -19,6 +19,7 @@
 //!
 //! | room | what it holds |
 //! |---|---|
+//! | `weakness` | the site's protections a scenario can switch off by name |
 //! | `level` | production levels, yields and wafer maps |
 //! | `labels` | every stream the crate draws, by its label |
 //! | `ledger` | the lots and the order a run is asked for, each device's small ledger entry (shipped, rejected, returned), the run's whole ledger (in memory or a scratch file), and the compact set of identities the books and the registrar keep |
@@ -51,6 +52,7 @@ mod pki;
 mod site;
 mod station;
 mod vault;
+mod weakness;
 
 pub use books::audit::{
     AuditBreak, AuditError, AuditLog, AuditRecord, AuditSummary, CHECKPOINT_ACTION,
@@ -62,6 +64,7 @@ pub use books::manifest::{
     ManifestFields, ManifestRejection, ManifestSummary, VerifiedClosing, VerifiedEntry, jws_shaped,
     signer_from_pem, timestamp, verify_entry,
 };
+pub use books::overlay::{BooksFinding, OverlayBooks};
 pub use books::reconcile::{LotBalance, OrderTally, Reconciler, Reconciliation, ReturnTally};
 pub use books::record::{DeviceRecord, ParsedRecord, RecordFields, verify_record};
 pub use books::record_closing::{
@@ -98,3 +101,4 @@ pub use vault::custody::{Custody, KeyResidence};
 pub use vault::error::HsmError;
 pub use vault::hsm::{Hsm, HsmStats, KeyHandle, KeyUse};
 pub use vault::secrets::{IdentityOrigin, MAX_SYMMETRIC_KEYS, SecretsProfile, is_key_name};
+pub use weakness::{SiteWeakness, SiteWeaknesses};

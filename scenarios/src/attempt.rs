@@ -43,6 +43,9 @@ pub struct RungAttempt {
     pub aim: Option<FaultPoint>,
     /// What became of the rung's glitches, as the attacked chip recorded them.
     pub glitches: Vec<(FaultPoint, GlitchMethod, GlitchTally)>,
+    /// What the rung's copy of the site's books could not account for once it was
+    /// over, each named by record and identity (site and line paths only).
+    pub books: Vec<String>,
 }
 
 /// A claim's oracle found this attempt made its statement false.
@@ -151,6 +154,7 @@ mod tests {
             violated: Vec::new(),
             aim: None,
             glitches: Vec::new(),
+            books: Vec::new(),
         }
     }
 

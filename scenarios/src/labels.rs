@@ -17,13 +17,17 @@ static RUNG: LabelFamily = LabelFamily::new(
 );
 static TARGETS: LabelFamily =
     LabelFamily::new("scenarios::labels::targets", "attack/{n}/{s}/targets");
+static PART_CHALLENGE: LabelFamily = LabelFamily::new(
+    "scenarios::labels::part_challenge",
+    "attack/part-challenge/{n}/{s}/device/{n}/rung/{n}",
+);
 static RECORDING: LabelFamily = LabelFamily::new(
     "scenarios::labels::recording",
     "attack/recording/device/{n}",
 );
 
 /// Every family of this crate, for the workspace's overlap check.
-pub static FAMILIES: &[&LabelFamily] = &[&RUNG, &TARGETS, &RECORDING];
+pub static FAMILIES: &[&LabelFamily] = &[&RUNG, &PART_CHALLENGE, &TARGETS, &RECORDING];
 
 /// What the attacker makes up (keys, guesses, plaintexts) on rung `rung` (its position
 /// in the attack's own list of rungs) of path `plan` on device `device`: a rung run
@@ -31,6 +35,27 @@ pub static FAMILIES: &[&LabelFamily] = &[&RUNG, &TARGETS, &RECORDING];
 /// lower-case letters, digits and `-`.
 pub fn rung(seed: Seed, plan: usize, attack: &dyn Attack, device: u64, rung: usize) -> Stream {
     RUNG.open(
+        seed,
+        &[
+            (plan as u64).into(),
+            attack.id().into(),
+            device.into(),
+            (rung as u64).into(),
+        ],
+    )
+}
+
+/// The challenge the oracles put to each die a rung of path `plan` took off the line
+/// (whether it holds the key its certificate names): the oracles' draws, not the
+/// attacker's.
+pub fn part_challenge(
+    seed: Seed,
+    plan: usize,
+    attack: &dyn Attack,
+    device: u64,
+    rung: usize,
+) -> Stream {
+    PART_CHALLENGE.open(
         seed,
         &[
             (plan as u64).into(),
@@ -72,6 +97,11 @@ mod tests {
                 "attack/0/cpa-storage-key/targets",
             ),
             (
+                &PART_CHALLENGE,
+                PART_CHALLENGE.render(&[1.into(), "overproduction".into(), 0.into(), 1.into()]),
+                "attack/part-challenge/1/overproduction/device/0/rung/1",
+            ),
+            (
                 &RECORDING,
                 RECORDING.render(&[5.into()]),
                 "attack/recording/device/5",
@@ -81,7 +111,7 @@ mod tests {
             assert_eq!(label, expected);
             assert!(family.matches(&label), "{label}");
         }
-        assert_eq!(FAMILIES.len(), 3);
+        assert_eq!(FAMILIES.len(), 4);
         assert!(family_conflicts(FAMILIES).is_empty());
     }
 

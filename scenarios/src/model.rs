@@ -158,6 +158,8 @@ pub enum ActsOn {
     Device,
     /// A copy of the site, while the device was on the station.
     Site,
+    /// A copy of the line once the order was done (its station, vault and spare dies).
+    Line,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -473,6 +475,10 @@ pub struct AttemptInfo {
     pub rungs: Vec<RungInfo>,
     /// Claims whose oracle this attempt made false, with what the oracle found.
     pub violates: Vec<ViolationInfo>,
+    /// What the deciding rung's copy of the site's books could not account for, each
+    /// named by record and identity (site and line paths only; absent when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub books: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -484,6 +490,8 @@ pub struct ViolationInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ClaimInfo {
     pub id: String,
+    /// `preventive` (the attack is stopped) or `detective` (the books catch it).
+    pub control: String,
     pub requirement: String,
     pub statement: String,
     /// The AVA_VAN level the claim is made at (`AVA_VAN.n`), whatever it was stated as.

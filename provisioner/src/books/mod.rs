@@ -3,13 +3,15 @@
 //! as an auditor would and checks it against the vault's counters ([`reconcile`]), the
 //! signed record of each shipped device ([`record`]) and the records file's signed
 //! closing record ([`record_closing`]) and the check of a whole records
-//! file ([`record_verify`]), and the customer's signed manifest ([`manifest`]). The
+//! file ([`record_verify`]), the customer's signed manifest ([`manifest`]), and an attack copy's own books over the
+//! run's ([`overlay`]). The
 //! manifest and the records both close with a signed statement of their running chain
 //! ([`chain`]).
 
 pub(crate) mod audit;
 pub(crate) mod chain;
 pub(crate) mod manifest;
+pub(crate) mod overlay;
 pub(crate) mod reconcile;
 pub(crate) mod record;
 pub(crate) mod record_closing;

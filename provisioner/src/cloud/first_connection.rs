@@ -8,6 +8,7 @@ use crate::device_streams::DeviceStreams;
 use crate::labels;
 use crate::pki::certificate::IssuedCertificate;
 use crate::site::Site;
+use crate::weakness::SiteWeaknesses;
 use provsim_devices::Target;
 use provsim_sim::crypto::{Crypto, OpCounts};
 use provsim_sim::{Ctx, Seed, SimTime, Trace};
@@ -22,9 +23,9 @@ pub(crate) struct Cloud {
 }
 
 impl Cloud {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(weaknesses: SiteWeaknesses) -> Self {
         Cloud {
-            registrar: Registrar::new(),
+            registrar: Registrar::with_weaknesses(weaknesses),
             crypto: Crypto::new(),
         }
     }

@@ -20,10 +20,12 @@
 use crate::books::manifest::entry::VerifiedEntry;
 use crate::ledger::tags::{Tag, TagSet, tag};
 use crate::pki::certificate::signed_by;
+use crate::weakness::{SiteWeakness, SiteWeaknesses};
 use provsim_devices::first_connection::{DeviceAuth, session_key, transcript};
 use provsim_sim::Stream;
 use provsim_sim::crypto::{Crypto, Fingerprint, PublicKey, SecretKey};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Why the registrar turned a device (or the CA) away.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -78,21 +80,34 @@ pub struct RegistrarStats {
     pub refused: u64,
 }
 
-#[derive(Default)]
+/// Cloning it shares the enrolments (the one part that grows with the run) and copies
+/// the rest, a handful of entries: how an attack copy of the field gets its own
+/// registrar at the same cost at any lot size.
+#[derive(Default, Clone)]
 pub struct Registrar {
     ca: Option<PublicKey>,
     /// The verification code issued and not yet used: a proof answers it once.
     pending_code: Option<String>,
-    enrolled: TagSet,
+    enrolled: Arc<TagSet>,
     barred: BTreeMap<Tag, Barred>,
     /// Identities holding a session, with the endpoint that holds it.
     sessions: BTreeMap<Tag, u64>,
     stats: RegistrarStats,
+    /// The checks a scenario switched off.
+    weaknesses: SiteWeaknesses,
 }
 
 impl Registrar {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A registrar without the checks `weaknesses` switch off.
+    pub fn with_weaknesses(weaknesses: SiteWeaknesses) -> Self {
+        Registrar {
+            weaknesses,
+            ..Self::default()
+        }
     }
 
     pub fn stats(&self) -> RegistrarStats {
@@ -103,7 +118,7 @@ impl Registrar {
     /// `--jobs` worker's shadow line meets each of its devices once and must not keep
     /// per-device state for a whole lot.
     pub(crate) fn forget_devices(&mut self) {
-        self.enrolled = TagSet::default();
+        self.enrolled = Arc::default();
         self.barred.clear();
         self.sessions.clear();
     }
@@ -111,7 +126,7 @@ impl Registrar {
     /// Makes room for `devices` more enrolments at once, so a large lot's enrolments
     /// cost 16 bytes a device and no more.
     pub fn expect_devices(&mut self, devices: usize) {
-        self.enrolled.reserve(devices);
+        Arc::make_mut(&mut self.enrolled).reserve(devices);
     }
 
     /// Issues a fresh verification code, drawn from `rng`, for the CA to certify. It
@@ -158,7 +173,7 @@ impl Registrar {
 
     /// Admits one manifest entry (already verified against the manifest's signer).
     pub fn enroll(&mut self, entry: &VerifiedEntry) {
-        if self.enrolled.insert(tag(&entry.identity.fingerprint())) {
+        if Arc::make_mut(&mut self.enrolled).insert(tag(&entry.identity.fingerprint())) {
             self.stats.enrolled += 1;
         }
     }
@@ -247,18 +262,25 @@ impl Registrar {
             return Err(Refusal::NotInManifest);
         }
         match self.barred.get(&tag) {
-            None => {}
-            Some(Barred::Revoked) => return Err(Refusal::Revoked),
-            Some(Barred::OutOfField(state)) => return Err(Refusal::LifeCycle(state.clone())),
+            Some(Barred::Revoked) if !self.weaknesses.has(SiteWeakness::RegistrarNoRevocation) => {
+                return Err(Refusal::Revoked);
+            }
+            Some(Barred::OutOfField(state))
+                if !self.weaknesses.has(SiteWeakness::RegistrarNoLifeCycle) =>
+            {
+                return Err(Refusal::LifeCycle(state.clone()));
+            }
+            _ => {}
         }
         let signed = transcript(&challenge.nonce, &challenge.server, &answer.ephemeral);
         crypto
             .verify(&key, &signed, &answer.signature)
             .map_err(|_| Refusal::BadAnswer)?;
-        if self
-            .sessions
-            .get(&tag)
-            .is_some_and(|&held| held != endpoint)
+        if !self.weaknesses.has(SiteWeakness::RegistrarNoDuplicateCheck)
+            && self
+                .sessions
+                .get(&tag)
+                .is_some_and(|&held| held != endpoint)
         {
             return Err(Refusal::Clone);
         }

@@ -12,6 +12,7 @@
 //! methods (`Line::rebuild_device`, `Line::site_during`, `Line::identity_key`), and its
 //! RMA desk gets a returned part back the same way.
 
+pub(crate) mod extra_dies;
 pub(crate) mod ground_truth;
 pub(crate) mod rebuild;
 pub(crate) mod site_access;

@@ -41,11 +41,13 @@ impl Original<'_> {
         observer: &mut dyn PassObserver,
     ) -> Result<Digest, StationError> {
         let mut site = self.site.clone();
+        // The run's pass for this device took a unit of any count licence; the copy's
+        // pass takes it again. (A device the run lost before certification took none,
+        // so its copy starts one unit richer than the run stood: a site attack at that
+        // moment may spend it, and the copy's books name what it makes.)
+        site.hsm.give_back_licence_unit();
         let mut trace = Trace::new();
-        // The device's exchange starts on an established session, as on the line; the
-        // session is made over a clean network, outside the device's trace.
-        let mut link = self.link.detached();
-        link.establish_clean(crypto, &CopyLinkStreams(self.seed));
+        let mut link = self.clean_link(crypto);
         let mut ctx = Ctx::new(SimTime::ZERO, crypto, &mut trace);
         let mut audit = Vec::new();
         self.station.provision(
@@ -59,6 +61,15 @@ impl Original<'_> {
             observer,
         )?;
         Ok(trace.digest())
+    }
+
+    /// The copy's link to the vault: a device's exchange starts on an established
+    /// session, as on the line; the session is made over a clean network, outside any
+    /// device's trace.
+    pub(crate) fn clean_link(&self, crypto: &Crypto) -> LinkSession {
+        let mut link = self.link.detached();
+        link.establish_clean(crypto, &CopyLinkStreams(self.seed));
+        link
     }
 
     /// A copy of the site as it was while device `index` (`target`, as the fab made it)

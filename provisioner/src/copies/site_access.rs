@@ -3,29 +3,55 @@
 //! What each interface yields follows from the site's custody configuration, through
 //! the vault's own state and policy; nothing here decides whether an attack succeeds.
 //!
-//! A `SiteAccess` always wraps a copy of the site (see `Line::site_during`), so an
-//! attack path changes nothing of the run or of any other path.
+//! A `SiteAccess` always wraps a copy of the site (see `Line::site_during` and
+//! `Line::site_after_order`), so an attack path changes nothing of the run or of any
+//! other path. The copy keeps its own books over the run's ([`OverlayBooks`]): what
+//! the console and the station write as the attacker uses them, which
+//! [`SiteAccess::reconcile`] then reconciles as the site's auditor would.
 
+use crate::books::audit::record::detail_hex;
+use crate::books::overlay::{BooksFinding, OverlayBooks};
+use crate::copies::extra_dies::ExtraDies;
 use crate::pki::authority::CertificateAuthority;
 use crate::pki::certificate::IssuedCertificate;
 use crate::pki::error::PkiError;
 use crate::site::Site;
 use crate::vault::custody::Custody;
 use crate::vault::hsm::CertSubject;
-use provsim_devices::DeviceId;
-use provsim_sim::Stream;
-use provsim_sim::crypto::{Crypto, PublicKey};
+use provsim_devices::{DeviceId, Target};
+use provsim_sim::crypto::{Crypto, Fingerprint, PublicKey};
+use provsim_sim::{SimTime, Stream};
 
-/// An attack path's own copy of the site, at the moment one device was on the station.
-#[derive(Clone)]
+/// An attack path's own copy of the site: at the moment one device was on the station,
+/// or once the order is done, with the station's floor.
 pub struct SiteAccess {
     site: Site,
     device: DeviceId,
+    books: OverlayBooks,
+    /// The floor, for a copy made once the order is done.
+    floor: Option<ExtraDies>,
+    /// Dies that came off the station in the attacker's hands.
+    taken: Vec<Box<dyn Target>>,
 }
 
 impl SiteAccess {
     pub(crate) fn new(site: Site, device: DeviceId) -> Self {
-        SiteAccess { site, device }
+        let books = OverlayBooks::new(site.hsm.stats());
+        SiteAccess {
+            site,
+            device,
+            books,
+            floor: None,
+            taken: Vec::new(),
+        }
+    }
+
+    /// The site once the order is done, with the station's floor to run dies beyond it.
+    pub(crate) fn after_order(site: Site, last: DeviceId, floor: ExtraDies) -> Self {
+        SiteAccess {
+            floor: Some(floor),
+            ..SiteAccess::new(site, last)
+        }
     }
 
     /// The site's custody configuration: public (the customer chose it).
@@ -57,7 +83,8 @@ impl SiteAccess {
 
     /// The operator console: asks the vault to certify `public_key` as device `device`
     /// under the customer CA, with the credentials the site's staff hold. The vault's
-    /// policy decides; the copy's counters record the signature if it is made.
+    /// policy decides; the copy's counters record the signature if it is made, and the
+    /// console's issuance log (the copy's audit log) the certificate and its key.
     pub fn console_certify(
         &mut self,
         crypto: &Crypto,
@@ -66,17 +93,74 @@ impl SiteAccess {
         serial: &mut Stream,
     ) -> Result<IssuedCertificate, PkiError> {
         let customer = &self.site.names.customer;
-        self.site
-            .pki
-            .issue_device_certificate(
-                &mut self.site.hsm,
-                crypto,
-                customer,
-                device,
-                CertSubject::Presented(public_key),
-                serial,
-            )
-            .map(|(certificate, _)| certificate)
+        let (certificate, key) = self.site.pki.issue_device_certificate(
+            &mut self.site.hsm,
+            crypto,
+            customer,
+            device,
+            CertSubject::Presented(public_key),
+            serial,
+        )?;
+        self.log_console_issue(crypto, device, &certificate, &key);
+        Ok(certificate)
+    }
+
+    /// The console's record of a certificate it had the vault issue: its hash, the key
+    /// it certifies and, under a count licence, the units taken.
+    fn log_console_issue(
+        &mut self,
+        crypto: &Crypto,
+        device: DeviceId,
+        certificate: &IssuedCertificate,
+        key: &PublicKey,
+    ) {
+        let mut detail = format!(
+            "{} {}",
+            detail_hex("sha256", &crypto.sha256(&certificate.der)),
+            detail_hex("key", &key.fingerprint().0)
+        );
+        if let Some(licence) = self.site.hsm.licence() {
+            detail.push_str(&format!(" licence={}/{}", licence.used, licence.units));
+        }
+        let record = self.site.audit.append(
+            crypto,
+            SimTime::ZERO,
+            "console",
+            "certificate-issued",
+            Some(device),
+            detail,
+        );
+        self.books.records_mut().push(record);
+    }
+
+    /// Runs one blank die beyond the order through the station, with the operator's
+    /// credentials, and takes it off the line: its certificate (DER) if the station
+    /// provisioned it, or why not (the vault's policy, the count licence). Only a copy
+    /// made once the order is done has the floor.
+    pub fn run_extra_die(&mut self, crypto: &Crypto) -> Result<Vec<u8>, String> {
+        let Some(floor) = &mut self.floor else {
+            return Err(
+                "the station is busy with the order: no die beyond it can be run now".to_owned(),
+            );
+        };
+        let (die, certificate) = floor.run_one(&mut self.site, &mut self.books, crypto)?;
+        self.taken.push(die);
+        Ok(certificate)
+    }
+
+    /// The dies that came off the station in the attacker's hands: what the oracles
+    /// challenge, as the world holds them (not as the attack says).
+    pub fn taken_dies(&mut self) -> impl Iterator<Item = &mut (dyn Target + 'static)> {
+        self.taken.iter_mut().map(|die| die.as_mut())
+    }
+
+    /// The copy's books reconciled: every identity or certificate they cannot account
+    /// for against the run's shipped identities (`shipped`), each named.
+    pub fn reconcile(
+        &self,
+        shipped: &dyn Fn(&Fingerprint) -> Option<DeviceId>,
+    ) -> Vec<BooksFinding> {
+        self.books.reconcile(self.site.hsm.stats(), shipped)
     }
 
     /// The operator console again, passing on a PKCS#10 request as the station passes
@@ -90,16 +174,15 @@ impl SiteAccess {
         serial: &mut Stream,
     ) -> Result<IssuedCertificate, PkiError> {
         let customer = &self.site.names.customer;
-        self.site
-            .pki
-            .issue_certificate_for_request(
-                &mut self.site.hsm,
-                crypto,
-                customer,
-                device,
-                request,
-                serial,
-            )
-            .map(|(certificate, _)| certificate)
+        let (certificate, key) = self.site.pki.issue_certificate_for_request(
+            &mut self.site.hsm,
+            crypto,
+            customer,
+            device,
+            request,
+            serial,
+        )?;
+        self.log_console_issue(crypto, device, &certificate, &key);
+        Ok(certificate)
     }
 }

@@ -24,7 +24,7 @@ const MERGE_AT_LEAST: usize = 1024;
 /// since its last merge in a small B-tree (at most 1/64 of the set, or 1,024). A merge
 /// moves the array's tags once, in place, so adding n tags moves about 64 n of them in
 /// all: about a second for a million.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct TagSet {
     /// Sorted, no tag twice, none of `recent`'s.
     sorted: Vec<Tag>,

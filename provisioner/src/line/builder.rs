@@ -11,6 +11,7 @@ use crate::station::config::StationConfig;
 use crate::vault::ceremony::Quorum;
 use crate::vault::custody::Custody;
 use crate::vault::secrets::{IdentityOrigin, SecretsProfile};
+use crate::weakness::SiteWeaknesses;
 use provsim_devices::{Countermeasures, TargetKind};
 use provsim_sim::Digest;
 
@@ -39,6 +40,8 @@ impl LineConfig {
                 secrets: SecretsProfile::default(),
                 returns: ReturnPlan::default(),
                 order: None,
+                count_licence: None,
+                site_weaknesses: SiteWeaknesses::default(),
                 link: LinkConfig::CLEAN,
                 run: Digest([0; 32]),
             },
@@ -132,6 +135,18 @@ impl LineConfigBuilder {
             number: number.to_owned(),
             devices,
         });
+        self
+    }
+
+    /// Switches off the site's protections `weaknesses` names.
+    pub fn site_weaknesses(mut self, weaknesses: SiteWeaknesses) -> Self {
+        self.config.site_weaknesses = weaknesses;
+        self
+    }
+
+    /// Grants the order a count licence of `units` device certificates.
+    pub fn count_licence(mut self, units: u64) -> Self {
+        self.config.count_licence = Some(units);
         self
     }
 

@@ -11,6 +11,7 @@ use crate::station::config::StationConfig;
 use crate::vault::ceremony::Quorum;
 use crate::vault::custody::Custody;
 use crate::vault::secrets::SecretsProfile;
+use crate::weakness::SiteWeaknesses;
 use provsim_devices::{Countermeasures, TargetKind};
 use provsim_sim::Digest;
 
@@ -39,6 +40,11 @@ pub struct LineConfig {
     pub returns: ReturnPlan,
     /// The order the lots fill, if the scenario gives one.
     pub order: Option<Order>,
+    /// The device certificates the vault may sign for the order (a count licence), if
+    /// the order is sold with one.
+    pub count_licence: Option<u64>,
+    /// The site's protections the scenario switched off.
+    pub site_weaknesses: SiteWeaknesses,
     /// The provisioning link between the vault and the station: its network's faults,
     /// the station's retries, and what a failed exchange does to the line.
     pub link: LinkConfig,

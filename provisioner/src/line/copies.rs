@@ -3,6 +3,7 @@
 //! copies are made from the line's parts and know nothing of the line, so the line
 //! stands on them (its RMA desk gets a returned part back the same way).
 
+use crate::copies::extra_dies::ExtraDies;
 use crate::copies::ground_truth;
 use crate::copies::rebuild::Original;
 use crate::copies::site_access::SiteAccess;
@@ -61,6 +62,30 @@ impl Line {
             // A pass that succeeds always makes a key; this only guards the rebuild.
             .ok_or(LineError::NoKeyInFlight { index })?;
         Ok(SiteAccess::new(site, device))
+    }
+
+    /// A copy of the site as the run left it once the order was done, with the
+    /// station's floor: an insider there can run blank dies beyond the order's lots
+    /// (see [`SiteAccess::run_extra_die`]). The real site is untouched.
+    pub fn site_after_order(&self, crypto: &Crypto) -> Result<SiteAccess, LineError> {
+        let total = self.device_count();
+        let last = total
+            .checked_sub(1)
+            .and_then(|index| self.device_id(index))
+            .ok_or(LineError::NoSuchDevice { index: 0 })?;
+        let lot = self.lots.len();
+        let floor = ExtraDies {
+            seed: self.seed,
+            station: self.station.clone(),
+            link: self.original().clean_link(crypto),
+            kind: self.config.target,
+            countermeasures: self.config.countermeasures.clone(),
+            product: self.config.product,
+            lot: u16::try_from(lot).unwrap_or(u16::MAX),
+            next_number: self.lots.last().map_or(0, |l| l.devices),
+            next_index: total,
+        };
+        Ok(SiteAccess::after_order(self.site.clone(), last, floor))
     }
 
     /// Ground truth for oracles: device `index`'s identity key, made by the vault or by

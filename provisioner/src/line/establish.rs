@@ -12,6 +12,7 @@ use crate::link::session::LinkSession;
 use crate::pki::hierarchy::Pki;
 use crate::site::Site;
 use crate::station::provision::Station;
+use crate::vault::custody::Custody;
 use provsim_devices::{DeviceId, Target, build_target_with};
 use provsim_sim::crypto::{Crypto, PublicKey};
 use provsim_sim::{Limits, Seed, Trace};
@@ -38,14 +39,24 @@ pub struct Line {
 impl Line {
     /// Sets up the site: CA keys and certificates and the firmware-signing key, all made
     /// in the HSM from the seed's `site/...` streams.
-    pub fn establish(config: LineConfig, seed: Seed, lots: Vec<Lot>) -> Result<Line, LineError> {
+    pub fn establish(
+        mut config: LineConfig,
+        seed: Seed,
+        lots: Vec<Lot>,
+    ) -> Result<Line, LineError> {
         if let Some(problem) = config.problem() {
             return Err(LineError::Config(problem));
+        }
+        // The customer's own HSM is the customer's control: unless the order says
+        // otherwise, it is licensed for every die the lots send to the line, and no more.
+        if config.custody == Custody::CustomerHsm && config.count_licence.is_none() {
+            config.count_licence = Some(lots.iter().map(|lot| u64::from(lot.devices)).sum());
         }
         let crypto = Crypto::new();
         let mut site_trace = Trace::new();
         let (site, pending_audit) = set_up_site(&config, seed, &crypto, &mut site_trace)?;
         let link = establish_link_ends(&crypto, seed, config.link)?;
+        let cloud = Cloud::new(config.site_weaknesses.clone());
         Ok(Line {
             station: Station::new(
                 config.station.clone(),
@@ -62,7 +73,7 @@ impl Line {
             site_trace,
             pending_audit,
             limits: Limits::default(),
-            cloud: Cloud::new(),
+            cloud,
             link,
         })
     }

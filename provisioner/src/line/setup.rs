@@ -95,6 +95,10 @@ pub(super) fn set_up_site(
         "vault-identity-established",
         detail_hex("key", &vault_key.fingerprint().0),
     );
+    if let Some(units) = config.count_licence {
+        hsm.grant_licence(units);
+        append("hsm", "licence-granted", format!("units={units}"));
+    }
     let site = Site {
         hsm,
         pki,

@@ -74,7 +74,11 @@ fn issue_certificate(
         "certificate-issued",
         &[("sha256", Field::Bytes(&cert_hash))],
     );
-    pass.audit("ca", "certificate-issued", detail_hex("sha256", &cert_hash));
+    let mut detail = detail_hex("sha256", &cert_hash);
+    if let Some(licence) = pass.site.hsm.licence() {
+        detail.push_str(&format!(" licence={}/{}", licence.used, licence.units));
+    }
+    pass.audit("ca", "certificate-issued", detail);
     pass.certificate = Some(certificate.clone());
     Ok(certificate)
 }

@@ -16,6 +16,7 @@
 use crate::vault::ceremony::{self, KeyShare, Quorum};
 use crate::vault::custody::{Custody, KeyResidence};
 use crate::vault::error::HsmError;
+use crate::vault::licence::CountLicence;
 use crate::vault::secrets::IdentityOrigin;
 use provsim_sim::crypto::{CertSigner, Crypto, Envelope, PublicKey, SecretKey, Signature};
 use provsim_sim::{Ctx, Field, Stream};
@@ -127,6 +128,8 @@ pub struct Hsm {
     secrets: BTreeMap<SecretHandle, StoredSecret>,
     next_secret: u32,
     stats: HsmStats,
+    /// The order's count licence, if the order is sold with one.
+    licence: Option<CountLicence>,
 }
 
 impl Hsm {
@@ -139,6 +142,26 @@ impl Hsm {
             secrets: BTreeMap::new(),
             next_secret: 0,
             stats: HsmStats::default(),
+            licence: None,
+        }
+    }
+
+    /// Grants the order `units` device certificates: from now on each device
+    /// certificate takes one, and none is signed once they are spent.
+    pub fn grant_licence(&mut self, units: u64) {
+        self.licence = Some(CountLicence::new(units));
+    }
+
+    /// The order's count licence as it stands, if it has one.
+    pub fn licence(&self) -> Option<CountLicence> {
+        self.licence
+    }
+
+    /// An attack copy's rewind of a device's pass the run already took through
+    /// certification: the copy's pass takes the unit again.
+    pub(crate) fn give_back_licence_unit(&mut self) {
+        if let Some(licence) = &mut self.licence {
+            licence.give_back();
         }
     }
 
@@ -482,6 +505,11 @@ impl Hsm {
                 });
             }
         };
+        // The CA key is checked before a unit is taken: a refusal spends nothing.
+        self.require(ca, KeyUse::CertificateAuthority, "certificate signing")?;
+        if let Some(licence) = &mut self.licence {
+            licence.take()?;
+        }
         Ok((public, self.certificate_signer(crypto, ca)?))
     }
 

@@ -1,7 +1,7 @@
 //! The vault: where the customer's secrets are made, kept and sealed for one device.
 //!
 //! Who holds the keys ([`custody`]), the HSM and its key policy ([`hsm`]), the offline
-//! root's ceremony ([`ceremony`]), what goes into each device ([`secrets`]), and the
+//! root's ceremony ([`ceremony`]), the order's count licence ([`licence`]), what goes into each device ([`secrets`]), and the
 //! vault's side of the delivery exchange: the messages that cross the link for one
 //! device ([`delivery`]) and the answer the vault makes to a station's request
 //! ([`answer`]), sealing each key to the chip once and destroying its own copy.
@@ -12,4 +12,5 @@ pub(crate) mod custody;
 pub(crate) mod delivery;
 pub(crate) mod error;
 pub(crate) mod hsm;
+pub(crate) mod licence;
 pub(crate) mod secrets;

@@ -21,13 +21,16 @@ pub fn write_attempts(out: &mut String, r: &RunReport) -> std::fmt::Result {
                 _ => "not exploitable".to_owned(),
             };
             let violates: Vec<String> = a.violates.iter().map(|v| v.claim.clone()).collect();
-            let acts_on = if a.position == ActsOn::Site {
-                format!(
+            let acts_on = match a.position {
+                ActsOn::Site => format!(
                     "the site, device {} `{}` on the station",
                     a.device, a.device_id
-                )
-            } else {
-                format!("device {} `{}`", a.device, a.device_id)
+                ),
+                ActsOn::Line => format!(
+                    "the line once the order was done (last device `{}`)",
+                    a.device_id
+                ),
+                ActsOn::Device => format!("device {} `{}`", a.device, a.device_id),
             };
             writeln!(
                 out,
@@ -41,6 +44,21 @@ pub fn write_attempts(out: &mut String, r: &RunReport) -> std::fmt::Result {
                 cell(&a.climb),
                 cell(&a.why)
             )?;
+        }
+        // What each site path's own books named once it was over: the detective side.
+        let booked: Vec<_> = r.attempts.iter().filter(|a| !a.books.is_empty()).collect();
+        if !booked.is_empty() {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "What each site path's copy of the books could not account for, reconciled after the attack:"
+            )?;
+            writeln!(out)?;
+            for a in booked {
+                for finding in &a.books {
+                    writeln!(out, "- `{}`: {}", a.attack, cell(finding))?;
+                }
+            }
         }
         // Each distinct rating once: attempts that spent the same are rated the same.
         let mut rated: Vec<&provsim_scenarios::AttemptInfo> = Vec::new();

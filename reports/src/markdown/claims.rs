@@ -9,14 +9,15 @@ pub fn write_claims(out: &mut String, r: &RunReport) -> std::fmt::Result {
     writeln!(out)?;
     writeln!(
         out,
-        "| Claim | Claimed resistance | Verdict | Broken by | Lowest breaking total | Demonstrated resistance | Residual risk |"
+        "| Claim | Control | Claimed resistance | Verdict | Broken by | Lowest breaking total | Demonstrated resistance | Residual risk |"
     )?;
-    writeln!(out, "|---|---|---|---|---|---|---|")?;
+    writeln!(out, "|---|---|---|---|---|---|---|---|")?;
     for c in &r.claims {
         writeln!(
             out,
-            "| `{}` | {} | {} | {} | {} | {} | {} |",
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} |",
             c.id,
+            c.control,
             c.resistance_as_stated(),
             verdict(c.verdict),
             or_dash(&c.broken_by),

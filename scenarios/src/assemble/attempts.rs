@@ -13,6 +13,7 @@ pub fn attempt_info(scenario: &Scenario, attempt: &Attempt) -> AttemptInfo {
         position: match attack.position() {
             Position::Device => ActsOn::Device,
             Position::Site => ActsOn::Site,
+            Position::Line => ActsOn::Line,
         },
         device: attempt.device,
         device_id: attempt.device_id.to_string(),
@@ -20,6 +21,10 @@ pub fn attempt_info(scenario: &Scenario, attempt: &Attempt) -> AttemptInfo {
         why: attempt.outcome.why().to_owned(),
         potential: potential_info(&attempt.potential),
         climb: climb(attempt),
+        books: deciding_rung(&attempt.rungs, &attempt.violations)
+            .and_then(|at| attempt.rungs.get(at))
+            .map(|rung| rung.books.clone())
+            .unwrap_or_default(),
         rungs: attempt
             .rungs
             .iter()

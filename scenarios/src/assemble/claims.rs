@@ -17,6 +17,7 @@ pub fn claim_info(
     let ids = |list: &[&'static dyn Attack]| list.iter().map(|a| a.id().to_owned()).collect();
     ClaimInfo {
         id: claim.id.to_owned(),
+        control: claim.oracle.control().name().to_owned(),
         requirement: claim.requirement.to_owned(),
         statement: claim.statement().to_owned(),
         resistance: claim.resistance.name().to_owned(),

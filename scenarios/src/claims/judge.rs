@@ -267,6 +267,7 @@ mod tests {
             violated,
             aim: None,
             glitches: Vec::new(),
+            books: Vec::new(),
         };
         let mut climbed = attempt(PROBE, Some(4), true);
         climbed.rungs = vec![rung(4, vec![0]), rung(20, vec![1])];

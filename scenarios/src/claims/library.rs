@@ -2,6 +2,7 @@
 
 use super::claim::{ClaimEntry, EssentialElement};
 use crate::oracles::anti_rollback::NoRollback;
+use crate::oracles::books_detection::IllegitimateIdentitiesNamed;
 use crate::oracles::counterfeit_identity::NoCounterfeitIdentity;
 use crate::oracles::identity_key::IdentityKeysSecret;
 use crate::oracles::secure_channel::ChannelCommandsSealedOnce;
@@ -52,6 +53,12 @@ pub static CLAIMS: &[ClaimEntry] = &[
         requirement: "FMT_LIM.1/FMT_LIM.2 limited capabilities and availability: test features cannot be reopened after delivery without the owner's token",
         element: EssentialElement::SecureCodeExecution,
         oracle: &TestFeaturesStayClosed,
+    },
+    ClaimEntry {
+        id: "illegitimate-identities-detected",
+        requirement: "ALC_DVS development security (the provisioning site as a CC site): the site's books name every identity or certificate made outside the order",
+        element: EssentialElement::Site,
+        oracle: &IllegitimateIdentitiesNamed,
     },
 ];
 

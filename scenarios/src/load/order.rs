@@ -12,6 +12,26 @@ use toml::Spanned;
 pub struct OrderSection {
     pub number: Spanned<String>,
     pub devices: Spanned<u64>,
+    /// Device certificates the vault may sign for the order (a count licence).
+    pub count_licence: Option<Spanned<u64>>,
+}
+
+/// The order's count licence, if it is sold with one: at least one unit, at most the
+/// largest run.
+pub fn count_licence(
+    section: Option<&OrderSection>,
+    at: &Locator<'_>,
+) -> Result<Option<u64>, ScenarioError> {
+    let Some(units) = section.and_then(|s| s.count_licence.as_ref()) else {
+        return Ok(None);
+    };
+    if !(1..=MAX_DEVICES).contains(units.get_ref()) {
+        return Err(at.at(
+            units,
+            format!("a count licence is for 1 to {MAX_DEVICES} device certificates"),
+        ));
+    }
+    Ok(Some(*units.get_ref()))
 }
 
 pub fn order(

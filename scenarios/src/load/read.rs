@@ -13,10 +13,10 @@ use super::link::link_config;
 use super::locator::Locator;
 use super::lock::lock_sequence;
 use super::lot::lots;
-use super::order::order;
+use super::order::{count_licence, order};
 use super::returns::returns;
 use super::secrets::secrets_profile;
-use super::site::{custody, names, quorum};
+use super::site::{custody, names, quorum, site_weaknesses};
 use super::yields::yields;
 use crate::error::ScenarioError;
 use crate::input::{InputKind, read_text};
@@ -78,6 +78,7 @@ fn validate(
     )?;
     let secrets = secrets_profile(file.secrets.as_ref(), at)?;
     let order = order(file.order.as_ref(), at)?;
+    let count_licence = count_licence(file.order.as_ref(), at)?;
     let quorum = quorum(&file.site, at)?;
     let yields = yields(file.yields.as_ref(), at)?;
     let dies_per_wafer = dies_per_wafer(&file.line, at)?;
@@ -118,6 +119,8 @@ fn validate(
             secrets,
             returns,
             order,
+            count_licence,
+            site_weaknesses: site_weaknesses(&file.site, at)?,
             link,
         },
         lots,

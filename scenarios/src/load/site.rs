@@ -1,9 +1,11 @@
 //! `[site]`: the site's and customer's names (which go into CA subjects), the custody
 //! configuration, and the offline root's custodians and quorum.
 
-use super::locator::Locator;
+use super::locator::{Expected, Locator};
 use crate::error::ScenarioError;
-use provsim_provisioner::{Custody as CustodyConfig, PkiNames, Quorum};
+use provsim_provisioner::{
+    Custody as CustodyConfig, PkiNames, Quorum, SiteWeakness, SiteWeaknesses,
+};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -22,6 +24,8 @@ pub struct SiteSection {
     pub custodians: Option<Spanned<u8>>,
     /// How many of them must meet to use the root (default 3).
     pub quorum: Option<Spanned<u8>>,
+    /// The site's protections left out, by name (`provsim list weaknesses`).
+    pub weaknesses: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -40,6 +44,28 @@ pub fn names(site: &SiteSection, at: &Locator<'_>) -> Result<PkiNames, ScenarioE
         site: site.name.get_ref().clone(),
         customer: site.customer.get_ref().clone(),
     })
+}
+
+/// The site weaknesses named, each known and named once.
+pub fn site_weaknesses(
+    site: &SiteSection,
+    at: &Locator<'_>,
+) -> Result<SiteWeaknesses, ScenarioError> {
+    let Some(list) = &site.weaknesses else {
+        return Ok(SiteWeaknesses::default());
+    };
+    let known: Vec<&str> = SiteWeakness::ALL.iter().map(|w| w.name()).collect();
+    let mut out: Vec<SiteWeakness> = Vec::new();
+    for name in list.get_ref() {
+        let Some(weakness) = SiteWeakness::from_name(name.get_ref()) else {
+            return Err(at.unknown(name, "site weakness", Expected::OneOf(&known)));
+        };
+        if out.contains(&weakness) {
+            return Err(at.at(name, format!("weakness {} is named twice", weakness.name())));
+        }
+        out.push(weakness);
+    }
+    Ok(SiteWeaknesses::new(out))
 }
 
 pub fn custody(custody: Custody) -> CustodyConfig {

@@ -5,7 +5,8 @@ use provsim_attacks::{Material, MaterialKind};
 use provsim_sim::crypto::PublicKey;
 
 /// A counterfeit identity is a certificate whose signature verifies under the customer
-/// CA, for a key that is not in the ledger, whose private key the attacker holds.
+/// CA, for a key that is not in the ledger, whose private key the attacker holds (as
+/// bytes, or inside a die in their hands that answers a challenge under it).
 #[derive(Debug, Clone, Copy)]
 pub struct NoCounterfeitIdentity;
 
@@ -15,7 +16,7 @@ impl Oracle for NoCounterfeitIdentity {
     }
 
     fn statement(&self) -> &'static str {
-        "No attacker holds a certificate valid under the customer CA, with its private key, for a key the line never shipped."
+        "No attacker holds a certificate valid under the customer CA, with its private key (or a part that holds it), for a key the line never shipped."
     }
 
     fn check(&self, seen: &Observation<'_>) -> Option<String> {
@@ -38,7 +39,7 @@ fn counterfeit(seen: &Observation<'_>, material: &Material) -> Option<String> {
         // confidentiality claim's question.
         return None;
     }
-    let held = seen
+    let as_bytes = seen
         .knowledge
         .of_kind(MaterialKind::KeyCandidate)
         .any(|candidate| {
@@ -46,13 +47,24 @@ fn counterfeit(seen: &Observation<'_>, material: &Material) -> Option<String> {
                 .import_secret(candidate.bytes())
                 .is_ok_and(|secret| secret.public_key() == &key)
         });
-    held.then(|| {
-        format!(
-            "a certificate for \"{}\" valid under the customer CA, for key {fingerprint} that the line never shipped, with its private key ({})",
-            cert.subject(),
-            material.source
-        )
-    })
+    let in_a_part = || {
+        seen.attacked
+            .parts
+            .iter()
+            .any(|part| part.proves(seen.crypto, &key))
+    };
+    let held = if as_bytes {
+        "with its private key"
+    } else if in_a_part() {
+        "in a part that answers for it"
+    } else {
+        return None;
+    };
+    Some(format!(
+        "a certificate for \"{}\" valid under the customer CA, for key {fingerprint} that the line never shipped, {held} ({})",
+        cert.subject(),
+        material.source
+    ))
 }
 
 #[cfg(test)]
@@ -114,6 +126,8 @@ mod tests {
             symmetric_keys: Vec::new(),
             channel: provsim_devices::ChannelBreaches::default(),
             life_cycle: None,
+            books: None,
+            parts: Vec::new(),
         };
         let judge = |materials: &[(MaterialKind, Vec<u8>)]| {
             let mut knowledge = Knowledge::new();

@@ -88,6 +88,8 @@ mod tests {
             symmetric_keys: vec![("storage".to_owned(), [7; 32])],
             channel: provsim_devices::ChannelBreaches::default(),
             life_cycle: None,
+            books: None,
+            parts: Vec::new(),
         };
         let check = |knowledge: &Knowledge| {
             IdentityKeysSecret.check(&Observation {

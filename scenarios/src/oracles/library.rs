@@ -1,6 +1,7 @@
 //! The oracle library: every oracle a claim can use, by id.
 
 use super::anti_rollback::NoRollback;
+use super::books_detection::IllegitimateIdentitiesNamed;
 use super::counterfeit_identity::NoCounterfeitIdentity;
 use super::identity_key::IdentityKeysSecret;
 use super::oracle::Oracle;
@@ -18,6 +19,7 @@ pub static ORACLES: &[&dyn Oracle] = &[
     &NoRollback,
     &ChannelCommandsSealedOnce,
     &TestFeaturesStayClosed,
+    &IllegitimateIdentitiesNamed,
 ];
 
 #[cfg(test)]

@@ -2,7 +2,9 @@
 
 use super::truth::GroundTruth;
 use provsim_attacks::Knowledge;
+use provsim_devices::first_connection::{DeviceAuth, transcript};
 use provsim_devices::{ChannelBreaches, DeviceId, LifeCycle, RunningImage, StartedImage};
+use provsim_provisioner::BooksFinding;
 use provsim_sim::crypto::{Crypto, PublicKey};
 
 /// An entry of the oracle library: a statement about ground truth and the books, and
@@ -19,6 +21,11 @@ pub trait Oracle: std::fmt::Debug + Sync {
     /// What it states holds, in one sentence: what a claim that uses it promises.
     fn statement(&self) -> &'static str;
 
+    /// Whether it states that an attack is stopped, or that it is caught.
+    fn control(&self) -> Control {
+        Control::Preventive
+    }
+
     /// Whether it must see the attacked device powered on after the attempt.
     fn needs_boot(&self) -> bool {
         false
@@ -26,6 +33,23 @@ pub trait Oracle: std::fmt::Debug + Sync {
 
     /// Evidence that the attempt made the statement false, or `None` if it survived.
     fn check(&self, seen: &Observation<'_>) -> Option<String>;
+}
+
+/// What kind of control a statement is about: one that stops an attack (the attacker
+/// never got the identity), or one that catches it (the books name what was made).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    Preventive,
+    Detective,
+}
+
+impl Control {
+    pub fn name(self) -> &'static str {
+        match self {
+            Control::Preventive => "preventive",
+            Control::Detective => "detective",
+        }
+    }
 }
 
 /// Everything an oracle may look at after one attempt. `crypto` is the oracle's own
@@ -65,6 +89,27 @@ pub struct Attacked {
     /// The attacked device's life-cycle state before the attempt and once it is over
     /// (devices only).
     pub life_cycle: Option<(LifeCycle, LifeCycle)>,
+    /// A site or line path's books, reconciled once it is over: every identity or
+    /// certificate they cannot account for (none for a device path, which leaves no
+    /// trace in the site's books).
+    pub books: Option<Vec<BooksFinding>>,
+    /// Each die the path took off the line, answering a challenge of the oracles'.
+    pub parts: Vec<PartAnswer>,
+}
+
+/// A die in the attacker's hands answering the oracles' first-connection challenge.
+pub struct PartAnswer {
+    pub nonce: [u8; 32],
+    pub server: PublicKey,
+    pub answer: DeviceAuth,
+}
+
+impl PartAnswer {
+    /// Whether the die proved it holds the private half of `key`.
+    pub fn proves(&self, crypto: &Crypto, key: &PublicKey) -> bool {
+        let signed = transcript(&self.nonce, &self.server, &self.answer.ephemeral);
+        crypto.verify(key, &signed, &self.answer.signature).is_ok()
+    }
 }
 
 #[cfg(test)]
@@ -89,6 +134,8 @@ pub(crate) mod tests {
             symmetric_keys: Vec::new(),
             channel: ChannelBreaches::default(),
             life_cycle: None,
+            books: None,
+            parts: Vec::new(),
         }
     }
 }

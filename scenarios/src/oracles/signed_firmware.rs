@@ -88,6 +88,8 @@ mod tests {
                 symmetric_keys: Vec::new(),
                 channel: provsim_devices::ChannelBreaches::default(),
                 life_cycle: None,
+                books: None,
+                parts: Vec::new(),
             };
             OnlySignedFirmwareStarts.check(&Observation {
                 truth: &GroundTruth::default(),

@@ -58,6 +58,8 @@ mod tests {
             symmetric_keys: vec![("storage".to_owned(), [7; 32])],
             channel: provsim_devices::ChannelBreaches::default(),
             life_cycle: None,
+            books: None,
+            parts: Vec::new(),
         };
         let truth = GroundTruth::default();
         let check = |knowledge: &Knowledge| {

@@ -5,14 +5,14 @@
 use crate::attempt::{Attempt, RungAttempt, Violation, deciding_rung, keep_cheapest};
 use crate::error::RunError;
 use crate::labels;
-use crate::oracles::oracle::{Attacked, Observation};
+use crate::oracles::oracle::{Attacked, Observation, PartAnswer};
 use crate::oracles::truth::GroundTruth;
 use crate::scenario::{AttackPlan, Scenario};
 use provsim_attacks::effort::{Attempted, Effort, Rung, rate};
 use provsim_attacks::{Knowledge, MaterialKind, Outcome, Position, Surface};
 use provsim_devices::fault::{FaultPoint, GlitchMethod, GlitchTally};
 use provsim_devices::{ChannelBreaches, DeviceId, LifeCycle, RunningImage, StartedImage, Target};
-use provsim_provisioner::Line;
+use provsim_provisioner::{BooksFinding, Line, SiteAccess};
 use provsim_sim::crypto::Crypto;
 use provsim_sim::{Ctx, Seed, SimTime, Stream, Trace};
 
@@ -36,12 +36,17 @@ struct Observed {
     channel: ChannelBreaches,
     life_cycle: Option<(LifeCycle, LifeCycle)>,
     glitches: Vec<(FaultPoint, GlitchMethod, GlitchTally)>,
+    /// For a site or line path: the copy's books, reconciled.
+    books: Option<Vec<BooksFinding>>,
+    /// Each die the path took off the line, answering the oracles' challenge.
+    parts: Vec<PartAnswer>,
 }
 
 /// One rung run: the device acted on, what the attack says it did and spent, and each
 /// claim it made false with the oracle's evidence.
 struct RungRun {
     device_id: DeviceId,
+    books: Vec<String>,
     attempted: Attempted,
     found: Vec<(usize, String)>,
     glitches: Vec<(FaultPoint, GlitchMethod, GlitchTally)>,
@@ -70,12 +75,21 @@ impl Arena<'_> {
         let mut device_id = None;
         for step in plan.rungs(target) {
             let mut rng = labels::rung(seed, plan_index, plan.attack, index, step.at);
+            let mut challenge =
+                labels::part_challenge(seed, plan_index, plan.attack, index, step.at);
             let RungRun {
                 device_id: id,
                 attempted,
                 found,
                 glitches,
-            } = self.rung(plan, &step.rung, index, &mut rng, &mut trace)?;
+                books,
+            } = self.rung(
+                plan,
+                &step.rung,
+                index,
+                (&mut rng, &mut challenge),
+                &mut trace,
+            )?;
             device_id.get_or_insert(id);
             let climbed = rungs.len();
             // A rung that found nothing to act on spent nothing, set-up steps included.
@@ -100,6 +114,7 @@ impl Arena<'_> {
                 violated: found.iter().map(|(claim, _)| *claim).collect(),
                 aim: step.rung.aim,
                 glitches,
+                books,
             });
             for (claim, evidence) in found {
                 let violation = Violation {
@@ -140,7 +155,7 @@ impl Arena<'_> {
         plan: &AttackPlan,
         rung: &Rung,
         index: u64,
-        rng: &mut Stream,
+        (rng, challenge): (&mut Stream, &mut Stream),
         trace: &mut Trace,
     ) -> Result<RungRun, RunError> {
         // What every attacker holds from the start: the maker's published releases.
@@ -167,10 +182,14 @@ impl Arena<'_> {
                 let observed = self.observe(target.as_mut(), before);
                 (target.device_id(), attempted, observed)
             }
-            Position::Site => {
-                // The site as it was while this device was on the station; no device of
-                // the attacker's is powered on afterwards.
-                let mut site = self.line.site_during(index, self.attacker_crypto)?;
+            Position::Site | Position::Line => {
+                // The site as it was while this device was on the station, or once the
+                // order was done; no device of the attacker's is powered on afterwards.
+                let mut site = if plan.attack.position() == Position::Line {
+                    self.line.site_after_order(self.attacker_crypto)?
+                } else {
+                    self.line.site_during(index, self.attacker_crypto)?
+                };
                 let attempted = plan.attack.run(
                     rung,
                     Surface::Site(&mut site),
@@ -178,7 +197,8 @@ impl Arena<'_> {
                     rng,
                     &mut knowledge,
                 );
-                (site.device_on_station(), attempted, Observed::default())
+                let observed = self.observe_site(&mut site, challenge);
+                (site.device_on_station(), attempted, observed)
             }
         };
         let mut attacked = self.attacked(index, device_id, observed.booted);
@@ -186,7 +206,18 @@ impl Arena<'_> {
         attacked.started = observed.started;
         attacked.channel = observed.channel;
         attacked.life_cycle = observed.life_cycle;
+        attacked.books = observed.books;
+        attacked.parts = observed.parts;
         let glitches = observed.glitches;
+        let books = attacked
+            .books
+            .iter()
+            .flatten()
+            .map(|f| match f.record {
+                Some(record) => format!("record {record}: {}", f.what),
+                None => f.what.clone(),
+            })
+            .collect();
         let seen = Observation {
             truth: self.truth,
             attacked: &attacked,
@@ -205,6 +236,7 @@ impl Arena<'_> {
             attempted,
             found,
             glitches,
+            books,
         })
     }
 
@@ -229,6 +261,38 @@ impl Arena<'_> {
         observed
     }
 
+    /// What the oracles observe of a site copy once the attempt is over: its books
+    /// reconciled against what the run shipped, and each die taken off the line
+    /// answering a fresh challenge (on the oracles' own facade and trace).
+    fn observe_site(&self, site: &mut SiteAccess, challenge: &mut Stream) -> Observed {
+        let shipped = |identity: &provsim_sim::crypto::Fingerprint| self.truth.device(identity);
+        let books = Some(site.reconcile(&shipped));
+        let mut scratch = Trace::new();
+        let mut ctx = Ctx::new(SimTime::ZERO, self.oracle_crypto, &mut scratch);
+        let parts = site
+            .taken_dies()
+            .filter_map(|die| {
+                let nonce: [u8; 32] = challenge.bytes();
+                let server = self
+                    .oracle_crypto
+                    .generate_key(challenge)
+                    .public_key()
+                    .clone();
+                let (answer, _) = die.authenticate(&mut ctx, &nonce, &server).ok()?;
+                Some(PartAnswer {
+                    nonce,
+                    server,
+                    answer,
+                })
+            })
+            .collect();
+        Observed {
+            books,
+            parts,
+            ..Observed::default()
+        }
+    }
+
     /// The attacked device's ground truth, re-derived from the seed.
     fn attacked(
         &self,
@@ -251,6 +315,8 @@ impl Arena<'_> {
             symmetric_keys: self.line.symmetric_keys(index),
             channel: ChannelBreaches::default(),
             life_cycle: None,
+            books: None,
+            parts: Vec::new(),
         }
     }
 }
