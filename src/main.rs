@@ -12,11 +12,13 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod audit;
 mod bench;
+mod books;
 mod estimate;
 mod explain;
 mod image;
 mod jil;
 mod jobs;
+mod list;
 mod manifest;
 mod npy;
 mod output;
@@ -88,7 +90,13 @@ enum Command {
     List {
         /// Only this kind of thing.
         #[arg(value_enum)]
-        what: Option<ListWhat>,
+        what: Option<list::ListWhat>,
+    },
+    /// Check a run's exported books against each other (audit log, manifest, device
+    /// records, certificates), as an auditor would.
+    Books {
+        #[command(subcommand)]
+        command: BooksCommand,
     },
     /// Check an audit log.
     Audit {
@@ -112,13 +120,16 @@ enum Command {
     },
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum ListWhat {
-    Scenarios,
-    Attacks,
-    Claims,
-    Targets,
-    Weaknesses,
+#[derive(Subcommand)]
+enum BooksCommand {
+    /// Check every book in a run's output folder, then the books against each other:
+    /// every identity the audit log ships has a manifest entry, a device record and a
+    /// certificate that agree, and nothing else does. Exit 0 when they agree, 1 naming
+    /// each disagreement, 2 when a book cannot be read.
+    Check {
+        /// The run's output folder (`provsim run --out`).
+        outdir: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -295,11 +306,14 @@ fn main() -> ExitCode {
         Command::Rate(args) => rate::command(args),
         Command::Explain(args) => explain::command(args),
         Command::Traces { command } => traces::command(command),
-        Command::List { what } => match list(what) {
+        Command::List { what } => match list::list(what) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => fail(anyhow::anyhow!("writing to standard output: {e}")),
         },
         Command::Image { command } => image_command(command),
+        Command::Books {
+            command: BooksCommand::Check { outdir },
+        } => books::check(&outdir),
         Command::Audit {
             command:
                 AuditCommand::Verify {
@@ -534,54 +548,4 @@ fn say(text: &str) -> anyhow::Result<()> {
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
         .map_err(|e| anyhow::Error::new(e).context("writing to standard output"))
-}
-
-fn list(what: Option<ListWhat>) -> std::io::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    let all = what.is_none();
-    if all || what == Some(ListWhat::Scenarios) {
-        writeln!(
-            stdout,
-            "Built-in scenarios (`provsim run` runs {DEFAULT_SCENARIO}):"
-        )?;
-        let width = provsim_scenarios::BUILTIN
-            .iter()
-            .map(|b| b.name.len())
-            .max()
-            .unwrap_or(0);
-        for b in provsim_scenarios::BUILTIN {
-            let title = b.load().map(|s| s.title).unwrap_or_default();
-            writeln!(stdout, "  {:<width$} {title}", b.name)?;
-        }
-    }
-    if all || what == Some(ListWhat::Attacks) {
-        writeln!(stdout, "Attacks:")?;
-        let catalogue = provsim_scenarios::attack_catalogue();
-        let width = catalogue.iter().map(|(id, _)| id.len()).max().unwrap_or(0);
-        for (id, title) in catalogue {
-            writeln!(stdout, "  {id:<width$} {title}")?;
-        }
-    }
-    if all || what == Some(ListWhat::Claims) {
-        writeln!(stdout, "Claims:")?;
-        for c in provsim_scenarios::CLAIMS {
-            writeln!(stdout, "  {:<32} {}", c.id, c.oracle.statement())?;
-        }
-    }
-    if all || what == Some(ListWhat::Targets) {
-        stdout.write_all(targets::describe(what.is_some()).as_bytes())?;
-    }
-    if all || what == Some(ListWhat::Weaknesses) {
-        writeln!(stdout, "Weaknesses ([countermeasures] weaknesses = [...]):")?;
-        for w in provsim_devices::Weakness::ALL {
-            let kinds: Vec<&str> = provsim_devices::TargetKind::ALL
-                .iter()
-                .filter(|k| w.applies_to(**k))
-                .map(|k| k.name())
-                .collect();
-            let (name, on) = (w.name(), kinds.join(", "));
-            writeln!(stdout, "  {name:<26} ({on}) disables {}", w.disables())?;
-        }
-    }
-    stdout.flush()
 }

@@ -10,7 +10,7 @@ fn every_attack_explains_itself_on_every_target() {
     let list = common::stdout(&common::provsim(&["list", "attacks"]));
     let ids: Vec<&str> = list
         .lines()
-        .skip(1)
+        .filter(|line| line.starts_with("    "))
         .filter_map(|line| line.split_whitespace().next())
         .collect();
     assert!(ids.len() >= 6, "{list}");

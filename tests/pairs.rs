@@ -148,6 +148,36 @@ const PAIRS: &[Pair] = &[
         stopped_by: "mismatch alarm",
     },
     Pair {
+        attack: "identity-cloning",
+        scenario: "mcu-board-debug-open",
+        both: &[
+            (
+                "id = \"debug-port-readout\"\nsample = 4",
+                "id = \"identity-cloning\"\nsample = 2",
+            ),
+            (
+                "id = \"identity-key-confidentiality\"",
+                "id = \"identity-uniqueness\"",
+            ),
+        ],
+        sound: "",
+        weak: "SWAP custody = \"provisioner-hsm\"\nweaknesses = [\"registrar-no-duplicate-check\"]",
+        claim: "identity-uniqueness",
+        stopped_by: "the registrar refused the clone",
+    },
+    Pair {
+        attack: "link-man-in-the-middle",
+        scenario: "mcu-board-provisioner-hsm",
+        both: &[(
+            "id = \"debug-port-readout\"\nsample = 4",
+            "id = \"link-man-in-the-middle\"\nsample = 2",
+        )],
+        sound: "",
+        weak: "SWAP custody = \"provisioner-hsm\"\nweaknesses = [\"link-unauthenticated-key-agreement\"]",
+        claim: "identity-key-confidentiality",
+        stopped_by: "the vault refused all",
+    },
+    Pair {
         attack: "operator-console-certificate",
         scenario: "mcu-board-insider",
         both: &[],
@@ -167,6 +197,18 @@ const PAIRS: &[Pair] = &[
         weak: "",
         claim: "device-identity-authenticity",
         stopped_by: "the order's count licence is spent",
+    },
+    Pair {
+        attack: "vault-backup-theft",
+        scenario: "mcu-board-insider",
+        both: &[(
+            "id = \"operator-console-certificate\"",
+            "id = \"vault-backup-theft\"",
+        )],
+        sound: "",
+        weak: "SWAP custody = \"provisioner-hsm\"\nweaknesses = [\"backup-key-unsplit\"]",
+        claim: "device-identity-authenticity",
+        stopped_by: "do not rebuild the wrapping key",
     },
     Pair {
         attack: "puf-helper-data",
@@ -199,6 +241,24 @@ const PAIRS: &[Pair] = &[
         stopped_by: "reads back erased",
     },
     Pair {
+        attack: "returned-part-resale",
+        scenario: "mcu-board-provisioner-hsm",
+        both: &[
+            (
+                "id = \"debug-port-readout\"\nsample = 4",
+                "id = \"returned-part-resale\"\nsample = 1",
+            ),
+            (
+                "[[claim]]\nid = \"identity-key-confidentiality\"",
+                "[[claim]]\nid = \"retired-identities-refused\"",
+            ),
+        ],
+        sound: "",
+        weak: "SWAP custody = \"provisioner-hsm\"\nweaknesses = [\"registrar-no-life-cycle\"]",
+        claim: "retired-identities-refused",
+        stopped_by: "the registrar refused the part",
+    },
+    Pair {
         attack: "rollback-older-image",
         scenario: "mcu-board-debug-open",
         both: &[
@@ -216,6 +276,28 @@ const PAIRS: &[Pair] = &[
         weak: "[countermeasures]\nweaknesses = [\"no-rollback-check\"]\n",
         claim: "firmware-anti-rollback",
         stopped_by: "below the anti-rollback fuses",
+    },
+    Pair {
+        attack: "scrap-bin-recovery",
+        scenario: "mcu-board-debug-open",
+        both: &[
+            (
+                "id = \"debug-port-readout\"\nsample = 4",
+                "id = \"scrap-bin-recovery\"\nsample = 2",
+            ),
+            (
+                "id = \"identity-key-confidentiality\"",
+                "id = \"scrapped-part-confidentiality\"",
+            ),
+            (
+                "[returns]\nsample = 2",
+                "[yield]\nboard = 0.5\n\n[returns]\nsample = 2",
+            ),
+        ],
+        sound: "",
+        weak: "SWAP custody = \"provisioner-hsm\"\nweaknesses = [\"scrap-without-wipe\"]",
+        claim: "scrapped-part-confidentiality",
+        stopped_by: "the chip is scrapped",
     },
     Pair {
         attack: "se-apdu-glitch",
@@ -322,11 +404,13 @@ fn the_pairs_cover_the_catalogue() {
     let mut paired: Vec<&str> = PAIRS.iter().map(|p| p.attack).collect();
     paired.sort_unstable();
     let output = provsim(&["list", "attacks"]);
-    let listed: Vec<String> = common::stdout(&output)
+    // Listed by phase; compared in id order.
+    let mut listed: Vec<String> = common::stdout(&output)
         .lines()
-        .skip(1)
+        .filter(|l| l.starts_with("    "))
         .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
         .collect();
+    listed.sort_unstable();
     assert_eq!(paired, listed, "give every attack a pair");
 }
 

@@ -7,7 +7,7 @@ use crate::knowledge::Knowledge;
 use crate::outcome::Outcome;
 use crate::potential::AttackPotential;
 use provsim_devices::{Target, TargetKind};
-use provsim_provisioner::SiteAccess;
+use provsim_provisioner::{FieldAccess, LinkAccess, SiteAccess};
 use provsim_sim::{Ctx, Stream};
 
 /// Where in the device's life the attacker acts.
@@ -47,6 +47,17 @@ pub enum Position {
     /// The provisioning line once the order is done: its station, its vault and blank
     /// dies beyond the order, with an operator's credentials.
     Line,
+    /// The field around one shipped device: the device in the attacker's hands and in
+    /// service, and the customer's registrar that other parts meet.
+    Field,
+    /// The site's network between the station and the vault, while one device goes
+    /// through the station.
+    Link,
+    /// The RMA desk as a returned part reaches it, before the desk processes it, and
+    /// the customer's registrar the part can meet again.
+    RmaDesk,
+    /// The scrap bin: a part the station rejected, as it went into the bin.
+    ScrapBin,
 }
 
 impl Position {
@@ -55,6 +66,10 @@ impl Position {
             Position::Device => "device",
             Position::Site => "site",
             Position::Line => "line",
+            Position::Field => "field",
+            Position::Link => "link",
+            Position::RmaDesk => "rma-desk",
+            Position::ScrapBin => "scrap-bin",
         }
     }
 }
@@ -65,6 +80,10 @@ pub enum Surface<'a> {
     /// The site as it was while one device was on the station, or (for a path at the
     /// [`Position::Line`]) once the order was done.
     Site(&'a mut SiteAccess),
+    /// The field around one shipped device (or a returned part at the RMA desk).
+    Field(&'a mut FieldAccess),
+    /// The link around one device's pass.
+    Link(&'a mut LinkAccess),
 }
 
 impl Surface<'_> {
@@ -73,6 +92,8 @@ impl Surface<'_> {
         match self {
             Surface::Device(_) => Position::Device,
             Surface::Site(_) => Position::Site,
+            Surface::Field(_) => Position::Field,
+            Surface::Link(_) => Position::Link,
         }
     }
 }

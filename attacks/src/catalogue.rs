@@ -9,15 +9,20 @@ use crate::foreign_firmware_update::ForeignFirmwareUpdate;
 use crate::glitch_debug_readout::GlitchDebugReadout;
 use crate::glitch_rollback_check::GlitchRollbackCheck;
 use crate::glitch_secure_boot::GlitchSecureBoot;
+use crate::identity_cloning::IdentityCloning;
+use crate::link_man_in_the_middle::LinkManInTheMiddle;
 use crate::operator_console_certificate::OperatorConsoleCertificate;
 use crate::overproduction::Overproduction;
 use crate::puf_helper_data::PufHelperData;
 use crate::rdp_downgrade::RdpDowngrade;
+use crate::returned_part_resale::ReturnedPartResale;
 use crate::rollback_older_image::RollbackOlderImage;
+use crate::scrap_bin_recovery::ScrapBinRecovery;
 use crate::se_apdu_glitch::SeApduGlitch;
 use crate::se_apdu_replay::SeApduReplay;
 use crate::se_instruction_scan::SeInstructionScan;
 use crate::test_mode_reentry::TestModeReentry;
+use crate::vault_backup_theft::VaultBackupTheft;
 
 static CATALOGUE: &[&dyn Attack] = &[
     &BusProbing,
@@ -28,15 +33,20 @@ static CATALOGUE: &[&dyn Attack] = &[
     &GlitchDebugReadout,
     &GlitchRollbackCheck,
     &GlitchSecureBoot,
+    &IdentityCloning,
+    &LinkManInTheMiddle,
     &OperatorConsoleCertificate,
     &Overproduction,
     &PufHelperData,
     &RdpDowngrade,
+    &ReturnedPartResale,
     &RollbackOlderImage,
+    &ScrapBinRecovery,
     &SeApduGlitch,
     &SeApduReplay,
     &SeInstructionScan,
     &TestModeReentry,
+    &VaultBackupTheft,
 ];
 
 /// Every attack provsim knows, in id order.

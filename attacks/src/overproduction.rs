@@ -14,6 +14,7 @@ use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung, Step};
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::outcome::Outcome;
 use provsim_devices::TargetKind;
+use provsim_provisioner::ExtraDie;
 use provsim_sim::{Ctx, Field, Stream};
 
 pub struct Overproduction;
@@ -46,7 +47,7 @@ impl Attack for Overproduction {
             .map(|&(dies, label)| Rung {
                 label: label.to_owned(),
                 plan: Effort::plain(
-                    Bench::OperatorConsole,
+                    Bench::Station,
                     dies,
                     &[Step::WaitForUnwatchedShift],
                     Needs::SiteRestricted,
@@ -83,8 +84,10 @@ impl Attack for Overproduction {
                         certificate,
                     );
                 }
+                // A die that fails a test is lost; the next may pass.
+                Err(ExtraDie::Lost(_)) => {}
                 // A refusal is the line's answer to every further die alike.
-                Err(why) => {
+                Err(ExtraDie::Refused(why)) => {
                     refused = Some(why);
                     break;
                 }
@@ -95,7 +98,7 @@ impl Attack for Overproduction {
                 reason: format!("the station did not provision a die beyond the order: {why}"),
             },
             (0, None) => Outcome::Failed {
-                reason: "no die was run".to_owned(),
+                reason: format!("every one of the {run} die(s) run failed a test"),
             },
             (n, _) => Outcome::Obtained {
                 summary: format!(

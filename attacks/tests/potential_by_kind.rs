@@ -51,6 +51,16 @@ const TABLE: &[Row] = &[
         ["public", "restricted", "sensitive"],
     ),
     (
+        "identity-cloning",
+        [[4, 4], [7, 7], [11, 11]],
+        ["public", "restricted", "sensitive"],
+    ),
+    (
+        "link-man-in-the-middle",
+        [[10, 10], [10, 10], [10, 10]],
+        ["restricted", "restricted", "restricted"],
+    ),
+    (
         "operator-console-certificate",
         [[10, 10], [10, 10], [10, 10]],
         ["restricted", "restricted", "restricted"],
@@ -58,6 +68,11 @@ const TABLE: &[Row] = &[
     (
         "overproduction",
         [[10, 10], [10, 10], [10, 10]],
+        ["restricted", "restricted", "restricted"],
+    ),
+    (
+        "vault-backup-theft",
+        [[12, 26], [12, 26], [12, 26]],
         ["restricted", "restricted", "restricted"],
     ),
     (
@@ -71,9 +86,19 @@ const TABLE: &[Row] = &[
         ["public", "restricted", "sensitive"],
     ),
     (
+        "returned-part-resale",
+        [[10, 10], [10, 10], [10, 10]],
+        ["restricted", "restricted", "restricted"],
+    ),
+    (
         "rollback-older-image",
         [[4, 4], [4, 4], [4, 4]],
         ["public", "public", "public"],
+    ),
+    (
+        "scrap-bin-recovery",
+        [[4, 4], [7, 7], [11, 11]],
+        ["public", "restricted", "sensitive"],
     ),
     (
         "se-apdu-glitch",

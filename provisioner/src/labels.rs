@@ -78,6 +78,12 @@ static COPY_LINK_NETWORK: LabelFamily = LabelFamily::new(
     "provisioner::labels::copy_link_network",
     "replay/link/network",
 );
+static COPY_REGISTRAR_CHALLENGES: LabelFamily = LabelFamily::new(
+    "provisioner::labels::copy_registrar_challenges",
+    "replay/registrar/device/{n}/challenges",
+);
+static VAULT_BACKUP: LabelFamily =
+    LabelFamily::new("provisioner::labels::vault_backup", "site/vault-backup");
 static COPY_LINK_STATION: LabelFamily = LabelFamily::new(
     "provisioner::labels::copy_link_station",
     "replay/link/station/{n}",
@@ -158,6 +164,8 @@ pub static FAMILIES: &[&LabelFamily] = &[
     &COPY_LINK_NETWORK,
     &COPY_LINK_STATION,
     &COPY_LINK_VAULT,
+    &COPY_REGISTRAR_CHALLENGES,
+    &VAULT_BACKUP,
     &TEST_VAULT_KEY,
     &IDENTITY_KEY,
     &LIFE_CYCLE_TOKEN,
@@ -229,6 +237,11 @@ pub(crate) fn firmware_signing_key(seed: Seed) -> Stream {
     FIRMWARE_SIGNING_KEY.open(seed, &[])
 }
 
+/// The vault backup's wrapping key, its nonce and the custodians' shares of it.
+pub(crate) fn vault_backup(seed: Seed) -> Stream {
+    VAULT_BACKUP.open(seed, &[])
+}
+
 /// The key of the site's link CA, the anchor both link ends are certified under.
 pub(crate) fn link_ca_key(seed: Seed) -> Stream {
     LINK_CA_KEY.open(seed, &[])
@@ -290,6 +303,12 @@ pub(crate) fn returns(seed: Seed) -> Stream {
 /// The clean network of the session an attack copy's device starts its exchange on.
 pub(crate) fn copy_link_network(seed: Seed) -> Stream {
     COPY_LINK_NETWORK.open(seed, &[])
+}
+
+/// The challenges a field copy's registrar puts to everything that connects as device
+/// `index` (the genuine part first, then whatever else answers for its identity).
+pub(crate) fn copy_registrar_challenges(seed: Seed, index: u64) -> Stream {
+    COPY_REGISTRAR_CHALLENGES.open(seed, &[index.into()])
 }
 
 /// The station end's randomness for handshake `k` of an attack copy's session.

@@ -93,7 +93,12 @@ fn constructors_open_the_labels_they_always_opened() {
             (copy_link_network(seed), "replay/link/network"),
             (copy_link_station(seed, 1), "replay/link/station/1"),
             (copy_link_vault(seed, 2), "replay/link/vault/2"),
+            (
+                copy_registrar_challenges(seed, 4),
+                "replay/registrar/device/4/challenges",
+            ),
             (test_vault_key(seed), "test/vault"),
+            (vault_backup(seed), "site/vault-backup"),
             (identity_key(seed, 3), "device/3/identity-key"),
             (
                 life_cycle_token(seed, 3, TokenKind::TestExit),
@@ -160,6 +165,8 @@ proptest! {
             let _ = copy_link_network(seed);
             let _ = copy_link_station(seed, k);
             let _ = copy_link_vault(seed, k);
+            let _ = copy_registrar_challenges(seed, index);
+            let _ = vault_backup(seed);
             let _ = test_vault_key(seed);
             let _ = identity_key(seed, index);
             let _ = life_cycle_token(seed, index, kind);

@@ -59,6 +59,7 @@ pub use books::audit::{
     CHECKPOINT_EVERY, CLOSING_ACTION, MAX_RECORD_BYTES, RUN_OPENED_ACTION, Stamp, Vouch,
     parse_head, signed_message, verify_log,
 };
+pub use books::exports::{Exports, ExportsCheck, check_exports};
 pub use books::manifest::{
     CLOSING_TYP, ManifestChain, ManifestCheck, ManifestClosing, ManifestError, ManifestExpect,
     ManifestFields, ManifestRejection, ManifestSummary, VerifiedClosing, VerifiedEntry, jws_shaped,
@@ -77,7 +78,7 @@ pub use books::record_verify::{
 };
 pub use cloud::error::CloudError;
 pub use cloud::registrar::{Challenge, Refusal, Registrar, RegistrarStats, Session};
-pub use copies::SiteAccess;
+pub use copies::{ExtraDie, FieldAccess, LinkAccess, SiteAccess};
 pub use cost::{CostModel, MAX_EXACT_MICRO, MICRO, format_amount};
 pub use device_streams::DeviceStreams;
 pub use ledger::book::{ENTRY_BYTES, Entries, Ledger, LedgerEntry};
@@ -96,8 +97,10 @@ pub use pki::hierarchy::{Pki, PkiNames};
 pub use pki::testing;
 pub use site::Site;
 pub use station::{LockStage, LockStep, PassObserver, Station, StationConfig, StationError};
+pub use vault::backup::{BackupError, restore_backup};
 pub use vault::ceremony::{KeyShare, Quorum};
 pub use vault::custody::{Custody, KeyResidence};
+pub use vault::delivery::{IDENTITY_SLOT, SecretsRequest, VaultAnswer};
 pub use vault::error::HsmError;
 pub use vault::hsm::{Hsm, HsmStats, KeyHandle, KeyUse};
 pub use vault::secrets::{IdentityOrigin, MAX_SYMMETRIC_KEYS, SecretsProfile, is_key_name};

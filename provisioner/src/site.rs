@@ -6,6 +6,7 @@
 
 use crate::books::audit::log::AuditLog;
 use crate::pki::hierarchy::{Pki, PkiNames};
+use crate::vault::backup::Backup;
 use crate::vault::hsm::{Hsm, KeyHandle};
 use provsim_sim::crypto::PublicKey;
 
@@ -29,4 +30,6 @@ pub struct Site {
     /// The vault's identity key, which signs device records.
     pub(crate) vault_handle: KeyHandle,
     pub(crate) vault_key: PublicKey,
+    /// The vault's off-site backup and who holds its wrapping key.
+    pub(crate) backup: Backup,
 }

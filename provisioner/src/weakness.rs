@@ -18,13 +18,25 @@ pub enum SiteWeakness {
     RegistrarNoRevocation,
     /// The registrar ignores the customer's record of parts returned or scrapped.
     RegistrarNoLifeCycle,
+    /// The provisioning link's ends agree keys without authenticating each other
+    /// (anonymous ECDH: no certificate or handshake signature is checked).
+    LinkUnauthenticatedKeyAgreement,
+    /// The station bins a rejected part that may hold keys without the scrap
+    /// transition that wipes its key store.
+    ScrapWithoutWipe,
+    /// The vault backup's wrapping key is kept whole by one administrator instead of
+    /// split among the custodians.
+    BackupKeyUnsplit,
 }
 
 impl SiteWeakness {
-    pub const ALL: [SiteWeakness; 3] = [
+    pub const ALL: [SiteWeakness; 6] = [
         SiteWeakness::RegistrarNoDuplicateCheck,
         SiteWeakness::RegistrarNoRevocation,
         SiteWeakness::RegistrarNoLifeCycle,
+        SiteWeakness::LinkUnauthenticatedKeyAgreement,
+        SiteWeakness::ScrapWithoutWipe,
+        SiteWeakness::BackupKeyUnsplit,
     ];
 
     /// The name a scenario writes.
@@ -33,6 +45,9 @@ impl SiteWeakness {
             SiteWeakness::RegistrarNoDuplicateCheck => "registrar-no-duplicate-check",
             SiteWeakness::RegistrarNoRevocation => "registrar-no-revocation",
             SiteWeakness::RegistrarNoLifeCycle => "registrar-no-life-cycle",
+            SiteWeakness::LinkUnauthenticatedKeyAgreement => "link-unauthenticated-key-agreement",
+            SiteWeakness::ScrapWithoutWipe => "scrap-without-wipe",
+            SiteWeakness::BackupKeyUnsplit => "backup-key-unsplit",
         }
     }
 
@@ -51,6 +66,15 @@ impl SiteWeakness {
             }
             SiteWeakness::RegistrarNoLifeCycle => {
                 "the registrar's life-cycle check: a part recorded as returned or scrapped still connects"
+            }
+            SiteWeakness::LinkUnauthenticatedKeyAgreement => {
+                "the link handshake's authentication: the ends agree keys with whoever answers, so a man in the middle runs one handshake with each"
+            }
+            SiteWeakness::ScrapWithoutWipe => {
+                "the scrap transition: a rejected part goes into the bin with whatever keys it was given"
+            }
+            SiteWeakness::BackupKeyUnsplit => {
+                "the split of the vault backup's wrapping key: one administrator holds it whole, so the file and one safe open every long-lived key"
             }
         }
     }

@@ -62,3 +62,25 @@ pub fn attack_catalogue() -> Vec<(&'static str, &'static str)> {
         .map(|a| (a.id(), a.title()))
         .collect()
 }
+
+/// One attack as `provsim list attacks` shows it: what it acts on (`device`, `site`,
+/// `line`, `link`, `field`, `rma-desk`), its id and its title.
+pub type ListedAttack = (&'static str, &'static str, &'static str);
+
+/// The catalogue grouped by life-cycle phase (in the device's order), in id order
+/// within a phase.
+pub fn attacks_by_phase() -> Vec<(&'static str, Vec<ListedAttack>)> {
+    let mut attacks: Vec<_> = provsim_attacks::catalogue().to_vec();
+    attacks.sort_by_key(|a| (a.phase(), a.id()));
+    let mut groups: Vec<(&'static str, Vec<_>)> = Vec::new();
+    for attack in attacks {
+        let phase = attack.phase().name();
+        if groups.last().is_none_or(|(name, _)| *name != phase) {
+            groups.push((phase, Vec::new()));
+        }
+        if let Some((_, group)) = groups.last_mut() {
+            group.push((attack.position().name(), attack.id(), attack.title()));
+        }
+    }
+    groups
+}

@@ -160,6 +160,15 @@ pub enum ActsOn {
     Site,
     /// A copy of the line once the order was done (its station, vault and spare dies).
     Line,
+    /// The field around the device: the device in the attacker's hands and in service,
+    /// and a copy of the customer's registrar.
+    Field,
+    /// The site's network between the station and the vault, during the device's pass.
+    Link,
+    /// The RMA desk as the returned device reached it.
+    RmaDesk,
+    /// The scrap bin, as the rejected device went into it.
+    ScrapBin,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -132,3 +132,45 @@ fn with_device_made_identities_the_customers_hsm_certifies_the_operators_request
     );
     assert_eq!(attempt(&report, "overproduction").outcome, "blocked");
 }
+
+/// The vault backup's wrapping key is split 3 of 5: one custodian alone, and two,
+/// open nothing; three colluding open it, and the path is rated by what all three
+/// spent together (their elapsed times added), beyond the claimed AVA_VAN.3.
+#[test]
+fn each_custodian_alone_fails_where_a_colluding_quorum_succeeds() {
+    let text = include_str!("../mcu-board-insider.toml").replace(
+        "id = \"operator-console-certificate\"",
+        "id = \"vault-backup-theft\"",
+    );
+    let scenario = parse_str(&text, "backup.toml").unwrap();
+    let report = run(&scenario, &RunOptions::new(1, None), &mut ()).unwrap();
+    let attempt = attempt(&report, "vault-backup-theft");
+    let outcomes: Vec<(&str, &str)> = attempt
+        .rungs
+        .iter()
+        .map(|r| (r.rung.as_str(), r.outcome.as_str()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("the backup file and one custodian's safe", "blocked"),
+            ("the file and two custodians", "blocked"),
+            (
+                "the file and a colluding quorum of three custodians",
+                "obtained"
+            ),
+        ]
+    );
+    assert!(
+        attempt.rungs[1]
+            .why
+            .contains("do not rebuild the wrapping key")
+    );
+    let alone = attempt.rungs[0].total.expect("rated");
+    let together = attempt.rungs[2].total.expect("rated");
+    assert!(together > alone, "{alone} then {together}");
+    let claim = &report.claims[1];
+    assert_eq!(claim.id, "device-identity-authenticity");
+    assert_eq!(claim.verdict, Verdict::Holds);
+    assert_eq!(claim.residual_risk, ["vault-backup-theft"]);
+}

@@ -60,6 +60,15 @@ impl Stream {
         }
     }
 
+    /// A new stream keyed by 32 bytes drawn from this one: independent of it from then
+    /// on, for a part of a computation that must own its randomness (an end of a
+    /// handshake run by an attacker) while the rest draws on.
+    pub fn split(&mut self) -> Stream {
+        Stream {
+            rng: ChaCha20Rng::from_seed(self.bytes()),
+        }
+    }
+
     /// The stream as a `rand_core` generator, for a well-kept crate that draws its own
     /// randomness (a secret-sharing dealer): its draws then come from the seed too.
     pub fn as_rng(&mut self) -> &mut (impl rand_core::CryptoRng + use<>) {

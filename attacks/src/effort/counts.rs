@@ -29,6 +29,17 @@ pub enum Bench {
     MicroProbe,
     /// The attacker's own computer, working offline on what was read out.
     Workstation,
+    /// A host on the site's network that relays (and rewrites) the link's datagrams;
+    /// the count is exchanges relayed.
+    NetworkRelay,
+    /// The line's own station, run with an operator's credentials; the count is dies
+    /// run through it.
+    Station,
+    /// Nothing but a pocket: parts carried off by hand; the count is parts taken.
+    Pocket,
+    /// A custodian of a split key recruited (bribed, coerced, their safe opened); the
+    /// count is custodians, each a partner in the path.
+    Custodian,
 }
 
 impl Bench {
@@ -47,6 +58,10 @@ impl Bench {
             Bench::Programmer => "programmer",
             Bench::MicroProbe => "microprobing station",
             Bench::Workstation => "workstation",
+            Bench::NetworkRelay => "network relay",
+            Bench::Station => "station",
+            Bench::Pocket => "no tools",
+            Bench::Custodian => "split key",
         }
     }
 
@@ -63,6 +78,10 @@ impl Bench {
             Bench::Programmer => "commands",
             Bench::MicroProbe => "probed reads",
             Bench::Workstation => "candidates tried",
+            Bench::NetworkRelay => "exchanges relayed",
+            Bench::Station => "dies run",
+            Bench::Pocket => "parts taken",
+            Bench::Custodian => "custodians recruited",
         }
     }
 }
@@ -97,6 +116,9 @@ pub enum Step {
     PadTheBus,
     /// Measure the PUF cells' bias on the attacker's own samples.
     CharacterisePufBias,
+    /// Put a host of one's own on the line's network segment, between the station and
+    /// the vault.
+    JoinTheLineNetwork,
 }
 
 impl Step {
@@ -116,6 +138,7 @@ impl Step {
             Step::TapTheHostBus => "tap the host's card bus",
             Step::PadTheBus => "pad the flash bus with a FIB",
             Step::CharacterisePufBias => "characterise the PUF cells' bias",
+            Step::JoinTheLineNetwork => "join the line's network",
         }
     }
 }

@@ -206,7 +206,11 @@ fn equipment(bench: Bench) -> (Equipment, String) {
         | Bench::OperatorConsole
         | Bench::CardReader
         | Bench::Programmer
-        | Bench::Workstation => Equipment::Standard,
+        | Bench::Workstation
+        | Bench::NetworkRelay
+        | Bench::Station
+        | Bench::Pocket
+        | Bench::Custodian => Equipment::Standard,
         Bench::Oscilloscope | Bench::Glitcher(GlitchMethod::Voltage | GlitchMethod::Clock) => {
             Equipment::Specialised
         }

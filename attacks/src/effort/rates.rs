@@ -59,6 +59,23 @@ pub fn seconds_per_unit(bench: Bench) -> (f64, &'static str) {
             0.01,
             "one command of the programming protocol over SWD, with its answer: about 10 ms",
         ),
+        Bench::NetworkRelay => (
+            0.5,
+            "one request and answer relayed and rewritten in flight: about half a second",
+        ),
+        Bench::Station => (
+            120.0,
+            "one die taken through the station's test, keys and locks: about two minutes",
+        ),
+        Bench::Custodian => (
+            320.0 * 3600.0,
+            "finding a custodian who will hand over a share, and winning them over: two \
+             months of working days each, one after another",
+        ),
+        Bench::Pocket => (
+            60.0,
+            "a part slipped out of its tray and off the floor: a minute",
+        ),
         Bench::OperatorConsole => (
             600.0,
             "a certificate request typed at the console and checked by the operator: ten \
@@ -127,6 +144,11 @@ pub fn step_hours(step: Step) -> (f64, &'static str) {
             8.0,
             "clipping a logic analyser onto the card's I/O line beside the host and decoding \
              one session: a working day",
+        ),
+        Step::JoinTheLineNetwork => (
+            8.0,
+            "a host of one's own on the line's network segment (a spare switch port, an \
+             ARP answer in the vault's name) during a shift: a working day",
         ),
         Step::WaitForUnwatchedShift => (
             8.0,

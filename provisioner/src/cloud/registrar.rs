@@ -197,6 +197,15 @@ impl Registrar {
         self.sessions.remove(&tag);
     }
 
+    /// Why the customer's records bar `identity` ("revoked", or the state its record
+    /// moved it to), if they do, whatever the registrar's checks make of it.
+    pub fn barred_as(&self, identity: &Fingerprint) -> Option<String> {
+        self.barred.get(&tag(identity)).map(|why| match why {
+            Barred::Revoked => "revoked".to_owned(),
+            Barred::OutOfField(state) => state.clone(),
+        })
+    }
+
     /// Ends `endpoint`'s session for `identity`.
     pub fn disconnect(&mut self, identity: &Fingerprint, endpoint: u64) {
         let tag = tag(identity);

@@ -9,10 +9,23 @@ use crate::books::overlay::OverlayBooks;
 use crate::device_streams::DeviceStreams;
 use crate::link::session::LinkSession;
 use crate::site::Site;
+use crate::station::error::StationError;
 use crate::station::provision::Station;
 use provsim_devices::{Countermeasures, DeviceId, Target, TargetKind, build_target_with};
 use provsim_sim::crypto::Crypto;
 use provsim_sim::{Ctx, Seed, SimTime, Trace};
+
+/// Why a die beyond the order did not come off the station with an identity.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExtraDie {
+    /// The line refused it (the vault's policy, the count licence): so it refuses
+    /// every further die.
+    #[error("{0}")]
+    Refused(String),
+    /// The part failed a test, as any die may.
+    #[error("{0}")]
+    Lost(String),
+}
 
 /// What running a die beyond the order takes.
 pub(crate) struct ExtraDies {
@@ -37,7 +50,7 @@ impl ExtraDies {
         site: &mut Site,
         books: &mut OverlayBooks,
         crypto: &Crypto,
-    ) -> Result<(Box<dyn Target>, Vec<u8>), String> {
+    ) -> Result<(Box<dyn Target>, Vec<u8>), ExtraDie> {
         let index = self.next_index;
         let device = DeviceId::new(self.product, self.lot, self.next_number);
         self.next_index += 1;
@@ -58,7 +71,15 @@ impl ExtraDies {
                 books.records_mut(),
                 &mut (),
             )
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| match e {
+                // The vault's policy or the count licence: the same for every die.
+                StationError::VaultRefused { .. } | StationError::Hsm(_) | StationError::Pki(_) => {
+                    ExtraDie::Refused(e.to_string())
+                }
+                // A part that fails a test, or an exchange the link lost, costs that die;
+                // the next may pass.
+                other => ExtraDie::Lost(other.to_string()),
+            })?;
         Ok((target, cycle.certificate.der))
     }
 }

@@ -13,8 +13,13 @@
 //! RMA desk gets a returned part back the same way.
 
 pub(crate) mod extra_dies;
+pub(crate) mod field_access;
 pub(crate) mod ground_truth;
+pub(crate) mod link_access;
 pub(crate) mod rebuild;
 pub(crate) mod site_access;
 
+pub use extra_dies::ExtraDie;
+pub use field_access::FieldAccess;
+pub use link_access::LinkAccess;
 pub use site_access::SiteAccess;

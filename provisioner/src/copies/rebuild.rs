@@ -9,12 +9,12 @@
 
 use crate::device_streams::DeviceStreams;
 use crate::labels;
-use crate::link::session::LinkSession;
+use crate::link::session::{LinkSession, LinkTap};
 use crate::link::streams::LinkStreams;
 use crate::site::Site;
 use crate::station::error::StationError;
 use crate::station::observer::PassObserver;
-use crate::station::provision::Station;
+use crate::station::provision::{Station, StationCycle};
 use provsim_devices::Target;
 use provsim_sim::crypto::Crypto;
 use provsim_sim::{Ctx, Digest, Seed, SimTime, Stream, Trace};
@@ -32,14 +32,57 @@ impl Original<'_> {
     /// Takes `target`, device `index` as the fab made it, through the station exactly as
     /// the line did, on a scratch copy of the site: the real site, its audit log and its
     /// counters are untouched, and the work is charged to `crypto`. `observer` is shown
-    /// the chip at every stage of the lock sequence. Returns the pass's trace digest.
+    /// the chip at every stage of the lock sequence. Returns the pass's trace digest and
+    /// what the station made of the device (its identity and certificate).
     pub(crate) fn rebuild(
         &self,
         index: u64,
         target: &mut dyn Target,
         crypto: &Crypto,
         observer: &mut dyn PassObserver,
-    ) -> Result<Digest, StationError> {
+    ) -> Result<(Digest, StationCycle), StationError> {
+        let link = self.clean_link(crypto);
+        self.rebuild_on(link, index, target, crypto, observer)
+    }
+
+    /// [`Original::rebuild`] with `tap` on the wire between the station and the vault
+    /// from the session's first handshake on: what a man in the middle of the link
+    /// sees and changes. Returns the pass's result and the tap.
+    pub(crate) fn rebuild_tapped(
+        &self,
+        index: u64,
+        target: &mut dyn Target,
+        crypto: &Crypto,
+        tap: Box<dyn LinkTap>,
+    ) -> (Result<StationCycle, StationError>, Option<Box<dyn LinkTap>>) {
+        let mut link = self.link.detached();
+        link.tap_with(tap);
+        link.establish_clean(crypto, &CopyLinkStreams(self.seed));
+        let result = self
+            .rebuild_on_session(&mut link, index, target, crypto, &mut ())
+            .map(|(_, cycle)| cycle);
+        (result, link.untap())
+    }
+
+    fn rebuild_on(
+        &self,
+        mut link: LinkSession,
+        index: u64,
+        target: &mut dyn Target,
+        crypto: &Crypto,
+        observer: &mut dyn PassObserver,
+    ) -> Result<(Digest, StationCycle), StationError> {
+        self.rebuild_on_session(&mut link, index, target, crypto, observer)
+    }
+
+    fn rebuild_on_session(
+        &self,
+        link: &mut LinkSession,
+        index: u64,
+        target: &mut dyn Target,
+        crypto: &Crypto,
+        observer: &mut dyn PassObserver,
+    ) -> Result<(Digest, StationCycle), StationError> {
         let mut site = self.site.clone();
         // The run's pass for this device took a unit of any count licence; the copy's
         // pass takes it again. (A device the run lost before certification took none,
@@ -47,12 +90,11 @@ impl Original<'_> {
         // moment may spend it, and the copy's books name what it makes.)
         site.hsm.give_back_licence_unit();
         let mut trace = Trace::new();
-        let mut link = self.clean_link(crypto);
         let mut ctx = Ctx::new(SimTime::ZERO, crypto, &mut trace);
         let mut audit = Vec::new();
-        self.station.provision(
+        let cycle = self.station.provision(
             &mut site,
-            &mut link,
+            link,
             &mut ctx,
             DeviceStreams::new(self.seed, index),
             SimTime::ZERO,
@@ -60,7 +102,7 @@ impl Original<'_> {
             &mut audit,
             observer,
         )?;
-        Ok(trace.digest())
+        Ok((trace.digest(), cycle))
     }
 
     /// The copy's link to the vault: a device's exchange starts on an established

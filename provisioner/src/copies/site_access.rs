@@ -11,7 +11,7 @@
 
 use crate::books::audit::record::detail_hex;
 use crate::books::overlay::{BooksFinding, OverlayBooks};
-use crate::copies::extra_dies::ExtraDies;
+use crate::copies::extra_dies::{ExtraDie, ExtraDies};
 use crate::pki::authority::CertificateAuthority;
 use crate::pki::certificate::IssuedCertificate;
 use crate::pki::error::PkiError;
@@ -30,8 +30,9 @@ pub struct SiteAccess {
     books: OverlayBooks,
     /// The floor, for a copy made once the order is done.
     floor: Option<ExtraDies>,
-    /// Dies that came off the station in the attacker's hands.
-    taken: Vec<Box<dyn Target>>,
+    /// Dies that came off the station in the attacker's hands, each with the
+    /// certificate the station wrote into it.
+    taken: Vec<(Box<dyn Target>, Vec<u8>)>,
 }
 
 impl SiteAccess {
@@ -73,6 +74,25 @@ impl SiteAccess {
     /// presents the chain), its private key is not reachable through this.
     pub fn customer_ca(&self) -> &CertificateAuthority {
         self.site.pki.customer()
+    }
+
+    /// The vault's backup file, as it sits in the off-site store (the provisioner's IT
+    /// staff reach it): ciphertext without its wrapping key.
+    pub fn backup_file(&self) -> Vec<u8> {
+        self.site.backup.file().to_vec()
+    }
+
+    /// What custodian `custodian`'s safe holds of the backup's wrapping key, as a
+    /// custodian who hands it over (or whose safe is opened) gives it.
+    pub fn custodian_safe(&self, custodian: u8) -> Option<Vec<u8>> {
+        self.site.backup.safe(custodian)
+    }
+
+    /// How many custodians there are and how many a restore takes: public, the
+    /// ceremony's audit records state it.
+    pub fn custodians(&self) -> (u8, u8) {
+        let quorum = self.site.backup.quorum();
+        (quorum.custodians, quorum.threshold)
     }
 
     /// Reads the memory of the VM that runs the line's controller from a co-resident
@@ -137,21 +157,23 @@ impl SiteAccess {
     /// credentials, and takes it off the line: its certificate (DER) if the station
     /// provisioned it, or why not (the vault's policy, the count licence). Only a copy
     /// made once the order is done has the floor.
-    pub fn run_extra_die(&mut self, crypto: &Crypto) -> Result<Vec<u8>, String> {
+    pub fn run_extra_die(&mut self, crypto: &Crypto) -> Result<Vec<u8>, ExtraDie> {
         let Some(floor) = &mut self.floor else {
-            return Err(
+            return Err(ExtraDie::Refused(
                 "the station is busy with the order: no die beyond it can be run now".to_owned(),
-            );
+            ));
         };
         let (die, certificate) = floor.run_one(&mut self.site, &mut self.books, crypto)?;
-        self.taken.push(die);
+        self.taken.push((die, certificate.clone()));
         Ok(certificate)
     }
 
-    /// The dies that came off the station in the attacker's hands: what the oracles
-    /// challenge, as the world holds them (not as the attack says).
-    pub fn taken_dies(&mut self) -> impl Iterator<Item = &mut (dyn Target + 'static)> {
-        self.taken.iter_mut().map(|die| die.as_mut())
+    /// The dies that came off the station in the attacker's hands, each with its
+    /// certificate, as the world holds them (not as the attack says): what the oracles
+    /// challenge once the attack is over. It takes the copy, so an attack (which only
+    /// borrows it) never reaches them.
+    pub fn into_taken_dies(self) -> Vec<(Box<dyn Target>, Vec<u8>)> {
+        self.taken
     }
 
     /// The copy's books reconciled: every identity or certificate they cannot account

@@ -4,9 +4,12 @@
 //! stands on them (its RMA desk gets a returned part back the same way).
 
 use crate::copies::extra_dies::ExtraDies;
+use crate::copies::field_access::FieldAccess;
 use crate::copies::ground_truth;
+use crate::copies::link_access::LinkAccess;
 use crate::copies::rebuild::Original;
 use crate::copies::site_access::SiteAccess;
+use crate::labels;
 use crate::line::error::LineError;
 use crate::line::establish::Line;
 use crate::station::observer::PassObserver;
@@ -45,7 +48,7 @@ impl Line {
         observer: &mut dyn PassObserver,
     ) -> Result<(Box<dyn Target>, Digest), LineError> {
         let (_, mut target) = self.fresh_device(index)?;
-        let digest = self
+        let (digest, _) = self
             .original()
             .rebuild(index, target.as_mut(), crypto, observer)?;
         Ok((target, digest))
@@ -86,6 +89,59 @@ impl Line {
             next_index: total,
         };
         Ok(SiteAccess::after_order(self.site.clone(), last, floor))
+    }
+
+    /// The link between the station and the vault, from before the session's handshake,
+    /// while device `index` (as the fab made it) goes through the station: where a man
+    /// in the middle stands. The run's link is untouched.
+    pub fn link_during(&self, index: u64) -> Result<LinkAccess, LineError> {
+        let (device, target) = self.fresh_device(index)?;
+        Ok(LinkAccess::new(&self.original(), index, device, target))
+    }
+
+    /// The field as it stands around shipped device `index`: the device re-created as it
+    /// shipped, in the attacker's hands and in service (it holds a session at a copy of
+    /// the customer's registrar, from its own endpoint), and the registrar's copy for
+    /// whatever else answers for its identity. The real registrar is untouched.
+    pub fn field_around(&self, index: u64, crypto: &Crypto) -> Result<FieldAccess, LineError> {
+        let (_, mut target) = self.fresh_device(index)?;
+        let (_, cycle) = self
+            .original()
+            .rebuild(index, target.as_mut(), crypto, &mut ())?;
+        let registrar = self.cloud.registrar().clone();
+        let challenges = labels::copy_registrar_challenges(self.seed, index);
+        FieldAccess::in_service(target, cycle, registrar, challenges, index, crypto)
+            .map_err(|why| LineError::Field { index, why })
+    }
+
+    /// The RMA desk as returned device `index` reaches it: the part as it shipped (its
+    /// keys still in it, before the desk processes it), off the network, and a copy of
+    /// the customer's registrar, whose records say the part left the field. The real
+    /// registrar is untouched.
+    pub fn rma_desk(&self, index: u64, crypto: &Crypto) -> Result<FieldAccess, LineError> {
+        let (_, mut target) = self.fresh_device(index)?;
+        let (_, cycle) = self
+            .original()
+            .rebuild(index, target.as_mut(), crypto, &mut ())?;
+        let registrar = self.cloud.registrar().clone();
+        let challenges = labels::copy_registrar_challenges(self.seed, index);
+        Ok(FieldAccess::off_the_network(
+            target, cycle, registrar, challenges,
+        ))
+    }
+
+    /// The scrap bin as rejected device `index` went into it: the part as the station
+    /// left it when it rejected it (wiped, unless the site bins parts as they are).
+    /// A device that shipped is not in the bin.
+    pub fn scrap_bin(&self, index: u64, crypto: &Crypto) -> Result<Box<dyn Target>, LineError> {
+        let (_, mut target) = self.fresh_device(index)?;
+        match self
+            .original()
+            .rebuild(index, target.as_mut(), crypto, &mut ())
+        {
+            Ok(_) => Err(LineError::NotScrapped { index }),
+            Err(_) => Ok(target),
+        }
     }
 
     /// Ground truth for oracles: device `index`'s identity key, made by the vault or by

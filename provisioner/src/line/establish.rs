@@ -13,6 +13,7 @@ use crate::pki::hierarchy::Pki;
 use crate::site::Site;
 use crate::station::provision::Station;
 use crate::vault::custody::Custody;
+use crate::weakness::SiteWeakness;
 use provsim_devices::{DeviceId, Target, build_target_with};
 use provsim_sim::crypto::{Crypto, PublicKey};
 use provsim_sim::{Limits, Seed, Trace};
@@ -55,15 +56,19 @@ impl Line {
         let crypto = Crypto::new();
         let mut site_trace = Trace::new();
         let (site, pending_audit) = set_up_site(&config, seed, &crypto, &mut site_trace)?;
-        let link = establish_link_ends(&crypto, seed, config.link)?;
+        let link = establish_link_ends(&crypto, seed, config.link, &config.site_weaknesses)?;
         let cloud = Cloud::new(config.site_weaknesses.clone());
+        let mut station = Station::new(
+            config.station.clone(),
+            config.level,
+            config.yields,
+            config.secrets.clone(),
+        );
+        if config.site_weaknesses.has(SiteWeakness::ScrapWithoutWipe) {
+            station = station.without_scrap_wipe();
+        }
         Ok(Line {
-            station: Station::new(
-                config.station.clone(),
-                config.level,
-                config.yields,
-                config.secrets.clone(),
-            ),
+            station,
             wafer_map: WaferMap::new(config.dies_per_wafer),
             site,
             config,

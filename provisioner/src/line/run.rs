@@ -457,6 +457,21 @@ impl Line {
             reconciler.record(&record);
             sink.audit(&record)?;
         }
+        if let Some(licence) = self.site.hsm.close_licence() {
+            let record = self.site.audit.append(
+                &self.crypto,
+                closed_at,
+                "hsm",
+                "licence-closed",
+                None,
+                format!(
+                    "used={} lapsed={}",
+                    licence.used,
+                    licence.units.saturating_sub(licence.used)
+                ),
+            );
+            sink.audit(&record)?;
+        }
         let closing = self.close_audit(closed_at)?;
         sink.audit(&closing)?;
         self.site_trace.record(

@@ -12,10 +12,12 @@ use crate::link::config::LinkConfig;
 use crate::link::session::LinkSession;
 use crate::pki::hierarchy::Pki;
 use crate::site::Site;
+use crate::vault::backup::Backup;
 use crate::vault::ceremony::{KeyShare, Quorum};
 use crate::vault::hsm::{Hsm, KeyUse};
+use crate::weakness::{SiteWeakness, SiteWeaknesses};
 use provsim_sim::crypto::Crypto;
-use provsim_sim::{Ctx, Field, Seed, SimTime, Stream, Trace};
+use provsim_sim::{Ctx, Field, Seed, SimTime, Stream, Trace, to_hex};
 
 /// Makes the site: CA keys and certificates, the vault's identity and the
 /// firmware-signing key, all made in the HSM from the seed's `site/...` streams. Returns
@@ -95,6 +97,8 @@ pub(super) fn set_up_site(
         "vault-identity-established",
         detail_hex("key", &vault_key.fingerprint().0),
     );
+    let (backup, detail) = back_up(config, crypto, seed, &hsm);
+    append("hsm", "backup-made", detail);
     if let Some(units) = config.count_licence {
         hsm.grant_licence(units);
         append("hsm", "licence-granted", format!("units={units}"));
@@ -112,6 +116,7 @@ pub(super) fn set_up_site(
         earlier_hash,
         vault_handle,
         vault_key,
+        backup,
     };
     Ok((site, records))
 }
@@ -143,6 +148,35 @@ fn record_site_established(ctx: &mut Ctx<'_>, config: &LineConfig) {
 
 /// What the audit log says of the root ceremony: how the key was split (each share
 /// named by its digest), and who came to use it.
+/// The vault's off-site backup of its long-lived keys, its wrapping key split among the
+/// root's custodians (or kept whole, with the `backup-key-unsplit` weakness), and the
+/// audit detail that says how it is held.
+fn back_up(config: &LineConfig, crypto: &Crypto, seed: Seed, hsm: &Hsm) -> (Backup, String) {
+    let split = !config.site_weaknesses.has(SiteWeakness::BackupKeyUnsplit);
+    let backup = Backup::make(
+        crypto,
+        &hsm.backup_scalars(),
+        config.quorum,
+        split,
+        &mut labels::vault_backup(seed),
+    );
+    let shares = backup
+        .share_digests()
+        .iter()
+        .map(|(custodian, digest)| format!("{custodian}:{}", to_hex(&digest[..8])))
+        .collect::<Vec<_>>()
+        .join(",");
+    let detail = if split {
+        format!(
+            "custodians={} threshold={} shares={shares}",
+            config.quorum.custodians, config.quorum.threshold
+        )
+    } else {
+        "held=whole".to_owned()
+    };
+    (backup, detail)
+}
+
 fn ceremony_details(quorum: Quorum, shares: &[KeyShare], attendees: &[u8]) -> (String, String) {
     let shares: Vec<String> = shares
         .iter()
@@ -171,6 +205,7 @@ pub(super) fn establish_link_ends(
     crypto: &Crypto,
     seed: Seed,
     config: LinkConfig,
+    weaknesses: &SiteWeaknesses,
 ) -> Result<LinkSession, LineError> {
     let anchor = crypto.generate_key(&mut labels::link_ca_key(seed));
     let mut serials = labels::link_certificate_serials(seed);
@@ -181,10 +216,12 @@ pub(super) fn establish_link_ends(
     };
     let vault = identity(Role::Vault, labels::link_vault_key(seed))?;
     let station = identity(Role::Station, labels::link_station_key(seed))?;
-    Ok(LinkSession::new(
-        vault,
-        station,
-        anchor.public_key().clone(),
-        config,
-    ))
+    let session = LinkSession::new(vault, station, anchor.public_key().clone(), config);
+    Ok(
+        if weaknesses.has(SiteWeakness::LinkUnauthenticatedKeyAgreement) {
+            session.without_peer_authentication()
+        } else {
+            session
+        },
+    )
 }

@@ -3,7 +3,9 @@
 //! sends its certificate, an ephemeral P-256 key and a nonce, signed; the vault (server)
 //! answers with the same and a signature over both messages; the station signs the
 //! whole exchange. A replayed hello can only make a fresh vault answer: the handshake it
-//! starts never completes, since the finish must sign the vault's new nonce.
+//! starts never completes, since the finish must sign the vault's new nonce. An end made
+//! [`Endpoint::unauthenticated`] checks no certificate or signature (anonymous ECDH, the
+//! `link-unauthenticated-key-agreement` weakness): whoever answers agrees keys with it.
 
 use crate::link::certificate::{LinkIdentity, Role, certified_key};
 use crate::link::error::LinkError;
@@ -27,7 +29,8 @@ struct ServerPending {
     hello_len: usize,
     ephemeral: SecretKey,
     peer_ephemeral: PublicKey,
-    peer_key: PublicKey,
+    /// The station's certified key (none when the end does not authenticate).
+    peer_key: Option<PublicKey>,
 }
 
 enum State {
@@ -51,6 +54,10 @@ pub struct Endpoint {
     state: State,
     /// Server: the lowest hello number it still answers (one above the last it took).
     hello_floor: u64,
+    /// Whether it checks the peer's certificate and handshake signatures: off, the key
+    /// agreement is anonymous ECDH, and whoever sits between the ends can run one with
+    /// each (the `link-unauthenticated-key-agreement` weakness).
+    authenticate: bool,
 }
 
 impl Endpoint {
@@ -61,6 +68,44 @@ impl Endpoint {
             rng,
             state,
             hello_floor: 0,
+            authenticate: true,
+        }
+    }
+
+    /// The same end, taking any peer: no certificate or handshake signature is checked.
+    pub fn unauthenticated(mut self) -> Self {
+        self.authenticate = false;
+        self
+    }
+
+    /// The peer's key as its certificate names it, checked under the trust anchor for
+    /// `role`; unchecked (any key the certificate names, or none) when the end does not
+    /// authenticate.
+    fn peer_key(
+        &self,
+        crypto: &Crypto,
+        certificate: &[u8],
+        role: Role,
+    ) -> Result<Option<PublicKey>, LinkError> {
+        if self.authenticate {
+            certified_key(crypto, certificate, &self.trust, role).map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Checks a handshake signature by `key` (none to check when unauthenticated).
+    fn check(
+        crypto: &Crypto,
+        key: Option<&PublicKey>,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), LinkError> {
+        match key {
+            Some(key) => crypto
+                .verify(key, message, &Signature::from_der_bytes(signature.to_vec()))
+                .map_err(|_| LinkError::Signature),
+            None => Ok(()),
         }
     }
 
@@ -144,15 +189,9 @@ impl Endpoint {
         let number = <[u8; 8]>::try_from(f[3])
             .map(u64::from_be_bytes)
             .map_err(|_| LinkError::Malformed)?;
-        let peer_key = certified_key(crypto, f[0], &self.trust, Role::Station)?;
+        let peer_key = self.peer_key(crypto, f[0], Role::Station)?;
         let body_len = hello.len() - 2 - f[4].len();
-        crypto
-            .verify(
-                &peer_key,
-                &hello[..body_len],
-                &Signature::from_der_bytes(f[4].to_vec()),
-            )
-            .map_err(|_| LinkError::Signature)?;
+        Self::check(crypto, peer_key.as_ref(), &hello[..body_len], f[4])?;
         if number < self.hello_floor {
             return Err(LinkError::StaleHello(number));
         }
@@ -189,7 +228,7 @@ impl Endpoint {
             return Err(LinkError::Unexpected("welcome"));
         };
         let f = fields(welcome, 4)?;
-        let peer_key = certified_key(crypto, f[0], &self.trust, Role::Vault)?;
+        let peer_key = self.peer_key(crypto, f[0], Role::Vault)?;
         let peer_ephemeral = PublicKey::from_sec1(f[1]).map_err(|_| LinkError::Malformed)?;
         if f[2].len() != 32 {
             return Err(LinkError::Malformed);
@@ -198,13 +237,7 @@ impl Endpoint {
         let mut signed = b"vault".to_vec();
         signed.extend_from_slice(hello);
         signed.extend_from_slice(&welcome[..body_len]);
-        crypto
-            .verify(
-                &peer_key,
-                &signed,
-                &Signature::from_der_bytes(f[3].to_vec()),
-            )
-            .map_err(|_| LinkError::Signature)?;
+        Self::check(crypto, peer_key.as_ref(), &signed, f[3])?;
         let mut transcript = hello.clone();
         transcript.extend_from_slice(welcome);
         let mut proof = b"station".to_vec();
@@ -226,13 +259,7 @@ impl Endpoint {
         let f = fields(finish, 1)?;
         let mut proof = b"station".to_vec();
         proof.extend_from_slice(&pending.transcript);
-        crypto
-            .verify(
-                &pending.peer_key,
-                &proof,
-                &Signature::from_der_bytes(f[0].to_vec()),
-            )
-            .map_err(|_| LinkError::Signature)?;
+        Self::check(crypto, pending.peer_key.as_ref(), &proof, f[0])?;
         let records = Records::derive(
             crypto,
             &pending.ephemeral,

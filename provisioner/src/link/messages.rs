@@ -4,15 +4,15 @@
 
 use crate::link::error::LinkError;
 
-pub(super) const HELLO: u8 = 1;
-pub(super) const WELCOME: u8 = 2;
-pub(super) const FINISH: u8 = 3;
-pub(super) const DATA: u8 = 4;
+pub const HELLO: u8 = 1;
+pub const WELCOME: u8 = 2;
+pub const FINISH: u8 = 3;
+pub const DATA: u8 = 4;
 
 /// A station's request, inside a record: the request number, then its payload.
-pub(super) const REQUEST: u8 = b'Q';
+pub const REQUEST: u8 = b'Q';
 /// The vault's answer to a request number, inside a record.
-pub(super) const ANSWER: u8 = b'R';
+pub const ANSWER: u8 = b'R';
 
 pub(super) fn put(out: &mut Vec<u8>, field: &[u8]) {
     out.extend_from_slice(&(field.len() as u16).to_be_bytes());
@@ -40,7 +40,7 @@ pub(super) fn fields(bytes: &[u8], count: usize) -> Result<Vec<&[u8]>, LinkError
 }
 
 /// A request or an answer: its type, its request number and its payload.
-pub(super) fn message(kind: u8, id: u64, payload: &[u8]) -> Vec<u8> {
+pub fn message(kind: u8, id: u64, payload: &[u8]) -> Vec<u8> {
     let mut message = Vec::with_capacity(9 + payload.len());
     message.push(kind);
     message.extend_from_slice(&id.to_be_bytes());
@@ -49,7 +49,7 @@ pub(super) fn message(kind: u8, id: u64, payload: &[u8]) -> Vec<u8> {
 }
 
 /// A request's or an answer's type, request number and payload.
-pub(super) fn parse(message: &[u8]) -> Option<(u8, u64, &[u8])> {
+pub fn parse(message: &[u8]) -> Option<(u8, u64, &[u8])> {
     let kind = *message.first()?;
     let id = u64::from_be_bytes(message.get(1..9)?.try_into().ok()?);
     Some((kind, id, &message[9..]))

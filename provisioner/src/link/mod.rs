@@ -24,8 +24,9 @@ pub use certificate::{LinkIdentity, Role, link_certificate};
 pub use config::{LinkConfig, OnLinkFailure, RetryPolicy};
 pub use endpoint::{Endpoint, Event};
 pub use error::LinkError;
+pub use messages::{ANSWER, DATA, FINISH, HELLO, REQUEST, WELCOME, message, parse};
 pub use report::{DeliveryLog, ExchangeReport, FateCounts, LinkStats};
-pub use session::LinkSession;
+pub use session::{LinkSession, LinkTap};
 pub use streams::LinkStreams;
 
 #[cfg(test)]

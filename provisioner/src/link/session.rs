@@ -43,6 +43,20 @@ pub struct LinkSession {
     next_hello: u64,
     /// The lowest hello number the vault still answers.
     vault_hello_floor: u64,
+    /// Whether the ends authenticate each other (off: the
+    /// `link-unauthenticated-key-agreement` weakness).
+    authenticate: bool,
+    /// What sits on the wire between the ends, in an attack copy only.
+    tap: Option<Box<dyn LinkTap>>,
+}
+
+/// Something on the network between the station and the vault that sees every datagram
+/// in flight and may put other bytes in its place (a man in the middle). Only an attack
+/// copy's session carries one.
+pub trait LinkTap: std::any::Any + Send + Sync {
+    /// The datagram heading to the vault (`to_vault`) or to the station, as it arrives
+    /// instead.
+    fn in_flight(&mut self, crypto: &Crypto, to_vault: bool, bytes: Vec<u8>) -> Vec<u8>;
 }
 
 impl LinkSession {
@@ -62,18 +76,38 @@ impl LinkSession {
             last: None,
             next_hello: 0,
             vault_hello_floor: 0,
+            authenticate: true,
+            tap: None,
         }
+    }
+
+    /// The ends no longer check each other's certificates or handshake signatures.
+    pub(crate) fn without_peer_authentication(mut self) -> Self {
+        self.authenticate = false;
+        self
+    }
+
+    /// Puts `tap` on the wire between the ends, for the exchanges to come.
+    pub(crate) fn tap_with(&mut self, tap: Box<dyn LinkTap>) {
+        self.tap = Some(tap);
+    }
+
+    /// Takes the tap back off the wire.
+    pub(crate) fn untap(&mut self) -> Option<Box<dyn LinkTap>> {
+        self.tap.take()
     }
 
     /// The same two ends and configuration, with no session yet: for a re-created
     /// device, which must not disturb the line's own session.
     pub fn detached(&self) -> LinkSession {
-        LinkSession::new(
+        let mut detached = LinkSession::new(
             self.vault_identity.clone(),
             self.station_identity.clone(),
             self.trust.clone(),
             self.config,
-        )
+        );
+        detached.authenticate = self.authenticate;
+        detached
     }
 
     /// The last exchange's report, once.
@@ -147,7 +181,7 @@ impl LinkSession {
                 }
                 report.handshakes += 1;
                 let k = report.handshakes;
-                let (station, hello) = Endpoint::client(
+                let (mut station, hello) = Endpoint::client(
                     crypto,
                     self.station_identity.clone(),
                     self.trust.clone(),
@@ -155,12 +189,15 @@ impl LinkSession {
                     self.next_hello,
                 );
                 self.next_hello += 1;
-                let vault = Endpoint::server(
+                let mut vault = Endpoint::server(
                     self.vault_identity.clone(),
                     self.trust.clone(),
                     streams.vault(k),
                     self.vault_hello_floor,
                 );
+                if !self.authenticate {
+                    (station, vault) = (station.unauthenticated(), vault.unauthenticated());
+                }
                 report.hellos.push(Sha256::digest(&hello));
                 network.send(now, End::A, hello);
                 self.ends = Some((station, vault));
@@ -265,12 +302,18 @@ impl LinkSession {
             } else {
                 &mut *vault
             };
-            let result = endpoint.receive(crypto, &delivery.bytes);
+            // The log names what was sent; a tap may put something else in its place.
+            let digest = Sha256::digest(&delivery.bytes);
+            let bytes = match &mut self.tap {
+                Some(tap) => tap.in_flight(crypto, !to_station, delivery.bytes),
+                None => delivery.bytes,
+            };
+            let result = endpoint.receive(crypto, &bytes);
             report.deliveries.push(DeliveryLog {
                 fate: delivery.fate,
                 kind,
                 accepted: result.is_ok(),
-                digest: Sha256::digest(&delivery.bytes),
+                digest,
                 handshake: report.handshakes,
             });
             let Ok(events) = result else { continue };

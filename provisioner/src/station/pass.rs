@@ -26,6 +26,8 @@ pub(super) struct Pass<'s, 'c, 'x> {
     /// The sealed identity key was sent to the chip: from then on the chip may hold it,
     /// whatever it answered.
     pub key_sent: bool,
+    /// Whether a part that will not ship is wiped before it is binned.
+    pub wipe_scrap: bool,
     /// The device's identity public key, once made.
     pub identity: Option<PublicKey>,
     /// The device's certificate, once issued: a device rejected after that has a

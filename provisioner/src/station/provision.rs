@@ -39,6 +39,9 @@ pub struct Station {
     level: Level,
     yields: Yields,
     secrets: SecretsProfile,
+    /// Whether a rejected part that may hold keys is wiped before it is binned (off:
+    /// the `scrap-without-wipe` weakness).
+    wipe_scrap: bool,
 }
 
 impl Station {
@@ -53,7 +56,14 @@ impl Station {
             level,
             yields,
             secrets,
+            wipe_scrap: true,
         }
+    }
+
+    /// The same station, binning rejected parts as they are, keys and all.
+    pub fn without_scrap_wipe(mut self) -> Self {
+        self.wipe_scrap = false;
+        self
     }
 
     pub fn config(&self) -> &StationConfig {
@@ -92,6 +102,7 @@ impl Station {
             streams: device,
             audit,
             key_sent: false,
+            wipe_scrap: self.wipe_scrap,
             identity: None,
             certificate: None,
         };

@@ -43,6 +43,16 @@ pub struct KeyShare {
 }
 
 impl KeyShare {
+    /// A share as it was kept (in a custodian's safe, say), for custodian `custodian`.
+    pub(crate) fn from_bytes(custodian: u8, bytes: Vec<u8>) -> KeyShare {
+        KeyShare { custodian, bytes }
+    }
+
+    /// The share's bytes, as a custodian keeps them.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
     /// SHA-256 of the share: what the audit log names it by.
     pub fn digest(&self) -> [u8; 32] {
         Sha256::digest(&self.bytes)

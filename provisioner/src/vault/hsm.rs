@@ -157,6 +157,17 @@ impl Hsm {
         self.licence
     }
 
+    /// Closes the order's count licence when the order is done: units left by dies lost
+    /// before certification lapse instead of waiting for an insider. Returns the
+    /// licence as it stood.
+    pub fn close_licence(&mut self) -> Option<CountLicence> {
+        let before = self.licence;
+        if let Some(licence) = &mut self.licence {
+            licence.close();
+        }
+        before
+    }
+
     /// An attack copy's rewind of a device's pass the run already took through
     /// certification: the copy's pass takes the unit again.
     pub(crate) fn give_back_licence_unit(&mut self) {
@@ -287,6 +298,16 @@ impl Hsm {
     /// Keys currently held.
     pub fn live_keys(&self) -> usize {
         self.keys.len()
+    }
+
+    /// The secret scalars of every long-lived key it holds (CA, firmware-signing, its
+    /// own identity), in handle order: what its backup seals.
+    pub(crate) fn backup_scalars(&self) -> Vec<[u8; 32]> {
+        self.keys
+            .values()
+            .filter(|k| k.usage != KeyUse::DeviceIdentity)
+            .map(|k| k.key.expose_secret_bytes())
+            .collect()
     }
 
     /// Device identity keys currently held: none should outlive its device's pass.

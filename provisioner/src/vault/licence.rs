@@ -30,6 +30,12 @@ impl CountLicence {
         Ok(())
     }
 
+    /// Closes the licence with the order: the units not used lapse, so no certificate
+    /// is signed for the order afterwards.
+    pub(crate) fn close(&mut self) {
+        self.units = self.used;
+    }
+
     /// Gives back one unit: only an attack copy does this, when it rewinds a device's
     /// pass that the run already certified (the copy's pass takes the unit again).
     pub(crate) fn give_back(&mut self) {

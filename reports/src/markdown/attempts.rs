@@ -31,6 +31,22 @@ pub fn write_attempts(out: &mut String, r: &RunReport) -> std::fmt::Result {
                     a.device_id
                 ),
                 ActsOn::Device => format!("device {} `{}`", a.device, a.device_id),
+                ActsOn::Link => format!(
+                    "the link while device {} `{}` was on the station",
+                    a.device, a.device_id
+                ),
+                ActsOn::RmaDesk => format!(
+                    "returned device {} `{}` at the RMA desk",
+                    a.device, a.device_id
+                ),
+                ActsOn::ScrapBin => format!(
+                    "rejected device {} `{}` from the scrap bin",
+                    a.device, a.device_id
+                ),
+                ActsOn::Field => format!(
+                    "the field around device {} `{}` (in service at the registrar)",
+                    a.device, a.device_id
+                ),
             };
             writeln!(
                 out,

@@ -5,10 +5,13 @@ use crate::oracles::anti_rollback::NoRollback;
 use crate::oracles::books_detection::IllegitimateIdentitiesNamed;
 use crate::oracles::counterfeit_identity::NoCounterfeitIdentity;
 use crate::oracles::identity_key::IdentityKeysSecret;
+use crate::oracles::retired_identity::RetiredIdentitiesStayOut;
+use crate::oracles::scrapped_part::ScrappedPartsHoldNoKeys;
 use crate::oracles::secure_channel::ChannelCommandsSealedOnce;
 use crate::oracles::signed_firmware::OnlySignedFirmwareStarts;
 use crate::oracles::symmetric_key::SymmetricKeysSecret;
 use crate::oracles::test_features::TestFeaturesStayClosed;
+use crate::oracles::unique_identity::UniqueIdentityAtRegistrar;
 
 /// Every claim a scenario can make, in the order `provsim list claims` shows them.
 pub static CLAIMS: &[ClaimEntry] = &[
@@ -59,6 +62,24 @@ pub static CLAIMS: &[ClaimEntry] = &[
         requirement: "ALC_DVS development security (the provisioning site as a CC site): the site's books name every identity or certificate made outside the order",
         element: EssentialElement::Site,
         oracle: &IllegitimateIdentitiesNamed,
+    },
+    ClaimEntry {
+        id: "identity-uniqueness",
+        requirement: "SESIP attestation of platform genuineness, at the cloud: one identity answers from one device (the registrar refuses a second endpoint)",
+        element: EssentialElement::Authentication,
+        oracle: &UniqueIdentityAtRegistrar,
+    },
+    ClaimEntry {
+        id: "retired-identities-refused",
+        requirement: "SESIP secure decommissioning, at the cloud: an identity the customer revoked, or whose part was returned or scrapped, is refused",
+        element: EssentialElement::Authentication,
+        oracle: &RetiredIdentitiesStayOut,
+    },
+    ClaimEntry {
+        id: "scrapped-part-confidentiality",
+        requirement: "FDP_RIP.1 subset residual information protection: a part that does not ship keeps none of the keys put into it",
+        element: EssentialElement::SecureStorage,
+        oracle: &ScrappedPartsHoldNoKeys,
     },
 ];
 

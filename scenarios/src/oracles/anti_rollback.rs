@@ -122,6 +122,8 @@ mod tests {
             life_cycle: None,
             books: None,
             parts: Vec::new(),
+            shared_identities: Vec::new(),
+            admitted_barred: Vec::new(),
         };
         NoRollback.check(&Observation {
             truth: &GroundTruth::default(),

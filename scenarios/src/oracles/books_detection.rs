@@ -6,8 +6,7 @@
 //! line never shipped, checked here, not taken from the attack's account) against what
 //! the path's own books, reconciled after the attack, name.
 
-use super::oracle::{Control, Observation, Oracle};
-use provsim_attacks::MaterialKind;
+use super::oracle::{Control, Observation, Oracle, certificates_held};
 use provsim_sim::crypto::PublicKey;
 use provsim_sim::to_hex;
 
@@ -30,10 +29,8 @@ impl Oracle for IllegitimateIdentitiesNamed {
     fn check(&self, seen: &Observation<'_>) -> Option<String> {
         // A path at a device leaves no trace in the site's books, nor should it.
         let findings = seen.attacked.books.as_ref()?;
-        seen.knowledge
-            .of_kind(MaterialKind::Certificate)
-            .find_map(|material| {
-                let (_, cert) = x509_parser::parse_x509_certificate(material.bytes()).ok()?;
+        certificates_held(seen).find_map(|(der, source)| {
+                let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
                 if !provsim_provisioner::signed_by(seen.crypto, &cert, &seen.attacked.customer_ca)
                     || cert.is_ca()
                 {
@@ -51,7 +48,7 @@ impl Oracle for IllegitimateIdentitiesNamed {
                 (!named).then(|| {
                     format!(
                         "a certificate for key {fingerprint} valid under the customer CA ({}), which no shipped device holds, is not named by the site's books",
-                        material.source
+                        source
                     )
                 })
             })
@@ -63,7 +60,7 @@ mod tests {
     use super::*;
     use crate::oracles::oracle::tests::attacked;
     use crate::oracles::truth::GroundTruth;
-    use provsim_attacks::Knowledge;
+    use provsim_attacks::{Knowledge, MaterialKind};
     use provsim_devices::DeviceId;
     use provsim_provisioner::testing::{TestPki, establish};
     use provsim_provisioner::{BooksFinding, Custody};

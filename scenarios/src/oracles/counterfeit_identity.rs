@@ -1,7 +1,7 @@
 //! No attacker holds a working identity the line did not ship.
 
-use super::oracle::{Observation, Oracle};
-use provsim_attacks::{Material, MaterialKind};
+use super::oracle::{Observation, Oracle, certificates_held};
+use provsim_attacks::MaterialKind;
 use provsim_sim::crypto::PublicKey;
 
 /// A counterfeit identity is a certificate whose signature verifies under the customer
@@ -20,15 +20,13 @@ impl Oracle for NoCounterfeitIdentity {
     }
 
     fn check(&self, seen: &Observation<'_>) -> Option<String> {
-        seen.knowledge
-            .of_kind(MaterialKind::Certificate)
-            .find_map(|material| counterfeit(seen, material))
+        certificates_held(seen).find_map(|(der, source)| counterfeit(seen, der, source))
     }
 }
 
-/// Evidence that `material` is a usable identity the line never shipped.
-fn counterfeit(seen: &Observation<'_>, material: &Material) -> Option<String> {
-    let (_, cert) = x509_parser::parse_x509_certificate(material.bytes()).ok()?;
+/// Evidence that `der` (from `source`) is a usable identity the line never shipped.
+fn counterfeit(seen: &Observation<'_>, der: &[u8], source: &str) -> Option<String> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
     if !provsim_provisioner::signed_by(seen.crypto, &cert, &seen.attacked.customer_ca) {
         return None;
     }
@@ -63,7 +61,7 @@ fn counterfeit(seen: &Observation<'_>, material: &Material) -> Option<String> {
     Some(format!(
         "a certificate for \"{}\" valid under the customer CA, for key {fingerprint} that the line never shipped, {held} ({})",
         cert.subject(),
-        material.source
+        source
     ))
 }
 
@@ -128,6 +126,8 @@ mod tests {
             life_cycle: None,
             books: None,
             parts: Vec::new(),
+            shared_identities: Vec::new(),
+            admitted_barred: Vec::new(),
         };
         let judge = |materials: &[(MaterialKind, Vec<u8>)]| {
             let mut knowledge = Knowledge::new();

@@ -90,6 +90,8 @@ mod tests {
             life_cycle: None,
             books: None,
             parts: Vec::new(),
+            shared_identities: Vec::new(),
+            admitted_barred: Vec::new(),
         };
         let check = |knowledge: &Knowledge| {
             IdentityKeysSecret.check(&Observation {

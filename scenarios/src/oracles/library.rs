@@ -5,10 +5,13 @@ use super::books_detection::IllegitimateIdentitiesNamed;
 use super::counterfeit_identity::NoCounterfeitIdentity;
 use super::identity_key::IdentityKeysSecret;
 use super::oracle::Oracle;
+use super::retired_identity::RetiredIdentitiesStayOut;
+use super::scrapped_part::ScrappedPartsHoldNoKeys;
 use super::secure_channel::ChannelCommandsSealedOnce;
 use super::signed_firmware::OnlySignedFirmwareStarts;
 use super::symmetric_key::SymmetricKeysSecret;
 use super::test_features::TestFeaturesStayClosed;
+use super::unique_identity::UniqueIdentityAtRegistrar;
 
 /// Every oracle, in the order `provsim` lists them.
 pub static ORACLES: &[&dyn Oracle] = &[
@@ -20,6 +23,9 @@ pub static ORACLES: &[&dyn Oracle] = &[
     &ChannelCommandsSealedOnce,
     &TestFeaturesStayClosed,
     &IllegitimateIdentitiesNamed,
+    &UniqueIdentityAtRegistrar,
+    &RetiredIdentitiesStayOut,
+    &ScrappedPartsHoldNoKeys,
 ];
 
 #[cfg(test)]

@@ -95,13 +95,39 @@ pub struct Attacked {
     pub books: Option<Vec<BooksFinding>>,
     /// Each die the path took off the line, answering a challenge of the oracles'.
     pub parts: Vec<PartAnswer>,
+    /// A field path's registrar copy: every identity it let hold sessions from more
+    /// than one endpoint at once, with the endpoints (as the registrar's world records
+    /// them, not as the attack says).
+    pub shared_identities: Vec<(provsim_sim::crypto::Fingerprint, Vec<u64>)>,
+    /// A field path's registrar copy: every identity it admitted although the
+    /// customer's records bar it, with why they do.
+    pub admitted_barred: Vec<(provsim_sim::crypto::Fingerprint, String)>,
 }
 
 /// A die in the attacker's hands answering the oracles' first-connection challenge.
 pub struct PartAnswer {
+    /// The certificate the station wrote into the die (DER), as the world recorded it.
+    pub certificate: Vec<u8>,
     pub nonce: [u8; 32],
     pub server: PublicKey,
     pub answer: DeviceAuth,
+}
+
+/// Every certificate the attacker holds: those in its knowledge, and those written into
+/// the dies in its hands (whether or not the attack said so), each with where it came
+/// from.
+pub fn certificates_held<'a>(
+    seen: &'a Observation<'_>,
+) -> impl Iterator<Item = (&'a [u8], &'a str)> {
+    seen.knowledge
+        .of_kind(provsim_attacks::MaterialKind::Certificate)
+        .map(|m| (m.bytes(), m.source.as_str()))
+        .chain(
+            seen.attacked
+                .parts
+                .iter()
+                .map(|p| (p.certificate.as_slice(), "a die taken off the line")),
+        )
 }
 
 impl PartAnswer {
@@ -136,6 +162,8 @@ pub(crate) mod tests {
             life_cycle: None,
             books: None,
             parts: Vec::new(),
+            shared_identities: Vec::new(),
+            admitted_barred: Vec::new(),
         }
     }
 }

@@ -60,6 +60,8 @@ mod tests {
             life_cycle: None,
             books: None,
             parts: Vec::new(),
+            shared_identities: Vec::new(),
+            admitted_barred: Vec::new(),
         };
         let truth = GroundTruth::default();
         let check = |knowledge: &Knowledge| {

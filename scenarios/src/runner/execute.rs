@@ -3,7 +3,7 @@
 //! into the report is `assemble`'s job.
 
 use super::path::Arena;
-use super::targets::select_targets;
+use super::targets::{listed_targets, select_targets};
 use super::what_if::{WhatIf, what_if};
 use crate::attempt::Attempt;
 use crate::claims::judge::{Judgement, judge, run_verdict};
@@ -168,7 +168,18 @@ fn attempt_all(
     };
     let mut attempts = Vec::new();
     for (plan_index, plan) in scenario.attacks.iter().enumerate() {
-        for index in select_targets(plan_index, plan, seed, &summary.ledger) {
+        let targets = match plan.attack.position() {
+            provsim_attacks::Position::RmaDesk => {
+                let returned: Vec<u64> = summary.returns.iter().map(|r| r.index).collect();
+                listed_targets(plan, &returned)
+            }
+            provsim_attacks::Position::ScrapBin => {
+                let rejected: Vec<u64> = summary.rejected.iter().map(|r| r.index).collect();
+                listed_targets(plan, &rejected)
+            }
+            _ => select_targets(plan_index, plan, seed, &summary.ledger),
+        };
+        for index in targets {
             // Each rung draws what the attacker makes up from its own stream.
             let (attempt, digest) = arena.attempt(plan, plan_index, index, seed)?;
             trace.record(

@@ -5,14 +5,14 @@
 use crate::attempt::{Attempt, RungAttempt, Violation, deciding_rung, keep_cheapest};
 use crate::error::RunError;
 use crate::labels;
-use crate::oracles::oracle::{Attacked, Observation, PartAnswer};
+use crate::oracles::oracle::{Attacked, Observation};
 use crate::oracles::truth::GroundTruth;
 use crate::scenario::{AttackPlan, Scenario};
 use provsim_attacks::effort::{Attempted, Effort, Rung, rate};
-use provsim_attacks::{Knowledge, MaterialKind, Outcome, Position, Surface};
+use provsim_attacks::{Knowledge, MaterialKind, Outcome};
 use provsim_devices::fault::{FaultPoint, GlitchMethod, GlitchTally};
-use provsim_devices::{ChannelBreaches, DeviceId, LifeCycle, RunningImage, StartedImage, Target};
-use provsim_provisioner::{BooksFinding, Line, SiteAccess};
+use provsim_devices::{ChannelBreaches, DeviceId, RunningImage};
+use provsim_provisioner::Line;
 use provsim_sim::crypto::Crypto;
 use provsim_sim::{Ctx, Seed, SimTime, Stream, Trace};
 
@@ -25,21 +25,6 @@ pub struct Arena<'a> {
     pub truth: &'a GroundTruth,
     pub attacker_crypto: &'a Crypto,
     pub oracle_crypto: &'a Crypto,
-}
-
-/// What the oracles observe of the attacked device after a rung (nothing for the site).
-#[derive(Default)]
-struct Observed {
-    booted: Option<Result<RunningImage, String>>,
-    started: Vec<StartedImage>,
-    fuses_at_boot: Option<u32>,
-    channel: ChannelBreaches,
-    life_cycle: Option<(LifeCycle, LifeCycle)>,
-    glitches: Vec<(FaultPoint, GlitchMethod, GlitchTally)>,
-    /// For a site or line path: the copy's books, reconciled.
-    books: Option<Vec<BooksFinding>>,
-    /// Each die the path took off the line, answering the oracles' challenge.
-    parts: Vec<PartAnswer>,
 }
 
 /// One rung run: the device acted on, what the attack says it did and spent, and each
@@ -168,39 +153,14 @@ impl Arena<'_> {
             );
         }
         let mut ctx = Ctx::new(SimTime::ZERO, self.attacker_crypto, trace);
-        let (device_id, attempted, observed) = match plan.attack.position() {
-            Position::Device => {
-                let (mut target, _) = self.line.rebuild_device(index, self.attacker_crypto)?;
-                let before = target.life_cycle();
-                let attempted = plan.attack.run(
-                    rung,
-                    Surface::Device(target.as_mut()),
-                    &mut ctx,
-                    rng,
-                    &mut knowledge,
-                );
-                let observed = self.observe(target.as_mut(), before);
-                (target.device_id(), attempted, observed)
-            }
-            Position::Site | Position::Line => {
-                // The site as it was while this device was on the station, or once the
-                // order was done; no device of the attacker's is powered on afterwards.
-                let mut site = if plan.attack.position() == Position::Line {
-                    self.line.site_after_order(self.attacker_crypto)?
-                } else {
-                    self.line.site_during(index, self.attacker_crypto)?
-                };
-                let attempted = plan.attack.run(
-                    rung,
-                    Surface::Site(&mut site),
-                    &mut ctx,
-                    rng,
-                    &mut knowledge,
-                );
-                let observed = self.observe_site(&mut site, challenge);
-                (site.device_on_station(), attempted, observed)
-            }
-        };
+        let (device_id, attempted, observed) = self.act(
+            plan,
+            rung,
+            index,
+            (rng, challenge),
+            &mut ctx,
+            &mut knowledge,
+        )?;
         let mut attacked = self.attacked(index, device_id, observed.booted);
         attacked.fuses_at_boot = observed.fuses_at_boot;
         attacked.started = observed.started;
@@ -208,6 +168,8 @@ impl Arena<'_> {
         attacked.life_cycle = observed.life_cycle;
         attacked.books = observed.books;
         attacked.parts = observed.parts;
+        attacked.shared_identities = observed.shared_identities;
+        attacked.admitted_barred = observed.admitted_barred;
         let glitches = observed.glitches;
         let books = attacked
             .books
@@ -240,59 +202,6 @@ impl Arena<'_> {
         })
     }
 
-    /// What the oracles observe of an attacked device once the attempt is over: its
-    /// channel's counts and its life cycle (then and `before`), and, when an oracle
-    /// needs it, a power-on, on the oracles' own facade and trace (it is not part of
-    /// what the attacker did), with the fuses as the boot ROM will compare them.
-    fn observe(&self, target: &mut dyn Target, before: LifeCycle) -> Observed {
-        let mut observed = Observed {
-            channel: target.channel_breaches(),
-            life_cycle: Some((before, target.life_cycle())),
-            started: target.started_images(),
-            glitches: target.glitch_tally(),
-            ..Observed::default()
-        };
-        if self.scenario.claims.iter().any(|c| c.oracle.needs_boot()) {
-            let mut scratch = Trace::new();
-            let mut ctx = Ctx::new(SimTime::ZERO, self.oracle_crypto, &mut scratch);
-            observed.fuses_at_boot = Some(target.anti_rollback_fuses());
-            observed.booted = Some(target.boot(&mut ctx).map_err(|e| e.to_string()));
-        }
-        observed
-    }
-
-    /// What the oracles observe of a site copy once the attempt is over: its books
-    /// reconciled against what the run shipped, and each die taken off the line
-    /// answering a fresh challenge (on the oracles' own facade and trace).
-    fn observe_site(&self, site: &mut SiteAccess, challenge: &mut Stream) -> Observed {
-        let shipped = |identity: &provsim_sim::crypto::Fingerprint| self.truth.device(identity);
-        let books = Some(site.reconcile(&shipped));
-        let mut scratch = Trace::new();
-        let mut ctx = Ctx::new(SimTime::ZERO, self.oracle_crypto, &mut scratch);
-        let parts = site
-            .taken_dies()
-            .filter_map(|die| {
-                let nonce: [u8; 32] = challenge.bytes();
-                let server = self
-                    .oracle_crypto
-                    .generate_key(challenge)
-                    .public_key()
-                    .clone();
-                let (answer, _) = die.authenticate(&mut ctx, &nonce, &server).ok()?;
-                Some(PartAnswer {
-                    nonce,
-                    server,
-                    answer,
-                })
-            })
-            .collect();
-        Observed {
-            books,
-            parts,
-            ..Observed::default()
-        }
-    }
-
     /// The attacked device's ground truth, re-derived from the seed.
     fn attacked(
         &self,
@@ -317,6 +226,8 @@ impl Arena<'_> {
             life_cycle: None,
             books: None,
             parts: Vec::new(),
+            shared_identities: Vec::new(),
+            admitted_barred: Vec::new(),
         }
     }
 }

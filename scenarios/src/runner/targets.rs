@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 /// from the path's own stream (labelled with its position in the scenario and its
 /// attack), so it depends on no other path, and two paths with the same attack draw
 /// apart. Listed devices that did not ship (rejected by the station) are not attacked.
+/// A path on the line once the order is done acts on no device of the order: it is
+/// tried once, recorded against the last shipped device.
 pub fn select_targets(
     plan_index: usize,
     plan: &AttackPlan,
@@ -33,7 +35,34 @@ pub fn select_targets(
     };
     chosen.sort_unstable();
     chosen.dedup();
+    if plan.attack.position() == provsim_attacks::Position::Line && !chosen.is_empty() {
+        chosen = ledger
+            .shipped()
+            .checked_sub(1)
+            .and_then(|last| ledger.index_at(last))
+            .into_iter()
+            .collect();
+    }
     chosen
+}
+
+/// The devices a path that acts on a run's returned or rejected parts (the RMA desk,
+/// the scrap bin) is tried on, from `parts` in the run's order: as many as the plan's
+/// sample asks, all of them, or those the plan lists.
+pub fn listed_targets(plan: &AttackPlan, parts: &[u64]) -> Vec<u64> {
+    match &plan.targets {
+        Targets::Sample(n) => parts
+            .iter()
+            .copied()
+            .take(usize::try_from(*n).unwrap_or(usize::MAX))
+            .collect(),
+        Targets::All => parts.to_vec(),
+        Targets::Devices(list) => parts
+            .iter()
+            .copied()
+            .filter(|index| list.contains(index))
+            .collect(),
+    }
 }
 
 /// The first `n` of the shipped devices after a partial Fisher-Yates shuffle drawn from
