@@ -51,6 +51,20 @@ pub fn check(dir: &Path) -> ExitCode {
     };
     let crypto = Crypto::new();
     let mut problems = Vec::new();
+    // The vault's certificate must chain to the site's root, and the device
+    // certificates to the customer CA; the root's fingerprint is printed for the auditor
+    // to compare with the one the site registered.
+    let anchors = ["pki/root.pem", "pki/customer-ca.pem"].map(|name| {
+        read(dir, name)
+            .and_then(|text| signer_from_pem(&text).map_err(|e| anyhow::anyhow!("{name}: {e}")))
+    });
+    let [Ok((root, _)), Ok((customer_ca, _))] = anchors else {
+        let first = anchors.into_iter().find_map(Result::err);
+        return fail(
+            first.unwrap_or_else(|| anyhow::anyhow!("a CA certificate could not be read")),
+        );
+    };
+
     if let Err(e) = verify_log(audit.as_bytes(), None, Some(&key), None) {
         problems.push(format!("audit.jsonl: REJECTED: {e}"));
     }
@@ -89,13 +103,16 @@ pub fn check(dir: &Path) -> ExitCode {
             devices_pem: &devices_pem,
             vault_key: &key,
             vault_der: &der,
+            customer_ca: &customer_ca,
+            root: &root,
         },
     );
     problems.extend(checked.findings.iter().map(|f| f.what.clone()));
     // What the books held (a device id, a reason) and the path go out escaped.
     let mut text = format!(
-        "provsim: books of `{}`: {} identities shipped, {} manifest entries, {} device records, {} certificates",
+        "provsim: books of `{}` (root CA key {}): {} identities shipped, {} manifest entries, {} device records, {} certificates",
         escape_unseen(&dir.display().to_string()),
+        root.fingerprint(),
         checked.shipped,
         checked.manifest_entries,
         checked.records,

@@ -56,18 +56,35 @@ fn a_deleted_manifest_entry_is_named_by_its_identity() {
 #[test]
 fn an_extra_certificate_is_named() {
     let (out, _) = run_into(None, Some(1));
-    let (other, _) = run_into(None, Some(2));
-    let stranger = fs::read_to_string(other.path().join("devices.pem")).unwrap();
-    let first = &stranger[..stranger.find("-----END CERTIFICATE-----").unwrap() + 26];
+    // The same line at the same seed with one die more: the same customer CA, and a
+    // ninth device certificate for a key the eight-device run never shipped.
+    let text = fs::read_to_string(common::repo().join("scenarios/mcu-board-provisioner-hsm.toml"))
+        .unwrap()
+        .replace("devices = 8", "devices = 9");
+    let (bigger, _) = common::run_text(&text);
+    let ninth = fs::read_to_string(bigger.path().join("out/devices.pem")).unwrap();
+    let last = &ninth[ninth.rfind("-----BEGIN CERTIFICATE-----").unwrap()..];
     let path = out.path().join("devices.pem");
     let mut pem = fs::read_to_string(&path).unwrap();
-    pem.push_str(first);
+    pem.push_str(last);
     fs::write(&path, pem).unwrap();
     let (code, said) = check(out.path());
     assert_eq!(code, 1, "{said}");
     assert!(
-        said.contains("devices.pem certificate 9 is a certificate for device")
+        said.contains("devices.pem certificate 9 is a certificate for device 5053000100000008")
             && said.contains("which the audit log never shipped"),
+        "{said}"
+    );
+    // A certificate under another CA is named as such.
+    let (other, _) = run_into(None, Some(2));
+    let stranger = fs::read_to_string(other.path().join("devices.pem")).unwrap();
+    let first = &stranger[..stranger.find("-----END CERTIFICATE-----").unwrap() + 26];
+    let mut pem = fs::read_to_string(&path).unwrap();
+    pem.push_str(first);
+    fs::write(&path, pem).unwrap();
+    let (_, said) = check(out.path());
+    assert!(
+        said.contains("devices.pem certificate 10 does not verify under the customer CA"),
         "{said}"
     );
 }

@@ -93,12 +93,13 @@ fn device_certificates(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Every shipped scenario: all three custody configurations, all three levels.
-const SHIPPED: [&str; 10] = [
+const SHIPPED: [&str; 11] = [
     "mcu-board-provisioner-hsm",
     "mcu-board-debug-open",
     "mcu-wafer-customer-hsm",
     "mcu-package-shared-vm",
     "mcu-board-insider",
+    "mcu-board-supply-chain",
     "mcu-board-on-chip-keys",
     "mcu-lock-what-if",
     "mcu-board-glitch-hardened",
@@ -420,8 +421,8 @@ fn the_crl_is_the_customer_cas_and_revokes_exactly_the_returned_devices() {
             }
         }
     }
-    // The shipped scenarios return devices: 2 + 2 + 1 + 1 of them.
-    assert_eq!(revoked_somewhere, 6);
+    // The shipped scenarios return devices: 2 + 2 + 1 + 1 + 1 of them.
+    assert_eq!(revoked_somewhere, 7);
 }
 
 #[test]

@@ -18,12 +18,19 @@ use provsim_sim::{Ctx, Stream};
 
 pub struct VaultBackupTheft;
 
-/// The custodians recruited on each rung, and its label.
-const RECRUITED: [(u8, &str); 4] = [
+/// The most custodians a ceremony has (`[site] custodians` is at most 16): what the
+/// quorum rung plans for, before it knows how many the quorum takes.
+const MOST_CUSTODIANS: u8 = 16;
+
+/// The custodians recruited on each rung, and its label: one, two, then as many as the
+/// quorum takes (the ceremony's audit records say how many that is).
+const RECRUITED: [(u8, &str); 3] = [
     (1, "the backup file and one custodian's safe"),
     (2, "the file and two custodians"),
-    (3, "the file and a colluding quorum of three custodians"),
-    (5, "the file and every custodian"),
+    (
+        MOST_CUSTODIANS,
+        "the file and a colluding quorum of custodians",
+    ),
 ];
 
 impl Attack for VaultBackupTheft {
@@ -73,7 +80,12 @@ impl Attack for VaultBackupTheft {
         };
         let file = site.backup_file();
         let (custodians, threshold) = site.custodians();
-        let recruited = rung.plan.count.min(u64::from(custodians));
+        let wanted = if rung.plan.count == u64::from(MOST_CUSTODIANS) {
+            u64::from(threshold)
+        } else {
+            rung.plan.count
+        };
+        let recruited = wanted.min(u64::from(custodians));
         let presented: Vec<Vec<u8>> = (1..=u8::try_from(recruited).unwrap_or(u8::MAX))
             .filter_map(|custodian| site.custodian_safe(custodian))
             .collect();

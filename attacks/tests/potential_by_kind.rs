@@ -72,7 +72,7 @@ const TABLE: &[Row] = &[
     ),
     (
         "vault-backup-theft",
-        [[12, 26], [12, 26], [12, 26]],
+        [[12, 35], [12, 35], [12, 35]],
         ["restricted", "restricted", "restricted"],
     ),
     (

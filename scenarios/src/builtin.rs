@@ -39,6 +39,7 @@ pub const BUILTIN: &[Builtin] = shipped![
     "mcu-wafer-customer-hsm",
     "mcu-package-shared-vm",
     "mcu-board-insider",
+    "mcu-board-supply-chain",
     "mcu-board-on-chip-keys",
     "mcu-lock-what-if",
     "mcu-board-glitch-hardened",

@@ -155,10 +155,7 @@ fn each_custodian_alone_fails_where_a_colluding_quorum_succeeds() {
         [
             ("the backup file and one custodian's safe", "blocked"),
             ("the file and two custodians", "blocked"),
-            (
-                "the file and a colluding quorum of three custodians",
-                "obtained"
-            ),
+            ("the file and a colluding quorum of custodians", "obtained"),
         ]
     );
     assert!(
@@ -173,4 +170,22 @@ fn each_custodian_alone_fails_where_a_colluding_quorum_succeeds() {
     assert_eq!(claim.id, "device-identity-authenticity");
     assert_eq!(claim.verdict, Verdict::Holds);
     assert_eq!(claim.residual_risk, ["vault-backup-theft"]);
+}
+
+/// A detective claim only device paths tried is inconclusive: they leave no trace in the
+/// site's books, so nothing tested whether the books would catch them.
+#[test]
+fn a_detective_claim_no_site_path_tried_is_inconclusive() {
+    let text = include_str!("../mcu-board-debug-open.toml").to_owned()
+        + "\n[[claim]]\nid = \"illegitimate-identities-detected\"\nresistance = \"AVA_VAN.3\"\n";
+    let scenario = parse_str(&text, "device-only.toml").unwrap();
+    let report = run(&scenario, &RunOptions::new(1, None), &mut ()).unwrap();
+    let claim = report
+        .claims
+        .iter()
+        .find(|c| c.id == "illegitimate-identities-detected")
+        .unwrap();
+    assert_eq!(claim.verdict, Verdict::Inconclusive);
+    assert_eq!(claim.attempts, 0);
+    assert!(!report.attempts.is_empty());
 }

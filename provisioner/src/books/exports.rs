@@ -6,8 +6,9 @@
 //! its file, line and identity.
 //!
 //! It reads what it is given, whatever it is: a line that does not parse is itself a
-//! finding, never a panic. It keeps one small entry per identity of each book in memory
-//! (a hundred bytes or so), which an auditor's machine holds for any real lot.
+//! finding, never a panic. It is handed each book whole and keeps an entry of a few
+//! hundred bytes per identity of each: a lot of a hundred thousand devices is a few
+//! hundred MB; a larger run's books are best checked lot by lot.
 
 use crate::books::manifest::entry::verify_entry;
 use crate::books::overlay::BooksFinding;
@@ -25,6 +26,10 @@ pub struct Exports<'a> {
     pub devices_pem: &'a str,
     pub vault_key: &'a PublicKey,
     pub vault_der: &'a [u8],
+    /// The customer CA's key: every device certificate must verify under it.
+    pub customer_ca: &'a PublicKey,
+    /// The site's root key: the vault's certificate must verify under it.
+    pub root: &'a PublicKey,
 }
 
 /// What the cross-check found, and how much it read.
@@ -66,10 +71,19 @@ fn detail_value<'a>(detail: &'a str, name: &str) -> Option<&'a str> {
 /// identity the log never shipped; identity keys made balance shipped and destroyed.
 pub fn check_exports(crypto: &Crypto, books: &Exports<'_>) -> ExportsCheck {
     let mut check = ExportsCheck::default();
+    let chained = x509_parser::parse_x509_certificate(books.vault_der)
+        .is_ok_and(|(_, cert)| crate::pki::certificate::signed_by(crypto, &cert, books.root));
+    if !chained {
+        check.findings.push(BooksFinding {
+            record: None,
+            identity: None,
+            what: "the vault's certificate does not verify under the site's root".to_owned(),
+        });
+    }
     let (shipped, issued) = audit_story(books.audit, &mut check);
     let manifest = manifest_story(crypto, books, &mut check);
     let records = records_story(books.records, &mut check);
-    let certificates = certificate_story(crypto, books.devices_pem, &mut check);
+    let certificates = certificate_story(crypto, books, &mut check);
     check.shipped = shipped.len();
     check.manifest_entries = manifest.len();
     check.records = records.len();
@@ -110,7 +124,15 @@ pub fn check_exports(crypto: &Crypto, books: &Exports<'_>) -> ExportsCheck {
                 ));
                 continue;
             };
-            if told.device != shipped_as.device {
+            if told.certificate.is_some() && !issued.contains_key(&told.device) {
+                check.findings.push(finding(
+                    identity,
+                    format!(
+                        "{} gives a certificate for device {}, for which no audit record issued one",
+                        told.at, told.device
+                    ),
+                ));
+            } else if told.device != shipped_as.device {
                 check.findings.push(finding(
                     identity,
                     format!(
@@ -271,9 +293,13 @@ fn records_story(text: &str, check: &mut ExportsCheck) -> Vec<(String, Told)> {
 
 /// The device certificates' story: each certificate's key, its device (the subject's
 /// serial number) and its SHA-256.
-fn certificate_story(crypto: &Crypto, text: &str, check: &mut ExportsCheck) -> Vec<(String, Told)> {
+fn certificate_story(
+    crypto: &Crypto,
+    books: &Exports<'_>,
+    check: &mut ExportsCheck,
+) -> Vec<(String, Told)> {
     let mut story = Vec::new();
-    let blocks = match pem::parse_many(text) {
+    let blocks = match pem::parse_many(books.devices_pem) {
         Ok(blocks) => blocks,
         Err(e) => {
             check.findings.push(BooksFinding {
@@ -289,6 +315,9 @@ fn certificate_story(crypto: &Crypto, text: &str, check: &mut ExportsCheck) -> V
         let parsed = x509_parser::parse_x509_certificate(block.contents())
             .ok()
             .and_then(|(_, cert)| {
+                if !crate::pki::certificate::signed_by(crypto, &cert, books.customer_ca) {
+                    return Some(Err(()));
+                }
                 let key = PublicKey::from_sec1(&cert.public_key().subject_public_key.data).ok()?;
                 let device = cert
                     .subject()
@@ -297,9 +326,17 @@ fn certificate_story(crypto: &Crypto, text: &str, check: &mut ExportsCheck) -> V
                     .and_then(|a| a.as_str().ok())
                     .map(str::to_owned)
                     .unwrap_or_default();
-                Some((to_hex(&key.fingerprint().0), device))
+                Some(Ok((to_hex(&key.fingerprint().0), device)))
             });
-        let Some((identity, device)) = parsed else {
+        if matches!(parsed, Some(Err(()))) {
+            check.findings.push(BooksFinding {
+                record: None,
+                identity: None,
+                what: format!("{at} does not verify under the customer CA"),
+            });
+            continue;
+        }
+        let Some(Ok((identity, device))) = parsed else {
             check.findings.push(BooksFinding {
                 record: None,
                 identity: None,

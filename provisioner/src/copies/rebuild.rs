@@ -88,7 +88,9 @@ impl Original<'_> {
         // pass takes it again. (A device the run lost before certification took none,
         // so its copy starts one unit richer than the run stood: a site attack at that
         // moment may spend it, and the copy's books name what it makes.)
-        site.hsm.give_back_licence_unit();
+        if let Some(licence) = site.hsm.licence_mut() {
+            licence.give_back();
+        }
         let mut trace = Trace::new();
         let mut ctx = Ctx::new(SimTime::ZERO, crypto, &mut trace);
         let mut audit = Vec::new();

@@ -132,15 +132,20 @@ impl Line {
 
     /// The scrap bin as rejected device `index` went into it: the part as the station
     /// left it when it rejected it (wiped, unless the site bins parts as they are).
-    /// A device that shipped is not in the bin.
-    pub fn scrap_bin(&self, index: u64, crypto: &Crypto) -> Result<Box<dyn Target>, LineError> {
+    /// `None` when the copy's pass does not reject it (the run lost it to something a
+    /// copy does not replay, such as a fault on the link): that part is not in the bin.
+    pub fn scrap_bin(
+        &self,
+        index: u64,
+        crypto: &Crypto,
+    ) -> Result<Option<Box<dyn Target>>, LineError> {
         let (_, mut target) = self.fresh_device(index)?;
         match self
             .original()
             .rebuild(index, target.as_mut(), crypto, &mut ())
         {
-            Ok(_) => Err(LineError::NotScrapped { index }),
-            Err(_) => Ok(target),
+            Ok(_) => Ok(None),
+            Err(_) => Ok(Some(target)),
         }
     }
 

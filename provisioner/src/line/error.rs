@@ -31,8 +31,6 @@ pub enum LineError {
     /// text still says "replay", the room's old name, so outputs stay byte-identical.
     #[error("the replay of device {index} never made a key, so there is no moment to copy")]
     NoKeyInFlight { index: u64 },
-    #[error("device {index} passed the station: it is not in the scrap bin")]
-    NotScrapped { index: u64 },
     #[error("device {index} could not be put in service in a copy of the field: {why}")]
     Field { index: u64, why: String },
     #[error("the line's configuration cannot run: {0}")]

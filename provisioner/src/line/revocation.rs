@@ -19,6 +19,7 @@ use crate::line::summary::CrlSummary;
 use crate::pki::certificate::IssuedCertificate;
 use crate::pki::crl::{Reason, Revocation};
 use crate::station::observer::PassObserver;
+use crate::weakness::SiteWeakness;
 use provsim_sim::SimTime;
 
 /// The CRL Number of the run's CRL: the CA's first and only one.
@@ -42,7 +43,9 @@ pub(super) fn reason(outcome: ReturnOutcome) -> Reason {
 /// and the station scrapped the chip (the transition wipes its key store) or destroyed
 /// it physically, on the line, before anyone outside held it. Nothing of the key went
 /// out, so nothing points to its compromise; the certificate is revoked because the
-/// device it names never entered service.
+/// device it names never entered service. (On a site that bins rejected parts unwiped,
+/// the `scrap-without-wipe` weakness, the key may have gone out with the part:
+/// `keyCompromise` instead.)
 pub(super) const REJECTED_REASON: Reason = Reason::CessationOfOperation;
 
 /// Watches a device's pass for the one thing revocation needs: the certificate of a
@@ -81,7 +84,16 @@ impl Line {
             .map(|r| Revocation {
                 device: DeviceStreams::new(self.seed, r.index),
                 at: r.at,
-                reason: REJECTED_REASON,
+                // A site that bins rejected parts unwiped lets their keys out.
+                reason: if self
+                    .config
+                    .site_weaknesses
+                    .has(SiteWeakness::ScrapWithoutWipe)
+                {
+                    Reason::KeyCompromise
+                } else {
+                    REJECTED_REASON
+                },
             })
             .chain(returns.iter().map(|r| Revocation {
                 device: DeviceStreams::new(self.seed, r.index),

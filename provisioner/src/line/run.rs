@@ -457,7 +457,12 @@ impl Line {
             reconciler.record(&record);
             sink.audit(&record)?;
         }
-        if let Some(licence) = self.site.hsm.close_licence() {
+        let closed = self.site.hsm.licence_mut().map(|licence| {
+            let before = *licence;
+            licence.close();
+            before
+        });
+        if let Some(licence) = closed {
             let record = self.site.audit.append(
                 &self.crypto,
                 closed_at,

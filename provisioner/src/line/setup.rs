@@ -146,8 +146,6 @@ fn record_site_established(ctx: &mut Ctx<'_>, config: &LineConfig) {
     );
 }
 
-/// What the audit log says of the root ceremony: how the key was split (each share
-/// named by its digest), and who came to use it.
 /// The vault's off-site backup of its long-lived keys, its wrapping key split among the
 /// root's custodians (or kept whole, with the `backup-key-unsplit` weakness), and the
 /// audit detail that says how it is held.
@@ -177,6 +175,8 @@ fn back_up(config: &LineConfig, crypto: &Crypto, seed: Seed, hsm: &Hsm) -> (Back
     (backup, detail)
 }
 
+/// What the audit log says of the root ceremony: how the key was split (each share
+/// named by its digest), and who came to use it.
 fn ceremony_details(quorum: Quorum, shares: &[KeyShare], attendees: &[u8]) -> (String, String) {
     let shares: Vec<String> = shares
         .iter()

@@ -1,5 +1,6 @@
-//! The vault's backup: every long-lived key it holds (the CA keys, the firmware-signing
-//! key, its own identity), sealed under a wrapping key and kept off site as a file, as
+//! The vault's backup: every long-lived key it holds (the customer CA's, the
+//! firmware-signing key, its own identity: the offline root's is destroyed after its
+//! ceremony), sealed under a wrapping key and kept off site as a file, as
 //! an HSM is backed up to a token or a file. The wrapping key is split among the
 //! custodians, the same quorum as the offline root, so the file alone is ciphertext and
 //! fewer shares than the quorum rebuild nothing: restoring takes the file and a quorum
@@ -123,14 +124,20 @@ pub fn restore_backup(
             .try_into()
             .map_err(|_| BackupError::WrongKey)?,
         _ => {
-            let shares: Vec<KeyShare> = presented
-                .iter()
-                .enumerate()
-                .map(|(i, bytes)| KeyShare::from_bytes(i as u8 + 1, bytes.clone()))
-                .collect();
+            // One share a point (its first byte): a share presented twice, or a second
+            // share at the same point, would spoil the interpolation.
+            let mut shares: Vec<KeyShare> = Vec::new();
+            for bytes in presented {
+                let point = bytes.first();
+                if point.is_some() && !shares.iter().any(|s| s.bytes().first() == point) {
+                    let number = u8::try_from(shares.len() + 1).unwrap_or(u8::MAX);
+                    shares.push(KeyShare::from_bytes(number, bytes.clone()));
+                }
+            }
+            shares.truncate(usize::from(threshold.max(1)));
             let refs: Vec<&KeyShare> = shares.iter().collect();
             let quorum = Quorum {
-                custodians: u8::try_from(presented.len()).unwrap_or(u8::MAX),
+                custodians: u8::try_from(shares.len()).unwrap_or(u8::MAX),
                 threshold,
             };
             ceremony::combine(&refs, quorum).ok_or(BackupError::QuorumNotMet {
@@ -173,6 +180,19 @@ mod tests {
         assert_eq!(safes.len(), 5);
         let opened = restore_backup(&crypto, backup.file(), &safes[1..4], 3).unwrap();
         assert_eq!(opened[1].public_key(), keys[1].public_key());
+        // A share presented twice counts once.
+        let twice = [
+            safes[0].clone(),
+            safes[0].clone(),
+            safes[1].clone(),
+            safes[2].clone(),
+        ];
+        assert_eq!(
+            restore_backup(&crypto, backup.file(), &twice, 3).map(|k| k.len()),
+            Ok(2)
+        );
+        let short = [safes[0].clone(), safes[0].clone(), safes[1].clone()];
+        assert!(restore_backup(&crypto, backup.file(), &short, 3).is_err());
         assert_eq!(
             restore_backup(&crypto, backup.file(), &safes[..2], 3).err(),
             Some(BackupError::QuorumNotMet {

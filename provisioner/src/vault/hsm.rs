@@ -47,14 +47,15 @@ struct StoredSecret {
 /// What a key is for; decides what the HSM lets it do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyUse {
-    /// Signs certificates. Never leaves the HSM.
+    /// Signs certificates. Leaves the HSM only in its backup, sealed under the split
+    /// wrapping key (see `vault::backup`).
     CertificateAuthority,
-    /// Signs firmware images. Never leaves the HSM.
+    /// Signs firmware images. Leaves the HSM only in its backup.
     FirmwareSigning,
     /// A device's identity key: may leave only sealed to that device, once.
     DeviceIdentity,
     /// The vault's own identity: signs device records, the manifest and the audit log's
-    /// checkpoints. Never leaves the HSM.
+    /// checkpoints. Leaves the HSM only in its backup.
     VaultIdentity,
 }
 
@@ -157,23 +158,9 @@ impl Hsm {
         self.licence
     }
 
-    /// Closes the order's count licence when the order is done: units left by dies lost
-    /// before certification lapse instead of waiting for an insider. Returns the
-    /// licence as it stood.
-    pub fn close_licence(&mut self) -> Option<CountLicence> {
-        let before = self.licence;
-        if let Some(licence) = &mut self.licence {
-            licence.close();
-        }
-        before
-    }
-
-    /// An attack copy's rewind of a device's pass the run already took through
-    /// certification: the copy's pass takes the unit again.
-    pub(crate) fn give_back_licence_unit(&mut self) {
-        if let Some(licence) = &mut self.licence {
-            licence.give_back();
-        }
+    /// The licence, to close it with the order or rewind it in an attack copy.
+    pub(crate) fn licence_mut(&mut self) -> Option<&mut CountLicence> {
+        self.licence.as_mut()
     }
 
     pub fn custody(&self) -> Custody {

@@ -36,13 +36,18 @@ impl Judgement {
 /// Judges the claim at position `index` of the scenario over all attempts: broken when
 /// an attempt within the claimed attack potential violated it; a violation beyond the
 /// claimed potential is residual risk. A claim nothing broke holds only when something
-/// tried: with no device shipped (`shipped` is 0) or no attempt made, it is
-/// inconclusive.
+/// tried: with no device shipped (`shipped` is 0) or no attempt made by a path that
+/// could make it false, it is inconclusive.
 pub fn judge(index: usize, claim: &Claim, attempts: &[Attempt], shipped: u64) -> Judgement {
     let mut broken_by: Vec<&'static dyn Attack> = Vec::new();
     let mut residual_risk: Vec<&'static dyn Attack> = Vec::new();
     let mut violated_by = Vec::new();
     let mut lowest: Option<u32> = None;
+    // Only a path that could make the statement false has tried the claim.
+    let tried = attempts
+        .iter()
+        .filter(|a| claim.oracle.tried_by(a.attack.position()))
+        .count();
     for (at, attempt) in attempts.iter().enumerate() {
         // Rated by the cheapest rung of its ladder that made this claim false.
         let Some(potential) = attempt.breaking_potential(index) else {
@@ -68,7 +73,7 @@ pub fn judge(index: usize, claim: &Claim, attempts: &[Attempt], shipped: u64) ->
         None
     } else if shipped == 0 {
         Some(Untested::NothingShipped)
-    } else if attempts.is_empty() {
+    } else if tried == 0 {
         Some(Untested::NothingAttempted)
     } else {
         None
@@ -84,7 +89,7 @@ pub fn judge(index: usize, claim: &Claim, attempts: &[Attempt], shipped: u64) ->
         residual_risk,
         lowest_breaking_total: lowest,
         violated_by,
-        attempts: attempts.len() as u64,
+        attempts: tried as u64,
     }
 }
 

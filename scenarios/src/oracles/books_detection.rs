@@ -7,6 +7,7 @@
 //! the path's own books, reconciled after the attack, name.
 
 use super::oracle::{Control, Observation, Oracle, certificates_held};
+use provsim_attacks::Position;
 use provsim_sim::crypto::PublicKey;
 use provsim_sim::to_hex;
 
@@ -20,6 +21,10 @@ impl Oracle for IllegitimateIdentitiesNamed {
 
     fn statement(&self) -> &'static str {
         "The site's books name every certificate under the customer CA that an attack obtained for a key no order shipped."
+    }
+
+    fn tried_by(&self, position: Position) -> bool {
+        matches!(position, Position::Site | Position::Line)
     }
 
     fn control(&self) -> Control {

@@ -21,6 +21,14 @@ pub trait Oracle: std::fmt::Debug + Sync {
     /// What it states holds, in one sentence: what a claim that uses it promises.
     fn statement(&self) -> &'static str;
 
+    /// Whether a path at `position` can make the statement false at all: a claim counts
+    /// only such paths as having tried it (a device path leaves no trace in the site's
+    /// books, and meets no registrar), so a claim nothing relevant tried is
+    /// inconclusive, not held.
+    fn tried_by(&self, _position: provsim_attacks::Position) -> bool {
+        true
+    }
+
     /// Whether it states that an attack is stopped, or that it is caught.
     fn control(&self) -> Control {
         Control::Preventive

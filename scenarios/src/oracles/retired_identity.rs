@@ -2,6 +2,7 @@
 //! say was revoked, returned or scrapped.
 
 use super::oracle::{Observation, Oracle};
+use provsim_attacks::Position;
 
 #[derive(Debug, Clone, Copy)]
 pub struct RetiredIdentitiesStayOut;
@@ -13,6 +14,10 @@ impl Oracle for RetiredIdentitiesStayOut {
 
     fn statement(&self) -> &'static str {
         "The customer's registrar admits no identity its records say was revoked, returned or scrapped."
+    }
+
+    fn tried_by(&self, position: Position) -> bool {
+        matches!(position, Position::Field | Position::RmaDesk)
     }
 
     fn check(&self, seen: &Observation<'_>) -> Option<String> {

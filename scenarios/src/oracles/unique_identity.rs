@@ -2,6 +2,7 @@
 //! two endpoints at once.
 
 use super::oracle::{Observation, Oracle};
+use provsim_attacks::Position;
 
 #[derive(Debug, Clone, Copy)]
 pub struct UniqueIdentityAtRegistrar;
@@ -13,6 +14,10 @@ impl Oracle for UniqueIdentityAtRegistrar {
 
     fn statement(&self) -> &'static str {
         "The customer's registrar never admits one identity from two endpoints at once."
+    }
+
+    fn tried_by(&self, position: Position) -> bool {
+        matches!(position, Position::Field | Position::RmaDesk)
     }
 
     fn check(&self, seen: &Observation<'_>) -> Option<String> {

@@ -174,7 +174,14 @@ fn attempt_all(
                 listed_targets(plan, &returned)
             }
             provsim_attacks::Position::ScrapBin => {
-                let rejected: Vec<u64> = summary.rejected.iter().map(|r| r.index).collect();
+                // Parts rejected after their certificate was issued had their keys put
+                // in; a part lost before that holds nothing to read.
+                let rejected: Vec<u64> = summary
+                    .rejected
+                    .iter()
+                    .filter(|r| r.certificate_issued)
+                    .map(|r| r.index)
+                    .collect();
                 listed_targets(plan, &rejected)
             }
             _ => select_targets(plan_index, plan, seed, &summary.ledger),

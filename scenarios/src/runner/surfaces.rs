@@ -7,7 +7,7 @@ use crate::error::RunError;
 use crate::oracles::oracle::PartAnswer;
 use crate::scenario::AttackPlan;
 use provsim_attacks::effort::{Attempted, Rung};
-use provsim_attacks::{Knowledge, Position, Surface};
+use provsim_attacks::{Knowledge, Outcome, Position, Surface};
 use provsim_devices::fault::{FaultPoint, GlitchMethod, GlitchTally};
 use provsim_devices::{ChannelBreaches, DeviceId, LifeCycle, RunningImage, StartedImage, Target};
 use provsim_provisioner::{BooksFinding, SiteAccess};
@@ -34,6 +34,21 @@ pub(super) struct Observed {
     pub admitted_barred: Vec<(Fingerprint, String)>,
 }
 
+/// The attempt on a rejected device whose copy the station does not reject: nothing in
+/// the bin to act on, nothing spent.
+fn not_in_the_bin(arena: &Arena<'_>, index: u64, rung: &Rung) -> (DeviceId, Attempted, Observed) {
+    let device = arena.line.device_id(index).unwrap_or(DeviceId(0));
+    let attempted = Attempted {
+        outcome: Outcome::Failed {
+            reason: format!(
+                "device {device} is not in the scrap bin: the run lost it to something its copy does not replay"
+            ),
+        },
+        spent: rung.plan.with_count(0),
+    };
+    (device, attempted, Observed::default())
+}
+
 impl Arena<'_> {
     /// Runs `rung` of `plan` on its own copy of the surface the path acts on, for
     /// device `index`: the device it is recorded against, what it did and spent, and
@@ -50,7 +65,10 @@ impl Arena<'_> {
         Ok(match plan.attack.position() {
             Position::Device | Position::ScrapBin => {
                 let mut target = if plan.attack.position() == Position::ScrapBin {
-                    self.line.scrap_bin(index, self.attacker_crypto)?
+                    match self.line.scrap_bin(index, self.attacker_crypto)? {
+                        Some(part) => part,
+                        None => return Ok(not_in_the_bin(self, index, rung)),
+                    }
                 } else {
                     self.line.rebuild_device(index, self.attacker_crypto)?.0
                 };
