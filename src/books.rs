@@ -20,14 +20,14 @@ fn read(dir: &Path, name: &str) -> anyhow::Result<String> {
     let path = dir.join(name);
     std::fs::read_to_string(&path).map_err(|e| {
         anyhow::anyhow!(
-            "cannot read `{}`: {e} (books check reads a run's output folder: audit.jsonl, manifest.jsonl, records.jsonl, devices.pem and pki/vault-certificate.pem)",
+            "cannot read `{}`: {e} (books check reads a run's output folder: audit.jsonl, manifest.jsonl, records.jsonl, devices.pem, pki/vault-certificate.pem, pki/root.pem and pki/customer-ca.pem)",
             path.display()
         )
     })
 }
 
-/// Exit 0 when the books agree, 1 naming every disagreement, 2 when a book is missing
-/// or the vault's certificate cannot be read.
+/// Exit 0 when the books agree, 1 naming every disagreement, 2 when a book or one of
+/// the site's certificates (vault, root, customer CA) is missing or unreadable.
 pub fn check(dir: &Path) -> ExitCode {
     let books = [
         "audit.jsonl",
@@ -58,7 +58,7 @@ pub fn check(dir: &Path) -> ExitCode {
         read(dir, name)
             .and_then(|text| signer_from_pem(&text).map_err(|e| anyhow::anyhow!("{name}: {e}")))
     });
-    let [Ok((root, _)), Ok((customer_ca, _))] = anchors else {
+    let [Ok((root, _)), Ok((customer_ca, customer_ca_der))] = anchors else {
         let first = anchors.into_iter().find_map(Result::err);
         return fail(
             first.unwrap_or_else(|| anyhow::anyhow!("a CA certificate could not be read")),
@@ -104,6 +104,7 @@ pub fn check(dir: &Path) -> ExitCode {
             vault_key: &key,
             vault_der: &der,
             customer_ca: &customer_ca,
+            customer_ca_der: &customer_ca_der,
             root: &root,
         },
     );

@@ -123,3 +123,33 @@ fn a_missing_book_is_bad_input() {
     let (code, _) = check(dir.path());
     assert_eq!(code, 2);
 }
+
+#[test]
+fn a_certificate_no_audit_record_issued_is_named() {
+    let (out, _) = run_into(None, Some(1));
+    let path = out.path().join("audit.jsonl");
+    let audit = fs::read_to_string(&path).unwrap();
+    // The first device's certificate-issued record goes missing.
+    let mut gone = false;
+    let kept: Vec<&str> = audit
+        .lines()
+        .filter(|line| {
+            let drop = !gone
+                && line.contains("\"action\":\"certificate-issued\"")
+                && line.contains("\"device\":\"5053000100000000\"");
+            gone |= drop;
+            !drop
+        })
+        .collect();
+    assert!(gone);
+    fs::write(&path, kept.join("\n") + "\n").unwrap();
+    let (code, said) = check(out.path());
+    assert_eq!(code, 1, "{said}");
+    assert!(said.contains("audit.jsonl: REJECTED"), "{said}");
+    assert!(
+        said.contains(
+            "gives a certificate for device 5053000100000000, for which no audit record issued one"
+        ),
+        "{said}"
+    );
+}

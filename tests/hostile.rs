@@ -216,7 +216,10 @@ fn a_run_that_tests_nothing_never_passes() {
             "nothing-yields",
             "no device shipped, so nothing was attacked",
         ),
-        ("no-attack", "no attack was attempted against it"),
+        (
+            "no-attack",
+            "no attack that could make it false was attempted (or found anything to act on)",
+        ),
     ];
     let dir = tempfile::tempdir().expect("a temporary folder");
     for (case, reason) in cases {

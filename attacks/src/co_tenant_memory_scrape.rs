@@ -12,6 +12,7 @@
 use crate::attack::{Attack, Phase, Position, Surface, wrong_surface};
 use crate::effort::{Access, Bench, Effort, Needs, Rung, Step};
 use crate::knowledge::{Knowledge, MaterialKind};
+use crate::minting::mint_identity;
 use crate::outcome::Outcome;
 use provsim_devices::TargetKind;
 use provsim_sim::{Ctx, Field, Stream};
@@ -158,37 +159,15 @@ impl CoTenantMemoryScrape {
         };
         // Use the CA key: a certificate for a key of the attacker's, naming the device
         // that was on the station (a clone of its identity).
-        let own = ctx.crypto.generate_key(rng);
-        let minted = site.customer_ca().certify_with_key(
-            &ca_key,
-            ctx.crypto,
-            site.customer(),
-            site.device_on_station(),
-            own.public_key(),
-            rng,
-        );
-        let minted = match minted {
-            Ok(certificate) => certificate,
-            Err(error) => {
-                return Outcome::Obtained {
-                    summary: format!(
-                        "read {read} bytes; {} private key(s), the customer CA's among them; \
-                         minting failed: {error}",
-                        keys.len()
-                    ),
-                };
-            }
-        };
-        knowledge.learn(
-            MaterialKind::KeyCandidate,
-            "the attacker's own key",
-            own.expose_secret_bytes().to_vec(),
-        );
-        knowledge.learn(
-            MaterialKind::Certificate,
-            "device certificate minted with the customer CA key from VM memory",
-            minted.der,
-        );
+        if let Err(error) = mint_identity(site, &ca_key, ctx, rng, knowledge, "from VM memory") {
+            return Outcome::Obtained {
+                summary: format!(
+                    "read {read} bytes; {} private key(s), the customer CA's among them; \
+                     minting failed: {error}",
+                    keys.len()
+                ),
+            };
+        }
         Outcome::Obtained {
             summary: format!(
                 "read {read} bytes; {} private key(s) as PKCS#8, the customer CA's among them; \

@@ -34,6 +34,7 @@ mod identity_cloning;
 pub mod jil;
 mod knowledge;
 mod link_man_in_the_middle;
+mod minting;
 mod operator_console_certificate;
 mod outcome;
 mod overproduction;

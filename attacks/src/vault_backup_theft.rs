@@ -10,27 +10,25 @@
 
 use crate::attack::{Attack, Phase, Position, Surface, not_started};
 use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung};
-use crate::knowledge::{Knowledge, MaterialKind};
+use crate::knowledge::Knowledge;
+use crate::minting::mint_identity;
 use crate::outcome::Outcome;
 use provsim_devices::TargetKind;
-use provsim_provisioner::restore_backup;
+use provsim_provisioner::{Quorum, restore_backup};
 use provsim_sim::{Ctx, Stream};
 
 pub struct VaultBackupTheft;
 
-/// The most custodians a ceremony has (`[site] custodians` is at most 16): what the
-/// quorum rung plans for, before it knows how many the quorum takes.
-const MOST_CUSTODIANS: u8 = 16;
+/// The last rung's label: it recruits as many custodians as the quorum takes (the
+/// ceremony's audit records say how many that is), planned at the usual three of five
+/// and rated by how many it really recruited.
+const QUORUM_RUNG: &str = "the file and a colluding quorum of custodians";
 
-/// The custodians recruited on each rung, and its label: one, two, then as many as the
-/// quorum takes (the ceremony's audit records say how many that is).
+/// The custodians recruited on each rung, and its label: one, two, then the quorum.
 const RECRUITED: [(u8, &str); 3] = [
     (1, "the backup file and one custodian's safe"),
     (2, "the file and two custodians"),
-    (
-        MOST_CUSTODIANS,
-        "the file and a colluding quorum of custodians",
-    ),
+    (Quorum::DEFAULT.threshold, QUORUM_RUNG),
 ];
 
 impl Attack for VaultBackupTheft {
@@ -80,7 +78,7 @@ impl Attack for VaultBackupTheft {
         };
         let file = site.backup_file();
         let (custodians, threshold) = site.custodians();
-        let wanted = if rung.plan.count == u64::from(MOST_CUSTODIANS) {
+        let wanted = if rung.label == QUORUM_RUNG {
             u64::from(threshold)
         } else {
             rung.plan.count
@@ -116,33 +114,20 @@ impl Attack for VaultBackupTheft {
             };
         };
         // The customer CA's key, out of its vault: certify a key of the attacker's.
-        let own = ctx.crypto.generate_key(rng);
-        let outcome = match site.customer_ca().certify_with_key(
+        let outcome = match mint_identity(
+            site,
             ca_key,
-            ctx.crypto,
-            site.customer(),
-            site.device_on_station(),
-            own.public_key(),
+            ctx,
             rng,
+            knowledge,
+            "from the vault backup",
         ) {
-            Ok(minted) => {
-                knowledge.learn(
-                    MaterialKind::KeyCandidate,
-                    "the attacker's own key",
-                    own.expose_secret_bytes().to_vec(),
-                );
-                knowledge.learn(
-                    MaterialKind::Certificate,
-                    "a device certificate minted with the customer CA key from the vault backup",
-                    minted.der,
-                );
-                Outcome::Obtained {
-                    summary: format!(
-                        "the backup opened with {recruited} custodian(s)' shares: {} key(s), the customer CA's among them, which certified a key of the attacker's",
-                        keys.len()
-                    ),
-                }
-            }
+            Ok(()) => Outcome::Obtained {
+                summary: format!(
+                    "the backup opened with {recruited} custodian(s)' shares: {} key(s), the customer CA's among them, which certified a key of the attacker's",
+                    keys.len()
+                ),
+            },
             Err(e) => Outcome::Obtained {
                 summary: format!(
                     "the backup opened, the customer CA's key among its keys; minting failed: {e}"

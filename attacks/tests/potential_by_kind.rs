@@ -72,7 +72,7 @@ const TABLE: &[Row] = &[
     ),
     (
         "vault-backup-theft",
-        [[12, 35], [12, 35], [12, 35]],
+        [[12, 23], [12, 23], [12, 23]],
         ["restricted", "restricted", "restricted"],
     ),
     (

@@ -7,7 +7,8 @@ use serde::Serialize;
 pub enum Verdict {
     Holds,
     Broken,
-    /// Nothing was broken, but nothing tried: no device shipped, or no attack was made.
+    /// Nothing was broken, but nothing tried: no device shipped, or no attack that could
+    /// make the claim false found anything to act on.
     /// A claim nobody tested is not a claim that holds.
     Inconclusive,
 }
@@ -35,7 +36,9 @@ impl Untested {
     pub fn reason(self) -> &'static str {
         match self {
             Untested::NothingShipped => "no device shipped, so nothing was attacked",
-            Untested::NothingAttempted => "no attack was attempted against it",
+            Untested::NothingAttempted => {
+                "no attack that could make it false was attempted (or found anything to act on)"
+            }
         }
     }
 }

@@ -28,6 +28,8 @@ pub struct Exports<'a> {
     pub vault_der: &'a [u8],
     /// The customer CA's key: every device certificate must verify under it.
     pub customer_ca: &'a PublicKey,
+    /// The customer CA's certificate (DER): it must verify under the root.
+    pub customer_ca_der: &'a [u8],
     /// The site's root key: the vault's certificate must verify under it.
     pub root: &'a PublicKey,
 }
@@ -59,6 +61,15 @@ fn finding(identity: &str, what: String) -> BooksFinding {
     }
 }
 
+/// A finding no identity names (a file that does not read, a signature that fails).
+fn unnamed(what: String) -> BooksFinding {
+    BooksFinding {
+        record: None,
+        identity: None,
+        what,
+    }
+}
+
 /// The value of `name=` in an audit detail.
 fn detail_value<'a>(detail: &'a str, name: &str) -> Option<&'a str> {
     detail
@@ -71,14 +82,19 @@ fn detail_value<'a>(detail: &'a str, name: &str) -> Option<&'a str> {
 /// identity the log never shipped; identity keys made balance shipped and destroyed.
 pub fn check_exports(crypto: &Crypto, books: &Exports<'_>) -> ExportsCheck {
     let mut check = ExportsCheck::default();
-    let chained = x509_parser::parse_x509_certificate(books.vault_der)
-        .is_ok_and(|(_, cert)| crate::pki::certificate::signed_by(crypto, &cert, books.root));
-    if !chained {
-        check.findings.push(BooksFinding {
-            record: None,
-            identity: None,
-            what: "the vault's certificate does not verify under the site's root".to_owned(),
-        });
+    let under_root = |der: &[u8]| {
+        x509_parser::parse_x509_certificate(der)
+            .is_ok_and(|(_, cert)| crate::pki::certificate::signed_by(crypto, &cert, books.root))
+    };
+    for (der, what) in [
+        (books.vault_der, "the vault's certificate"),
+        (books.customer_ca_der, "the customer CA's certificate"),
+    ] {
+        if !under_root(der) {
+            check.findings.push(unnamed(format!(
+                "{what} does not verify under the site's root"
+            )));
+        }
     }
     let (shipped, issued) = audit_story(books.audit, &mut check);
     let manifest = manifest_story(crypto, books, &mut check);
@@ -124,20 +140,20 @@ pub fn check_exports(crypto: &Crypto, books: &Exports<'_>) -> ExportsCheck {
                 ));
                 continue;
             };
-            if told.certificate.is_some() && !issued.contains_key(&told.device) {
-                check.findings.push(finding(
-                    identity,
-                    format!(
-                        "{} gives a certificate for device {}, for which no audit record issued one",
-                        told.at, told.device
-                    ),
-                ));
-            } else if told.device != shipped_as.device {
+            if told.device != shipped_as.device {
                 check.findings.push(finding(
                     identity,
                     format!(
                         "{} names device {} for identity {identity}, which {} ships as device {}",
                         told.at, told.device, shipped_as.at, shipped_as.device
+                    ),
+                ));
+            } else if told.certificate.is_some() && !issued.contains_key(&told.device) {
+                check.findings.push(finding(
+                    identity,
+                    format!(
+                        "{} gives a certificate for device {}, for which no audit record issued one",
+                        told.at, told.device
                     ),
                 ));
             } else if let (Some(hash), Some(issued)) = (&told.certificate, issued.get(&told.device))
@@ -168,11 +184,9 @@ fn audit_story(
     for (number, line) in text.lines().enumerate() {
         let at = format!("audit.jsonl line {}", number + 1);
         let Ok(record) = serde_json::from_str::<serde_json::Value>(line) else {
-            check.findings.push(BooksFinding {
-                record: None,
-                identity: None,
-                what: format!("{at} is not an audit record"),
-            });
+            check
+                .findings
+                .push(unnamed(format!("{at} is not an audit record")));
             continue;
         };
         let field = |name: &str| record.get(name).and_then(|v| v.as_str()).unwrap_or("");
@@ -243,11 +257,9 @@ fn manifest_story(
                     },
                 ));
             }
-            Err(e) => check.findings.push(BooksFinding {
-                record: None,
-                identity: None,
-                what: format!("{at} does not verify under the vault's key: {e}"),
-            }),
+            Err(e) => check.findings.push(unnamed(format!(
+                "{at} does not verify under the vault's key: {e}"
+            ))),
         }
     }
     story
@@ -263,20 +275,16 @@ fn records_story(text: &str, check: &mut ExportsCheck) -> Vec<(String, Told)> {
             continue;
         }
         let Ok(record) = serde_json::from_str::<serde_json::Value>(line) else {
-            check.findings.push(BooksFinding {
-                record: None,
-                identity: None,
-                what: format!("{at} is not a device record"),
-            });
+            check
+                .findings
+                .push(unnamed(format!("{at} is not a device record")));
             continue;
         };
         let field = |name: &str| record.get(name).and_then(|v| v.as_str()).map(str::to_owned);
         let (Some(device), Some(identity)) = (field("device"), field("identity")) else {
-            check.findings.push(BooksFinding {
-                record: None,
-                identity: None,
-                what: format!("{at} names no device or identity"),
-            });
+            check
+                .findings
+                .push(unnamed(format!("{at} names no device or identity")));
             continue;
         };
         story.push((
@@ -302,11 +310,9 @@ fn certificate_story(
     let blocks = match pem::parse_many(books.devices_pem) {
         Ok(blocks) => blocks,
         Err(e) => {
-            check.findings.push(BooksFinding {
-                record: None,
-                identity: None,
-                what: format!("devices.pem is not PEM: {e}"),
-            });
+            check
+                .findings
+                .push(unnamed(format!("devices.pem is not PEM: {e}")));
             return story;
         }
     };
@@ -329,19 +335,15 @@ fn certificate_story(
                 Some(Ok((to_hex(&key.fingerprint().0), device)))
             });
         if matches!(parsed, Some(Err(()))) {
-            check.findings.push(BooksFinding {
-                record: None,
-                identity: None,
-                what: format!("{at} does not verify under the customer CA"),
-            });
+            check.findings.push(unnamed(format!(
+                "{at} does not verify under the customer CA"
+            )));
             continue;
         }
         let Some(Ok((identity, device))) = parsed else {
-            check.findings.push(BooksFinding {
-                record: None,
-                identity: None,
-                what: format!("{at} is not a device certificate"),
-            });
+            check
+                .findings
+                .push(unnamed(format!("{at} is not a device certificate")));
             continue;
         };
         story.push((

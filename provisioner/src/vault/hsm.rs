@@ -47,15 +47,15 @@ struct StoredSecret {
 /// What a key is for; decides what the HSM lets it do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyUse {
-    /// Signs certificates. Leaves the HSM only in its backup, sealed under the split
-    /// wrapping key (see `vault::backup`).
+    /// Signs certificates. Leaves the HSM only sealed in its backup, or split among the
+    /// custodians (the offline root); under `shared-vm` the "HSM" is the VM's memory.
     CertificateAuthority,
-    /// Signs firmware images. Leaves the HSM only in its backup.
+    /// Signs firmware images. Leaves the HSM only sealed in its backup.
     FirmwareSigning,
     /// A device's identity key: may leave only sealed to that device, once.
     DeviceIdentity,
     /// The vault's own identity: signs device records, the manifest and the audit log's
-    /// checkpoints. Leaves the HSM only in its backup.
+    /// checkpoints. Leaves the HSM only sealed in its backup.
     VaultIdentity,
 }
 

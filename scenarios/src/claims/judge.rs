@@ -43,10 +43,12 @@ pub fn judge(index: usize, claim: &Claim, attempts: &[Attempt], shipped: u64) ->
     let mut residual_risk: Vec<&'static dyn Attack> = Vec::new();
     let mut violated_by = Vec::new();
     let mut lowest: Option<u32> = None;
-    // Only a path that could make the statement false has tried the claim.
+    // Only a path that could make the statement false, and found something to act on
+    // (a rung that spent anything), has tried the claim.
     let tried = attempts
         .iter()
         .filter(|a| claim.oracle.tried_by(a.attack.position()))
+        .filter(|a| a.rungs.iter().any(|r| r.spent.count > 0))
         .count();
     for (at, attempt) in attempts.iter().enumerate() {
         // Rated by the cheapest rung of its ladder that made this claim false.
@@ -156,12 +158,27 @@ mod tests {
         p
     }
 
+    /// An attempt with one rung that spent something (an attempt that found nothing to
+    /// act on tries no claim).
     fn attempt(attack: &str, total: Option<u32>, violates: bool) -> Attempt {
+        use crate::attempt::RungAttempt;
+        use provsim_attacks::effort::{Access, Bench, Effort, Needs};
         Attempt {
             attack: provsim_attacks::find(attack).unwrap(),
             device: 0,
             device_id: DeviceId(0),
-            rungs: Vec::new(),
+            rungs: vec![RungAttempt {
+                label: "the rung".to_owned(),
+                spent: Effort::plain(Bench::DebugProbe, 1, &[], Needs::Public, Access::Site),
+                potential: potential(total),
+                outcome: Outcome::Obtained {
+                    summary: String::new(),
+                },
+                violated: if violates { vec![0] } else { Vec::new() },
+                aim: None,
+                glitches: Vec::new(),
+                books: Vec::new(),
+            }],
             outcome: Outcome::Obtained {
                 summary: String::new(),
             },
@@ -275,6 +292,13 @@ mod tests {
             books: Vec::new(),
         };
         let mut climbed = attempt(PROBE, Some(4), true);
+        // An attempt whose every rung found nothing to act on tries nothing.
+        let mut idle = attempt(PROBE, Some(4), false);
+        idle.rungs[0].spent.count = 0;
+        assert_eq!(
+            judge(0, &claim(AvaVan::Van3), &[idle], 1).untested,
+            Some(Untested::NothingAttempted)
+        );
         climbed.rungs = vec![rung(4, vec![0]), rung(20, vec![1])];
         climbed.violations = vec![
             Violation {

@@ -174,8 +174,8 @@ fn attempt_all(
                 listed_targets(plan, &returned)
             }
             provsim_attacks::Position::ScrapBin => {
-                // Parts rejected after their certificate was issued had their keys put
-                // in; a part lost before that holds nothing to read.
+                // Parts rejected after their certificate was issued certainly had their
+                // keys put in (a part lost earlier may hold an on-chip key at most).
                 let rejected: Vec<u64> = summary
                     .rejected
                     .iter()
