@@ -40,12 +40,18 @@ pub fn list(what: Option<ListWhat>) -> std::io::Result<()> {
         )?;
         let catalogue = provsim_scenarios::attack_catalogue();
         let width = catalogue.iter().map(|(id, _)| id.len()).max().unwrap_or(0);
-        for (phase, attacks) in provsim_scenarios::attacks_by_phase() {
+        let by_phase = provsim_scenarios::attacks_by_phase();
+        let at = by_phase
+            .iter()
+            .flat_map(|(_, attacks)| attacks.iter().map(|(position, _, _)| position.len() + 2))
+            .max()
+            .unwrap_or(0);
+        for (phase, attacks) in by_phase {
             writeln!(stdout, "  {phase}:")?;
             for (position, id, title) in attacks {
                 writeln!(
                     stdout,
-                    "    {id:<width$} {:<8} {title}",
+                    "    {id:<width$} {:<at$} {title}",
                     format!("[{position}]")
                 )?;
             }

@@ -55,6 +55,36 @@ const PAIRS: &[Pair] = &[
         stopped_by: "the keys live elsewhere",
     },
     Pair {
+        attack: "console-firmware-signing",
+        scenario: "mcu-board-insider",
+        both: &[
+            (
+                "id = \"operator-console-certificate\"",
+                "id = \"console-firmware-signing\"",
+            ),
+            (
+                "id = \"identity-key-confidentiality\"",
+                "id = \"firmware-key-control\"",
+            ),
+        ],
+        sound: "",
+        weak: "SWAP custody = \"provisioner-hsm\"\nweaknesses = [\"firmware-key-operator-use\"]",
+        claim: "firmware-key-control",
+        stopped_by: "signs only in its key ceremony",
+    },
+    Pair {
+        attack: "counterfeit-part",
+        scenario: "mcu-board-provisioner-hsm",
+        both: &[(
+            "id = \"debug-port-readout\"\nsample = 4",
+            "id = \"counterfeit-part\"\nsample = 2",
+        )],
+        sound: "",
+        weak: "SWAP custody = \"provisioner-hsm\"\nweaknesses = [\"station-no-part-authentication\"]",
+        claim: "identity-key-confidentiality",
+        stopped_by: "the part is not a genuine die",
+    },
+    Pair {
         attack: "cpa-storage-key",
         scenario: "asic-board-test-port-open",
         both: &[],
@@ -412,6 +442,30 @@ fn the_pairs_cover_the_catalogue() {
         .collect();
     listed.sort_unstable();
     assert_eq!(paired, listed, "give every attack a pair");
+}
+
+/// The catalogue covers the supply chain: at least 24 attacks over at least five
+/// life-cycle phases, as `provsim list attacks` groups them.
+#[test]
+fn the_catalogue_spans_the_life_cycle() {
+    let listed = common::stdout(&provsim(&["list", "attacks"]));
+    let phases: Vec<&str> = listed
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.starts_with("    "))
+        .map(|l| l.trim().trim_end_matches(':'))
+        .collect();
+    let attacks = listed.lines().filter(|l| l.starts_with("    ")).count();
+    assert!(attacks >= 24, "{listed}");
+    assert!(phases.len() >= 5, "{phases:?}");
+    for phase in [
+        "test-house",
+        "board-assembly",
+        "shipping",
+        "field",
+        "return",
+    ] {
+        assert!(phases.contains(&phase), "{phase}: {phases:?}");
+    }
 }
 
 #[test]

@@ -7,7 +7,7 @@ use crate::knowledge::Knowledge;
 use crate::outcome::Outcome;
 use crate::potential::AttackPotential;
 use provsim_devices::{Target, TargetKind};
-use provsim_provisioner::{FieldAccess, LinkAccess, SiteAccess};
+use provsim_provisioner::{BoardAccess, FieldAccess, LinkAccess, SiteAccess};
 use provsim_sim::{Ctx, Stream};
 
 /// Where in the device's life the attacker acts.
@@ -58,6 +58,9 @@ pub enum Position {
     RmaDesk,
     /// The scrap bin: a part the station rejected, as it went into the bin.
     ScrapBin,
+    /// The board assembler's floor, while one board waits for the board-level station:
+    /// the part on the reel for it, and what is put on the board.
+    BoardAssembly,
 }
 
 impl Position {
@@ -70,6 +73,7 @@ impl Position {
             Position::Link => "link",
             Position::RmaDesk => "rma-desk",
             Position::ScrapBin => "scrap-bin",
+            Position::BoardAssembly => "board-assembly",
         }
     }
 }
@@ -84,6 +88,8 @@ pub enum Surface<'a> {
     Field(&'a mut FieldAccess),
     /// The link around one device's pass.
     Link(&'a mut LinkAccess),
+    /// One board at the assembler, before the board-level station.
+    Board(&'a mut BoardAccess),
 }
 
 impl Surface<'_> {
@@ -94,6 +100,7 @@ impl Surface<'_> {
             Surface::Site(_) => Position::Site,
             Surface::Field(_) => Position::Field,
             Surface::Link(_) => Position::Link,
+            Surface::Board(_) => Position::BoardAssembly,
         }
     }
 }

@@ -3,6 +3,8 @@
 use crate::attack::Attack;
 use crate::bus_probing::BusProbing;
 use crate::co_tenant_memory_scrape::CoTenantMemoryScrape;
+use crate::console_firmware_signing::ConsoleFirmwareSigning;
+use crate::counterfeit_part::CounterfeitPart;
 use crate::cpa_storage_key::CpaStorageKey;
 use crate::debug_port_readout::DebugPortReadout;
 use crate::foreign_firmware_update::ForeignFirmwareUpdate;
@@ -27,6 +29,8 @@ use crate::vault_backup_theft::VaultBackupTheft;
 static CATALOGUE: &[&dyn Attack] = &[
     &BusProbing,
     &CoTenantMemoryScrape,
+    &ConsoleFirmwareSigning,
+    &CounterfeitPart,
     &CpaStorageKey,
     &DebugPortReadout,
     &ForeignFirmwareUpdate,

@@ -10,7 +10,7 @@
 
 use crate::attack::{Attack, Phase, Position, Surface, not_started};
 use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung};
-use crate::knowledge::Knowledge;
+use crate::knowledge::{Knowledge, MaterialKind};
 use crate::minting::mint_identity;
 use crate::outcome::Outcome;
 use provsim_devices::TargetKind;
@@ -101,6 +101,14 @@ impl Attack for VaultBackupTheft {
                 };
             }
         };
+        // Every long-lived key of the vault, in the attacker's hands.
+        for key in &keys {
+            knowledge.learn(
+                MaterialKind::KeyCandidate,
+                "a key restored from the vault backup",
+                key.expose_secret_bytes().to_vec(),
+            );
+        }
         let ca = site.customer_ca().public_key().clone();
         let Some(ca_key) = keys.iter().find(|k| k.public_key() == &ca) else {
             return Attempted {

@@ -21,6 +21,16 @@ const TABLE: &[Row] = &[
         ["restricted", "restricted", "restricted"],
     ),
     (
+        "console-firmware-signing",
+        [[10, 10], [10, 10], [10, 10]],
+        ["restricted", "restricted", "restricted"],
+    ),
+    (
+        "counterfeit-part",
+        [[18, 18], [21, 21], [25, 25]],
+        ["public", "restricted", "sensitive"],
+    ),
+    (
         "cpa-storage-key",
         [[8, 15], [11, 18], [15, 22]],
         ["public", "restricted", "sensitive"],

@@ -33,6 +33,9 @@ static FOREIGN_FIRMWARE_KEY: LabelFamily = LabelFamily::new(
     "devices::labels::foreign_firmware_key",
     "probe/foreign-firmware-key",
 );
+static DIE_KEY: LabelFamily = LabelFamily::new("devices::labels::die_key", "device/{n}/die-key");
+static CHIP_MAKER_DIE_CA: LabelFamily =
+    LabelFamily::new("devices::labels::chip_maker_die_ca", "chip-maker/die-ca");
 static IMAGE_SIGNER: LabelFamily =
     LabelFamily::new("devices::labels::image_signer", "fuzz/image-signer");
 
@@ -49,6 +52,8 @@ pub static FAMILIES: &[&LabelFamily] = &[
     &PUF_SECRET,
     &SE_BATCH_TRANSPORT_KEY,
     &FOREIGN_FIRMWARE_KEY,
+    &DIE_KEY,
+    &CHIP_MAKER_DIE_CA,
     &IMAGE_SIGNER,
 ];
 
@@ -104,6 +109,16 @@ pub fn foreign_firmware_key(seed: Seed) -> Stream {
     FOREIGN_FIRMWARE_KEY.open(seed, &[])
 }
 
+/// The attestation key the chip maker puts into die `index` at wafer test.
+pub fn die_key(seed: Seed, index: u64) -> Stream {
+    DIE_KEY.open(seed, &[index.into()])
+}
+
+/// The chip maker's die CA key, which certifies every die's attestation key.
+pub fn chip_maker_die_ca(seed: Seed) -> Stream {
+    CHIP_MAKER_DIE_CA.open(seed, &[])
+}
+
 /// The key the image fuzz harness signs and verifies with.
 pub fn image_signer(seed: Seed) -> Stream {
     IMAGE_SIGNER.open(seed, &[])
@@ -141,7 +156,7 @@ mod tests {
     #[test]
     fn constructors_open_the_labels_they_always_opened() {
         let seed = Seed::new(5);
-        let pairs: [(Stream, &str); 11] = [
+        let pairs: [(Stream, &str); 13] = [
             (trng(seed, 3), "device/3/trng"),
             (se_trng(seed, 3), "device/3/se-trng"),
             (se_field_host(seed, 3), "device/3/se-field-host"),
@@ -158,6 +173,8 @@ mod tests {
                 "se-vendor/batch-transport-key",
             ),
             (foreign_firmware_key(seed), "probe/foreign-firmware-key"),
+            (die_key(seed, 3), "device/3/die-key"),
+            (chip_maker_die_ca(seed), "chip-maker/die-ca"),
             (image_signer(seed), "fuzz/image-signer"),
         ];
         for (mut stream, label) in pairs {
@@ -180,6 +197,8 @@ mod tests {
                 let _ = puf_secret(seed, index);
                 let _ = se_batch_transport_key(seed);
                 let _ = foreign_firmware_key(seed);
+                let _ = die_key(seed, index);
+                let _ = chip_maker_die_ca(seed);
                 let _ = image_signer(seed);
             });
             // Every family was exercised, each once: a set, not a count.

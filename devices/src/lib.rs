@@ -28,6 +28,8 @@
 pub mod asic;
 mod check_value;
 mod countermeasures;
+mod device_id;
+pub mod die;
 mod error;
 mod factory;
 pub mod fault;
@@ -49,6 +51,7 @@ mod weakness;
 
 pub use check_value::key_check_value;
 pub use countermeasures::Countermeasures;
+pub use die::{ChipMaker, DieAttestation, DieCertificate};
 pub use error::{BootError, DeviceError, PortError};
 pub use factory::{build_target, build_target_with};
 pub use life_cycle::{LifeCycle, TokenKind};

@@ -10,7 +10,6 @@ use crate::leakage::{MeasuredOperation, PowerTrace};
 use crate::life_cycle::{LifeCycle, TokenKind};
 use provsim_sim::crypto::{Envelope, PublicKey};
 use provsim_sim::{Ctx, Stream};
-use std::fmt;
 
 /// The kinds of chip provsim models. A kind is a name only: what it is (its summary,
 /// memory map, fault points, countermeasures, the facts attacks rate it by, how to
@@ -25,22 +24,7 @@ pub enum TargetKind {
     Se,
 }
 
-/// A device's public, unique identifier, as written at wafer test and printed in its
-/// certificate: product (16 bits), lot (16 bits), device number within the lot (32 bits).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct DeviceId(pub u64);
-
-impl DeviceId {
-    pub fn new(product: u16, lot: u16, number: u32) -> Self {
-        DeviceId((u64::from(product) << 48) | (u64::from(lot) << 32) | u64::from(number))
-    }
-}
-
-impl fmt::Display for DeviceId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:016x}", self.0)
-    }
-}
+pub use crate::device_id::DeviceId;
 
 /// What a memory region holds, as the public data sheet describes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,6 +135,10 @@ pub enum Command {
     },
     /// Program a firmware image into the primary slot (factory programming).
     WriteImage { image: Vec<u8> },
+    /// Answer `challenge` with the die's attestation (see [`crate::die`]): its
+    /// certificate from the chip maker and a signature over the challenge, the transport
+    /// key and the identity key the chip made, if it made one.
+    Attest { challenge: [u8; 32] },
 }
 
 /// What a device reports about itself.
@@ -192,6 +180,7 @@ pub enum Response {
     },
     FuseBlown(Fuse),
     OptionsWritten,
+    Attested(crate::die::DieAttestation),
     Transitioned(LifeCycle),
 }
 

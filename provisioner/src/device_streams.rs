@@ -50,6 +50,11 @@ impl DeviceStreams {
         labels::functional_test(self.seed, self.index)
     }
 
+    /// The station's challenge when it authenticates the part.
+    pub fn part_challenge(self) -> Stream {
+        labels::part_challenge(self.seed, self.index)
+    }
+
     /// The outcomes of the part's test at `level`: its own stream for each level, so a
     /// part's fate does not depend on where the secrets go in.
     pub fn part_test(self, level: Level) -> Stream {

@@ -110,6 +110,10 @@ static FUNCTIONAL_TEST: LabelFamily = LabelFamily::new(
     "provisioner::labels::functional_test",
     "device/{n}/functional-test",
 );
+static PART_CHALLENGE: LabelFamily = LabelFamily::new(
+    "provisioner::labels::part_challenge",
+    "device/{n}/part-challenge",
+);
 static PART_TEST: LabelFamily =
     LabelFamily::new("provisioner::labels::part_test", "device/{n}/test/{s}");
 static IDENTITY_INJECTION: LabelFamily = LabelFamily::new(
@@ -171,6 +175,7 @@ pub static FAMILIES: &[&LabelFamily] = &[
     &LIFE_CYCLE_TOKEN,
     &CERTIFICATE_SERIAL,
     &FUNCTIONAL_TEST,
+    &PART_CHALLENGE,
     &PART_TEST,
     &IDENTITY_INJECTION,
     &SECRET_INJECTION,
@@ -347,6 +352,11 @@ pub(crate) fn certificate_serial(seed: Seed, index: u64) -> Stream {
 /// The station's test key and challenge for a secure element's functional test.
 pub(crate) fn functional_test(seed: Seed, index: u64) -> Stream {
     FUNCTIONAL_TEST.open(seed, &[index.into()])
+}
+
+/// The station's challenge to device `index` when it authenticates the part.
+pub(crate) fn part_challenge(seed: Seed, index: u64) -> Stream {
+    PART_CHALLENGE.open(seed, &[index.into()])
 }
 
 /// The outcomes of device `index`'s test (and retest) at `level`.

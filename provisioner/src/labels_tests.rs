@@ -110,6 +110,7 @@ fn constructors_open_the_labels_they_always_opened() {
             ),
             (certificate_serial(seed, 3), "device/3/certificate-serial"),
             (functional_test(seed, 3), "device/3/functional-test"),
+            (part_challenge(seed, 3), "device/3/part-challenge"),
             (part_test(seed, 3, Level::Package), "device/3/test/package"),
             (identity_injection(seed, 3), "device/3/injection"),
             (secret_injection(seed, 3, 2), "device/3/injection/2"),
@@ -172,6 +173,7 @@ proptest! {
             let _ = life_cycle_token(seed, index, kind);
             let _ = certificate_serial(seed, index);
             let _ = functional_test(seed, index);
+            let _ = part_challenge(seed, index);
             let _ = part_test(seed, index, level);
             let _ = identity_injection(seed, index);
             let _ = secret_injection(seed, index, slot);

@@ -78,7 +78,7 @@ pub use books::record_verify::{
 };
 pub use cloud::error::CloudError;
 pub use cloud::registrar::{Challenge, Refusal, Registrar, RegistrarStats, Session};
-pub use copies::{ExtraDie, FieldAccess, LinkAccess, SiteAccess};
+pub use copies::{BoardAccess, ExtraDie, FieldAccess, LinkAccess, SiteAccess};
 pub use cost::{CostModel, MAX_EXACT_MICRO, MICRO, format_amount};
 pub use device_streams::DeviceStreams;
 pub use ledger::book::{ENTRY_BYTES, Entries, Ledger, LedgerEntry};

@@ -18,6 +18,8 @@ pub struct Site {
     pub(crate) audit: AuditLog,
     pub(crate) names: PkiNames,
     pub(crate) firmware_key: PublicKey,
+    /// The firmware-signing key in the vault.
+    pub(crate) firmware_handle: KeyHandle,
     /// The firmware every device receives, in MCUboot's format, signed once by the HSM.
     pub(crate) firmware_image: Vec<u8>,
     /// Its MCUboot hash: what a device must report it booted.

@@ -27,16 +27,24 @@ pub enum SiteWeakness {
     /// The vault backup's wrapping key is kept whole by one administrator instead of
     /// split among the custodians.
     BackupKeyUnsplit,
+    /// A board-level station provisions whatever part is on the board, without asking
+    /// it to prove it is a genuine die.
+    StationNoPartAuthentication,
+    /// The vault lets the line's operators have the firmware-signing key sign after
+    /// the key ceremony.
+    FirmwareKeyOperatorUse,
 }
 
 impl SiteWeakness {
-    pub const ALL: [SiteWeakness; 6] = [
+    pub const ALL: [SiteWeakness; 8] = [
         SiteWeakness::RegistrarNoDuplicateCheck,
         SiteWeakness::RegistrarNoRevocation,
         SiteWeakness::RegistrarNoLifeCycle,
         SiteWeakness::LinkUnauthenticatedKeyAgreement,
         SiteWeakness::ScrapWithoutWipe,
         SiteWeakness::BackupKeyUnsplit,
+        SiteWeakness::StationNoPartAuthentication,
+        SiteWeakness::FirmwareKeyOperatorUse,
     ];
 
     /// The name a scenario writes.
@@ -48,6 +56,8 @@ impl SiteWeakness {
             SiteWeakness::LinkUnauthenticatedKeyAgreement => "link-unauthenticated-key-agreement",
             SiteWeakness::ScrapWithoutWipe => "scrap-without-wipe",
             SiteWeakness::BackupKeyUnsplit => "backup-key-unsplit",
+            SiteWeakness::StationNoPartAuthentication => "station-no-part-authentication",
+            SiteWeakness::FirmwareKeyOperatorUse => "firmware-key-operator-use",
         }
     }
 
@@ -75,6 +85,12 @@ impl SiteWeakness {
             }
             SiteWeakness::BackupKeyUnsplit => {
                 "the split of the vault backup's wrapping key: one administrator holds it whole, so the file and one safe open every long-lived key"
+            }
+            SiteWeakness::StationNoPartAuthentication => {
+                "the board-level station's part authentication: it provisions whatever part sits on the board, genuine die or counterfeit"
+            }
+            SiteWeakness::FirmwareKeyOperatorUse => {
+                "the firmware-signing key's ceremony rule: after the ceremony it still signs for anyone with an operator's credentials"
             }
         }
     }

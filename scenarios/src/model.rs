@@ -169,6 +169,9 @@ pub enum ActsOn {
     RmaDesk,
     /// The scrap bin, as the rejected device went into it.
     ScrapBin,
+    /// The board assembler's floor, while the device's board waited for the
+    /// board-level station.
+    BoardAssembly,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

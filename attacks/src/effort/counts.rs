@@ -40,6 +40,8 @@ pub enum Bench {
     /// A custodian of a split key recruited (bribed, coerced, their safe opened); the
     /// count is custodians, each a partner in the path.
     Custodian,
+    /// Counterfeit parts made to order; the count is parts put on boards.
+    CounterfeitPart,
 }
 
 impl Bench {
@@ -62,6 +64,7 @@ impl Bench {
             Bench::Station => "station",
             Bench::Pocket => "no tools",
             Bench::Custodian => "split key",
+            Bench::CounterfeitPart => "counterfeit part",
         }
     }
 
@@ -82,6 +85,7 @@ impl Bench {
             Bench::Station => "dies run",
             Bench::Pocket => "parts taken",
             Bench::Custodian => "custodians recruited",
+            Bench::CounterfeitPart => "parts placed",
         }
     }
 }
@@ -119,6 +123,9 @@ pub enum Step {
     /// Put a host of one's own on the line's network segment, between the station and
     /// the vault.
     JoinTheLineNetwork,
+    /// Make a counterfeit of the part's family that speaks its programming protocol
+    /// and keeps what it is given.
+    MakeCounterfeitPart,
 }
 
 impl Step {
@@ -139,6 +146,7 @@ impl Step {
             Step::PadTheBus => "pad the flash bus with a FIB",
             Step::CharacterisePufBias => "characterise the PUF cells' bias",
             Step::JoinTheLineNetwork => "join the line's network",
+            Step::MakeCounterfeitPart => "make a counterfeit part",
         }
     }
 }

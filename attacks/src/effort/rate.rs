@@ -1,7 +1,7 @@
 //! The one function from effort to attack potential.
 
 use super::counts::{Access, Bench, Effort, Needs};
-use super::rates::{seconds_per_unit, step_hours, step_samples};
+use super::rates::{seconds_per_unit, step_hours, step_needs_access, step_samples};
 use crate::potential::{
     AttackPotential, ElapsedTime, Equipment, Expertise, KnowledgeOfToe, Reasons,
     WindowOfOpportunity,
@@ -185,6 +185,13 @@ fn window(effort: &Effort, hours: f64) -> (WindowOfOpportunity, String) {
             )
         }
         Access::Site => {
+            let away: f64 = effort
+                .steps
+                .iter()
+                .filter(|&&s| !step_needs_access(s))
+                .map(|&s| step_hours(s).0)
+                .sum();
+            let hours = (hours - away).max(0.0);
             let window = if hours < MONTH {
                 WindowOfOpportunity::Moderate
             } else {
@@ -215,13 +222,18 @@ fn equipment(bench: Bench) -> (Equipment, String) {
             Equipment::Specialised
         }
         Bench::Glitcher(GlitchMethod::Electromagnetic) => Equipment::Specialised,
-        Bench::Glitcher(GlitchMethod::Laser) | Bench::MicroProbe => Equipment::Bespoke,
+        Bench::Glitcher(GlitchMethod::Laser) | Bench::MicroProbe | Bench::CounterfeitPart => {
+            Equipment::Bespoke
+        }
     };
     let why = match equipment {
         Equipment::Standard => "readily available tools or the site's own equipment",
         Equipment::Specialised => "commercial side-channel or fault-injection equipment",
         _ if bench == Bench::MicroProbe => {
             "a probe station with a FIB: very expensive, or hired by the hour"
+        }
+        _ if bench == Bench::CounterfeitPart => {
+            "a counterfeit with a second die in its package: designed and re-packaged to order"
         }
         _ => "a laser fault bench: very expensive, built or bought to order",
     };

@@ -76,6 +76,11 @@ pub fn seconds_per_unit(bench: Bench) -> (f64, &'static str) {
             60.0,
             "a part slipped out of its tray and off the floor: a minute",
         ),
+        Bench::CounterfeitPart => (
+            300.0,
+            "one reel position swapped at the pick-and-place feeder, or one part reworked \
+             onto a board before it reaches the station: five minutes",
+        ),
         Bench::OperatorConsole => (
             600.0,
             "a certificate request typed at the console and checked by the operator: ten \
@@ -150,11 +155,25 @@ pub fn step_hours(step: Step) -> (f64, &'static str) {
             "a host of one's own on the line's network segment (a spare switch port, an \
              ARP answer in the vault's name) during a shift: a working day",
         ),
+        Step::MakeCounterfeitPart => (
+            480.0,
+            "a part of the same family, package and marking with a companion die of one's \
+             own between its pins and the real silicon, whose firmware speaks the \
+             documented programming protocol and keeps what crosses it: three months of \
+             design and re-packaging",
+        ),
         Step::WaitForUnwatchedShift => (
             8.0,
             "one shift alone at the console without a second person watching",
         ),
     }
+}
+
+/// Whether a set-up step is done where the path needs access (inside the site, for a
+/// site path); one done at home or in the attacker's own lab is elapsed time but no
+/// presence.
+pub fn step_needs_access(step: Step) -> bool {
+    !matches!(step, Step::MakeCounterfeitPart | Step::SignOwnImage)
 }
 
 /// Parts a set-up step consumes beyond the one attacked (destroyed in preparation).

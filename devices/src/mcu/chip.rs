@@ -48,6 +48,11 @@ pub struct Mcu {
     /// Every distinct image the boot ROM started, for the oracles (see
     /// [`Target::started_images`](crate::target::Target::started_images)).
     pub(super) started: std::collections::BTreeMap<[u8; 32], StartedImage>,
+    /// The attestation key and certificate the chip maker left in the die.
+    pub(super) die: crate::die::Die,
+    /// The identity key the chip made itself (`GenerateIdentity`), which its
+    /// attestation covers.
+    pub(super) made_identity: Option<provsim_sim::crypto::PublicKey>,
 }
 
 impl Clone for Mcu {
@@ -68,6 +73,8 @@ impl Clone for Mcu {
             running: self.running,
             weaknesses: self.weaknesses.clone(),
             started: self.started.clone(),
+            die: self.die.clone(),
+            made_identity: self.made_identity.clone(),
         }
     }
 }
@@ -97,6 +104,8 @@ impl Mcu {
             running: false,
             weaknesses: Weaknesses::default(),
             started: std::collections::BTreeMap::new(),
+            die: crate::die::Die::new(seed, index, device_id),
+            made_identity: None,
         }
     }
 

@@ -176,6 +176,7 @@ impl Mcu {
             .map_err(DeviceError::RequestEncoding)?;
         self.store_private_key(ctx, addr, &key.expose_secret_bytes())?;
         let public_key = key.public_key().clone();
+        self.made_identity = Some(public_key.clone());
         ctx.record(
             "key-generated",
             &[

@@ -176,6 +176,14 @@ impl Mcu {
             Command::SetReadoutProtection { level } => self.set_rdp(ctx, level),
             Command::EnableSecureRegion => self.enable_secure_region(ctx),
             Command::Transition { to, token } => self.transition(ctx, to, token.as_deref()),
+            Command::Attest { challenge } => {
+                let transport = self.transport_key(ctx).public_key().clone();
+                let identity = self.made_identity.clone();
+                let answer = self
+                    .die
+                    .attest(ctx.crypto, &challenge, &transport, identity.as_ref());
+                Ok(Response::Attested(answer))
+            }
         }
     }
 

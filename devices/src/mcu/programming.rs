@@ -142,6 +142,7 @@ impl Mcu {
                 }
             }
             self.transport = None;
+            self.made_identity = None;
         }
         options.rdp = to;
         self.write_options(ctx, options);
@@ -191,6 +192,7 @@ impl Mcu {
             // open part with its keys.
             self.erase(ctx, SECURE_REGION_BASE, SECURE_REGION_SIZE);
             self.transport = None;
+            self.made_identity = None;
             ctx.record("secrets-wiped", &[]);
         }
         let Some(bit) = life_cycle::bit_for(to) else {

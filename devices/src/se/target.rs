@@ -42,6 +42,8 @@ pub struct SeChip {
     /// checks the card holds nothing else (a key planted by someone who sealed to the
     /// public transport key would otherwise ship).
     written: std::collections::BTreeSet<u8>,
+    /// The attestation key and certificate the SE vendor left in the die.
+    die: crate::die::Die,
 }
 
 /// The chip's masking randomness, duplicated with the chip.
@@ -76,6 +78,7 @@ impl SeChip {
             masks: StreamCell(crate::labels::masking(seed, index)),
             host: StreamCell(crate::labels::se_field_host(seed, index)),
             written: std::collections::BTreeSet::new(),
+            die: crate::die::Die::new(seed, index, device_id),
         }
     }
 
@@ -259,6 +262,15 @@ impl Target for SeChip {
             },
             Command::GenerateIdentity { .. } => {
                 Err(Self::unsupported("on-chip key generation on this line yet"))
+            }
+            Command::Attest { challenge } => {
+                // The die answers for the transport key the card holds now (none once
+                // personalisation is closed: then there is nothing to attest for).
+                let sec1 = self.apdu(ctx, ins::GET_TRANSPORT_KEY, 0, 0, Vec::new())?;
+                let transport =
+                    PublicKey::from_sec1(&sec1).map_err(DeviceError::InvalidPublicKey)?;
+                let answer = self.die.attest(ctx.crypto, &challenge, &transport, None);
+                Ok(Response::Attested(answer))
             }
             Command::WriteFirmwareKey { .. } | Command::WriteImage { .. } => {
                 Err(Self::unsupported("firmware of its own to load"))

@@ -12,6 +12,7 @@
 //! methods (`Line::rebuild_device`, `Line::site_during`, `Line::identity_key`), and its
 //! RMA desk gets a returned part back the same way.
 
+pub(crate) mod board_access;
 pub(crate) mod extra_dies;
 pub(crate) mod field_access;
 pub(crate) mod ground_truth;
@@ -19,6 +20,7 @@ pub(crate) mod link_access;
 pub(crate) mod rebuild;
 pub(crate) mod site_access;
 
+pub use board_access::BoardAccess;
 pub use extra_dies::ExtraDie;
 pub use field_access::FieldAccess;
 pub use link_access::LinkAccess;

@@ -17,10 +17,11 @@ use crate::pki::certificate::IssuedCertificate;
 use crate::pki::error::PkiError;
 use crate::site::Site;
 use crate::vault::custody::Custody;
+use crate::vault::error::HsmError;
 use crate::vault::hsm::CertSubject;
 use provsim_devices::{DeviceId, Target};
-use provsim_sim::crypto::{Crypto, Fingerprint, PublicKey};
-use provsim_sim::{SimTime, Stream};
+use provsim_sim::crypto::{Crypto, Fingerprint, PublicKey, Signature};
+use provsim_sim::{Ctx, SimTime, Stream};
 
 /// An attack path's own copy of the site: at the moment one device was on the station,
 /// or once the order is done, with the station's floor.
@@ -166,6 +167,35 @@ impl SiteAccess {
         let (die, certificate) = floor.run_one(&mut self.site, &mut self.books, crypto)?;
         self.taken.push((die, certificate.clone()));
         Ok(certificate)
+    }
+
+    /// The line's firmware-verification key: public, every device holds it.
+    pub fn firmware_key(&self) -> &PublicKey {
+        &self.site.firmware_key
+    }
+
+    /// The operator console again, asking the vault to sign `digest` (an image's
+    /// MCUboot hash) with the firmware-signing key. The vault's policy decides; the
+    /// console's log (the copy's audit log) records a signature it makes.
+    pub fn console_sign_firmware(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        digest: &[u8; 32],
+    ) -> Result<Signature, HsmError> {
+        let signature =
+            self.site
+                .hsm
+                .sign_firmware_digest(ctx, self.site.firmware_handle, digest)?;
+        let record = self.site.audit.append(
+            ctx.crypto,
+            SimTime::ZERO,
+            "console",
+            "firmware-signed",
+            None,
+            detail_hex("image-hash", digest),
+        );
+        self.books.records_mut().push(record);
+        Ok(signature)
     }
 
     /// The dies that came off the station in the attacker's hands, each with its

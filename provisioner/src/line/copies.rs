@@ -3,6 +3,7 @@
 //! copies are made from the line's parts and know nothing of the line, so the line
 //! stands on them (its RMA desk gets a returned part back the same way).
 
+use crate::copies::board_access::{BoardAccess, BoardStation};
 use crate::copies::extra_dies::ExtraDies;
 use crate::copies::field_access::FieldAccess;
 use crate::copies::ground_truth;
@@ -89,6 +90,29 @@ impl Line {
             next_index: total,
         };
         Ok(SiteAccess::after_order(self.site.clone(), last, floor))
+    }
+
+    /// The board assembler's floor while the board for device `index` waits for the
+    /// board-level station: the genuine part on the reel (as the fab made it) and a
+    /// copy of the site behind the station, with its own books. On a line that
+    /// provisions at the test house no station sees the board. The real site is
+    /// untouched.
+    pub fn board_assembly(&self, index: u64, crypto: &Crypto) -> Result<BoardAccess, LineError> {
+        let (device, reel) = self.fresh_device(index)?;
+        let mut site = self.site.clone();
+        // As for any copy of a device's pass: the run took a unit of any count licence
+        // for this device; the copy's pass takes it again.
+        if let Some(licence) = site.hsm.licence_mut() {
+            licence.give_back();
+        }
+        let board = BoardStation {
+            seed: self.seed,
+            index,
+            level: self.config.level,
+            station: self.station.clone(),
+            link: self.original().clean_link(crypto),
+        };
+        Ok(BoardAccess::new(site, device, board, reel))
     }
 
     /// The link between the station and the vault, from before the session's handshake,

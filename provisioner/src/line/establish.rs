@@ -4,7 +4,7 @@ use crate::books::audit::record::AuditRecord;
 use crate::cloud::first_connection::Cloud;
 use crate::cloud::registrar::Registrar;
 use crate::ledger::Lot;
-use crate::level::WaferMap;
+use crate::level::{Level, WaferMap};
 use crate::line::config::LineConfig;
 use crate::line::error::LineError;
 use crate::line::setup::{establish_link_ends, set_up_site};
@@ -14,7 +14,7 @@ use crate::site::Site;
 use crate::station::provision::Station;
 use crate::vault::custody::Custody;
 use crate::weakness::SiteWeakness;
-use provsim_devices::{DeviceId, Target, build_target_with};
+use provsim_devices::{ChipMaker, DeviceId, Target, build_target_with};
 use provsim_sim::crypto::{Crypto, PublicKey};
 use provsim_sim::{Limits, Seed, Trace};
 
@@ -66,6 +66,16 @@ impl Line {
         );
         if config.site_weaknesses.has(SiteWeakness::ScrapWithoutWipe) {
             station = station.without_scrap_wipe();
+        }
+        // Parts reach a board-level station on the assembler's reels, through hands
+        // other than the chip maker's and the test house's: it asks each to prove it is
+        // a genuine die. Earlier levels take them straight off the chip maker's wafers.
+        if config.level == Level::Board
+            && !config
+                .site_weaknesses
+                .has(SiteWeakness::StationNoPartAuthentication)
+        {
+            station = station.authenticating_parts(ChipMaker::public_key(&crypto, seed));
         }
         Ok(Line {
             station,

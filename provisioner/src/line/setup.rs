@@ -97,6 +97,16 @@ pub(super) fn set_up_site(
         "vault-identity-established",
         detail_hex("key", &vault_key.fingerprint().0),
     );
+    // The releases are signed: the key ceremony ends, and with it the firmware key's
+    // use (unless the vault lets operators have it sign afterwards).
+    if config
+        .site_weaknesses
+        .has(SiteWeakness::FirmwareKeyOperatorUse)
+    {
+        hsm.open_firmware_key_to_operators();
+    } else {
+        hsm.close_firmware_ceremony();
+    }
     let (backup, detail) = back_up(config, crypto, seed, &hsm);
     append("hsm", "backup-made", detail);
     if let Some(units) = config.count_licence {
@@ -109,6 +119,7 @@ pub(super) fn set_up_site(
         audit,
         names: config.names.clone(),
         firmware_key,
+        firmware_handle,
         firmware_image,
         firmware_hash,
         firmware_counter: FIRMWARE_SECURITY_COUNTER,

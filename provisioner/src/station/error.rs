@@ -45,6 +45,8 @@ pub enum StationError {
         handshakes: u32,
         requests: u32,
     },
+    #[error("device {device}: the part is not a genuine die: {reason}")]
+    PartNotGenuine { device: DeviceId, reason: String },
     #[error("device {device}: the vault refused the request: {reason}")]
     VaultRefused { device: DeviceId, reason: String },
     #[error(transparent)]

@@ -6,11 +6,12 @@ use crate::level::{Level, Yields};
 use crate::link::session::LinkSession;
 use crate::pki::certificate::IssuedCertificate;
 use crate::site::Site;
+use crate::station::authenticate::authenticate_part;
 use crate::station::config::StationConfig;
 use crate::station::error::StationError;
 use crate::station::inject::inject_and_write;
 use crate::station::keygen::{make_identity, make_symmetric_keys};
-use crate::station::keys::DeviceKeys;
+use crate::station::keys::{DeviceKeys, MadeKey};
 use crate::station::lock::{close_personalisation, enter_test, leave_test_and_lock};
 use crate::station::observer::PassObserver;
 use crate::station::pass::{Pass, unexpected};
@@ -42,6 +43,9 @@ pub struct Station {
     /// Whether a rejected part that may hold keys is wiped before it is binned (off:
     /// the `scrap-without-wipe` weakness).
     wipe_scrap: bool,
+    /// The chip maker's die CA, when the station authenticates each part against it
+    /// before the vault seals or certifies anything for it (see `authenticate`).
+    part_authority: Option<PublicKey>,
 }
 
 impl Station {
@@ -57,7 +61,15 @@ impl Station {
             yields,
             secrets,
             wipe_scrap: true,
+            part_authority: None,
         }
+    }
+
+    /// The same station, authenticating every part against the chip maker's die CA
+    /// `maker` before the vault seals or certifies anything for it.
+    pub fn authenticating_parts(mut self, maker: PublicKey) -> Self {
+        self.part_authority = Some(maker);
+        self
     }
 
     /// The same station, binning rejected parts as they are, keys and all.
@@ -134,8 +146,23 @@ impl Station {
         };
         observer.key_in_flight(pass.site);
 
-        let result = inject_and_write(&mut pass, target, &keys, &info.transport_key).and_then(
-            |certificate| {
+        let made_on_chip = match &keys.identity {
+            MadeKey::OnChip { identity, .. } => Some(identity.clone()),
+            MadeKey::InVault { .. } => None,
+        };
+        let genuine = match &self.part_authority {
+            Some(maker) => authenticate_part(
+                &mut pass,
+                target,
+                maker,
+                &info.transport_key,
+                made_on_chip.as_ref(),
+            ),
+            None => Ok(()),
+        };
+        let result = genuine
+            .and_then(|()| inject_and_write(&mut pass, target, &keys, &info.transport_key))
+            .and_then(|certificate| {
                 self.lock_and_test(&mut pass, target, observer)?;
                 // The tests after this station: a part failing one takes its secrets
                 // with it, so they are destroyed below like any rejected part's.
@@ -143,8 +170,7 @@ impl Station {
                     test_part(&mut pass, &self.yields, level)?;
                 }
                 Ok(certificate)
-            },
-        );
+            });
         if result.is_err() {
             destroy_secrets(&mut pass, target, &keys)?;
             if let Some(certificate) = &pass.certificate {

@@ -4,6 +4,7 @@
 use provsim_sim::SimDuration;
 
 pub(super) const CONNECT: SimDuration = SimDuration::from_millis(40);
+pub(super) const ATTEST: SimDuration = SimDuration::from_millis(15);
 pub(super) const KEYGEN: SimDuration = SimDuration::from_millis(20);
 pub(super) const ISSUE: SimDuration = SimDuration::from_millis(8);
 pub(super) const INJECT: SimDuration = SimDuration::from_millis(30);

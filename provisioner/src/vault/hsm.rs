@@ -131,6 +131,8 @@ pub struct Hsm {
     stats: HsmStats,
     /// The order's count licence, if the order is sold with one.
     licence: Option<CountLicence>,
+    /// Who may have the firmware-signing key sign.
+    firmware_signing: FirmwareSigning,
 }
 
 impl Hsm {
@@ -144,6 +146,7 @@ impl Hsm {
             next_secret: 0,
             stats: HsmStats::default(),
             licence: None,
+            firmware_signing: FirmwareSigning::Ceremony,
         }
     }
 
@@ -572,17 +575,19 @@ impl Hsm {
         let stored = self.require(handle, KeyUse::VaultIdentity, "audit signing")?;
         Ok(ctx.crypto.sign_low_s(&stored.key, message))
     }
+}
 
-    /// Signs a firmware image's SHA-256 (MCUboot signs the image hash, not the image).
-    pub fn sign_firmware_digest(
-        &self,
-        ctx: &mut Ctx<'_>,
-        handle: KeyHandle,
-        digest: &[u8; 32],
-    ) -> Result<Signature, HsmError> {
-        let stored = self.require(handle, KeyUse::FirmwareSigning, "firmware signing")?;
-        Ok(ctx.crypto.sign_digest(&stored.key, digest))
-    }
+mod firmware_signing;
+
+/// Who may have the firmware-signing key sign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FirmwareSigning {
+    /// The key ceremony is open: the releases are being signed.
+    Ceremony,
+    /// The ceremony is over: the key signs nothing more.
+    Closed,
+    /// Anyone with an operator's credentials.
+    Operators,
 }
 
 #[cfg(test)]

@@ -43,6 +43,10 @@ pub fn write_attempts(out: &mut String, r: &RunReport) -> std::fmt::Result {
                     "rejected device {} `{}` from the scrap bin",
                     a.device, a.device_id
                 ),
+                ActsOn::BoardAssembly => format!(
+                    "the board for device {} `{}` at the assembler",
+                    a.device, a.device_id
+                ),
                 ActsOn::Field => format!(
                     "the field around device {} `{}` (in service at the registrar)",
                     a.device, a.device_id

@@ -18,6 +18,7 @@ pub fn attempt_info(scenario: &Scenario, attempt: &Attempt) -> AttemptInfo {
             Position::Link => ActsOn::Link,
             Position::RmaDesk => ActsOn::RmaDesk,
             Position::ScrapBin => ActsOn::ScrapBin,
+            Position::BoardAssembly => ActsOn::BoardAssembly,
         },
         device: attempt.device,
         device_id: attempt.device_id.to_string(),

@@ -4,6 +4,7 @@ use super::claim::{ClaimEntry, EssentialElement};
 use crate::oracles::anti_rollback::NoRollback;
 use crate::oracles::books_detection::IllegitimateIdentitiesNamed;
 use crate::oracles::counterfeit_identity::NoCounterfeitIdentity;
+use crate::oracles::firmware_key::NoForeignSignedImage;
 use crate::oracles::identity_key::IdentityKeysSecret;
 use crate::oracles::retired_identity::RetiredIdentitiesStayOut;
 use crate::oracles::scrapped_part::ScrappedPartsHoldNoKeys;
@@ -80,6 +81,12 @@ pub static CLAIMS: &[ClaimEntry] = &[
         requirement: "FDP_RIP.1 subset residual information protection: a part that does not ship keeps none of the keys put into it",
         element: EssentialElement::SecureStorage,
         oracle: &ScrappedPartsHoldNoKeys,
+    },
+    ClaimEntry {
+        id: "firmware-key-control",
+        requirement: "FDP_ACF.1 access control on the firmware-signing key (ALC_DVS: the site's key management): no image outside the releases carries its signature",
+        element: EssentialElement::Site,
+        oracle: &NoForeignSignedImage,
     },
 ];
 

@@ -117,6 +117,10 @@ mod tests {
                 .generate_key(&mut Seed::new(1).stream("test/ca"))
                 .public_key()
                 .clone(),
+            firmware_key: provsim_sim::crypto::Crypto::new()
+                .generate_key(&mut provsim_sim::Seed::new(2).stream("test/firmware"))
+                .public_key()
+                .clone(),
             symmetric_keys: Vec::new(),
             channel: provsim_devices::ChannelBreaches::default(),
             life_cycle: None,

@@ -24,7 +24,10 @@ impl Oracle for IllegitimateIdentitiesNamed {
     }
 
     fn tried_by(&self, position: Position) -> bool {
-        matches!(position, Position::Site | Position::Line)
+        matches!(
+            position,
+            Position::Site | Position::Line | Position::BoardAssembly
+        )
     }
 
     fn control(&self) -> Control {

@@ -121,6 +121,10 @@ mod tests {
             installed_counter: 0,
             authorised_firmware: vec![[0; 32]],
             customer_ca: pki.customer().public_key().clone(),
+            firmware_key: provsim_sim::crypto::Crypto::new()
+                .generate_key(&mut provsim_sim::Seed::new(2).stream("test/firmware"))
+                .public_key()
+                .clone(),
             symmetric_keys: Vec::new(),
             channel: provsim_devices::ChannelBreaches::default(),
             life_cycle: None,

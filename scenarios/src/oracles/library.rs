@@ -3,6 +3,7 @@
 use super::anti_rollback::NoRollback;
 use super::books_detection::IllegitimateIdentitiesNamed;
 use super::counterfeit_identity::NoCounterfeitIdentity;
+use super::firmware_key::NoForeignSignedImage;
 use super::identity_key::IdentityKeysSecret;
 use super::oracle::Oracle;
 use super::retired_identity::RetiredIdentitiesStayOut;
@@ -26,6 +27,7 @@ pub static ORACLES: &[&dyn Oracle] = &[
     &UniqueIdentityAtRegistrar,
     &RetiredIdentitiesStayOut,
     &ScrappedPartsHoldNoKeys,
+    &NoForeignSignedImage,
 ];
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 pub mod anti_rollback;
 pub mod books_detection;
 pub mod counterfeit_identity;
+pub mod firmware_key;
 pub mod identity_key;
 pub mod library;
 pub mod oracle;

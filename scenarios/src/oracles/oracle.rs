@@ -89,6 +89,9 @@ pub struct Attacked {
     pub authorised_firmware: Vec<[u8; 32]>,
     /// The customer CA's public key: what a genuine device certificate verifies under.
     pub customer_ca: PublicKey,
+    /// The line's firmware-verification key: what every shipped device's boot ROM
+    /// takes an image's signature under.
+    pub firmware_key: PublicKey,
     /// The device's symmetric keys by name, re-derived from the seed.
     pub symmetric_keys: Vec<(String, [u8; 32])>,
     /// What the attacked device's secure channel let through during the attempt, as
@@ -163,6 +166,10 @@ pub(crate) mod tests {
             authorised_firmware: vec![[1; 32]],
             customer_ca: Crypto::new()
                 .generate_key(&mut Seed::new(1).stream("test/ca"))
+                .public_key()
+                .clone(),
+            firmware_key: provsim_sim::crypto::Crypto::new()
+                .generate_key(&mut provsim_sim::Seed::new(2).stream("test/firmware"))
                 .public_key()
                 .clone(),
             symmetric_keys: Vec::new(),

@@ -55,6 +55,10 @@ mod tests {
             installed_counter: 0,
             authorised_firmware: vec![[0; 32]],
             customer_ca: ca.public_key().clone(),
+            firmware_key: provsim_sim::crypto::Crypto::new()
+                .generate_key(&mut provsim_sim::Seed::new(2).stream("test/firmware"))
+                .public_key()
+                .clone(),
             symmetric_keys: vec![("storage".to_owned(), [7; 32])],
             channel: provsim_devices::ChannelBreaches::default(),
             life_cycle: None,

@@ -221,6 +221,7 @@ impl Arena<'_> {
             installed_counter: self.line.installed_security_counter(),
             authorised_firmware: self.line.signed_firmware_hashes().to_vec(),
             customer_ca: self.line.pki().customer().public_key().clone(),
+            firmware_key: self.line.firmware_key().clone(),
             symmetric_keys: self.line.symmetric_keys(index),
             channel: ChannelBreaches::default(),
             life_cycle: None,

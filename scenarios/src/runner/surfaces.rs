@@ -102,6 +102,21 @@ impl Arena<'_> {
                 };
                 (field.device().device_id(), attempted, observed)
             }
+            Position::BoardAssembly => {
+                let mut board = self.line.board_assembly(index, self.attacker_crypto)?;
+                let attempted =
+                    plan.attack
+                        .run(rung, Surface::Board(&mut board), ctx, rng, knowledge);
+                let device_id = board.device_on_board();
+                let shipped = |identity: &Fingerprint| self.truth.device(identity);
+                let books = board.reconcile(&shipped);
+                let parts = board.into_shipped_part().into_iter().collect();
+                (
+                    device_id,
+                    attempted,
+                    self.observe_books(books, parts, challenge),
+                )
+            }
             Position::Site | Position::Line => {
                 // The site as it was while this device was on the station, or once the
                 // order was done; no device of the attacker's is powered on afterwards.
@@ -153,11 +168,23 @@ impl Arena<'_> {
     /// answering a fresh challenge (on the oracles' own facade and trace).
     fn observe_site(&self, site: SiteAccess, challenge: &mut Stream) -> Observed {
         let shipped = |identity: &Fingerprint| self.truth.device(identity);
-        let books = Some(site.reconcile(&shipped));
+        let books = site.reconcile(&shipped);
+        self.observe_books(books, site.into_taken_dies(), challenge)
+    }
+
+    /// What the oracles observe of a copy that keeps books: its `books`, reconciled,
+    /// and each part it put in the attacker's hands (or out in the world) answering a
+    /// fresh challenge (on the oracles' own facade and trace).
+    fn observe_books(
+        &self,
+        books: Vec<BooksFinding>,
+        parts: Vec<(Box<dyn Target>, Vec<u8>)>,
+        challenge: &mut Stream,
+    ) -> Observed {
+        let books = Some(books);
         let mut scratch = Trace::new();
         let mut ctx = Ctx::new(SimTime::ZERO, self.oracle_crypto, &mut scratch);
-        let parts = site
-            .into_taken_dies()
+        let parts = parts
             .into_iter()
             .filter_map(|(mut die, certificate)| {
                 let nonce: [u8; 32] = challenge.bytes();
