@@ -47,6 +47,24 @@ impl ChipMaker {
         crypto.generate_key(&mut crate::labels::chip_maker_die_ca(seed))
     }
 
+    /// Signs die `device`'s certificate for `key`, as wafer test did, on the chip
+    /// maker's own facade (`fab`). The die CA key is worked out once per seed and
+    /// thread: it is the same key for every die, and the fab's facade is never
+    /// reported, so keeping it changes no output.
+    fn certify(fab: &Crypto, seed: Seed, device: DeviceId, key: &PublicKey) -> Signature {
+        thread_local! {
+            static DIE_CA: std::cell::RefCell<Option<(Seed, SecretKey)>> =
+                const { std::cell::RefCell::new(None) };
+        }
+        DIE_CA.with_borrow_mut(|held| {
+            let maker = match held {
+                Some((held_for, maker)) if *held_for == seed => maker,
+                _ => &mut held.insert((seed, Self::key(fab, seed))).1,
+            };
+            fab.sign(maker, &die_certificate_bytes(device, key))
+        })
+    }
+
     /// The die CA's public key, as the chip maker publishes it to its customers.
     pub fn public_key(crypto: &Crypto, seed: Seed) -> PublicKey {
         Self::key(crypto, seed).public_key().clone()
@@ -147,8 +165,7 @@ impl Die {
         let (key, certificate) = self.made.get_or_insert_with(|| {
             let key = crypto.generate_key(&mut crate::labels::die_key(seed, index));
             let fab = Crypto::with_backend(crypto.backend());
-            let maker = ChipMaker::key(&fab, seed);
-            let signature = fab.sign(&maker, &die_certificate_bytes(device, key.public_key()));
+            let signature = ChipMaker::certify(&fab, seed, device, key.public_key());
             let certificate = DieCertificate {
                 device,
                 key: key.public_key().clone(),
