@@ -177,6 +177,8 @@ fn the_counterfeit_and_the_check_work_on_every_kind() {
             reason.contains("the part is not a genuine die"),
             "{kind:?}: {reason}"
         );
+        let forged = "does not verify under the certified die key";
+        assert!(reason.contains(forged), "{kind:?}: {reason}");
         assert_eq!(knowledge.of_kind(MaterialKind::KeyCandidate).count(), 0);
     }
 }

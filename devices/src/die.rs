@@ -48,9 +48,9 @@ impl ChipMaker {
     }
 
     /// Signs die `device`'s certificate for `key`, as wafer test did, on the chip
-    /// maker's own facade (`fab`). The die CA key is worked out once per seed and
-    /// thread: it is the same key for every die, and the fab's facade is never
-    /// reported, so keeping it changes no output.
+    /// maker's own facade (`fab`). The die CA key is worked out once per seed and kept
+    /// in a thread-local slot: it is the same key for every die, and the chip maker's
+    /// facade is never reported, so keeping it changes no output.
     fn certify(fab: &Crypto, seed: Seed, device: DeviceId, key: &PublicKey) -> Signature {
         thread_local! {
             static DIE_CA: std::cell::RefCell<Option<(Seed, SecretKey)>> =
@@ -65,9 +65,12 @@ impl ChipMaker {
         })
     }
 
-    /// The die CA's public key, as the chip maker publishes it to its customers.
+    /// The die CA's public key, as the chip maker publishes it to its customers. Worked
+    /// out on a facade of the chip maker's (`crypto`'s backend): its key is not the
+    /// customer's work.
     pub fn public_key(crypto: &Crypto, seed: Seed) -> PublicKey {
-        Self::key(crypto, seed).public_key().clone()
+        let fab = Crypto::with_backend(crypto.backend());
+        Self::key(&fab, seed).public_key().clone()
     }
 }
 
@@ -131,9 +134,9 @@ impl DieAttestation {
 
 /// The die key and its certificate, as wafer test left them in a genuine die. Worked
 /// out when first asked for: the same bytes the chip maker wrote, at no cost to a part
-/// nobody asks to attest. The chip maker's share of that work (its die CA key and the
-/// certificate's signature) is charged to a facade of its own, not to whoever asked:
-/// wafer test is not the line's work.
+/// nobody asks to attest. That work (the die key, the die CA key, the certificate's
+/// signature) is wafer test's, so it is charged to a facade of the chip maker's, not
+/// to whoever asked; only the attestation's own signature is the die's work then.
 #[derive(Clone)]
 pub(crate) struct Die {
     seed: Seed,
@@ -163,8 +166,8 @@ impl Die {
     ) -> DieAttestation {
         let (seed, index, device) = (self.seed, self.index, self.device);
         let (key, certificate) = self.made.get_or_insert_with(|| {
-            let key = crypto.generate_key(&mut crate::labels::die_key(seed, index));
             let fab = Crypto::with_backend(crypto.backend());
+            let key = fab.generate_key(&mut crate::labels::die_key(seed, index));
             let signature = ChipMaker::certify(&fab, seed, device, key.public_key());
             let certificate = DieCertificate {
                 device,
@@ -231,6 +234,24 @@ mod tests {
         assert!(with_identity.is_err());
         let wrong_id = answer.check(&crypto, &maker, DeviceId(8), &[1; 32], &transport, None);
         assert!(wrong_id.is_err_and(|why| why.contains("names device")));
+    }
+
+    /// The die CA key kept per thread follows the seed: dies of seed 1, then 2, then 1
+    /// again on one thread each get their own maker's certificate.
+    #[test]
+    fn the_kept_die_ca_follows_the_seed() {
+        let crypto = Crypto::new();
+        let transport = crypto
+            .generate_key(&mut Seed::new(3).stream("test/transport"))
+            .public_key()
+            .clone();
+        for seed in [1, 2, 1] {
+            let mut die = Die::new(Seed::new(seed), 0, DeviceId(7));
+            let answer = die.attest(&crypto, &[1; 32], &transport, None);
+            let maker = ChipMaker::public_key(&crypto, Seed::new(seed));
+            let checked = answer.check(&crypto, &maker, DeviceId(7), &[1; 32], &transport, None);
+            assert_eq!(checked, Ok(()), "seed {seed}");
+        }
     }
 
     #[test]

@@ -117,9 +117,9 @@ fn reconciliation_keys_made_equal_keys_destroyed_and_none_linger() {
     // The customer CA, the firmware key and the vault identity stay; the root went
     // offline as custodians' shares (destroyed, restored for its one ceremony,
     // destroyed again); each device key is made, wrapped once, destroyed. A board-level
-    // station authenticates each part: the chip maker's die CA key is derived once for
-    // the station's trust anchor, and each die makes its attestation key (the chip
-    // maker's certificate for it is wafer test's work, not the line's).
+    // station authenticates each part: the die's key and certificate are wafer test's work,
+    // not the line's; each attestation is one signature by the die and two
+    // verifications by the station.
     assert_eq!(summary.hsm.generated, 4 + 5);
     assert_eq!(summary.hsm.restored, 1);
     assert_eq!(summary.hsm.wrapped, 5);
@@ -128,7 +128,6 @@ fn reconciliation_keys_made_equal_keys_destroyed_and_none_linger() {
         summary.crypto.keygen,
         summary.hsm.generated + 5 /* transport */ + 5 /* ephemeral */
             + 3 /* the link's CA and its two ends */ + 2 /* one handshake's ephemerals */
-            + 1 /* the die CA, for the station */ + 5 /* each die's attestation key */
     );
     // One session carried every device's secrets.
     assert_eq!((summary.link.handshakes, summary.link.answered), (1, 5));

@@ -64,7 +64,7 @@ impl Bench {
             Bench::Station => "station",
             Bench::Pocket => "no tools",
             Bench::Custodian => "split key",
-            Bench::CounterfeitPart => "counterfeit part",
+            Bench::CounterfeitPart => "assembler's feeder",
         }
     }
 
@@ -85,7 +85,7 @@ impl Bench {
             Bench::Station => "dies run",
             Bench::Pocket => "parts taken",
             Bench::Custodian => "custodians recruited",
-            Bench::CounterfeitPart => "parts placed",
+            Bench::CounterfeitPart => "counterfeits placed",
         }
     }
 }

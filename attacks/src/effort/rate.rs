@@ -199,7 +199,10 @@ fn window(effort: &Effort, hours: f64) -> (WindowOfOpportunity, String) {
             };
             (
                 window,
-                format!("{hours:.1} h of presence inside a controlled provisioning site"),
+                format!(
+                    "{hours:.1} h of presence inside a controlled site (the provisioning \
+                     line, or the board assembler's floor where the station stands)"
+                ),
             )
         }
     }
