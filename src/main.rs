@@ -20,12 +20,16 @@ mod jil;
 mod jobs;
 mod list;
 mod manifest;
+mod merge;
 mod npy;
 mod output;
 mod rate;
 mod records;
 mod reproduce;
+mod seeds;
+mod shard;
 mod summary;
+mod sweep;
 mod targets;
 mod traces;
 mod tvla;
@@ -72,6 +76,13 @@ enum Command {
         #[arg(long, value_name = "J", value_parser = clap::value_parser!(u16).range(1..=256))]
         jobs: Option<u16>,
     },
+    /// Run a scenario over many seeds: per claim, the seeds that broke it with a Wilson
+    /// 95% interval, the lowest breaking seed and how to rerun it. Exit 1 when a seed
+    /// broke a claim (see --fail-above), 3 when none did but some were inconclusive.
+    Sweep(sweep::SweepArgs),
+    /// Combine a sweep's shards into the summary an unsharded run writes; refuses
+    /// shards of different sweeps, seeds run twice and seeds missing (exit 2).
+    Merge(merge::MergeArgs),
     /// Time a run: the pipeline exactly as `run` runs it, every output file written,
     /// and its CPU time per device set against its crypto floor.
     #[command(long_about = bench::ABOUT)]
@@ -302,6 +313,8 @@ fn main() -> ExitCode {
             Ok(Verdict::Inconclusive) => ExitCode::from(3),
             Err(e) => fail(e),
         },
+        Command::Sweep(args) => sweep::command(args),
+        Command::Merge(args) => merge::command(args),
         Command::Bench(args) => bench::command(args),
         Command::Rate(args) => rate::command(args),
         Command::Explain(args) => explain::command(args),

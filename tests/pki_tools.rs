@@ -93,7 +93,7 @@ fn device_certificates(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Every shipped scenario: all three custody configurations, all three levels.
-const SHIPPED: [&str; 11] = [
+const SHIPPED: [&str; 12] = [
     "mcu-board-provisioner-hsm",
     "mcu-board-debug-open",
     "mcu-wafer-customer-hsm",
@@ -103,6 +103,7 @@ const SHIPPED: [&str; 11] = [
     "mcu-board-on-chip-keys",
     "mcu-lock-what-if",
     "mcu-board-glitch-hardened",
+    "mcu-glitch-near-threshold",
     "asic-board-test-port-open",
     "se-board-provisioner-hsm",
 ];

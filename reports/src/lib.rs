@@ -9,6 +9,7 @@
 mod error;
 mod json;
 mod markdown;
+pub mod sweep;
 
 pub use error::ReportError;
 pub use json::render_json;

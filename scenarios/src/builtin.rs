@@ -43,6 +43,7 @@ pub const BUILTIN: &[Builtin] = shipped![
     "mcu-board-on-chip-keys",
     "mcu-lock-what-if",
     "mcu-board-glitch-hardened",
+    "mcu-glitch-near-threshold",
     "asic-board-test-port-open",
     "se-board-provisioner-hsm",
 ];

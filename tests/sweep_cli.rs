@@ -1,0 +1,284 @@
+//! `provsim sweep` and `provsim merge`: the summary is the same bytes for any number of
+//! jobs and for shards merged back; shards are disjoint and cover the seeds; a merge
+//! refuses overlapping, missing and foreign shards; a glitch tuned near its threshold
+//! breaks its claim on some seeds and not others; exit codes follow the verdicts.
+
+mod common;
+
+use common::{code, provsim, repo, stderr};
+use serde_json::Value;
+use std::fs;
+use std::path::Path;
+
+fn scenario(name: &str) -> String {
+    repo()
+        .join(format!("scenarios/{name}.toml"))
+        .display()
+        .to_string()
+}
+
+fn sweep(args: &[&str], out: &Path) -> std::process::Output {
+    let out = out.display().to_string();
+    let mut all = vec!["sweep"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--out", &out]);
+    provsim(&all)
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn seeds_of(dir: &Path) -> Vec<u64> {
+    String::from_utf8(read(&dir.join("seeds.jsonl")))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["seed"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn the_summary_is_the_same_for_any_number_of_jobs_and_for_merged_shards() {
+    let dir = tempfile::tempdir().unwrap();
+    let insider = scenario("mcu-board-insider");
+    let one = dir.path().join("one");
+    let two = dir.path().join("two");
+    let output = sweep(&[&insider, "--seeds", "1..9", "--jobs", "1"], &one);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let output = sweep(&[&insider, "--seeds", "1..9", "--jobs", "2"], &two);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    for file in ["summary.json", "summary.md", "seeds.jsonl"] {
+        assert_eq!(read(&one.join(file)), read(&two.join(file)), "{file}");
+    }
+
+    // Three shards: disjoint, together every seed, and merged the same bytes again.
+    let mut shards = Vec::new();
+    let mut covered = Vec::new();
+    for k in 0..3 {
+        let shard = dir.path().join(format!("shard{k}"));
+        let slice = format!("{k}/3");
+        let args = [
+            insider.as_str(),
+            "--seeds",
+            "1..9",
+            "--shard",
+            &slice,
+            "--keep",
+            "none",
+        ];
+        assert_eq!(code(&sweep(&args, &shard)), 1);
+        let seeds = seeds_of(&shard);
+        assert_eq!(seeds.len(), 3, "shard {k}");
+        assert!(
+            seeds.iter().all(|s| !covered.contains(s)),
+            "shard {k} overlaps"
+        );
+        covered.extend(seeds);
+        shards.push(shard);
+    }
+    covered.sort_unstable();
+    assert_eq!(covered, (1..=9).collect::<Vec<u64>>());
+    let merged = dir.path().join("merged");
+    let mut args: Vec<String> = vec!["merge".into()];
+    args.extend(shards.iter().map(|s| s.display().to_string()));
+    args.extend(["--out".into(), merged.display().to_string()]);
+    let output = provsim(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    for file in ["summary.json", "summary.md", "seeds.jsonl"] {
+        assert_eq!(read(&one.join(file)), read(&merged.join(file)), "{file}");
+    }
+
+    // A gap (shard 2 missing) and an overlap (a shard twice) are refused, named.
+    let (s0, s1) = (
+        shards[0].display().to_string(),
+        shards[1].display().to_string(),
+    );
+    let gap = provsim(&[
+        "merge",
+        &s0,
+        &s1,
+        "--out",
+        &dir.path().join("g").display().to_string(),
+    ]);
+    assert_eq!(code(&gap), 2);
+    assert!(
+        stderr(&gap).contains("3 seed(s) of 1..9 are in no shard given (a gap): 3, 6, 9"),
+        "{}",
+        stderr(&gap)
+    );
+    let s2 = shards[2].display().to_string();
+    let copy = dir.path().join("copy-of-0");
+    fs::create_dir(&copy).unwrap();
+    for file in ["sweep.json", "seeds.jsonl"] {
+        fs::copy(shards[0].join(file), copy.join(file)).unwrap();
+    }
+    let c = copy.display().to_string();
+    let overlap = provsim(&[
+        "merge",
+        &s0,
+        &s1,
+        &s2,
+        &c,
+        "--out",
+        &dir.path().join("o").display().to_string(),
+    ]);
+    assert_eq!(code(&overlap), 2);
+    assert!(
+        stderr(&overlap).contains("seed 1 was run in two shards"),
+        "{}",
+        stderr(&overlap)
+    );
+
+    // A shard of another scenario is no shard of this sweep.
+    let other = dir.path().join("other");
+    let args = [
+        scenario("mcu-board-provisioner-hsm"),
+        "--seeds".into(),
+        "1..9".into(),
+        "--shard".into(),
+        "2/3".into(),
+        "--keep".into(),
+        "none".into(),
+    ];
+    sweep(&args.iter().map(String::as_str).collect::<Vec<_>>(), &other);
+    let o = other.display().to_string();
+    let foreign = provsim(&[
+        "merge",
+        &s0,
+        &s1,
+        &o,
+        "--out",
+        &dir.path().join("f").display().to_string(),
+    ]);
+    assert_eq!(code(&foreign), 2);
+    let says = stderr(&foreign);
+    assert!(
+        says.contains("are not shards of one sweep") && says.contains("scenario digest"),
+        "{says}"
+    );
+}
+
+#[test]
+fn a_glitch_near_its_threshold_breaks_on_some_seeds_and_not_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sweep");
+    let near = scenario("mcu-glitch-near-threshold");
+    let output = sweep(&[&near, "--seeds", "1..200", "--keep", "broken"], &out);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let summary: Value = serde_json::from_slice(&read(&out.join("summary.json"))).unwrap();
+    let claim = &summary["claims"][0];
+    assert_eq!(claim["id"], "firmware-authenticity");
+    let broken = claim["verdicts"]["broken"].as_u64().unwrap();
+    assert!(0 < broken && broken < 200, "{broken} of 200");
+    let rate = claim["break_rate"].as_f64().unwrap();
+    let [low, high] = [0, 1].map(|i| claim["wilson95"][i].as_f64().unwrap());
+    assert!(
+        0.0 < low && low < rate && rate < high && high < 1.0,
+        "{low} {rate} {high}"
+    );
+    assert_eq!(
+        claim["broken_seeds"].as_array().unwrap().len() as u64,
+        broken
+    );
+    // The lowest breaking seed's rerun line, and its kept run, which came out as the
+    // sweep recorded it.
+    let lowest = claim["lowest_breaking_seed"].as_u64().unwrap();
+    let line = claim["reproduce"].as_str().unwrap();
+    assert!(line.ends_with(&format!("--seed {lowest}")), "{line}");
+    let kept: Value =
+        serde_json::from_slice(&read(&out.join(format!("seed-{lowest}/report.json")))).unwrap();
+    let records = String::from_utf8(read(&out.join("seeds.jsonl"))).unwrap();
+    let recorded: Value = records
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|r| r["seed"] == lowest)
+        .unwrap();
+    assert_eq!(kept["trace_digest"], recorded["digest"]);
+    // Only broken seeds' runs are kept.
+    let kept_runs = fs::read_dir(&out)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("seed-")
+        })
+        .count() as u64;
+    assert_eq!(kept_runs, broken);
+
+    // With --fail-above, only a claim whose Wilson lower bound exceeds the bar fails.
+    let quiet = dir.path().join("quiet");
+    let high_bar = sweep(
+        &[
+            &near,
+            "--seeds",
+            "1..20",
+            "--keep",
+            "none",
+            "--fail-above",
+            "0.9",
+        ],
+        &quiet,
+    );
+    assert_eq!(code(&high_bar), 0, "{}", stderr(&high_bar));
+    let low_bar = sweep(
+        &[
+            &near,
+            "--seeds",
+            "1..20",
+            "--keep",
+            "none",
+            "--fail-above",
+            "0.01",
+        ],
+        &quiet,
+    );
+    assert_eq!(code(&low_bar), 1, "{}", stderr(&low_bar));
+}
+
+#[test]
+fn bad_seeds_shards_and_folders_are_refused_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    for (args, says) in [
+        (vec!["--seeds", "9..1"], "runs backwards"),
+        (vec!["--seeds", "1,2,2"], "seed 2 twice"),
+        (vec!["--seeds", "1..4", "--shard", "3/3"], "does not exist"),
+        (
+            vec!["--seeds", "1..4", "--fail-above", "1.5"],
+            "from 0 to 1",
+        ),
+    ] {
+        let output = sweep(&args, &out);
+        assert_eq!(code(&output), 2, "{args:?}");
+        assert!(
+            stderr(&output).contains(says),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    // A folder of someone else's files is not written into.
+    let theirs = dir.path().join("theirs");
+    fs::create_dir(&theirs).unwrap();
+    fs::write(theirs.join("notes.txt"), "mine").unwrap();
+    let output = sweep(&["--seeds", "1..2"], &theirs);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("is not a sweep's"),
+        "{}",
+        stderr(&output)
+    );
+    // A shard folder that is not one: named, with the file.
+    let output = provsim(&["merge", &theirs.display().to_string()]);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("no readable sweep.json"),
+        "{}",
+        stderr(&output)
+    );
+}
