@@ -25,6 +25,7 @@ mod npy;
 mod output;
 mod rate;
 mod records;
+mod replay;
 mod reproduce;
 mod seeds;
 mod shard;
@@ -83,6 +84,9 @@ enum Command {
     /// Combine a sweep's shards into the summary an unsharded run writes; refuses
     /// shards of different sweeps, seeds run twice and seeds missing (exit 2).
     Merge(merge::MergeArgs),
+    /// Rerun the run a report.json describes, from the report alone, and check it comes
+    /// out the same: exit 0 reproduced, 1 naming the first device whose trace differs.
+    Replay(replay::ReplayArgs),
     /// Time a run: the pipeline exactly as `run` runs it, every output file written,
     /// and its CPU time per device set against its crypto floor.
     #[command(long_about = bench::ABOUT)]
@@ -315,6 +319,7 @@ fn main() -> ExitCode {
         },
         Command::Sweep(args) => sweep::command(args),
         Command::Merge(args) => merge::command(args),
+        Command::Replay(args) => replay::command(args),
         Command::Bench(args) => bench::command(args),
         Command::Rate(args) => rate::command(args),
         Command::Explain(args) => explain::command(args),

@@ -40,6 +40,7 @@ const STREAMED: &[&str] = &[
     "records.jsonl",
     "manifest.json",
     "manifest.jsonl",
+    "digests.jsonl",
 ];
 
 /// An output folder this process holds: no other run writes into it meanwhile.
@@ -132,6 +133,7 @@ impl OutputFolder {
             manifest: create(&self.partial("manifest.jsonl"))?,
             microchip: create(&self.partial("manifest.json"))?,
             microchip_entries: 0,
+            digests: create(&self.partial("digests.jsonl"))?,
         })
     }
 
@@ -203,6 +205,8 @@ pub struct FileSink<'f> {
     /// `manifest.json`, and how many entries it holds so far.
     microchip: BufWriter<File>,
     microchip_entries: u64,
+    /// `digests.jsonl`: each device's trace digest, in order.
+    digests: BufWriter<File>,
 }
 
 fn create(path: &Path) -> anyhow::Result<BufWriter<File>> {
@@ -230,6 +234,7 @@ impl FileSink<'_> {
             (&mut self.records, "records.jsonl"),
             (&mut self.manifest, "manifest.jsonl"),
             (&mut self.microchip, "manifest.json"),
+            (&mut self.digests, "digests.jsonl"),
         ] {
             let path = self.folder.partial(name);
             writer.flush().map_err(with_path(&path))?;
@@ -301,6 +306,20 @@ impl LineSink for FileSink<'_> {
     fn audit(&mut self, record: &AuditRecord) -> std::io::Result<()> {
         let path = self.folder.partial("audit.jsonl");
         writeln!(self.audit, "{record}").map_err(with_path(&path))
+    }
+
+    fn device_trace(
+        &mut self,
+        index: u64,
+        device: provsim_devices::DeviceId,
+        digest: &provsim_sim::Digest,
+    ) -> std::io::Result<()> {
+        let path = self.folder.partial("digests.jsonl");
+        writeln!(
+            self.digests,
+            "{{\"index\":{index},\"device\":\"{device}\",\"trace\":\"{digest}\"}}"
+        )
+        .map_err(with_path(&path))
     }
 
     /// The run's ledger goes beside the output, in a file with no name (where the

@@ -30,6 +30,8 @@ pub enum InputKind {
     Signer,
     /// A firmware image body.
     Image,
+    /// A run's report.json, read whole to replay it.
+    Report,
 }
 
 impl InputKind {
@@ -44,6 +46,7 @@ impl InputKind {
             InputKind::Certificate => "certificate",
             InputKind::Signer => "signer key",
             InputKind::Image => "image",
+            InputKind::Report => "report",
         }
     }
 
@@ -60,6 +63,9 @@ impl InputKind {
             }
             InputKind::Key | InputKind::Certificate | InputKind::Signer => 1 << 20,
             InputKind::Image => 64 << 20,
+            // Reports stay small at any lot size (the devices' digests are beside them);
+            // the attempts' rungs are what make one grow.
+            InputKind::Report => 64 << 20,
         }
     }
 }

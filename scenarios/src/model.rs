@@ -138,6 +138,10 @@ pub struct ScenarioInfo {
     /// The canonical digest of the scenario's values (layout, comments and the file's
     /// own seed aside): a file with this digest says what this run's file said.
     pub input_digest: String,
+    /// SHA-256 of the file's text, as read.
+    pub sha256: String,
+    /// The file's text, whole: `provsim replay` reruns it from the report alone.
+    pub text: String,
 }
 
 /// Where a run's identity keys are made, as the report says it.

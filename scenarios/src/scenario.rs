@@ -15,6 +15,9 @@ pub struct Scenario {
     /// canonical digest of its TOML values. The run's trace digest covers it, so two
     /// runs of different inputs never share one. Where the file lies does not count.
     pub input: Digest,
+    /// The file's text as read: a report embeds it, so the run can be replayed from the
+    /// report alone.
+    pub text: String,
     /// The seed used when the command line gives none.
     pub default_seed: u64,
     pub line: LineConfig,

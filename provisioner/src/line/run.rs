@@ -294,6 +294,7 @@ impl Line {
             trace: device_trace.digest(),
         };
         tally.ledger.push(&entry).map_err(LineError::Ledger)?;
+        sink.device_trace(index, device_id, &entry.trace)?;
         tally.finished_at = leaves;
         if let Some(report) = self.link.take_last() {
             tally.link.exchange(&report);

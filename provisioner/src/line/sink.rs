@@ -92,6 +92,18 @@ pub trait LineSink {
         Ok(())
     }
 
+    /// The digest of device `index`'s trace (its pass through the station), for every
+    /// device the line took, shipped or not, in order: what a replay compares device by
+    /// device.
+    fn device_trace(
+        &mut self,
+        _index: u64,
+        _device: provsim_devices::DeviceId,
+        _digest: &provsim_sim::Digest,
+    ) -> std::io::Result<()> {
+        Ok(())
+    }
+
     /// A scratch file for the run's ledger (73 bytes a device, read back after the
     /// lots), asked for once, before the first device. A sink that writes files offers
     /// one beside them, removed when it is closed, so the run's memory does not grow

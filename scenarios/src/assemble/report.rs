@@ -22,6 +22,10 @@ pub fn report(run: &Run<'_>) -> Result<RunReport, RunError> {
             title: scenario.title.clone(),
             source: scenario.source.clone(),
             input_digest: scenario.input.to_string(),
+            sha256: provsim_sim::to_hex(&provsim_sim::crypto::Sha256::digest(
+                scenario.text.as_bytes(),
+            )),
+            text: scenario.text.clone(),
         },
         seed: run.options.seed,
         trace_digest: run.digest.to_string(),

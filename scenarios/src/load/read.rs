@@ -99,6 +99,7 @@ fn validate(
         title: file.scenario.title.into_inner(),
         source: source.to_owned(),
         input,
+        text: at.text.to_owned(),
         default_seed: file.scenario.seed,
         line: LineConfig {
             // The runner names the run, once it knows the seed.

@@ -1,0 +1,126 @@
+//! `provsim replay`: a report reruns from its embedded scenario in another folder and
+//! reproduces its trace digest; an edited scenario is named by the first device whose
+//! trace it changes; what is not a report is refused.
+
+mod common;
+
+use common::{code, provsim_in, repo, stderr, stdout};
+use std::fs;
+
+#[test]
+fn a_report_replays_from_another_folder_and_an_edit_names_its_first_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = repo().join("scenarios/mcu-board-insider.toml");
+    let run = dir.path().join("run");
+    let output = provsim_in(
+        dir.path(),
+        &[
+            "run",
+            &scenario.display().to_string(),
+            "--out",
+            &run.display().to_string(),
+        ],
+    );
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    // The report and the digests, moved elsewhere; the scenario file is not needed.
+    let moved = dir.path().join("moved");
+    fs::create_dir(&moved).unwrap();
+    for file in ["report.json", "digests.jsonl"] {
+        fs::copy(run.join(file), moved.join(file)).unwrap();
+    }
+    let elsewhere = dir.path().join("elsewhere");
+    fs::create_dir(&elsewhere).unwrap();
+    let report = moved.join("report.json").display().to_string();
+    let output = provsim_in(&elsewhere, &["replay", &report]);
+    assert_eq!(code(&output), 0, "{}{}", stdout(&output), stderr(&output));
+    let recorded: serde_json::Value =
+        serde_json::from_slice(&fs::read(moved.join("report.json")).unwrap()).unwrap();
+    let digest = recorded["trace_digest"].as_str().unwrap();
+    assert!(stdout(&output).contains(&format!(
+        "reproduced: trace digest {digest} over 8 device(s)"
+    )));
+    assert_eq!(
+        recorded["scenario"]["text"].as_str().unwrap(),
+        fs::read_to_string(&scenario).unwrap()
+    );
+
+    // An edit that changes every device's pass: the first device is named.
+    let text = fs::read_to_string(&scenario).unwrap();
+    let unlocked = dir.path().join("unlocked.toml");
+    fs::write(
+        &unlocked,
+        text.replace("lock_debug = true", "lock_debug = false"),
+    )
+    .unwrap();
+    let output = provsim_in(
+        &elsewhere,
+        &[
+            "replay",
+            &report,
+            "--scenario",
+            &unlocked.display().to_string(),
+        ],
+    );
+    assert_eq!(code(&output), 1);
+    assert!(
+        stdout(&output).contains("first differing device: 0 `5053000100000000` (recorded trace"),
+        "{}",
+        stdout(&output)
+    );
+    // One device fewer: the last is named as never taken.
+    let fewer = dir.path().join("fewer.toml");
+    fs::write(&fewer, text.replace("devices = 8", "devices = 7")).unwrap();
+    let output = provsim_in(
+        &elsewhere,
+        &[
+            "replay",
+            &report,
+            "--scenario",
+            &fewer.display().to_string(),
+        ],
+    );
+    assert_eq!(code(&output), 1);
+    assert!(
+        stdout(&output)
+            .contains("first differing device: 7 `5053000100000007`, which the replay never took"),
+        "{}",
+        stdout(&output)
+    );
+
+    // A tampered digest is a difference at that device.
+    let digests = fs::read_to_string(moved.join("digests.jsonl")).unwrap();
+    let mut lines: Vec<String> = digests.lines().map(str::to_owned).collect();
+    let mut entry: serde_json::Value = serde_json::from_str(&lines[3]).unwrap();
+    entry["trace"] = "0".repeat(64).into();
+    lines[3] = entry.to_string();
+    fs::write(moved.join("digests.jsonl"), lines.join("\n") + "\n").unwrap();
+    let output = provsim_in(&elsewhere, &["replay", &report]);
+    assert_eq!(code(&output), 1);
+    assert!(
+        stdout(&output).contains("first differing device: 3 `5053000100000003`"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn what_is_not_a_report_is_refused_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("report.json");
+    fs::write(&bad, "{\"seed\": 1,\n \"trace_digest\": ").unwrap();
+    let output = provsim_in(dir.path(), &["replay", &bad.display().to_string()]);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("report.json:2:"),
+        "{}",
+        stderr(&output)
+    );
+    fs::write(&bad, "{\"seed\": 1, \"trace_digest\": \"ab\"}").unwrap();
+    let output = provsim_in(dir.path(), &["replay", &bad.display().to_string()]);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("no `/scenario/text`"),
+        "{}",
+        stderr(&output)
+    );
+}
