@@ -93,16 +93,96 @@ fn differences(a: &SweepManifest, b: &SweepManifest) -> Vec<String> {
     differ("scenario", &a.scenario, &b.scenario);
     differ("scenario digest", &a.input_digest, &b.input_digest);
     differ("seeds", &a.seeds, &b.seeds);
-    let none = "the built-in default".to_owned();
-    differ(
-        "scenario argument",
-        a.argument.as_ref().unwrap_or(&none),
-        b.argument.as_ref().unwrap_or(&none),
-    );
+    // Where each machine found the scenario file may differ; its values may not.
     if a.claims != b.claims {
         found.push("claims".to_owned());
     }
     found
+}
+
+/// This provsim, as sweep manifests name it.
+fn this_tool() -> String {
+    format!("provsim {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// Checks a shard's records are exactly its slice of the seeds, in order, each stating
+/// every claim of the sweep once with a verdict its run verdict agrees with.
+fn check_records(shard: &ShardFolder, spec: &SeedSpec) -> anyhow::Result<()> {
+    let file = shard.dir.join("seeds.jsonl");
+    let expected = match shard.manifest.shard {
+        Some(slice) => slice.pick(spec),
+        None => spec.all(),
+    };
+    let slice = shard
+        .manifest
+        .shard
+        .map_or("the whole sweep".to_owned(), |s| {
+            format!("shard {}/{}", s.index, s.count)
+        });
+    let claims: Vec<&str> = shard
+        .manifest
+        .header
+        .claims
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect();
+    for (at, record) in shard.records.iter().enumerate() {
+        let line = at + 1;
+        match expected.get(at) {
+            Some(&seed) if seed == record.seed => {}
+            Some(&seed) => anyhow::bail!(
+                "{}:{line}: seed {} where {slice} of {} runs seed {seed}",
+                file.display(),
+                record.seed,
+                spec.text
+            ),
+            None => anyhow::bail!(
+                "{}:{line}: seed {}, beyond the {} seed(s) {slice} of {} runs",
+                file.display(),
+                record.seed,
+                expected.len(),
+                spec.text
+            ),
+        }
+        let ids: Vec<&str> = record.claims.iter().map(|c| c.id.as_str()).collect();
+        if ids != claims {
+            anyhow::bail!(
+                "{}:{line}: seed {} states the claims {ids:?}, the sweep makes {claims:?}",
+                file.display(),
+                record.seed
+            );
+        }
+        let verdicts: Vec<&str> = record.claims.iter().map(|c| c.verdict.as_str()).collect();
+        if let Some(bad) = verdicts
+            .iter()
+            .find(|v| !["holds", "broken", "inconclusive"].contains(v))
+        {
+            anyhow::bail!("{}:{line}: `{bad}` is not a verdict", file.display());
+        }
+        let run = if verdicts.contains(&"broken") {
+            "broken"
+        } else if verdicts.contains(&"inconclusive") {
+            "inconclusive"
+        } else {
+            "holds"
+        };
+        if record.verdict != run {
+            anyhow::bail!(
+                "{}:{line}: seed {}'s run verdict `{}` disagrees with its claims' ({run})",
+                file.display(),
+                record.seed,
+                record.verdict
+            );
+        }
+    }
+    if let Some(seed) = expected.get(shard.records.len()) {
+        anyhow::bail!(
+            "{}: ends after {} record(s): seed {seed} of {slice} is missing (a cut or edited file)",
+            file.display(),
+            shard.records.len()
+        );
+    }
+    Ok(())
 }
 
 fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
@@ -112,12 +192,31 @@ fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
         }
         other => other,
     };
+    let out = fs::canonicalize(&args.out).ok();
+    if let Some(input) = args
+        .shards
+        .iter()
+        .find(|dir| out.is_some() && fs::canonicalize(dir).ok() == out)
+    {
+        anyhow::bail!(
+            "--out {} is one of the shards given: merge into another folder",
+            input.display()
+        );
+    }
     let shards = args
         .shards
         .iter()
         .map(|dir| read_shard(dir))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let first = &shards[0];
+    if first.manifest.header.tool != this_tool() {
+        anyhow::bail!(
+            "{} was swept by {}, and this is {}: merge with the provsim that swept it",
+            first.dir.display(),
+            first.manifest.header.tool,
+            this_tool()
+        );
+    }
     for shard in &shards[1..] {
         let differ = differences(&first.manifest, &shard.manifest);
         if !differ.is_empty() {
@@ -128,6 +227,10 @@ fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
                 differ.join(", ")
             );
         }
+    }
+    let spec = SeedSpec::parse(&first.manifest.header.seeds).map_err(anyhow::Error::msg)?;
+    for shard in &shards {
+        check_records(shard, &spec)?;
     }
     // Every seed once, from one shard.
     let mut by_seed: BTreeMap<u64, (&Path, &SeedRecord)> = BTreeMap::new();
@@ -143,35 +246,28 @@ fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let spec = SeedSpec::parse(&first.manifest.header.seeds).map_err(anyhow::Error::msg)?;
-    let missing: Vec<u64> = spec
-        .seeds
-        .iter()
-        .copied()
-        .filter(|seed| !by_seed.contains_key(seed))
-        .collect();
-    if !missing.is_empty() {
-        let shown: Vec<String> = missing.iter().take(10).map(u64::to_string).collect();
+    if by_seed.len() as u64 != spec.len() {
+        let missing: Vec<String> = spec
+            .all()
+            .into_iter()
+            .filter(|seed| !by_seed.contains_key(seed))
+            .take(10)
+            .map(|seed| seed.to_string())
+            .collect();
+        let count = spec.len() - by_seed.len() as u64;
         anyhow::bail!(
-            "{} seed(s) of {} are in no shard given (a gap): {}{}",
-            missing.len(),
+            "{count} seed(s) of {} are in no shard given (a gap): {}{}",
             spec.text,
-            shown.join(", "),
-            if missing.len() > 10 { ", ..." } else { "" }
+            missing.join(", "),
+            if count > 10 { ", ..." } else { "" }
         );
-    }
-    if let Some(stray) = by_seed
-        .keys()
-        .find(|seed| spec.seeds.binary_search(seed).is_err())
-    {
-        anyhow::bail!("seed {stray} is not among the sweep's seeds {}", spec.text);
     }
     let records: Vec<SeedRecord> = by_seed.values().map(|(_, r)| (*r).clone()).collect();
     let manifest = SweepManifest {
         header: first.manifest.header.clone(),
         shard: None,
     };
-    crate::sweep::prepare_folder(&args.out)?;
+    let _held = crate::sweep::prepare_folder(&args.out)?;
     let summary = write_sweep(&args.out, &manifest, &records)?;
     crate::note(&summary_lines(&summary, &args.out))?;
     Ok(exit_code(&summary, fail_above))

@@ -7,6 +7,7 @@
 //! sets `JOB_COMPLETION_INDEX` (0 to N-1); a Slurm array sets `SLURM_ARRAY_TASK_ID`,
 //! counted from `SLURM_ARRAY_TASK_MIN` (`--array=1-8` gives 1 to 8).
 
+use crate::seeds::SeedSpec;
 use serde::{Deserialize, Serialize};
 
 /// One shard of a sweep.
@@ -42,14 +43,9 @@ impl Shard {
         Ok(Shard { index, count })
     }
 
-    /// The seeds of `seeds` (ascending) that are this shard's.
-    pub fn pick(self, seeds: &[u64]) -> Vec<u64> {
-        seeds
-            .iter()
-            .enumerate()
-            .filter(|(position, _)| *position as u64 % self.count == self.index)
-            .map(|(_, &seed)| seed)
-            .collect()
+    /// The seeds of `spec` that are this shard's, ascending.
+    pub fn pick(self, spec: &SeedSpec) -> Vec<u64> {
+        spec.every(self.index, self.count)
     }
 }
 
@@ -95,7 +91,7 @@ mod tests {
 
     #[test]
     fn shards_are_disjoint_and_cover_the_seeds() {
-        let seeds: Vec<u64> = (10..=30).collect();
+        let seeds = SeedSpec::parse("10..30").unwrap();
         let mut all: Vec<u64> = (0..3)
             .flat_map(|k| Shard { index: k, count: 3 }.pick(&seeds))
             .collect();
@@ -104,7 +100,7 @@ mod tests {
             [11, 14, 17, 20, 23, 26, 29]
         );
         all.sort_unstable();
-        assert_eq!(all, seeds);
+        assert_eq!(all, seeds.all());
     }
 
     #[test]

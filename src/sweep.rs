@@ -6,6 +6,7 @@
 //! nothing written depends on which thread ran which seed, so the summary is the same
 //! bytes for any number of jobs, and for shards merged afterwards (`provsim merge`).
 
+use crate::output::OutputFolder;
 use crate::seeds::SeedSpec;
 use crate::shard::Shard;
 use anyhow::Context;
@@ -90,8 +91,8 @@ fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
     let scenario = crate::load(args.scenario.as_ref())?;
     let argument = args.scenario.as_ref().map(|p| p.display().to_string());
     let seeds = match shard {
-        Some(shard) => shard.pick(&spec.seeds),
-        None => spec.seeds.clone(),
+        Some(shard) => shard.pick(&spec),
+        None => spec.all(),
     };
     let jobs = crate::jobs::jobs_or_cores(args.jobs).min(seeds.len().max(1));
     crate::note(&format!(
@@ -114,7 +115,7 @@ fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
         header: header(&scenario, argument, &spec),
         shard,
     };
-    prepare_folder(&args.out)?;
+    let _held = prepare_folder(&args.out)?;
     let kept = Kept {
         out: &args.out,
         keep: args.keep,
@@ -170,13 +171,14 @@ struct Kept<'a> {
 }
 
 impl Kept<'_> {
-    /// Writes seed `seed`'s whole run into `seed-S/`, exactly as `provsim run` would.
-    fn write(&self, scenario: &Scenario, seed: u64) -> anyhow::Result<()> {
+    /// Writes seed `seed`'s whole run into `seed-S/`, exactly as `provsim run` would,
+    /// and returns its record.
+    fn write(&self, scenario: &Scenario, seed: u64) -> anyhow::Result<SeedRecord> {
         let folder = self.out.join(format!("seed-{seed}"));
-        crate::pipeline(scenario, (self.path, None), (seed, 1), &folder, &mut |_| {
+        let report = crate::pipeline(scenario, (self.path, None), (seed, 1), &folder, &mut |_| {
             Ok(())
         })?;
-        Ok(())
+        Ok(SeedRecord::of(&report))
     }
 }
 
@@ -230,39 +232,42 @@ fn run_seed(
     kept: &Kept<'_>,
 ) -> anyhow::Result<SeedRecord> {
     if kept.keep == Keep::All {
-        kept.write(scenario, seed)?;
+        return kept.write(scenario, seed);
     }
     let options = RunOptions::new(seed, argument).with_jobs(1);
     let report = provsim_scenarios::run(scenario, &options, &mut ())?;
     let record = SeedRecord::of(&report);
+    // Only a broken seed's run is written: run once more, into its folder (the same
+    // run, so the same record).
     if kept.keep == Keep::Broken && record.broke() {
-        kept.write(scenario, seed)?;
+        return kept.write(scenario, seed);
     }
     Ok(record)
 }
 
-/// Refuses a folder holding something that is not a sweep's; clears a previous
-/// sweep's files from one that is.
-pub fn prepare_folder(dir: &Path) -> anyhow::Result<()> {
-    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+/// Takes `dir` as `provsim run` takes an output folder (created if need be, refused
+/// if it holds files no provsim wrote, locked against another run or sweep for as long
+/// as the returned handle lives), then clears what a previous sweep there left: its
+/// kept runs and its files. A sweep stopped part way leaves the lock file, so the
+/// same command runs again into the same folder.
+pub fn prepare_folder(dir: &Path) -> anyhow::Result<OutputFolder> {
+    let held = OutputFolder::claim(dir)?;
     let entries: Vec<PathBuf> = fs::read_dir(dir)
         .with_context(|| format!("reading {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
-    if !entries.is_empty() && !dir.join("sweep.json").exists() {
-        anyhow::bail!(
-            "folder `{}` holds files and is not a sweep's (it has no sweep.json); give an \
-             empty or new folder to --out",
-            dir.display()
-        );
-    }
     for entry in entries {
         let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let earlier_file = ["seeds.jsonl", "summary.json", "summary.md", "sweep.json"]
+            .iter()
+            .any(|f| name == *f || name == format!("{f}.partial"));
         if name.starts_with("seed-") && entry.is_dir() {
             fs::remove_dir_all(&entry).with_context(|| format!("removing {}", entry.display()))?;
+        } else if earlier_file {
+            fs::remove_file(&entry).with_context(|| format!("removing {}", entry.display()))?;
         }
     }
-    Ok(())
+    Ok(held)
 }
 
 /// Writes `seeds.jsonl`, `summary.json`, `summary.md` and `sweep.json` for `records`,
@@ -280,7 +285,6 @@ pub fn write_sweep(
         lines.push('\n');
     }
     let summary = SweepSummary::of(manifest.header.clone(), &records);
-    let _ = fs::remove_file(dir.join("sweep.json"));
     write(dir, "seeds.jsonl", &lines)?;
     write(dir, "summary.json", &render_summary_json(&summary)?)?;
     write(dir, "summary.md", &render_summary_markdown(&summary))?;
@@ -325,7 +329,8 @@ pub fn summary_lines(summary: &SweepSummary, out: &Path) -> String {
 }
 
 /// 1 when a seed broke a claim (with `fail_above`, only when some claim's Wilson lower
-/// bound exceeds it); else 3 when a seed was inconclusive; else 0.
+/// bound exceeds it); else 3 when a seed was inconclusive (with `fail_above`, whatever
+/// broke below the bar); else 0.
 pub fn exit_code(summary: &SweepSummary, fail_above: Option<f64>) -> ExitCode {
     let failed = match fail_above {
         None => summary.any_broken(),
@@ -369,8 +374,8 @@ impl Progress {
         let broken =
             self.broken.fetch_add(usize::from(broke), Ordering::Relaxed) + usize::from(broke);
         if let Some(bar) = &self.bar {
-            bar.set_message(format!("{broken} broken"));
             bar.inc(1);
+            bar.set_message(format!("{broken} broken"));
         }
     }
 

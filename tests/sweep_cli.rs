@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{code, provsim, repo, stderr};
+use common::{code, provsim, repo, stderr, stdout};
 use serde_json::Value;
 use std::fs;
 use std::path::Path;
@@ -269,7 +269,7 @@ fn bad_seeds_shards_and_folders_are_refused_with_exit_2() {
     let output = sweep(&["--seeds", "1..2"], &theirs);
     assert_eq!(code(&output), 2);
     assert!(
-        stderr(&output).contains("is not a sweep's"),
+        stderr(&output).contains("is not a provsim output folder"),
         "{}",
         stderr(&output)
     );
@@ -281,4 +281,121 @@ fn bad_seeds_shards_and_folders_are_refused_with_exit_2() {
         "{}",
         stderr(&output)
     );
+}
+
+#[test]
+fn merge_checks_each_shard_is_its_own_slice_from_this_provsim() {
+    let dir = tempfile::tempdir().unwrap();
+    let insider = scenario("mcu-board-insider");
+    let shard = |k: u64| {
+        let out = dir.path().join(format!("s{k}"));
+        let slice = format!("{k}/2");
+        let args = [
+            insider.as_str(),
+            "--seeds",
+            "1..6",
+            "--shard",
+            &slice,
+            "--keep",
+            "none",
+        ];
+        assert_eq!(code(&sweep(&args, &out)), 1);
+        out
+    };
+    let (s0, s1) = (shard(0), shard(1));
+    let merge = |out: &str| {
+        let (a, b) = (s0.display().to_string(), s1.display().to_string());
+        provsim(&["merge", &a, &b, "--out", out])
+    };
+    let merged = dir.path().join("m").display().to_string();
+    assert_eq!(code(&merge(&merged)), 1);
+    // Merging into one of the shards would clear it: refused.
+    let into_input = merge(&s0.display().to_string());
+    assert_eq!(code(&into_input), 2);
+    assert!(
+        stderr(&into_input).contains("is one of the shards given"),
+        "{}",
+        stderr(&into_input)
+    );
+
+    // A record moved from shard 1 into shard 0 is outside shard 0's slice.
+    let lines0 = fs::read_to_string(s0.join("seeds.jsonl")).unwrap();
+    let lines1 = fs::read_to_string(s1.join("seeds.jsonl")).unwrap();
+    let moved = format!("{lines0}{}\n", lines1.lines().next().unwrap());
+    fs::write(s0.join("seeds.jsonl"), &moved).unwrap();
+    let output = merge(&merged);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("seeds.jsonl:4: seed 2, beyond the 3 seed(s) shard 0/2"),
+        "{}",
+        stderr(&output)
+    );
+    // A record cut off: the missing seed is named.
+    let cut: String = lines0.lines().take(2).map(|l| format!("{l}\n")).collect();
+    fs::write(s0.join("seeds.jsonl"), &cut).unwrap();
+    let output = merge(&merged);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("seed 5 of shard 0/2 is missing"),
+        "{}",
+        stderr(&output)
+    );
+    // A verdict edited into something else.
+    fs::write(
+        s0.join("seeds.jsonl"),
+        lines0.replacen("\"broken\"", "\"brokn\"", 1),
+    )
+    .unwrap();
+    let output = merge(&merged);
+    assert_eq!(code(&output), 2);
+    fs::write(s0.join("seeds.jsonl"), &lines0).unwrap();
+
+    // A shard swept by another provsim.
+    let manifest = fs::read_to_string(s0.join("sweep.json")).unwrap();
+    let other = manifest.replace(
+        &format!("\"provsim {}\"", env!("CARGO_PKG_VERSION")),
+        "\"provsim 0.0.1\"",
+    );
+    assert_ne!(other, manifest);
+    fs::write(s0.join("sweep.json"), other).unwrap();
+    let output = merge(&merged);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("was swept by provsim 0.0.1"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_sweep_reruns_into_its_own_folder_and_says_inconclusive_with_exit_3() {
+    let dir = tempfile::tempdir().unwrap();
+    // Only a device attack: the site's books are never tried, so that claim is
+    // inconclusive on every seed; the device claim holds.
+    let text = fs::read_to_string(repo().join("scenarios/mcu-board-provisioner-hsm.toml"))
+        .unwrap()
+        .replace(
+            "[[attack]]\nid = \"co-tenant-memory-scrape\"\nsample = 2\n",
+            "",
+        )
+        .replace(
+            "id = \"device-identity-authenticity\"",
+            "id = \"illegitimate-identities-detected\"",
+        );
+    let file = dir.path().join("untried.toml");
+    fs::write(&file, text).unwrap();
+    let out = dir.path().join("sweep");
+    let untried = file.display().to_string();
+    let output = sweep(&[&untried, "--seeds", "1..3"], &out);
+    assert_eq!(code(&output), 3, "{}{}", stdout(&output), stderr(&output));
+    let summary: Value = serde_json::from_slice(&read(&out.join("summary.json"))).unwrap();
+    assert_eq!(summary["verdicts"]["inconclusive"], 3);
+    // A sweep stopped part way (its kept runs there, no summary yet) runs again into
+    // the same folder, as a retried cluster job does.
+    fs::remove_file(out.join("sweep.json")).unwrap();
+    fs::create_dir(out.join("seed-2")).unwrap();
+    let output = sweep(&[&untried, "--seeds", "1..3", "--keep", "none"], &out);
+    assert_eq!(code(&output), 3, "{}", stderr(&output));
+    assert!(out.join("sweep.json").exists());
+    assert!(!out.join("seed-2").exists());
 }
