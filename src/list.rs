@@ -1,5 +1,6 @@
-//! `provsim list`: the built-in scenarios, attacks (by life-cycle phase), claims,
-//! targets and weaknesses, for a person choosing what to write in a scenario.
+//! `provsim list`: the built-in scenarios, attacks (by life-cycle phase), claims, the
+//! oracles claims are made of, targets and weaknesses, for a person choosing what to
+//! write in a scenario.
 
 use crate::targets;
 use provsim_scenarios::DEFAULT_SCENARIO;
@@ -11,6 +12,7 @@ pub enum ListWhat {
     Scenarios,
     Attacks,
     Claims,
+    Oracles,
     Targets,
     Weaknesses,
 }
@@ -61,6 +63,22 @@ pub fn list(what: Option<ListWhat>) -> std::io::Result<()> {
         writeln!(stdout, "Claims:")?;
         for c in provsim_scenarios::CLAIMS {
             writeln!(stdout, "  {:<32} {}", c.id, c.oracle.statement())?;
+        }
+    }
+    if all || what == Some(ListWhat::Oracles) {
+        writeln!(
+            stdout,
+            "Oracles (a claim of your own: [[claim]] id, oracle, requirement, element, resistance):"
+        )?;
+        for o in provsim_scenarios::ORACLES {
+            let claims: Vec<&str> = provsim_scenarios::CLAIMS
+                .iter()
+                .filter(|c| c.oracle.id() == o.id())
+                .map(|c| c.id)
+                .collect();
+            writeln!(stdout, "  {} ({})", o.id(), o.control().name())?;
+            writeln!(stdout, "    {}", o.statement())?;
+            writeln!(stdout, "    the library's claim: {}", claims.join(", "))?;
         }
     }
     if all || what == Some(ListWhat::Targets) {

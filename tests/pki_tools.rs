@@ -93,13 +93,14 @@ fn device_certificates(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Every shipped scenario: all three custody configurations, all three levels.
-const SHIPPED: [&str; 12] = [
+const SHIPPED: [&str; 13] = [
     "mcu-board-provisioner-hsm",
     "mcu-board-debug-open",
     "mcu-wafer-customer-hsm",
     "mcu-package-shared-vm",
     "mcu-board-insider",
     "mcu-board-supply-chain",
+    "mcu-board-security-target",
     "mcu-board-on-chip-keys",
     "mcu-lock-what-if",
     "mcu-board-glitch-hardened",

@@ -40,6 +40,7 @@ pub const BUILTIN: &[Builtin] = shipped![
     "mcu-package-shared-vm",
     "mcu-board-insider",
     "mcu-board-supply-chain",
+    "mcu-board-security-target",
     "mcu-board-on-chip-keys",
     "mcu-lock-what-if",
     "mcu-board-glitch-hardened",

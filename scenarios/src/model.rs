@@ -509,6 +509,14 @@ pub struct ClaimInfo {
     /// `preventive` (the attack is stopped) or `detective` (the books catch it).
     pub control: String,
     pub requirement: String,
+    /// Set when the requirement is a free name the scenario gave, not one provsim
+    /// lists.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub requirement_free: bool,
+    /// The essential element the claim serves (`secure storage`, `site`, ...).
+    pub element: String,
+    /// The library oracle that decides it.
+    pub oracle: String,
     pub statement: String,
     /// The AVA_VAN level the claim is made at (`AVA_VAN.n`), whatever it was stated as.
     pub resistance: String,

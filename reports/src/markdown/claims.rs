@@ -31,7 +31,13 @@ pub fn write_claims(out: &mut String, r: &RunReport) -> std::fmt::Result {
         writeln!(out)?;
         writeln!(out, "### `{}`", c.id)?;
         writeln!(out)?;
-        writeln!(out, "- Requirement: {}", c.requirement)?;
+        let free = if c.requirement_free {
+            " (a free name: not one provsim lists)"
+        } else {
+            ""
+        };
+        writeln!(out, "- Requirement: {}{free}", c.requirement)?;
+        writeln!(out, "- Element: {}; oracle `{}`", c.element, c.oracle)?;
         writeln!(out, "- Statement: {}", c.statement)?;
         writeln!(
             out,

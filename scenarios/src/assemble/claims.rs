@@ -16,9 +16,12 @@ pub fn claim_info(
 ) -> ClaimInfo {
     let ids = |list: &[&'static dyn Attack]| list.iter().map(|a| a.id().to_owned()).collect();
     ClaimInfo {
-        id: claim.id.to_owned(),
+        id: claim.id.clone(),
         control: claim.oracle.control().name().to_owned(),
-        requirement: claim.requirement.to_owned(),
+        requirement: claim.requirement.clone(),
+        requirement_free: !claim.listed,
+        element: claim.element.name().to_owned(),
+        oracle: claim.oracle.id().to_owned(),
         statement: claim.statement().to_owned(),
         resistance: claim.resistance.name().to_owned(),
         stated_as: claim.eal.map(|eal| eal.to_string()),

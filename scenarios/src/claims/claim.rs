@@ -16,6 +16,29 @@ pub enum EssentialElement {
 }
 
 impl EssentialElement {
+    pub const ALL: [EssentialElement; 5] = [
+        EssentialElement::Authentication,
+        EssentialElement::SecureConnections,
+        EssentialElement::SecureCodeExecution,
+        EssentialElement::SecureStorage,
+        EssentialElement::Site,
+    ];
+
+    /// The name a scenario writes (`element = "secure-storage"`).
+    pub fn key(self) -> &'static str {
+        match self {
+            EssentialElement::Authentication => "authentication",
+            EssentialElement::SecureConnections => "secure-connections",
+            EssentialElement::SecureCodeExecution => "secure-code-execution",
+            EssentialElement::SecureStorage => "secure-storage",
+            EssentialElement::Site => "site",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<EssentialElement> {
+        Self::ALL.into_iter().find(|e| e.key() == key)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             EssentialElement::Authentication => "authentication",
@@ -44,8 +67,9 @@ impl ClaimEntry {
     /// The claim made at `resistance`.
     pub fn at(&self, resistance: AvaVan) -> Claim {
         Claim {
-            id: self.id,
-            requirement: self.requirement,
+            id: self.id.to_owned(),
+            requirement: self.requirement.to_owned(),
+            listed: true,
             element: self.element,
             resistance,
             eal: None,
@@ -54,12 +78,17 @@ impl ClaimEntry {
     }
 }
 
-/// One claim of a scenario. Broken when an attempt within `resistance` makes its
-/// oracle false; an attempt beyond it that does is residual risk.
-#[derive(Debug, Clone, Copy)]
+/// One claim of a scenario: a library claim, or one the scenario states itself (its own
+/// id, requirement and element, over a library oracle), as a Security Target does.
+/// Broken when an attempt within `resistance` makes its oracle false; an attempt
+/// beyond it that does is residual risk.
+#[derive(Debug, Clone)]
 pub struct Claim {
-    pub id: &'static str,
-    pub requirement: &'static str,
+    pub id: String,
+    pub requirement: String,
+    /// Whether the requirement is one provsim lists (false: a free name the scenario
+    /// gave, which the report marks).
+    pub listed: bool,
     pub element: EssentialElement,
     /// The AVA_VAN level the claim is made at.
     pub resistance: AvaVan,

@@ -1,9 +1,14 @@
-//! `[[claim]]`: the claims the scenario makes, each from the library, at a resistance.
+//! `[[claim]]`: the claims the scenario makes, each at a resistance: a claim from the
+//! library by its id, or one the scenario states itself, as a Security Target does (its
+//! own id, the requirement it stands for, the essential element it serves, and a
+//! library oracle that decides it).
 
 use super::locator::{Expected, Locator};
-use crate::claims::claim::Claim;
+use crate::claims::claim::{Claim, EssentialElement};
 use crate::claims::library::{CLAIMS, find};
+use crate::claims::requirements;
 use crate::error::ScenarioError;
+use crate::oracles::library::ORACLES;
 use provsim_attacks::{ResistanceError, parse_resistance};
 use serde::Deserialize;
 use toml::Spanned;
@@ -13,6 +18,13 @@ use toml::Spanned;
 pub struct ClaimSection {
     pub id: Spanned<String>,
     pub resistance: Spanned<String>,
+    /// The library oracle of a claim the scenario states itself.
+    pub oracle: Option<Spanned<String>>,
+    /// The requirement it stands for, from provsim's list.
+    pub requirement: Option<Spanned<String>>,
+    /// A requirement provsim does not list, named freely (the report marks it).
+    pub free_requirement: Option<Spanned<String>>,
+    pub element: Option<Spanned<String>>,
 }
 
 /// The claims in the file's order: at least one, each named once.
@@ -27,12 +39,12 @@ pub fn claims(
     }
     let mut claims: Vec<Claim> = Vec::with_capacity(claim_sections.len());
     for section in claim_sections {
-        let Some(entry) = find(section.id.get_ref()) else {
-            let known: Vec<_> = CLAIMS.iter().map(|c| c.id).collect();
-            return Err(at.unknown(&section.id, "claim", Expected::OneOf(&known)));
+        let claim = match &section.oracle {
+            None => library_claim(&section, at)?,
+            Some(oracle) => own_claim(&section, oracle, at)?,
         };
-        if claims.iter().any(|c| c.id == entry.id) {
-            return Err(at.at(&section.id, format!("claim `{}` is given twice", entry.id)));
+        if claims.iter().any(|c| c.id == claim.id) {
+            return Err(at.at(&section.id, format!("claim `{}` is given twice", claim.id)));
         }
         let (resistance, eal) = match parse_resistance(section.resistance.get_ref()) {
             Ok(read) => read,
@@ -45,7 +57,96 @@ pub fn claims(
             }
             Err(why) => return Err(at.at(&section.resistance, why.to_string())),
         };
-        claims.push(entry.at(resistance).stated_as(eal));
+        claims.push(Claim {
+            resistance,
+            eal,
+            ..claim
+        });
     }
     Ok(claims)
+}
+
+/// A claim from the library, by its id; what it stands for is the library's.
+fn library_claim(section: &ClaimSection, at: &Locator<'_>) -> Result<Claim, ScenarioError> {
+    let Some(entry) = find(section.id.get_ref()) else {
+        let known: Vec<_> = CLAIMS.iter().map(|c| c.id).collect();
+        return Err(at.unknown(&section.id, "claim", Expected::OneOf(&known)));
+    };
+    let given = [
+        &section.requirement,
+        &section.free_requirement,
+        &section.element,
+    ];
+    if let Some(extra) = given.into_iter().flatten().next() {
+        return Err(at.at(
+            extra,
+            format!(
+                "claim `{}` is the library's, with its own requirement and element; to state a claim of your own, give it an id of your own and `oracle = \"...\"`",
+                entry.id
+            ),
+        ));
+    }
+    Ok(entry.at(provsim_attacks::AvaVan::Van1))
+}
+
+/// A claim the scenario states: its own id, a library oracle, a requirement (listed or
+/// free) and an essential element.
+fn own_claim(
+    section: &ClaimSection,
+    oracle: &Spanned<String>,
+    at: &Locator<'_>,
+) -> Result<Claim, ScenarioError> {
+    if find(section.id.get_ref()).is_some() {
+        return Err(at.at(
+            &section.id,
+            format!(
+                "`{}` is a library claim's id: give your own claim an id of its own",
+                section.id.get_ref()
+            ),
+        ));
+    }
+    let Some(oracle_found) = ORACLES.iter().find(|o| o.id() == oracle.get_ref()) else {
+        let known: Vec<_> = ORACLES.iter().map(|o| o.id()).collect();
+        return Err(at.unknown(oracle, "oracle", Expected::OneOf(&known)));
+    };
+    let (requirement, listed) = match (&section.requirement, &section.free_requirement) {
+        (Some(name), None) => match requirements::titled(name.get_ref()) {
+            Some(titled) => (titled, true),
+            None => {
+                let known = requirements::names();
+                return Err(at.unknown(name, "requirement", Expected::OneOf(&known)));
+            }
+        },
+        (None, Some(free)) if !free.get_ref().trim().is_empty() => {
+            (free.get_ref().trim().to_owned(), false)
+        }
+        (Some(_), Some(free)) => {
+            return Err(at.at(free, "give `requirement` or `free_requirement`, not both"));
+        }
+        _ => {
+            return Err(at.at(
+                &section.id,
+                "a claim of your own needs `requirement = \"...\"` (one provsim lists) or `free_requirement = \"...\"`",
+            ));
+        }
+    };
+    let Some(element) = &section.element else {
+        return Err(at.at(
+            &section.id,
+            "a claim of your own needs `element = \"...\"`: authentication, secure-connections, secure-code-execution, secure-storage or site",
+        ));
+    };
+    let Some(element) = EssentialElement::from_key(element.get_ref()) else {
+        let known: Vec<_> = EssentialElement::ALL.iter().map(|e| e.key()).collect();
+        return Err(at.unknown(element, "element", Expected::OneOf(&known)));
+    };
+    Ok(Claim {
+        id: section.id.get_ref().clone(),
+        requirement,
+        listed,
+        element,
+        resistance: provsim_attacks::AvaVan::Van1,
+        eal: None,
+        oracle: *oracle_found,
+    })
 }

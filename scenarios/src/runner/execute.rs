@@ -121,7 +121,7 @@ pub fn execute<'s>(
             SimTime::ZERO,
             "claim",
             &[
-                ("id", Field::Str(claim.id)),
+                ("id", Field::Str(&claim.id)),
                 ("verdict", Field::Str(judgement.verdict.name())),
             ],
         );

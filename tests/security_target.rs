@@ -1,0 +1,113 @@
+//! Claims stated as a Security Target: a scenario's own claims over library oracles,
+//! one or more per essential element and for the site, each named in the report with
+//! its requirement and element, none inconclusive; and the loader's refusals.
+
+mod common;
+
+use common::{code, repo, report_json, run_into, run_text, stderr};
+use std::fs;
+
+#[test]
+fn the_shipped_security_target_states_every_element_and_none_is_inconclusive() {
+    let (dir, output) = run_into(Some("mcu-board-security-target"), None);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let report = report_json(dir.path());
+    let claims = report["claims"].as_array().unwrap();
+    let mut elements: Vec<&str> = claims
+        .iter()
+        .map(|c| c["element"].as_str().unwrap())
+        .collect();
+    elements.sort_unstable();
+    elements.dedup();
+    assert_eq!(
+        elements,
+        [
+            "authentication",
+            "secure code execution",
+            "secure connections",
+            "secure storage",
+            "site"
+        ]
+    );
+    for claim in claims {
+        assert_eq!(claim["verdict"], "holds", "{claim:#}");
+        assert!(claim["attempts"].as_u64().unwrap() > 0, "{claim:#}");
+        assert!(claim["id"].as_str().unwrap().starts_with("st-"));
+        assert!(claim.get("requirement_free").is_none());
+    }
+    let keys = claims
+        .iter()
+        .find(|c| c["id"] == "st-keys-at-rest")
+        .unwrap();
+    assert_eq!(keys["requirement"], "FDP_SDC.1 stored data confidentiality");
+    assert_eq!(keys["oracle"], "identity-keys-secret");
+    let markdown = fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert!(markdown.contains("- Requirement: FTP_ITC.1 inter-TSF trusted channel"));
+    assert!(markdown.contains("- Element: secure connections; oracle `identity-keys-secret`"));
+}
+
+/// The default scenario with its first claim replaced by `claim`.
+fn with_claim(claim: &str) -> String {
+    let text = fs::read_to_string(repo().join("scenarios/mcu-board-provisioner-hsm.toml")).unwrap();
+    text.replacen(
+        "[[claim]]\nid = \"identity-key-confidentiality\"\nresistance = \"AVA_VAN.4\"",
+        claim,
+        1,
+    )
+}
+
+#[test]
+fn a_free_requirement_is_marked_and_mistakes_are_named() {
+    let (dir, output) = run_text(&with_claim(
+        "[[claim]]\nid = \"ours\"\noracle = \"identity-keys-secret\"\nfree_requirement = \"Keys stay in the part\"\nelement = \"secure-storage\"\nresistance = \"AVA_VAN.2\"",
+    ));
+    assert!(matches!(code(&output), 0 | 1 | 3), "{}", stderr(&output));
+    let report = report_json(&dir.path().join("out"));
+    let ours = report["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "ours")
+        .unwrap()
+        .clone();
+    assert_eq!(ours["requirement"], "Keys stay in the part");
+    assert_eq!(ours["requirement_free"], true);
+    let markdown = fs::read_to_string(dir.path().join("out/report.md")).unwrap();
+    assert!(markdown.contains("Keys stay in the part (a free name: not one provsim lists)"));
+
+    for (claim, says) in [
+        (
+            "[[claim]]\nid = \"x\"\noracle = \"identity-keys-secret\"\nrequirement = \"FDP_SDC.9\"\nelement = \"secure-storage\"\nresistance = \"AVA_VAN.2\"",
+            "unknown requirement `FDP_SDC.9`, expected one of: ALC_DVS.1",
+        ),
+        (
+            "[[claim]]\nid = \"x\"\noracle = \"keys-are-safe\"\nrequirement = \"FDP_SDC.1\"\nelement = \"secure-storage\"\nresistance = \"AVA_VAN.2\"",
+            "unknown oracle `keys-are-safe`",
+        ),
+        (
+            "[[claim]]\nid = \"x\"\noracle = \"identity-keys-secret\"\nrequirement = \"FDP_SDC.1\"\nresistance = \"AVA_VAN.2\"",
+            "needs `element = \"...\"`",
+        ),
+        (
+            "[[claim]]\nid = \"x\"\noracle = \"identity-keys-secret\"\nrequirement = \"FDP_SDC.1\"\nelement = \"storage\"\nresistance = \"AVA_VAN.2\"",
+            "unknown element `storage`",
+        ),
+        (
+            "[[claim]]\nid = \"identity-key-confidentiality\"\nrequirement = \"FDP_SDC.1\"\nresistance = \"AVA_VAN.2\"",
+            "is the library's",
+        ),
+        (
+            "[[claim]]\nid = \"firmware-authenticity\"\noracle = \"identity-keys-secret\"\nrequirement = \"FDP_SDC.1\"\nelement = \"site\"\nresistance = \"AVA_VAN.2\"",
+            "a library claim's id",
+        ),
+    ] {
+        let (_, output) = run_text(&with_claim(claim));
+        assert_eq!(code(&output), 2, "{claim}");
+        assert!(
+            stderr(&output).contains(says),
+            "{claim}: {}",
+            stderr(&output)
+        );
+        assert!(stderr(&output).contains(".toml:"), "{}", stderr(&output));
+    }
+}
