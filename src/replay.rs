@@ -66,14 +66,20 @@ struct Compare {
 impl Compare {
     /// The next recorded device: (index, device id, trace digest).
     fn next_recorded(&mut self) -> Option<(u64, String, String)> {
-        let line = match self.recorded.next()? {
-            Ok(line) => line,
-            Err(e) => {
-                self.unreadable = Some(format!("{}: {e}", self.file.display()));
-                return None;
+        let line = loop {
+            match self.recorded.next()? {
+                Ok(line) => {
+                    self.line += 1;
+                    if !line.trim().is_empty() {
+                        break line;
+                    }
+                }
+                Err(e) => {
+                    self.unreadable = Some(format!("{}: {e}", self.file.display()));
+                    return None;
+                }
             }
         };
-        self.line += 1;
         let parsed: Option<(u64, String, String)> =
             serde_json::from_str::<Value>(&line).ok().and_then(|v| {
                 Some((
@@ -165,12 +171,12 @@ fn replay(args: &ReplayArgs) -> anyhow::Result<(String, ExitCode)> {
     let seed = report["seed"]
         .as_u64()
         .ok_or_else(|| anyhow::anyhow!("{}: no `seed` in the report", args.report.display()))?;
-    if report["reproduce"]
-        .as_str()
-        .is_some_and(|line| line.contains("--devices"))
-    {
+    // A damaged report is not replayed: the text must be the one its hash names.
+    let recorded_hash = field(&report, &args.report, "/scenario/sha256")?;
+    let hash = provsim_sim::to_hex(&provsim_sim::crypto::Sha256::digest(embedded.as_bytes()));
+    if hash != recorded_hash {
         anyhow::bail!(
-            "{}: a `provsim bench --devices` report; rerun it with the bench line it gives",
+            "{}: the embedded scenario's SHA-256 is {hash}, not the {recorded_hash} the report states: the report is damaged",
             args.report.display()
         );
     }
@@ -222,7 +228,15 @@ fn replay(args: &ReplayArgs) -> anyhow::Result<(String, ExitCode)> {
         anyhow::bail!(why);
     }
     let replayed = rerun.trace_digest.clone();
+    let verdicts = verdict_differences(&report, &rerun);
     Ok(match compare.first {
+        None if replayed == recorded_digest && !verdicts.is_empty() => (
+            format!(
+                "provsim replay: the run reproduced (trace digest {replayed}) but the report states otherwise: {}\n",
+                verdicts.join("; ")
+            ),
+            ExitCode::from(1),
+        ),
         None if replayed == recorded_digest => (
             format!(
                 "provsim replay: reproduced: trace digest {replayed} over {} device(s)\n",
@@ -242,6 +256,54 @@ fn replay(args: &ReplayArgs) -> anyhow::Result<(String, ExitCode)> {
             ExitCode::from(1),
         ),
     })
+}
+
+/// Where the report's own statements (the tool, the run's and each claim's verdict)
+/// differ from the rerun's: a report edited after the run.
+fn verdict_differences(report: &Value, rerun: &provsim_scenarios::RunReport) -> Vec<String> {
+    let mut found = Vec::new();
+    if report["tool"].as_str() != Some(rerun.tool.as_str()) {
+        found.push(format!(
+            "written by {}, replayed by {}",
+            report["tool"].as_str().unwrap_or("an unnamed tool"),
+            rerun.tool
+        ));
+    }
+    if report["verdict"].as_str() != Some(rerun.verdict.name()) {
+        found.push(format!(
+            "run verdict `{}`, replayed `{}`",
+            report["verdict"].as_str().unwrap_or("none"),
+            rerun.verdict.name()
+        ));
+    }
+    let stated: Vec<(String, String)> = report["claims"]
+        .as_array()
+        .map(|claims| {
+            claims
+                .iter()
+                .map(|c| {
+                    let text = |key: &str| c[key].as_str().unwrap_or("").to_owned();
+                    (text("id"), text("verdict"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let replayed: Vec<(String, String)> = rerun
+        .claims
+        .iter()
+        .map(|c| (c.id.clone(), c.verdict.name().to_owned()))
+        .collect();
+    if stated != replayed {
+        let first = stated
+            .iter()
+            .zip(&replayed)
+            .find(|(a, b)| a != b)
+            .map_or("the list of claims".to_owned(), |((id, v), (_, w))| {
+                format!("claim `{id}` stated `{v}`, replayed `{w}`")
+            });
+        found.push(first);
+    }
+    found
 }
 
 fn describe(difference: &Difference) -> String {

@@ -103,6 +103,48 @@ fn a_report_replays_from_another_folder_and_an_edit_names_its_first_device() {
     );
 }
 
+/// A report edited after its run (a verdict turned, its scenario's text touched) is
+/// caught: the rerun states otherwise, or the text's hash no longer matches.
+#[test]
+fn an_edited_report_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = repo().join("scenarios/mcu-board-insider.toml");
+    let run = dir.path().join("run");
+    let output = provsim_in(
+        dir.path(),
+        &[
+            "run",
+            &scenario.display().to_string(),
+            "--out",
+            &run.display().to_string(),
+        ],
+    );
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let path = run.join("report.json");
+    let original = fs::read_to_string(&path).unwrap();
+    let report = path.display().to_string();
+    let turned = original.replacen("\"verdict\": \"broken\"", "\"verdict\": \"holds\"", 1);
+    assert_ne!(turned, original);
+    fs::write(&path, &turned).unwrap();
+    let output = provsim_in(dir.path(), &["replay", &report]);
+    assert_eq!(code(&output), 1, "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("run verdict `holds`, replayed `broken`"),
+        "{}",
+        stdout(&output)
+    );
+    let touched = original.replacen("# ", "#  ", 1);
+    assert_ne!(touched, original);
+    fs::write(&path, &touched).unwrap();
+    let output = provsim_in(dir.path(), &["replay", &report]);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("the report is damaged"),
+        "{}",
+        stderr(&output)
+    );
+}
+
 #[test]
 fn what_is_not_a_report_is_refused_with_exit_2() {
     let dir = tempfile::tempdir().unwrap();

@@ -81,6 +81,18 @@ fn a_free_requirement_is_marked_and_mistakes_are_named() {
             "unknown requirement `FDP_SDC.9`, expected one of: ALC_DVS.1",
         ),
         (
+            "[[claim]]\nid = \"Keys | ## forged\"\noracle = \"identity-keys-secret\"\nrequirement = \"FDP_SDC.1\"\nelement = \"secure-storage\"\nresistance = \"AVA_VAN.2\"",
+            "lowercase letters, digits and hyphens",
+        ),
+        (
+            "[[claim]]\nid = \"x\"\noracle = \"identity-keys-secret\"\nfree_requirement = \"FDP_SDC.1\"\nelement = \"site\"\nresistance = \"AVA_VAN.2\"",
+            "is one provsim lists",
+        ),
+        (
+            "[[claim]]\nid = \"x\"\noracle = \"identity-keys-secret\"\nfree_requirement = \"a\\n## b\"\nelement = \"site\"\nresistance = \"AVA_VAN.2\"",
+            "one line of 1 to 200 characters",
+        ),
+        (
             "[[claim]]\nid = \"x\"\noracle = \"keys-are-safe\"\nrequirement = \"FDP_SDC.1\"\nelement = \"secure-storage\"\nresistance = \"AVA_VAN.2\"",
             "unknown oracle `keys-are-safe`",
         ),
@@ -110,4 +122,52 @@ fn a_free_requirement_is_marked_and_mistakes_are_named() {
         );
         assert!(stderr(&output).contains(".toml:"), "{}", stderr(&output));
     }
+}
+
+/// The claims x attacks matrix says what each path did to each claim, as the verdicts
+/// rest on it: the console path broke the preventive identity claim within AVA_VAN.3,
+/// the backup's quorum only beyond it, and a field path cannot test the site's books.
+#[test]
+fn the_matrix_says_what_each_path_did_to_each_claim() {
+    let (dir, output) = run_into(Some("mcu-board-supply-chain"), None);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let report = report_json(dir.path());
+    let status = |claim: &str, attack: &str| -> String {
+        let row = report["applicability"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["claim"] == claim)
+            .unwrap_or_else(|| panic!("no row {claim}"));
+        let cell = row["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["attack"] == attack)
+            .unwrap_or_else(|| panic!("no cell {attack}"));
+        cell["status"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(
+        status(
+            "device-identity-authenticity",
+            "operator-console-certificate"
+        ),
+        "broken"
+    );
+    assert_eq!(
+        status("device-identity-authenticity", "vault-backup-theft"),
+        "residual risk"
+    );
+    assert_eq!(
+        status("device-identity-authenticity", "link-man-in-the-middle"),
+        "resisted"
+    );
+    assert_eq!(
+        status("illegitimate-identities-detected", "identity-cloning"),
+        "not applicable"
+    );
+    let rows = report["applicability"].as_array().unwrap();
+    assert_eq!(rows.len(), report["claims"].as_array().unwrap().len());
+    let markdown = fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert!(markdown.contains("What each attack path did to each claim:"));
 }

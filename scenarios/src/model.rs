@@ -33,6 +33,9 @@ pub struct RunReport {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub glitch_map: Vec<GlitchMapRow>,
     pub claims: Vec<ClaimInfo>,
+    /// Claims x attack paths: what each path did to each claim (`broken`, `residual
+    /// risk`, `resisted`, `did not act`, `not applicable`).
+    pub applicability: Vec<ApplicabilityRow>,
     /// What each custody configuration would cost at this scenario's volume.
     pub costs: CostsInfo,
     /// How `--jobs` shared the line's work: the command line says it, no file holds
@@ -138,7 +141,8 @@ pub struct ScenarioInfo {
     /// The canonical digest of the scenario's values (layout, comments and the file's
     /// own seed aside): a file with this digest says what this run's file said.
     pub input_digest: String,
-    /// SHA-256 of the file's text, as read.
+    /// SHA-256 of the scenario text the run used (a bench's resized text, for a
+    /// resized run).
     pub sha256: String,
     /// The file's text, whole: `provsim replay` reruns it from the report alone.
     pub text: String,
@@ -501,6 +505,22 @@ pub struct AttemptInfo {
 pub struct ViolationInfo {
     pub claim: String,
     pub evidence: String,
+}
+
+/// One claim's row of the claims x attacks matrix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApplicabilityRow {
+    pub claim: String,
+    /// One per attack path, in the scenario's order.
+    pub cells: Vec<ApplicabilityCell>,
+}
+
+/// What one attack path did to one claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApplicabilityCell {
+    pub attack: String,
+    /// `broken`, `residual risk`, `resisted`, `did not act` or `not applicable`.
+    pub status: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -27,6 +27,7 @@ pub fn write_claims(out: &mut String, r: &RunReport) -> std::fmt::Result {
             or_dash(&c.residual_risk),
         )?;
     }
+    write_applicability(out, r)?;
     for c in &r.claims {
         writeln!(out)?;
         writeln!(out, "### `{}`", c.id)?;
@@ -58,5 +59,30 @@ pub fn write_claims(out: &mut String, r: &RunReport) -> std::fmt::Result {
     }
     writeln!(out)?;
 
+    Ok(())
+}
+
+/// The claims x attacks matrix: what each attack path did to each claim.
+fn write_applicability(out: &mut String, r: &RunReport) -> std::fmt::Result {
+    let Some(first) = r.applicability.first() else {
+        return Ok(());
+    };
+    if first.cells.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "What each attack path did to each claim:")?;
+    writeln!(out)?;
+    let attacks: Vec<String> = first
+        .cells
+        .iter()
+        .map(|c| format!("`{}`", c.attack))
+        .collect();
+    writeln!(out, "| Claim | {} |", attacks.join(" | "))?;
+    writeln!(out, "|---|{}", "---|".repeat(attacks.len()))?;
+    for row in &r.applicability {
+        let cells: Vec<&str> = row.cells.iter().map(|c| c.status.as_str()).collect();
+        writeln!(out, "| `{}` | {} |", row.claim, cells.join(" | "))?;
+    }
     Ok(())
 }

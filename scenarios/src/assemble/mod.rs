@@ -2,6 +2,7 @@
 //! the result model (`crate::model`), one part of the report a module. Everything a
 //! report states is decided before it gets here; this only words it.
 
+pub mod applicability;
 pub mod attempts;
 pub mod claims;
 pub mod costs;

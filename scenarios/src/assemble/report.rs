@@ -1,5 +1,6 @@
 //! The report: a run's typed results written down as the result model.
 
+use super::applicability::applicability;
 use super::attempts::attempt_info;
 use super::claims::claim_info;
 use super::costs::costs_info;
@@ -54,6 +55,7 @@ pub fn report(run: &Run<'_>) -> Result<RunReport, RunError> {
             .enumerate()
             .map(|(index, (claim, judgement))| claim_info(index, claim, judgement, &run.attempts))
             .collect(),
+        applicability: applicability(scenario, &run.attempts),
         costs: costs_info(scenario),
         jobs: JobsInfo {
             devices_by_job: run.line.jobs.devices_by_job.clone(),

@@ -105,6 +105,14 @@ fn own_claim(
             ),
         ));
     }
+    let id = section.id.get_ref();
+    let plain = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
+    if id.is_empty() || id.len() > 64 || !id.chars().all(plain) || id.starts_with('-') {
+        return Err(at.at(
+            &section.id,
+            "a claim's id is 1 to 64 lowercase letters, digits and hyphens (`keys-at-rest`)",
+        ));
+    }
     let Some(oracle_found) = ORACLES.iter().find(|o| o.id() == oracle.get_ref()) else {
         let known: Vec<_> = ORACLES.iter().map(|o| o.id()).collect();
         return Err(at.unknown(oracle, "oracle", Expected::OneOf(&known)));
@@ -117,8 +125,24 @@ fn own_claim(
                 return Err(at.unknown(name, "requirement", Expected::OneOf(&known)));
             }
         },
-        (None, Some(free)) if !free.get_ref().trim().is_empty() => {
-            (free.get_ref().trim().to_owned(), false)
+        (None, Some(free)) => {
+            let name = free.get_ref().trim();
+            if requirements::titled(name).is_some() {
+                return Err(at.at(
+                    free,
+                    format!("`{name}` is one provsim lists: write `requirement = \"{name}\"`"),
+                ));
+            }
+            let one_line = name
+                .chars()
+                .all(|c| !c.is_control() && c != '|' && c != '`');
+            if name.is_empty() || name.chars().count() > 200 || !one_line {
+                return Err(at.at(
+                    free,
+                    "a free requirement is one line of 1 to 200 characters, without `|` or backquotes",
+                ));
+            }
+            (name.to_owned(), false)
         }
         (Some(_), Some(free)) => {
             return Err(at.at(free, "give `requirement` or `free_requirement`, not both"));
