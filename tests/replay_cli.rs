@@ -7,21 +7,21 @@ mod common;
 use common::{code, provsim_in, repo, stderr, stdout};
 use std::fs;
 
-#[test]
-fn a_report_replays_from_another_folder_and_an_edit_names_its_first_device() {
+/// mcu-board-insider run into a temporary folder: the folder, the scenario file and the
+/// run's output folder.
+fn insider_run() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let scenario = repo().join("scenarios/mcu-board-insider.toml");
     let run = dir.path().join("run");
-    let output = provsim_in(
-        dir.path(),
-        &[
-            "run",
-            &scenario.display().to_string(),
-            "--out",
-            &run.display().to_string(),
-        ],
-    );
+    let (file, out) = (scenario.display().to_string(), run.display().to_string());
+    let output = provsim_in(dir.path(), &["run", &file, "--out", &out]);
     assert_eq!(code(&output), 1, "{}", stderr(&output));
+    (dir, scenario, run)
+}
+
+#[test]
+fn a_report_replays_from_another_folder_and_an_edit_names_its_first_device() {
+    let (dir, scenario, run) = insider_run();
     // The report and the digests, moved elsewhere; the scenario file is not needed.
     let moved = dir.path().join("moved");
     fs::create_dir(&moved).unwrap();
@@ -107,19 +107,7 @@ fn a_report_replays_from_another_folder_and_an_edit_names_its_first_device() {
 /// caught: the rerun states otherwise, or the text's hash no longer matches.
 #[test]
 fn an_edited_report_is_caught() {
-    let dir = tempfile::tempdir().unwrap();
-    let scenario = repo().join("scenarios/mcu-board-insider.toml");
-    let run = dir.path().join("run");
-    let output = provsim_in(
-        dir.path(),
-        &[
-            "run",
-            &scenario.display().to_string(),
-            "--out",
-            &run.display().to_string(),
-        ],
-    );
-    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let (dir, _, run) = insider_run();
     let path = run.join("report.json");
     let original = fs::read_to_string(&path).unwrap();
     let report = path.display().to_string();
