@@ -180,6 +180,7 @@ fn measure(args: &BenchArgs) -> anyhow::Result<Measured> {
             let _ = std::io::stderr().write_all(notice.as_bytes());
             Ok(())
         },
+        false,
     )?;
     let wall = started.elapsed();
     let after = Usage::now()?;

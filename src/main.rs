@@ -474,6 +474,7 @@ fn pipeline(
     (seed, jobs): (u64, usize),
     out: &Path,
     notes: &mut dyn FnMut(&str) -> anyhow::Result<()>,
+    progress: bool,
 ) -> anyhow::Result<RunReport> {
     let arg = path.map(|p| p.display().to_string());
     let options = RunOptions::new(seed, arg.as_deref()).with_jobs(jobs);
@@ -482,6 +483,9 @@ fn pipeline(
         notes(&notice)?;
     }
     let mut sink = folder.sink()?;
+    if progress {
+        sink.show_progress(dies(scenario));
+    }
     let mut report = provsim_scenarios::run(scenario, &options, &mut sink)?;
     sink.finish()?;
     report.reproduce.devices = resized;
@@ -509,6 +513,7 @@ fn run(
         (seed, jobs),
         &out,
         &mut note,
+        true,
     )?;
     // How the jobs shared the devices follows the threads' timing, so it goes to
     // standard error with other diagnostics: standard output stays the same from run

@@ -134,6 +134,7 @@ impl OutputFolder {
             microchip: create(&self.partial("manifest.json"))?,
             microchip_entries: 0,
             digests: create(&self.partial("digests.jsonl"))?,
+            progress: None,
         })
     }
 
@@ -207,6 +208,8 @@ pub struct FileSink<'f> {
     microchip_entries: u64,
     /// `digests.jsonl`: each device's trace digest, in order.
     digests: BufWriter<File>,
+    /// The devices' progress bar, on a terminal's standard error only.
+    progress: Option<indicatif::ProgressBar>,
 }
 
 fn create(path: &Path) -> anyhow::Result<BufWriter<File>> {
@@ -219,8 +222,28 @@ fn with_path(path: &Path) -> impl FnOnce(std::io::Error) -> std::io::Error + '_ 
 }
 
 impl FileSink<'_> {
+    /// Shows the devices going through the line (`devices` in all: done, rate, time
+    /// left) on standard error, when that is a terminal; nothing otherwise, so no log
+    /// or pipe ever holds it.
+    pub fn show_progress(&mut self, devices: u64) {
+        use std::io::IsTerminal;
+        if !std::io::stderr().is_terminal() {
+            return;
+        }
+        let bar = indicatif::ProgressBar::new(devices);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:30} {pos}/{len} devices, {per_sec}, {eta} left",
+        ) {
+            bar.set_style(style);
+        }
+        self.progress = Some(bar);
+    }
+
     /// Closes `manifest.json`'s array and flushes the streamed files.
     pub fn finish(mut self) -> anyhow::Result<()> {
+        if let Some(bar) = self.progress.take() {
+            bar.finish_and_clear();
+        }
         let path = self.folder.partial("manifest.json");
         let end: &[u8] = if self.microchip_entries == 0 {
             b"[]\n"
@@ -314,6 +337,9 @@ impl LineSink for FileSink<'_> {
         device: provsim_devices::DeviceId,
         digest: &provsim_sim::Digest,
     ) -> std::io::Result<()> {
+        if let Some(bar) = &self.progress {
+            bar.inc(1);
+        }
         let path = self.folder.partial("digests.jsonl");
         writeln!(
             self.digests,

@@ -175,9 +175,15 @@ impl Kept<'_> {
     /// and returns its record.
     fn write(&self, scenario: &Scenario, seed: u64) -> anyhow::Result<SeedRecord> {
         let folder = self.out.join(format!("seed-{seed}"));
-        let report = crate::pipeline(scenario, (self.path, None), (seed, 1), &folder, &mut |_| {
-            Ok(())
-        })?;
+        let quiet = &mut |_: &str| Ok(());
+        let report = crate::pipeline(
+            scenario,
+            (self.path, None),
+            (seed, 1),
+            &folder,
+            quiet,
+            false,
+        )?;
         Ok(SeedRecord::of(&report))
     }
 }
