@@ -25,6 +25,15 @@ fn sweep(args: &[&str], out: &Path) -> std::process::Output {
     provsim(&all)
 }
 
+/// `provsim merge` of `shards` into `out`.
+fn merge(shards: &[&str], out: &Path) -> std::process::Output {
+    let out = out.display().to_string();
+    let mut args = vec!["merge"];
+    args.extend_from_slice(shards);
+    args.extend_from_slice(&["--out", &out]);
+    provsim(&args)
+}
+
 fn read(path: &Path) -> Vec<u8> {
     fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -97,13 +106,7 @@ fn the_summary_is_the_same_for_any_number_of_jobs_and_for_merged_shards() {
         shards[0].display().to_string(),
         shards[1].display().to_string(),
     );
-    let gap = provsim(&[
-        "merge",
-        &s0,
-        &s1,
-        "--out",
-        &dir.path().join("g").display().to_string(),
-    ]);
+    let gap = merge(&[&s0, &s1], &dir.path().join("g"));
     assert_eq!(code(&gap), 2);
     assert!(
         stderr(&gap).contains("3 seed(s) of 1..9 are in no shard given (a gap): 3, 6, 9"),
@@ -117,15 +120,7 @@ fn the_summary_is_the_same_for_any_number_of_jobs_and_for_merged_shards() {
         fs::copy(shards[0].join(file), copy.join(file)).unwrap();
     }
     let c = copy.display().to_string();
-    let overlap = provsim(&[
-        "merge",
-        &s0,
-        &s1,
-        &s2,
-        &c,
-        "--out",
-        &dir.path().join("o").display().to_string(),
-    ]);
+    let overlap = merge(&[&s0, &s1, &s2, &c], &dir.path().join("o"));
     assert_eq!(code(&overlap), 2);
     assert!(
         stderr(&overlap).contains("seed 1 was run in two shards"),
@@ -146,14 +141,7 @@ fn the_summary_is_the_same_for_any_number_of_jobs_and_for_merged_shards() {
     ];
     sweep(&args.iter().map(String::as_str).collect::<Vec<_>>(), &other);
     let o = other.display().to_string();
-    let foreign = provsim(&[
-        "merge",
-        &s0,
-        &s1,
-        &o,
-        "--out",
-        &dir.path().join("f").display().to_string(),
-    ]);
+    let foreign = merge(&[&s0, &s1, &o], &dir.path().join("f"));
     assert_eq!(code(&foreign), 2);
     let says = stderr(&foreign);
     assert!(
@@ -303,14 +291,12 @@ fn merge_checks_each_shard_is_its_own_slice_from_this_provsim() {
         out
     };
     let (s0, s1) = (shard(0), shard(1));
-    let merge = |out: &str| {
-        let (a, b) = (s0.display().to_string(), s1.display().to_string());
-        provsim(&["merge", &a, &b, "--out", out])
-    };
-    let merged = dir.path().join("m").display().to_string();
-    assert_eq!(code(&merge(&merged)), 1);
+    let (a, b) = (s0.display().to_string(), s1.display().to_string());
+    let merge_both = |out: &Path| merge(&[&a, &b], out);
+    let merged = dir.path().join("m");
+    assert_eq!(code(&merge_both(&merged)), 1);
     // Merging into one of the shards would clear it: refused.
-    let into_input = merge(&s0.display().to_string());
+    let into_input = merge_both(&s0);
     assert_eq!(code(&into_input), 2);
     assert!(
         stderr(&into_input).contains("is one of the shards given"),
@@ -323,7 +309,7 @@ fn merge_checks_each_shard_is_its_own_slice_from_this_provsim() {
     let lines1 = fs::read_to_string(s1.join("seeds.jsonl")).unwrap();
     let moved = format!("{lines0}{}\n", lines1.lines().next().unwrap());
     fs::write(s0.join("seeds.jsonl"), &moved).unwrap();
-    let output = merge(&merged);
+    let output = merge_both(&merged);
     assert_eq!(code(&output), 2);
     assert!(
         stderr(&output).contains("seeds.jsonl:4: seed 2, beyond the 3 seed(s) shard 0/2"),
@@ -333,7 +319,7 @@ fn merge_checks_each_shard_is_its_own_slice_from_this_provsim() {
     // A record cut off: the missing seed is named.
     let cut: String = lines0.lines().take(2).map(|l| format!("{l}\n")).collect();
     fs::write(s0.join("seeds.jsonl"), &cut).unwrap();
-    let output = merge(&merged);
+    let output = merge_both(&merged);
     assert_eq!(code(&output), 2);
     assert!(
         stderr(&output).contains("seed 5 of shard 0/2 is missing"),
@@ -346,7 +332,7 @@ fn merge_checks_each_shard_is_its_own_slice_from_this_provsim() {
         lines0.replacen("\"broken\"", "\"brokn\"", 1),
     )
     .unwrap();
-    let output = merge(&merged);
+    let output = merge_both(&merged);
     assert_eq!(code(&output), 2);
     fs::write(s0.join("seeds.jsonl"), &lines0).unwrap();
 
@@ -358,7 +344,7 @@ fn merge_checks_each_shard_is_its_own_slice_from_this_provsim() {
     );
     assert_ne!(other, manifest);
     fs::write(s0.join("sweep.json"), other).unwrap();
-    let output = merge(&merged);
+    let output = merge_both(&merged);
     assert_eq!(code(&output), 2);
     assert!(
         stderr(&output).contains("was swept by provsim 0.0.1"),

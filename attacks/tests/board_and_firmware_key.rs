@@ -45,37 +45,25 @@ fn a_line_of(
     (line, shipped)
 }
 
-fn attempt(attack: &dyn Attack, line: &Line, mut site: SiteAccess) -> (Outcome, Knowledge) {
+/// The first rung of `attack`'s ladder on `surface`, from the attacker's own stream.
+fn first_rung(attack: &dyn Attack, line: &Line, surface: Surface<'_>) -> (Outcome, Knowledge) {
     let crypto = Crypto::new();
     let mut trace = Trace::new();
     let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
     let mut knowledge = Knowledge::new();
     let rung = &provsim_attacks::ladder(attack, line.config().target)[0].rung;
-    let outcome = attack.run(
-        rung,
-        Surface::Site(&mut site),
-        &mut ctx,
-        &mut Seed::new(0).stream("test/attacker"),
-        &mut knowledge,
-    );
+    let mut rng = Seed::new(0).stream("test/attacker");
+    let outcome = attack.run(rung, surface, &mut ctx, &mut rng, &mut knowledge);
     (outcome.outcome, knowledge)
 }
 
+fn attempt(attack: &dyn Attack, line: &Line, mut site: SiteAccess) -> (Outcome, Knowledge) {
+    first_rung(attack, line, Surface::Site(&mut site))
+}
+
 fn counterfeit(line: &Line, index: u64) -> (Outcome, Knowledge) {
-    let crypto = Crypto::new();
-    let mut board = line.board_assembly(index, &crypto).unwrap();
-    let mut trace = Trace::new();
-    let mut ctx = Ctx::new(SimTime::ZERO, &crypto, &mut trace);
-    let mut knowledge = Knowledge::new();
-    let rung = &provsim_attacks::ladder(&CounterfeitPart, line.config().target)[0].rung;
-    let outcome = CounterfeitPart.run(
-        rung,
-        Surface::Board(&mut board),
-        &mut ctx,
-        &mut Seed::new(0).stream("test/attacker"),
-        &mut knowledge,
-    );
-    (outcome.outcome, knowledge)
+    let mut board = line.board_assembly(index, &Crypto::new()).unwrap();
+    first_rung(&CounterfeitPart, line, Surface::Board(&mut board))
 }
 
 fn candidate_keys(knowledge: &Knowledge, crypto: &Crypto) -> Vec<PublicKey> {
