@@ -501,12 +501,19 @@ fn run(
     jobs: Option<u16>,
 ) -> anyhow::Result<Verdict> {
     let scenario = load(path.as_ref())?;
+    let from = if seed.is_some() {
+        "--seed"
+    } else {
+        "the scenario's own"
+    };
     let seed = seed.unwrap_or(scenario.default_seed);
-    note(&format!(
-        "provsim: scenario {} ({}), seed {seed}\n",
-        scenario.name, scenario.source
-    ))?;
     let jobs = jobs::jobs_or_cores(jobs);
+    note(&format!(
+        "provsim: scenario {} ({}), seed {seed} ({from}), {jobs} job(s)\nprovsim: what seed {seed} decides:\n{}\n",
+        scenario.name,
+        scenario.source,
+        provsim_scenarios::seeded_choices(&scenario, seed).join("\n")
+    ))?;
     let report = pipeline(
         &scenario,
         (path.as_ref(), None),

@@ -216,6 +216,20 @@ const PAIRS: &[Pair] = &[
         claim: "device-identity-authenticity",
         stopped_by: "the vault (customer-hsm) refused",
     },
+    // The same path judged by a process claim: the certificate the console issued is
+    // one the site's books cannot account for.
+    Pair {
+        attack: "operator-console-certificate",
+        scenario: "mcu-board-insider",
+        both: &[(
+            "id = \"identity-key-confidentiality\"",
+            "id = \"site-books-balance\"",
+        )],
+        sound: "SWAP custody = \"customer-hsm\"",
+        weak: "",
+        claim: "site-books-balance",
+        stopped_by: "the vault (customer-hsm) refused",
+    },
     Pair {
         attack: "overproduction",
         scenario: "mcu-board-insider",
@@ -418,9 +432,9 @@ fn edited(text: &str, edit: &str) -> String {
 }
 
 /// Runs `text`; returns the exit code, the claim's verdict (with its lowest breaking
-/// total, if any), whether the pair's attack is among the claim's breakers, and the
-/// path's attempts.
-fn run(text: &str, pair: &Pair) -> (i32, String, bool, Vec<Value>) {
+/// total, if any), whether the pair's attack is among the claim's breakers, the path's
+/// attempts, and what the claims x attacks matrix says the path did to the claim.
+fn run(text: &str, pair: &Pair) -> (i32, String, bool, Vec<Value>, String) {
     let (dir, out) = common::run_text(text);
     let out_dir = dir.path().join("out");
     let report: Value = serde_json::from_str(
@@ -450,7 +464,21 @@ fn run(text: &str, pair: &Pair) -> (i32, String, bool, Vec<Value>) {
         .filter(|a| a["attack"] == pair.attack)
         .cloned()
         .collect();
-    (code(&out), verdict, by_it, attempts)
+    let cell = report["applicability"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["claim"] == pair.claim)
+        .and_then(|row| {
+            row["cells"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["attack"] == pair.attack)
+        })
+        .map(|c| c["status"].as_str().unwrap().to_owned())
+        .unwrap_or_else(|| panic!("{}: no matrix cell", pair.attack));
+    (code(&out), verdict, by_it, attempts, cell)
 }
 
 #[test]
@@ -534,7 +562,7 @@ fn each_attack_breaks_its_claim_on_the_weak_side_only() {
             assert_ne!(changed, base, "{}: {from:?}", pair.attack);
             base = changed;
         }
-        let (code, weak, by_it, attempts) = run(&edited(&base, pair.weak), pair);
+        let (code, weak, by_it, attempts, _) = run(&edited(&base, pair.weak), pair);
         assert!(by_it, "{}: broken, but not by this attack", pair.attack);
         assert_eq!(code, 1, "{}: weak side", pair.attack);
         assert!(
@@ -543,9 +571,24 @@ fn each_attack_breaks_its_claim_on_the_weak_side_only() {
             pair.attack
         );
         assert!(!attempts.is_empty(), "{}", pair.attack);
-        let (code, verdict, by_it, attempts) = run(&edited(&base, pair.sound), pair);
-        assert_eq!(code, 0, "{}: sound side", pair.attack);
+        let (code, verdict, by_it, attempts, cell) = run(&edited(&base, pair.sound), pair);
+        // Nothing is broken on the sound side (another claim of the scenario that no
+        // path of it can test may be inconclusive: exit 3).
+        assert!(
+            code == 0 || code == 3,
+            "{}: sound side exit {code}",
+            pair.attack
+        );
         assert!(!by_it, "{}", pair.attack);
+        // The attack counts as applicable to the claim it breaks on the weak side (what
+        // it says it can come away with agrees with what it got) and it acted: it
+        // resisted, got it only beyond the claimed resistance, or (where the scenario
+        // caps its climb) stopped short of that resistance.
+        assert!(
+            ["resisted", "residual risk", "short of resistance"].contains(&cell.as_str()),
+            "{}: sound side {cell}",
+            pair.attack
+        );
         assert!(
             verdict.starts_with("holds"),
             "{}: sound side {verdict}",

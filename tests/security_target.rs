@@ -158,8 +158,14 @@ fn the_matrix_says_what_each_path_did_to_each_claim() {
         status("device-identity-authenticity", "vault-backup-theft"),
         "residual risk"
     );
+    // The link path can come away with keys, never with a certificate: it tests the
+    // keys' claim and not the identities'.
     assert_eq!(
         status("device-identity-authenticity", "link-man-in-the-middle"),
+        "not applicable"
+    );
+    assert_eq!(
+        status("identity-key-confidentiality", "link-man-in-the-middle"),
         "resisted"
     );
     assert_eq!(
@@ -170,4 +176,7 @@ fn the_matrix_says_what_each_path_did_to_each_claim() {
     assert_eq!(rows.len(), report["claims"].as_array().unwrap().len());
     let markdown = fs::read_to_string(dir.path().join("report.md")).unwrap();
     assert!(markdown.contains("What each attack path did to each claim:"));
+    assert!(markdown.contains(
+        "- `device-identity-authenticity` x `link-man-in-the-middle`: not applicable: it can come away with an identity key or a symmetric key; only a vouched-for identity makes no-counterfeit-identity false"
+    ));
 }

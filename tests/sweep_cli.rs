@@ -213,7 +213,13 @@ fn a_glitch_near_its_threshold_breaks_on_some_seeds_and_not_others() {
         ],
         &quiet,
     );
-    assert_eq!(code(&high_bar), 0, "{}", stderr(&high_bar));
+    // Below the bar nothing fails; the seeds the one pinned rung did not break are
+    // inconclusive, not held (200 tries is short of the ladder AVA_VAN.4 covers): 3.
+    assert_eq!(code(&high_bar), 3, "{}", stderr(&high_bar));
+    let quiet_summary: Value = serde_json::from_slice(&read(&quiet.join("summary.json"))).unwrap();
+    let verdicts = &quiet_summary["claims"][0]["verdicts"];
+    assert_eq!(verdicts["holds"], 0, "{verdicts}");
+    assert!(verdicts["inconclusive"].as_u64().unwrap() > 0, "{verdicts}");
     let low_bar = sweep(
         &[
             &near,

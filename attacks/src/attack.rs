@@ -3,6 +3,7 @@
 
 use crate::effort::rate::rate;
 use crate::effort::rung::{Attempted, Rung};
+use crate::gain::Gain;
 use crate::knowledge::Knowledge;
 use crate::outcome::Outcome;
 use crate::potential::AttackPotential;
@@ -151,6 +152,11 @@ pub trait Attack: Send + Sync {
     fn title(&self) -> &'static str;
 
     fn phase(&self) -> Phase;
+
+    /// What this path can come away with if the world lets it: which claims it can
+    /// test. Stated by every attack, so none is counted as trying a claim it could never
+    /// break.
+    fn gains(&self) -> &'static [Gain];
 
     /// The rungs of this path's effort ladder against a target kind, in the attack's
     /// order (cheapest first within a kind of work). [`ladder`] sorts them by rating.

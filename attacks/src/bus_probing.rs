@@ -11,6 +11,7 @@
 
 use crate::attack::{Attack, Phase, Surface, device_of};
 use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung, Step};
+use crate::gain::Gain;
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::outcome::Outcome;
 use provsim_devices::keystore::{SlotKind, parse_slots};
@@ -33,6 +34,10 @@ impl Attack for BusProbing {
 
     fn phase(&self) -> Phase {
         Phase::Field
+    }
+
+    fn gains(&self) -> &'static [Gain] {
+        &[Gain::IdentityKey, Gain::SymmetricKey]
     }
 
     fn rungs(&self, _target: TargetKind) -> Vec<Rung> {

@@ -11,6 +11,7 @@
 
 use crate::attack::{Attack, Phase, Position, Surface, wrong_surface};
 use crate::effort::{Access, Bench, Effort, Needs, Rung, Step};
+use crate::gain::Gain;
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::minting::mint_identity;
 use crate::outcome::Outcome;
@@ -77,6 +78,15 @@ impl Attack for CoTenantMemoryScrape {
 
     fn phase(&self) -> Phase {
         Phase::TestHouse
+    }
+
+    fn gains(&self) -> &'static [Gain] {
+        &[
+            Gain::IdentityKey,
+            Gain::SymmetricKey,
+            Gain::Identity,
+            Gain::SignedImage,
+        ]
     }
 
     fn position(&self) -> Position {

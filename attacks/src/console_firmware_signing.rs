@@ -12,6 +12,7 @@
 
 use crate::attack::{Attack, Phase, Position, Surface, not_started};
 use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung, Step};
+use crate::gain::Gain;
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::outcome::Outcome;
 use provsim_devices::TargetKind;
@@ -35,6 +36,10 @@ impl Attack for ConsoleFirmwareSigning {
 
     fn phase(&self) -> Phase {
         Phase::TestHouse
+    }
+
+    fn gains(&self) -> &'static [Gain] {
+        &[Gain::SignedImage]
     }
 
     fn position(&self) -> Position {

@@ -16,6 +16,7 @@
 use crate::attack::{Attack, Phase, Position, Surface, not_started};
 use crate::counterfeit_die::CounterfeitDie;
 use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung, Step};
+use crate::gain::Gain;
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::outcome::Outcome;
 use provsim_devices::{Command, Countermeasures, Response, TargetKind, build_target_with};
@@ -35,6 +36,10 @@ impl Attack for CounterfeitPart {
 
     fn phase(&self) -> Phase {
         Phase::BoardAssembly
+    }
+
+    fn gains(&self) -> &'static [Gain] {
+        &[Gain::IdentityKey, Gain::SymmetricKey, Gain::Identity]
     }
 
     fn position(&self) -> Position {

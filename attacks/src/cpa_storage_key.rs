@@ -16,6 +16,7 @@
 use crate::attack::{Attack, Phase, Surface, device_of};
 use crate::cpa::{Guess, PairSums, Sums, noise_threshold, pairs_within, sbox_weight_table};
 use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung, Step};
+use crate::gain::Gain;
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::outcome::Outcome;
 use provsim_devices::keystore::SLOTS;
@@ -71,6 +72,10 @@ impl Attack for CpaStorageKey {
 
     fn phase(&self) -> Phase {
         Phase::Field
+    }
+
+    fn gains(&self) -> &'static [Gain] {
+        &[Gain::SymmetricKey]
     }
 
     fn rungs(&self, _target: TargetKind) -> Vec<Rung> {

@@ -7,6 +7,7 @@
 
 use crate::attack::{Attack, Phase, Surface, wrong_surface};
 use crate::effort::Rung;
+use crate::gain::Gain;
 use crate::knowledge::Knowledge;
 use crate::outcome::Outcome;
 use crate::readout::Readout;
@@ -26,6 +27,10 @@ impl Attack for DebugPortReadout {
 
     fn phase(&self) -> Phase {
         Phase::Field
+    }
+
+    fn gains(&self) -> &'static [Gain] {
+        &[Gain::IdentityKey, Gain::SymmetricKey]
     }
 
     /// Rated by what the target's profile says a probe on its debug pins meets: a

@@ -11,6 +11,7 @@
 
 use crate::attack::{Attack, Phase, Surface, wrong_surface};
 use crate::effort::{Access, Bench, Effort, Needs, Rung, Step};
+use crate::gain::Gain;
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::outcome::Outcome;
 use crate::readout::Readout;
@@ -34,6 +35,10 @@ impl Attack for ForeignFirmwareUpdate {
 
     fn phase(&self) -> Phase {
         Phase::Field
+    }
+
+    fn gains(&self) -> &'static [Gain] {
+        &[Gain::ForeignCode]
     }
 
     /// The same on every kind: MCUboot's image format is public whatever the chip, and

@@ -12,6 +12,7 @@
 
 use crate::attack::{Attack, Phase, Surface, device_of};
 use crate::effort::{Attempted, Rung};
+use crate::gain::Gain;
 use crate::glitching::{self, Shots};
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::outcome::Outcome;
@@ -38,6 +39,10 @@ impl Attack for GlitchDebugReadout {
 
     fn phase(&self) -> Phase {
         Phase::Field
+    }
+
+    fn gains(&self) -> &'static [Gain] {
+        &[Gain::IdentityKey, Gain::SymmetricKey]
     }
 
     /// Every method, single then double faults, at every check in reach that keeps the

@@ -11,6 +11,7 @@
 
 use crate::attack::{Attack, Phase, Surface, device_of};
 use crate::effort::{Attempted, Rung};
+use crate::gain::Gain;
 use crate::glitching::{self, Shots};
 use crate::knowledge::Knowledge;
 use crate::outcome::Outcome;
@@ -32,6 +33,10 @@ impl Attack for GlitchRollbackCheck {
 
     fn phase(&self) -> Phase {
         Phase::Field
+    }
+
+    fn gains(&self) -> &'static [Gain] {
+        &[Gain::OlderRelease]
     }
 
     /// The same on every kind: a secure element boots no image of the maker's.

@@ -14,6 +14,7 @@
 
 use crate::attack::{Attack, Phase, Surface, device_of, not_started};
 use crate::effort::{Attempted, Rung};
+use crate::gain::Gain;
 use crate::glitching::{self, Shots};
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::outcome::Outcome;
@@ -71,6 +72,10 @@ impl Attack for GlitchSecureBoot {
 
     fn phase(&self) -> Phase {
         Phase::Field
+    }
+
+    fn gains(&self) -> &'static [Gain] {
+        &[Gain::ForeignCode]
     }
 
     /// The same on every kind: a secure element boots no image of the maker's and

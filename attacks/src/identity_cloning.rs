@@ -10,6 +10,7 @@
 
 use crate::attack::{Attack, Phase, Position, Surface, not_started};
 use crate::effort::{Attempted, Rung};
+use crate::gain::Gain;
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::outcome::Outcome;
 use crate::readout::{Readout, whole_map_by_probe};
@@ -30,6 +31,14 @@ impl Attack for IdentityCloning {
 
     fn phase(&self) -> Phase {
         Phase::Field
+    }
+
+    fn gains(&self) -> &'static [Gain] {
+        &[
+            Gain::IdentityKey,
+            Gain::SymmetricKey,
+            Gain::RegistrarSession,
+        ]
     }
 
     fn position(&self) -> Position {

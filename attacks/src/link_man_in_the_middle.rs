@@ -13,6 +13,7 @@
 
 use crate::attack::{Attack, Phase, Position, Surface, not_started};
 use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung, Step};
+use crate::gain::Gain;
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::outcome::Outcome;
 use provsim_devices::mcu::injection_context;
@@ -38,6 +39,10 @@ impl Attack for LinkManInTheMiddle {
 
     fn phase(&self) -> Phase {
         Phase::TestHouse
+    }
+
+    fn gains(&self) -> &'static [Gain] {
+        &[Gain::IdentityKey, Gain::SymmetricKey]
     }
 
     fn position(&self) -> Position {

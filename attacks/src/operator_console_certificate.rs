@@ -13,6 +13,7 @@
 
 use crate::attack::{Attack, Phase, Position, Surface, wrong_surface};
 use crate::effort::{Access, Bench, Effort, Needs, Rung, Step};
+use crate::gain::Gain;
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::outcome::Outcome;
 use provsim_devices::TargetKind;
@@ -31,6 +32,10 @@ impl Attack for OperatorConsoleCertificate {
 
     fn phase(&self) -> Phase {
         Phase::TestHouse
+    }
+
+    fn gains(&self) -> &'static [Gain] {
+        &[Gain::Identity]
     }
 
     fn position(&self) -> Position {

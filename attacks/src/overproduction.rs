@@ -11,6 +11,7 @@
 
 use crate::attack::{Attack, Phase, Position, Surface, not_started};
 use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung, Step};
+use crate::gain::Gain;
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::outcome::Outcome;
 use provsim_devices::TargetKind;
@@ -36,6 +37,10 @@ impl Attack for Overproduction {
 
     fn phase(&self) -> Phase {
         Phase::TestHouse
+    }
+
+    fn gains(&self) -> &'static [Gain] {
+        &[Gain::Identity]
     }
 
     fn position(&self) -> Position {

@@ -13,6 +13,7 @@
 
 use crate::attack::{Attack, Phase, Surface, device_of, not_started};
 use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung, Step};
+use crate::gain::Gain;
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::outcome::Outcome;
 use provsim_devices::asic::ladder_key;
@@ -61,6 +62,10 @@ impl Attack for PufHelperData {
 
     fn phase(&self) -> Phase {
         Phase::Field
+    }
+
+    fn gains(&self) -> &'static [Gain] {
+        &[Gain::IdentityKey, Gain::SymmetricKey]
     }
 
     fn rungs(&self, _target: TargetKind) -> Vec<Rung> {

@@ -10,6 +10,7 @@
 
 use crate::attack::{Attack, Phase, Surface, wrong_surface};
 use crate::effort::Rung;
+use crate::gain::Gain;
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::outcome::Outcome;
 use crate::readout::Readout;
@@ -29,6 +30,10 @@ impl Attack for RdpDowngrade {
 
     fn phase(&self) -> Phase {
         Phase::Field
+    }
+
+    fn gains(&self) -> &'static [Gain] {
+        &[Gain::IdentityKey, Gain::SymmetricKey]
     }
 
     /// One rung on every kind: one request and one read of the memory map (planned at

@@ -8,6 +8,7 @@
 
 use crate::attack::{Attack, Phase, Position, Surface, not_started};
 use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung, Step};
+use crate::gain::Gain;
 use crate::knowledge::Knowledge;
 use crate::outcome::Outcome;
 use provsim_devices::TargetKind;
@@ -26,6 +27,10 @@ impl Attack for ReturnedPartResale {
 
     fn phase(&self) -> Phase {
         Phase::Return
+    }
+
+    fn gains(&self) -> &'static [Gain] {
+        &[Gain::RegistrarSession]
     }
 
     fn position(&self) -> Position {

@@ -11,6 +11,7 @@
 
 use crate::attack::{Attack, Phase, Surface, wrong_surface};
 use crate::effort::{Access, Bench, Effort, Needs, Rung};
+use crate::gain::Gain;
 use crate::knowledge::Knowledge;
 use crate::outcome::Outcome;
 use crate::published::{Release, superseded};
@@ -30,6 +31,10 @@ impl Attack for RollbackOlderImage {
 
     fn phase(&self) -> Phase {
         Phase::Field
+    }
+
+    fn gains(&self) -> &'static [Gain] {
+        &[Gain::OlderRelease]
     }
 
     /// One rung on every kind: one image sent and one power cycle. The image and its

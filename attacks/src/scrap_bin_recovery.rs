@@ -8,6 +8,7 @@
 
 use crate::attack::{Attack, Phase, Position, device_of};
 use crate::effort::{Attempted, Rung};
+use crate::gain::Gain;
 use crate::knowledge::Knowledge;
 use crate::outcome::Outcome;
 use crate::readout::{Readout, whole_map_by_probe};
@@ -27,6 +28,10 @@ impl Attack for ScrapBinRecovery {
 
     fn phase(&self) -> Phase {
         Phase::Shipping
+    }
+
+    fn gains(&self) -> &'static [Gain] {
+        &[Gain::ResidualKey]
     }
 
     fn position(&self) -> Position {

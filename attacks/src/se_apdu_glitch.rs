@@ -14,6 +14,7 @@
 use crate::apdu::{self, REFUSED};
 use crate::attack::{Attack, Phase, Surface, device_of, not_started};
 use crate::effort::{Attempted, Rung};
+use crate::gain::Gain;
 use crate::glitching::{self, Shots};
 use crate::knowledge::Knowledge;
 use crate::outcome::Outcome;
@@ -35,6 +36,10 @@ impl Attack for SeApduGlitch {
 
     fn phase(&self) -> Phase {
         Phase::Field
+    }
+
+    fn gains(&self) -> &'static [Gain] {
+        &[Gain::ChannelCommand]
     }
 
     /// The same on every kind: a part without a card interface refuses the first APDU.

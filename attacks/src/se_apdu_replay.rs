@@ -16,6 +16,7 @@
 use crate::apdu::{self, OK};
 use crate::attack::{Attack, Phase, Surface, device_of};
 use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung, Step};
+use crate::gain::Gain;
 use crate::knowledge::Knowledge;
 use crate::outcome::Outcome;
 use provsim_devices::TargetKind;
@@ -40,6 +41,10 @@ impl Attack for SeApduReplay {
 
     fn phase(&self) -> Phase {
         Phase::Field
+    }
+
+    fn gains(&self) -> &'static [Gain] {
+        &[Gain::ChannelCommand]
     }
 
     /// The same on every kind: a part without a card interface refuses the first APDU.

@@ -14,6 +14,7 @@
 use crate::apdu::{self, OK};
 use crate::attack::{Attack, Phase, Surface, device_of, not_started};
 use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung};
+use crate::gain::Gain;
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::outcome::Outcome;
 use provsim_devices::TargetKind;
@@ -87,6 +88,10 @@ impl Attack for SeInstructionScan {
 
     fn phase(&self) -> Phase {
         Phase::Field
+    }
+
+    fn gains(&self) -> &'static [Gain] {
+        &[Gain::IdentityKey, Gain::SymmetricKey]
     }
 
     /// The same on every kind: a part without a card interface refuses the first APDU.

@@ -11,6 +11,7 @@
 
 use crate::attack::{Attack, Phase, Surface, device_of};
 use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung};
+use crate::gain::Gain;
 use crate::glitching::{self, Shots};
 use crate::knowledge::Knowledge;
 use crate::outcome::Outcome;
@@ -34,6 +35,10 @@ impl Attack for TestModeReentry {
 
     fn phase(&self) -> Phase {
         Phase::Field
+    }
+
+    fn gains(&self) -> &'static [Gain] {
+        &[Gain::TestFeatures]
     }
 
     /// Guessing first, then glitches at the gate: the same on every kind (a secure

@@ -10,6 +10,7 @@
 
 use crate::attack::{Attack, Phase, Position, Surface, not_started};
 use crate::effort::{Access, Attempted, Bench, Effort, Needs, Rung};
+use crate::gain::Gain;
 use crate::knowledge::{Knowledge, MaterialKind};
 use crate::minting::mint_identity;
 use crate::outcome::Outcome;
@@ -42,6 +43,10 @@ impl Attack for VaultBackupTheft {
 
     fn phase(&self) -> Phase {
         Phase::TestHouse
+    }
+
+    fn gains(&self) -> &'static [Gain] {
+        &[Gain::Identity, Gain::SignedImage]
     }
 
     fn position(&self) -> Position {

@@ -4,6 +4,7 @@
 //!
 //! Keys appear only as fingerprints (SHA-256 of the uncompressed SEC1 public key, hex).
 
+pub use crate::matrix::{ApplicabilityCell, ApplicabilityRow};
 use crate::verdict::Verdict;
 use serde::{Serialize, Serializer};
 
@@ -507,22 +508,6 @@ pub struct ViolationInfo {
     pub evidence: String,
 }
 
-/// One claim's row of the claims x attacks matrix.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ApplicabilityRow {
-    pub claim: String,
-    /// One per attack path, in the scenario's order.
-    pub cells: Vec<ApplicabilityCell>,
-}
-
-/// What one attack path did to one claim.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ApplicabilityCell {
-    pub attack: String,
-    /// `broken`, `residual risk`, `resisted`, `did not act` or `not applicable`.
-    pub status: String,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ClaimInfo {
     pub id: String,
@@ -556,10 +541,15 @@ pub struct ClaimInfo {
     pub demonstrated_resistance: Option<String>,
     /// Attacks beyond the claimed potential that violated the claim: residual risk.
     pub residual_risk: Vec<String>,
-    /// What the oracle found, one line per violating attempt.
+    /// What the oracle found, one line per violating attempt (and first, for a process
+    /// claim the honest run made false, that).
     pub evidence: Vec<String>,
-    /// Attempts made that could have violated the claim.
+    /// Attempts that tested the claim at its resistance.
     pub attempts: u64,
+    /// For a process claim: what the honest run showed of it (`broken: ...`,
+    /// `exercised: ...` or `not exercised: ...`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub honest_run: Option<String>,
 }
 
 impl ClaimInfo {

@@ -28,16 +28,29 @@ impl Verdict {
 pub enum Untested {
     /// The line shipped no device, so there was nothing to attack.
     NothingShipped,
-    /// No attack was made in the run.
-    NothingAttempted,
+    /// No attack path of the scenario can make the claim false.
+    NothingApplicable,
+    /// Paths that could make it false were run, but none found anything to act on.
+    NoneActed,
+    /// Paths acted on it, but none climbed as far as the claimed resistance.
+    ShortOfResistance,
+    /// A process claim the honest run never exercised, and no attack path tested.
+    NotExercised,
 }
 
 impl Untested {
     pub fn reason(self) -> &'static str {
         match self {
             Untested::NothingShipped => "no device shipped, so nothing was attacked",
-            Untested::NothingAttempted => {
-                "no attack that could make it false was attempted (or found anything to act on)"
+            Untested::NothingApplicable => "no attack path of the scenario can make it false",
+            Untested::NoneActed => {
+                "the attack paths that could make it false found nothing to act on"
+            }
+            Untested::ShortOfResistance => {
+                "no attack path that acted on it climbed its ladder to the claimed resistance"
+            }
+            Untested::NotExercised => {
+                "the honest run never exercised it (no device refused, or no key of an unshipped part destroyed) and no attack path tested it"
             }
         }
     }

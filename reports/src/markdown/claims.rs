@@ -42,10 +42,13 @@ pub fn write_claims(out: &mut String, r: &RunReport) -> std::fmt::Result {
         writeln!(out, "- Statement: {}", c.statement)?;
         writeln!(
             out,
-            "- Claimed at {}; checked against {} attempt(s).",
+            "- Claimed at {}; tested at that resistance by {} attempt(s).",
             c.resistance_as_stated(),
             c.attempts
         )?;
+        if let Some(honest) = &c.honest_run {
+            writeln!(out, "- The honest run: {honest}.")?;
+        }
         if let Some(why) = &c.inconclusive {
             writeln!(out, "- Inconclusive: {why}.")?;
         } else if c.evidence.is_empty() {
@@ -83,6 +86,29 @@ fn write_applicability(out: &mut String, r: &RunReport) -> std::fmt::Result {
     for row in &r.applicability {
         let cells: Vec<&str> = row.cells.iter().map(|c| c.status.as_str()).collect();
         writeln!(out, "| `{}` | {} |", row.claim, cells.join(" | "))?;
+    }
+    // Every cell that did not test its claim, with why: what an evaluator checks
+    // before trusting a "holds".
+    let untested: Vec<String> = r
+        .applicability
+        .iter()
+        .flat_map(|row| {
+            row.cells.iter().filter_map(move |c| {
+                let why = c.why.as_deref()?;
+                Some(format!(
+                    "- `{}` x `{}`: {}: {why}",
+                    row.claim, c.attack, c.status
+                ))
+            })
+        })
+        .collect();
+    if !untested.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Where a path did not test a claim, and why:")?;
+        writeln!(out)?;
+        for line in untested {
+            writeln!(out, "{line}")?;
+        }
     }
     Ok(())
 }

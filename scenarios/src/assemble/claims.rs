@@ -4,6 +4,7 @@ use crate::attempt::Attempt;
 use crate::claims::claim::Claim;
 use crate::claims::judge::Judgement;
 use crate::model::ClaimInfo;
+use crate::oracles::oracle::OnHonestRun;
 use provsim_attacks::{Attack, Rating};
 
 /// The claim at position `index`, judged; `attempts` are the run's, which the
@@ -14,6 +15,10 @@ pub fn claim_info(
     judgement: &Judgement,
     attempts: &[Attempt],
 ) -> ClaimInfo {
+    let honest_evidence = match &judgement.on_honest_run {
+        Some(OnHonestRun::Broken(why)) => Some(format!("the honest run: {why}")),
+        _ => None,
+    };
     let ids = |list: &[&'static dyn Attack]| list.iter().map(|a| a.id().to_owned()).collect();
     ClaimInfo {
         id: claim.id.clone(),
@@ -33,10 +38,9 @@ pub fn claim_info(
             .demonstrated_resistance()
             .map(|shown| shown.map_or("none (no rating)", Rating::name).to_owned()),
         residual_risk: ids(&judgement.residual_risk),
-        evidence: judgement
-            .violated_by
-            .iter()
-            .filter_map(|&at| {
+        evidence: honest_evidence
+            .into_iter()
+            .chain(judgement.violated_by.iter().filter_map(|&at| {
                 let attempt = attempts.get(at)?;
                 let found = attempt.violation_of(index)?;
                 Some(format!(
@@ -45,8 +49,13 @@ pub fn claim_info(
                     attempt.device_id,
                     found.evidence
                 ))
-            })
+            }))
             .collect(),
         attempts: judgement.attempts,
+        honest_run: judgement.on_honest_run.as_ref().map(|on| match on {
+            OnHonestRun::Broken(why) => format!("broken: {why}"),
+            OnHonestRun::Exercised(what) => format!("exercised: {what}"),
+            OnHonestRun::NotExercised(why) => format!("not exercised: {why}"),
+        }),
     }
 }

@@ -1,9 +1,12 @@
 //! Verdicts: each claim judged over every attempt of a run, from the typed attempts.
 
 use super::claim::Claim;
+use super::trial::{Trial, trial};
 use crate::attempt::Attempt;
+use crate::oracles::oracle::{HonestRun, OnHonestRun};
 use crate::verdict::{Untested, Verdict};
 use provsim_attacks::{Attack, Rating};
+use provsim_devices::TargetKind;
 
 /// A claim's verdict over a run, with what it rests on.
 #[derive(Clone)]
@@ -18,10 +21,12 @@ pub struct Judgement {
     pub lowest_breaking_total: Option<u32>,
     /// The attempts that violated the claim: positions in the run's attempts.
     pub violated_by: Vec<usize>,
-    /// Attempts made that could have violated the claim.
+    /// Attempts that tested the claim at its resistance.
     pub attempts: u64,
     /// Why nothing tested the claim, when the verdict is inconclusive.
     pub untested: Option<Untested>,
+    /// What the honest run showed of it, for a process claim.
+    pub on_honest_run: Option<OnHonestRun>,
 }
 
 impl Judgement {
@@ -33,23 +38,30 @@ impl Judgement {
     }
 }
 
-/// Judges the claim at position `index` of the scenario over all attempts: broken when
-/// an attempt within the claimed attack potential violated it; a violation beyond the
-/// claimed potential is residual risk. A claim nothing broke holds only when something
-/// tried: with no device shipped (`shipped` is 0) or no attempt made by a path that
-/// could make it false, it is inconclusive.
-pub fn judge(index: usize, claim: &Claim, attempts: &[Attempt], shipped: u64) -> Judgement {
+/// Judges the claim at position `index` of the scenario over all attempts, on a line of
+/// `target` parts: broken when an attempt within the claimed attack potential violated
+/// it; a violation beyond the claimed potential is residual risk. A claim nothing broke
+/// holds only when some attempt tested it at its resistance (see [`trial`]), or, for a
+/// process claim, the honest run exercised it; with no device shipped, or neither, it
+/// is inconclusive. A process claim the honest run made false is broken by no attack.
+pub fn judge(
+    index: usize,
+    claim: &Claim,
+    attempts: &[Attempt],
+    honest: &HonestRun<'_>,
+    target: TargetKind,
+) -> Judgement {
+    let shipped = honest.shipped;
+    let on_honest_run = claim.oracle.on_honest_run(honest);
     let mut broken_by: Vec<&'static dyn Attack> = Vec::new();
     let mut residual_risk: Vec<&'static dyn Attack> = Vec::new();
     let mut violated_by = Vec::new();
     let mut lowest: Option<u32> = None;
-    // Only a path that could make the statement false, and found something to act on
-    // (a rung that spent anything), has tried the claim.
-    let tried = attempts
+    let trials: Vec<Trial> = attempts
         .iter()
-        .filter(|a| claim.oracle.tried_by(a.attack.position()))
-        .filter(|a| a.rungs.iter().any(|r| r.spent.count > 0))
-        .count();
+        .map(|a| trial(index, claim, a, target))
+        .collect();
+    let tried = trials.iter().filter(|t| t.tested()).count();
     for (at, attempt) in attempts.iter().enumerate() {
         // Rated by the cheapest rung of its ladder that made this claim false.
         let Some(potential) = attempt.breaking_potential(index) else {
@@ -71,17 +83,28 @@ pub fn judge(index: usize, claim: &Claim, attempts: &[Attempt], shipped: u64) ->
             list.push(attempt.attack);
         }
     }
-    let untested = if !broken_by.is_empty() {
+    let honest_broke = matches!(on_honest_run, Some(OnHonestRun::Broken(_)));
+    let honest_exercised = matches!(on_honest_run, Some(OnHonestRun::Exercised(_)));
+    let untested = if !broken_by.is_empty() || honest_broke {
         None
     } else if shipped == 0 {
         Some(Untested::NothingShipped)
-    } else if tried == 0 {
-        Some(Untested::NothingAttempted)
-    } else {
+    } else if tried > 0 || honest_exercised {
         None
+    } else if matches!(on_honest_run, Some(OnHonestRun::NotExercised(_))) {
+        Some(Untested::NotExercised)
+    } else if trials
+        .iter()
+        .any(|t| matches!(t, Trial::ShortOfResistance(_)))
+    {
+        Some(Untested::ShortOfResistance)
+    } else if trials.iter().any(|t| matches!(t, Trial::DidNotAct(_))) {
+        Some(Untested::NoneActed)
+    } else {
+        Some(Untested::NothingApplicable)
     };
     Judgement {
-        verdict: match (broken_by.is_empty(), untested) {
+        verdict: match (broken_by.is_empty() && !honest_broke, untested) {
             (false, _) => Verdict::Broken,
             (true, Some(_)) => Verdict::Inconclusive,
             (true, None) => Verdict::Holds,
@@ -92,6 +115,7 @@ pub fn judge(index: usize, claim: &Claim, attempts: &[Attempt], shipped: u64) ->
         lowest_breaking_total: lowest,
         violated_by,
         attempts: tried as u64,
+        on_honest_run,
     }
 }
 
@@ -117,7 +141,7 @@ mod tests {
         ElapsedTime, Equipment, Expertise, KnowledgeOfToe, Reasons, WindowOfOpportunity,
     };
     use provsim_attacks::{AttackPotential, AvaVan, Outcome};
-    use provsim_devices::DeviceId;
+    use provsim_devices::{DeviceId, TargetKind};
 
     /// A potential totalling `elapsed + window + equipment` points; `None` for a path
     /// that is not exploitable.
@@ -158,6 +182,15 @@ mod tests {
         p
     }
 
+    /// The label of the cheapest rung of `attack`'s ladder: an attempt that climbed it
+    /// and obtained what it was after climbed as far as any resistance asks.
+    fn cheapest_rung(attack: &str) -> String {
+        provsim_attacks::ladder(provsim_attacks::find(attack).unwrap(), TargetKind::Mcu)[0]
+            .rung
+            .label
+            .clone()
+    }
+
     /// An attempt with one rung that spent something (an attempt that found nothing to
     /// act on tries no claim).
     fn attempt(attack: &str, total: Option<u32>, violates: bool) -> Attempt {
@@ -168,7 +201,7 @@ mod tests {
             device: 0,
             device_id: DeviceId(0),
             rungs: vec![RungAttempt {
-                label: "the rung".to_owned(),
+                label: cheapest_rung(attack),
                 spent: Effort::plain(Bench::DebugProbe, 1, &[], Needs::Public, Access::Site),
                 potential: potential(total),
                 outcome: Outcome::Obtained {
@@ -195,6 +228,16 @@ mod tests {
         }
     }
 
+    /// An honest run that shipped `n` devices and refused none.
+    fn shipped(n: u64) -> HonestRun<'static> {
+        HonestRun {
+            shipped: n,
+            refused: 0,
+            keys_destroyed: 0,
+            findings: &[],
+        }
+    }
+
     fn claim(resistance: AvaVan) -> Claim {
         find("identity-key-confidentiality").unwrap().at(resistance)
     }
@@ -212,14 +255,26 @@ mod tests {
     #[test]
     fn a_break_beyond_the_claimed_level_is_residual_risk() {
         let attempts = [attempt(LAB, Some(20), true), attempt(PROBE, Some(4), false)];
-        let at4 = judge(0, &claim(AvaVan::Van4), &attempts, 2);
+        let at4 = judge(
+            0,
+            &claim(AvaVan::Van4),
+            &attempts,
+            &shipped(2),
+            TargetKind::Mcu,
+        );
         assert_eq!(at4.verdict, Verdict::Holds);
         assert_eq!(ids(&at4.residual_risk), [LAB]);
         assert!(at4.broken_by.is_empty());
         assert_eq!(at4.lowest_breaking_total, Some(20));
         assert_eq!(at4.demonstrated_resistance(), Some(Some(Rating::Moderate)));
 
-        let at5 = judge(0, &claim(AvaVan::Van5), &attempts, 2);
+        let at5 = judge(
+            0,
+            &claim(AvaVan::Van5),
+            &attempts,
+            &shipped(2),
+            TargetKind::Mcu,
+        );
         assert_eq!(at5.verdict, Verdict::Broken);
         assert_eq!(ids(&at5.broken_by), [LAB]);
         assert!(at5.residual_risk.is_empty());
@@ -233,14 +288,26 @@ mod tests {
             attempt(PROBE, Some(12), true),
             attempt(GHOST, None, true),
         ];
-        let judged = judge(0, &claim(AvaVan::Van3), &attempts, 2);
+        let judged = judge(
+            0,
+            &claim(AvaVan::Van3),
+            &attempts,
+            &shipped(2),
+            TargetKind::Mcu,
+        );
         assert_eq!(ids(&judged.broken_by), [PROBE]);
         assert_eq!(ids(&judged.residual_risk), [LAB, GHOST]);
         assert_eq!(judged.lowest_breaking_total, Some(12));
         assert_eq!(judged.demonstrated_resistance(), Some(Some(Rating::Basic)));
         assert_eq!(judged.violated_by, [0, 1, 2]);
         // Another claim's violations are not this one's.
-        let other = judge(1, &claim(AvaVan::Van3), &attempts, 2);
+        let other = judge(
+            1,
+            &claim(AvaVan::Van3),
+            &attempts,
+            &shipped(2),
+            TargetKind::Mcu,
+        );
         assert_eq!(other.verdict, Verdict::Holds);
         assert!(other.violated_by.is_empty() && other.lowest_breaking_total.is_none());
         assert_eq!(run_verdict(&[other]), Verdict::Holds);
@@ -250,24 +317,43 @@ mod tests {
     /// when something did try.
     #[test]
     fn a_claim_nothing_tested_is_inconclusive_never_holds() {
-        let none = judge(0, &claim(AvaVan::Van3), &[], 5);
+        let none = judge(0, &claim(AvaVan::Van3), &[], &shipped(5), TargetKind::Mcu);
         assert_eq!(none.verdict, Verdict::Inconclusive);
-        assert_eq!(none.untested, Some(Untested::NothingAttempted));
-        let unshipped = judge(0, &claim(AvaVan::Van3), &[], 0);
+        assert_eq!(none.untested, Some(Untested::NothingApplicable));
+        let unshipped = judge(0, &claim(AvaVan::Van3), &[], &shipped(0), TargetKind::Mcu);
         assert_eq!(unshipped.untested, Some(Untested::NothingShipped));
         let tried = [attempt(PROBE, Some(4), false)];
-        let held = judge(0, &claim(AvaVan::Van3), &tried, 5);
+        let held = judge(
+            0,
+            &claim(AvaVan::Van3),
+            &tried,
+            &shipped(5),
+            TargetKind::Mcu,
+        );
         assert_eq!((held.verdict, held.untested), (Verdict::Holds, None));
         let broke = [attempt(PROBE, Some(4), true)];
         assert_eq!(
-            judge(0, &claim(AvaVan::Van3), &broke, 5).verdict,
+            judge(
+                0,
+                &claim(AvaVan::Van3),
+                &broke,
+                &shipped(5),
+                TargetKind::Mcu
+            )
+            .verdict,
             Verdict::Broken
         );
         assert_eq!(
             run_verdict(&[held.clone(), none.clone()]),
             Verdict::Inconclusive
         );
-        let broken = judge(0, &claim(AvaVan::Van3), &broke, 5);
+        let broken = judge(
+            0,
+            &claim(AvaVan::Van3),
+            &broke,
+            &shipped(5),
+            TargetKind::Mcu,
+        );
         assert_eq!(run_verdict(&[none, broken, held]), Verdict::Broken);
     }
 
@@ -280,7 +366,7 @@ mod tests {
         use crate::attempt::RungAttempt;
         use provsim_attacks::effort::{Access, Bench, Effort, Needs};
         let rung = |total: u32, violated: Vec<usize>| RungAttempt {
-            label: format!("{total} points"),
+            label: cheapest_rung(PROBE),
             spent: Effort::plain(Bench::DebugProbe, 1, &[], Needs::Public, Access::Site),
             potential: potential(Some(total)),
             outcome: Outcome::Obtained {
@@ -296,8 +382,15 @@ mod tests {
         let mut idle = attempt(PROBE, Some(4), false);
         idle.rungs[0].spent.count = 0;
         assert_eq!(
-            judge(0, &claim(AvaVan::Van3), &[idle], 1).untested,
-            Some(Untested::NothingAttempted)
+            judge(
+                0,
+                &claim(AvaVan::Van3),
+                &[idle],
+                &shipped(1),
+                TargetKind::Mcu
+            )
+            .untested,
+            Some(Untested::NoneActed)
         );
         climbed.rungs = vec![rung(4, vec![0]), rung(20, vec![1])];
         climbed.violations = vec![
@@ -313,12 +406,56 @@ mod tests {
             },
         ];
         let attempts = [climbed];
-        let first = judge(0, &claim(AvaVan::Van3), &attempts, 1);
+        let first = judge(
+            0,
+            &claim(AvaVan::Van3),
+            &attempts,
+            &shipped(1),
+            TargetKind::Mcu,
+        );
         assert_eq!(first.verdict, Verdict::Broken);
         assert_eq!(first.lowest_breaking_total, Some(4));
-        let second = judge(1, &claim(AvaVan::Van3), &attempts, 1);
+        let second = judge(
+            1,
+            &claim(AvaVan::Van3),
+            &attempts,
+            &shipped(1),
+            TargetKind::Mcu,
+        );
         assert_eq!(second.verdict, Verdict::Holds);
         assert_eq!(ids(&second.residual_risk), [PROBE]);
         assert_eq!(second.lowest_breaking_total, Some(20));
+    }
+
+    /// A process claim: the honest run's own findings break it with no attack behind
+    /// them, its exercise makes it hold with no attack, and a run that did not exercise
+    /// it, with nothing else testing it, is inconclusive.
+    #[test]
+    fn the_honest_run_judges_a_process_claim() {
+        let books = find("site-books-balance").unwrap().at(AvaVan::Van3);
+        let findings = ["lot LOT-0001: 8 started, 7 accounted for".to_owned()];
+        fn with(refused: u64, findings: &[String]) -> HonestRun<'_> {
+            HonestRun {
+                shipped: 7,
+                refused,
+                keys_destroyed: 3,
+                findings,
+            }
+        }
+        let broken = judge(0, &books, &[], &with(1, &findings), TargetKind::Mcu);
+        assert_eq!(broken.verdict, Verdict::Broken);
+        assert!(broken.broken_by.is_empty());
+        assert_eq!(run_verdict(&[broken]), Verdict::Broken);
+        let exercised = judge(0, &books, &[], &with(1, &[]), TargetKind::Mcu);
+        assert_eq!(
+            (exercised.verdict, exercised.untested),
+            (Verdict::Holds, None)
+        );
+        let idle = judge(0, &books, &[], &with(0, &[]), TargetKind::Mcu);
+        assert_eq!(idle.verdict, Verdict::Inconclusive);
+        assert_eq!(idle.untested, Some(Untested::NotExercised));
+        // A claim only attacks test ignores the honest run.
+        let keys = judge(0, &claim(AvaVan::Van3), &[], &with(1, &[]), TargetKind::Mcu);
+        assert_eq!(keys.untested, Some(Untested::NothingApplicable));
     }
 }

@@ -2,6 +2,7 @@
 
 use super::claim::{ClaimEntry, EssentialElement};
 use crate::oracles::anti_rollback::NoRollback;
+use crate::oracles::books_balance::BooksBalance;
 use crate::oracles::books_detection::IllegitimateIdentitiesNamed;
 use crate::oracles::counterfeit_identity::NoCounterfeitIdentity;
 use crate::oracles::firmware_key::NoForeignSignedImage;
@@ -87,6 +88,12 @@ pub static CLAIMS: &[ClaimEntry] = &[
         requirement: "FDP_ACF.1 access control on the firmware-signing key (ALC_DVS: the site's key management): no image outside the releases carries its signature",
         element: EssentialElement::Site,
         oracle: &NoForeignSignedImage,
+    },
+    ClaimEntry {
+        id: "site-books-balance",
+        requirement: "ALC_DVS.2 sufficiency of security measures (the site's accounting): every die, key and certificate the line made is shipped, refused or destroyed, and the books say which",
+        element: EssentialElement::Site,
+        oracle: &BooksBalance,
     },
 ];
 

@@ -2,6 +2,7 @@
 //! genuine release below the one the device shipped with).
 
 use super::oracle::{Observation, Oracle};
+use provsim_attacks::Gain;
 
 /// The oracle compares, itself, the security counter of every image the device started
 /// (during the attempt, as the device recorded each start with the fuse count it was
@@ -19,6 +20,10 @@ impl Oracle for NoRollback {
 
     fn statement(&self) -> &'static str {
         "No image a shipped device starts has a security counter below its anti-rollback fuses, nor a genuine release one below the release it shipped with."
+    }
+
+    fn falsified_by(&self) -> &'static [Gain] {
+        &[Gain::ForeignCode, Gain::OlderRelease]
     }
 
     fn needs_boot(&self) -> bool {

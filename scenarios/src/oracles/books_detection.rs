@@ -6,7 +6,8 @@
 //! line never shipped, checked here, not taken from the attack's account) against what
 //! the path's own books, reconciled after the attack, name.
 
-use super::oracle::{Control, Observation, Oracle, certificates_held};
+use super::oracle::{Control, HonestRun, Observation, OnHonestRun, Oracle, certificates_held};
+use provsim_attacks::Gain;
 use provsim_attacks::Position;
 use provsim_sim::crypto::PublicKey;
 use provsim_sim::to_hex;
@@ -23,6 +24,10 @@ impl Oracle for IllegitimateIdentitiesNamed {
         "The site's books name every certificate under the customer CA that an attack obtained for a key no order shipped."
     }
 
+    fn falsified_by(&self) -> &'static [Gain] {
+        &[Gain::Identity]
+    }
+
     fn tried_by(&self, position: Position) -> bool {
         matches!(
             position,
@@ -32,6 +37,20 @@ impl Oracle for IllegitimateIdentitiesNamed {
 
     fn control(&self) -> Control {
         Control::Detective
+    }
+
+    /// A process claim: the honest run exercises it when its books had refused parts
+    /// and destroyed keys to account for (the honest run makes no illegitimate
+    /// identity, so it cannot make it false).
+    fn on_honest_run(&self, run: &HonestRun<'_>) -> Option<OnHonestRun> {
+        let (exercised, what) = run.exercise();
+        Some(if exercised {
+            OnHonestRun::Exercised(format!("the honest run's books accounted for {what}"))
+        } else {
+            OnHonestRun::NotExercised(format!(
+                "the honest run had nothing but shipments to account for ({what})"
+            ))
+        })
     }
 
     fn check(&self, seen: &Observation<'_>) -> Option<String> {

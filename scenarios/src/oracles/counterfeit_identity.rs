@@ -1,6 +1,7 @@
 //! No attacker holds a working identity the line did not ship.
 
 use super::oracle::{Observation, Oracle, certificates_held};
+use provsim_attacks::Gain;
 use provsim_attacks::MaterialKind;
 use provsim_sim::crypto::PublicKey;
 
@@ -17,6 +18,10 @@ impl Oracle for NoCounterfeitIdentity {
 
     fn statement(&self) -> &'static str {
         "No attacker holds a certificate valid under the customer CA, with its private key (or a part that holds it), for a key the line never shipped."
+    }
+
+    fn falsified_by(&self) -> &'static [Gain] {
+        &[Gain::Identity]
     }
 
     fn check(&self, seen: &Observation<'_>) -> Option<String> {

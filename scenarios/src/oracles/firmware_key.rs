@@ -1,6 +1,7 @@
 //! No image outside the line's releases carries the firmware-signing key's signature.
 
 use super::oracle::{Observation, Oracle};
+use provsim_attacks::Gain;
 use provsim_attacks::{MaterialKind, Position};
 use provsim_devices::fault::NoFaults;
 use provsim_devices::image;
@@ -22,6 +23,10 @@ impl Oracle for NoForeignSignedImage {
 
     fn statement(&self) -> &'static str {
         "No attacker holds an image signed with the line's firmware-signing key that is not one of its releases."
+    }
+
+    fn falsified_by(&self) -> &'static [Gain] {
+        &[Gain::SignedImage]
     }
 
     /// Only a path with the site's vault in reach can have its key sign.

@@ -1,6 +1,7 @@
 //! No attacker's knowledge contains the private identity key of a shipped device.
 
 use super::oracle::{Observation, Oracle};
+use provsim_attacks::Gain;
 use provsim_attacks::MaterialKind;
 
 /// Key candidates are checked against every shipped device, and every byte the attacker
@@ -15,6 +16,10 @@ impl Oracle for IdentityKeysSecret {
 
     fn statement(&self) -> &'static str {
         "No attacker's knowledge contains the private identity key of a shipped device."
+    }
+
+    fn falsified_by(&self) -> &'static [Gain] {
+        &[Gain::IdentityKey]
     }
 
     fn check(&self, seen: &Observation<'_>) -> Option<String> {

@@ -1,6 +1,7 @@
 //! The oracle library: every oracle a claim can use, by id.
 
 use super::anti_rollback::NoRollback;
+use super::books_balance::BooksBalance;
 use super::books_detection::IllegitimateIdentitiesNamed;
 use super::counterfeit_identity::NoCounterfeitIdentity;
 use super::firmware_key::NoForeignSignedImage;
@@ -28,6 +29,7 @@ pub static ORACLES: &[&dyn Oracle] = &[
     &RetiredIdentitiesStayOut,
     &ScrappedPartsHoldNoKeys,
     &NoForeignSignedImage,
+    &BooksBalance,
 ];
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! shipped devices up in, and `library` lists them all.
 
 pub mod anti_rollback;
+pub mod books_balance;
 pub mod books_detection;
 pub mod counterfeit_identity;
 pub mod firmware_key;

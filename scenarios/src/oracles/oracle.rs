@@ -21,6 +21,10 @@ pub trait Oracle: std::fmt::Debug + Sync {
     /// What it states holds, in one sentence: what a claim that uses it promises.
     fn statement(&self) -> &'static str;
 
+    /// What an attacker must come away with to make the statement false: a path that
+    /// can obtain none of it has not tested the claim, however hard it tried.
+    fn falsified_by(&self) -> &'static [provsim_attacks::Gain];
+
     /// Whether a path at `position` can make the statement false at all: a claim counts
     /// only such paths as having tried it (a device path leaves no trace in the site's
     /// books, and meets no registrar), so a claim nothing relevant tried is
@@ -39,8 +43,54 @@ pub trait Oracle: std::fmt::Debug + Sync {
         false
     }
 
+    /// What the honest run (the line with no attacker) shows of the statement, for a
+    /// process claim (the books balance) that the line's own work tests; `None` for a
+    /// statement only an attack can test.
+    fn on_honest_run(&self, _run: &HonestRun<'_>) -> Option<OnHonestRun> {
+        None
+    }
+
     /// Evidence that the attempt made the statement false, or `None` if it survived.
     fn check(&self, seen: &Observation<'_>) -> Option<String>;
+}
+
+/// What the honest run (before and apart from any attack) did that a process claim is
+/// judged on.
+#[derive(Debug, Clone, Copy)]
+pub struct HonestRun<'a> {
+    pub shipped: u64,
+    /// Devices the station refused (failed a test, or the link failed them).
+    pub refused: u64,
+    /// Keys made for parts that did not ship, destroyed, as the books count them.
+    pub keys_destroyed: u64,
+    /// The honest run's reconciliation: every difference between its books, in words.
+    pub findings: &'a [String],
+}
+
+impl HonestRun<'_> {
+    /// Whether the run had anything but shipments for its books to account for: at
+    /// least one refused device and one destroyed key, the clauses a process claim
+    /// about the books rests on; with what it had.
+    pub fn exercise(&self) -> (bool, String) {
+        (
+            self.refused > 0 && self.keys_destroyed > 0,
+            format!(
+                "{} device(s) refused, {} key(s) of unshipped parts destroyed, {} shipped",
+                self.refused, self.keys_destroyed, self.shipped
+            ),
+        )
+    }
+}
+
+/// What a process claim's statement came to on the honest run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OnHonestRun {
+    /// The honest run made it false: the evidence.
+    Broken(String),
+    /// The honest run exercised every clause of it, and it held: what it exercised.
+    Exercised(String),
+    /// The honest run held it without exercising it: why that says little.
+    NotExercised(String),
 }
 
 /// What kind of control a statement is about: one that stops an attack (the attacker

@@ -2,6 +2,7 @@
 //! say was revoked, returned or scrapped.
 
 use super::oracle::{Observation, Oracle};
+use provsim_attacks::Gain;
 use provsim_attacks::Position;
 
 #[derive(Debug, Clone, Copy)]
@@ -14,6 +15,10 @@ impl Oracle for RetiredIdentitiesStayOut {
 
     fn statement(&self) -> &'static str {
         "The customer's registrar admits no identity its records say was revoked, returned or scrapped."
+    }
+
+    fn falsified_by(&self) -> &'static [Gain] {
+        &[Gain::RegistrarSession]
     }
 
     fn tried_by(&self, position: Position) -> bool {

@@ -1,6 +1,7 @@
 //! A part that does not ship keeps none of the keys the line put into it.
 
 use super::oracle::{Observation, Oracle};
+use provsim_attacks::Gain;
 use provsim_attacks::{MaterialKind, Position};
 
 #[derive(Debug, Clone, Copy)]
@@ -13,6 +14,10 @@ impl Oracle for ScrappedPartsHoldNoKeys {
 
     fn statement(&self) -> &'static str {
         "No key the line made for a part that did not ship can be read out of that part."
+    }
+
+    fn falsified_by(&self) -> &'static [Gain] {
+        &[Gain::ResidualKey]
     }
 
     fn tried_by(&self, position: Position) -> bool {

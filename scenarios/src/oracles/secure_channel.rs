@@ -2,6 +2,7 @@
 //! only as the key holder sealed it, and only once.
 
 use super::oracle::{Observation, Oracle};
+use provsim_attacks::Gain;
 
 /// What the attacked card counted while the attempt ran: a secured command whose
 /// sealed bytes it had opened before (a replay), and a channel-only command sent in
@@ -16,6 +17,10 @@ impl Oracle for ChannelCommandsSealedOnce {
 
     fn statement(&self) -> &'static str {
         "A shipped card lets a command its rules keep for the secure channel past its access checks only as the key holder sealed it, and only once."
+    }
+
+    fn falsified_by(&self) -> &'static [Gain] {
+        &[Gain::ChannelCommand]
     }
 
     fn check(&self, seen: &Observation<'_>) -> Option<String> {

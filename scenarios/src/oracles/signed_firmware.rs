@@ -1,6 +1,7 @@
 //! Every image a shipped device starts is the firmware the vault signed.
 
 use super::oracle::{Observation, Oracle};
+use provsim_attacks::Gain;
 use provsim_sim::to_hex;
 
 /// What the chip ran: every image it started during the attempt, as it recorded them,
@@ -16,6 +17,10 @@ impl Oracle for OnlySignedFirmwareStarts {
 
     fn statement(&self) -> &'static str {
         "Every image a shipped device starts is the firmware the vault signed for the line."
+    }
+
+    fn falsified_by(&self) -> &'static [Gain] {
+        &[Gain::ForeignCode]
     }
 
     fn needs_boot(&self) -> bool {

@@ -1,6 +1,7 @@
 //! No attacker's knowledge contains a symmetric key the line put into a shipped device.
 
 use super::oracle::{Observation, Oracle};
+use provsim_attacks::Gain;
 
 /// The attacked device's keys are searched for in every byte the attacker holds,
 /// however the attack filed it: only their exact bytes count.
@@ -14,6 +15,10 @@ impl Oracle for SymmetricKeysSecret {
 
     fn statement(&self) -> &'static str {
         "No attacker's knowledge contains a symmetric key the line put into a shipped device."
+    }
+
+    fn falsified_by(&self) -> &'static [Gain] {
+        &[Gain::SymmetricKey]
     }
 
     fn check(&self, seen: &Observation<'_>) -> Option<String> {

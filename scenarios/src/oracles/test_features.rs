@@ -1,6 +1,7 @@
 //! No shipped device is brought back to a state whose test features are open.
 
 use super::oracle::{Observation, Oracle};
+use provsim_attacks::Gain;
 use provsim_devices::LifeCycle;
 
 /// The attacked device's life-cycle state (its fuses', or a card's own) before the
@@ -17,6 +18,10 @@ impl Oracle for TestFeaturesStayClosed {
 
     fn statement(&self) -> &'static str {
         "No shipped device returns to a life-cycle state with its test features open (test or RMA) without its owner's token."
+    }
+
+    fn falsified_by(&self) -> &'static [Gain] {
+        &[Gain::TestFeatures]
     }
 
     fn check(&self, seen: &Observation<'_>) -> Option<String> {

@@ -2,6 +2,7 @@
 //! two endpoints at once.
 
 use super::oracle::{Observation, Oracle};
+use provsim_attacks::Gain;
 use provsim_attacks::Position;
 
 #[derive(Debug, Clone, Copy)]
@@ -14,6 +15,10 @@ impl Oracle for UniqueIdentityAtRegistrar {
 
     fn statement(&self) -> &'static str {
         "The customer's registrar never admits one identity from two endpoints at once."
+    }
+
+    fn falsified_by(&self) -> &'static [Gain] {
+        &[Gain::RegistrarSession]
     }
 
     fn tried_by(&self, position: Position) -> bool {

@@ -8,6 +8,7 @@ use super::what_if::{WhatIf, what_if};
 use crate::attempt::Attempt;
 use crate::claims::judge::{Judgement, judge, run_verdict};
 use crate::error::RunError;
+use crate::oracles::oracle::HonestRun;
 use crate::oracles::truth::GroundTruth;
 use crate::scenario::Scenario;
 use crate::verdict::Verdict;
@@ -110,11 +111,24 @@ pub fn execute<'s>(
     );
     let attempts = attempt_all(scenario, &line, seed, &summary, &mut trace)?;
 
+    let honest = HonestRun {
+        shipped: summary.ledger.shipped(),
+        refused: summary.rejected.len() as u64,
+        // The books' own count of keys made for parts that did not ship and destroyed
+        // (not the vault's, which also counts keys destroyed once sealed and sent).
+        keys_destroyed: summary
+            .reconciliation
+            .lots
+            .iter()
+            .map(|lot| lot.destroyed + lot.secrets_destroyed)
+            .sum(),
+        findings: &summary.reconciliation.findings,
+    };
     let judgements: Vec<Judgement> = scenario
         .claims
         .iter()
         .enumerate()
-        .map(|(index, claim)| judge(index, claim, &attempts, summary.ledger.shipped()))
+        .map(|(index, claim)| judge(index, claim, &attempts, &honest, scenario.line.target))
         .collect();
     for (claim, judgement) in scenario.claims.iter().zip(&judgements) {
         trace.record(
