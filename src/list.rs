@@ -68,7 +68,7 @@ pub fn list(what: Option<ListWhat>) -> std::io::Result<()> {
     if all || what == Some(ListWhat::Oracles) {
         writeln!(
             stdout,
-            "Oracles (a claim of your own: [[claim]] id, oracle, requirement, element, resistance):"
+            "Oracles (a claim of your own: [[claim]] id, oracle, requirement, element, resistance; any claim may narrow its oracle with the parameters listed):"
         )?;
         for o in provsim_scenarios::ORACLES {
             let claims: Vec<&str> = provsim_scenarios::CLAIMS
@@ -79,6 +79,19 @@ pub fn list(what: Option<ListWhat>) -> std::io::Result<()> {
             writeln!(stdout, "  {} ({})", o.id(), o.control().name())?;
             writeln!(stdout, "    {}", o.statement())?;
             writeln!(stdout, "    the library's claim: {}", claims.join(", "))?;
+            writeln!(
+                stdout,
+                "    made false only by a path that can come away with {}",
+                provsim_attacks::gain::names(o.falsified_by())
+            )?;
+            let params: Vec<String> = std::iter::once("lots (names from [[lot]])".to_owned())
+                .chain(
+                    o.parameters()
+                        .iter()
+                        .map(|p| format!("{} ({})", p.key(), p.takes())),
+                )
+                .collect();
+            writeln!(stdout, "    parameters: {}", params.join(", "))?;
         }
     }
     if all || what == Some(ListWhat::Targets) {

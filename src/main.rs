@@ -23,6 +23,7 @@ mod manifest;
 mod merge;
 mod npy;
 mod output;
+mod progress;
 mod rate;
 mod records;
 mod replay;

@@ -134,7 +134,7 @@ impl OutputFolder {
             microchip: create(&self.partial("manifest.json"))?,
             microchip_entries: 0,
             digests: create(&self.partial("digests.jsonl"))?,
-            progress: None,
+            progress: crate::progress::Progress::hidden(),
         })
     }
 
@@ -209,7 +209,7 @@ pub struct FileSink<'f> {
     /// `digests.jsonl`: each device's trace digest, in order.
     digests: BufWriter<File>,
     /// The devices' progress bar, on a terminal's standard error only.
-    progress: Option<indicatif::ProgressBar>,
+    progress: crate::progress::Progress,
 }
 
 fn create(path: &Path) -> anyhow::Result<BufWriter<File>> {
@@ -226,24 +226,12 @@ impl FileSink<'_> {
     /// left) on standard error, when that is a terminal; nothing otherwise, so no log
     /// or pipe ever holds it.
     pub fn show_progress(&mut self, devices: u64) {
-        use std::io::IsTerminal;
-        if !std::io::stderr().is_terminal() {
-            return;
-        }
-        let bar = indicatif::ProgressBar::new(devices);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{bar:30} {pos}/{len} devices, {per_sec}, {eta} left",
-        ) {
-            bar.set_style(style);
-        }
-        self.progress = Some(bar);
+        self.progress = crate::progress::Progress::new(devices, "devices", false);
     }
 
     /// Closes `manifest.json`'s array and flushes the streamed files.
     pub fn finish(mut self) -> anyhow::Result<()> {
-        if let Some(bar) = self.progress.take() {
-            bar.finish_and_clear();
-        }
+        self.progress.finish();
         let path = self.folder.partial("manifest.json");
         let end: &[u8] = if self.microchip_entries == 0 {
             b"[]\n"
@@ -337,9 +325,7 @@ impl LineSink for FileSink<'_> {
         device: provsim_devices::DeviceId,
         digest: &provsim_sim::Digest,
     ) -> std::io::Result<()> {
-        if let Some(bar) = &self.progress {
-            bar.inc(1);
-        }
+        self.progress.tick(None);
         let path = self.folder.partial("digests.jsonl");
         writeln!(
             self.digests,

@@ -61,6 +61,8 @@ struct Compare {
     first: Option<Difference>,
     /// A recording line that could not be read: the replay is refused (exit 2).
     unreadable: Option<String>,
+    /// The devices going through the line again (see [`crate::progress`]).
+    progress: crate::progress::Progress,
 }
 
 impl Compare {
@@ -119,6 +121,7 @@ impl LineSink for Compare {
         digest: &Digest,
     ) -> std::io::Result<()> {
         self.devices += 1;
+        self.progress.tick(None);
         let replayed = digest.to_string();
         let difference = match self.next_recorded() {
             None => Some(Difference::Extra { index, device }),
@@ -210,15 +213,19 @@ fn replay(args: &ReplayArgs) -> anyhow::Result<(String, ExitCode)> {
         devices: 0,
         first: None,
         unreadable: None,
+        progress: crate::progress::Progress::new(crate::dies(&scenario), "devices", false),
     };
     crate::note(&format!(
-        "provsim: replaying scenario {} ({source}) at seed {seed} against the device digests in {}\n",
+        "provsim: replaying scenario {} ({source}) at seed {seed} against the device digests in {}\nprovsim: what seed {seed} decides:\n{}\n",
         scenario.name,
-        digests.display()
+        digests.display(),
+        provsim_scenarios::seeded_choices(&scenario, seed).join("\n")
     ))?;
     let jobs = crate::jobs::jobs_or_cores(None);
     let options = RunOptions::new(seed, None).with_jobs(jobs);
-    let rerun = provsim_scenarios::run(&scenario, &options, &mut compare)?;
+    let rerun = provsim_scenarios::run(&scenario, &options, &mut compare);
+    compare.progress.finish();
+    let rerun = rerun?;
     if compare.first.is_none()
         && let Some((index, device, _)) = compare.next_recorded()
     {

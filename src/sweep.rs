@@ -17,7 +17,6 @@ use provsim_reports::sweep::{
 use provsim_scenarios::{RunOptions, Scenario};
 use serde::{Deserialize, Serialize};
 use std::fs;
-use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
@@ -110,6 +109,10 @@ fn sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
             Keep::All => "every seed's",
             Keep::None => "no",
         }
+    ))?;
+    crate::note(&format!(
+        "provsim: what each seed decides (`provsim run` at one seed also prints its run id):\n{}\n",
+        provsim_scenarios::drawn_from_any_seed(&scenario).join("\n")
     ))?;
     let manifest = SweepManifest {
         header: header(&scenario, argument, &spec),
@@ -351,27 +354,16 @@ pub fn exit_code(summary: &SweepSummary, fail_above: Option<f64>) -> ExitCode {
     }
 }
 
-/// The progress bar: on standard error when it is a terminal, nothing otherwise.
+/// The seeds' progress bar (see [`crate::progress`]), counting breaks across jobs.
 struct Progress {
-    bar: Option<indicatif::ProgressBar>,
+    bar: crate::progress::Progress,
     broken: AtomicUsize,
 }
 
 impl Progress {
     fn new(seeds: usize) -> Progress {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = indicatif::ProgressBar::new(seeds as u64);
-            let style = indicatif::ProgressStyle::with_template(
-                "{bar:30} {pos}/{len} seeds, {msg}, {per_sec}, {eta} left",
-            );
-            if let Ok(style) = style {
-                bar.set_style(style);
-            }
-            bar.set_message("0 broken");
-            bar
-        });
         Progress {
-            bar,
+            bar: crate::progress::Progress::new(seeds as u64, "seeds", true),
             broken: AtomicUsize::new(0),
         }
     }
@@ -379,16 +371,10 @@ impl Progress {
     fn tick(&self, broke: bool) {
         let broken =
             self.broken.fetch_add(usize::from(broke), Ordering::Relaxed) + usize::from(broke);
-        if let Some(bar) = &self.bar {
-            bar.inc(1);
-            bar.set_message(format!("{broken} broken"));
-        }
+        self.bar.tick(Some(broken));
     }
 
     fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-        let _ = std::io::stderr().flush();
+        self.bar.finish();
     }
 }

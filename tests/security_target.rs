@@ -180,3 +180,79 @@ fn the_matrix_says_what_each_path_did_to_each_claim() {
         "- `device-identity-authenticity` x `link-man-in-the-middle`: not applicable: it can come away with an identity key or a symmetric key; only a vouched-for identity makes no-counterfeit-identity false"
     ));
 }
+
+/// A claim's parameters decide what it speaks for, in a real run: the debug probe on the
+/// first lot's devices breaks the keys' claim for that lot, and says nothing about the
+/// second lot's (inconclusive, not "holds"); a symmetric-key claim for a key the probe
+/// dumps is broken, and the markdown names each claim's scope.
+#[test]
+fn parameters_narrow_a_claim_to_its_lots_and_keys() {
+    let base = fs::read_to_string(repo().join("scenarios/mcu-board-debug-open.toml")).unwrap();
+    let text = base
+        .replace(
+            "[[lot]]\nname = \"LOT-0001\"\ndevices = 8\n",
+            "[secrets]\nidentity = \"vault\"\nsymmetric_keys = [\"storage\", \"debug\"]\n\n[[lot]]\nname = \"LOT-0001\"\ndevices = 8\n\n[[lot]]\nname = \"LOT-0002\"\ndevices = 4\n",
+        )
+        .replace(
+            "id = \"debug-port-readout\"\nsample = 4\n",
+            "id = \"debug-port-readout\"\ndevices = [0, 1]\n",
+        );
+    let text = format!(
+        "{text}\nlots = [\"LOT-0001\"]\n\n\
+         [[claim]]\nid = \"second-lot-keys\"\noracle = \"identity-keys-secret\"\nrequirement = \"FDP_SDC.1\"\nelement = \"secure-storage\"\nresistance = \"AVA_VAN.3\"\nlots = [\"LOT-0002\"]\n\n\
+         [[claim]]\nid = \"debug-key\"\noracle = \"symmetric-keys-secret\"\nrequirement = \"FDP_SDC.1\"\nelement = \"secure-storage\"\nresistance = \"AVA_VAN.3\"\nsecrets = [\"debug\"]\n"
+    );
+    let (dir, output) = run_text(&text);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let report = report_json(&dir.path().join("out"));
+    let verdict = |id: &str| {
+        report["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("no claim {id}"))
+            .clone()
+    };
+    let first = verdict("identity-key-confidentiality");
+    assert_eq!(first["verdict"], "broken", "{first:#}");
+    assert_eq!(first["scope"], "lots LOT-0001");
+    let second = verdict("second-lot-keys");
+    assert_eq!(second["verdict"], "inconclusive", "{second:#}");
+    assert_eq!(second["attempts"], 0);
+    assert!(
+        second["inconclusive"]
+            .as_str()
+            .unwrap()
+            .contains("outside the claim's lots"),
+        "{second:#}"
+    );
+    let cell = &report["applicability"][1]["cells"][0];
+    assert_eq!(cell["status"], "out of scope", "{cell:#}");
+    assert!(
+        cell["why"]
+            .as_str()
+            .unwrap()
+            .contains("is in none of the claim's lots (LOT-0002)"),
+        "{cell:#}"
+    );
+    // The probe's attempts on LOT-0001 record no violation of the second lot's claim.
+    for attempt in report["attempts"].as_array().unwrap() {
+        assert!(
+            !attempt.to_string().contains("second-lot-keys"),
+            "{attempt:#}"
+        );
+    }
+    let debug = verdict("debug-key");
+    assert_eq!(debug["verdict"], "broken", "{debug:#}");
+    assert!(
+        debug["evidence"][0]
+            .as_str()
+            .unwrap()
+            .contains("symmetric key `debug`"),
+        "{debug:#}"
+    );
+    let markdown = fs::read_to_string(dir.path().join("out/report.md")).unwrap();
+    assert!(markdown.contains("- Scope: lots LOT-0002"), "{markdown}");
+    assert!(markdown.contains("- Scope: secrets debug"), "{markdown}");
+}

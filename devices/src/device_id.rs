@@ -13,6 +13,11 @@ impl DeviceId {
     pub fn new(product: u16, lot: u16, number: u32) -> Self {
         DeviceId((u64::from(product) << 48) | (u64::from(lot) << 32) | u64::from(number))
     }
+
+    /// The lot number it was made in (from 1, in the scenario's order of lots).
+    pub fn lot(self) -> u16 {
+        (self.0 >> 32) as u16
+    }
 }
 
 impl fmt::Display for DeviceId {

@@ -47,8 +47,9 @@ pub use load::resize::parse_resized;
 pub use model::*;
 pub use oracles::library::ORACLES;
 pub use oracles::oracle::Oracle;
+pub use oracles::scope::{Param, Scope};
 pub use plain::plain_types;
-pub use preamble::seeded_choices;
+pub use preamble::{drawn_from_any_seed, seeded_choices};
 /// Money in reports is exact micro-units; this writes it with two decimals.
 pub use provsim_provisioner::format_amount;
 pub use run::run;

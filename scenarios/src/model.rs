@@ -522,6 +522,10 @@ pub struct ClaimInfo {
     pub element: String,
     /// The library oracle that decides it.
     pub oracle: String,
+    /// The oracle's parameters, when the claim gives any (`lots LOT-0002; secrets
+    /// storage; books audit-log`): the part of the world it speaks for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
     pub statement: String,
     /// The AVA_VAN level the claim is made at (`AVA_VAN.n`), whatever it was stated as.
     pub resistance: String,

@@ -6,9 +6,20 @@ use crate::scenario::{Scenario, Targets};
 use provsim_provisioner::PERFECT_YIELD_PPM;
 
 /// One line per choice the seed makes in this scenario, each naming the labelled
-/// stream it comes from, in the order the run makes them. Every line begins with two
-/// spaces, for a block under the run's header.
+/// stream it comes from, in the order the run makes them, the run id first. Every line
+/// begins with two spaces, for a block under the run's header.
 pub fn seeded_choices(scenario: &Scenario, seed: u64) -> Vec<String> {
+    let mut lines = vec![format!(
+        "  run id {} (SHA-256 of the scenario's values and seed {seed}; the books name it)",
+        scenario.run_id(seed)
+    )];
+    lines.extend(drawn_from_any_seed(scenario));
+    lines
+}
+
+/// What any seed decides in this scenario (a sweep says it once for all its seeds):
+/// [`seeded_choices`] without the run id.
+pub fn drawn_from_any_seed(scenario: &Scenario) -> Vec<String> {
     let dies = scenario
         .line
         .order
@@ -17,10 +28,6 @@ pub fn seeded_choices(scenario: &Scenario, seed: u64) -> Vec<String> {
             order.devices.min(scenario.device_count())
         });
     let mut lines = vec![
-        format!(
-            "run id {} (SHA-256 of the scenario's values and seed {seed}; the books name it)",
-            scenario.run_id(seed)
-        ),
         "the site's keys, certificates and key ceremony: streams site/*, chip-maker/die-ca, se-vendor/batch-transport-key, registrar/*".to_owned(),
         format!(
             "each die's keys, tokens, nonces and serials (at least {dies} dies, more where parts are refused): streams device/<index>/*"

@@ -36,6 +36,8 @@ pub enum Untested {
     ShortOfResistance,
     /// A process claim the honest run never exercised, and no attack path tested.
     NotExercised,
+    /// The paths that could make it false acted only on devices outside its lots.
+    OutOfScope,
 }
 
 impl Untested {
@@ -48,6 +50,9 @@ impl Untested {
             }
             Untested::ShortOfResistance => {
                 "no attack path that acted on it climbed its ladder to the claimed resistance"
+            }
+            Untested::OutOfScope => {
+                "the attack paths that could make it false acted only on devices outside the claim's lots"
             }
             Untested::NotExercised => {
                 "the honest run never exercised it (no device refused, or no key of an unshipped part destroyed) and no attack path tested it"

@@ -1,6 +1,6 @@
 //! The claims: a table of verdicts, then each claim with its evidence.
 
-use super::text::{or_dash, verdict};
+use super::text::{inline, or_dash, verdict};
 use provsim_scenarios::RunReport;
 use std::fmt::Write;
 
@@ -39,6 +39,9 @@ pub fn write_claims(out: &mut String, r: &RunReport) -> std::fmt::Result {
         };
         writeln!(out, "- Requirement: {}{free}", c.requirement)?;
         writeln!(out, "- Element: {}; oracle `{}`", c.element, c.oracle)?;
+        if let Some(scope) = &c.scope {
+            writeln!(out, "- Scope: {}", inline(scope))?;
+        }
         writeln!(out, "- Statement: {}", c.statement)?;
         writeln!(
             out,
@@ -96,8 +99,11 @@ fn write_applicability(out: &mut String, r: &RunReport) -> std::fmt::Result {
             row.cells.iter().filter_map(move |c| {
                 let why = c.why.as_deref()?;
                 Some(format!(
-                    "- `{}` x `{}`: {}: {why}",
-                    row.claim, c.attack, c.status
+                    "- `{}` x `{}`: {}: {}",
+                    row.claim,
+                    c.attack,
+                    c.status,
+                    inline(why)
                 ))
             })
         })

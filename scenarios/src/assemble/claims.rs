@@ -27,6 +27,7 @@ pub fn claim_info(
         requirement_free: !claim.listed,
         element: claim.element.name().to_owned(),
         oracle: claim.oracle.id().to_owned(),
+        scope: claim.scope.describe(),
         statement: claim.statement().to_owned(),
         resistance: claim.resistance.name().to_owned(),
         stated_as: claim.eal.map(|eal| eal.to_string()),

@@ -2,6 +2,7 @@
 //! resistance it is made at, and the library oracle that decides it.
 
 use crate::oracles::oracle::Oracle;
+use crate::oracles::scope::Scope;
 use provsim_attacks::{AvaVan, Eal};
 
 /// What a claim protects: one of the essential elements a connected product's
@@ -74,6 +75,7 @@ impl ClaimEntry {
             resistance,
             eal: None,
             oracle: self.oracle,
+            scope: Scope::ALL,
         }
     }
 }
@@ -96,6 +98,8 @@ pub struct Claim {
     /// AVA_VAN.4), so the report says it back.
     pub eal: Option<Eal>,
     pub oracle: &'static dyn Oracle,
+    /// The part of the world it speaks for: its oracle's parameters.
+    pub scope: Scope,
 }
 
 impl Claim {

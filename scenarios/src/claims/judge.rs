@@ -63,7 +63,8 @@ pub fn judge(
         .collect();
     let tried = trials.iter().filter(|t| t.tested()).count();
     for (at, attempt) in attempts.iter().enumerate() {
-        // Rated by the cheapest rung of its ladder that made this claim false.
+        // Rated by the cheapest rung of its ladder that made this claim false (the
+        // oracle, which knows whose secret it found, keeps to the claim's lots).
         let Some(potential) = attempt.breaking_potential(index) else {
             continue;
         };
@@ -95,11 +96,13 @@ pub fn judge(
         Some(Untested::NotExercised)
     } else if trials
         .iter()
-        .any(|t| matches!(t, Trial::ShortOfResistance(_)))
+        .any(|t| matches!(t, Trial::ShortOfResistance(_) | Trial::ResidualShort(_)))
     {
         Some(Untested::ShortOfResistance)
     } else if trials.iter().any(|t| matches!(t, Trial::DidNotAct(_))) {
         Some(Untested::NoneActed)
+    } else if trials.iter().any(|t| matches!(t, Trial::OutOfScope(_))) {
+        Some(Untested::OutOfScope)
     } else {
         Some(Untested::NothingApplicable)
     };

@@ -12,7 +12,7 @@
 
 use super::claim::Claim;
 use crate::attempt::Attempt;
-use provsim_attacks::{Attack, Outcome, Rating, gain, ladder};
+use provsim_attacks::{Attack, Outcome, Position, Rating, gain, ladder};
 use provsim_devices::TargetKind;
 
 /// What one attempt (or one path's attempts together) did to one claim, from least to
@@ -21,6 +21,8 @@ use provsim_devices::TargetKind;
 pub enum Trial {
     /// The path cannot make the claim false: why.
     NotApplicable(String),
+    /// It could, but it acted on a device outside the claim's lots.
+    OutOfScope(String),
     /// It could, but every rung returned before acting: what the attack met.
     DidNotAct(String),
     /// It acted, but its climb stopped below the rungs the claim's resistance covers.
@@ -42,6 +44,7 @@ impl Trial {
     pub fn status(&self) -> &'static str {
         match self {
             Trial::NotApplicable(_) => "not applicable",
+            Trial::OutOfScope(_) => "out of scope",
             Trial::DidNotAct(_) => "did not act",
             Trial::ShortOfResistance(_) => "short of resistance",
             Trial::ResidualShort(_) => "residual risk, short of resistance",
@@ -55,6 +58,7 @@ impl Trial {
     pub fn why(&self) -> Option<&str> {
         match self {
             Trial::NotApplicable(why)
+            | Trial::OutOfScope(why)
             | Trial::DidNotAct(why)
             | Trial::ShortOfResistance(why)
             | Trial::ResidualShort(why) => Some(why),
@@ -92,6 +96,16 @@ pub fn inapplicable(claim: &Claim, attack: &dyn Attack) -> Option<String> {
     None
 }
 
+/// Whether `attempt` falls within the claim's lots. A path that acts on one device
+/// (its ports, its pass over the link, its board, its part in the field, at the RMA
+/// desk or in the scrap bin) can test only that device's lot; a path at the site or on
+/// the line reaches every lot's secrets at once, and the claim's oracle says whose it
+/// got.
+pub fn in_scope(claim: &Claim, attempt: &Attempt) -> bool {
+    matches!(attempt.attack.position(), Position::Site | Position::Line)
+        || claim.scope.covers_device(attempt.device)
+}
+
 /// What `attempt` did to the claim at position `index` of the scenario, on a line of
 /// `target` parts.
 pub fn trial(index: usize, claim: &Claim, attempt: &Attempt, target: TargetKind) -> Trial {
@@ -108,6 +122,13 @@ pub fn trial(index: usize, claim: &Claim, attempt: &Attempt, target: TargetKind)
     }
     if let Some(why) = inapplicable(claim, attempt.attack) {
         return Trial::NotApplicable(why);
+    }
+    if !in_scope(claim, attempt) {
+        return Trial::OutOfScope(format!(
+            "device {} is in none of the claim's lots ({})",
+            attempt.device_id,
+            claim.scope.lot_names()
+        ));
     }
     if attempt.rungs.iter().all(|r| r.spent.count == 0) {
         let met = attempt

@@ -4,6 +4,7 @@
 //! library oracle that decides it).
 
 use super::locator::{Expected, Locator};
+use super::scope::{Names, ScopeContext, scope};
 use crate::claims::claim::{Claim, EssentialElement};
 use crate::claims::library::{CLAIMS, find};
 use crate::claims::requirements;
@@ -25,11 +26,15 @@ pub struct ClaimSection {
     /// A requirement provsim does not list, named freely (the report marks it).
     pub free_requirement: Option<Spanned<String>>,
     pub element: Option<Spanned<String>>,
+    /// The oracle's parameters: which lots and symmetric keys it covers.
+    pub lots: Names,
+    pub secrets: Names,
 }
 
 /// The claims in the file's order: at least one, each named once.
 pub fn claims(
     sections: Spanned<Vec<ClaimSection>>,
+    context: &ScopeContext<'_>,
     at: &Locator<'_>,
 ) -> Result<Vec<Claim>, ScenarioError> {
     let claims_span = sections.span();
@@ -57,9 +62,11 @@ pub fn claims(
             }
             Err(why) => return Err(at.at(&section.resistance, why.to_string())),
         };
+        let scope = scope((&section.lots, &section.secrets), claim.oracle, context, at)?;
         claims.push(Claim {
             resistance,
             eal,
+            scope,
             ..claim
         });
     }
@@ -172,5 +179,6 @@ fn own_claim(
         resistance: provsim_attacks::AvaVan::Van1,
         eal: None,
         oracle: *oracle_found,
+        scope: crate::oracles::scope::Scope::ALL,
     })
 }

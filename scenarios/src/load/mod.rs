@@ -20,11 +20,14 @@ pub mod read;
 pub mod resize;
 mod returns;
 mod scenario;
+mod scope;
 mod secrets;
 mod site;
 mod yields;
 
 #[cfg(test)]
 mod climb_tests;
+#[cfg(test)]
+mod scope_tests;
 #[cfg(test)]
 mod tests;

@@ -15,6 +15,7 @@ use super::lock::lock_sequence;
 use super::lot::lots;
 use super::order::{count_licence, order};
 use super::returns::returns;
+use super::scope::ScopeContext;
 use super::secrets::secrets_profile;
 use super::site::{custody, names, quorum, site_weaknesses};
 use super::yields::yields;
@@ -92,7 +93,11 @@ fn validate(
     let target = target(&file.line, firmware_settings, &secrets, at)?;
     let countermeasures = countermeasures(file.countermeasures.as_ref(), target, at)?;
     let attacks = plans(file.attacks, device_count, target, at)?;
-    let claims = claims(file.claims, at)?;
+    let context = ScopeContext {
+        lots: &lots,
+        symmetric_keys: &secrets.symmetric_keys,
+    };
+    let claims = claims(file.claims, &context, at)?;
 
     Ok(Scenario {
         name: file.scenario.name.into_inner(),

@@ -2,6 +2,7 @@
 //! genuine release below the one the device shipped with).
 
 use super::oracle::{Observation, Oracle};
+use super::scope::Param;
 use provsim_attacks::Gain;
 
 /// The oracle compares, itself, the security counter of every image the device started
@@ -30,7 +31,14 @@ impl Oracle for NoRollback {
         true
     }
 
+    fn parameters(&self) -> &'static [Param] {
+        &[Param::Lots]
+    }
+
     fn check(&self, seen: &Observation<'_>) -> Option<String> {
+        if !seen.scope.covers_id(seen.attacked.device) {
+            return None;
+        }
         let attacked = seen.attacked;
         // The shipped release's counter binds genuine releases only: an image of
         // someone else's is the authenticity claim's business.
@@ -135,6 +143,7 @@ mod tests {
             admitted_barred: Vec::new(),
         };
         NoRollback.check(&Observation {
+            scope: &crate::oracles::scope::Scope::ALL,
             truth: &GroundTruth::default(),
             attacked: &attacked,
             knowledge: &Knowledge::new(),
@@ -180,6 +189,7 @@ mod tests {
         }];
         let judge = |attacked: &Attacked| {
             NoRollback.check(&Observation {
+                scope: &crate::oracles::scope::Scope::ALL,
                 truth: &GroundTruth::default(),
                 attacked,
                 knowledge: &Knowledge::new(),
@@ -206,6 +216,7 @@ mod tests {
         };
         let judge = |attacked: &Attacked| {
             NoRollback.check(&Observation {
+                scope: &crate::oracles::scope::Scope::ALL,
                 truth: &GroundTruth::default(),
                 attacked,
                 knowledge: &Knowledge::new(),

@@ -86,6 +86,7 @@ impl Oracle for IllegitimateIdentitiesNamed {
 mod tests {
     use super::*;
     use crate::oracles::oracle::tests::attacked;
+    use crate::oracles::scope::Scope;
     use crate::oracles::truth::GroundTruth;
     use provsim_attacks::{Knowledge, MaterialKind};
     use provsim_devices::DeviceId;
@@ -130,6 +131,7 @@ mod tests {
             attacked.customer_ca = pki.customer().public_key().clone();
             attacked.books = books;
             IllegitimateIdentitiesNamed.check(&Observation {
+                scope: &Scope::ALL,
                 truth: &truth,
                 attacked: &attacked,
                 knowledge: &knowledge,

@@ -144,6 +144,7 @@ mod tests {
                 knowledge.learn(*kind, "test", bytes.clone());
             }
             NoCounterfeitIdentity.check(&Observation {
+                scope: &crate::oracles::scope::Scope::ALL,
                 truth: &truth,
                 attacked: &attacked,
                 knowledge: &knowledge,

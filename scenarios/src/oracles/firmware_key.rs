@@ -101,6 +101,7 @@ mod tests {
         let truth = GroundTruth::default();
         let judge = |knowledge: &Knowledge, attacked: &Attacked| {
             NoForeignSignedImage.check(&Observation {
+                scope: &crate::oracles::scope::Scope::ALL,
                 truth: &truth,
                 attacked,
                 knowledge,

@@ -1,6 +1,7 @@
 //! No attacker's knowledge contains the private identity key of a shipped device.
 
 use super::oracle::{Observation, Oracle};
+use super::scope::Param;
 use provsim_attacks::Gain;
 use provsim_attacks::MaterialKind;
 
@@ -22,6 +23,10 @@ impl Oracle for IdentityKeysSecret {
         &[Gain::IdentityKey]
     }
 
+    fn parameters(&self) -> &'static [Param] {
+        &[Param::Lots]
+    }
+
     fn check(&self, seen: &Observation<'_>) -> Option<String> {
         let candidate = seen
             .knowledge
@@ -29,13 +34,20 @@ impl Oracle for IdentityKeysSecret {
             .find_map(|material| {
                 let key = seen.crypto.import_secret(material.bytes()).ok()?;
                 let fingerprint = key.public_key().fingerprint();
-                let device = seen.truth.device(&fingerprint)?;
+                // Only a device within the claim's lots counts.
+                let device = seen
+                    .truth
+                    .device(&fingerprint)
+                    .filter(|d| seen.scope.covers_id(*d))?;
                 Some(format!(
                     "private identity key of device {device} (public key {fingerprint}) recovered from {}",
                     material.source
                 ))
             });
         candidate.or_else(|| {
+            if !seen.scope.covers_id(seen.attacked.device) {
+                return None;
+            }
             let secret = &seen.attacked.identity_secret;
             seen.knowledge
                 .materials()
@@ -104,6 +116,7 @@ mod tests {
         };
         let check = |knowledge: &Knowledge| {
             IdentityKeysSecret.check(&Observation {
+                scope: &crate::oracles::scope::Scope::ALL,
                 truth: &truth,
                 attacked: &attacked,
                 knowledge,

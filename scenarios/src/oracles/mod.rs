@@ -11,6 +11,7 @@ pub mod identity_key;
 pub mod library;
 pub mod oracle;
 pub mod retired_identity;
+pub mod scope;
 pub mod scrapped_part;
 pub mod secure_channel;
 pub mod signed_firmware;

@@ -1,5 +1,6 @@
 //! What an oracle is, and what it observes of one attempt.
 
+use super::scope::{Param, Scope};
 use super::truth::GroundTruth;
 use provsim_attacks::Knowledge;
 use provsim_devices::first_connection::{DeviceAuth, transcript};
@@ -24,6 +25,11 @@ pub trait Oracle: std::fmt::Debug + Sync {
     /// What an attacker must come away with to make the statement false: a path that
     /// can obtain none of it has not tested the claim, however hard it tried.
     fn falsified_by(&self) -> &'static [provsim_attacks::Gain];
+
+    /// The parameters it takes besides `lots` (which every oracle takes).
+    fn parameters(&self) -> &'static [Param] {
+        &[]
+    }
 
     /// Whether a path at `position` can make the statement false at all: a claim counts
     /// only such paths as having tried it (a device path leaves no trace in the site's
@@ -113,6 +119,8 @@ impl Control {
 /// Everything an oracle may look at after one attempt. `crypto` is the oracle's own
 /// facade, so checking is never charged to the line or the attacker.
 pub struct Observation<'a> {
+    /// The part of the world the claim being judged speaks for (its parameters).
+    pub scope: &'a Scope,
     pub truth: &'a GroundTruth,
     pub attacked: &'a Attacked,
     pub knowledge: &'a Knowledge,

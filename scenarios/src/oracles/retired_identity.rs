@@ -2,6 +2,7 @@
 //! say was revoked, returned or scrapped.
 
 use super::oracle::{Observation, Oracle};
+use super::scope::Param;
 use provsim_attacks::Gain;
 use provsim_attacks::Position;
 
@@ -25,7 +26,14 @@ impl Oracle for RetiredIdentitiesStayOut {
         matches!(position, Position::Field | Position::RmaDesk)
     }
 
+    fn parameters(&self) -> &'static [Param] {
+        &[Param::Lots]
+    }
+
     fn check(&self, seen: &Observation<'_>) -> Option<String> {
+        if !seen.scope.covers_id(seen.attacked.device) {
+            return None;
+        }
         let (identity, why) = seen.attacked.admitted_barred.first()?;
         Some(format!(
             "the registrar admitted identity {identity}, which the customer's records say is {why}"
@@ -48,6 +56,7 @@ mod tests {
             let mut seen = attacked();
             seen.admitted_barred = admitted;
             RetiredIdentitiesStayOut.check(&Observation {
+                scope: &crate::oracles::scope::Scope::ALL,
                 truth: &truth,
                 attacked: &seen,
                 knowledge: &knowledge,

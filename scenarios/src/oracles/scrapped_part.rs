@@ -1,6 +1,7 @@
 //! A part that does not ship keeps none of the keys the line put into it.
 
 use super::oracle::{Observation, Oracle};
+use super::scope::Param;
 use provsim_attacks::Gain;
 use provsim_attacks::{MaterialKind, Position};
 
@@ -24,7 +25,14 @@ impl Oracle for ScrappedPartsHoldNoKeys {
         position == Position::ScrapBin
     }
 
+    fn parameters(&self) -> &'static [Param] {
+        &[Param::Lots]
+    }
+
     fn check(&self, seen: &Observation<'_>) -> Option<String> {
+        if !seen.scope.covers_id(seen.attacked.device) {
+            return None;
+        }
         // Ground truth: the attacked part's own identity key, re-derived from the seed,
         // and whether any shipped device holds it.
         let identity = seen
@@ -91,6 +99,7 @@ mod tests {
                 knowledge.learn(MaterialKind::KeyCandidate, "the bin", bytes);
             }
             ScrappedPartsHoldNoKeys.check(&Observation {
+                scope: &crate::oracles::scope::Scope::ALL,
                 truth: &truth,
                 attacked: &seen,
                 knowledge: &knowledge,

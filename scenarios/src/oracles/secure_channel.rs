@@ -2,6 +2,7 @@
 //! only as the key holder sealed it, and only once.
 
 use super::oracle::{Observation, Oracle};
+use super::scope::Param;
 use provsim_attacks::Gain;
 
 /// What the attacked card counted while the attempt ran: a secured command whose
@@ -23,7 +24,14 @@ impl Oracle for ChannelCommandsSealedOnce {
         &[Gain::ChannelCommand]
     }
 
+    fn parameters(&self) -> &'static [Param] {
+        &[Param::Lots]
+    }
+
     fn check(&self, seen: &Observation<'_>) -> Option<String> {
+        if !seen.scope.covers_id(seen.attacked.device) {
+            return None;
+        }
         let breaches = seen.attacked.channel;
         let mut found = Vec::new();
         if breaches.replayed > 0 {
@@ -56,6 +64,7 @@ mod tests {
         let mut attacked = attacked();
         attacked.channel = ChannelBreaches { replayed, unsealed };
         ChannelCommandsSealedOnce.check(&Observation {
+            scope: &crate::oracles::scope::Scope::ALL,
             truth: &GroundTruth::default(),
             attacked: &attacked,
             knowledge: &Knowledge::new(),

@@ -1,6 +1,7 @@
 //! Every image a shipped device starts is the firmware the vault signed.
 
 use super::oracle::{Observation, Oracle};
+use super::scope::Param;
 use provsim_attacks::Gain;
 use provsim_sim::to_hex;
 
@@ -27,7 +28,14 @@ impl Oracle for OnlySignedFirmwareStarts {
         true
     }
 
+    fn parameters(&self) -> &'static [Param] {
+        &[Param::Lots]
+    }
+
     fn check(&self, seen: &Observation<'_>) -> Option<String> {
+        if !seen.scope.covers_id(seen.attacked.device) {
+            return None;
+        }
         let attacked = seen.attacked;
         let authorised = |hash: &[u8; 32]| attacked.authorised_firmware.contains(hash);
         if let Some(Ok(running)) = &attacked.booted
@@ -103,6 +111,7 @@ mod tests {
                 admitted_barred: Vec::new(),
             };
             OnlySignedFirmwareStarts.check(&Observation {
+                scope: &crate::oracles::scope::Scope::ALL,
                 truth: &GroundTruth::default(),
                 attacked: &attacked,
                 // What the attacker says it did is not consulted.
@@ -131,6 +140,7 @@ mod tests {
         }];
         let judge = |attacked: &Attacked| {
             OnlySignedFirmwareStarts.check(&Observation {
+                scope: &crate::oracles::scope::Scope::ALL,
                 truth: &GroundTruth::default(),
                 attacked,
                 knowledge: &Knowledge::new(),

@@ -1,6 +1,7 @@
 //! No attacker's knowledge contains a symmetric key the line put into a shipped device.
 
 use super::oracle::{Observation, Oracle};
+use super::scope::Param;
 use provsim_attacks::Gain;
 
 /// The attacked device's keys are searched for in every byte the attacker holds,
@@ -21,8 +22,20 @@ impl Oracle for SymmetricKeysSecret {
         &[Gain::SymmetricKey]
     }
 
+    fn parameters(&self) -> &'static [Param] {
+        &[Param::Lots, Param::Secrets]
+    }
+
     fn check(&self, seen: &Observation<'_>) -> Option<String> {
-        seen.attacked.symmetric_keys.iter().find_map(|(name, key)| {
+        if !seen.scope.covers_id(seen.attacked.device) {
+            return None;
+        }
+        let covered = seen
+            .attacked
+            .symmetric_keys
+            .iter()
+            .filter(|(name, _)| seen.scope.covers_secret(name));
+        covered.into_iter().find_map(|(name, key)| {
             seen.knowledge
                 .materials()
                 .iter()
@@ -75,6 +88,7 @@ mod tests {
         let truth = GroundTruth::default();
         let check = |knowledge: &Knowledge| {
             SymmetricKeysSecret.check(&Observation {
+                scope: &crate::oracles::scope::Scope::ALL,
                 truth: &truth,
                 attacked: &attacked,
                 knowledge,
@@ -96,5 +110,18 @@ mod tests {
             evidence.contains("`storage`") && evidence.contains("vm"),
             "{evidence}"
         );
+        // A claim scoped to another key does not speak for the storage key.
+        let other = crate::oracles::scope::Scope {
+            secrets: vec!["debug".to_owned()],
+            ..Default::default()
+        };
+        let scoped = SymmetricKeysSecret.check(&Observation {
+            scope: &other,
+            truth: &truth,
+            attacked: &attacked,
+            knowledge: &knowledge,
+            crypto: &crypto,
+        });
+        assert_eq!(scoped, None);
     }
 }

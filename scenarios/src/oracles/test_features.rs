@@ -1,6 +1,7 @@
 //! No shipped device is brought back to a state whose test features are open.
 
 use super::oracle::{Observation, Oracle};
+use super::scope::Param;
 use provsim_attacks::Gain;
 use provsim_devices::LifeCycle;
 
@@ -24,7 +25,14 @@ impl Oracle for TestFeaturesStayClosed {
         &[Gain::TestFeatures]
     }
 
+    fn parameters(&self) -> &'static [Param] {
+        &[Param::Lots]
+    }
+
     fn check(&self, seen: &Observation<'_>) -> Option<String> {
+        if !seen.scope.covers_id(seen.attacked.device) {
+            return None;
+        }
         let (before, after) = seen.attacked.life_cycle?;
         let open = |state| matches!(state, LifeCycle::Test | LifeCycle::Rma);
         (open(after) && !open(before)).then(|| {
@@ -48,6 +56,7 @@ mod tests {
         let mut attacked = attacked();
         attacked.life_cycle = states;
         TestFeaturesStayClosed.check(&Observation {
+            scope: &crate::oracles::scope::Scope::ALL,
             truth: &GroundTruth::default(),
             attacked: &attacked,
             knowledge: &Knowledge::new(),

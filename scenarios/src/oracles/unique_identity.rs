@@ -2,6 +2,7 @@
 //! two endpoints at once.
 
 use super::oracle::{Observation, Oracle};
+use super::scope::Param;
 use provsim_attacks::Gain;
 use provsim_attacks::Position;
 
@@ -25,7 +26,14 @@ impl Oracle for UniqueIdentityAtRegistrar {
         matches!(position, Position::Field | Position::RmaDesk)
     }
 
+    fn parameters(&self) -> &'static [Param] {
+        &[Param::Lots]
+    }
+
     fn check(&self, seen: &Observation<'_>) -> Option<String> {
+        if !seen.scope.covers_id(seen.attacked.device) {
+            return None;
+        }
         let (identity, endpoints) = seen.attacked.shared_identities.first()?;
         Some(format!(
             "the registrar admitted identity {identity} from {} endpoints at once ({})",
@@ -56,6 +64,7 @@ mod tests {
             let mut seen = attacked();
             seen.shared_identities = shared;
             UniqueIdentityAtRegistrar.check(&Observation {
+                scope: &crate::oracles::scope::Scope::ALL,
                 truth: &truth,
                 attacked: &seen,
                 knowledge: &knowledge,

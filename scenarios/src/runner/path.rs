@@ -180,18 +180,22 @@ impl Arena<'_> {
                 None => f.what.clone(),
             })
             .collect();
-        let seen = Observation {
-            truth: self.truth,
-            attacked: &attacked,
-            knowledge: &knowledge,
-            crypto: self.oracle_crypto,
-        };
+        // Each claim's oracle sees the attempt within that claim's scope.
         let found = self
             .scenario
             .claims
             .iter()
             .enumerate()
-            .filter_map(|(claim, c)| c.oracle.check(&seen).map(|evidence| (claim, evidence)))
+            .filter_map(|(claim, c)| {
+                let seen = Observation {
+                    scope: &c.scope,
+                    truth: self.truth,
+                    attacked: &attacked,
+                    knowledge: &knowledge,
+                    crypto: self.oracle_crypto,
+                };
+                c.oracle.check(&seen).map(|evidence| (claim, evidence))
+            })
             .collect();
         Ok(RungRun {
             device_id,
