@@ -84,13 +84,16 @@ pub fn list(what: Option<ListWhat>) -> std::io::Result<()> {
                 "    made false only by a path that can come away with {}",
                 provsim_attacks::gain::names(o.falsified_by())
             )?;
-            let params: Vec<String> = std::iter::once("lots (names from [[lot]])".to_owned())
-                .chain(
-                    o.parameters()
-                        .iter()
-                        .map(|p| format!("{} ({})", p.key(), p.takes())),
-                )
+            let params: Vec<String> = o
+                .parameters()
+                .iter()
+                .map(|p| format!("{} ({})", p.key(), p.takes()))
                 .collect();
+            let params = if params.is_empty() {
+                vec!["none: it speaks for the whole site".to_owned()]
+            } else {
+                params
+            };
             writeln!(stdout, "    parameters: {}", params.join(", "))?;
         }
     }

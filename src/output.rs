@@ -86,7 +86,7 @@ impl OutputFolder {
             );
         }
         refuse_foreign_folder(dir)?;
-        fs::create_dir_all(dir.join("pki"))
+        fs::create_dir_all(dir)
             .with_context(|| format!("cannot create output folder `{}`", dir.display()))?;
         let path = dir.join(LOCK);
         let mut lock = fs::OpenOptions::new()
@@ -125,6 +125,10 @@ impl OutputFolder {
 
     /// Opens the sink that streams the line's files under their `.partial` names.
     pub fn sink(&self) -> anyhow::Result<FileSink<'_>> {
+        // A run's books need `pki/`; a sweep's folder, which holds only its summary
+        // and the kept runs' own folders, does not.
+        let pki = self.dir.join("pki");
+        fs::create_dir_all(&pki).with_context(|| format!("cannot create `{}`", pki.display()))?;
         Ok(FileSink {
             folder: self,
             devices: create(&self.partial("devices.pem"))?,

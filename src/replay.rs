@@ -54,7 +54,9 @@ enum Difference {
 /// A sink that keeps nothing but checks each device's trace digest against the
 /// recording, line by line.
 struct Compare {
-    recorded: Lines<BufReader<File>>,
+    /// `digests.jsonl`, when it is beside the report: without it only the run's trace
+    /// digest is compared, and a difference is not traced to a device.
+    recorded: Option<Lines<BufReader<File>>>,
     file: PathBuf,
     line: u64,
     devices: u64,
@@ -69,7 +71,7 @@ impl Compare {
     /// The next recorded device: (index, device id, trace digest).
     fn next_recorded(&mut self) -> Option<(u64, String, String)> {
         let line = loop {
-            match self.recorded.next()? {
+            match self.recorded.as_mut()?.next()? {
                 Ok(line) => {
                     self.line += 1;
                     if !line.trim().is_empty() {
@@ -122,6 +124,9 @@ impl LineSink for Compare {
     ) -> std::io::Result<()> {
         self.devices += 1;
         self.progress.tick(None);
+        if self.recorded.is_none() {
+            return Ok(());
+        }
         let replayed = digest.to_string();
         let difference = match self.next_recorded() {
             None => Some(Difference::Extra { index, device }),
@@ -200,14 +205,24 @@ fn replay(args: &ReplayArgs) -> anyhow::Result<(String, ExitCode)> {
         .parent()
         .unwrap_or(Path::new("."))
         .join("digests.jsonl");
-    let file = File::open(&digests).with_context(|| {
+    // A report copied alone still replays: its trace digest covers every device's.
+    let recorded = match File::open(&digests) {
+        Ok(file) => Some(BufReader::new(file).lines()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            return Err(e).with_context(|| format!("cannot read `{}`", digests.display()));
+        }
+    };
+    let against = if recorded.is_some() {
+        format!("the device digests in {}", digests.display())
+    } else {
         format!(
-            "{}: the run's device digests are not beside the report",
+            "its trace digest (no {} beside it: a difference cannot be traced to a device)",
             digests.display()
         )
-    })?;
+    };
     let mut compare = Compare {
-        recorded: BufReader::new(file).lines(),
+        recorded,
         file: digests.clone(),
         line: 0,
         devices: 0,
@@ -216,9 +231,8 @@ fn replay(args: &ReplayArgs) -> anyhow::Result<(String, ExitCode)> {
         progress: crate::progress::Progress::new(crate::dies(&scenario), "devices", false),
     };
     crate::note(&format!(
-        "provsim: replaying scenario {} ({source}) at seed {seed} against the device digests in {}\nprovsim: what seed {seed} decides:\n{}\n",
+        "provsim: replaying scenario {} ({source}) at seed {seed} against {against}\nprovsim: what seed {seed} decides:\n{}\n",
         scenario.name,
-        digests.display(),
         provsim_scenarios::seeded_choices(&scenario, seed).join("\n")
     ))?;
     let jobs = crate::jobs::jobs_or_cores(None);
@@ -250,6 +264,12 @@ fn replay(args: &ReplayArgs) -> anyhow::Result<(String, ExitCode)> {
                 compare.devices
             ),
             ExitCode::SUCCESS,
+        ),
+        None if compare.recorded.is_none() => (
+            format!(
+                "provsim replay: differs: the run's trace digest was {recorded_digest}, replayed {replayed} (put the run's digests.jsonl beside the report to name the first differing device)\n"
+            ),
+            ExitCode::from(1),
         ),
         None => (
             format!(

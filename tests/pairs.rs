@@ -363,6 +363,30 @@ const PAIRS: &[Pair] = &[
         claim: "scrapped-part-confidentiality",
         stopped_by: "the chip is scrapped",
     },
+    // The same path judged by the site's books: they count the scrapped part's keys
+    // destroyed, and the part still holds them.
+    Pair {
+        attack: "scrap-bin-recovery",
+        scenario: "mcu-board-debug-open",
+        both: &[
+            (
+                "id = \"debug-port-readout\"\nsample = 4",
+                "id = \"scrap-bin-recovery\"\nsample = 2",
+            ),
+            (
+                "id = \"identity-key-confidentiality\"",
+                "id = \"site-books-balance\"",
+            ),
+            (
+                "[returns]\nsample = 2",
+                "[yield]\nboard = 0.5\n\n[returns]\nsample = 2",
+            ),
+        ],
+        sound: "",
+        weak: "SWAP custody = \"provisioner-hsm\"\nweaknesses = [\"scrap-without-wipe\"]",
+        claim: "site-books-balance",
+        stopped_by: "the chip is scrapped",
+    },
     Pair {
         attack: "se-apdu-glitch",
         scenario: "se-board-provisioner-hsm",

@@ -154,3 +154,34 @@ fn what_is_not_a_report_is_refused_with_exit_2() {
         stderr(&output)
     );
 }
+
+/// A report copied alone (no digests.jsonl beside it) still replays: its trace digest
+/// covers every device's, so a reproduction is exit 0 and an edited scenario exit 1,
+/// saying the first differing device needs the digests.
+#[test]
+fn a_report_alone_replays_against_its_trace_digest() {
+    let (dir, scenario, run) = insider_run();
+    let alone = dir.path().join("alone");
+    fs::create_dir(&alone).unwrap();
+    fs::copy(run.join("report.json"), alone.join("report.json")).unwrap();
+    let report = alone.join("report.json").display().to_string();
+    let output = provsim_in(&alone, &["replay", &report]);
+    assert_eq!(code(&output), 0, "{}{}", stdout(&output), stderr(&output));
+    assert!(stdout(&output).contains("reproduced: trace digest"));
+    assert!(stdout(&output).contains("a difference cannot be traced to a device"));
+    let text = fs::read_to_string(&scenario).unwrap();
+    let unlocked = dir.path().join("unlocked.toml");
+    fs::write(
+        &unlocked,
+        text.replace("lock_debug = true", "lock_debug = false"),
+    )
+    .unwrap();
+    let edited = unlocked.display().to_string();
+    let output = provsim_in(&alone, &["replay", &report, "--scenario", &edited]);
+    assert_eq!(code(&output), 1, "{}{}", stdout(&output), stderr(&output));
+    assert!(
+        stdout(&output).contains("put the run's digests.jsonl beside the report"),
+        "{}",
+        stdout(&output)
+    );
+}

@@ -61,7 +61,7 @@ fn a_free_requirement_is_marked_and_mistakes_are_named() {
     let (dir, output) = run_text(&with_claim(
         "[[claim]]\nid = \"ours\"\noracle = \"identity-keys-secret\"\nfree_requirement = \"Keys stay in the part\"\nelement = \"secure-storage\"\nresistance = \"AVA_VAN.2\"",
     ));
-    assert!(matches!(code(&output), 0 | 1 | 3), "{}", stderr(&output));
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
     let report = report_json(&dir.path().join("out"));
     let ours = report["claims"]
         .as_array()
@@ -255,4 +255,92 @@ fn parameters_narrow_a_claim_to_its_lots_and_keys() {
     let markdown = fs::read_to_string(dir.path().join("out/report.md")).unwrap();
     assert!(markdown.contains("- Scope: lots LOT-0002"), "{markdown}");
     assert!(markdown.contains("- Scope: secrets debug"), "{markdown}");
+}
+
+/// A process claim with no site path to test it rests on the honest run alone: a run
+/// of perfect yields had nothing but shipments to account for (inconclusive, saying
+/// so); one that refused parts and destroyed their keys exercised the books (holds).
+#[test]
+fn a_process_claim_rests_on_the_honest_run_only_when_it_exercised_the_books() {
+    let base = fs::read_to_string(repo().join("scenarios/mcu-board-debug-open.toml")).unwrap();
+    let with_books =
+        format!("{base}\n[[claim]]\nid = \"site-books-balance\"\nresistance = \"AVA_VAN.3\"\n");
+    let books = |report: &serde_json::Value| {
+        report["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "site-books-balance")
+            .unwrap()
+            .clone()
+    };
+    let (dir, output) = run_text(&with_books);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let idle = books(&report_json(&dir.path().join("out")));
+    assert_eq!(idle["verdict"], "inconclusive", "{idle:#}");
+    assert!(
+        idle["inconclusive"]
+            .as_str()
+            .unwrap()
+            .contains("the honest run never exercised it"),
+        "{idle:#}"
+    );
+    assert!(
+        idle["honest_run"]
+            .as_str()
+            .unwrap()
+            .starts_with("not exercised: "),
+        "{idle:#}"
+    );
+
+    let refusing = with_books.replacen("[returns]", "[yield]\nboard = 0.5\n\n[returns]", 1);
+    assert_ne!(refusing, with_books);
+    let (dir, output) = run_text(&refusing);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    let exercised = books(&report_json(&dir.path().join("out")));
+    assert_eq!(exercised["verdict"], "holds", "{exercised:#}");
+    assert_eq!(exercised["attempts"], 0);
+    assert!(
+        exercised["honest_run"]
+            .as_str()
+            .unwrap()
+            .starts_with("exercised: the honest run's books balance, with "),
+        "{exercised:#}"
+    );
+    let markdown = fs::read_to_string(dir.path().join("out/report.md")).unwrap();
+    assert!(
+        markdown.contains("no attack tested it: it rests on the honest run's exercise alone"),
+        "{markdown}"
+    );
+}
+
+/// `provsim list oracles` says what each oracle takes: a statement about one device's
+/// secrets takes lots (and, for symmetric keys, which keys); one about the whole site
+/// takes none, as the loader enforces.
+#[test]
+fn list_oracles_says_which_parameters_each_takes() {
+    let output = common::provsim(&["list", "oracles"]);
+    assert_eq!(code(&output), 0);
+    let text = common::stdout(&output);
+    let block = |oracle: &str| -> String {
+        let start = text
+            .find(&format!("  {oracle} ("))
+            .unwrap_or_else(|| panic!("{oracle}: {text}"));
+        text[start..].lines().take(5).collect::<Vec<_>>().join("\n")
+    };
+    assert!(
+        block("symmetric-keys-secret").contains(
+            "parameters: lots (names from [[lot]]), secrets (names from [secrets] symmetric_keys)"
+        ),
+        "{text}"
+    );
+    assert!(
+        block("books-balance").contains("parameters: none: it speaks for the whole site"),
+        "{text}"
+    );
+    assert!(
+        block("identity-keys-secret").contains("parameters: lots (names from [[lot]])\n")
+            || block("identity-keys-secret").ends_with("parameters: lots (names from [[lot]])"),
+        "{text}"
+    );
 }

@@ -198,6 +198,8 @@ fn a_glitch_near_its_threshold_breaks_on_some_seeds_and_not_others() {
         })
         .count() as u64;
     assert_eq!(kept_runs, broken);
+    // The sweep's own folder holds no run's books.
+    assert!(!out.join("pki").exists());
 
     // With --fail-above, only a claim whose Wilson lower bound exceeds the bar fails.
     let quiet = dir.path().join("quiet");

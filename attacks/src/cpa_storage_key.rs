@@ -75,7 +75,7 @@ impl Attack for CpaStorageKey {
     }
 
     fn gains(&self) -> &'static [Gain] {
-        &[Gain::SymmetricKey]
+        &[Gain::KeyInUse]
     }
 
     fn rungs(&self, _target: TargetKind) -> Vec<Rung> {

@@ -13,8 +13,11 @@
 pub enum Gain {
     /// A device's private identity key.
     IdentityKey,
-    /// One of a device's symmetric keys.
+    /// Any of a device's symmetric keys (a path that reads the key store).
     SymmetricKey,
+    /// The one symmetric key the device's crypto service computes with when asked (a
+    /// side channel recovers that key, not one the attacker picks by name).
+    KeyInUse,
     /// A key the line put into a part that did not ship, still in that part.
     ResidualKey,
     /// An image of the attacker's own started by a device's boot ROM.
@@ -39,6 +42,7 @@ impl Gain {
         match self {
             Gain::IdentityKey => "an identity key",
             Gain::SymmetricKey => "a symmetric key",
+            Gain::KeyInUse => "the symmetric key in use",
             Gain::ResidualKey => "a key left in an unshipped part",
             Gain::ForeignCode => "a foreign image started",
             Gain::OlderRelease => "an older release started",

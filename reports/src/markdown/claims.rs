@@ -51,6 +51,13 @@ pub fn write_claims(out: &mut String, r: &RunReport) -> std::fmt::Result {
         )?;
         if let Some(honest) = &c.honest_run {
             writeln!(out, "- The honest run: {honest}.")?;
+            if c.attempts == 0 && honest.starts_with("exercised") {
+                writeln!(
+                    out,
+                    "- At {}, no attack tested it: it rests on the honest run's exercise alone.",
+                    c.resistance
+                )?;
+            }
         }
         if let Some(why) = &c.inconclusive {
             writeln!(out, "- Inconclusive: {why}.")?;

@@ -33,24 +33,15 @@ pub static REQUIREMENTS: &[(&str, &str)] = &[
     ("FPT_RPL.1", "replay detection"),
     ("FPT_TST.1", "TSF testing"),
     ("FTP_ITC.1", "inter-TSF trusted channel"),
-    (
-        "SESIP.attestation",
-        "SESIP: attestation of platform genuineness",
-    ),
-    ("SESIP.decommission", "SESIP: secure decommissioning"),
-    ("SESIP.identity", "SESIP: verification of platform identity"),
-    (
-        "SESIP.initialization",
-        "SESIP: secure initialization of platform",
-    ),
-    ("SESIP.keystore", "SESIP: cryptographic keystore"),
-    ("SESIP.physical", "SESIP: physical attacker resistance"),
-    (
-        "SESIP.secure-communication",
-        "SESIP: secure communication support",
-    ),
-    ("SESIP.secure-storage", "SESIP: secure storage"),
-    ("SESIP.update", "SESIP: secure update of platform"),
+    ("SESIP.attestation", "attestation of platform genuineness"),
+    ("SESIP.decommission", "secure decommissioning"),
+    ("SESIP.identity", "verification of platform identity"),
+    ("SESIP.initialization", "secure initialization of platform"),
+    ("SESIP.keystore", "cryptographic keystore"),
+    ("SESIP.physical", "physical attacker resistance"),
+    ("SESIP.secure-communication", "secure communication support"),
+    ("SESIP.secure-storage", "secure storage"),
+    ("SESIP.update", "secure update of platform"),
 ];
 
 /// `name` with its title, if provsim lists it.

@@ -12,7 +12,7 @@
 
 use super::claim::Claim;
 use crate::attempt::Attempt;
-use provsim_attacks::{Attack, Outcome, Position, Rating, gain, ladder};
+use provsim_attacks::{Attack, Gain, Outcome, Position, Rating, gain, ladder};
 use provsim_devices::TargetKind;
 
 /// What one attempt (or one path's attempts together) did to one claim, from least to
@@ -21,7 +21,8 @@ use provsim_devices::TargetKind;
 pub enum Trial {
     /// The path cannot make the claim false: why.
     NotApplicable(String),
-    /// It could, but it acted on a device outside the claim's lots.
+    /// It could, but it acted on a device outside the claim's lots, or can only recover
+    /// a key the claim's `secrets` may not name.
     OutOfScope(String),
     /// It could, but every rung returned before acting: what the attack met.
     DidNotAct(String),
@@ -106,6 +107,29 @@ pub fn in_scope(claim: &Claim, attempt: &Attempt) -> bool {
         || claim.scope.covers_device(attempt.device)
 }
 
+/// Why a path cannot test a claim narrowed to some symmetric keys (`secrets`), when it
+/// cannot: one whose only way to falsify it is recovering the key the device computes
+/// with (a side channel) does not choose which key that is, so it tests no claim about
+/// named keys. A path that reads the key store gets every key, named ones included.
+fn beyond_secrets(claim: &Claim, attack: &dyn Attack) -> Option<String> {
+    if claim.scope.secrets.is_empty() {
+        return None;
+    }
+    let wanted = claim.oracle.falsified_by();
+    let relevant: Vec<Gain> = attack
+        .gains()
+        .iter()
+        .copied()
+        .filter(|g| wanted.contains(g))
+        .collect();
+    (!relevant.is_empty() && relevant.iter().all(|g| *g == Gain::KeyInUse)).then(|| {
+        format!(
+            "it recovers the symmetric key the device computes with, not one it picks by name, so it tests no claim about the keys {}",
+            claim.scope.secrets.join(", ")
+        )
+    })
+}
+
 /// What `attempt` did to the claim at position `index` of the scenario, on a line of
 /// `target` parts.
 pub fn trial(index: usize, claim: &Claim, attempt: &Attempt, target: TargetKind) -> Trial {
@@ -122,6 +146,9 @@ pub fn trial(index: usize, claim: &Claim, attempt: &Attempt, target: TargetKind)
     }
     if let Some(why) = inapplicable(claim, attempt.attack) {
         return Trial::NotApplicable(why);
+    }
+    if let Some(why) = beyond_secrets(claim, attempt.attack) {
+        return Trial::OutOfScope(why);
     }
     if !in_scope(claim, attempt) {
         return Trial::OutOfScope(format!(
@@ -252,7 +279,7 @@ mod tests {
         assert_eq!(inapplicable(&keys, probe), None);
         let why = inapplicable(&keys, cpa).unwrap();
         assert!(
-            why.contains("a symmetric key") && why.contains("an identity key"),
+            why.contains("the symmetric key in use") && why.contains("an identity key"),
             "{why}"
         );
         let books = find("illegitimate-identities-detected")
@@ -262,6 +289,30 @@ mod tests {
         assert!(why.contains("device"), "{why}");
         let console = provsim_attacks::find("operator-console-certificate").unwrap();
         assert_eq!(inapplicable(&books, console), None);
+    }
+
+    /// A claim narrowed to named symmetric keys is not tested by a side channel, which
+    /// recovers whichever key the device computes with; a key-store read is in scope.
+    #[test]
+    fn a_side_channel_tests_no_claim_about_named_keys() {
+        let mut debug_only = find("device-secret-confidentiality")
+            .unwrap()
+            .at(AvaVan::Van5);
+        debug_only.scope.secrets = vec!["debug".to_owned()];
+        let cpa = provsim_attacks::find("cpa-storage-key").unwrap();
+        let probe = provsim_attacks::find("debug-port-readout").unwrap();
+        let why = beyond_secrets(&debug_only, cpa).expect("out of scope");
+        assert!(why.contains("debug"), "{why}");
+        assert_eq!(beyond_secrets(&debug_only, probe), None);
+        let every = find("device-secret-confidentiality")
+            .unwrap()
+            .at(AvaVan::Van5);
+        assert_eq!(beyond_secrets(&every, cpa), None);
+        let attempt = climbed(cpa.id(), &ladder(cpa, TARGET)[..1], true, failed());
+        assert!(matches!(
+            trial(0, &debug_only, &attempt, TARGET),
+            Trial::OutOfScope(_)
+        ));
     }
 
     /// A climb capped below the claimed resistance has not tested the claim there; one

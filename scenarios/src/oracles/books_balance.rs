@@ -6,7 +6,8 @@
 //! twice) is what an ALC_DVS auditor asks of a provisioning site. It is false when the
 //! honest line's own books do not balance (a process failure, with no attacker), or when
 //! a path at the site leaves its copy's books with something they cannot account for
-//! (an insider diverted a die, a key or a certificate). It is preventive: it says
+//! (an insider diverted a die, a key or a certificate), or when a key the books count
+//! as destroyed is read out of the unshipped part it was made for. It is preventive: it says
 //! nothing was diverted, and the books showing a divergence is what makes it false
 //! (`books-name-illegitimate-identities` is the detective claim that the books name
 //! what was diverted: the same attack can break this one and leave that one holding).
@@ -15,7 +16,8 @@
 //! refused device and one destroyed key. A run of perfect yields that no site path
 //! tested says nothing about the books.
 
-use super::oracle::{HonestRun, Observation, OnHonestRun, Oracle};
+use super::oracle::{HonestRun, Observation, OnHonestRun, Oracle, keeps_books};
+use super::scrapped_part::ScrappedPartsHoldNoKeys;
 use provsim_attacks::{Gain, Position};
 
 #[derive(Debug, Clone, Copy)]
@@ -31,14 +33,13 @@ impl Oracle for BooksBalance {
     }
 
     fn falsified_by(&self) -> &'static [Gain] {
-        &[Gain::Identity]
+        &[Gain::Identity, Gain::ResidualKey]
     }
 
+    /// A site path's copy keeps the books; a part in the scrap bin is what the books
+    /// count as destroyed.
     fn tried_by(&self, position: Position) -> bool {
-        matches!(
-            position,
-            Position::Site | Position::Line | Position::BoardAssembly
-        )
+        keeps_books(position) || position == Position::ScrapBin
     }
 
     fn on_honest_run(&self, run: &HonestRun<'_>) -> Option<OnHonestRun> {
@@ -48,17 +49,17 @@ impl Oracle for BooksBalance {
                 run.findings.len()
             )));
         }
-        let (exercised, what) = run.exercise();
-        Some(if exercised {
-            OnHonestRun::Exercised(format!("the honest run's books balance with {what}"))
-        } else {
-            OnHonestRun::NotExercised(format!(
-                "the honest run had nothing but shipments to account for ({what})"
-            ))
-        })
+        Some(run.as_exercise("balance"))
     }
 
     fn check(&self, seen: &Observation<'_>) -> Option<String> {
+        // Ground truth against the books: a key they count as destroyed, read out of
+        // the part it was made for.
+        if let Some(found) = ScrappedPartsHoldNoKeys.check(seen) {
+            return Some(format!(
+                "the books count the keys of a part that did not ship as destroyed, but {found}"
+            ));
+        }
         let findings = seen.attacked.books.as_ref()?;
         let first = findings.first()?;
         let named = match first.record {

@@ -6,7 +6,9 @@
 //! line never shipped, checked here, not taken from the attack's account) against what
 //! the path's own books, reconciled after the attack, name.
 
-use super::oracle::{Control, HonestRun, Observation, OnHonestRun, Oracle, certificates_held};
+use super::oracle::{
+    Control, HonestRun, Observation, OnHonestRun, Oracle, certificates_held, keeps_books,
+};
 use provsim_attacks::Gain;
 use provsim_attacks::Position;
 use provsim_sim::crypto::PublicKey;
@@ -29,10 +31,7 @@ impl Oracle for IllegitimateIdentitiesNamed {
     }
 
     fn tried_by(&self, position: Position) -> bool {
-        matches!(
-            position,
-            Position::Site | Position::Line | Position::BoardAssembly
-        )
+        keeps_books(position)
     }
 
     fn control(&self) -> Control {
@@ -43,14 +42,7 @@ impl Oracle for IllegitimateIdentitiesNamed {
     /// and destroyed keys to account for (the honest run makes no illegitimate
     /// identity, so it cannot make it false).
     fn on_honest_run(&self, run: &HonestRun<'_>) -> Option<OnHonestRun> {
-        let (exercised, what) = run.exercise();
-        Some(if exercised {
-            OnHonestRun::Exercised(format!("the honest run's books accounted for {what}"))
-        } else {
-            OnHonestRun::NotExercised(format!(
-                "the honest run had nothing but shipments to account for ({what})"
-            ))
-        })
+        Some(run.as_exercise("account for every part"))
     }
 
     fn check(&self, seen: &Observation<'_>) -> Option<String> {

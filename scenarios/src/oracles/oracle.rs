@@ -74,18 +74,34 @@ pub struct HonestRun<'a> {
 }
 
 impl HonestRun<'_> {
-    /// Whether the run had anything but shipments for its books to account for: at
-    /// least one refused device and one destroyed key, the clauses a process claim
-    /// about the books rests on; with what it had.
-    pub fn exercise(&self) -> (bool, String) {
-        (
-            self.refused > 0 && self.keys_destroyed > 0,
-            format!(
-                "{} device(s) refused, {} key(s) of unshipped parts destroyed, {} shipped",
-                self.refused, self.keys_destroyed, self.shipped
-            ),
-        )
+    /// The run as an exercise of a clause about the books: exercised when it had
+    /// anything but shipments to account for (at least one refused device and one
+    /// destroyed key, the clauses a process claim about the books rests on); `held`
+    /// says what the books did then ("balance", "account for every part").
+    pub fn as_exercise(&self, held: &str) -> OnHonestRun {
+        let what = format!(
+            "{} device(s) refused, {} key(s) of unshipped parts destroyed, {} shipped",
+            self.refused, self.keys_destroyed, self.shipped
+        );
+        if self.refused > 0 && self.keys_destroyed > 0 {
+            OnHonestRun::Exercised(format!("the honest run's books {held}, with {what}"))
+        } else {
+            OnHonestRun::NotExercised(format!(
+                "the honest run had nothing but shipments to account for ({what})"
+            ))
+        }
     }
+}
+
+/// Whether a path at `position` works where the site's books are kept, so that its
+/// copy of them records what it does (a device path leaves no trace in them, and meets
+/// no vault).
+pub fn keeps_books(position: provsim_attacks::Position) -> bool {
+    use provsim_attacks::Position;
+    matches!(
+        position,
+        Position::Site | Position::Line | Position::BoardAssembly
+    )
 }
 
 /// What a process claim's statement came to on the honest run.

@@ -19,7 +19,7 @@ impl Oracle for SymmetricKeysSecret {
     }
 
     fn falsified_by(&self) -> &'static [Gain] {
-        &[Gain::SymmetricKey]
+        &[Gain::SymmetricKey, Gain::KeyInUse]
     }
 
     fn parameters(&self) -> &'static [Param] {
