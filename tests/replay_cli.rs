@@ -19,6 +19,18 @@ fn insider_run() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) 
     (dir, scenario, run)
 }
 
+/// The scenario `text` with the debug lock skipped, written into `dir`: an edit that
+/// changes every device's pass.
+fn unlocked(dir: &std::path::Path, text: &str) -> std::path::PathBuf {
+    let path = dir.join("unlocked.toml");
+    fs::write(
+        &path,
+        text.replace("lock_debug = true", "lock_debug = false"),
+    )
+    .unwrap();
+    path
+}
+
 #[test]
 fn a_report_replays_from_another_folder_and_an_edit_names_its_first_device() {
     let (dir, scenario, run) = insider_run();
@@ -46,12 +58,7 @@ fn a_report_replays_from_another_folder_and_an_edit_names_its_first_device() {
 
     // An edit that changes every device's pass: the first device is named.
     let text = fs::read_to_string(&scenario).unwrap();
-    let unlocked = dir.path().join("unlocked.toml");
-    fs::write(
-        &unlocked,
-        text.replace("lock_debug = true", "lock_debug = false"),
-    )
-    .unwrap();
+    let unlocked = unlocked(dir.path(), &text);
     let output = provsim_in(
         &elsewhere,
         &[
@@ -170,12 +177,7 @@ fn a_report_alone_replays_against_its_trace_digest() {
     assert!(stdout(&output).contains("reproduced: trace digest"));
     assert!(stdout(&output).contains("a difference cannot be traced to a device"));
     let text = fs::read_to_string(&scenario).unwrap();
-    let unlocked = dir.path().join("unlocked.toml");
-    fs::write(
-        &unlocked,
-        text.replace("lock_debug = true", "lock_debug = false"),
-    )
-    .unwrap();
+    let unlocked = unlocked(dir.path(), &text);
     let edited = unlocked.display().to_string();
     let output = provsim_in(&alone, &["replay", &report, "--scenario", &edited]);
     assert_eq!(code(&output), 1, "{}{}", stdout(&output), stderr(&output));

@@ -46,6 +46,17 @@ fn the_shipped_security_target_states_every_element_and_none_is_inconclusive() {
     assert!(markdown.contains("- Element: secure connections; oracle `identity-keys-secret`"));
 }
 
+/// Claim `id` of a report.json.
+fn claim_of(report: &serde_json::Value, id: &str) -> serde_json::Value {
+    report["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no claim {id}"))
+        .clone()
+}
+
 /// The default scenario with its first claim replaced by `claim`.
 fn with_claim(claim: &str) -> String {
     let text = fs::read_to_string(repo().join("scenarios/mcu-board-provisioner-hsm.toml")).unwrap();
@@ -205,15 +216,7 @@ fn parameters_narrow_a_claim_to_its_lots_and_keys() {
     let (dir, output) = run_text(&text);
     assert_eq!(code(&output), 1, "{}", stderr(&output));
     let report = report_json(&dir.path().join("out"));
-    let verdict = |id: &str| {
-        report["claims"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["id"] == id)
-            .unwrap_or_else(|| panic!("no claim {id}"))
-            .clone()
-    };
+    let verdict = |id: &str| claim_of(&report, id);
     let first = verdict("identity-key-confidentiality");
     assert_eq!(first["verdict"], "broken", "{first:#}");
     assert_eq!(first["scope"], "lots LOT-0001");
@@ -265,15 +268,7 @@ fn a_process_claim_rests_on_the_honest_run_only_when_it_exercised_the_books() {
     let base = fs::read_to_string(repo().join("scenarios/mcu-board-debug-open.toml")).unwrap();
     let with_books =
         format!("{base}\n[[claim]]\nid = \"site-books-balance\"\nresistance = \"AVA_VAN.3\"\n");
-    let books = |report: &serde_json::Value| {
-        report["claims"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["id"] == "site-books-balance")
-            .unwrap()
-            .clone()
-    };
+    let books = |report: &serde_json::Value| claim_of(report, "site-books-balance");
     let (dir, output) = run_text(&with_books);
     assert_eq!(code(&output), 1, "{}", stderr(&output));
     let idle = books(&report_json(&dir.path().join("out")));
