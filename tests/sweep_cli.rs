@@ -50,6 +50,12 @@ fn seeds_of(dir: &Path) -> Vec<u64> {
         .collect()
 }
 
+/// The command was refused (exit 2), saying `says` on standard error.
+fn refused(output: &std::process::Output, says: &str) {
+    assert_eq!(code(output), 2, "{}", stderr(output));
+    assert!(stderr(output).contains(says), "{}", stderr(output));
+}
+
 #[test]
 fn the_summary_is_the_same_for_any_number_of_jobs_and_for_merged_shards() {
     let dir = tempfile::tempdir().unwrap();
@@ -107,11 +113,9 @@ fn the_summary_is_the_same_for_any_number_of_jobs_and_for_merged_shards() {
         shards[1].display().to_string(),
     );
     let gap = merge(&[&s0, &s1], &dir.path().join("g"));
-    assert_eq!(code(&gap), 2);
-    assert!(
-        stderr(&gap).contains("3 seed(s) of 1..9 are in no shard given (a gap): 3, 6, 9"),
-        "{}",
-        stderr(&gap)
+    refused(
+        &gap,
+        "3 seed(s) of 1..9 are in no shard given (a gap): 3, 6, 9",
     );
     let s2 = shards[2].display().to_string();
     let copy = dir.path().join("copy-of-0");
@@ -121,12 +125,7 @@ fn the_summary_is_the_same_for_any_number_of_jobs_and_for_merged_shards() {
     }
     let c = copy.display().to_string();
     let overlap = merge(&[&s0, &s1, &s2, &c], &dir.path().join("o"));
-    assert_eq!(code(&overlap), 2);
-    assert!(
-        stderr(&overlap).contains("seed 1 was run in two shards"),
-        "{}",
-        stderr(&overlap)
-    );
+    refused(&overlap, "seed 1 was run in two shards");
 
     // A shard of another scenario is no shard of this sweep.
     let other = dir.path().join("other");
@@ -263,20 +262,10 @@ fn bad_seeds_shards_and_folders_are_refused_with_exit_2() {
     fs::create_dir(&theirs).unwrap();
     fs::write(theirs.join("notes.txt"), "mine").unwrap();
     let output = sweep(&["--seeds", "1..2"], &theirs);
-    assert_eq!(code(&output), 2);
-    assert!(
-        stderr(&output).contains("is not a provsim output folder"),
-        "{}",
-        stderr(&output)
-    );
+    refused(&output, "is not a provsim output folder");
     // A shard folder that is not one: named, with the file.
     let output = provsim(&["merge", &theirs.display().to_string()]);
-    assert_eq!(code(&output), 2);
-    assert!(
-        stderr(&output).contains("no readable sweep.json"),
-        "{}",
-        stderr(&output)
-    );
+    refused(&output, "no readable sweep.json");
 }
 
 #[test]
@@ -305,12 +294,7 @@ fn merge_checks_each_shard_is_its_own_slice_from_this_provsim() {
     assert_eq!(code(&merge_both(&merged)), 1);
     // Merging into one of the shards would clear it: refused.
     let into_input = merge_both(&s0);
-    assert_eq!(code(&into_input), 2);
-    assert!(
-        stderr(&into_input).contains("is one of the shards given"),
-        "{}",
-        stderr(&into_input)
-    );
+    refused(&into_input, "is one of the shards given");
 
     // A record moved from shard 1 into shard 0 is outside shard 0's slice.
     let lines0 = fs::read_to_string(s0.join("seeds.jsonl")).unwrap();
@@ -318,22 +302,15 @@ fn merge_checks_each_shard_is_its_own_slice_from_this_provsim() {
     let moved = format!("{lines0}{}\n", lines1.lines().next().unwrap());
     fs::write(s0.join("seeds.jsonl"), &moved).unwrap();
     let output = merge_both(&merged);
-    assert_eq!(code(&output), 2);
-    assert!(
-        stderr(&output).contains("seeds.jsonl:4: seed 2, beyond the 3 seed(s) shard 0/2"),
-        "{}",
-        stderr(&output)
+    refused(
+        &output,
+        "seeds.jsonl:4: seed 2, beyond the 3 seed(s) shard 0/2",
     );
     // A record cut off: the missing seed is named.
     let cut: String = lines0.lines().take(2).map(|l| format!("{l}\n")).collect();
     fs::write(s0.join("seeds.jsonl"), &cut).unwrap();
     let output = merge_both(&merged);
-    assert_eq!(code(&output), 2);
-    assert!(
-        stderr(&output).contains("seed 5 of shard 0/2 is missing"),
-        "{}",
-        stderr(&output)
-    );
+    refused(&output, "seed 5 of shard 0/2 is missing");
     // A verdict edited into something else.
     fs::write(
         s0.join("seeds.jsonl"),
@@ -353,12 +330,7 @@ fn merge_checks_each_shard_is_its_own_slice_from_this_provsim() {
     assert_ne!(other, manifest);
     fs::write(s0.join("sweep.json"), other).unwrap();
     let output = merge_both(&merged);
-    assert_eq!(code(&output), 2);
-    assert!(
-        stderr(&output).contains("was swept by provsim 0.0.1"),
-        "{}",
-        stderr(&output)
-    );
+    refused(&output, "was swept by provsim 0.0.1");
 }
 
 #[test]
